@@ -1,0 +1,272 @@
+/* lua_io.c -- files for Lua: PNG pictures, IDX data, JSON text and lnn's model
+ * files (safetensors: an 8-byte little-endian header length, a JSON header,
+ * then the raw float32 parameter block).  Formats live in the core; this file
+ * checks arguments, owns buffers through userdata and raises the errors. */
+#include <math.h>
+#include <string.h>
+
+#include "fileio.h"
+#include "idx.h"
+#include "json.h"
+#include "lua_lnn.h"
+#include "png.h"
+
+#define LNN_JSONDOC "lnn.JsonDoc"
+#define MAX_HEADER ((size_t)100 << 20)
+
+/* The bytes of a picture: a string of w*h*channels bytes, or a Matrix of as
+ * many values in [0, 1] (clamped, scaled by 255, rounded). */
+static const unsigned char *picture_bytes(lua_State *L, int arg, size_t n, const char *fname) {
+  lmatrix *m = (lmatrix *)luaL_testudata(L, arg, LNN_MATRIX);
+  if (m != NULL) {
+    lblob *b;
+    size_t i;
+    if ((size_t)m->rows * m->cols != n)
+      luaL_error(L, "bad argument #%d to '%s' (%d values expected, got %dx%d)", arg, fname, (int)n,
+                 m->rows, m->cols);
+    b = lnn_lua_newblob(L, n);
+    for (i = 0; i < n; i++) {
+      float v = m->data[i];
+      v = v != v ? 0.0f : v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
+      b->data[i] = (unsigned char)lrintf(v * 255.0f);
+    }
+    return b->data;
+  } else {
+    size_t len;
+    const char *s = lua_tolstring(L, arg, &len);
+    if (s == NULL || lua_type(L, arg) != LUA_TSTRING)
+      luaL_typeerror(L, arg, "string or lnn.Matrix");
+    if (len != n)
+      luaL_error(L, "bad argument #%d to '%s' (%d bytes expected, got %d)", arg, fname, (int)n,
+                 (int)len);
+    return (const unsigned char *)s;
+  }
+}
+
+/* write_png(path, pixels, width, height [, channels = 1]) */
+static int io_write_png(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  lua_Integer w = luaL_checkinteger(L, 3), h = luaL_checkinteger(L, 4);
+  lua_Integer c = luaL_optinteger(L, 5, 1);
+  const unsigned char *pix;
+  lnn_error e;
+  luaL_argcheck(L, w >= 1 && w <= 65535, 3, "width must be 1 to 65535");
+  luaL_argcheck(L, h >= 1 && h <= 65535, 4, "height must be 1 to 65535");
+  luaL_argcheck(L, c == 1 || c == 3, 5, "channels must be 1 or 3");
+  pix = picture_bytes(L, 2, (size_t)(w * h * c), "write_png");
+  if (lnn_png_write(path, pix, (int)w, (int)h, (int)c, &e) != LNN_OK)
+    return lnn_lua_fail(L, "write_png", &e);
+  return 0;
+}
+
+/* read_png(path): width, height, channels, pixels (a string of bytes) */
+static int io_read_png(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  int w, h, c;
+  lnn_error e;
+  lblob *b;
+  if (lnn_png_read_header(path, &w, &h, &c, &e) != LNN_OK) return lnn_lua_fail(L, "read_png", &e);
+  b = lnn_lua_newblob(L, (size_t)w * (size_t)h * (size_t)c);
+  if (lnn_png_read(path, b->data, b->size, &w, &h, &c, &e) != LNN_OK)
+    return lnn_lua_fail(L, "read_png", &e);
+  lua_pushinteger(L, w);
+  lua_pushinteger(L, h);
+  lua_pushinteger(L, c);
+  lua_pushlstring(L, (const char *)b->data, b->size);
+  return 4;
+}
+
+/* write_idx(path, magic, dims, bytes [, gz_level = 6]): dims a list of 1 to 4
+ * sizes, bytes a string of their product; gz_level 0 writes it raw */
+static int io_write_idx(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  lua_Integer magic = luaL_checkinteger(L, 2), level = luaL_optinteger(L, 5, 6);
+  uint32_t dims[4];
+  int nd, i;
+  size_t len, total = 1;
+  const char *bytes;
+  lnn_error e;
+  luaL_checktype(L, 3, LUA_TTABLE);
+  bytes = luaL_checklstring(L, 4, &len);
+  nd = (int)luaL_len(L, 3);
+  luaL_argcheck(L, nd >= 1 && nd <= 4, 3, "1 to 4 dimensions expected");
+  luaL_argcheck(L, magic == 0x800 + nd, 2, "magic must be 2048 + number of dimensions");
+  luaL_argcheck(L, level >= 0 && level <= 9, 5, "gzip level must be 0 to 9");
+  for (i = 0; i < nd; i++) {
+    lua_Integer v;
+    lua_geti(L, 3, i + 1);
+    v = luaL_checkinteger(L, -1);
+    lua_pop(L, 1);
+    luaL_argcheck(L, v >= 0 && v <= 0x7fffffff, 3, "dimensions must be 0 to 2^31-1");
+    dims[i] = (uint32_t)v;
+    total *= (size_t)v;
+  }
+  if (total != len)
+    return luaL_argerror(L, 4, lua_pushfstring(L, "%d bytes expected, got %d", (int)total, (int)len));
+  if (lnn_idx_write(path, (uint32_t)magic, nd, dims, (const uint8_t *)bytes, (int)level, &e) !=
+      LNN_OK)
+    return lnn_lua_fail(L, "write_idx", &e);
+  return 0;
+}
+
+/* A parsed document boxed so __gc frees it even if building tables raises. */
+static int jsondoc_gc(lua_State *L) {
+  lnn_json_doc **box = (lnn_json_doc **)luaL_checkudata(L, 1, LNN_JSONDOC);
+  lnn_json_free(*box);
+  *box = NULL;
+  return 0;
+}
+
+static void push_json(lua_State *L, const lnn_json *v) {
+  size_t i, n, len;
+  const char *s;
+  luaL_checkstack(L, 4, "json nesting too deep");
+  switch (lnn_json_typeof(v)) {
+    case LNN_JSON_NULL: lua_pushlightuserdata(L, NULL); break;
+    case LNN_JSON_FALSE: lua_pushboolean(L, 0); break;
+    case LNN_JSON_TRUE: lua_pushboolean(L, 1); break;
+    case LNN_JSON_NUMBER: {
+      double d = lnn_json_number(v);
+      if (d == floor(d) && fabs(d) < 9007199254740992.0)
+        lua_pushinteger(L, (lua_Integer)d);
+      else
+        lua_pushnumber(L, d);
+      break;
+    }
+    case LNN_JSON_STRING:
+      s = lnn_json_string(v, &len);
+      lua_pushlstring(L, s, len);
+      break;
+    case LNN_JSON_ARRAY:
+      n = lnn_json_length(v);
+      lua_createtable(L, n < 1000000 ? (int)n : 0, 0);
+      for (i = 0; i < n; i++) {
+        push_json(L, lnn_json_at(v, i));
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+      }
+      break;
+    case LNN_JSON_OBJECT:
+      n = lnn_json_length(v);
+      lua_createtable(L, 0, n < 1000000 ? (int)n : 0);
+      for (i = 0; i < n; i++) {
+        s = lnn_json_key(v, i, &len);
+        lua_pushlstring(L, s, len);
+        push_json(L, lnn_json_at(v, i));
+        lua_rawset(L, -3);
+      }
+      break;
+  }
+}
+
+/* json_decode(text [, name]): Lua values (null is json_null, a light userdata);
+ * errors name the text (name, e.g. the file it came from) and the position */
+static int io_json_decode(lua_State *L) {
+  size_t len;
+  const char *text = luaL_checklstring(L, 1, &len);
+  const char *name = luaL_optstring(L, 2, "json_decode");
+  lnn_json_doc **box = (lnn_json_doc **)lua_newuserdatauv(L, sizeof *box, 0);
+  lnn_error e;
+  *box = NULL;
+  luaL_setmetatable(L, LNN_JSONDOC);
+  if (lnn_json_parse(text, len, box, &e) != LNN_OK) return lnn_lua_fail(L, name, &e);
+  push_json(L, lnn_json_root(*box));
+  lnn_json_free(*box);
+  *box = NULL;
+  return 1;
+}
+
+/* json_number(x): the shortest decimal text that reads back as the same float32 */
+static int io_json_number(lua_State *L) {
+  char buf[48];
+  float x = (float)luaL_checknumber(L, 1);
+  int n = lnn_json_format_float(buf, sizeof buf, x);
+  if (n < 0) return luaL_argerror(L, 1, "finite number expected (JSON has no NaN or Inf)");
+  lua_pushlstring(L, buf, (size_t)n);
+  return 1;
+}
+
+/* write_model(path, header_json, params): safetensors bytes, written atomically.
+ * The header is padded with spaces to a multiple of 8, as the format allows. */
+static int io_write_model(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  size_t hlen, padded;
+  const char *header = luaL_checklstring(L, 2, &hlen);
+  lmatrix *p = lnn_lua_checkmatrix(L, 3);
+  unsigned char lenbytes[8];
+  lnn_chunk chunks[3];
+  lnn_error e;
+  lblob *pad;
+  int i;
+  luaL_argcheck(L, hlen > 0 && hlen <= MAX_HEADER, 2, "header of 1 byte to 100 MiB expected");
+  padded = (hlen + 7) & ~(size_t)7;
+  for (i = 0; i < 8; i++) lenbytes[i] = (unsigned char)((uint64_t)padded >> (8 * i));
+  pad = lnn_lua_newblob(L, padded);
+  memcpy(pad->data, header, hlen);
+  memset(pad->data + hlen, ' ', padded - hlen);
+  chunks[0].data = lenbytes;
+  chunks[0].size = 8;
+  chunks[1].data = pad->data;
+  chunks[1].size = padded;
+  chunks[2].data = p->data; /* the engine is little-endian x86-64/arm64, as safetensors */
+  chunks[2].size = (size_t)p->rows * p->cols * sizeof(float);
+  if (lnn_file_write_atomic(path, chunks, 3, &e) != LNN_OK) return lnn_lua_fail(L, "save", &e);
+  return 0;
+}
+
+/* read_model(path): the header text and the data block as an n x 1 Matrix */
+static int io_read_model(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  unsigned char lenbytes[8];
+  uint64_t hlen = 0;
+  size_t size, data;
+  lnn_error e;
+  lblob *h;
+  lmatrix *m;
+  int i;
+  if (lnn_file_size(path, &size, &e) != LNN_OK) return lnn_lua_fail(L, "load", &e);
+  if (size < 8) return luaL_error(L, "load: %s: not a model file (%d bytes)", path, (int)size);
+  if (lnn_file_read_at(path, 0, lenbytes, 8, &e) != LNN_OK) return lnn_lua_fail(L, "load", &e);
+  for (i = 7; i >= 0; i--) hlen = (hlen << 8) | lenbytes[i];
+  if (hlen < 2 || hlen > MAX_HEADER || hlen > size - 8)
+    return luaL_error(L, "load: %s: not a model file (header length %d of a %d-byte file)", path,
+                      (int)(hlen > MAX_HEADER ? -1 : (int)hlen), (int)size);
+  data = size - 8 - (size_t)hlen;
+  if (data % 4 != 0)
+    return luaL_error(L, "load: %s: data block of %d bytes is not float32s", path, (int)data);
+  if (data / 4 > ((size_t)1 << 30)) return luaL_error(L, "load: %s: data block too large", path);
+  h = lnn_lua_newblob(L, (size_t)hlen);
+  if (lnn_file_read_at(path, 8, h->data, (size_t)hlen, &e) != LNN_OK)
+    return lnn_lua_fail(L, "load", &e);
+  lua_pushlstring(L, (const char *)h->data, (size_t)hlen);
+  if (data == 0) return luaL_error(L, "load: %s: no parameters after the header", path);
+  m = lnn_lua_newmatrix(L, (int)(data / 4), 1);
+  if (lnn_file_read_at(path, 8 + (size_t)hlen, m->data, data, &e) != LNN_OK)
+    return lnn_lua_fail(L, "load", &e);
+  return 2;
+}
+
+/* write_file(path, text): replaces path's content atomically (temp + fsync + rename) */
+static int io_write_file(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  lnn_chunk c;
+  lnn_error e;
+  c.data = luaL_checklstring(L, 2, &c.size);
+  if (lnn_file_write_atomic(path, &c, 1, &e) != LNN_OK) return lnn_lua_fail(L, "write_file", &e);
+  return 0;
+}
+
+static const luaL_Reg io_funcs[] = {
+    {"write_file", io_write_file},
+    {"write_png", io_write_png}, {"read_png", io_read_png}, {"write_idx", io_write_idx},
+    {"json_decode", io_json_decode}, {"json_number", io_json_number},
+    {"write_model", io_write_model}, {"read_model", io_read_model}, {NULL, NULL}};
+
+void lnn_lua_open_io(lua_State *L) {
+  luaL_newmetatable(L, LNN_JSONDOC);
+  lua_pushcfunction(L, jsondoc_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
+  luaL_setfuncs(L, io_funcs, 0);
+  lua_pushlightuserdata(L, NULL);
+  lua_setfield(L, -2, "json_null");
+}

@@ -1,0 +1,77 @@
+/* lua_lnn.h -- what the binding files (the only C that includes lua.h) share:
+ * type names, checkers, and the few helpers that turn core statuses into Lua
+ * errors.  The core never sees a lua_State. */
+#ifndef LUA_LNN_H
+#define LUA_LNN_H
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "data.h"
+#include "kernels.h"
+#include "lnn.h"
+#include "net.h"
+#include "rng.h"
+
+#define LNN_MATRIX "lnn.Matrix"
+#define LNN_RNG "lnn.Rng"
+#define LNN_DATA "lnn.Data"
+#define LNN_NET "lnn.Net"
+#define LNN_BLOB "lnn.Blob"
+
+/* A float matrix: one userdata, header then payload (owned), or a view whose
+ * owner is the user value.  vec marks a 1-D view (a row): m[k] is a number. */
+typedef struct lmatrix {
+  int rows, cols;
+  int vec;
+  float *data;
+} lmatrix;
+
+/* Bytes or floats owned by a userdata: the memory under data sets and views. */
+typedef struct lblob {
+  size_t size;
+  unsigned char *data;
+} lblob;
+
+/* A data set: lnn_data pointing into blobs held as user values 1 (x) and 2 (y).
+ * onehot: items give y as a one-hot vector (the book's training data) rather
+ * than the class number (its validation and test data). */
+typedef struct ldata {
+  lnn_data d;
+  int onehot;
+} ldata;
+
+/* A network: lnn_net whose params point into this userdata's payload; user
+ * value 1 is the cached workspace blob, 2 the momentum velocity blob. */
+typedef struct lnet {
+  lnn_net net;
+  const lnn_kernels *K;
+} lnet;
+
+lmatrix *lnn_lua_newmatrix(lua_State *L, int rows, int cols);
+lmatrix *lnn_lua_checkmatrix(lua_State *L, int arg);
+lmatrix *lnn_lua_pushview(lua_State *L, int owner, float *data, int rows, int cols, int vec);
+lblob *lnn_lua_newblob(lua_State *L, size_t size);
+ldata *lnn_lua_checkdata(lua_State *L, int arg);
+lnn_rng *lnn_lua_checkrng(lua_State *L, int arg);
+lnet *lnn_lua_checknet(lua_State *L, int arg);
+
+/* A kernel table by name: "naive", "avx2", "avx512" or "best". */
+const lnn_kernels *lnn_lua_checkkernels(lua_State *L, int arg);
+/* Raises a Lua error with the core's message, prefixed by the function name. */
+int lnn_lua_fail(lua_State *L, const char *fname, const lnn_error *e);
+/* Raises "unknown option 'x' to 'f'" if the table at arg has a key not in names. */
+void lnn_lua_checkoptions(lua_State *L, int arg, const char *fname, const char *const names[]);
+/* Number field of an options table, or def when absent; errors name the option. */
+lua_Number lnn_lua_optnumfield(lua_State *L, int arg, const char *fname, const char *key,
+                               lua_Number def);
+lua_Integer lnn_lua_optintfield(lua_State *L, int arg, const char *fname, const char *key,
+                                lua_Integer def);
+
+void lnn_lua_open_matrix(lua_State *L);
+void lnn_lua_open_rng(lua_State *L);
+void lnn_lua_open_data(lua_State *L);
+void lnn_lua_open_net(lua_State *L);
+void lnn_lua_open_io(lua_State *L);
+
+#endif

@@ -1,0 +1,446 @@
+/* lua_net.c -- lnn.Net: the one engine as a Lua object.  A network is one
+ * userdata, header then parameter block; its mini-batch workspace and momentum
+ * buffer are cached in user values.  Every argument is checked here so the
+ * core can trust it.  One call to train_epoch runs a whole epoch in C. */
+#include <math.h>
+#include <string.h>
+
+#include "lua_lnn.h"
+
+static const char *const act_names[] = {"linear", "sigmoid", "tanh", "relu", "softmax", NULL};
+static const char *const cost_names[] = {"quadratic", "cross-entropy", "log-likelihood", NULL};
+
+lnet *lnn_lua_checknet(lua_State *L, int arg) { return (lnet *)luaL_checkudata(L, arg, LNN_NET); }
+
+static int enum_field(lua_State *L, int t, const char *key, const char *def,
+                      const char *const names[], const char *fname) {
+  const char *s;
+  int i;
+  lua_getfield(L, t, key);
+  if (lua_isnil(L, -1)) {
+    s = def;
+  } else if (lua_type(L, -1) == LUA_TSTRING) {
+    s = lua_tostring(L, -1);
+  } else {
+    return luaL_error(L, "bad option '%s' to '%s' (string expected, got %s)", key, fname,
+                      luaL_typename(L, -1));
+  }
+  for (i = 0; names[i]; i++)
+    if (strcmp(names[i], s) == 0) break;
+  if (names[i] == NULL) {
+    luaL_Buffer b;
+    int j;
+    luaL_buffinit(L, &b);
+    for (j = 0; names[j]; j++) {
+      luaL_addstring(&b, j ? ", " : "");
+      luaL_addstring(&b, names[j]);
+    }
+    luaL_pushresult(&b);
+    return luaL_error(L, "bad option '%s' to '%s' (one of %s expected, got '%s')", key, fname,
+                      lua_tostring(L, -1), s);
+  }
+  lua_pop(L, 1);
+  return i;
+}
+
+/* Net{sizes = {784, 30, 10}, hidden = "sigmoid", output = "sigmoid", cost = "quadratic"}:
+ * a fully connected network with every parameter zero (init fills them). */
+static int net_new(lua_State *L) {
+  static const char *const opts[] = {"sizes", "hidden", "output", "cost", NULL};
+  int sizes[LNN_MAX_LAYERS + 1], n, i, hidden, output, cost;
+  lnn_net layout;
+  lnn_error e;
+  lnet *u;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lnn_lua_checkoptions(L, 1, "Net", opts);
+  if (lua_getfield(L, 1, "sizes") != LUA_TTABLE)
+    return luaL_error(L, "bad option 'sizes' to 'Net' (table expected, got %s)",
+                      luaL_typename(L, -1));
+  n = (int)luaL_len(L, -1);
+  if (n < 2 || n > LNN_MAX_LAYERS + 1)
+    return luaL_error(L, "bad option 'sizes' to 'Net' (2 to %d sizes expected, got %d)",
+                      LNN_MAX_LAYERS + 1, n);
+  for (i = 0; i < n; i++) {
+    int ok;
+    lua_Integer v;
+    lua_geti(L, -1, i + 1);
+    v = lua_tointegerx(L, -1, &ok);
+    if (!ok || v < 1 || v > (1 << 24))
+      return luaL_error(L, "bad option 'sizes' to 'Net' (size %d must be an integer 1 to 2^24)",
+                        i + 1);
+    sizes[i] = (int)v;
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  hidden = enum_field(L, 1, "hidden", "sigmoid", act_names, "Net");
+  output = enum_field(L, 1, "output", "sigmoid", act_names, "Net");
+  cost = enum_field(L, 1, "cost", "quadratic", cost_names, "Net");
+  if (lnn_net_layout_dense(&layout, sizes, n, (lnn_act)hidden, (lnn_act)output, (lnn_cost)cost,
+                           &e) != LNN_OK)
+    return lnn_lua_fail(L, "Net", &e);
+  u = (lnet *)lua_newuserdatauv(L, sizeof(lnet) + layout.nparams * sizeof(float), 2);
+  u->net = layout;
+  u->net.params = (float *)(void *)(u + 1);
+  u->K = lnn_kernels_best();
+  memset(u->net.params, 0, layout.nparams * sizeof(float));
+  luaL_setmetatable(L, LNN_NET);
+  return 1;
+}
+
+/* init(rng, scheme): biases N(0,1); weights N(0,1) ("large") or N(0, 1/n_in)
+ * ("default"), drawn in network.py's order: every bias vector, then every weight matrix. */
+static int net_init(lua_State *L) {
+  static const char *const schemes[] = {"default", "large", NULL};
+  lnet *u = lnn_lua_checknet(L, 1);
+  lnn_rng *r = lnn_lua_checkrng(L, 2);
+  int scheme = luaL_checkoption(L, 3, "default", schemes), l;
+  for (l = 0; l < u->net.nlayers; l++) {
+    const lnn_layer *y = &u->net.layer[l];
+    lnn_rng_fill_normal(r, u->net.params + y->b, (size_t)y->n_out, 0.0f, 1.0f);
+  }
+  for (l = 0; l < u->net.nlayers; l++) {
+    const lnn_layer *y = &u->net.layer[l];
+    float sd = scheme == 0 ? (float)(1.0 / sqrt((double)y->n_in)) : 1.0f;
+    lnn_rng_fill_normal(r, u->net.params + y->w, (size_t)y->n_in * (size_t)y->n_out, 0.0f, sd);
+  }
+  lua_settop(L, 1);
+  return 1;
+}
+
+/* layout(): {cost =, nparams =, layers = {{kind =, n_in =, n_out =, activation =,
+ * weights = offset, biases = offset}, ...}}, offsets 0-based in floats */
+static int net_layout(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  int l;
+  lua_createtable(L, 0, 3);
+  lua_pushstring(L, cost_names[u->net.cost]);
+  lua_setfield(L, -2, "cost");
+  lua_pushinteger(L, (lua_Integer)u->net.nparams);
+  lua_setfield(L, -2, "nparams");
+  lua_createtable(L, u->net.nlayers, 0);
+  for (l = 0; l < u->net.nlayers; l++) {
+    const lnn_layer *y = &u->net.layer[l];
+    lua_createtable(L, 0, 6);
+    lua_pushstring(L, "dense");
+    lua_setfield(L, -2, "kind");
+    lua_pushinteger(L, y->n_in);
+    lua_setfield(L, -2, "n_in");
+    lua_pushinteger(L, y->n_out);
+    lua_setfield(L, -2, "n_out");
+    lua_pushstring(L, act_names[y->act]);
+    lua_setfield(L, -2, "activation");
+    lua_pushinteger(L, (lua_Integer)y->w);
+    lua_setfield(L, -2, "weights");
+    lua_pushinteger(L, (lua_Integer)y->b);
+    lua_setfield(L, -2, "biases");
+    lua_rawseti(L, -2, l + 1);
+  }
+  lua_setfield(L, -2, "layers");
+  return 1;
+}
+
+static const lnn_layer *layer_arg(lua_State *L, lnet *u, int arg) {
+  lua_Integer l = luaL_checkinteger(L, arg);
+  if (l < 1 || l > u->net.nlayers)
+    luaL_argerror(L, arg, lua_pushfstring(L, "layer %I out of range 1..%d", l, u->net.nlayers));
+  return &u->net.layer[l - 1];
+}
+
+/* weights(l): layer l's n_out x n_in weights, a view into the block */
+static int net_weights(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  const lnn_layer *y = layer_arg(L, u, 2);
+  lnn_lua_pushview(L, 1, u->net.params + y->w, y->n_out, y->n_in, 0);
+  return 1;
+}
+
+/* biases(l): layer l's n_out x 1 biases, a view into the block */
+static int net_biases(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  const lnn_layer *y = layer_arg(L, u, 2);
+  lnn_lua_pushview(L, 1, u->net.params + y->b, y->n_out, 1, 0);
+  return 1;
+}
+
+/* params(): the whole block as an nparams x 1 view */
+static int net_params(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  lnn_lua_pushview(L, 1, u->net.params, (int)u->net.nparams, 1, 0);
+  return 1;
+}
+
+/* The workspace for at least cap rows, cached in user value 1. */
+static lnn_work get_work(lua_State *L, int arg, lnet *u, size_t cap) {
+  lnn_work w;
+  lblob *b;
+  size_t have = 0;
+  lua_getiuservalue(L, arg, 1);
+  b = (lblob *)luaL_testudata(L, -1, LNN_BLOB);
+  if (b != NULL) memcpy(&have, b->data, sizeof have);
+  if (b == NULL || have < cap) {
+    size_t floats = lnn_work_floats(&u->net, cap);
+    lua_pop(L, 1);
+    b = lnn_lua_newblob(L, 64 + floats * sizeof(float));
+    memcpy(b->data, &cap, sizeof cap);
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, arg, 1);
+    have = cap;
+  }
+  lua_pop(L, 1); /* still referenced by the net */
+  lnn_work_carve(&w, &u->net, have, (float *)(void *)(b->data + 64));
+  return w;
+}
+
+static size_t n_in(const lnet *u) { return (size_t)u->net.layer[0].n_in; }
+static size_t n_out(const lnet *u) { return (size_t)u->net.layer[u->net.nlayers - 1].n_out; }
+
+/* X argument: m x n_in rows of items, or any shape of n_in elements (one item) */
+static size_t batch_rows(lua_State *L, int arg, const lnet *u, const lmatrix *X) {
+  size_t numel = (size_t)X->rows * X->cols;
+  if (numel == n_in(u)) return 1;
+  if ((size_t)X->cols == n_in(u)) return (size_t)X->rows;
+  return (size_t)luaL_argerror(L, arg, lua_pushfstring(L, "input of %d elements or m x %d expected,"
+                                                          " got %dx%d", (int)n_in(u),
+                                                       (int)n_in(u), X->rows, X->cols));
+}
+
+/* forward(x): one item (n_in elements) -> n_out x 1; or m x n_in -> m x n_out */
+static int net_forward(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  lmatrix *X = lnn_lua_checkmatrix(L, 2), *out;
+  size_t m = batch_rows(L, 2, u, X);
+  lnn_work w = get_work(L, 1, u, m);
+  memcpy(w.a[0], X->data, m * n_in(u) * sizeof(float));
+  lnn_net_forward(&u->net, &w, m, u->K);
+  out = m == 1 ? lnn_lua_newmatrix(L, (int)n_out(u), 1)
+               : lnn_lua_newmatrix(L, (int)m, (int)n_out(u));
+  memcpy(out->data, w.a[u->net.nlayers], m * n_out(u) * sizeof(float));
+  return 1;
+}
+
+/* Loads X (m x n_in) and Y (m x n_out) into the workspace; returns m. */
+static size_t load_batch(lua_State *L, lnet *u, lnn_work *w, int xa, int ya) {
+  lmatrix *X = lnn_lua_checkmatrix(L, xa), *Y = lnn_lua_checkmatrix(L, ya);
+  size_t m = batch_rows(L, xa, u, X);
+  if ((size_t)Y->rows * Y->cols != m * n_out(u))
+    luaL_argerror(L, ya, lua_pushfstring(L, "%d x %d targets expected, got %dx%d", (int)m,
+                                         (int)n_out(u), Y->rows, Y->cols));
+  *w = get_work(L, 1, u, m);
+  memcpy(w->a[0], X->data, m * n_in(u) * sizeof(float));
+  memcpy(w->y, Y->data, m * n_out(u) * sizeof(float));
+  return m;
+}
+
+/* gradient(X, Y): the gradient of the summed cost over the rows of X against
+ * Y, as an nparams x 1 matrix laid out like params(); also the summed cost */
+static int net_gradient(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  lnn_work w;
+  size_t m = load_batch(L, u, &w, 2, 3);
+  lmatrix *g = lnn_lua_newmatrix(L, (int)u->net.nparams, 1);
+  lnn_net_forward(&u->net, &w, m, u->K);
+  memset(w.grad, 0, u->net.nparams * sizeof(float));
+  lnn_net_backward(&u->net, &w, m, u->K);
+  memcpy(g->data, w.grad, u->net.nparams * sizeof(float));
+  lua_pushnumber(L, lnn_net_cost(&u->net, w.a[u->net.nlayers], w.y, m));
+  return 2;
+}
+
+static float *velocity(lua_State *L, int arg, lnet *u, float mu) {
+  lblob *b;
+  if (mu == 0.0f) return NULL;
+  lua_getiuservalue(L, arg, 2);
+  b = (lblob *)luaL_testudata(L, -1, LNN_BLOB);
+  lua_pop(L, 1);
+  if (b == NULL) {
+    b = lnn_lua_newblob(L, u->net.nparams * sizeof(float));
+    memset(b->data, 0, b->size);
+    lua_setiuservalue(L, arg, 2);
+  }
+  return (float *)(void *)b->data;
+}
+
+static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size_t n_default) {
+  static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", NULL};
+  lua_Number eta, lmbda, mu;
+  lua_Integer n, batch;
+  luaL_checktype(L, t, LUA_TTABLE);
+  lnn_lua_checkoptions(L, t, fname, opts);
+  eta = lnn_lua_optnumfield(L, t, fname, "eta", -1.0);
+  lmbda = lnn_lua_optnumfield(L, t, fname, "lmbda", 0.0);
+  mu = lnn_lua_optnumfield(L, t, fname, "mu", 0.0);
+  n = lnn_lua_optintfield(L, t, fname, "n", (lua_Integer)n_default);
+  batch = lnn_lua_optintfield(L, t, fname, "batch", 10);
+  if (!(eta > 0.0) || !isfinite(eta))
+    luaL_error(L, "bad option 'eta' to '%s' (positive number expected)", fname);
+  if (!(lmbda >= 0.0) || !isfinite(lmbda))
+    luaL_error(L, "bad option 'lmbda' to '%s' (number >= 0 expected)", fname);
+  if (!(mu >= 0.0 && mu < 1.0))
+    luaL_error(L, "bad option 'mu' to '%s' (number in [0, 1) expected)", fname);
+  if (n < 1) luaL_error(L, "bad option 'n' to '%s' (positive integer expected)", fname);
+  if (batch < 1 || batch > (1 << 20))
+    luaL_error(L, "bad option 'batch' to '%s' (integer 1 to 2^20 expected)", fname);
+  s->eta = (float)eta;
+  s->lmbda = (float)lmbda;
+  s->mu = (float)mu;
+  s->n = (size_t)n;
+  s->batch = (size_t)batch;
+}
+
+/* update(X, Y, {eta =, lmbda =, n =, mu =}): one gradient step on the batch X, Y */
+static int net_update(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  lnn_work w;
+  lnn_sgd s;
+  size_t m = load_batch(L, u, &w, 2, 3);
+  float *vel;
+  sgd_options(L, 4, "update", &s, m);
+  vel = velocity(L, 1, u, s.mu);
+  lnn_net_forward(&u->net, &w, m, u->K);
+  memset(w.grad, 0, u->net.nparams * sizeof(float));
+  lnn_net_backward(&u->net, &w, m, u->K);
+  lnn_sgd_step(&u->net, w.grad, vel, m, &s);
+  return 0;
+}
+
+static void check_data(lua_State *L, int arg, const lnet *u, const ldata *s, const char *fname) {
+  if (s->d.d != n_in(u))
+    luaL_error(L, "bad argument #%d to '%s' (items of %d inputs expected, got %d)", arg - 1,
+               fname, (int)n_in(u), (int)s->d.d);
+  if (s->d.k != n_out(u))
+    luaL_error(L, "bad argument #%d to '%s' (%d classes or targets expected, got %d)", arg - 1,
+               fname, (int)n_out(u), (int)s->d.k);
+}
+
+static int params_finite(const lnn_net *net) {
+  size_t i;
+  float acc = 0.0f;
+  for (i = 0; i < net->nparams; i++) acc += net->params[i] * 0.0f; /* NaN or Inf poison it */
+  return acc == 0.0f;
+}
+
+/* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true}):
+ * one epoch of mini-batch SGD in C; returns true while every parameter is finite */
+static int net_train_epoch(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  ldata *s = lnn_lua_checkdata(L, 2);
+  lnn_rng *r = lnn_lua_checkrng(L, 3);
+  lnn_sgd o;
+  lnn_work w;
+  lblob *pb;
+  uint32_t *perm;
+  float *vel;
+  int shuffle;
+  size_t i;
+  check_data(L, 2, u, s, "train_epoch");
+  sgd_options(L, 4, "train_epoch", &o, s->d.n);
+  lua_getfield(L, 4, "shuffle");
+  shuffle = lua_isnil(L, -1) || lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  vel = velocity(L, 1, u, o.mu);
+  w = get_work(L, 1, u, o.batch);
+  pb = lnn_lua_newblob(L, s->d.n * sizeof(uint32_t));
+  perm = (uint32_t *)(void *)pb->data;
+  if (shuffle)
+    lnn_rng_permutation(r, perm, s->d.n);
+  else
+    for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
+  lnn_train_epoch(&u->net, &w, &s->d, perm, &o, vel, u->K);
+  lua_pushboolean(L, params_finite(&u->net));
+  return 1;
+}
+
+/* evaluate(data [, want_cost]): number of items whose largest output is
+ * their class; with want_cost also the summed cost (no L2 term) */
+static int net_evaluate(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  ldata *s = lnn_lua_checkdata(L, 2);
+  int want_cost = lua_toboolean(L, 3);
+  double cost = 0.0;
+  size_t correct;
+  lnn_work w;
+  check_data(L, 2, u, s, "evaluate");
+  w = get_work(L, 1, u, 256);
+  correct = lnn_net_evaluate(&u->net, &w, &s->d, 0, s->d.n, NULL, want_cost ? &cost : NULL, u->K);
+  lua_pushinteger(L, (lua_Integer)correct);
+  if (!want_cost) return 1;
+  lua_pushnumber(L, cost);
+  return 2;
+}
+
+/* predict(data): table of the predicted class (0-based) of every item */
+static int net_predict(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  ldata *s = lnn_lua_checkdata(L, 2);
+  lblob *pb;
+  int *pred;
+  size_t i;
+  lnn_work w;
+  if (s->d.d != n_in(u))
+    return luaL_error(L, "bad argument #1 to 'predict' (items of %d inputs expected, got %d)",
+                      (int)n_in(u), (int)s->d.d);
+  pb = lnn_lua_newblob(L, s->d.n * sizeof(int));
+  pred = (int *)(void *)pb->data;
+  w = get_work(L, 1, u, 256);
+  /* classes are only compared when they exist, so a target-less set still predicts */
+  if (s->d.k == n_out(u)) {
+    lnn_net_evaluate(&u->net, &w, &s->d, 0, s->d.n, pred, NULL, u->K);
+  } else {
+    return luaL_error(L, "bad argument #1 to 'predict' (%d classes expected, got %d)",
+                      (int)n_out(u), (int)s->d.k);
+  }
+  lua_createtable(L, (int)s->d.n, 0);
+  for (i = 0; i < s->d.n; i++) {
+    lua_pushinteger(L, pred[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
+/* weight_sqsum(): sum of squared weights (the L2 term's sum) */
+static int net_weight_sqsum(lua_State *L) {
+  lua_pushnumber(L, lnn_net_weight_sqsum(&lnn_lua_checknet(L, 1)->net));
+  return 1;
+}
+
+/* kernels([name]): the kernel table in use; with a name ("naive", "avx2",
+ * "avx512", "best"), switch to it (the specs compare them) */
+static int net_kernels(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  if (!lua_isnoneornil(L, 2)) u->K = lnn_lua_checkkernels(L, 2);
+  lua_pushstring(L, u->K->name);
+  return 1;
+}
+
+static int net_tostring(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  luaL_Buffer b;
+  int l;
+  luaL_buffinit(L, &b);
+  luaL_addstring(&b, "lnn.Net(");
+  for (l = 0; l < u->net.nlayers; l++) {
+    lua_pushfstring(L, "%d-", u->net.layer[l].n_in);
+    luaL_addvalue(&b);
+  }
+  lua_pushfstring(L, "%d, %s)", (int)n_out(u), cost_names[u->net.cost]);
+  luaL_addvalue(&b);
+  luaL_pushresult(&b);
+  return 1;
+}
+
+static const luaL_Reg net_meta[] = {
+    {"init", net_init}, {"layout", net_layout}, {"weights", net_weights},
+    {"biases", net_biases}, {"params", net_params}, {"forward", net_forward},
+    {"gradient", net_gradient}, {"update", net_update}, {"train_epoch", net_train_epoch},
+    {"evaluate", net_evaluate}, {"predict", net_predict}, {"weight_sqsum", net_weight_sqsum},
+    {"kernels", net_kernels}, {"__tostring", net_tostring}, {NULL, NULL}};
+
+void lnn_lua_open_net(lua_State *L) {
+  luaL_newmetatable(L, LNN_NET);
+  luaL_setfuncs(L, net_meta, 0);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -2, "__index");
+  lua_pop(L, 1);
+  lua_pushcfunction(L, net_new);
+  lua_setfield(L, -2, "Net");
+}

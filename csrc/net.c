@@ -1,0 +1,295 @@
+/* net.c -- forward, backward, cost and step of the layered network, on whole
+ * mini-batches (rows = items) with cblas_sgemm for every product.
+ * Layers and costs are switch cases here, KANN-style: adding a layer kind
+ * means a layout case, a forward case and a backward case side by side. */
+#include <cblas.h>
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "net.h"
+
+static const char *act_name(int a) {
+  static const char *names[] = {"linear", "sigmoid", "tanh", "relu", "softmax"};
+  return a >= 0 && a < LNN_ACT_COUNT ? names[a] : "?";
+}
+
+int lnn_net_layout_dense(lnn_net *net, const int *sizes, int nsizes, lnn_act hidden_act,
+                         lnn_act out_act, lnn_cost cost, lnn_error *err) {
+  int l;
+  size_t off = 0;
+  memset(net, 0, sizeof *net);
+  if (nsizes < 2 || nsizes - 1 > LNN_MAX_LAYERS)
+    return lnn_error_set(err, LNN_EINVAL, "a network needs 2 to %d sizes, got %d",
+                         LNN_MAX_LAYERS + 1, nsizes);
+  if (hidden_act == LNN_ACT_SOFTMAX)
+    return lnn_error_set(err, LNN_EINVAL, "softmax can only be the output layer");
+  if (cost == LNN_COST_CROSS_ENTROPY && out_act != LNN_ACT_SIGMOID)
+    return lnn_error_set(err, LNN_EINVAL, "cross-entropy cost needs a sigmoid output, not %s",
+                         act_name(out_act));
+  if (cost == LNN_COST_LOG_LIKELIHOOD && out_act != LNN_ACT_SOFTMAX)
+    return lnn_error_set(err, LNN_EINVAL, "log-likelihood cost needs a softmax output, not %s",
+                         act_name(out_act));
+  if (cost == LNN_COST_QUADRATIC && out_act == LNN_ACT_SOFTMAX)
+    return lnn_error_set(err, LNN_EINVAL, "quadratic cost needs a point-wise output, not softmax");
+  for (l = 0; l < nsizes; l++)
+    if (sizes[l] < 1 || sizes[l] > (1 << 24))
+      return lnn_error_set(err, LNN_EINVAL, "size %d is %d (expected 1 to %d)", l + 1, sizes[l],
+                           1 << 24);
+  for (l = 0; l + 1 < nsizes; l++) {
+    lnn_layer *L = &net->layer[l];
+    L->kind = LNN_LAYER_DENSE;
+    L->act = (l + 2 == nsizes) ? out_act : hidden_act;
+    L->n_in = sizes[l];
+    L->n_out = sizes[l + 1];
+    L->w = off;
+    off += (size_t)L->n_in * (size_t)L->n_out;
+    L->b = off;
+    off += (size_t)L->n_out;
+    if (off > ((size_t)1 << 32))
+      return lnn_error_set(err, LNN_EINVAL, "network too large: more than 2^32 parameters");
+  }
+  net->nlayers = nsizes - 1;
+  net->cost = cost;
+  net->nparams = off;
+  return LNN_OK;
+}
+
+size_t lnn_work_floats(const lnn_net *net, size_t cap) {
+  size_t total = cap * (size_t)net->layer[0].n_in, outs = 0;
+  int l;
+  for (l = 0; l < net->nlayers; l++) outs += (size_t)net->layer[l].n_out;
+  total += 2 * cap * outs;                                     /* a and d */
+  total += cap * (size_t)net->layer[net->nlayers - 1].n_out;   /* y */
+  return total + net->nparams;                                 /* grad */
+}
+
+void lnn_work_carve(lnn_work *w, const lnn_net *net, size_t cap, float *mem) {
+  int l;
+  memset(w, 0, sizeof *w);
+  w->cap = cap;
+  w->a[0] = mem;
+  mem += cap * (size_t)net->layer[0].n_in;
+  for (l = 0; l < net->nlayers; l++) {
+    size_t n = cap * (size_t)net->layer[l].n_out;
+    w->a[l + 1] = mem;
+    mem += n;
+    w->d[l + 1] = mem;
+    mem += n;
+  }
+  w->y = mem;
+  mem += cap * (size_t)net->layer[net->nlayers - 1].n_out;
+  w->grad = mem;
+}
+
+/* Mini-batches up to this many rows use the kernel table's small products;
+ * larger ones (evaluation, big batches) go to BLAS, which wins there. */
+#define SMALL_BATCH 32
+
+/* out (m x n_out) = f(in (m x n_in) W^T + b) */
+static void dense_forward(const lnn_net *net, const lnn_layer *L, const float *in, float *out,
+                          size_t m, const lnn_kernels *K) {
+  const float *W = net->params + L->w, *b = net->params + L->b;
+  size_t r, n = (size_t)L->n_out;
+  for (r = 0; r < m; r++) memcpy(out + r * n, b, n * sizeof *out);
+  if (m <= SMALL_BATCH)
+    K->gemm_nt(out, in, W, m, n, (size_t)L->n_in, 1.0f);
+  else
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, L->n_out, L->n_in, 1.0f, in,
+                L->n_in, W, L->n_in, 1.0f, out, L->n_out);
+  if (L->act == LNN_ACT_SOFTMAX)
+    lnn_softmax_rows(out, m, n);
+  else
+    K->act_forward((lnn_act)L->act, out, out, m * n);
+}
+
+void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K) {
+  int l;
+  for (l = 0; l < net->nlayers; l++)
+    dense_forward(net, &net->layer[l], w->a[l], w->a[l + 1], m, K);
+}
+
+/* Given dz (m x n_out): gW += dz^T in, gb += column sums of dz, and, when
+ * din is not NULL, din (m x n_in) = dz W (the caller applies f' of the layer below). */
+static void dense_backward(const lnn_net *net, const lnn_layer *L, const float *in,
+                           const float *dz, float *din, float *grad, size_t m,
+                           const lnn_kernels *K) {
+  const float *W = net->params + L->w;
+  float *gW = grad + L->w, *gb = grad + L->b;
+  size_t r, j, n = (size_t)L->n_out, k = (size_t)L->n_in;
+  if (m <= SMALL_BATCH)
+    K->gemm_xn(gW, dz, n, 1, in, n, k, m, 1.0f, 1.0f);
+  else
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, L->n_out, L->n_in, (int)m, 1.0f, dz,
+                L->n_out, in, L->n_in, 1.0f, gW, L->n_in);
+  for (r = 0; r < m; r++)
+    for (j = 0; j < n; j++) gb[j] += dz[r * n + j];
+  if (din == NULL) return;
+  if (m <= SMALL_BATCH)
+    K->gemm_xn(din, dz, 1, n, W, m, k, n, 1.0f, 0.0f);
+  else
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, L->n_in, L->n_out, 1.0f, dz,
+                L->n_out, W, L->n_in, 0.0f, din, L->n_in);
+}
+
+/* d of the output layer = dC/dz: with a matched cost and output the f' cancels */
+static void output_delta(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K) {
+  int top = net->nlayers - 1;
+  const lnn_layer *out = &net->layer[top];
+  size_t i, n = m * (size_t)out->n_out;
+  float *a = w->a[top + 1], *d = w->d[top + 1];
+  for (i = 0; i < n; i++) d[i] = a[i] - w->y[i];
+  if (net->cost == LNN_COST_QUADRATIC) K->act_backward((lnn_act)out->act, d, d, a, n);
+}
+
+void lnn_net_backward(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K) {
+  int l, top = net->nlayers - 1;
+  output_delta(net, w, m, K);
+  for (l = top; l >= 0; l--) {
+    const lnn_layer *L = &net->layer[l];
+    float *din = l > 0 ? w->d[l] : NULL;
+    dense_backward(net, L, w->a[l], w->d[l + 1], din, w->grad, m, K);
+    if (din != NULL)
+      K->act_backward((lnn_act)net->layer[l - 1].act, din, din, w->a[l], m * (size_t)L->n_in);
+  }
+}
+
+/* network2.py's nan_to_num: nan -> 0, inf -> the largest double */
+static double xlogy_safe(double y, double a) {
+  double t;
+  if (y == 0.0) return 0.0;
+  t = -y * log(a);
+  return isinf(t) ? DBL_MAX : t;
+}
+
+double lnn_net_cost(const lnn_net *net, const float *a, const float *y, size_t m) {
+  size_t i, n = m * (size_t)net->layer[net->nlayers - 1].n_out;
+  double s = 0.0;
+  switch (net->cost) {
+    case LNN_COST_CROSS_ENTROPY:
+      for (i = 0; i < n; i++) {
+        s += xlogy_safe(y[i], a[i]) + xlogy_safe(1.0 - (double)y[i], 1.0 - (double)a[i]);
+        if (s > DBL_MAX) s = DBL_MAX;
+      }
+      return s;
+    case LNN_COST_LOG_LIKELIHOOD:
+      for (i = 0; i < n; i++) {
+        s += xlogy_safe(y[i], a[i]);
+        if (s > DBL_MAX) s = DBL_MAX;
+      }
+      return s;
+    default:
+      for (i = 0; i < n; i++) s += 0.5 * ((double)a[i] - y[i]) * ((double)a[i] - y[i]);
+      return s;
+  }
+}
+
+double lnn_net_weight_sqsum(const lnn_net *net) {
+  double s = 0.0;
+  int l;
+  for (l = 0; l < net->nlayers; l++) {
+    const float *W = net->params + net->layer[l].w;
+    size_t i, n = (size_t)net->layer[l].n_in * (size_t)net->layer[l].n_out;
+    for (i = 0; i < n; i++) s += (double)W[i] * W[i];
+  }
+  return s;
+}
+
+void lnn_sgd_step(const lnn_net *net, const float *grad, float *vel, size_t m, const lnn_sgd *s) {
+  const float rate = s->eta / (float)m;
+  const float decay = s->n > 0 ? s->eta * s->lmbda / (float)s->n : 0.0f;
+  int l;
+  for (l = 0; l < net->nlayers; l++) {
+    const lnn_layer *L = &net->layer[l];
+    size_t i, nw = (size_t)L->n_in * (size_t)L->n_out, nb = (size_t)L->n_out;
+    float *W = net->params + L->w, *b = net->params + L->b;
+    const float *gW = grad + L->w, *gb = grad + L->b;
+    if (vel == NULL) {
+      const float keep = 1.0f - decay;
+      for (i = 0; i < nw; i++) W[i] = keep * W[i] - rate * gW[i];
+      for (i = 0; i < nb; i++) b[i] -= rate * gb[i];
+    } else {
+      float *vW = vel + L->w, *vb = vel + L->b;
+      for (i = 0; i < nw; i++) {
+        vW[i] = s->mu * vW[i] - rate * gW[i] - decay * W[i];
+        W[i] += vW[i];
+      }
+      for (i = 0; i < nb; i++) {
+        vb[i] = s->mu * vb[i] - rate * gb[i];
+        b[i] += vb[i];
+      }
+    }
+  }
+}
+
+void lnn_net_backward_step(const lnn_net *net, lnn_work *w, size_t m, const lnn_sgd *s,
+                           const lnn_kernels *K) {
+  const float rate = s->eta / (float)m;
+  const float keep = 1.0f - (s->n > 0 ? s->eta * s->lmbda / (float)s->n : 0.0f);
+  int l;
+  output_delta(net, w, m, K);
+  for (l = net->nlayers - 1; l >= 0; l--) {
+    const lnn_layer *L = &net->layer[l];
+    const float *in = w->a[l], *dz = w->d[l + 1];
+    float *W = net->params + L->w, *b = net->params + L->b;
+    size_t r, j, n = (size_t)L->n_out, k = (size_t)L->n_in;
+    if (l > 0) { /* the delta below needs W before its step */
+      float *din = w->d[l];
+      if (m <= SMALL_BATCH)
+        K->gemm_xn(din, dz, 1, n, W, m, k, n, 1.0f, 0.0f);
+      else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, L->n_in, L->n_out, 1.0f,
+                    dz, L->n_out, W, L->n_in, 0.0f, din, L->n_in);
+      K->act_backward((lnn_act)net->layer[l - 1].act, din, din, in, m * k);
+    }
+    if (m <= SMALL_BATCH)
+      K->gemm_xn(W, dz, n, 1, in, n, k, m, -rate, keep);
+    else
+      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, L->n_out, L->n_in, (int)m, -rate, dz,
+                  L->n_out, in, L->n_in, keep, W, L->n_in);
+    for (r = 0; r < m; r++)
+      for (j = 0; j < n; j++) b[j] -= rate * dz[r * n + j];
+  }
+}
+
+void lnn_train_epoch(const lnn_net *net, lnn_work *w, const lnn_data *data, const uint32_t *perm,
+                     const lnn_sgd *s, float *vel, const lnn_kernels *K) {
+  size_t first;
+  for (first = 0; first < data->n; first += s->batch) {
+    size_t m = data->n - first < s->batch ? data->n - first : s->batch;
+    lnn_data_gather_x(data, perm + first, 0, m, w->a[0], K);
+    lnn_data_gather_y(data, perm + first, 0, m, w->y);
+    lnn_net_forward(net, w, m, K);
+    if (vel == NULL) {
+      lnn_net_backward_step(net, w, m, s, K);
+    } else {
+      memset(w->grad, 0, net->nparams * sizeof *w->grad);
+      lnn_net_backward(net, w, m, K);
+      lnn_sgd_step(net, w->grad, vel, m, s);
+    }
+  }
+}
+
+size_t lnn_net_evaluate(const lnn_net *net, lnn_work *w, const lnn_data *data, size_t first,
+                        size_t count, int *pred, double *cost, const lnn_kernels *K) {
+  const size_t k = (size_t)net->layer[net->nlayers - 1].n_out;
+  const float *out = w->a[net->nlayers];
+  size_t at, r, correct = 0;
+  double c = 0.0;
+  for (at = 0; at < count; at += w->cap) {
+    size_t m = count - at < w->cap ? count - at : w->cap;
+    lnn_data_gather_x(data, NULL, first + at, m, w->a[0], K);
+    lnn_net_forward(net, w, m, K);
+    for (r = 0; r < m; r++) {
+      int p = lnn_argmax(out + r * k, k);
+      if (pred != NULL) pred[at + r] = p;
+      if (p == lnn_data_class(data, first + at + r)) correct++;
+    }
+    if (cost != NULL) {
+      lnn_data_gather_y(data, NULL, first + at, m, w->y);
+      c += lnn_net_cost(net, out, w->y, m);
+    }
+  }
+  if (cost != NULL) *cost = c;
+  return correct;
+}

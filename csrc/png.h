@@ -1,0 +1,27 @@
+/* png.h -- 8-bit grayscale and RGB PNG files with zlib alone: a writer for pictures
+ * and a strict reader that tests use to check them.  No palettes, alpha, 16-bit
+ * samples or interlacing; no colour management chunks are written or honoured. */
+#ifndef LNN_PNG_H
+#define LNN_PNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lnn.h"
+
+#define LNN_PNG_MAX_PIXELS ((uint64_t)1 << 28) /* w * h beyond this is "absurd size" */
+
+/* Writes pix (h rows of w * channels bytes) as an 8-bit grayscale (channels 1) or
+ * RGB (channels 3) PNG, atomically: temp file in the same folder, fsync, rename.
+ * On failure nothing is left and an old file at path is intact.  w, h >= 1. */
+int lnn_png_write(const char *path, const uint8_t *pix, int w, int h, int channels,
+                  lnn_error *err);
+/* Reads and checks the signature and IHDR only (bit depth 8, colour type 0 or 2,
+ * no interlace). */
+int lnn_png_read_header(const char *path, int *w, int *h, int *channels, lnn_error *err);
+/* Reads the whole image into dst (cap >= w * h * channels bytes), checking every
+ * chunk's CRC and undoing all five row filters. */
+int lnn_png_read(const char *path, uint8_t *dst, size_t cap, int *w, int *h, int *channels,
+                 lnn_error *err);
+
+#endif

@@ -1,0 +1,14 @@
+-- lnn: neural networks for Lua 5.4 with a fast C core.  require "lnn" gives
+-- the whole library in one table: the core, the book's faces and the loader.
+local lnn = {
+  core = require "lnn.core",
+  network = require "lnn.network",
+  mnist_loader = require "lnn.mnist_loader",
+  model = require "lnn.model",
+  json = require "lnn.json",
+}
+lnn.Matrix = lnn.core.Matrix
+lnn.Data = lnn.core.Data
+lnn.Rng = lnn.core.Rng
+lnn.version = lnn.core.version
+return lnn

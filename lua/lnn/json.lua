@@ -1,0 +1,84 @@
+-- lnn.json: JSON text for lnn's files.  Decoding is the C parser's
+-- (lnn.core.json_decode); encoding is here, with sorted keys so the same
+-- value always gives the same bytes, and floats written so float32 round-trips.
+local core = require "lnn.core"
+
+local json = {null = core.json_null}
+
+local escapes = {['"'] = '\\"', ["\\"] = "\\\\", ["\b"] = "\\b", ["\f"] = "\\f",
+                 ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t"}
+
+local function quote(s)
+  return '"' .. s:gsub('[%c"\\]', function(c)
+    return escapes[c] or string.format("\\u%04x", c:byte())
+  end) .. '"'
+end
+
+local encode
+
+local function is_array(t)
+  local n = #t
+  for k in pairs(t) do
+    if math.type(k) ~= "integer" or k < 1 or k > n then return false end
+  end
+  return true
+end
+
+function encode(v, out)
+  local t = type(v)
+  if t == "string" then
+    out[#out + 1] = quote(v)
+  elseif t == "number" then
+    if math.type(v) == "integer" then
+      out[#out + 1] = string.format("%d", v)
+    else
+      out[#out + 1] = core.json_number(v)
+    end
+  elseif t == "boolean" then
+    out[#out + 1] = tostring(v)
+  elseif v == json.null then
+    out[#out + 1] = "null"
+  elseif t == "table" then
+    if is_array(v) and (#v > 0 or next(v) == nil) then
+      out[#out + 1] = "["
+      for i = 1, #v do
+        if i > 1 then out[#out + 1] = "," end
+        encode(v[i], out)
+      end
+      out[#out + 1] = "]"
+    else
+      local keys = {}
+      for k in pairs(v) do
+        if type(k) ~= "string" then
+          error("json.encode: object keys must be strings, got " .. type(k), 0)
+        end
+        keys[#keys + 1] = k
+      end
+      table.sort(keys)
+      out[#out + 1] = "{"
+      for i, k in ipairs(keys) do
+        if i > 1 then out[#out + 1] = "," end
+        out[#out + 1] = quote(k)
+        out[#out + 1] = ":"
+        encode(v[k], out)
+      end
+      out[#out + 1] = "}"
+    end
+  else
+    error("json.encode: cannot encode a " .. t, 0)
+  end
+end
+
+--- JSON text of v (tables with keys 1..n are arrays; other keys must be strings).
+function json.encode(v)
+  local out = {}
+  encode(v, out)
+  return table.concat(out)
+end
+
+--- The Lua value of JSON text; name (e.g. a file name) prefixes errors.
+function json.decode(text, name)
+  return core.json_decode(text, name)
+end
+
+return json

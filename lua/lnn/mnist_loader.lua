@@ -8,6 +8,10 @@ local loader = {}
 local FILES = {
   train_images = "train-images-idx3-ubyte", train_labels = "train-labels-idx1-ubyte",
   test_images = "t10k-images-idx3-ubyte", test_labels = "t10k-labels-idx1-ubyte",
+  -- written by scripts/expand_mnist.lua: the 50,000 training images and their
+  -- four one-pixel shifts, shuffled (expand_mnist.py)
+  expanded_images = "mnist-expanded-train-images-idx3-ubyte",
+  expanded_labels = "mnist-expanded-train-labels-idx1-ubyte",
 }
 loader.FILES = FILES
 
@@ -39,12 +43,26 @@ local function load_pair(dir, images, labels)
   return core.load_idx(loader.path(dir, images), loader.path(dir, labels))
 end
 
---- load_data([dir]): training (first 50,000), validation (last 10,000 of the
---- training file) and test (10,000) data sets; items give (x, digit).
-function loader.load_data(dir)
+local function check_args(fname, dir, opts)
   if dir ~= nil and type(dir) ~= "string" then
-    error("bad argument #1 to 'load_data' (folder name expected, got " .. type(dir) .. ")", 2)
+    error(("bad argument #1 to '%s' (folder name expected, got %s)"):format(fname, type(dir)), 3)
   end
+  if opts ~= nil and type(opts) ~= "table" then
+    error(("bad argument #2 to '%s' (options table expected, got %s)"):format(fname, type(opts)), 3)
+  end
+  for k in pairs(opts or {}) do
+    if k ~= "expanded" then
+      error(("bad argument #2 to '%s' (unknown option '%s')"):format(fname, tostring(k)), 3)
+    end
+  end
+end
+
+--- load_data([dir][, {expanded = true}]): training (first 50,000), validation
+--- (last 10,000 of the training file) and test (10,000) data sets; items give
+--- (x, digit).  With expanded, training is the 250,000 images written by
+--- scripts/expand_mnist.lua (validation and test stay the same).
+function loader.load_data(dir, opts)
+  check_args("load_data", dir, opts)
   dir = dir or default_dir()
   local train = load_pair(dir, FILES.train_images, FILES.train_labels)
   local test = load_pair(dir, FILES.test_images, FILES.test_labels)
@@ -53,16 +71,22 @@ function loader.load_data(dir)
     error(("load_data: %s holds %d training images; the 50,000/10,000 split needs more than 10,000")
       :format(dir, n), 2)
   end
-  return train:slice(1, n - 10000), train:slice(n - 10000 + 1, n), test
+  local training = train:slice(1, n - 10000)
+  if opts and opts.expanded then
+    local ok, ex = pcall(load_pair, dir, FILES.expanded_images, FILES.expanded_labels)
+    if not ok then
+      error(tostring(ex) .. " (scripts/expand_mnist.lua writes it)", 2)
+    end
+    training = ex
+  end
+  return training, train:slice(n - 10000 + 1, n), test
 end
 
---- load_data_wrapper([dir]): the same sets in the book's shapes: training items
+--- load_data_wrapper([dir][, opts]): the same sets in the book's shapes: training items
 --- give (x 784x1, y one-hot 10x1); validation and test items give (x, digit).
-function loader.load_data_wrapper(dir)
-  if dir ~= nil and type(dir) ~= "string" then
-    error("bad argument #1 to 'load_data_wrapper' (folder name expected, got " .. type(dir) .. ")", 2)
-  end
-  local tr, va, te = loader.load_data(dir)
+function loader.load_data_wrapper(dir, opts)
+  check_args("load_data_wrapper", dir, opts)
+  local tr, va, te = loader.load_data(dir, opts)
   return tr:onehot(true), va, te
 end
 

@@ -78,11 +78,24 @@ function model.load(path)
       output = l.activation
     end
   end
+  -- The layout must account for the data block exactly, checked before core.Net
+  -- allocates what the layout asks: a 100-byte file must not cost gigabytes.
+  local nblock, want = block:numel(), 0
+  for i = 1, #sizes - 1 do
+    local a, b = sizes[i], sizes[i + 1]
+    if math.type(a) ~= "integer" or math.type(b) ~= "integer" or a < 1 or b < 1
+       or a > 1 << 24 or b > 1 << 24 then
+      bad(path, ("bad layout: layer %d maps %s to %s inputs"):format(i, tostring(a), tostring(b)))
+    end
+    want = want + (a + 1) * b
+  end
+  if want ~= nblock then
+    bad(path, ("data block holds %d floats, but the layout needs %d (truncated file?)"):format(nblock, want))
+  end
   local okn, net = pcall(core.Net, {sizes = sizes, hidden = hidden, output = output,
                                     cost = layout.cost})
   if not okn then bad(path, "bad layout: " .. tostring(net)) end
   local params = net:params()
-  local nblock = block:numel()
   local seen = 0
   for i, l in ipairs(net:layout().layers) do
     for _, part in ipairs {{"weight", l.weights, {l.n_out, l.n_in}}, {"bias", l.biases, {l.n_out}}} do

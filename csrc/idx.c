@@ -186,6 +186,33 @@ static int idx_read_hdr(gzFile f, const char *path, uint32_t expect_magic, lnn_i
   return idx_header_fill(h, path, magic, ndim, dims, LNN_EFORMAT, err);
 }
 
+/* A header may claim any size up to LNN_IDX_MAX_BYTES; the caller allocates
+ * that much before the payload is read.  Refuse here what the file cannot
+ * hold, so a 20-byte file never costs gigabytes: a raw payload is at most
+ * the bytes after the header, and deflate expands at most 1032:1 (each
+ * 258-byte match costs at least 2 bits), so a gzip file of n bytes holds at
+ * most 1032 n.  Files stat cannot size (pipes) are left to the payload read. */
+static int idx_check_room(const char *path, const lnn_idx_header *h, int raw, lnn_error *err) {
+  struct stat st;
+  uint64_t size, hlen = 4 + 4 * (uint64_t)h->ndim, room;
+  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) return LNN_OK;
+  size = (uint64_t)st.st_size;
+  if (raw) {
+    room = size > hlen ? size - hlen : 0;
+    if ((uint64_t)h->total > room)
+      return lnn_error_set(err, LNN_EFORMAT, "%s: truncated: expected %zu bytes of %s, got %llu",
+                           path, h->total, idx_what(h->magic), (unsigned long long)room);
+  } else {
+    room = size < ((uint64_t)1 << 53) ? size * 1032 + 1024 : UINT64_MAX;
+    if ((uint64_t)h->total > room)
+      return lnn_error_set(err, LNN_EFORMAT,
+                           "%s: truncated: expected %zu bytes of %s, more than a %llu-byte gzip"
+                           " file can hold", path, h->total, idx_what(h->magic),
+                           (unsigned long long)size);
+  }
+  return LNN_OK;
+}
+
 int lnn_idx_read_header(const char *path, uint32_t expect_magic, lnn_idx_header *h,
                         lnn_error *err) {
   gzFile f = NULL;
@@ -198,6 +225,7 @@ int lnn_idx_read_header(const char *path, uint32_t expect_magic, lnn_idx_header 
   rc = idx_open(path, &f, err);
   if (rc != LNN_OK) return rc;
   rc = idx_read_hdr(f, path, expect_magic, h, err);
+  if (rc == LNN_OK) rc = idx_check_room(path, h, gzdirect(f), err);
   gzclose(f);
   return rc;
 }

@@ -1,0 +1,73 @@
+/* fuzz_model.c -- libFuzzer target: any bytes as a saved network, through the
+ * very path a user's load takes: lnn.network.load -> lnn.model.load ->
+ * lnn.core.read_model (safetensors framing) and json_decode (the header),
+ * core.Net and the parameter copy, in a Lua 5.4 state kept across inputs.
+ * A Lua error is a clean rejection; anything the sanitizers see, a crash, or
+ * an error that is not a string naming "load" is a finding.  A network that
+ * loads is run forward once, so a bad layout cannot hide until first use. */
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_file.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int luaopen_lnn_core(lua_State *L);
+
+static lua_State *L;
+static fuzz_file file;
+
+static const char driver[] =
+    "local network, core = require 'lnn.network', require 'lnn.core'\n"
+    "return function(path)\n"
+    "  local ok, net = pcall(network.load, path)\n"
+    "  if not ok then\n"
+    "    if type(net) ~= 'string' or not net:find('load', 1, true) then\n"
+    "      return 'bad error: ' .. tostring(net)\n"
+    "    end\n"
+    "    return nil\n"
+    "  end\n"
+    "  local out = net:feedforward(core.Matrix(net.sizes[1], 1, 0.5))\n"
+    "  if out:numel() ~= net.sizes[#net.sizes] then return 'bad output size' end\n"
+    "  return nil\n"
+    "end\n";
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+  L = luaL_newstate();
+  luaL_openlibs(L);
+  luaL_requiref(L, "lnn.core", luaopen_lnn_core, 0);
+  lua_pop(L, 1);
+  /* find lnn's Lua files in the source tree this target was built from */
+  lua_getglobal(L, "package");
+  lua_pushstring(L, LNN_SOURCE_DIR "/lua/?.lua;" LNN_SOURCE_DIR "/lua/?/init.lua");
+  lua_setfield(L, -2, "path");
+  lua_pop(L, 1);
+  if (luaL_loadstring(L, driver) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
+    fprintf(stderr, "fuzz_model: %s\n", lua_tostring(L, -1));
+    abort();
+  }
+  lua_setglobal(L, "fuzz_load");
+  return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  const char *path = fuzz_file_put(&file, "model", data, size);
+  int top = lua_gettop(L);
+  lua_getglobal(L, "fuzz_load");
+  lua_pushstring(L, path);
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    fprintf(stderr, "fuzz_model: uncaught error: %s\n", lua_tostring(L, -1));
+    abort();
+  }
+  if (!lua_isnil(L, -1)) {
+    fprintf(stderr, "fuzz_model: %s\n", lua_tostring(L, -1));
+    abort();
+  }
+  lua_settop(L, top);
+  return 0;
+}

@@ -1,0 +1,73 @@
+-- make_seeds.lua: writes the fuzz targets' seed corpora (csrc/fuzz/corpus/<target>/)
+-- with lnn's own writers, so the seeds are files lnn really produces.  Small on
+-- purpose: the fuzzer grows its own corpus in a scratch folder each run.
+-- Run from the source root: lua5.4 csrc/fuzz/make_seeds.lua
+package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
+package.cpath = "build/?.so;" .. package.cpath
+local core = require "lnn.core"
+local network = require "lnn.network"
+local json = require "lnn.json"
+
+local root = "csrc/fuzz/corpus"
+local function put(target, name, bytes)
+  os.execute(("mkdir -p '%s/%s'"):format(root, target))
+  local f = assert(io.open(("%s/%s/%s"):format(root, target, name), "wb"))
+  f:write(bytes)
+  f:close()
+end
+local function slurp(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("a")
+  f:close()
+  return s
+end
+local tmp = os.tmpname()
+
+-- IDX: images and labels, raw and gzip, 1 to 4 dimensions, zero items
+local function idx(magic, dims, level)
+  local n = 1
+  for _, d in ipairs(dims) do n = n * d end
+  local t = {}
+  for i = 1, n do t[i] = string.char((i * 37) % 256) end
+  core.write_idx(tmp, magic, dims, table.concat(t), level)
+  return slurp(tmp)
+end
+for _, c in ipairs {
+  {"images", 2051, {2, 3, 3}}, {"labels", 2049, {4}}, {"empty", 2051, {0, 28, 28}},
+  {"dim2", 2050, {3, 5}}, {"dim4", 2052, {1, 2, 2, 2}},
+} do
+  put("idx", c[1] .. ".raw", idx(c[2], c[3], 0))
+  put("idx", c[1] .. ".gz", idx(c[2], c[3], 6))
+  put("idx_gz", c[1], idx(c[2], c[3], 0))
+end
+
+-- JSON: a network2.py file, an lnn model header, and the grammar's corners
+local net = network.Network({3, 2, 2}, {seed = 1})
+local w, b = {}, {}
+for l = 1, 2 do w[l] = net.weights[l]:totable() b[l] = net.biases[l]:totable() end
+put("json", "network2.json", json.encode {sizes = net.sizes, weights = w, biases = b,
+  cost = "CrossEntropyCost"})
+net:save(tmp)
+local model = slurp(tmp)
+local hlen = string.unpack("<I8", model)
+put("json", "safetensors_header.json", model:sub(9, 8 + hlen))
+put("json", "corners.json", '[null,true,false,-0,0.5e-3,1E+2,"a\\u00e9\\ud83d\\ude00\\n\\"",{},[],{"k":{"":[1]}}]')
+put("json", "float.json", "1.17549435e-38")
+
+-- PNG: grayscale and RGB, as write_png writes them
+local g = {}
+for i = 1, 4 * 3 do g[i] = string.char(i * 20) end
+core.write_png(tmp, table.concat(g), 4, 3, 1)
+put("png", "gray.png", slurp(tmp))
+local rgb = {}
+for i = 1, 2 * 2 * 3 do rgb[i] = string.char(i * 19) end
+core.write_png(tmp, table.concat(rgb), 2, 2, 3)
+put("png", "rgb.png", slurp(tmp))
+
+-- models: the smallest networks, one with a checkpoint's epoch and generator state
+put("model", "3-2-2.lnn", model)
+local tiny = network.Network({2, 1}, {seed = 2})
+tiny.epoch = 3
+tiny:save(tmp)
+put("model", "2-1.lnn", slurp(tmp))
+os.remove(tmp)

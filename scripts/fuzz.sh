@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Fuzz lnn's file parsers with libFuzzer under ASan + UBSan: builds build-fuzz/
+# (cmake -DLNN_FUZZ=ON, clang), then runs each target for a fixed time from its
+# committed seed corpus (csrc/fuzz/corpus/<target>) plus a scratch corpus.
+# Exits non-zero if any target crashes, leaks, hits a sanitizer report or the
+# memory limit; the crashing input is kept in fuzz-artifacts/ (a regression
+# spec should then load it: spec/fuzz_regressions_spec.lua).
+#
+# Usage: scripts/fuzz.sh [target...]     (default: every target)
+# Environment:
+#   LNN_FUZZ_SECONDS  seconds per target (default 60)
+#   LNN_FUZZ_JOBS     targets run at once (default 1)
+#   LNN_FUZZ_KEEP=1   keep the grown corpora in fuzz-artifacts/corpus-<target>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+ALL=(idx idx_gz json png model)
+TARGETS=("$@")
+[[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=("${ALL[@]}")
+SECONDS_EACH=${LNN_FUZZ_SECONDS:-60}
+JOBS=${LNN_FUZZ_JOBS:-1}
+OUT="$ROOT/fuzz-artifacts"
+
+echo "fuzz: building build-fuzz/ (clang, -DLNN_FUZZ=ON)"
+if [[ ! -f build-fuzz/CMakeCache.txt ]]; then
+  CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DLNN_FUZZ=ON >/dev/null
+fi
+cmake --build build-fuzz -j "${LNN_BUILD_JOBS:-2}" --target $(printf 'fuzz_%s ' "${TARGETS[@]}") >/dev/null
+
+mkdir -p "$OUT"
+SCRATCH=$(mktemp -d)
+trap 'rm -rf "$SCRATCH"' EXIT
+
+# A leak or sanitizer report is a failure; the process stops at the first one.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+run_one() {
+  local t=$1 log="$SCRATCH/$1.log" dict=()
+  mkdir -p "$SCRATCH/corpus-$t"
+  [[ -f csrc/fuzz/$t.dict ]] && dict=(-dict="csrc/fuzz/$t.dict")
+  local status=0
+  build-fuzz/fuzz/fuzz_"$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
+    -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/$t-" "${dict[@]}" \
+    "$SCRATCH/corpus-$t" "csrc/fuzz/corpus/$t" >"$log" 2>&1 || status=$?
+  if [[ ${LNN_FUZZ_KEEP:-0} == 1 ]]; then
+    rm -rf "$OUT/corpus-$t" && cp -r "$SCRATCH/corpus-$t" "$OUT/corpus-$t"
+  fi
+  echo "$status" >"$SCRATCH/$t.status"
+}
+
+pids=()
+for t in "${TARGETS[@]}"; do
+  [[ -x build-fuzz/fuzz/fuzz_$t ]] || { echo "fuzz: no target fuzz_$t" >&2; exit 2; }
+  echo "fuzz: fuzz_$t for ${SECONDS_EACH} s"
+  run_one "$t" &
+  pids+=($!)
+  if [[ ${#pids[@]} -ge $JOBS ]]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
+done
+for p in "${pids[@]}"; do wait "$p"; done
+
+failed=0
+for t in "${TARGETS[@]}"; do
+  log="$SCRATCH/$t.log"
+  status=$(cat "$SCRATCH/$t.status")
+  runs=$(sed -nE 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1/p' "$log" | tail -n 1)
+  secs=$(sed -nE 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\2/p' "$log" | tail -n 1)
+  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
+  if [[ $status -ne 0 || -z $runs ]]; then
+    failed=1
+    echo "fuzz: FAILED fuzz_$t (exit $status); its log:" >&2
+    grep -vE '^#[0-9]+|Uses:' "$log" | tail -n 60 >&2
+    ls -1 "$OUT/$t-"* 2>/dev/null | sed 's/^/fuzz: crashing input: /' >&2 || true
+  else
+    echo "fuzz: fuzz_$t: $runs executions in $secs s, coverage $cov edges, 0 crashes"
+  fi
+done
+exit $failed

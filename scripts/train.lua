@@ -12,7 +12,8 @@ do -- run from a source tree: find lnn and lnn.core there, no environment needed
   if f then
     f:close()
     package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
-    package.cpath = root .. "/build/?.so;" .. package.cpath
+    -- LNN_BUILD_DIR picks another build of lnn.core (the sanitized one, in tests)
+    package.cpath = root .. "/" .. (os.getenv("LNN_BUILD_DIR") or "build") .. "/?.so;" .. package.cpath
   end
 end
 

@@ -27,6 +27,10 @@ void lnn_data_gather_x(const lnn_data *s, const uint32_t *idx, size_t first, siz
 void lnn_data_gather_y(const lnn_data *s, const uint32_t *idx, size_t first, size_t m, float *Y);
 /* The class of item i: its label, or the index of its target's largest entry. */
 int lnn_data_class(const lnn_data *s, size_t i);
+/* The first item holding a NaN or an infinity: returns 1 and sets *item,
+ * *in_target (0 inputs, 1 targets) and *elem (all 0-based); 0 if every value
+ * is finite.  Byte inputs and class labels are finite by construction. */
+int lnn_data_find_nonfinite(const lnn_data *s, size_t *item, int *in_target, size_t *elem);
 /* Index of the largest of x[0..n-1] (the first on ties), as numpy.argmax. */
 int lnn_argmax(const float *x, size_t n);
 

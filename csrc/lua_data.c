@@ -308,6 +308,22 @@ static int data_pixels(lua_State *L) {
   return 1;
 }
 
+/* find_nonfinite(): nil when every input and target is finite, else the first
+ * item holding NaN or an infinity, "input" or "target", and the element (1-based) */
+static int data_find_nonfinite(lua_State *L) {
+  ldata *s = lnn_lua_checkdata(L, 1);
+  size_t item, elem;
+  int in_target;
+  if (!lnn_data_find_nonfinite(&s->d, &item, &in_target, &elem)) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_pushinteger(L, (lua_Integer)item + 1);
+  lua_pushstring(L, in_target ? "target" : "input");
+  lua_pushinteger(L, (lua_Integer)elem + 1);
+  return 3;
+}
+
 static int data_tostring(lua_State *L) {
   ldata *s = lnn_lua_checkdata(L, 1);
   lua_pushfstring(L, "lnn.Data(%d items, %d inputs, %d %s)", (int)s->d.n, (int)s->d.d,
@@ -318,7 +334,8 @@ static int data_tostring(lua_State *L) {
 static const luaL_Reg data_meta[] = {
     {"__index", data_index}, {"__len", data_len}, {"__tostring", data_tostring},
     {"get", data_get}, {"slice", data_slice}, {"onehot", data_onehot},
-    {"shape", data_shape}, {"label", data_label}, {"pixels", data_pixels}, {NULL, NULL}};
+    {"shape", data_shape}, {"label", data_label}, {"pixels", data_pixels},
+    {"find_nonfinite", data_find_nonfinite}, {NULL, NULL}};
 
 void lnn_lua_open_data(lua_State *L) {
   luaL_newmetatable(L, LNN_BLOB);

@@ -176,6 +176,69 @@ end
 local sgd_options = {start_epoch = true, backups = true, backup_every = true, quiet = true,
                      on_epoch = true, log = true}
 
+-- Refuses a data set holding NaN or an infinity: training on it can only
+-- poison every weight, and the message should name the item, not the epoch.
+local function check_finite(data, fname, what)
+  local item, part, elem = data:find_nonfinite()
+  if item then
+    error(("%s: %s item %d holds NaN or infinity (%s element %d)"):format(fname, what, item,
+      part, elem), 0)
+  end
+end
+
+-- Largest range (max - min) over the columns of the m x k values in flat.
+local function spread(flat, m, k)
+  local worst = 0
+  for j = 1, k do
+    local lo, hi = math.huge, -math.huge
+    for i = 0, m - 1 do
+      local v = flat[i * k + j]
+      if v ~= v then return v end
+      if v < lo then lo = v end
+      if v > hi then hi = v end
+    end
+    if hi - lo > worst then worst = hi - lo end
+  end
+  return worst
+end
+
+-- Up to 1000 training items spread over the set, to tell after each epoch
+-- whether the network still answers differently to different inputs.  A
+-- sigmoid network driven by too large an eta (100 on MNIST) does not overflow:
+-- its units saturate and it gives one output for every input, for good.
+local function probe_of(data)
+  local n, d, k = data:shape()
+  local m = math.min(n, 1000)
+  if m < 2 then return nil end
+  local X, step = core.Matrix(m, d), n // m
+  local targets = {}
+  for i = 1, m do
+    local x, y = data:get(1 + (i - 1) * step)
+    X[i]:copy_from(x)
+    if math.type(y) == "integer" then
+      for j = 1, k do targets[(i - 1) * k + j] = j - 1 == y and 1 or 0 end
+    else
+      for j, v in ipairs(y:totable(true)) do targets[(i - 1) * k + j] = v end
+    end
+  end
+  local target_spread = spread(targets, m, k)
+  if not (target_spread > 0) then return nil end -- every target alike: nothing to tell
+  return {X = X, m = m, k = k, target_spread = target_spread}
+end
+
+-- Why the network has diverged after an epoch, or nil.
+local function diverged(self, finite, probe)
+  if not finite then return "a weight became NaN or infinite" end
+  if probe then
+    local s = spread(self._net:forward(probe.X):totable(true), probe.m, probe.k)
+    if s ~= s then return "an output became NaN" end
+    if s < 1e-3 * probe.target_spread then
+      return "the network gives the same output for every input (its units saturated)"
+    end
+  end
+  return nil
+end
+
 local function mkdir(dir)
   local ok = os.execute(("mkdir -p '%s'"):format(dir:gsub("'", "'\\''")))
   if not ok then error(("SGD: cannot create backups folder %s"):format(dir), 0) end
@@ -204,21 +267,26 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opt
   if math.type(start) ~= "integer" or start < 0 then error("bad option 'start_epoch' to 'SGD' (integer >= 0 expected)", 2) end
   local log = opts.log or print
   local every = opts.backup_every or 0
+  check_finite(training_data, "SGD", "training data")
+  if test_data then check_finite(test_data, "SGD", "test data") end
   if opts.backups then
     mkdir(opts.backups)
     if start == 0 then self:save(opts.backups .. "/initial") end
   end
   local history = {}
   local sgd = {eta = eta, batch = mini_batch_size}
+  local probe = start < epochs and probe_of(training_data) or nil
   for j = start, epochs - 1 do
     local t0 = core.clock()
     local finite = self._net:train_epoch(training_data, self.rng, sgd)
     local info = {epoch = j + 1, seconds = core.clock() - t0}
-    self.epoch = j + 1
-    if not finite then
-      error(("SGD: training diverged in epoch %d (a weight became NaN or infinite); "
-             .. "try a smaller eta"):format(j), 0)
+    -- checked before anything is saved: a diverged network never replaces a checkpoint
+    local why = diverged(self, finite, probe)
+    if why then
+      error(("SGD: training diverged in epoch %d: %s; try a smaller eta than %g"
+             .. "; checkpoints still hold the network after %d epochs"):format(j, why, eta, j), 0)
     end
+    self.epoch = j + 1
     if test_data then
       info.correct, info.total = self._net:evaluate(test_data), #test_data
       if not opts.quiet then log(("Epoch %d: %d / %d"):format(j, info.correct, info.total)) end

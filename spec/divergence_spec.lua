@@ -7,12 +7,7 @@ local network = require "lnn.network"
 local loader = require "lnn.mnist_loader"
 local H = require "helpers"
 
-local function run(args)
-  local p = io.popen("lua5.4 scripts/train.lua " .. args .. " 2>&1; echo \"status=$?\"")
-  local out = p:read("a")
-  p:close()
-  return out:gsub("status=%d+%s*$", ""), tonumber(out:match("status=(%d+)%s*$"))
-end
+local run = H.run_train
 
 describe("divergence", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")

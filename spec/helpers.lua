@@ -84,6 +84,16 @@ function H.error_matches(f, ...)
   return err
 end
 
+--- run_train(args): output (stdout and stderr) and exit status of
+--- `lua5.4 scripts/train.lua args`, run from the source root.
+function H.run_train(args)
+  local p = io.popen("lua5.4 scripts/train.lua " .. args .. " 2>&1; echo \"status=$?\"")
+  local out = p:read("a")
+  p:close()
+  local status = tonumber(out:match("status=(%d+)%s*$"))
+  return (out:gsub("status=%d+%s*$", "")), status
+end
+
 function H.read_file(path)
   local f = assert(io.open(path, "rb"))
   local s = f:read("a")

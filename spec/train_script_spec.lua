@@ -4,13 +4,7 @@
 local json = require "lnn.json"
 local H = require "helpers"
 
-local function run(args)
-  local p = io.popen("lua5.4 scripts/train.lua " .. args .. " 2>&1; echo \"status=$?\"")
-  local out = p:read("a")
-  p:close()
-  local status = tonumber(out:match("status=(%d+)%s*$"))
-  return out:gsub("status=%d+%s*$", ""), status
-end
+local run = H.run_train
 
 describe("scripts/train.lua", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")

@@ -8,6 +8,28 @@
 
 #include "lua_lnn.h"
 
+static int core_alloc(lua_State *L) {
+  size_t size = (size_t)lua_tointeger(L, 1);
+  lua_newuserdatauv(L, size, (int)lua_tointeger(L, 2));
+  return 1;
+}
+
+/* Small blocks are allocated directly (failing them is Lua's own problem);
+ * from 1 MB on, in a protected call, so the error can say who asked. */
+void *lnn_lua_newudata(lua_State *L, size_t size, int nuv) {
+  lua_Debug ar;
+  const char *name = "lnn.core";
+  if (size < ((size_t)1 << 20)) return lua_newuserdatauv(L, size, nuv);
+  luaL_checkstack(L, 3, NULL);
+  lua_pushcfunction(L, core_alloc);
+  lua_pushinteger(L, (lua_Integer)size);
+  lua_pushinteger(L, nuv);
+  if (lua_pcall(L, 2, 1, 0) == LUA_OK) return lua_touserdata(L, -1);
+  if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.name != NULL) name = ar.name;
+  return (void *)(size_t)luaL_error(L, "%s: not enough memory for %d MB", name,
+                                    (int)(size >> 20));
+}
+
 int lnn_lua_fail(lua_State *L, const char *fname, const lnn_error *e) {
   return luaL_error(L, "%s: %s", fname, e->msg);
 }

@@ -8,7 +8,7 @@
 #include "lua_lnn.h"
 
 lblob *lnn_lua_newblob(lua_State *L, size_t size) {
-  lblob *b = (lblob *)lua_newuserdatauv(L, sizeof(lblob) + size, 0);
+  lblob *b = (lblob *)lnn_lua_newudata(L, sizeof(lblob) + size, 0);
   b->size = size;
   b->data = (unsigned char *)(b + 1);
   luaL_setmetatable(L, LNN_BLOB);
@@ -53,8 +53,10 @@ static size_t vec_len(lua_State *L, int idx) {
   return 0;
 }
 
-/* Copies a vector (Matrix or table of numbers, possibly nested 1-element rows) into dst[n]. */
-static void read_vec(lua_State *L, int idx, float *dst, size_t n, const char *what, lua_Integer i) {
+/* Copies a vector (Matrix or table of numbers, possibly nested 1-element rows)
+ * into dst[n]; it is item i of argument arg, called what in messages. */
+static void read_vec(lua_State *L, int idx, float *dst, size_t n, int arg, const char *what,
+                     lua_Integer i) {
   lmatrix *m = (lmatrix *)luaL_testudata(L, idx, LNN_MATRIX);
   size_t k;
   if (m != NULL) {
@@ -70,8 +72,8 @@ static void read_vec(lua_State *L, int idx, float *dst, size_t n, const char *wh
     }
     dst[k] = (float)lua_tonumberx(L, -1, &ok);
     if (!ok)
-      luaL_error(L, "bad argument to 'Data' (%s %I, element %I: number expected, got %s)", what, i,
-                 (lua_Integer)k + 1, luaL_typename(L, -1));
+      luaL_argerror(L, arg, lua_pushfstring(L, "%s %I, element %I: number expected, got %s", what,
+                                            i, (lua_Integer)k + 1, luaL_typename(L, -1)));
     lua_pop(L, 1);
   }
 }
@@ -119,12 +121,14 @@ static int data_new(lua_State *L) {
       if (vec_len(L, -1) != d)
         return luaL_argerror(L, 1, lua_pushfstring(L, "input %d has %d elements, expected %d",
                                                    (int)i + 1, (int)vec_len(L, -1), (int)d));
-      read_vec(L, -1, (float *)(void *)xb->data + i * d, d, "input", (lua_Integer)i + 1);
+      read_vec(L, -1, (float *)(void *)xb->data + i * d, d, 1, "input", (lua_Integer)i + 1);
       lua_pop(L, 1);
     }
   }
   if (labels) {
     lua_Integer kk = luaL_optinteger(L, 3, -1), mx = 0;
+    if (!lua_isnoneornil(L, 3) && (kk < 1 || kk > 256))
+      return luaL_argerror(L, 3, "classes must be 1 to 256");
     yb = lnn_lua_newblob(L, n);
     for (i = 0; i < n; i++) {
       lua_Integer c;
@@ -138,7 +142,6 @@ static int data_new(lua_State *L) {
       yb->data[i] = (unsigned char)c;
       if (c > mx) mx = c;
     }
-    if (kk > 256) return luaL_argerror(L, 3, "classes must be 1 to 256");
     k = kk > 0 ? (size_t)kk : (size_t)mx + 1;
   } else {
     yb = lnn_lua_newblob(L, n * k * sizeof(float));
@@ -150,7 +153,7 @@ static int data_new(lua_State *L) {
         if (vec_len(L, -1) != k)
           return luaL_argerror(L, 2, lua_pushfstring(L, "target %d has %d elements, expected %d",
                                                      (int)i + 1, (int)vec_len(L, -1), (int)k));
-        read_vec(L, -1, (float *)(void *)yb->data + i * k, k, "target", (lua_Integer)i + 1);
+        read_vec(L, -1, (float *)(void *)yb->data + i * k, k, 2, "target", (lua_Integer)i + 1);
         lua_pop(L, 1);
       }
     }
@@ -303,7 +306,7 @@ static int data_label(lua_State *L) {
 static int data_pixels(lua_State *L) {
   ldata *s = lnn_lua_checkdata(L, 1);
   size_t i = item_arg(L, 2, s);
-  if (s->d.x8 == NULL) return luaL_error(L, "pixels: data set holds floats, not bytes");
+  if (s->d.x8 == NULL) return luaL_argerror(L, 1, "data set holds floats, not bytes");
   lua_pushlstring(L, (const char *)s->d.x8 + i * s->d.d, s->d.d);
   return 1;
 }

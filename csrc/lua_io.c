@@ -94,10 +94,13 @@ static int io_write_idx(lua_State *L) {
   luaL_argcheck(L, level >= 0 && level <= 9, 5, "gzip level must be 0 to 9");
   for (i = 0; i < nd; i++) {
     lua_Integer v;
+    int ok;
     lua_geti(L, 3, i + 1);
-    v = luaL_checkinteger(L, -1);
+    v = lua_tointegerx(L, -1, &ok);
     lua_pop(L, 1);
-    luaL_argcheck(L, v >= 0 && v <= 0x7fffffff, 3, "dimensions must be 0 to 2^31-1");
+    if (!ok || v < 0 || v > 0x7fffffff)
+      return luaL_argerror(L, 3, lua_pushfstring(L, "dimension %d must be an integer 0 to 2^31-1",
+                                                 i + 1));
     dims[i] = (uint32_t)v;
     total *= (size_t)v;
   }

@@ -48,6 +48,10 @@ typedef struct lnet {
   const lnn_kernels *K;
 } lnet;
 
+/* lua_newuserdatauv for payloads that may be huge: a failed allocation raises
+ * "<function>: not enough memory for N MB" naming the running function,
+ * instead of Lua's bare "not enough memory". */
+void *lnn_lua_newudata(lua_State *L, size_t size, int nuv);
 lmatrix *lnn_lua_newmatrix(lua_State *L, int rows, int cols);
 lmatrix *lnn_lua_checkmatrix(lua_State *L, int arg);
 lmatrix *lnn_lua_pushview(lua_State *L, int owner, float *data, int rows, int cols, int vec);

@@ -13,7 +13,7 @@
 
 lmatrix *lnn_lua_newmatrix(lua_State *L, int rows, int cols) {
   size_t n = (size_t)rows * (size_t)cols;
-  lmatrix *m = (lmatrix *)lua_newuserdatauv(L, sizeof(lmatrix) + n * sizeof(float), 1);
+  lmatrix *m = (lmatrix *)lnn_lua_newudata(L, sizeof(lmatrix) + n * sizeof(float), 1);
   m->rows = rows;
   m->cols = cols;
   m->vec = 0;
@@ -48,17 +48,23 @@ static int checkdim(lua_State *L, int arg, const char *what) {
   return (int)n;
 }
 
-static float checkfloat(lua_State *L, int idx, const char *fname, const char *what) {
+/* The number at idx, element j (1-based) of row i (0 for a flat table) of the
+ * table given as argument arg. */
+static float checkfloat(lua_State *L, int idx, int arg, lua_Integer i, lua_Integer j) {
   int isnum;
   lua_Number v = lua_tonumberx(L, idx, &isnum);
-  if (!isnum)
-    luaL_error(L, "bad value in '%s' (%s: number expected, got %s)", fname, what,
-               luaL_typename(L, idx));
+  if (!isnum) {
+    const char *what = luaL_typename(L, idx);
+    if (i > 0)
+      luaL_argerror(L, arg, lua_pushfstring(L, "row %I, element %I: number expected, got %s", i, j,
+                                            what));
+    luaL_argerror(L, arg, lua_pushfstring(L, "element %I: number expected, got %s", j, what));
+  }
   return (float)v;
 }
 
-/* Fills m from a table: flat (rows*cols numbers) or nested (rows tables of cols). */
-static void fill_from_table(lua_State *L, int t, lmatrix *m, const char *fname) {
+/* Fills m from the table argument t: flat (rows*cols numbers) or nested (rows tables of cols). */
+static void fill_from_table(lua_State *L, int t, lmatrix *m) {
   lua_Integer n = (lua_Integer)luaL_len(L, t);
   int i, j, flat = 0;
   t = lua_absindex(L, t);
@@ -69,36 +75,36 @@ static void fill_from_table(lua_State *L, int t, lmatrix *m, const char *fname) 
   if (flat) {
     for (i = 0; i < n; i++) {
       lua_geti(L, t, i + 1);
-      m->data[i] = checkfloat(L, -1, fname, "element");
+      m->data[i] = checkfloat(L, -1, t, 0, (lua_Integer)i + 1);
       lua_pop(L, 1);
     }
     return;
   }
   if (n != m->rows)
-    luaL_error(L, "bad argument to '%s' (table has %I rows, expected %d)", fname, n, m->rows);
+    luaL_argerror(L, t, lua_pushfstring(L, "table has %I rows, expected %d", n, m->rows));
   for (i = 0; i < m->rows; i++) {
     if (lua_geti(L, t, i + 1) == LUA_TNUMBER && m->cols == 1) {
-      m->data[i] = checkfloat(L, -1, fname, "element");
+      m->data[i] = checkfloat(L, -1, t, 0, (lua_Integer)i + 1);
     } else if (lua_type(L, -1) == LUA_TTABLE || luaL_testudata(L, -1, LNN_MATRIX)) {
       lmatrix *r = (lmatrix *)luaL_testudata(L, -1, LNN_MATRIX);
       if (r != NULL) {
-        if (r->rows * r->cols != m->cols)
-          luaL_error(L, "bad argument to '%s' (row %d has %d elements, expected %d)", fname, i + 1,
-                     r->rows * r->cols, m->cols);
+        if ((lua_Integer)r->rows * r->cols != m->cols)
+          luaL_argerror(L, t, lua_pushfstring(L, "row %d has %I elements, expected %d", i + 1,
+                                              (lua_Integer)r->rows * r->cols, m->cols));
         memcpy(m->data + (size_t)i * m->cols, r->data, (size_t)m->cols * sizeof(float));
       } else {
         if (luaL_len(L, -1) != m->cols)
-          luaL_error(L, "bad argument to '%s' (row %d has %I elements, expected %d)", fname, i + 1,
-                     (lua_Integer)luaL_len(L, -1), m->cols);
+          luaL_argerror(L, t, lua_pushfstring(L, "row %d has %I elements, expected %d", i + 1,
+                                              (lua_Integer)luaL_len(L, -1), m->cols));
         for (j = 0; j < m->cols; j++) {
           lua_geti(L, -1, j + 1);
-          m->data[(size_t)i * m->cols + j] = checkfloat(L, -1, fname, "element");
+          m->data[(size_t)i * m->cols + j] = checkfloat(L, -1, t, i + 1, j + 1);
           lua_pop(L, 1);
         }
       }
     } else {
-      luaL_error(L, "bad argument to '%s' (row %d: table expected, got %s)", fname, i + 1,
-                 luaL_typename(L, -1));
+      luaL_argerror(L, t, lua_pushfstring(L, "row %d: table expected, got %s", i + 1,
+                                          luaL_typename(L, -1)));
     }
     lua_pop(L, 1);
   }
@@ -124,7 +130,7 @@ static int mat_new(lua_State *L) {
     lua_pop(L, 1);
     if ((lua_Integer)rows * cols > MAX_ELEMS) return luaL_argerror(L, 1, "matrix too large");
     m = lnn_lua_newmatrix(L, rows, cols);
-    fill_from_table(L, 1, m, "Matrix");
+    fill_from_table(L, 1, m);
     return 1;
   }
   lua_settop(L, 3);
@@ -138,7 +144,7 @@ static int mat_new(lua_State *L) {
     float v = (float)lua_tonumber(L, 3);
     for (i = 0; i < n; i++) m->data[i] = v;
   } else if (lua_istable(L, 3)) {
-    fill_from_table(L, 3, m, "Matrix");
+    fill_from_table(L, 3, m);
   } else if (!lua_isnoneornil(L, 3)) {
     return luaL_typeerror(L, 3, "number or table");
   }
@@ -182,7 +188,7 @@ static int mat_newindex(lua_State *L) {
       return luaL_argerror(L, 3, lua_pushfstring(L, "row needs %d numbers", m->cols));
     for (j = 0; j < m->cols; j++) {
       lua_geti(L, 3, j + 1);
-      row[j] = checkfloat(L, -1, "__newindex", "element");
+      row[j] = checkfloat(L, -1, 3, 0, j + 1);
       lua_pop(L, 1);
     }
   }

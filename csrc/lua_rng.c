@@ -52,7 +52,7 @@ static int rng_permutation(lua_State *L) {
   lua_Integer n = luaL_checkinteger(L, 2), i;
   uint32_t *idx;
   luaL_argcheck(L, n >= 0 && n <= (1 << 28), 2, "n must be 0 to 2^28");
-  idx = (uint32_t *)lua_newuserdatauv(L, (size_t)n * sizeof *idx + 1, 0);
+  idx = (uint32_t *)lnn_lua_newudata(L, (size_t)n * sizeof *idx + 1, 0);
   lnn_rng_permutation(r, idx, (size_t)n);
   lua_createtable(L, (int)n, 0);
   for (i = 0; i < n; i++) {

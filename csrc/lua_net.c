@@ -78,7 +78,7 @@ static int net_new(lua_State *L) {
   if (lnn_net_layout_dense(&layout, sizes, n, (lnn_act)hidden, (lnn_act)output, (lnn_cost)cost,
                            &e) != LNN_OK)
     return lnn_lua_fail(L, "Net", &e);
-  u = (lnet *)lua_newuserdatauv(L, sizeof(lnet) + layout.nparams * sizeof(float), 2);
+  u = (lnet *)lnn_lua_newudata(L, sizeof(lnet) + layout.nparams * sizeof(float), 2);
   u->net = layout;
   u->net.params = (float *)(void *)(u + 1);
   u->K = lnn_kernels_best();

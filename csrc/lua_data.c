@@ -8,9 +8,9 @@
 #include "lua_lnn.h"
 
 lblob *lnn_lua_newblob(lua_State *L, size_t size) {
-  lblob *b = (lblob *)lua_newuserdatauv(L, sizeof(lblob) + size, 0);
+  lblob *b = (lblob *)lua_newuserdatauv(L, sizeof(lblob) + size + LNN_ALIGN - 1, 0);
   b->size = size;
-  b->data = (unsigned char *)(b + 1);
+  b->data = (unsigned char *)lnn_align(b + 1);
   luaL_setmetatable(L, LNN_BLOB);
   return b;
 }

@@ -296,24 +296,28 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
              .. "try a smaller eta"):format(j), 0)
     end
     log(("Epoch %d training complete"):format(j))
+    -- one pass over a set gives both its accuracy and its cost
+    local tcorrect, tcost, accuracy, ecost
+    if opts.monitor_training_cost or opts.monitor_training_accuracy then
+      tcorrect, tcost = self._net:evaluate(training_data, opts.monitor_training_cost)
+    end
     if opts.monitor_training_cost then
-      info.training_cost = self:total_cost(training_data, lmbda)
+      info.training_cost = tcost / n + l2_term(self, lmbda, n)
       training_cost[#training_cost + 1] = info.training_cost
       log("Cost on training data: " .. fmt(info.training_cost))
     end
     if opts.monitor_training_accuracy then
-      info.training_accuracy = self:accuracy(training_data, true)
-      training_accuracy[#training_accuracy + 1] = info.training_accuracy
-      log(("Accuracy on training data: %d / %d"):format(info.training_accuracy, n))
+      info.training_accuracy = tcorrect
+      training_accuracy[#training_accuracy + 1] = tcorrect
+      log(("Accuracy on training data: %d / %d"):format(tcorrect, n))
+    end
+    if opts.monitor_evaluation_cost or opts.monitor_evaluation_accuracy or early > 0 or schedule > 0 then
+      accuracy, ecost = self._net:evaluate(evaluation_data, opts.monitor_evaluation_cost)
     end
     if opts.monitor_evaluation_cost then
-      info.evaluation_cost = self:total_cost(evaluation_data, lmbda, true)
+      info.evaluation_cost = ecost / #evaluation_data + l2_term(self, lmbda, #evaluation_data)
       evaluation_cost[#evaluation_cost + 1] = info.evaluation_cost
       log("Cost on evaluation data: " .. fmt(info.evaluation_cost))
-    end
-    local accuracy
-    if opts.monitor_evaluation_accuracy or early > 0 or schedule > 0 then
-      accuracy = self:accuracy(evaluation_data)
     end
     if opts.monitor_evaluation_accuracy then
       info.evaluation_accuracy = accuracy

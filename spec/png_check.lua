@@ -19,9 +19,8 @@ local function crc32(s)
 end
 P.crc32 = crc32
 
---- check(path): asserts the file is a well-formed PNG; returns width, height,
---- colour type and the list of chunk types.
-function P.check(path)
+-- the parsed file: width, height, colour type, list of chunk types
+local function parse(path)
   local f = assert(io.open(path, "rb"))
   local s = f:read("a")
   f:close()
@@ -41,6 +40,18 @@ function P.check(path)
   local w, h, depth, colour = string.unpack(">I4I4BB", ihdr)
   assert(depth == 8, path .. ": bit depth 8 expected")
   return w, h, colour, types
+end
+
+--- check(path): asserts the file is a well-formed PNG; returns width, height
+--- and colour type (0 gray, 2 RGB).
+function P.check(path)
+  local w, h, colour = parse(path)
+  return w, h, colour
+end
+
+--- chunk_types(path): the chunk types of the (checked) file, in order.
+function P.chunk_types(path)
+  return (select(4, parse(path)))
 end
 
 --- pixel(pix, w, channels, x, y): the channel values at (x, y), 0-based.

@@ -34,6 +34,8 @@ static ldata *newdata(lua_State *L, int xi, int yi) {
   return s;
 }
 
+ldata *lnn_lua_newdata(lua_State *L, int xi, int yi) { return newdata(L, xi, yi); }
+
 /* A view of s sharing its blobs (s at index arg). */
 static ldata *pushview(lua_State *L, int arg, const ldata *s) {
   ldata *v;

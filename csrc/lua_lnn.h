@@ -63,6 +63,8 @@ lmatrix *lnn_lua_checkmatrix(lua_State *L, int arg);
 lmatrix *lnn_lua_pushview(lua_State *L, int owner, float *data, int rows, int cols, int vec);
 lblob *lnn_lua_newblob(lua_State *L, size_t size);
 ldata *lnn_lua_checkdata(lua_State *L, int arg);
+/* A new, zeroed data set holding the blobs at stack indices xi and yi; the caller fills d. */
+ldata *lnn_lua_newdata(lua_State *L, int xi, int yi);
 lnn_rng *lnn_lua_checkrng(lua_State *L, int arg);
 lnet *lnn_lua_checknet(lua_State *L, int arg);
 
@@ -83,5 +85,6 @@ void lnn_lua_open_rng(lua_State *L);
 void lnn_lua_open_data(lua_State *L);
 void lnn_lua_open_net(lua_State *L);
 void lnn_lua_open_io(lua_State *L);
+void lnn_lua_open_tools(lua_State *L);
 
 #endif

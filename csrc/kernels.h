@@ -37,6 +37,10 @@ typedef struct lnn_kernels {
                   float beta);
   void (*gemm_xn)(float *C, const float *A, size_t ar, size_t ax, const float *B, size_t m,
                   size_t n, size_t k, float alpha, float beta);
+  /* The forward product uses gemm_nt up to this many rows, cblas_sgemm
+   * beyond: where a table's gemm_nt beats OpenBLAS at every size (AVX-512
+   * on a Haswell-kernel OpenBLAS), evaluation keeps using it. */
+  size_t nt_max_rows;
 } lnn_kernels;
 
 extern const lnn_kernels lnn_kernels_naive;

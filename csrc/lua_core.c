@@ -227,6 +227,7 @@ int luaopen_lnn_core(lua_State *L) {
   lnn_lua_open_data(L);
   lnn_lua_open_net(L);
   lnn_lua_open_io(L);
+  lnn_lua_open_tools(L);
   lua_pushcfunction(L, core_blas_threads);
   lua_setfield(L, -2, "blas_threads");
   lua_pushcfunction(L, core_simd);

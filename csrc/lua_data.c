@@ -8,9 +8,9 @@
 #include "lua_lnn.h"
 
 lblob *lnn_lua_newblob(lua_State *L, size_t size) {
-  lblob *b = (lblob *)lnn_lua_newudata(L, sizeof(lblob) + size, 0);
+  lblob *b = (lblob *)lnn_lua_newudata(L, sizeof(lblob) + size + LNN_ALIGN - 1, 0);
   b->size = size;
-  b->data = (unsigned char *)(b + 1);
+  b->data = (unsigned char *)lnn_align(b + 1);
   luaL_setmetatable(L, LNN_BLOB);
   return b;
 }
@@ -33,6 +33,8 @@ static ldata *newdata(lua_State *L, int xi, int yi) {
   lua_setiuservalue(L, -2, 2);
   return s;
 }
+
+ldata *lnn_lua_newdata(lua_State *L, int xi, int yi) { return newdata(L, xi, yi); }
 
 /* A view of s sharing its blobs (s at index arg). */
 static ldata *pushview(lua_State *L, int arg, const ldata *s) {
@@ -327,6 +329,29 @@ static int data_find_nonfinite(lua_State *L) {
   return 3;
 }
 
+/* matrices([first [, last]]): items first..last (default: all) as an input
+ * matrix X (items x inputs, floats) and a target matrix Y (items x classes,
+ * one-hot for labelled sets): what core.Net:gradient and :update take */
+static int data_matrices(lua_State *L) {
+  ldata *s = lnn_lua_checkdata(L, 1);
+  lua_Integer first = luaL_optinteger(L, 2, 1), last = luaL_optinteger(L, 3, (lua_Integer)s->d.n);
+  lmatrix *X, *Y;
+  size_t m;
+  luaL_argcheck(L, first >= 1 && first <= (lua_Integer)s->d.n, 2,
+                lua_pushfstring(L, "first item 1..%d expected, got %d", (int)s->d.n, (int)first));
+  luaL_argcheck(L, last >= first && last <= (lua_Integer)s->d.n, 3,
+                lua_pushfstring(L, "last item %d..%d expected, got %d", (int)first, (int)s->d.n,
+                                (int)last));
+  m = (size_t)(last - first + 1);
+  if (m > (size_t)1 << 30 || s->d.d * m > ((size_t)1 << 31) || s->d.k * m > ((size_t)1 << 31))
+    return luaL_error(L, "matrices: %d items are too many for one matrix", (int)m);
+  X = lnn_lua_newmatrix(L, (int)m, (int)s->d.d);
+  lnn_data_gather_x(&s->d, NULL, (size_t)first - 1, m, X->data, lnn_kernels_best());
+  Y = lnn_lua_newmatrix(L, (int)m, (int)s->d.k);
+  lnn_data_gather_y(&s->d, NULL, (size_t)first - 1, m, Y->data);
+  return 2;
+}
+
 static int data_tostring(lua_State *L) {
   ldata *s = lnn_lua_checkdata(L, 1);
   lua_pushfstring(L, "lnn.Data(%d items, %d inputs, %d %s)", (int)s->d.n, (int)s->d.d,
@@ -338,7 +363,7 @@ static const luaL_Reg data_meta[] = {
     {"__index", data_index}, {"__len", data_len}, {"__tostring", data_tostring},
     {"get", data_get}, {"slice", data_slice}, {"onehot", data_onehot},
     {"shape", data_shape}, {"label", data_label}, {"pixels", data_pixels},
-    {"find_nonfinite", data_find_nonfinite}, {NULL, NULL}};
+    {"find_nonfinite", data_find_nonfinite}, {"matrices", data_matrices}, {NULL, NULL}};
 
 void lnn_lua_open_data(lua_State *L) {
   luaL_newmetatable(L, LNN_BLOB);

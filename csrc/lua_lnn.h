@@ -4,6 +4,8 @@
 #ifndef LUA_LNN_H
 #define LUA_LNN_H
 
+#include <stdint.h>
+
 #include <lauxlib.h>
 #include <lua.h>
 
@@ -28,6 +30,14 @@ typedef struct lmatrix {
 } lmatrix;
 
 /* Bytes or floats owned by a userdata: the memory under data sets and views. */
+/* Payloads that kernels stream (parameters, work buffers) start on a cache
+ * line: Lua's allocator only promises 16 bytes, and a 512-bit load that
+ * straddles two lines costs twice, so speed would vary from run to run. */
+#define LNN_ALIGN 64
+static inline void *lnn_align(void *p) {
+  return (void *)(((uintptr_t)p + (LNN_ALIGN - 1)) & ~(uintptr_t)(LNN_ALIGN - 1));
+}
+
 typedef struct lblob {
   size_t size;
   unsigned char *data;
@@ -57,6 +67,8 @@ lmatrix *lnn_lua_checkmatrix(lua_State *L, int arg);
 lmatrix *lnn_lua_pushview(lua_State *L, int owner, float *data, int rows, int cols, int vec);
 lblob *lnn_lua_newblob(lua_State *L, size_t size);
 ldata *lnn_lua_checkdata(lua_State *L, int arg);
+/* A new, zeroed data set holding the blobs at stack indices xi and yi; the caller fills d. */
+ldata *lnn_lua_newdata(lua_State *L, int xi, int yi);
 lnn_rng *lnn_lua_checkrng(lua_State *L, int arg);
 lnet *lnn_lua_checknet(lua_State *L, int arg);
 
@@ -77,5 +89,6 @@ void lnn_lua_open_rng(lua_State *L);
 void lnn_lua_open_data(lua_State *L);
 void lnn_lua_open_net(lua_State *L);
 void lnn_lua_open_io(lua_State *L);
+void lnn_lua_open_tools(lua_State *L);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "lua_lnn.h"
 
 #define MAX_ELEMS ((lua_Integer)1 << 31)
@@ -359,6 +360,34 @@ static int mat_apply(lua_State *L) {
   return 1;
 }
 
+/* tojson(["rows"|"column"]): JSON text of the matrix as a list of rows
+ * ("rows", the default: [[m11,m12,...],...]) or of one-element lists
+ * ("column": [[m1],[m2],...], numpy's column vector, for every element in
+ * row-major order).  Numbers are the shortest text that reads back as the
+ * same float32; NaN and Inf, which JSON lacks, are an error. */
+static int mat_tojson(lua_State *L) {
+  static const char *const modes[] = {"rows", "column", NULL};
+  lmatrix *m = lnn_lua_checkmatrix(L, 1);
+  int column = luaL_checkoption(L, 2, "rows", modes);
+  size_t i, n = (size_t)m->rows * m->cols, per = column ? 1 : (size_t)m->cols;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  luaL_addchar(&b, '[');
+  for (i = 0; i < n; i++) {
+    char num[48];
+    int len = lnn_json_format_float(num, sizeof num, m->data[i]);
+    if (len < 0)
+      return luaL_error(L, "tojson: element %d is %f; JSON has no NaN or Inf", (int)i + 1,
+                        (double)m->data[i]);
+    if (i % per == 0) luaL_addstring(&b, i == 0 ? "[" : "],[");
+    else luaL_addchar(&b, ',');
+    luaL_addlstring(&b, num, (size_t)len);
+  }
+  luaL_addstring(&b, n > 0 ? "]]" : "]");
+  luaL_pushresult(&b);
+  return 1;
+}
+
 static int mat_tostring(lua_State *L) {
   lmatrix *m = lnn_lua_checkmatrix(L, 1);
   luaL_Buffer b;
@@ -389,7 +418,7 @@ static const luaL_Reg mat_meta[] = {
     {"get", mat_get}, {"set", mat_set}, {"totable", mat_totable}, {"copy", mat_copy},
     {"copy_from", mat_copy_from}, {"fill", mat_fill}, {"view", mat_view},
     {"reshape", mat_reshape}, {"maxabsdiff", mat_maxabsdiff}, {"sum", mat_sum},
-    {"argmax", mat_argmax}, {"apply", mat_apply}, {NULL, NULL}};
+    {"argmax", mat_argmax}, {"apply", mat_apply}, {"tojson", mat_tojson}, {NULL, NULL}};
 
 void lnn_lua_open_matrix(lua_State *L) {
   luaL_newmetatable(L, LNN_MATRIX);

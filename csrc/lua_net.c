@@ -2,10 +2,16 @@
  * userdata, header then parameter block; its mini-batch workspace and momentum
  * buffer are cached in user values.  Every argument is checked here so the
  * core can trust it.  One call to train_epoch runs a whole epoch in C. */
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
 #include "lua_lnn.h"
+#include "parallel.h"
+
+/* rows per forward pass when evaluating: large enough that sgemm amortises
+ * packing the weights, small enough to stay in L2 with its activations */
+#define EVAL_ROWS 512
 
 static const char *const act_names[] = {"linear", "sigmoid", "tanh", "relu", "softmax", NULL};
 static const char *const cost_names[] = {"quadratic", "cross-entropy", "log-likelihood", NULL};
@@ -78,9 +84,10 @@ static int net_new(lua_State *L) {
   if (lnn_net_layout_dense(&layout, sizes, n, (lnn_act)hidden, (lnn_act)output, (lnn_cost)cost,
                            &e) != LNN_OK)
     return lnn_lua_fail(L, "Net", &e);
-  u = (lnet *)lnn_lua_newudata(L, sizeof(lnet) + layout.nparams * sizeof(float), 2);
+  u = (lnet *)lnn_lua_newudata(L, sizeof(lnet) + layout.nparams * sizeof(float) + LNN_ALIGN - 1,
+                               2);
   u->net = layout;
-  u->net.params = (float *)(void *)(u + 1);
+  u->net.params = (float *)lnn_align(u + 1);
   u->K = lnn_kernels_best();
   memset(u->net.params, 0, layout.nparams * sizeof(float));
   luaL_setmetatable(L, LNN_NET);
@@ -350,6 +357,39 @@ static int net_train_epoch(lua_State *L) {
   return 1;
 }
 
+/* How many threads evaluation uses: OpenBLAS's count (core.blas_threads)
+ * when the forward product runs in lnn's own kernels at every size; when it
+ * runs in OpenBLAS, OpenBLAS spreads it over its threads itself. */
+static int eval_threads(const lnet *u, size_t n) {
+  int t = openblas_get_num_threads();
+  if (u->K->nt_max_rows != (size_t)-1 || n < 2 * EVAL_ROWS || t < 2) return 1;
+  return t < LNN_MAX_THREADS ? t : LNN_MAX_THREADS;
+}
+
+/* Items of d through the network: the number classified right, pred (if not
+ * NULL) the classes, *cost (if not NULL) the summed cost.  Same result for
+ * any thread count. */
+static size_t evaluate(lua_State *L, lnet *u, const lnn_data *d, int *pred, double *cost) {
+  int t, nt = eval_threads(u, d->n);
+  lnn_work ws[LNN_MAX_THREADS];
+  size_t floats, nchunks, correct;
+  lblob *mem, *costs;
+  if (nt == 1) {
+    ws[0] = get_work(L, 1, u, EVAL_ROWS);
+    return lnn_net_evaluate(&u->net, &ws[0], d, 0, d->n, pred, cost, u->K);
+  }
+  floats = lnn_work_floats(&u->net, EVAL_ROWS);
+  nchunks = (d->n + EVAL_ROWS - 1) / EVAL_ROWS;
+  mem = lnn_lua_newblob(L, (size_t)nt * floats * sizeof(float));
+  costs = lnn_lua_newblob(L, nchunks * sizeof(double));
+  for (t = 0; t < nt; t++)
+    lnn_work_carve(&ws[t], &u->net, EVAL_ROWS, (float *)(void *)mem->data + (size_t)t * floats);
+  correct = lnn_net_evaluate_parallel(&u->net, ws, nt, d, 0, d->n, pred, cost,
+                                      (double *)(void *)costs->data, u->K);
+  lua_pop(L, 2);
+  return correct;
+}
+
 /* evaluate(data [, want_cost]): number of items whose largest output is
  * their class; with want_cost also the summed cost (no L2 term) */
 static int net_evaluate(lua_State *L) {
@@ -358,10 +398,8 @@ static int net_evaluate(lua_State *L) {
   int want_cost = lua_toboolean(L, 3);
   double cost = 0.0;
   size_t correct;
-  lnn_work w;
   check_data(L, 2, u, s, "evaluate");
-  w = get_work(L, 1, u, 256);
-  correct = lnn_net_evaluate(&u->net, &w, &s->d, 0, s->d.n, NULL, want_cost ? &cost : NULL, u->K);
+  correct = evaluate(L, u, &s->d, NULL, want_cost ? &cost : NULL);
   lua_pushinteger(L, (lua_Integer)correct);
   if (!want_cost) return 1;
   lua_pushnumber(L, cost);
@@ -375,16 +413,14 @@ static int net_predict(lua_State *L) {
   lblob *pb;
   int *pred;
   size_t i;
-  lnn_work w;
   if (s->d.d != n_in(u))
     return luaL_error(L, "bad argument #1 to 'predict' (items of %d inputs expected, got %d)",
                       (int)n_in(u), (int)s->d.d);
   pb = lnn_lua_newblob(L, s->d.n * sizeof(int));
   pred = (int *)(void *)pb->data;
-  w = get_work(L, 1, u, 256);
   /* classes are only compared when they exist, so a target-less set still predicts */
   if (s->d.k == n_out(u)) {
-    lnn_net_evaluate(&u->net, &w, &s->d, 0, s->d.n, pred, NULL, u->K);
+    evaluate(L, u, &s->d, pred, NULL);
   } else {
     return luaL_error(L, "bad argument #1 to 'predict' (%d classes expected, got %d)",
                       (int)n_out(u), (int)s->d.k);

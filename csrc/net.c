@@ -92,7 +92,7 @@ static void dense_forward(const lnn_net *net, const lnn_layer *L, const float *i
   const float *W = net->params + L->w, *b = net->params + L->b;
   size_t r, n = (size_t)L->n_out;
   for (r = 0; r < m; r++) memcpy(out + r * n, b, n * sizeof *out);
-  if (m <= SMALL_BATCH)
+  if (m <= K->nt_max_rows)
     K->gemm_nt(out, in, W, m, n, (size_t)L->n_in, 1.0f);
   else
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, L->n_out, L->n_in, 1.0f, in,
@@ -162,19 +162,30 @@ static double xlogy_safe(double y, double a) {
   return isinf(t) ? DBL_MAX : t;
 }
 
+/* A float32 sigmoid rounds to exactly 1 once z > 16.6 (and a softmax output
+ * to 0 far sooner than numpy's float64 does), where the log terms would be
+ * infinite and nan_to_num's 1.8e308 would swamp every mean.  Outputs are
+ * read as at least FLT_MIN and at most 1 - 2^-24, the float32 neighbours of
+ * 0 and 1: the cost stays finite and is a lower bound of the true one there. */
+static double clamp_output(float a) {
+  const double lo = FLT_MIN, hi = 1.0 - 0x1p-24;
+  return a < lo ? lo : (a > hi ? hi : (double)a);
+}
+
 double lnn_net_cost(const lnn_net *net, const float *a, const float *y, size_t m) {
   size_t i, n = m * (size_t)net->layer[net->nlayers - 1].n_out;
   double s = 0.0;
   switch (net->cost) {
     case LNN_COST_CROSS_ENTROPY:
       for (i = 0; i < n; i++) {
-        s += xlogy_safe(y[i], a[i]) + xlogy_safe(1.0 - (double)y[i], 1.0 - (double)a[i]);
+        double ai = clamp_output(a[i]);
+        s += xlogy_safe(y[i], ai) + xlogy_safe(1.0 - (double)y[i], 1.0 - ai);
         if (s > DBL_MAX) s = DBL_MAX;
       }
       return s;
     case LNN_COST_LOG_LIKELIHOOD:
       for (i = 0; i < n; i++) {
-        s += xlogy_safe(y[i], a[i]);
+        s += xlogy_safe(y[i], clamp_output(a[i]));
         if (s > DBL_MAX) s = DBL_MAX;
       }
       return s;

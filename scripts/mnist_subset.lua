@@ -2,9 +2,7 @@
 -- training and TEST (default 1000) test images of data/ (or LNN_DATA) to DIR as
 -- the four gzip IDX files mnist_loader reads.  For quick runs under slow tools
 -- (valgrind) that still go through the whole loader and split.
-local root = (arg and arg[0] or ""):match("^(.*)/scripts/[^/]*$") or "."
-package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
-package.cpath = root .. "/" .. (os.getenv("LNN_BUILD_DIR") or "build") .. "/?.so;" .. package.cpath
+local root = assert(loadfile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/bootstrap.lua"))()
 local core = require "lnn.core"
 local loader = require "lnn.mnist_loader"
 

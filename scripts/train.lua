@@ -1,20 +1,11 @@
 -- train.lua: the book's chapter 1 run.  Trains a sigmoid network on MNIST's
 -- 50,000 training images with mini-batch SGD and reports test accuracy after
 -- every epoch, as network.py does.  lua scripts/train.lua --help for the flags.
-if _VERSION ~= "Lua 5.4" then
-  io.stderr:write(("train.lua: lnn needs Lua 5.4 but this is %s; run it with lua5.4"
-    .. " (scripts/setup.sh makes 'lua' Lua 5.4)\n"):format(_VERSION))
-  os.exit(1)
-end
-do -- run from a source tree: find lnn and lnn.core there, no environment needed
-  local root = (arg and arg[0] or ""):match("^(.*)/scripts/[^/]*$") or "."
-  local f = io.open(root .. "/lua/lnn/init.lua")
-  if f then
-    f:close()
-    package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
-    -- LNN_BUILD_DIR picks another build of lnn.core (the sanitized one, in tests)
-    package.cpath = root .. "/" .. (os.getenv("LNN_BUILD_DIR") or "build") .. "/?.so;" .. package.cpath
-  end
+-- from a source tree, scripts/bootstrap.lua checks the Lua version and finds
+-- lnn there; installed by LuaRocks, lnn is on the usual paths
+do
+  local boot = loadfile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/bootstrap.lua")
+  if boot then boot() end
 end
 
 local core = require "lnn.core"

@@ -4,35 +4,14 @@
 -- samples happens here: every epoch, batch and kernel runs in lnn.core.
 local core = require "lnn.core"
 local model = require "lnn.model"
+local args = require "lnn.args"
 
 local network = {}
 
 local Network = {}
 local methods = {}
 
-local function argerror(fname, n, msg, level)
-  error(("bad argument #%d to '%s' (%s)"):format(n, fname, msg), (level or 1) + 2)
-end
-
-local function check_sizes(sizes, fname)
-  if type(sizes) ~= "table" then argerror(fname, 1, "table of layer sizes expected, got " .. type(sizes), 1) end
-  if #sizes < 2 then argerror(fname, 1, "at least 2 layer sizes expected, got " .. #sizes, 1) end
-  for i = 1, #sizes do
-    local s = sizes[i]
-    if math.type(s) ~= "integer" or s < 1 then
-      argerror(fname, 1, ("size %d must be a positive integer, got %s"):format(i, tostring(s)), 1)
-    end
-  end
-end
-
-local function check_options(opts, known, fname, n)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then argerror(fname, n, "options table expected, got " .. type(opts), 1) end
-  for k in pairs(opts) do
-    if not known[k] then error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3) end
-  end
-  return opts
-end
+local argerror, check_sizes, check_options = args.fail, args.sizes, args.options
 
 -- Wraps a core network in the book's object: sizes, num_layers, weights and
 -- biases (lists of Matrix views into the engine's parameter block, so
@@ -117,11 +96,7 @@ local function as_data(data, k, fname, argn)
 end
 network._as_data = as_data
 
-local function check_rate(eta, fname, argn)
-  if type(eta) ~= "number" or not (eta > 0) or eta == math.huge then
-    argerror(fname, argn, "positive learning rate expected, got " .. tostring(eta), 2)
-  end
-end
+local check_rate = args.rate
 
 --- update_mini_batch(mini_batch, eta): one gradient step on a list of (x, y)
 --- pairs (or a data set), as network.py.
@@ -339,5 +314,6 @@ end
 network.sigmoid = elementwise("sigmoid")
 network.sigmoid_prime = elementwise("sigmoid_prime")
 network.Network_methods = methods
+network._Network = Network -- the metatable, for faces that extend this one
 
 return network

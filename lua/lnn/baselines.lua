@@ -1,0 +1,90 @@
+-- lnn.baselines: the book's non-neural baselines for MNIST over lnn.core.tools:
+-- average darkness (mnist_average_darkness.py) and a linear SVM in place of
+-- mnist_svm.py's libsvm RBF one.  Per-item work runs in C; no libsvm here.
+local core = require "lnn.core"
+
+local tools = core.tools
+local baselines = {}
+
+local function is_data(v)
+  return type(v) == "userdata" and getmetatable(v) and getmetatable(v).__name == "lnn.Data"
+end
+
+local function check_data(v, fname, n)
+  if not is_data(v) then
+    error(("bad argument #%d to '%s' (lnn.Data expected, got %s)"):format(n, fname,
+      type(v) == "userdata" and tostring(v) or type(v)), 3)
+  end
+end
+
+--- avg_darknesses(training_data): table digit -> the average darkness (sum of
+--- the 784 pixel values, each 0..1) of that digit's training images; digits
+--- with no images are absent, as in the book's defaultdict.
+function baselines.avg_darknesses(training_data)
+  check_data(training_data, "avg_darknesses", 1)
+  return tools.avg_darknesses(training_data)
+end
+
+local function check_avgs(avgs, fname)
+  if type(avgs) ~= "table" then
+    error(("bad argument #2 to '%s' (table digit -> average darkness expected, got %s)")
+      :format(fname, type(avgs)), 3)
+  end
+end
+
+--- guess_digit(image, avgs): the digit whose average darkness is nearest to the
+--- image's (the smallest digit on ties).  image: a Matrix or a table of values.
+function baselines.guess_digit(image, avgs)
+  check_avgs(avgs, "guess_digit")
+  local darkness
+  if type(image) == "userdata" and image.sum then
+    darkness = image:sum()
+  elseif type(image) == "table" then
+    darkness = core.Matrix(image):sum()
+  else
+    error(("bad argument #1 to 'guess_digit' (lnn.Matrix or table of pixel values expected, got %s)")
+      :format(type(image)), 2)
+  end
+  local best, guess = math.huge, nil
+  for digit = 0, 255 do
+    local a = avgs[digit]
+    if a ~= nil then
+      if type(a) ~= "number" then
+        error(("bad argument #2 to 'guess_digit' (average of digit %d: number expected, got %s)")
+          :format(digit, type(a)), 2)
+      end
+      local d = math.abs(a - darkness)
+      if d < best then best, guess = d, digit end
+    end
+  end
+  if guess == nil then error("bad argument #2 to 'guess_digit' (no averages in the table)", 2) end
+  return guess
+end
+
+--- guess_digits(data, avgs): guess_digit for every item, in C: how many are
+--- right, and the list of guesses.
+function baselines.guess_digits(data, avgs)
+  check_data(data, "guess_digits", 1)
+  check_avgs(avgs, "guess_digits")
+  return tools.guess_digits(data, avgs)
+end
+
+--- svm(training_data [, opts]): a one-vs-rest linear SVM (hinge loss, dual
+--- coordinate descent), opts {C = 0.03, epochs = 20, tol = 0.1, seed = 0}.
+--- Returns a classifier object: clf:predict(data) -> correct, predictions;
+--- clf.W (k x (d+1) Matrix, last column the biases), clf.passes, clf.gap.
+function baselines.svm(training_data, opts)
+  check_data(training_data, "svm", 1)
+  if opts ~= nil and type(opts) ~= "table" then
+    error(("bad argument #2 to 'svm' (options table expected, got %s)"):format(type(opts)), 2)
+  end
+  local W, passes, gap = tools.svm_train(training_data, opts)
+  local clf = {W = W, passes = passes, gap = gap}
+  function clf.predict(self, data)
+    check_data(data, "predict", 1)
+    return tools.svm_predict(self.W, data)
+  end
+  return clf
+end
+
+return baselines

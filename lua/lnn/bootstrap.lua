@@ -1,0 +1,119 @@
+-- lnn.bootstrap: bootyNet's idea from the seed, finished: train in rounds of a
+-- few epochs, growing the mini-batch between rounds, until the accuracy
+-- history says training has stopped improving.  The epochs run in lnn.core.
+--
+-- THE RULE (getConvergeRate).  history is a list h[1..n] of accuracies as
+-- fractions in [0, 1], one per epoch, oldest first.  The gains are
+-- g[t] = h[t] - h[t-1] for t = 2..n.  The weighted average gain over the last
+-- B epochs is
+--     WA(B) = sum_{i=0}^{B-1} w_i * g[n-i]  /  sum_{i=0}^{B-1} w_i,   w_i = 1 - i/B,
+-- so the newest gain weighs 1 and the oldest in the window 1/B (bootyNet's
+-- weights).  The convergence rate is
+--     rate = max(WA(largeBin), WA(smallBin)),
+-- and training has converged when rate < threshold (default 0.005: half a
+-- percentage point per epoch).  Both windows must have flattened: the small
+-- one notices a fresh improvement (after the batch grew, say) that the large
+-- one dilutes, and the large one keeps training going through one bad or
+-- noisy epoch that would pull the small one down.  With fewer than
+-- largeBin + 1 accuracies there are not largeBin gains: the history is too
+-- short, rate is math.huge and it has not converged.  1 <= smallBin <= largeBin.
+-- (The seed's sketch returned WA(small) / WA(large), which has no sensible
+-- threshold when gains are near zero and calls steady progress converged;
+-- this module does not.)
+local bootstrap = {}
+
+local function argerror(n, msg, level)
+  error(("bad argument #%d to 'getConvergeRate' (%s)"):format(n, msg), (level or 1) + 2)
+end
+
+local function weighted_gain(h, n, B)
+  local total, weights = 0.0, 0.0
+  for i = 0, B - 1 do
+    local w = 1 - i / B
+    total = total + w * (h[n - i] - h[n - i - 1])
+    weights = weights + w
+  end
+  return total / weights
+end
+
+--- getConvergeRate(history, largeBin, smallBin [, threshold = 0.005]):
+--- rate, converged, WA(largeBin), WA(smallBin) by the rule above
+--- (math.huge, false when the history is too short).
+function bootstrap.getConvergeRate(history, largeBin, smallBin, threshold)
+  threshold = threshold == nil and 0.005 or threshold
+  if type(history) ~= "table" then argerror(1, "list of accuracies expected, got " .. type(history)) end
+  for i = 1, #history do
+    local v = history[i]
+    if type(v) ~= "number" or v ~= v or v < 0 or v > 1 then
+      argerror(1, ("accuracy %d must be a fraction in [0, 1], got %s"):format(i, tostring(v)))
+    end
+  end
+  if math.type(largeBin) ~= "integer" or largeBin < 1 then
+    argerror(2, "largeBin must be a positive integer, got " .. tostring(largeBin))
+  end
+  if math.type(smallBin) ~= "integer" or smallBin < 1 or smallBin > largeBin then
+    argerror(3, ("smallBin must be an integer 1..largeBin (%d), got %s"):format(largeBin, tostring(smallBin)))
+  end
+  if type(threshold) ~= "number" or not (threshold >= 0) then
+    argerror(4, "threshold must be a number >= 0, got " .. tostring(threshold))
+  end
+  local n = #history
+  if n < largeBin + 1 then return math.huge, false end
+  local large, small = weighted_gain(history, n, largeBin), weighted_gain(history, n, smallBin)
+  local rate = math.max(large, small)
+  return rate, rate < threshold, large, small
+end
+
+local train_options = {epochs_per_round = true, batch = true, growth = true, max_batch = true,
+  largeBin = true, smallBin = true, threshold = true, max_rounds = true, on_round = true,
+  on_epoch = true}
+
+--- train(net, training_data, eta, evaluation_data [, opts]): rounds of
+--- net:SGD (net an lnn.network Network) scored on evaluation_data after every
+--- epoch, until getConvergeRate says converged or max_rounds have run.
+--- opts: epochs_per_round = 5, batch = 10 (first round), growth = 1.1 (batch
+--- times this after each round, rounded), max_batch = 100, largeBin = 10,
+--- smallBin = 3, threshold = 0.005, max_rounds = 20, on_round(info),
+--- on_epoch(info).  Returns {history = accuracies, rounds = list of
+--- {round, batch, epochs, accuracy, rate, converged}, converged = bool}.
+function bootstrap.train(net, training_data, eta, evaluation_data, opts)
+  opts = opts or {}
+  for k in pairs(opts) do
+    if not train_options[k] then error(("unknown option '%s' to 'train'"):format(tostring(k)), 2) end
+  end
+  local per = opts.epochs_per_round or 5
+  local b = opts.batch or 10
+  local growth, max_batch = opts.growth or 1.1, opts.max_batch or 100
+  local large, small = opts.largeBin or 10, opts.smallBin or 3
+  local threshold, max_rounds = opts.threshold or 0.005, opts.max_rounds or 20
+  for name, v in pairs {epochs_per_round = per, batch = b, max_batch = max_batch, max_rounds = max_rounds} do
+    if math.type(v) ~= "integer" or v < 1 then
+      error(("bad option '%s' to 'train' (positive integer expected, got %s)"):format(name, tostring(v)), 2)
+    end
+  end
+  if type(growth) ~= "number" or not (growth >= 1) then
+    error("bad option 'growth' to 'train' (number >= 1 expected, got " .. tostring(growth) .. ")", 2)
+  end
+  bootstrap.getConvergeRate({}, large, small, threshold) -- checks the bins and threshold
+  local history, rounds, total = {}, {}, #evaluation_data
+  local converged = false
+  for round = 1, max_rounds do
+    local batch = math.min(max_batch, math.floor(b + 0.5))
+    net:SGD(training_data, net.epoch + per, batch, eta, evaluation_data, {quiet = true,
+      on_epoch = function(info)
+        history[#history + 1] = info.correct / total
+        if opts.on_epoch then opts.on_epoch(info) end
+      end})
+    local rate
+    rate, converged = bootstrap.getConvergeRate(history, large, small, threshold)
+    local info = {round = round, batch = batch, epochs = net.epoch, accuracy = history[#history],
+      rate = rate, converged = converged}
+    rounds[#rounds + 1] = info
+    if opts.on_round then opts.on_round(info) end
+    if converged then break end
+    b = math.min(max_batch, b * growth)
+  end
+  return {history = history, rounds = rounds, converged = converged}
+end
+
+return bootstrap

@@ -1,0 +1,282 @@
+-- lnn.experiments: the book's chapter 1, 3 and 4 experiments (the seed's
+-- test.py), one entry each.  scripts/experiments/<name>.lua runs one; every run
+-- prints the book's figure beside its own, writes a metrics JSON and an SVG
+-- learning curve.  Each takes --epochs, --seed, --data (and --train-size,
+-- --out, --quiet), so a short version runs in the specs and the default one
+-- reproduces the book.
+local core = require "lnn.core"
+local cli = require "lnn.cli"
+local json = require "lnn.json"
+local mnist_loader = require "lnn.mnist_loader"
+local network2 = require "lnn.network2"
+local plot = require "lnn.plot"
+
+local E = {}
+
+-- config fields: sizes, cost (network2 cost name), init ("default"|"large"),
+-- eta, lmbda, batch, epochs, train_size (first N training images), eval
+-- ("test"|"validation"), monitor (list of "training_cost", "training_accuracy",
+-- "evaluation_cost"), early_stopping_n, schedule_n, label (the curve's name)
+local CH1 = {cost = "QuadraticCost", init = "large", eta = 3.0, batch = 10, epochs = 30, eval = "test"}
+-- chapter 3 keeps the old N(0,1) weights (large_weight_initializer) until it
+-- introduces the new ones; the runs after that section use the default
+local CH3 = {cost = "CrossEntropyCost", init = "large", eta = 0.5, batch = 10, epochs = 30, eval = "test"}
+
+local function with(base, over)
+  local t = {}
+  for k, v in pairs(base) do t[k] = v end
+  for k, v in pairs(over) do t[k] = v end
+  return t
+end
+
+E.list = {
+  {name = "ch1_30_hidden", title = "Chapter 1: [784,30,10], quadratic cost, eta 3.0",
+   book = "95.42% test accuracy (best of three runs)", book_best = 95.42,
+   runs = {with(CH1, {sizes = {784, 30, 10}, label = "30 hidden"})}},
+  {name = "ch1_100_hidden", title = "Chapter 1: [784,100,10], quadratic cost, eta 3.0",
+   book = "96.59% test accuracy", book_best = 96.59,
+   runs = {with(CH1, {sizes = {784, 100, 10}, label = "100 hidden"})}},
+  {name = "ch1_eta_small", title = "Chapter 1: [784,100,10] with eta 0.001 (too small)",
+   book = "learns very slowly: far below the eta 3.0 run after 30 epochs",
+   runs = {with(CH1, {sizes = {784, 100, 10}, eta = 0.001, label = "eta 0.001"})}},
+  {name = "ch1_eta_large", title = "Chapter 1: [784,30,10] with eta 100 (too large)",
+   book = "stays near chance (about 10%): the sigmoids saturate",
+   runs = {with(CH1, {sizes = {784, 30, 10}, eta = 100.0, label = "eta 100"})}},
+  {name = "ch3_ce_30", title = "Chapter 3: [784,30,10], cross-entropy, eta 0.5",
+   book = "95.49% test accuracy", book_best = 95.49,
+   runs = {with(CH3, {sizes = {784, 30, 10}, label = "cross-entropy, 30 hidden"})}},
+  {name = "ch3_ce_100", title = "Chapter 3: [784,100,10], cross-entropy, eta 0.5",
+   book = "96.82% test accuracy", book_best = 96.82,
+   runs = {with(CH3, {sizes = {784, 100, 10}, label = "cross-entropy, 100 hidden"})}},
+  {name = "ch3_overfitting", title = "Chapter 3: overfitting, 1,000 training images, 400 epochs",
+   book = "training accuracy 100%; test accuracy peaks at 82.27% and stops improving around epoch 280; test cost rises after epoch 15",
+   book_best = 82.27,
+   runs = {with(CH3, {sizes = {784, 30, 10}, epochs = 400, train_size = 1000,
+                      monitor = {"training_cost", "training_accuracy", "evaluation_cost"},
+                      label = "no regularisation"})}},
+  {name = "ch3_l2_1000", title = "Chapter 3: L2 (lambda 0.1) on 1,000 training images, 400 epochs",
+   book = "test accuracy peaks at 87.1% (82.27% unregularised); no overfitting of the cost",
+   book_best = 87.1,
+   runs = {with(CH3, {sizes = {784, 30, 10}, epochs = 400, train_size = 1000, lmbda = 0.1,
+                      monitor = {"training_cost", "training_accuracy", "evaluation_cost"},
+                      label = "lambda 0.1"})}},
+  {name = "ch3_l2_30", title = "Chapter 3: L2 on all data, [784,30,10], lambda 5.0, eta 0.5",
+   book = "96.49% validation accuracy", book_best = 96.49,
+   runs = {with(CH3, {sizes = {784, 30, 10}, lmbda = 5.0, eval = "validation", label = "30 hidden, lambda 5"})}},
+  {name = "ch3_l2_100", title = "Chapter 3: L2 on all data, [784,100,10], lambda 5.0, eta 0.5",
+   book = "97.92% validation accuracy", book_best = 97.92,
+   runs = {with(CH3, {sizes = {784, 100, 10}, lmbda = 5.0, eval = "validation", label = "100 hidden, lambda 5"})}},
+  {name = "ch3_l2_100_60", title = "Chapter 3: [784,100,10], lambda 5.0, eta 0.1, 60 epochs",
+   book = "98.04% validation accuracy", book_best = 98.04,
+   runs = {with(CH3, {sizes = {784, 100, 10}, lmbda = 5.0, eta = 0.1, epochs = 60, eval = "validation",
+                      label = "100 hidden, 60 epochs"})}},
+  {name = "ch3_init", title = "Chapter 3: old N(0,1) vs new N(0,1/n_in) weights, [784,30,10], lambda 5.0, eta 0.1",
+   book = "both end a little over 96%; the new initialisation gets there far sooner", book_best = 96.0,
+   runs = {with(CH3, {sizes = {784, 30, 10}, lmbda = 5.0, eta = 0.1, eval = "validation", init = "large",
+                      label = "old initialisation"}),
+           with(CH3, {sizes = {784, 30, 10}, lmbda = 5.0, eta = 0.1, eval = "validation", init = "default",
+                      label = "new initialisation"})}},
+  {name = "ch3_early_stopping", title = "Chapter 3: early stopping (no-improvement-in-10), [784,30,10], lambda 5.0",
+   book = "an exercise: stop once 10 epochs bring no better validation accuracy",
+   runs = {with(CH3, {sizes = {784, 30, 10}, lmbda = 5.0, epochs = 100, eval = "validation",
+                      early_stopping_n = 10, init = "default", label = "early stopping"})}},
+  {name = "ch3_schedule", title = "Chapter 3: learning-rate schedule (halve eta after 10 flat epochs, stop at eta/128)",
+   book = "an exercise: vary eta with the no-improvement-in-10 rule",
+   runs = {with(CH3, {sizes = {784, 30, 10}, lmbda = 5.0, epochs = 200, eval = "validation",
+                      schedule_n = 10, init = "default", label = "eta schedule"})}},
+  {name = "ch4_vanishing", title = "Vanishing gradient: [784,30,30,30,30,10], 1,000 images, eta 0.1",
+   book = "speed of learning (bias gradient length) of hidden layers 1-4 at initialisation: 0.002, 0.005, 0.029, 0.199",
+   vanishing = true,
+   runs = {with(CH3, {sizes = {784, 30, 30, 30, 30, 10}, eta = 0.1, epochs = 30, train_size = 1000,
+                      init = "default", vanishing = true,
+                      label = "hidden layer"})}},
+}
+
+E.by_name = {}
+for _, e in ipairs(E.list) do E.by_name[e.name] = e end
+
+local FLAGS = {
+  {name = "epochs", kind = "int", help = "epochs (default: the book's)", check = cli.nonnegative},
+  {name = "seed", kind = "int", default = 1, help = "random seed"},
+  {name = "data", kind = "string", help = "folder with the four MNIST files", arg = "DIR"},
+  {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
+  {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and SVG", arg = "DIR"},
+  {name = "quiet", kind = "flag", help = "print only the summary"},
+}
+
+local function percent(k, n) return 100 * k / n end
+
+-- One configured run; returns its per-epoch records.
+local function run_one(cfg, sets, opts, say)
+  local cost = network2[cfg.cost]
+  local net = network2.Network(cfg.sizes, cost, {seed = opts.seed})
+  if cfg.init == "large" then net:large_weight_initializer() end
+  local training = sets.training
+  local size = opts.train_size or cfg.train_size
+  if size then
+    if size > #training then error(("--train-size: at most %d"):format(#training), 0) end
+    training = training:slice(1, size)
+  end
+  local eval = cfg.eval == "validation" and sets.validation or sets.test
+  local monitor = {}
+  for _, m in ipairs(cfg.monitor or {}) do monitor[m] = true end
+  local epochs = opts.epochs or cfg.epochs
+  local records = {}
+  local grads = {}
+  local probe = training:slice(1, math.min(#training, 1000))
+  if cfg.vanishing then grads[1] = {epoch = 0, norms = (net:gradient_norms(probe))} end
+  net:SGD(training, epochs, cfg.batch, cfg.eta, {
+    lmbda = cfg.lmbda or 0, evaluation_data = eval,
+    monitor_evaluation_accuracy = true,
+    monitor_evaluation_cost = monitor.evaluation_cost,
+    monitor_training_cost = monitor.training_cost,
+    monitor_training_accuracy = monitor.training_accuracy,
+    early_stopping_n = cfg.early_stopping_n, schedule_n = cfg.schedule_n,
+    quiet = true,
+    on_epoch = function(info)
+      local r = {epoch = info.epoch, seconds = info.seconds, eta = info.eta,
+                 accuracy = percent(info.evaluation_accuracy, #eval),
+                 correct = info.evaluation_accuracy, total = #eval,
+                 evaluation_cost = info.evaluation_cost, training_cost = info.training_cost,
+                 training_accuracy = info.training_accuracy and percent(info.training_accuracy, #training)}
+      if cfg.vanishing then
+        r.gradient_norms = net:gradient_norms(probe)
+        grads[#grads + 1] = {epoch = info.epoch, norms = r.gradient_norms}
+      end
+      records[#records + 1] = r
+      local extra = {}
+      if r.training_accuracy then extra[#extra + 1] = ("training %.2f%%"):format(r.training_accuracy) end
+      if r.training_cost then extra[#extra + 1] = ("training cost %.4f"):format(r.training_cost) end
+      if r.evaluation_cost then extra[#extra + 1] = ("%s cost %.4f"):format(cfg.eval, r.evaluation_cost) end
+      if r.gradient_norms then
+        local g = {}
+        for l = 1, #r.gradient_norms - 1 do g[l] = ("%.4g"):format(r.gradient_norms[l]) end
+        extra[#extra + 1] = "hidden-layer gradients " .. table.concat(g, ", ")
+      end
+      say(("  [%s] epoch %d: %s %d / %d (%.2f%%)%s"):format(cfg.label, info.epoch, cfg.eval,
+        r.correct, r.total, r.accuracy, #extra > 0 and ("; " .. table.concat(extra, "; ")) or ""))
+    end,
+  })
+  -- runs judged on validation data also report the test set once, at the end
+  local test_accuracy = percent(net:accuracy(sets.test), #sets.test)
+  return records, grads, #training, test_accuracy
+end
+
+local function best_of(records)
+  local best, at = -1, 0
+  for _, r in ipairs(records) do
+    if r.accuracy > best then best, at = r.accuracy, r.epoch end
+  end
+  return best, at
+end
+
+local function series(records, field, label)
+  local pts = {}
+  for _, r in ipairs(records) do
+    if r[field] then pts[#pts + 1] = {r.epoch, r[field]} end
+  end
+  return {name = label, points = pts}
+end
+
+--- run(name, opts): runs experiment name with opts {epochs, seed, data,
+--- train_size, out, quiet, print}; writes <out>/<name>.json and .svg files and
+--- returns the metrics table.
+function E.run(name, opts)
+  local e = E.by_name[name]
+  if not e then error(("experiments: unknown experiment '%s' (--list shows them)"):format(tostring(name)), 2) end
+  opts = opts or {}
+  local say = opts.print or print
+  local verbose = opts.quiet and function() end or say
+  local tr, va, te = mnist_loader.load_data(opts.data)
+  local sets = {training = tr, validation = va, test = te}
+  say(e.title)
+  local metrics = {experiment = name, title = e.title, book = e.book, seed = opts.seed or 1, runs = {}}
+  local acc_series, cost_series, grad_plot = {}, {}, nil
+  local t0 = core.clock()
+  for _, cfg in ipairs(e.runs) do
+    local records, grads, ntrain, test_accuracy = run_one(cfg, sets, {epochs = opts.epochs, seed = opts.seed or 1,
+                                                        train_size = opts.train_size}, verbose)
+    local best, at = best_of(records)
+    metrics.runs[#metrics.runs + 1] = {label = cfg.label, config = cfg, training_images = ntrain,
+                                       epochs = records, best_accuracy = best, best_epoch = at,
+                                       final_accuracy = records[#records] and records[#records].accuracy,
+                                       final_test_accuracy = test_accuracy}
+    acc_series[#acc_series + 1] = series(records, "accuracy", cfg.label .. " (" .. cfg.eval .. ")")
+    if cfg.monitor then
+      for _, m in ipairs(cfg.monitor) do
+        if m == "training_accuracy" then acc_series[#acc_series + 1] = series(records, m, cfg.label .. " (training)") end
+        if m:match("cost$") then
+          local which = m == "training_cost" and "training" or cfg.eval
+          cost_series[#cost_series + 1] = series(records, m, cfg.label .. " (" .. which .. ")")
+        end
+      end
+    end
+    if e.vanishing and #grads > 0 then
+      local gs = {}
+      for l = 1, #grads[1].norms - 1 do
+        local pts = {}
+        for _, g in ipairs(grads) do pts[#pts + 1] = {g.epoch, g.norms[l]} end
+        gs[l] = {name = ("hidden layer %d"):format(l), points = pts}
+      end
+      metrics.runs[#metrics.runs].gradient_norms = grads
+      local at0 = {}
+      for l = 1, #grads[1].norms - 1 do at0[l] = ("%.3f"):format(grads[1].norms[l]) end
+      metrics.runs[#metrics.runs].summary = "at initialisation: " .. table.concat(at0, ", ")
+      metrics.plot_gradients = ("%s/%s-gradients.svg"):format(opts.out or "results/experiments", name)
+      grad_plot = {path = metrics.plot_gradients, series = gs}
+    end
+    if #records > 0 then
+      local r = metrics.runs[#metrics.runs]
+      r.summary = (r.summary and (r.summary .. "; ") or "")
+        .. ("best %s accuracy %.2f%% (epoch %d), final %.2f%%, %d epochs"):format(cfg.eval, best, at,
+          r.final_accuracy, #records)
+        .. (cfg.eval == "validation" and ("; final test accuracy %.2f%%"):format(test_accuracy) or "")
+    end
+  end
+  metrics.seconds = core.clock() - t0
+  local out = opts.out or "results/experiments"
+  os.execute(("mkdir -p '%s'"):format(out:gsub("'", "'\\''")))
+  metrics.plot = ("%s/%s.svg"):format(out, name)
+  plot.write(metrics.plot, {title = e.title, xlabel = "epoch", ylabel = "accuracy (%)", series = acc_series})
+  if #cost_series > 0 then
+    metrics.plot_cost = ("%s/%s-cost.svg"):format(out, name)
+    plot.write(metrics.plot_cost, {title = e.title, xlabel = "epoch", ylabel = "cost", series = cost_series})
+  end
+  if grad_plot then
+    plot.write(grad_plot.path, {title = e.title, xlabel = "epoch",
+      ylabel = "length of the bias gradient", series = grad_plot.series})
+  end
+  metrics.file = ("%s/%s.json"):format(out, name)
+  core.write_file(metrics.file, json.encode(metrics) .. "\n")
+  say("  book: " .. e.book)
+  for _, r in ipairs(metrics.runs) do
+    say(("  lnn:  [%s] %s"):format(r.label, r.summary or "no epochs run"))
+  end
+  say(("  %.2f s; metrics %s; plot %s%s"):format(metrics.seconds, metrics.file, metrics.plot,
+    metrics.plot_cost and (", " .. metrics.plot_cost) or ""))
+  return metrics
+end
+
+--- main(name, argv): the command line of scripts/experiments/<name>.lua.
+function E.main(name, argv)
+  local prog = "scripts/experiments/" .. name .. ".lua"
+  local e = E.by_name[name]
+  local opts = cli.parse(argv or {}, FLAGS, prog, e and (e.title .. "\nbook: " .. e.book))
+  if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
+  local ok, err = pcall(E.run, name, opts)
+  if not ok then
+    io.stderr:write(prog .. ": " .. tostring(err) .. "\n")
+    os.exit(1)
+  end
+end
+
+--- listing(): one line per experiment: name, title and the book's result.
+function E.listing()
+  local lines = {}
+  for _, e in ipairs(E.list) do
+    lines[#lines + 1] = ("%-20s %s\n%-20s book: %s"):format(e.name, e.title, "", e.book)
+  end
+  return table.concat(lines, "\n")
+end
+
+return E

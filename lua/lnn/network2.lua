@@ -1,0 +1,486 @@
+-- lnn.network2: the face of network2.py (the book's chapters 3-4) over the one
+-- C engine: cross-entropy cost, L2 regularisation, scaled initialisation, the
+-- four monitoring lists, early stopping and network2.py's JSON files.  Beyond
+-- network2.py, as chapter 3 discusses: momentum, the halving learning-rate
+-- schedule of the book's exercise, tanh hidden units, and a softmax output
+-- layer with the log-likelihood cost.  Every epoch runs in lnn.core.
+local core = require "lnn.core"
+local args = require "lnn.args"
+local json = require "lnn.json"
+local network = require "lnn.network"
+local mnist_loader = require "lnn.mnist_loader"
+
+local network2 = {}
+
+---------------------------------------------------------------------------
+-- Costs: fn(a, y) and delta(z, a, y) on one output vector, as network2.py's
+-- static methods (the engine computes the same in C over whole data sets).
+
+local function vector(v, fname, n)
+  if type(v) == "table" then v = core.Matrix(v) end
+  if type(v) ~= "userdata" or v.numel == nil then
+    args.fail(fname, n, "lnn.Matrix or table of numbers expected, got " .. type(v), 2)
+  end
+  return v:totable(true)
+end
+
+local function pair(fname, a, y, na, ny)
+  a, y = vector(a, fname, na), vector(y, fname, ny)
+  if #a ~= #y then
+    error(("bad arguments to '%s' (a has %d values, y has %d)"):format(fname, #a, #y), 3)
+  end
+  return a, y
+end
+
+-- network2.py's np.nan_to_num(-y*log(a)): 0 where y is 0, the largest float where infinite
+local function xlogy(y, a)
+  if y == 0 then return 0 end
+  local t = -y * math.log(a)
+  if t == math.huge then return 1.7976931348623157e308 end
+  return t
+end
+
+local function result(t)
+  local m = core.Matrix(#t, 1)
+  for i = 1, #t do m[i][1] = t[i] end
+  return m
+end
+
+local function make_cost(name, engine_name, output, fn, delta)
+  local cost = {__name = name, name = name, engine = engine_name, output = output}
+  cost.fn = function(a, y)
+    local av, yv = pair(name .. ".fn", a, y, 1, 2)
+    return fn(av, yv)
+  end
+  cost.delta = function(z, a, y)
+    local zv = vector(z, name .. ".delta", 1)
+    local av, yv = pair(name .. ".delta", a, y, 2, 3)
+    if #zv ~= #av then
+      error(("bad arguments to '%s.delta' (z has %d values, a has %d)"):format(name, #zv, #av), 2)
+    end
+    return result(delta(zv, av, yv))
+  end
+  return setmetatable(cost, {__tostring = function() return name end})
+end
+
+local function a_minus_y(_, a, y)
+  local d = {}
+  for i = 1, #a do d[i] = a[i] - y[i] end
+  return d
+end
+
+local function sigmoid_prime(z)
+  local s = 1 / (1 + math.exp(-z))
+  return s * (1 - s)
+end
+
+--- QuadraticCost: fn = 0.5 ||a - y||^2, delta = (a - y) * sigmoid'(z).
+network2.QuadraticCost = make_cost("QuadraticCost", "quadratic", nil,
+  function(a, y)
+    local s = 0
+    for i = 1, #a do s = s + (a[i] - y[i]) ^ 2 end
+    return 0.5 * s
+  end,
+  function(z, a, y)
+    local d = {}
+    for i = 1, #a do d[i] = (a[i] - y[i]) * sigmoid_prime(z[i]) end
+    return d
+  end)
+
+--- CrossEntropyCost: fn = sum(-y ln a - (1 - y) ln(1 - a)) (0 where a and y
+--- agree at 0 or 1, as nan_to_num), delta = a - y.  Needs sigmoid outputs.
+network2.CrossEntropyCost = make_cost("CrossEntropyCost", "cross-entropy", "sigmoid",
+  function(a, y)
+    local s = 0
+    for i = 1, #a do s = s + xlogy(y[i], a[i]) + xlogy(1 - y[i], 1 - a[i]) end
+    return math.min(s, 1.7976931348623157e308)
+  end,
+  a_minus_y)
+
+--- LogLikelihoodCost: fn = -ln a_y (y one-hot), delta = a - y.  Needs a
+--- softmax output layer (chapter 3's softmax section).
+network2.LogLikelihoodCost = make_cost("LogLikelihoodCost", "log-likelihood", "softmax",
+  function(a, y)
+    local s = 0
+    for i = 1, #a do s = s + xlogy(y[i], a[i]) end
+    return math.min(s, 1.7976931348623157e308)
+  end,
+  a_minus_y)
+
+local COSTS = {QuadraticCost = network2.QuadraticCost, CrossEntropyCost = network2.CrossEntropyCost,
+               LogLikelihoodCost = network2.LogLikelihoodCost}
+
+local function check_cost(cost, fname, n)
+  if type(cost) == "string" and COSTS[cost] then return COSTS[cost] end
+  for _, c in pairs(COSTS) do
+    if cost == c then return c end
+  end
+  args.fail(fname, n, "QuadraticCost, CrossEntropyCost or LogLikelihoodCost expected, got "
+    .. tostring(cost), 2)
+end
+
+---------------------------------------------------------------------------
+-- The Network
+
+local Network = {}
+local methods = setmetatable({}, {__index = network.Network_methods})
+Network.__index = methods
+Network.__tostring = function(self)
+  return ("lnn.network2.Network{%s}"):format(table.concat(self.sizes, ", "))
+end
+
+local ACTS = {sigmoid = true, tanh = true, relu = true, linear = true, softmax = true}
+
+local function build(sizes, cost, hidden, output, rng)
+  local net = core.Net {sizes = sizes, hidden = hidden, output = output, cost = cost.engine}
+  local self = network._wrap(net, rng, Network)
+  rawset(self, "cost", cost)
+  rawset(self, "hidden", hidden)
+  rawset(self, "output", output)
+  return self
+end
+-- weights/biases assignment copies into the engine, as in lnn.network
+Network.__newindex = network._Network.__newindex
+
+--- Network(sizes [, cost = CrossEntropyCost [, {seed, rng, hidden, output}]]):
+--- weights N(0, 1/n_in), biases N(0, 1) (default_weight_initializer).  hidden
+--- is the hidden layers' activation ("sigmoid", "tanh", "relu"); output the
+--- last layer's (by default "softmax" for LogLikelihoodCost, else "sigmoid").
+function network2.Network(sizes, cost, opts)
+  args.sizes(sizes, "Network")
+  cost = check_cost(cost or network2.CrossEntropyCost, "Network", 2)
+  opts = args.options(opts, {seed = true, rng = true, hidden = true, output = true}, "Network", 3)
+  if opts.seed ~= nil and math.type(opts.seed) ~= "integer" then
+    args.fail("Network", 3, "option 'seed' must be an integer, got " .. tostring(opts.seed))
+  end
+  local hidden = opts.hidden or "sigmoid"
+  local output = opts.output or cost.output or "sigmoid"
+  for _, a in ipairs {hidden, output} do
+    if not ACTS[a] then args.fail("Network", 3, "unknown activation '" .. tostring(a) .. "'") end
+  end
+  if cost.output and output ~= cost.output then
+    args.fail("Network", 3, ("%s needs a %s output layer, got %s"):format(cost.name, cost.output, output))
+  end
+  local ok, self = pcall(build, sizes, cost, hidden, output, opts.rng or core.Rng(opts.seed or 0))
+  if not ok then error("Network: " .. tostring(self), 2) end
+  self:default_weight_initializer()
+  return self
+end
+
+--- default_weight_initializer(): weights N(0, 1/n_in), biases N(0, 1), drawn
+--- from the network's generator (all biases first, then the weights, as numpy).
+function methods:default_weight_initializer()
+  self._net:init(self.rng, "default")
+end
+
+--- large_weight_initializer(): weights and biases N(0, 1) (chapter 1's).
+function methods:large_weight_initializer()
+  self._net:init(self.rng, "large")
+end
+
+local function n_out(self) return self.sizes[#self.sizes] end
+
+local function data_arg(self, data, fname, n)
+  return network._as_data(data, n_out(self), fname, n)
+end
+
+local function check_convert(convert, fname, n)
+  if convert ~= nil and type(convert) ~= "boolean" then
+    args.fail(fname, n, "boolean expected, got " .. type(convert), 2)
+  end
+end
+
+--- accuracy(data [, convert]): how many items the network classifies
+--- correctly.  convert (network2.py's flag for one-hot targets) is accepted
+--- for the book's calls; lnn's data sets know their labels either way.
+function methods:accuracy(data, convert)
+  data = data_arg(self, data, "accuracy", 1)
+  check_convert(convert, "accuracy", 2)
+  return self._net:evaluate(data)
+end
+
+local function l2_term(self, lmbda, n)
+  if lmbda == 0 then return 0 end
+  return 0.5 * (lmbda / n) * self._net:weight_sqsum()
+end
+
+local function check_lmbda(lmbda, fname, n)
+  if type(lmbda) ~= "number" or not (lmbda >= 0) or lmbda == math.huge then
+    args.fail(fname, n, "lmbda must be a number >= 0, got " .. tostring(lmbda), 2)
+  end
+end
+
+--- total_cost(data, lmbda [, convert]): the mean cost over data plus the L2
+--- term 0.5 (lmbda / n) sum w^2, added once (as the upstream network2.py).
+function methods:total_cost(data, lmbda, convert)
+  data = data_arg(self, data, "total_cost", 1)
+  check_lmbda(lmbda, "total_cost", 2)
+  check_convert(convert, "total_cost", 3)
+  local _, cost = self._net:evaluate(data, true)
+  return cost / #data + l2_term(self, lmbda, #data)
+end
+
+--- update_mini_batch(mini_batch, eta, lmbda, n): one step with L2 weight
+--- decay (1 - eta lmbda / n) w, n the size of the whole training set.
+function methods:update_mini_batch(mini_batch, eta, lmbda, n)
+  local data = data_arg(self, mini_batch, "update_mini_batch", 1)
+  args.rate(eta, "update_mini_batch", 2)
+  check_lmbda(lmbda or 0, "update_mini_batch", 3)
+  if lmbda and lmbda > 0 then args.count(n, "update_mini_batch", 4, "n", 1) end
+  self._net:train_epoch(data, self.rng, {eta = eta, batch = #data, shuffle = false,
+                                         lmbda = lmbda or 0, n = n or #data})
+end
+
+local sgd_options = {
+  lmbda = true, evaluation_data = true, monitor_evaluation_cost = true,
+  monitor_evaluation_accuracy = true, monitor_training_cost = true,
+  monitor_training_accuracy = true, early_stopping_n = true,
+  -- lnn's additions
+  mu = true, schedule_n = true, quiet = true, log = true, on_epoch = true,
+}
+
+local function fmt(x)
+  if math.type(x) == "integer" then return tostring(x) end
+  return ("%.10g"):format(x)
+end
+
+--- SGD(training_data, epochs, mini_batch_size, eta [, opts]) -> evaluation_cost,
+--- evaluation_accuracy, training_cost, training_accuracy (one entry per epoch
+--- for each list whose monitor_* option is true).
+--- opts (network2.py's keywords): lmbda, evaluation_data,
+--- monitor_evaluation_cost, monitor_evaluation_accuracy, monitor_training_cost,
+--- monitor_training_accuracy, early_stopping_n (stop after that many epochs
+--- without a new best evaluation accuracy).  lnn's additions: mu (momentum,
+--- 0 <= mu < 1), schedule_n (halve eta after that many epochs without a new
+--- best evaluation accuracy; stop once eta has fallen to 1/128 of its start),
+--- quiet, log = function(line), on_epoch = function(info) with info.epoch,
+--- info.seconds (training time), info.eta and the epoch's monitored values.
+function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
+  training_data = data_arg(self, training_data, "SGD", 1)
+  args.count(epochs, "SGD", 2, "epochs", 0)
+  args.count(mini_batch_size, "SGD", 3, "mini_batch_size", 1)
+  args.rate(eta, "SGD", 4)
+  opts = args.options(opts, sgd_options, "SGD", 5)
+  local lmbda = opts.lmbda or 0.0
+  check_lmbda(lmbda, "SGD", 5)
+  local mu = opts.mu or 0.0
+  if type(mu) ~= "number" or not (mu >= 0 and mu < 1) then
+    args.fail("SGD", 5, "option 'mu' must be a number in [0, 1), got " .. tostring(mu))
+  end
+  local early = opts.early_stopping_n or 0
+  args.count(early, "SGD", 5, "option 'early_stopping_n'", 0)
+  local schedule = opts.schedule_n or 0
+  args.count(schedule, "SGD", 5, "option 'schedule_n'", 0)
+  local evaluation_data = opts.evaluation_data
+  if evaluation_data ~= nil then
+    evaluation_data = data_arg(self, evaluation_data, "SGD", 5)
+  end
+  if (early > 0 or schedule > 0 or opts.monitor_evaluation_cost or opts.monitor_evaluation_accuracy)
+     and evaluation_data == nil then
+    args.fail("SGD", 5, "evaluation_data is needed for monitoring, early stopping or the schedule")
+  end
+  local log = opts.quiet and function() end or opts.log or print
+
+  local n = #training_data
+  local evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = {}, {}, {}, {}
+  local best, since_best, since_halving = -1, 0, 0
+  local eta0 = eta
+  local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = n, mu = mu}
+  for j = 0, epochs - 1 do
+    local t0 = core.clock()
+    local finite = self._net:train_epoch(training_data, self.rng, sgd)
+    local info = {epoch = j + 1, seconds = core.clock() - t0, eta = sgd.eta}
+    self.epoch = (self.epoch or 0) + 1
+    if not finite then
+      error(("SGD: training diverged in epoch %d (a weight became NaN or infinite); "
+             .. "try a smaller eta"):format(j), 0)
+    end
+    log(("Epoch %d training complete"):format(j))
+    -- one pass over a set gives both its accuracy and its cost
+    local tcorrect, tcost, accuracy, ecost
+    if opts.monitor_training_cost or opts.monitor_training_accuracy then
+      tcorrect, tcost = self._net:evaluate(training_data, opts.monitor_training_cost)
+    end
+    if opts.monitor_training_cost then
+      info.training_cost = tcost / n + l2_term(self, lmbda, n)
+      training_cost[#training_cost + 1] = info.training_cost
+      log("Cost on training data: " .. fmt(info.training_cost))
+    end
+    if opts.monitor_training_accuracy then
+      info.training_accuracy = tcorrect
+      training_accuracy[#training_accuracy + 1] = tcorrect
+      log(("Accuracy on training data: %d / %d"):format(tcorrect, n))
+    end
+    if opts.monitor_evaluation_cost or opts.monitor_evaluation_accuracy or early > 0 or schedule > 0 then
+      accuracy, ecost = self._net:evaluate(evaluation_data, opts.monitor_evaluation_cost)
+    end
+    if opts.monitor_evaluation_cost then
+      info.evaluation_cost = ecost / #evaluation_data + l2_term(self, lmbda, #evaluation_data)
+      evaluation_cost[#evaluation_cost + 1] = info.evaluation_cost
+      log("Cost on evaluation data: " .. fmt(info.evaluation_cost))
+    end
+    if opts.monitor_evaluation_accuracy then
+      info.evaluation_accuracy = accuracy
+      evaluation_accuracy[#evaluation_accuracy + 1] = accuracy
+      log(("Accuracy on evaluation data: %d / %d"):format(accuracy, #evaluation_data))
+    end
+    if opts.on_epoch then opts.on_epoch(info) end
+    if accuracy then
+      if accuracy > best then
+        best, since_best, since_halving = accuracy, 0, 0
+      else
+        since_best, since_halving = since_best + 1, since_halving + 1
+      end
+      if early > 0 and since_best >= early then
+        log(("Early stopping: no better evaluation accuracy in %d epochs (best %d / %d)")
+          :format(early, best, #evaluation_data))
+        break
+      end
+      if schedule > 0 and since_halving >= schedule then
+        sgd.eta = sgd.eta / 2
+        since_halving = 0
+        if sgd.eta <= eta0 / 128 then
+          log(("Learning rate schedule: eta fell to %s = eta/128; stopping"):format(fmt(sgd.eta)))
+          break
+        end
+        log(("Learning rate schedule: eta halved to %s"):format(fmt(sgd.eta)))
+      end
+    end
+  end
+  return evaluation_cost, evaluation_accuracy, training_cost, training_accuracy
+end
+
+--- gradient_norms(data): for each layer l, the length of the gradient of the
+--- mean cost over data with respect to its biases (the "speed of learning"
+--- of the book's vanishing-gradient chapter) and with respect to its weights.
+function methods:gradient_norms(data)
+  data = data_arg(self, data, "gradient_norms", 1)
+  local X, Y = data:matrices()
+  local g = self._net:gradient(X, Y)
+  local bias, weight = {}, {}
+  local m = #data
+  for l, layer in ipairs(self._net:layout().layers) do
+    local function norm(first, count)
+      local v, s = g:view(first + 1, count, 1), 0
+      for i = 1, count do s = s + (v[i][1] / m) ^ 2 end
+      return math.sqrt(s)
+    end
+    bias[l] = norm(layer.biases, layer.n_out)
+    weight[l] = norm(layer.weights, layer.n_out * layer.n_in)
+  end
+  return bias, weight
+end
+
+---------------------------------------------------------------------------
+-- network2.py's JSON files
+
+--- save(filename): network2.py's JSON layout {"sizes", "weights", "biases",
+--- "cost"}: weights as lists of rows (w[j][k]), biases as column vectors.  A
+--- network with other than sigmoid units also records "activations" (which
+--- network2.py ignores).  Written to a temporary file, then renamed.
+function methods:save(filename)
+  if type(filename) ~= "string" then args.fail("save", 1, "file name expected, got " .. type(filename)) end
+  local ws, bs = {}, {}
+  for l = 1, self.num_layers - 1 do
+    ws[l] = self.weights[l]:tojson("rows")
+    bs[l] = self.biases[l]:tojson("column")
+  end
+  local parts = {
+    '{"sizes": ', json.encode(self.sizes),
+    ', "weights": [', table.concat(ws, ", "), ']',
+    ', "biases": [', table.concat(bs, ", "), ']',
+    ', "cost": ', json.encode(self.cost.name),
+  }
+  if self.hidden ~= "sigmoid" or self.output ~= "sigmoid" then
+    parts[#parts + 1] = ', "activations": ' .. json.encode {hidden = self.hidden, output = self.output}
+  end
+  parts[#parts + 1] = "}"
+  core.write_file(filename, table.concat(parts))
+end
+
+local function bad(filename, msg)
+  error(("load: %s: %s"):format(filename, msg), 3)
+end
+
+-- the list of matrices under key of doc, shaped by shape(l) = rows, cols
+local function matrices(filename, doc, key, count, shape)
+  local list = doc[key]
+  if type(list) ~= "table" or #list ~= count then
+    bad(filename, ("%q must be a list of %d matrices"):format(key, count))
+  end
+  local out = {}
+  for l = 1, count do
+    local rows, cols = shape(l)
+    local m = list[l]
+    if type(m) ~= "table" or #m ~= rows then
+      bad(filename, ("%s[%d] must have %d rows (sizes say so), got %s"):format(key, l, rows,
+        type(m) == "table" and tostring(#m) or type(m)))
+    end
+    for j = 1, rows do
+      local row = m[j]
+      if type(row) ~= "table" or #row ~= cols then
+        bad(filename, ("%s[%d] row %d must hold %d numbers, got %s"):format(key, l, j, cols,
+          type(row) == "table" and tostring(#row) or type(row)))
+      end
+      for k = 1, cols do
+        local x = row[k]
+        if type(x) ~= "number" or x ~= x or x == math.huge or x == -math.huge then
+          bad(filename, ("%s[%d][%d][%d] is not a finite number"):format(key, l, j, k))
+        end
+      end
+    end
+    out[l] = m
+  end
+  return out
+end
+
+--- load(filename): the network saved there by save() or by network2.py.
+function network2.load(filename)
+  if type(filename) ~= "string" then args.fail("load", 1, "file name expected, got " .. type(filename)) end
+  local f, err = io.open(filename, "rb")
+  if not f then error(("load: %s: cannot open: %s"):format(filename, err), 2) end
+  local text = f:read("a")
+  f:close()
+  local ok, doc = pcall(core.json_decode, text, filename)
+  if not ok then error("load: " .. tostring(doc), 2) end
+  if type(doc) ~= "table" or doc[1] ~= nil then bad(filename, "a JSON object expected") end
+  local sizes = doc.sizes
+  local oks = pcall(args.sizes, sizes, "load")
+  if not oks then bad(filename, '"sizes" must be a list of at least 2 positive integers') end
+  local cost = COSTS[doc.cost]
+  if not cost then
+    bad(filename, ("unknown cost %s (QuadraticCost, CrossEntropyCost or LogLikelihoodCost expected)")
+      :format(json.encode(doc.cost == nil and "missing" or doc.cost)))
+  end
+  local hidden, output = "sigmoid", "sigmoid"
+  if doc.activations ~= nil then
+    local a = doc.activations
+    if type(a) ~= "table" or not ACTS[a.hidden] or not ACTS[a.output] then
+      bad(filename, '"activations" must give known "hidden" and "output" activations')
+    end
+    hidden, output = a.hidden, a.output
+  end
+  if cost.output and output ~= cost.output then
+    bad(filename, ("%s needs a %s output layer, got %s"):format(cost.name, cost.output, output))
+  end
+  local nl = #sizes - 1
+  local ws = matrices(filename, doc, "weights", nl, function(l) return sizes[l + 1], sizes[l] end)
+  local bs = matrices(filename, doc, "biases", nl, function(l) return sizes[l + 1], 1 end)
+  local okb, self = pcall(build, sizes, cost, hidden, output, core.Rng(0))
+  if not okb then bad(filename, tostring(self)) end
+  for l = 1, nl do
+    self.weights[l]:copy_from(core.Matrix(ws[l]))
+    self.biases[l]:copy_from(core.Matrix(bs[l]))
+  end
+  return self
+end
+
+---------------------------------------------------------------------------
+
+--- vectorized_result(j), sigmoid(z), sigmoid_prime(z): as network2.py's.
+network2.vectorized_result = mnist_loader.vectorized_result
+network2.sigmoid = network.sigmoid
+network2.sigmoid_prime = network.sigmoid_prime
+network2.Network_methods = methods
+
+return network2

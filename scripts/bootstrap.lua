@@ -1,0 +1,20 @@
+-- bootstrap.lua: what lnn's scripts do first: refuse a Lua other than 5.4
+-- and, run from a source tree, find lnn and lnn.core there (no environment
+-- variables needed).  A script loads it from its own folder if it is there:
+-- installed by LuaRocks, a script finds lnn on the usual paths instead.
+local script = arg and arg[0] or "lnn"
+if _VERSION ~= "Lua 5.4" then
+  io.stderr:write(("%s: lnn needs Lua 5.4 but this is %s; run it with lua5.4"
+    .. " (scripts/setup.sh makes 'lua' Lua 5.4)\n"):format(script, _VERSION))
+  os.exit(1)
+end
+local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
+local root = here .. "/.."
+local f = io.open(root .. "/lua/lnn/init.lua")
+if f then
+  f:close()
+  package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
+  -- LNN_BUILD_DIR picks another build of lnn.core (the sanitized one, in tests)
+  package.cpath = root .. "/" .. (os.getenv("LNN_BUILD_DIR") or "build") .. "/?.so;" .. package.cpath
+end
+return root

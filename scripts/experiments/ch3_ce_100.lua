@@ -1,0 +1,4 @@
+-- ch3_ce_100.lua -- Chapter 3: [784,100,10], cross-entropy, eta 0.5
+-- usage: lua scripts/experiments/ch3_ce_100.lua [--epochs N] [--seed N] [--data DIR] (--help)
+dofile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/../bootstrap.lua")
+require("lnn.experiments").main("ch3_ce_100", arg)

@@ -1,0 +1,98 @@
+-- The chapter 1, 3 and 4 experiments: short versions of the real scripts on
+-- real MNIST, their metrics JSON and SVG curves, and lnn.plot itself.
+local E = require "lnn.experiments"
+local json = require "lnn.json"
+local plot = require "lnn.plot"
+local H = require "helpers"
+
+local function run_script(name, args)
+  local p = io.popen(("lua5.4 scripts/experiments/%s.lua %s 2>&1; echo \"status=$?\""):format(name, args))
+  local out = p:read("a")
+  p:close()
+  return out, tonumber(out:match("status=(%d+)%s*$"))
+end
+
+describe("experiments", function()
+  local dir, cleanup
+  setup(function() dir, cleanup = H.tmpdir() end)
+  teardown(function() cleanup() end)
+
+  it("every experiment has its script and every script its experiment", function()
+    local p = io.popen("ls scripts/experiments")
+    local files = {}
+    for f in p:read("a"):gmatch("[^\n]+") do files[f] = true end
+    p:close()
+    for _, e in ipairs(E.list) do
+      assert.truthy(files[e.name .. ".lua"], "no script for " .. e.name)
+      files[e.name .. ".lua"] = nil
+    end
+    files["bootstrap.lua"], files["list.lua"], files["README.md"] = nil, nil, nil
+    assert.are.same({}, files)
+    local listing = E.listing()
+    for _, e in ipairs(E.list) do assert.truthy(listing:find(e.name, 1, true)) end
+  end)
+
+  it("the overfitting run, shortened, writes metrics with all four monitored values and two curves", function()
+    local lines = {}
+    local m = E.run("ch3_overfitting", {epochs = 3, out = dir, quiet = true, data = H.mnist_dir(),
+                                        print = function(s) lines[#lines + 1] = s end})
+    local back = json.decode(H.read_file(dir .. "/ch3_overfitting.json"))
+    assert.are.equal(3, #back.runs[1].epochs)
+    local e3 = back.runs[1].epochs[3]
+    assert.is_true(e3.training_accuracy > 60 and e3.training_accuracy <= 100, e3.training_accuracy)
+    assert.is_true(e3.training_cost > 0 and e3.evaluation_cost > 0)
+    assert.is_true(e3.accuracy > 60, "test accuracy " .. e3.accuracy)
+    assert.are.equal(1000, back.runs[1].training_images)
+    assert.are.equal(m.runs[1].best_accuracy, back.runs[1].best_accuracy)
+    for _, f in ipairs {"ch3_overfitting.svg", "ch3_overfitting-cost.svg"} do
+      local svg = H.read_file(dir .. "/" .. f)
+      assert.truthy(svg:match("^<svg "), f)
+      local _, n = svg:gsub("<polyline ", "")
+      assert.are.equal(2, n, f)
+    end
+    local text = table.concat(lines, "\n")
+    assert.truthy(text:find("book: training accuracy 100%", 1, true), text)
+    assert.truthy(text:find("lnn:  [no regularisation] best test accuracy", 1, true), text)
+  end)
+
+  it("ch4_vanishing prints and plots each hidden layer's gradient, the earlier layers slower", function()
+    local out, status = run_script("ch4_vanishing", ("--epochs 1 --out %s --data %s"):format(dir, H.mnist_dir()))
+    assert.are.equal(0, status, out)
+    assert.truthy(out:find("hidden-layer gradients", 1, true), out)
+    local m = json.decode(H.read_file(dir .. "/ch4_vanishing.json"))
+    local g0 = m.runs[1].gradient_norms[1].norms
+    assert.are.equal(5, #g0)
+    for l = 1, 3 do assert.is_true(g0[l] < g0[l + 1], ("layer %d not slower than %d"):format(l, l + 1)) end
+    local _, n = H.read_file(dir .. "/ch4_vanishing-gradients.svg"):gsub("<polyline ", "")
+    assert.are.equal(4, n)
+  end)
+
+  it("a chapter 1 script runs short and a bad flag exits 2", function()
+    local out, status = run_script("ch1_30_hidden",
+      ("--epochs 1 --train-size 20000 --seed 3 --out %s --data %s"):format(dir, H.mnist_dir()))
+    assert.are.equal(0, status, out)
+    assert.truthy(out:find("book: 95.42%", 1, true), out)
+    local acc = tonumber(out:match("test %d+ / 10000 %((%d+%.%d+)%%%)"))
+    assert.is_true(acc and acc > 80, out)
+    local _, bad = run_script("ch1_30_hidden", "--epochs x")
+    assert.are.equal(2, bad)
+    local o2, missing = run_script("ch1_30_hidden", "--epochs 1 --data " .. dir .. "/none")
+    assert.are.equal(1, missing)
+    assert.truthy(o2:find(dir .. "/none", 1, true), o2)
+  end)
+end)
+
+describe("lnn.plot", function()
+  it("draws one polyline per series, skips NaN and infinite points, marks a single point", function()
+    local svg = plot.svg {title = "t & <u>", xlabel = "x", ylabel = "y", series = {
+      {name = "a", points = {{1, 1}, {2, 0 / 0}, {3, 3}}},
+      {name = "b", points = {{1, math.huge}, {2, 2}}},
+    }}
+    local _, n = svg:gsub("<polyline ", "")
+    assert.are.equal(1, n)
+    assert.truthy(svg:find("<circle ", 1, true))
+    assert.truthy(svg:find("t &amp; &lt;u&gt;", 1, true))
+    assert.falsy(svg:find("nan", 1, true))
+    assert.falsy(svg:find("inf", 1, true))
+  end)
+end)

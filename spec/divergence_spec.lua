@@ -62,6 +62,19 @@ describe("divergence", function()
       "SGD: training diverged in epoch 0: a weight became NaN or infinite")
   end)
 
+  it("network2 shares the checks: NaN data refused, a NaN weight stops SGD", function()
+    local network2 = require "lnn.network2"
+    local pairs_ = H.get_dummy_training_data(6, 3, 20)
+    pairs_[4][1][2] = 0 / 0
+    local net = network2.Network({6, 4, 3}, nil, {seed = 2})
+    H.error_matches(function() net:SGD(pairs_, 1, 5, 0.5, {quiet = true}) end,
+      "SGD: training data item 4 holds NaN or infinity (input element 2)")
+    pairs_[4][1][2] = 0.5
+    net.weights[2][1][1] = math.huge
+    H.error_matches(function() net:SGD(pairs_, 1, 5, 0.5, {quiet = true}) end,
+      "SGD: training diverged in epoch 0")
+  end)
+
   it("train.lua --eta 100 exits 1 with the message and leaves --save and --backups as they were", function()
     local common = ("--data %s --train-size 3000 --sizes 784,20,10 --seed 4"):format(data)
     local out, status = run(("%s --epochs 1 --save %s/net --backups %s/bk"):format(common, dir, dir))

@@ -15,20 +15,49 @@ local argerror, check_sizes, check_options = args.fail, args.sizes, args.options
 
 -- Wraps a core network in the book's object: sizes, num_layers, weights and
 -- biases (lists of Matrix views into the engine's parameter block, so
--- net.weights[l][j][k] reads and writes the engine's weight directly).
+-- net.weights[l][j][k] reads and writes the engine's weight directly).  The
+-- lists live in _weights/_biases, reached through __index, so that assigning
+-- net.weights reaches __newindex (which copies into the engine) instead of
+-- silently replacing the views.
 local function wrap(net, rng, cls)
   local lay = net:layout()
-  local self = {_net = net, rng = rng, epoch = 0, sizes = {}, weights = {}, biases = {}}
+  local self = {_net = net, rng = rng, epoch = 0, sizes = {}, _weights = {}, _biases = {}}
   self.sizes[1] = lay.layers[1].n_in
   for l, layer in ipairs(lay.layers) do
     self.sizes[l + 1] = layer.n_out
-    self.weights[l] = net:weights(l)
-    self.biases[l] = net:biases(l)
+    self._weights[l] = net:weights(l)
+    self._biases[l] = net:biases(l)
   end
   self.num_layers = #self.sizes
   return setmetatable(self, cls or Network)
 end
 network._wrap = wrap
+
+--- _index(methods): the __index of a face's metatable: its methods, and the
+--- weights and biases lists.
+function network._index(meths)
+  return function(self, k)
+    if k == "weights" or k == "biases" then return rawget(self, "_" .. k) end
+    return meths[k]
+  end
+end
+
+--- _checkself(self, fname): raises "calling 'f' on bad self" unless self is a
+--- network of one of the faces (a method called with '.' instead of ':').
+function network._checkself(self, fname)
+  if type(self) ~= "table" or type(rawget(self, "_net")) ~= "userdata" then
+    error(("calling '%s' on bad self (a network expected, got %s)"):format(fname,
+      type(self) == "table" and "a table that is not one" or type(self)), 3)
+  end
+end
+local checkself = network._checkself
+
+--- _check_rng(rng, fname): nil or an lnn.Rng, for the faces' rng option.
+function network._check_rng(rng, fname)
+  if rng ~= nil and not (type(rng) == "userdata" and tostring(rng):find("^lnn%.Rng")) then
+    error(("bad option 'rng' to '%s' (lnn.Rng expected, got %s)"):format(fname, type(rng)), 3)
+  end
+end
 
 --- Network(sizes [, {seed = 0, rng = Rng}]): weights and biases drawn from N(0, 1).
 function network.Network(sizes, opts)
@@ -37,13 +66,14 @@ function network.Network(sizes, opts)
   if opts.seed ~= nil and math.type(opts.seed) ~= "integer" then
     error("bad option 'seed' to 'Network' (integer expected, got " .. tostring(opts.seed) .. ")", 2)
   end
+  network._check_rng(opts.rng, "Network")
   local rng = opts.rng or core.Rng(opts.seed or 0)
   local net = core.Net {sizes = sizes, hidden = "sigmoid", output = "sigmoid", cost = "quadratic"}
   net:init(rng, "large")
   return wrap(net, rng)
 end
 
-Network.__index = methods
+Network.__index = network._index(methods)
 Network.__tostring = function(self)
   return ("lnn.network.Network{%s}"):format(table.concat(self.sizes, ", "))
 end
@@ -54,7 +84,7 @@ Network.__newindex = function(self, k, v)
       error(("%s: a list of %d matrices expected"):format(k, self.num_layers - 1), 2)
     end
     for l = 1, #v do
-      local dst = rawget(self, k)[l]
+      local dst = rawget(self, "_" .. k)[l]
       local src = v[l]
       if type(src) == "table" then src = core.Matrix(src) end
       local ok, err = pcall(dst.copy_from, dst, src)
@@ -65,8 +95,22 @@ Network.__newindex = function(self, k, v)
   end
 end
 
+--- _rethrow(fname, argn, err, level): an error from lnn.core reworded to name
+--- the face's function: "bad argument #2 to 'Data' (label 1 ...)" becomes
+--- "bad argument #argn to 'fname' (label 1 ...)".
+function network._rethrow(fname, argn, err, level)
+  local inner = tostring(err):match("bad argument #%d+ to '[^']*' %((.*)%)$")
+  if inner then argerror(fname, argn, inner, (level or 1) + 1) end
+  error(("%s: %s"):format(fname, (tostring(err):gsub("^[^:]*:%d+: ", ""))), (level or 1) + 2)
+end
+local rethrow = network._rethrow
+
 local function as_matrix(v, n, fname, argn)
-  if type(v) == "table" then v = core.Matrix(v) end
+  if type(v) == "table" then
+    local ok, m = pcall(core.Matrix, v)
+    if not ok then rethrow(fname, argn, m, 2) end
+    v = m
+  end
   if getmetatable(v) == nil or type(v) ~= "userdata" or v.numel == nil then
     argerror(fname, argn, "lnn.Matrix or table expected, got " .. type(v), 2)
   end
@@ -76,12 +120,21 @@ end
 
 --- feedforward(a): the output (n_out x 1) for input a (a Matrix or table of n_in values).
 function methods:feedforward(a)
+  checkself(self, "feedforward")
   return self._net:forward(as_matrix(a, self.sizes[1], "feedforward", 1))
 end
 
--- A data set from the book's list of (x, y) pairs, or the data set itself.
-local function as_data(data, k, fname, argn)
-  if type(data) == "userdata" and data.slice then return data end
+-- A data set from the book's list of (x, y) pairs, or the data set itself;
+-- with n_in, also checked against the network's inputs and outputs (k).
+local function as_data(data, k, fname, argn, n_in)
+  if type(data) == "userdata" and data.slice then
+    local _, d, classes = data:shape()
+    if n_in and d ~= n_in then argerror(fname, argn, ("items of %d inputs expected, got %d"):format(n_in, d), 2) end
+    if n_in and classes ~= k then
+      argerror(fname, argn, ("%d classes or targets expected, got %d"):format(k, classes), 2)
+    end
+    return data
+  end
   if type(data) ~= "table" then argerror(fname, argn, "lnn.Data or list of {x, y} expected, got " .. type(data), 2) end
   if #data == 0 then argerror(fname, argn, "empty list", 2) end
   local xs, ys = {}, {}
@@ -92,7 +145,9 @@ local function as_data(data, k, fname, argn)
     end
     xs[i], ys[i] = p[1], p[2]
   end
-  return core.Data(xs, ys, math.type(ys[1]) == "integer" and k or nil)
+  local ok, set = pcall(core.Data, xs, ys, math.type(ys[1]) == "integer" and k or nil)
+  if not ok then rethrow(fname, argn, set, 2) end
+  return as_data(set, k, fname, argn, n_in)
 end
 network._as_data = as_data
 
@@ -101,7 +156,8 @@ local check_rate = args.rate
 --- update_mini_batch(mini_batch, eta): one gradient step on a list of (x, y)
 --- pairs (or a data set), as network.py.
 function methods:update_mini_batch(mini_batch, eta)
-  local data = as_data(mini_batch, self.sizes[#self.sizes], "update_mini_batch", 1)
+  checkself(self, "update_mini_batch")
+  local data = as_data(mini_batch, self.sizes[#self.sizes], "update_mini_batch", 1, self.sizes[1])
   check_rate(eta, "update_mini_batch", 2)
   self._net:train_epoch(data, self.rng, {eta = eta, batch = #data, shuffle = false})
 end
@@ -120,6 +176,7 @@ network._split_gradient = split_gradient
 --- backprop(x, y): nabla_b, nabla_w, the gradient of the cost C_x layer by
 --- layer (lists of matrices shaped like biases and weights).
 function methods:backprop(x, y)
+  checkself(self, "backprop")
   local n_out = self.sizes[#self.sizes]
   x = as_matrix(x, self.sizes[1], "backprop", 1)
   if math.type(y) == "integer" then
@@ -135,11 +192,13 @@ end
 
 --- evaluate(test_data): how many items the network classifies correctly.
 function methods:evaluate(test_data)
-  return self._net:evaluate(as_data(test_data, self.sizes[#self.sizes], "evaluate", 1))
+  checkself(self, "evaluate")
+  return self._net:evaluate(as_data(test_data, self.sizes[#self.sizes], "evaluate", 1, self.sizes[1]))
 end
 
 --- cost_derivative(output_activations, y): the vector a - y.
 function methods:cost_derivative(output_activations, y)
+  checkself(self, "cost_derivative")
   local n = self.sizes[#self.sizes]
   local a = as_matrix(output_activations, n, "cost_derivative", 1)
   y = as_matrix(y, n, "cost_derivative", 2)
@@ -177,42 +236,45 @@ local function spread(flat, m, k)
   return worst
 end
 
--- Up to 1000 training items spread over the set, to tell after each epoch
--- whether the network still answers differently to different inputs.  A
--- sigmoid network driven by too large an eta (100 on MNIST) does not overflow:
--- its units saturate and it gives one output for every input, for good.
-local function probe_of(data)
-  local n, d, k = data:shape()
+-- The outputs' spread over the probe: how differently the network answers.
+local function output_spread(self, probe)
+  return spread(self._net:forward(probe.X):totable(true), probe.m, probe.k)
+end
+
+-- The first (up to) 1000 training items, to tell after each epoch whether the
+-- network still answers differently to different inputs.  A sigmoid network
+-- driven by too large an eta (100 on MNIST) does not overflow: its units
+-- saturate in the first epoch and it gives one output for every input, for
+-- good (output spread 1 -> 3e-7).  Measured against the spread when training
+-- starts, so a deep network that begins nearly unresponsive (the book's
+-- vanishing-gradient run: ~8e-4, and staying there) is not mistaken for one.
+local function probe_of(self, data)
+  local n = #data
+  if n < 2 then return nil end
   local m = math.min(n, 1000)
-  if m < 2 then return nil end
-  local X, step = core.Matrix(m, d), n // m
-  local targets = {}
-  for i = 1, m do
-    local x, y = data:get(1 + (i - 1) * step)
-    X[i]:copy_from(x)
-    if math.type(y) == "integer" then
-      for j = 1, k do targets[(i - 1) * k + j] = j - 1 == y and 1 or 0 end
-    else
-      for j, v in ipairs(y:totable(true)) do targets[(i - 1) * k + j] = v end
-    end
-  end
-  local target_spread = spread(targets, m, k)
-  if not (target_spread > 0) then return nil end -- every target alike: nothing to tell
-  return {X = X, m = m, k = k, target_spread = target_spread}
+  local X, Y = data:matrices(1, m)
+  local _, k = Y:shape()
+  local probe = {X = X, m = m, k = k}
+  probe.target_spread = spread(Y:totable(true), m, k)
+  if not (probe.target_spread > 0) then return nil end -- every target alike: nothing to tell
+  probe.start = output_spread(self, probe)
+  return probe
 end
 
 -- Why the network has diverged after an epoch, or nil.
 local function diverged(self, finite, probe)
   if not finite then return "a weight became NaN or infinite" end
   if probe then
-    local s = spread(self._net:forward(probe.X):totable(true), probe.m, probe.k)
+    local s = output_spread(self, probe)
     if s ~= s then return "an output became NaN" end
-    if s < 1e-3 * probe.target_spread then
+    if s < 1e-2 * probe.start and s < 1e-2 * probe.target_spread then
       return "the network gives the same output for every input (its units saturated)"
     end
   end
   return nil
 end
+
+network._check_finite, network._probe, network._diverged = check_finite, probe_of, diverged
 
 local function mkdir(dir)
   local ok = os.execute(("mkdir -p '%s'"):format(dir:gsub("'", "'\\''")))
@@ -229,15 +291,24 @@ end
 --- on_epoch = function(info) with info.epoch (1-based count done), info.seconds
 --- (training time of the epoch), info.correct, info.total.  Returns the list of infos.
 function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opts)
+  checkself(self, "SGD")
   local n_out = self.sizes[#self.sizes]
-  training_data = as_data(training_data, n_out, "SGD", 1)
+  training_data = as_data(training_data, n_out, "SGD", 1, self.sizes[1])
   if math.type(epochs) ~= "integer" or epochs < 0 then argerror("SGD", 2, "epochs must be an integer >= 0, got " .. tostring(epochs)) end
   if math.type(mini_batch_size) ~= "integer" or mini_batch_size < 1 then
     argerror("SGD", 3, "mini_batch_size must be a positive integer, got " .. tostring(mini_batch_size))
   end
   check_rate(eta, "SGD", 4)
-  if test_data ~= nil then test_data = as_data(test_data, n_out, "SGD", 5) end
+  if test_data ~= nil then test_data = as_data(test_data, n_out, "SGD", 5, self.sizes[1]) end
   opts = check_options(opts, sgd_options, "SGD", 6)
+  for k, want in pairs {backups = "string", log = "function", on_epoch = "function"} do
+    if opts[k] ~= nil and type(opts[k]) ~= want then
+      error(("bad option '%s' to 'SGD' (%s expected, got %s)"):format(k, want, type(opts[k])), 2)
+    end
+  end
+  if opts.backup_every ~= nil and (math.type(opts.backup_every) ~= "integer" or opts.backup_every < 0) then
+    error("bad option 'backup_every' to 'SGD' (integer >= 0 expected, got " .. tostring(opts.backup_every) .. ")", 2)
+  end
   local start = opts.start_epoch or self.epoch or 0
   if math.type(start) ~= "integer" or start < 0 then error("bad option 'start_epoch' to 'SGD' (integer >= 0 expected)", 2) end
   local log = opts.log or print
@@ -250,7 +321,7 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opt
   end
   local history = {}
   local sgd = {eta = eta, batch = mini_batch_size}
-  local probe = start < epochs and probe_of(training_data) or nil
+  local probe = start < epochs and probe_of(self, training_data) or nil
   for j = start, epochs - 1 do
     local t0 = core.clock()
     local finite = self._net:train_epoch(training_data, self.rng, sgd)
@@ -280,6 +351,7 @@ end
 
 --- save(filename): sizes, parameters, epoch and generator state, atomically.
 function methods:save(filename)
+  checkself(self, "save")
   model.save(filename, self._net, {face = "network", epoch = self.epoch, rng = self.rng:state()})
 end
 
@@ -302,7 +374,11 @@ local function elementwise(name)
       local s = 1 / (1 + math.exp(-z))
       return name == "sigmoid" and s or s * (1 - s)
     end
-    if type(z) == "table" then z = core.Matrix(z) end
+    if type(z) == "table" then
+      local ok, m = pcall(core.Matrix, z)
+      if not ok then rethrow(name, 1, m) end
+      z = m
+    end
     if type(z) ~= "userdata" or z.apply == nil then
       error(("bad argument #1 to '%s' (number or lnn.Matrix expected, got %s)"):format(name, type(z)), 2)
     end

@@ -124,7 +124,7 @@ end
 
 local Network = {}
 local methods = setmetatable({}, {__index = network.Network_methods})
-Network.__index = methods
+Network.__index = network._index(methods)
 Network.__tostring = function(self)
   return ("lnn.network2.Network{%s}"):format(table.concat(self.sizes, ", "))
 end
@@ -153,6 +153,7 @@ function network2.Network(sizes, cost, opts)
   if opts.seed ~= nil and math.type(opts.seed) ~= "integer" then
     args.fail("Network", 3, "option 'seed' must be an integer, got " .. tostring(opts.seed))
   end
+  network._check_rng(opts.rng, "Network")
   local hidden = opts.hidden or "sigmoid"
   local output = opts.output or cost.output or "sigmoid"
   for _, a in ipairs {hidden, output} do
@@ -170,18 +171,20 @@ end
 --- default_weight_initializer(): weights N(0, 1/n_in), biases N(0, 1), drawn
 --- from the network's generator (all biases first, then the weights, as numpy).
 function methods:default_weight_initializer()
+  network._checkself(self, "default_weight_initializer")
   self._net:init(self.rng, "default")
 end
 
 --- large_weight_initializer(): weights and biases N(0, 1) (chapter 1's).
 function methods:large_weight_initializer()
+  network._checkself(self, "large_weight_initializer")
   self._net:init(self.rng, "large")
 end
 
 local function n_out(self) return self.sizes[#self.sizes] end
 
 local function data_arg(self, data, fname, n)
-  return network._as_data(data, n_out(self), fname, n)
+  return network._as_data(data, n_out(self), fname, n, self.sizes[1])
 end
 
 local function check_convert(convert, fname, n)
@@ -194,6 +197,7 @@ end
 --- correctly.  convert (network2.py's flag for one-hot targets) is accepted
 --- for the book's calls; lnn's data sets know their labels either way.
 function methods:accuracy(data, convert)
+  network._checkself(self, "accuracy")
   data = data_arg(self, data, "accuracy", 1)
   check_convert(convert, "accuracy", 2)
   return self._net:evaluate(data)
@@ -213,6 +217,7 @@ end
 --- total_cost(data, lmbda [, convert]): the mean cost over data plus the L2
 --- term 0.5 (lmbda / n) sum w^2, added once (as the upstream network2.py).
 function methods:total_cost(data, lmbda, convert)
+  network._checkself(self, "total_cost")
   data = data_arg(self, data, "total_cost", 1)
   check_lmbda(lmbda, "total_cost", 2)
   check_convert(convert, "total_cost", 3)
@@ -223,6 +228,7 @@ end
 --- update_mini_batch(mini_batch, eta, lmbda, n): one step with L2 weight
 --- decay (1 - eta lmbda / n) w, n the size of the whole training set.
 function methods:update_mini_batch(mini_batch, eta, lmbda, n)
+  network._checkself(self, "update_mini_batch")
   local data = data_arg(self, mini_batch, "update_mini_batch", 1)
   args.rate(eta, "update_mini_batch", 2)
   check_lmbda(lmbda or 0, "update_mini_batch", 3)
@@ -256,6 +262,7 @@ end
 --- quiet, log = function(line), on_epoch = function(info) with info.epoch,
 --- info.seconds (training time), info.eta and the epoch's monitored values.
 function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
+  network._checkself(self, "SGD")
   training_data = data_arg(self, training_data, "SGD", 1)
   args.count(epochs, "SGD", 2, "epochs", 0)
   args.count(mini_batch_size, "SGD", 3, "mini_batch_size", 1)
@@ -280,6 +287,14 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
     args.fail("SGD", 5, "evaluation_data is needed for monitoring, early stopping or the schedule")
   end
   local log = opts.quiet and function() end or opts.log or print
+  for k, want in pairs {log = "function", on_epoch = "function"} do
+    if opts[k] ~= nil and type(opts[k]) ~= want then
+      args.fail("SGD", 5, ("option '%s' must be a %s, got %s"):format(k, want, type(opts[k])))
+    end
+  end
+  network._check_finite(training_data, "SGD", "training data")
+  if evaluation_data then network._check_finite(evaluation_data, "SGD", "evaluation data") end
+  local probe = epochs > 0 and network._probe(self, training_data) or nil
 
   local n = #training_data
   local evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = {}, {}, {}, {}
@@ -290,11 +305,12 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
     local t0 = core.clock()
     local finite = self._net:train_epoch(training_data, self.rng, sgd)
     local info = {epoch = j + 1, seconds = core.clock() - t0, eta = sgd.eta}
-    self.epoch = (self.epoch or 0) + 1
-    if not finite then
-      error(("SGD: training diverged in epoch %d (a weight became NaN or infinite); "
-             .. "try a smaller eta"):format(j), 0)
+    local why = network._diverged(self, finite, probe)
+    if why then
+      error(("SGD: training diverged in epoch %d: %s; try a smaller eta than %s"):format(j, why,
+        fmt(sgd.eta)), 0)
     end
+    self.epoch = (self.epoch or 0) + 1
     log(("Epoch %d training complete"):format(j))
     -- one pass over a set gives both its accuracy and its cost
     local tcorrect, tcost, accuracy, ecost
@@ -354,6 +370,7 @@ end
 --- mean cost over data with respect to its biases (the "speed of learning"
 --- of the book's vanishing-gradient chapter) and with respect to its weights.
 function methods:gradient_norms(data)
+  network._checkself(self, "gradient_norms")
   data = data_arg(self, data, "gradient_norms", 1)
   local X, Y = data:matrices()
   local g = self._net:gradient(X, Y)
@@ -379,6 +396,7 @@ end
 --- network with other than sigmoid units also records "activations" (which
 --- network2.py ignores).  Written to a temporary file, then renamed.
 function methods:save(filename)
+  network._checkself(self, "save")
   if type(filename) ~= "string" then args.fail("save", 1, "file name expected, got " .. type(filename)) end
   local ws, bs = {}, {}
   for l = 1, self.num_layers - 1 do

@@ -25,6 +25,12 @@ function model.save(path, net, meta)
   if type(path) ~= "string" then
     error("bad argument #1 to 'save' (file name expected, got " .. type(path) .. ")", 2)
   end
+  if not (type(net) == "userdata" and tostring(net):find("^lnn%.Net")) then
+    error("bad argument #2 to 'save' (lnn.Net expected, got " .. type(net) .. ")", 2)
+  end
+  if meta ~= nil and type(meta) ~= "table" then
+    error("bad argument #3 to 'save' (metadata table expected, got " .. type(meta) .. ")", 2)
+  end
   local layout, lay = layout_of(net)
   local header = {}
   local md = {format = "lnn", version = "1", layout = json.encode(layout)}

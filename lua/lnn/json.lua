@@ -24,13 +24,19 @@ local function is_array(t)
   return true
 end
 
-function encode(v, out)
+-- the decoder's nesting limit (LNN_JSON_MAX_DEPTH): deeper is a cycle or a mistake
+local MAX_DEPTH = 64
+
+function encode(v, out, depth)
   local t = type(v)
+  depth = depth or 0
   if t == "string" then
     out[#out + 1] = quote(v)
   elseif t == "number" then
     if math.type(v) == "integer" then
       out[#out + 1] = string.format("%d", v)
+    elseif v ~= v or v == math.huge or v == -math.huge then
+      error("json.encode: cannot encode " .. tostring(v) .. " (JSON has no NaN or infinity)", 0)
     else
       out[#out + 1] = core.json_number(v)
     end
@@ -39,11 +45,14 @@ function encode(v, out)
   elseif v == json.null then
     out[#out + 1] = "null"
   elseif t == "table" then
+    if depth >= MAX_DEPTH then
+      error(("json.encode: tables nested deeper than %d (a cycle?)"):format(MAX_DEPTH), 0)
+    end
     if is_array(v) and (#v > 0 or next(v) == nil) then
       out[#out + 1] = "["
       for i = 1, #v do
         if i > 1 then out[#out + 1] = "," end
-        encode(v[i], out)
+        encode(v[i], out, depth + 1)
       end
       out[#out + 1] = "]"
     else
@@ -60,7 +69,7 @@ function encode(v, out)
         if i > 1 then out[#out + 1] = "," end
         out[#out + 1] = quote(k)
         out[#out + 1] = ":"
-        encode(v[k], out)
+        encode(v[k], out, depth + 1)
       end
       out[#out + 1] = "}"
     end

@@ -32,6 +32,11 @@ loader.default_dir = default_dir
 
 --- path(dir, name): dir/name.gz, or dir/name (raw) if only that exists.
 function loader.path(dir, name)
+  for n, v in ipairs {dir, name} do
+    if type(v) ~= "string" then
+      error(("bad argument #%d to 'path' (string expected, got %s)"):format(n, type(v)), 2)
+    end
+  end
   local gz = dir .. "/" .. name .. ".gz"
   if exists(gz) then return gz end
   if exists(dir .. "/" .. name) then return dir .. "/" .. name end
@@ -102,7 +107,19 @@ end
 
 --- vectorToImage(v, fname): writes the 784 values of v (0..1) as a 28x28 grayscale PNG.
 function loader.vectorToImage(v, fname)
-  if type(v) == "table" then v = core.Matrix(v) end
+  if type(v) == "table" then
+    local ok, m = pcall(core.Matrix, v)
+    if not ok then
+      error("bad argument #1 to 'vectorToImage' (" .. tostring(m):gsub("^.-%((.*)%)$", "%1") .. ")", 2)
+    end
+    v = m
+  end
+  if not (type(v) == "userdata" and tostring(v):find("^lnn%.Matrix")) then
+    error("bad argument #1 to 'vectorToImage' (lnn.Matrix or table expected, got " .. type(v) .. ")", 2)
+  end
+  if v:numel() ~= 784 then
+    error(("bad argument #1 to 'vectorToImage' (784 values expected, got %d)"):format(v:numel()), 2)
+  end
   if type(fname) ~= "string" then
     error("bad argument #2 to 'vectorToImage' (file name expected, got " .. type(fname) .. ")", 2)
   end

@@ -32,10 +32,11 @@ loader.default_dir = default_dir
 
 --- path(dir, name): dir/name.gz, or dir/name (raw) if only that exists.
 function loader.path(dir, name)
-  for n, v in ipairs {dir, name} do
-    if type(v) ~= "string" then
-      error(("bad argument #%d to 'path' (string expected, got %s)"):format(n, type(v)), 2)
-    end
+  if type(dir) ~= "string" then
+    error(("bad argument #1 to 'path' (string expected, got %s)"):format(type(dir)), 2)
+  end
+  if type(name) ~= "string" then
+    error(("bad argument #2 to 'path' (string expected, got %s)"):format(type(name)), 2)
   end
   local gz = dir .. "/" .. name .. ".gz"
   if exists(gz) then return gz end

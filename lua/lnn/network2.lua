@@ -413,7 +413,8 @@ function methods:save(filename)
     parts[#parts + 1] = ', "activations": ' .. json.encode {hidden = self.hidden, output = self.output}
   end
   parts[#parts + 1] = "}"
-  core.write_file(filename, table.concat(parts))
+  local ok, err = pcall(core.write_file, filename, table.concat(parts))
+  if not ok then error("save: " .. tostring(err):gsub("^.-write_file: ", ""), 2) end
 end
 
 local function bad(filename, msg)

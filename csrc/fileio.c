@@ -53,6 +53,29 @@ int lnn_atomic_write(lnn_atomic *a, const void *data, size_t n, lnn_error *err) 
   return LNN_OK;
 }
 
+/* After the rename, the folder's entry must reach the disk too, or a power
+ * cut can bring back the old file (or none).  Best effort: some file
+ * systems refuse fsync on a folder, and the data itself is already safe. */
+static void sync_folder(const char *path) {
+  const char *slash = strrchr(path, '/');
+  char *folder;
+  int fd;
+  if (slash == NULL) {
+    fd = open(".", O_RDONLY);
+  } else {
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    folder = (char *)malloc(n + 1);
+    if (folder == NULL) return;
+    memcpy(folder, path, n);
+    folder[n] = '\0';
+    fd = open(folder, O_RDONLY);
+    free(folder);
+  }
+  if (fd < 0) return;
+  (void)fsync(fd);
+  close(fd);
+}
+
 int lnn_atomic_commit(lnn_atomic *a, lnn_error *err) {
   int rc = LNN_OK;
   if (fsync(a->fd) != 0)
@@ -69,6 +92,7 @@ int lnn_atomic_commit(lnn_atomic *a, lnn_error *err) {
   }
   free(a->tmp);
   a->tmp = NULL;
+  sync_folder(a->path);
   return LNN_OK;
 }
 

@@ -1,6 +1,7 @@
 /* fileio.h -- whole-file reads and crash-safe writes.  A write goes to a
  * temporary file in the target's folder, is flushed and fsync'd, then renamed
- * over the target: a reader sees the old file or the new one, never half. */
+ * over the target, and the folder is fsync'd: a reader (or a restart after a
+ * crash or power cut) sees the old file or the new one, never half. */
 #ifndef LNN_FILEIO_H
 #define LNN_FILEIO_H
 

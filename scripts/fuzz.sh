@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-ALL=(idx idx_gz json png model)
+ALL=(idx idx_gz json png model network2)
 TARGETS=("$@")
 [[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=("${ALL[@]}")
 SECONDS_EACH=${LNN_FUZZ_SECONDS:-60}

@@ -2,6 +2,8 @@
  * very path a user's load takes: lnn.network.load -> lnn.model.load ->
  * lnn.core.read_model (safetensors framing) and json_decode (the header),
  * core.Net and the parameter copy, in a Lua 5.4 state kept across inputs.
+ * Built a second time with FUZZ_FACE "lnn.network2" (fuzz_network2): the same
+ * through network2.load, i.e. network2.py's JSON files.
  * A Lua error is a clean rejection; anything the sanitizers see, a crash, or
  * an error that is not a string naming "load" is a finding.  A network that
  * loads is run forward once, so a bad layout cannot hide until first use. */
@@ -20,8 +22,12 @@ int luaopen_lnn_core(lua_State *L);
 static lua_State *L;
 static fuzz_file file;
 
+#ifndef FUZZ_FACE
+#define FUZZ_FACE "lnn.network"
+#endif
+
 static const char driver[] =
-    "local network, core = require 'lnn.network', require 'lnn.core'\n"
+    "local network, core = require '" FUZZ_FACE "', require 'lnn.core'\n"
     "return function(path)\n"
     "  local ok, net = pcall(network.load, path)\n"
     "  if not ok then\n"

@@ -70,4 +70,10 @@ local tiny = network.Network({2, 1}, {seed = 2})
 tiny.epoch = 3
 tiny:save(tmp)
 put("model", "2-1.lnn", slurp(tmp))
+-- network2.py JSON files: sigmoid/cross-entropy, and tanh/softmax with "activations"
+local network2 = require "lnn.network2"
+network2.Network({3, 2, 2}, nil, {seed = 3}):save(tmp)
+put("network2", "sigmoid.json", slurp(tmp))
+network2.Network({2, 3, 2}, network2.LogLikelihoodCost, {seed = 4, hidden = "tanh"}):save(tmp)
+put("network2", "tanh-softmax.json", slurp(tmp))
 os.remove(tmp)

@@ -9,6 +9,7 @@
 #   CC               C compiler for a new build/ (default: clang)
 #   LNN_DATA_DIR     where the MNIST .gz files go (default: data)
 #   LNN_SKIP_DATA=1  skip the MNIST step
+#   LNN_EXTRA_PACKAGES  more Debian packages to install (CI: libclang-rt-14-dev valgrind)
 set -Eeuo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -53,6 +54,9 @@ apt_install() {
 # ---------------------------------------------------------------------------
 # 1. Debian packages
 PACKAGES=(lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev lua-busted luarocks cmake pkg-config gcc clang make)
+# more for the reliability checks CI runs (sanitizers, libFuzzer, valgrind)
+read -r -a EXTRA_PACKAGES <<< "${LNN_EXTRA_PACKAGES:-}"
+PACKAGES+=("${EXTRA_PACKAGES[@]}")
 
 STEP="checking Debian packages"
 MISSING=()

@@ -66,11 +66,11 @@ for t in "${TARGETS[@]}"; do
   status=$(cat "$SCRATCH/$t.status")
   runs=$(sed -nE 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1/p' "$log" | tail -n 1)
   secs=$(sed -nE 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\2/p' "$log" | tail -n 1)
-  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2)
+  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2 || true)
   if [[ $status -ne 0 || -z $runs ]]; then
     failed=1
     echo "fuzz: FAILED fuzz_$t (exit $status); its log:" >&2
-    grep -vE '^#[0-9]+|Uses:' "$log" | tail -n 60 >&2
+    grep -vE '^#[0-9]+|Uses:' "$log" | tail -n 60 >&2 || true
     ls -1 "$OUT/$t-"* 2>/dev/null | sed 's/^/fuzz: crashing input: /' >&2 || true
   else
     echo "fuzz: fuzz_$t: $runs executions in $secs s, coverage $cov edges, 0 crashes"

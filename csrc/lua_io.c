@@ -62,10 +62,17 @@ static int io_write_png(lua_State *L) {
 /* read_png(path): width, height, channels, pixels (a string of bytes) */
 static int io_read_png(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
+  size_t size;
   int w, h, c;
   lnn_error e;
   lblob *b;
   if (lnn_png_read_header(path, &w, &h, &c, &e) != LNN_OK) return lnn_lua_fail(L, "read_png", &e);
+  /* As for IDX files: the header alone must not cost gigabytes.  The image is
+   * deflate data, at most 1032 times the file's size (one filter byte a row). */
+  if (lnn_file_size(path, &size, &e) == LNN_OK &&
+      (uint64_t)h * ((uint64_t)w * (uint64_t)c + 1) > (uint64_t)size * 1032 + 1024)
+    return luaL_error(L, "read_png: %s: truncated: a %dx%d image cannot fit in %d bytes", path, w, h,
+                      (int)size);
   b = lnn_lua_newblob(L, (size_t)w * (size_t)h * (size_t)c);
   if (lnn_png_read(path, b->data, b->size, &w, &h, &c, &e) != LNN_OK)
     return lnn_lua_fail(L, "read_png", &e);

@@ -43,6 +43,11 @@ describe("fuzz regressions", function()
       "data block holds 1 floats, but the layout needs 3355443400")
   end)
 
+  it("a PNG header claiming 768 MB of pixels in a 70-byte file is refused before allocating", function()
+    H.error_matches(function() core.read_png(ROOT .. "/png/header-claims-768MB.png") end,
+      "read_png", "truncated: a 16384x16384 image cannot fit in")
+  end)
+
   it("an IDX header claiming more than the file holds is refused before allocating", function()
     H.error_matches(function() core.load_idx(ROOT .. "/idx/images-claim-16GB.raw", "x") end,
       "truncated: expected 17179869180 bytes of pixels, got 4")

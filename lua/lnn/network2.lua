@@ -469,7 +469,7 @@ function network2.load(filename)
   local cost = COSTS[doc.cost]
   if not cost then
     bad(filename, ("unknown cost %s (QuadraticCost, CrossEntropyCost or LogLikelihoodCost expected)")
-      :format(json.encode(doc.cost == nil and "missing" or doc.cost)))
+      :format(type(doc.cost) == "string" and json.encode(doc.cost) or tostring(doc.cost == nil and "missing" or doc.cost)))
   end
   local hidden, output = "sigmoid", "sigmoid"
   if doc.activations ~= nil then

@@ -3,6 +3,7 @@
 local lnn = {
   core = require "lnn.core",
   network = require "lnn.network",
+  network3 = require "lnn.network3",
   mnist_loader = require "lnn.mnist_loader",
   model = require "lnn.model",
   json = require "lnn.json",

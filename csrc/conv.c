@@ -142,32 +142,33 @@ INLINE void conv_block(float *cv, const float *img, const float *wt, int y, int 
           acc[b][j];
 }
 
-/* cv (P x F16) = the convolution of one item; XB outputs at a time along a
- * row (the last block of a row overlaps the one before rather than run short) */
+/* cv rows y ow + x .. + XB - 1, every filter, in groups of up to 3 vectors */
+INLINE void conv_run(float *cv, const float *img, const float *wt, int y, int x,
+                     const lnn_conv *s, const int XB) {
+  const int F16 = f16_of(s);
+  int fv;
+  for (fv = 0; fv < F16; fv += 48) {
+    int nv = (F16 - fv) / 16;
+    if (nv >= 3) conv_block(cv, img, wt, y, x, fv, s, XB, 3);
+    else if (nv == 2) conv_block(cv, img, wt, y, x, fv, s, XB, 2);
+    else conv_block(cv, img, wt, y, x, fv, s, XB, 1);
+  }
+}
+
+/* cv (P x F16) = the convolution of one item, XB outputs at a time along a
+ * row: the last block of a row overlaps the one before rather than run
+ * short; a row narrower than a block goes one output at a time */
 INLINE void conv_item(float *cv, const float *img, const float *wt, const lnn_conv *s,
                       const int XB) {
-  const int oh = lnn_conv_oh(s), ow = lnn_conv_ow(s), F16 = f16_of(s);
-  int y, x0, fv;
-  for (y = 0; y < oh; y++)
-    for (x0 = 0; x0 < ow; x0 += XB) {
-      int x = x0 + XB <= ow ? x0 : ow - XB;
-      for (fv = 0; fv < F16; fv += 48) {
-        int nv = (F16 - fv) / 16;
-        if (ow < XB) { /* too narrow for a block: one output at a time */
-          int xx;
-          for (xx = 0; xx < ow; xx++) {
-            if (nv >= 3) conv_block(cv, img, wt, y, xx, fv, s, 1, 3);
-            else if (nv == 2) conv_block(cv, img, wt, y, xx, fv, s, 1, 2);
-            else conv_block(cv, img, wt, y, xx, fv, s, 1, 1);
-          }
-          continue;
-        }
-        if (nv >= 3) conv_block(cv, img, wt, y, x, fv, s, XB, 3);
-        else if (nv == 2) conv_block(cv, img, wt, y, x, fv, s, XB, 2);
-        else conv_block(cv, img, wt, y, x, fv, s, XB, 1);
-      }
-      if (ow < XB) break;
+  const int oh = lnn_conv_oh(s), ow = lnn_conv_ow(s);
+  int y, x;
+  for (y = 0; y < oh; y++) {
+    if (ow < XB) {
+      for (x = 0; x < ow; x++) conv_run(cv, img, wt, y, x, s, 1);
+      continue;
     }
+    for (x = 0; x < ow; x += XB) conv_run(cv, img, wt, y, x + XB <= ow ? x : ow - XB, s, XB);
+  }
 }
 
 /* out, arg (f x qh x qw) of one item from cv (P x F16): each window's rows compared along f */

@@ -10,7 +10,8 @@ description = {
   detailed = [[
 lnn recreates the code of Michael Nielsen's "Neural Networks and Deep Learning"
 in C and Lua: one C engine (OpenBLAS sgemm, SIMD kernels, seedable generator,
-MNIST IDX loader) behind the book's Lua faces lnn.network and lnn.mnist_loader.
+MNIST IDX loader, conv-pool and dropout layers) behind the book's Lua faces
+lnn.network, lnn.network2, lnn.network3 and lnn.mnist_loader.
 ]],
   license = "MIT",
 }

@@ -63,7 +63,8 @@ static void naive_gemm_xn(float *C, const float *A, size_t ar, size_t ax, const 
 }
 
 const lnn_kernels lnn_kernels_naive = {"naive", naive_act_forward, naive_act_backward,
-                                       naive_u8_to_float, naive_gemm_nt, naive_gemm_xn, 32};
+                                       naive_u8_to_float, naive_gemm_nt, naive_gemm_xn,
+                                       lnn_conv_forward_naive, lnn_conv_backward_naive, 32};
 
 void lnn_softmax_rows(float *y, size_t rows, size_t cols) {
   size_t i, j;
@@ -285,7 +286,8 @@ AVX2 static void avx2_gemm_xn(float *C, const float *A, size_t ar, size_t ax, co
 }
 
 static const lnn_kernels kernels_avx2 = {"avx2", avx2_act_forward, avx2_act_backward,
-                                         avx2_u8_to_float, avx2_gemm_nt, avx2_gemm_xn, 32};
+                                         avx2_u8_to_float, avx2_gemm_nt, avx2_gemm_xn,
+                                         lnn_conv_forward_avx2, lnn_conv_backward_avx2, 32};
 
 /* The same two products with 512-bit vectors and mask registers for the
  * tails; on processors with full-width AVX-512 units they do twice the work
@@ -394,7 +396,7 @@ AVX512 static void avx512_gemm_xn(float *C, const float *A, size_t ar, size_t ax
 
 static const lnn_kernels kernels_avx512 = {"avx512", avx2_act_forward, avx2_act_backward,
                                            avx2_u8_to_float, avx512_gemm_nt, avx512_gemm_xn,
-                                           (size_t)-1};
+                                           lnn_conv_forward_avx512, lnn_conv_backward_avx512, (size_t)-1};
 
 const lnn_kernels *lnn_kernels_best(void) {
   static const lnn_kernels *best;

@@ -1,12 +1,15 @@
 /* kernels.h -- element-wise kernels of lnn, each in a naive form and a SIMD
  * form chosen once at run time.  Kernels trust their arguments: shapes are
  * checked by the bindings, never here.  Products of matrices go to BLAS
- * (cblas_sgemm) directly from the layers; this table holds what BLAS lacks. */
+ * (cblas_sgemm) directly from the layers; this table holds what BLAS lacks,
+ * and which form of the convolution a network runs. */
 #ifndef LNN_KERNELS_H
 #define LNN_KERNELS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "conv.h"
 
 /* Activation functions.  Derivatives are taken from the output y = f(z),
  * which every one of these allows, so z need not be kept. */
@@ -37,6 +40,10 @@ typedef struct lnn_kernels {
                   float beta);
   void (*gemm_xn)(float *C, const float *A, size_t ar, size_t ax, const float *B, size_t m,
                   size_t n, size_t k, float alpha, float beta);
+  /* The conv-pool layer's convolution and pooling (conv.h): direct loops in
+   * the naive table; direct SIMD forward, im2row + sgemm backward in the others. */
+  lnn_conv_forward_fn conv_forward;
+  lnn_conv_backward_fn conv_backward;
   /* The forward product uses gemm_nt up to this many rows, cblas_sgemm
    * beyond: where a table's gemm_nt beats OpenBLAS at every size (AVX-512
    * on a Haswell-kernel OpenBLAS), evaluation keeps using it. */

@@ -49,41 +49,153 @@ static int enum_field(lua_State *L, int t, const char *key, const char *def,
   return i;
 }
 
-/* Net{sizes = {784, 30, 10}, hidden = "sigmoid", output = "sigmoid", cost = "quadratic"}:
- * a fully connected network with every parameter zero (init fills them). */
-static int net_new(lua_State *L) {
-  static const char *const opts[] = {"sizes", "hidden", "output", "cost", NULL};
-  int sizes[LNN_MAX_LAYERS + 1], n, i, hidden, output, cost;
-  lnn_net layout;
-  lnn_error e;
-  lnet *u;
-  luaL_checktype(L, 1, LUA_TTABLE);
-  lnn_lua_checkoptions(L, 1, "Net", opts);
-  if (lua_getfield(L, 1, "sizes") != LUA_TTABLE)
-    return luaL_error(L, "bad option 'sizes' to 'Net' (table expected, got %s)",
-                      luaL_typename(L, -1));
-  n = (int)luaL_len(L, -1);
-  if (n < 2 || n > LNN_MAX_LAYERS + 1)
-    return luaL_error(L, "bad option 'sizes' to 'Net' (2 to %d sizes expected, got %d)",
-                      LNN_MAX_LAYERS + 1, n);
+static const char *const kind_names[] = {"dense", "convpool", "dropout", NULL};
+
+/* the value on top of the stack as a size 1 to 2^24 (popped); what names it in errors */
+static int pop_size(lua_State *L, int l, const char *what) {
+  int ok;
+  lua_Integer v = lua_tointegerx(L, -1, &ok);
+  if (!ok || v < 1 || v > (1 << 24))
+    luaL_error(L, "bad option 'layers' to 'Net' (layer %d: %s must be an integer 1 to 2^24, "
+               "got %s)", l, what, luaL_tolstring(L, -1, NULL));
+  lua_pop(L, 1);
+  return (int)v;
+}
+
+/* integer field key of the layer table at t */
+static int layer_int(lua_State *L, int t, int l, const char *key) {
+  const char *what = lua_pushfstring(L, "'%s'", key);
+  int v;
+  lua_getfield(L, t, key);
+  v = pop_size(L, l, what);
+  lua_pop(L, 1);
+  return v;
+}
+
+/* the list of n integers at key of the layer table at t into out */
+static void layer_ints(lua_State *L, int t, int l, const char *key, int *out, int n) {
+  int i;
+  if (lua_getfield(L, t, key) != LUA_TTABLE || luaL_len(L, -1) != n)
+    luaL_error(L, "bad option 'layers' to 'Net' (layer %d: '%s' must be a list of %d integers)", l,
+               key, n);
   for (i = 0; i < n; i++) {
-    int ok;
-    lua_Integer v;
-    lua_geti(L, -1, i + 1);
-    v = lua_tointegerx(L, -1, &ok);
-    if (!ok || v < 1 || v > (1 << 24))
-      return luaL_error(L, "bad option 'sizes' to 'Net' (size %d must be an integer 1 to 2^24)",
-                        i + 1);
-    sizes[i] = (int)v;
+    const char *what = lua_pushfstring(L, "'%s'[%d]", key, i + 1);
+    lua_geti(L, -2, i + 1);
+    out[i] = pop_size(L, l, what);
     lua_pop(L, 1);
   }
   lua_pop(L, 1);
-  hidden = enum_field(L, 1, "hidden", "sigmoid", act_names, "Net");
-  output = enum_field(L, 1, "output", "sigmoid", act_names, "Net");
+}
+
+/* layers = {{kind = "dense", n_in =, n_out =, activation =},
+ *           {kind = "convpool", image = {c, h, w}, filters = {f, c, kh, kw}, pool = {ph, pw},
+ *            activation =}, {kind = "dropout", n_in =, p =}, ...} */
+static int read_layers(lua_State *L, int t, lnn_layer *spec) {
+  static const char *const dense_opts[] = {"kind", "n_in", "n_out", "activation", NULL};
+  static const char *const conv_opts[] = {"kind", "image", "filters", "pool", "activation", NULL};
+  static const char *const drop_opts[] = {"kind", "n_in", "p", NULL};
+  int n = (int)luaL_len(L, t), l;
+  if (n < 1 || n > LNN_MAX_LAYERS)
+    return luaL_error(L, "bad option 'layers' to 'Net' (1 to %d layers expected, got %d)",
+                      LNN_MAX_LAYERS, n);
+  memset(spec, 0, (size_t)n * sizeof *spec);
+  for (l = 0; l < n; l++) {
+    lnn_layer *y = &spec[l];
+    int top;
+    if (lua_geti(L, t, l + 1) != LUA_TTABLE)
+      return luaL_error(L, "bad option 'layers' to 'Net' (layer %d: table expected, got %s)",
+                        l + 1, luaL_typename(L, -1));
+    top = lua_gettop(L);
+    y->kind = enum_field(L, top, "kind", "dense", kind_names, "Net");
+    if (y->kind == LNN_LAYER_DENSE) {
+      lnn_lua_checkoptions(L, top, "Net", dense_opts);
+      y->n_in = layer_int(L, top, l + 1, "n_in");
+      y->n_out = layer_int(L, top, l + 1, "n_out");
+      y->act = enum_field(L, top, "activation", "sigmoid", act_names, "Net");
+    } else if (y->kind == LNN_LAYER_CONVPOOL) {
+      int img[3], flt[4], pool[2];
+      lnn_lua_checkoptions(L, top, "Net", conv_opts);
+      layer_ints(L, top, l + 1, "image", img, 3);
+      layer_ints(L, top, l + 1, "filters", flt, 4);
+      layer_ints(L, top, l + 1, "pool", pool, 2);
+      if (flt[1] != img[0])
+        return luaL_error(L, "bad option 'layers' to 'Net' (layer %d: filters of %d channels "
+                          "but an image of %d)", l + 1, flt[1], img[0]);
+      y->conv.c = img[0], y->conv.h = img[1], y->conv.w = img[2];
+      y->conv.f = flt[0], y->conv.kh = flt[2], y->conv.kw = flt[3];
+      y->conv.ph = pool[0], y->conv.pw = pool[1];
+      y->act = enum_field(L, top, "activation", "sigmoid", act_names, "Net");
+    } else {
+      lnn_lua_checkoptions(L, top, "Net", drop_opts);
+      y->n_in = layer_int(L, top, l + 1, "n_in");
+      y->p = (float)lnn_lua_optnumfield(L, top, "Net", "p", -1.0);
+      y->act = LNN_ACT_LINEAR;
+    }
+    lua_pop(L, 1);
+  }
+  return n;
+}
+
+/* The layout the options table at index 1 describes (see net_new), checked
+ * by the engine; raises a Lua error naming 'Net' otherwise. */
+static void check_layout(lua_State *L, lnn_net *layout) {
+  static const char *const opts[] = {"sizes", "hidden", "output", "cost", "layers", NULL};
+  int sizes[LNN_MAX_LAYERS + 1], n, i, hidden, output, cost;
+  lnn_error e;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lnn_lua_checkoptions(L, 1, "Net", opts);
   cost = enum_field(L, 1, "cost", "quadratic", cost_names, "Net");
-  if (lnn_net_layout_dense(&layout, sizes, n, (lnn_act)hidden, (lnn_act)output, (lnn_cost)cost,
-                           &e) != LNN_OK)
-    return lnn_lua_fail(L, "Net", &e);
+  if (lua_getfield(L, 1, "layers") != LUA_TNIL) {
+    lnn_layer spec[LNN_MAX_LAYERS];
+    if (!lua_istable(L, -1))
+      luaL_error(L, "bad option 'layers' to 'Net' (table expected, got %s)",
+                 luaL_typename(L, -1));
+    lua_getfield(L, 1, "sizes");
+    lua_getfield(L, 1, "hidden");
+    lua_getfield(L, 1, "output");
+    if (!lua_isnil(L, -1) || !lua_isnil(L, -2) || !lua_isnil(L, -3))
+      luaL_error(L, "bad options to 'Net' (either 'layers' or 'sizes', 'hidden' and "
+                 "'output', not both)");
+    lua_pop(L, 3);
+    n = read_layers(L, lua_gettop(L), spec);
+    lua_pop(L, 1);
+    if (lnn_net_layout(layout, spec, n, (lnn_cost)cost, &e) != LNN_OK) lnn_lua_fail(L, "Net", &e);
+  } else {
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "sizes") != LUA_TTABLE)
+      luaL_error(L, "bad option 'sizes' to 'Net' (table expected, got %s)",
+                 luaL_typename(L, -1));
+    n = (int)luaL_len(L, -1);
+    if (n < 2 || n > LNN_MAX_LAYERS + 1)
+      luaL_error(L, "bad option 'sizes' to 'Net' (2 to %d sizes expected, got %d)",
+                 LNN_MAX_LAYERS + 1, n);
+    for (i = 0; i < n; i++) {
+      int ok;
+      lua_Integer v;
+      lua_geti(L, -1, i + 1);
+      v = lua_tointegerx(L, -1, &ok);
+      if (!ok || v < 1 || v > (1 << 24))
+        luaL_error(L, "bad option 'sizes' to 'Net' (size %d must be an integer 1 to 2^24)",
+                   i + 1);
+      sizes[i] = (int)v;
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    hidden = enum_field(L, 1, "hidden", "sigmoid", act_names, "Net");
+    output = enum_field(L, 1, "output", "sigmoid", act_names, "Net");
+    if (lnn_net_layout_dense(layout, sizes, n, (lnn_act)hidden, (lnn_act)output,
+                             (lnn_cost)cost, &e) != LNN_OK)
+      lnn_lua_fail(L, "Net", &e);
+  }
+}
+
+/* Net{sizes = {784, 30, 10}, hidden = "sigmoid", output = "sigmoid", cost = "quadratic"}:
+ * a fully connected network; or Net{layers = {...}, cost = ...}: any list of
+ * layers (read_layers).  Every parameter is zero (init fills them). */
+static int net_new(lua_State *L) {
+  lnn_net layout;
+  lnet *u;
+  check_layout(L, &layout);
   u = (lnet *)lnn_lua_newudata(L, sizeof(lnet) + layout.nparams * sizeof(float) + LNN_ALIGN - 1,
                                2);
   u->net = layout;
@@ -94,28 +206,60 @@ static int net_new(lua_State *L) {
   return 1;
 }
 
-/* init(rng, scheme): biases N(0,1); weights N(0,1) ("large") or N(0, 1/n_in)
- * ("default"), drawn in network.py's order: every bias vector, then every weight matrix. */
+/* init(rng, scheme): "default" and "large" are network.py's: biases N(0,1),
+ * weights N(0, 1/n_in) or N(0,1), drawn in its order (every bias vector, then
+ * every weight matrix).  "network3" is network3.py's, layer by layer, weights
+ * then biases: weights N(0, 1/n_out) where n_out is the layer's outputs (a
+ * conv-pool layer's f kh kw / (ph pw)), biases N(0,1); a softmax layer zero. */
 static int net_init(lua_State *L) {
-  static const char *const schemes[] = {"default", "large", NULL};
+  static const char *const schemes[] = {"default", "large", "network3", NULL};
   lnet *u = lnn_lua_checknet(L, 1);
   lnn_rng *r = lnn_lua_checkrng(L, 2);
   int scheme = luaL_checkoption(L, 3, "default", schemes), l;
+  if (scheme == 2) {
+    for (l = 0; l < u->net.nlayers; l++) {
+      const lnn_layer *y = &u->net.layer[l];
+      size_t nw = lnn_layer_nweights(y), nb = lnn_layer_nbiases(y);
+      double fan = y->n_out;
+      if (y->kind == LNN_LAYER_CONVPOOL)
+        fan = (double)y->conv.f * y->conv.kh * y->conv.kw / ((double)y->conv.ph * y->conv.pw);
+      if (y->act == LNN_ACT_SOFTMAX) {
+        memset(u->net.params + y->w, 0, (nw + nb) * sizeof(float));
+        continue;
+      }
+      lnn_rng_fill_normal(r, u->net.params + y->w, nw, 0.0f, (float)sqrt(1.0 / fan));
+      lnn_rng_fill_normal(r, u->net.params + y->b, nb, 0.0f, 1.0f);
+    }
+    lua_settop(L, 1);
+    return 1;
+  }
   for (l = 0; l < u->net.nlayers; l++) {
     const lnn_layer *y = &u->net.layer[l];
-    lnn_rng_fill_normal(r, u->net.params + y->b, (size_t)y->n_out, 0.0f, 1.0f);
+    lnn_rng_fill_normal(r, u->net.params + y->b, lnn_layer_nbiases(y), 0.0f, 1.0f);
   }
   for (l = 0; l < u->net.nlayers; l++) {
     const lnn_layer *y = &u->net.layer[l];
     float sd = scheme == 0 ? (float)(1.0 / sqrt((double)y->n_in)) : 1.0f;
-    lnn_rng_fill_normal(r, u->net.params + y->w, (size_t)y->n_in * (size_t)y->n_out, 0.0f, sd);
+    lnn_rng_fill_normal(r, u->net.params + y->w, lnn_layer_nweights(y), 0.0f, sd);
   }
   lua_settop(L, 1);
   return 1;
 }
 
+static void set_ints(lua_State *L, const char *key, const int *v, int n) {
+  int i;
+  lua_createtable(L, n, 0);
+  for (i = 0; i < n; i++) {
+    lua_pushinteger(L, v[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, key);
+}
+
 /* layout(): {cost =, nparams =, layers = {{kind =, n_in =, n_out =, activation =,
- * weights = offset, biases = offset}, ...}}, offsets 0-based in floats */
+ * weights = offset, biases = offset, nweights =, nbiases =}, ...}}, offsets
+ * 0-based in floats; a convpool layer adds image = {c, h, w}, filters = {f, c,
+ * kh, kw}, pool = {ph, pw}; a dropout layer p */
 static int net_layout(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   int l;
@@ -127,8 +271,8 @@ static int net_layout(lua_State *L) {
   lua_createtable(L, u->net.nlayers, 0);
   for (l = 0; l < u->net.nlayers; l++) {
     const lnn_layer *y = &u->net.layer[l];
-    lua_createtable(L, 0, 6);
-    lua_pushstring(L, "dense");
+    lua_createtable(L, 0, 8);
+    lua_pushstring(L, kind_names[y->kind]);
     lua_setfield(L, -2, "kind");
     lua_pushinteger(L, y->n_in);
     lua_setfield(L, -2, "n_in");
@@ -140,6 +284,23 @@ static int net_layout(lua_State *L) {
     lua_setfield(L, -2, "weights");
     lua_pushinteger(L, (lua_Integer)y->b);
     lua_setfield(L, -2, "biases");
+    lua_pushinteger(L, (lua_Integer)lnn_layer_nweights(y));
+    lua_setfield(L, -2, "nweights");
+    lua_pushinteger(L, (lua_Integer)lnn_layer_nbiases(y));
+    lua_setfield(L, -2, "nbiases");
+    if (y->kind == LNN_LAYER_CONVPOOL) {
+      const lnn_conv *c = &y->conv;
+      int img[3], flt[4], pool[2];
+      img[0] = c->c, img[1] = c->h, img[2] = c->w;
+      flt[0] = c->f, flt[1] = c->c, flt[2] = c->kh, flt[3] = c->kw;
+      pool[0] = c->ph, pool[1] = c->pw;
+      set_ints(L, "image", img, 3);
+      set_ints(L, "filters", flt, 4);
+      set_ints(L, "pool", pool, 2);
+    } else if (y->kind == LNN_LAYER_DROPOUT) {
+      lua_pushnumber(L, (lua_Number)y->p);
+      lua_setfield(L, -2, "p");
+    }
     lua_rawseti(L, -2, l + 1);
   }
   lua_setfield(L, -2, "layers");
@@ -148,24 +309,30 @@ static int net_layout(lua_State *L) {
 
 static const lnn_layer *layer_arg(lua_State *L, lnet *u, int arg) {
   lua_Integer l = luaL_checkinteger(L, arg);
+  const lnn_layer *y;
   if (l < 1 || l > u->net.nlayers)
     luaL_argerror(L, arg, lua_pushfstring(L, "layer %I out of range 1..%d", l, u->net.nlayers));
-  return &u->net.layer[l - 1];
+  y = &u->net.layer[l - 1];
+  if (y->kind == LNN_LAYER_DROPOUT)
+    luaL_argerror(L, arg, lua_pushfstring(L, "layer %I is dropout, which has no parameters", l));
+  return y;
 }
 
-/* weights(l): layer l's n_out x n_in weights, a view into the block */
+/* weights(l): layer l's weights, a view into the block: n_out x n_in (dense)
+ * or f x c kh kw (convpool) */
 static int net_weights(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   const lnn_layer *y = layer_arg(L, u, 2);
-  lnn_lua_pushview(L, 1, u->net.params + y->w, y->n_out, y->n_in, 0);
+  int rows = y->kind == LNN_LAYER_CONVPOOL ? y->conv.f : y->n_out;
+  lnn_lua_pushview(L, 1, u->net.params + y->w, rows, (int)(lnn_layer_nweights(y) / (size_t)rows), 0);
   return 1;
 }
 
-/* biases(l): layer l's n_out x 1 biases, a view into the block */
+/* biases(l): layer l's biases (n_out, or f for convpool) x 1, a view into the block */
 static int net_biases(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   const lnn_layer *y = layer_arg(L, u, 2);
-  lnn_lua_pushview(L, 1, u->net.params + y->b, y->n_out, 1, 0);
+  lnn_lua_pushview(L, 1, u->net.params + y->b, (int)lnn_layer_nbiases(y), 1, 0);
   return 1;
 }
 
@@ -218,7 +385,7 @@ static int net_forward(lua_State *L) {
   size_t m = batch_rows(L, 2, u, X);
   lnn_work w = get_work(L, 1, u, m);
   memcpy(w.a[0], X->data, m * n_in(u) * sizeof(float));
-  lnn_net_forward(&u->net, &w, m, u->K);
+  lnn_net_forward(&u->net, &w, m, NULL, u->K);
   out = m == 1 ? lnn_lua_newmatrix(L, (int)n_out(u), 1)
                : lnn_lua_newmatrix(L, (int)m, (int)n_out(u));
   memcpy(out->data, w.a[u->net.nlayers], m * n_out(u) * sizeof(float));
@@ -238,14 +405,17 @@ static size_t load_batch(lua_State *L, lnet *u, lnn_work *w, int xa, int ya) {
   return m;
 }
 
-/* gradient(X, Y): the gradient of the summed cost over the rows of X against
- * Y, as an nparams x 1 matrix laid out like params(); also the summed cost */
+/* gradient(X, Y [, rng]): the gradient of the summed cost over the rows of X
+ * against Y, as an nparams x 1 matrix laid out like params(); also the summed
+ * cost.  With rng, dropout layers draw training masks from it (a clone of the
+ * same generator gives the same masks); without, they run as at inference. */
 static int net_gradient(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
+  lnn_rng *drop = lua_isnoneornil(L, 4) ? NULL : lnn_lua_checkrng(L, 4);
   lnn_work w;
   size_t m = load_batch(L, u, &w, 2, 3);
   lmatrix *g = lnn_lua_newmatrix(L, (int)u->net.nparams, 1);
-  lnn_net_forward(&u->net, &w, m, u->K);
+  lnn_net_forward(&u->net, &w, m, drop, u->K);
   memset(w.grad, 0, u->net.nparams * sizeof(float));
   lnn_net_backward(&u->net, &w, m, u->K);
   memcpy(g->data, w.grad, u->net.nparams * sizeof(float));
@@ -294,7 +464,8 @@ static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size
   s->batch = (size_t)batch;
 }
 
-/* update(X, Y, {eta =, lmbda =, n =, mu =}): one gradient step on the batch X, Y */
+/* update(X, Y, {eta =, lmbda =, n =, mu =}): one gradient step on the batch X, Y
+ * (dropout layers run as at inference: train_epoch is the training path) */
 static int net_update(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   lnn_work w;
@@ -303,7 +474,7 @@ static int net_update(lua_State *L) {
   float *vel;
   sgd_options(L, 4, "update", &s, m);
   vel = velocity(L, 1, u, s.mu);
-  lnn_net_forward(&u->net, &w, m, u->K);
+  lnn_net_forward(&u->net, &w, m, NULL, u->K);
   memset(w.grad, 0, u->net.nparams * sizeof(float));
   lnn_net_backward(&u->net, &w, m, u->K);
   lnn_sgd_step(&u->net, w.grad, vel, m, &s);
@@ -327,7 +498,8 @@ static int params_finite(const lnn_net *net) {
 }
 
 /* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true}):
- * one epoch of mini-batch SGD in C; returns true while every parameter is finite */
+ * one epoch of mini-batch SGD in C, the shuffle then the dropout masks drawn
+ * from rng; returns true while every parameter is finite */
 static int net_train_epoch(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   ldata *s = lnn_lua_checkdata(L, 2);
@@ -352,7 +524,7 @@ static int net_train_epoch(lua_State *L) {
     lnn_rng_permutation(r, perm, s->d.n);
   else
     for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
-  lnn_train_epoch(&u->net, &w, &s->d, perm, &o, vel, u->K);
+  lnn_train_epoch(&u->net, &w, &s->d, perm, &o, vel, r, u->K);
   lua_pushboolean(L, params_finite(&u->net));
   return 1;
 }
@@ -464,6 +636,16 @@ static int net_tostring(lua_State *L) {
   return 1;
 }
 
+/* net_nparams(options): how many parameters Net(options) would hold, checked
+ * as Net checks them but without allocating (model.load sizes a file's layout
+ * against its data block before trusting it) */
+static int net_nparams(lua_State *L) {
+  lnn_net layout;
+  check_layout(L, &layout);
+  lua_pushinteger(L, (lua_Integer)layout.nparams);
+  return 1;
+}
+
 static const luaL_Reg net_meta[] = {
     {"init", net_init}, {"layout", net_layout}, {"weights", net_weights},
     {"biases", net_biases}, {"params", net_params}, {"forward", net_forward},
@@ -479,4 +661,6 @@ void lnn_lua_open_net(lua_State *L) {
   lua_pop(L, 1);
   lua_pushcfunction(L, net_new);
   lua_setfield(L, -2, "Net");
+  lua_pushcfunction(L, net_nparams);
+  lua_setfield(L, -2, "net_nparams");
 }

@@ -300,6 +300,57 @@ static int tl_confusion(lua_State *L) {
   return 3;
 }
 
+/* vote(predictions, k): predictions is a list of m lists of n classes
+ * (0..k-1, as Net:predict gives them); returns the list of n plurality votes,
+ * ties to the smallest class (network3.ensemble) */
+static int tl_vote(lua_State *L) {
+  lua_Integer k = luaL_checkinteger(L, 2);
+  size_t m, n, i, j;
+  lblob *pb, *cb;
+  int *pred, *out;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argcheck(L, k >= 1 && k <= 256, 2, "classes must be 1 to 256");
+  m = (size_t)luaL_len(L, 1);
+  if (m < 1 || m > 4096) return fail_at(L, 1, "vote", "1 to 4096 prediction lists", "none or too many");
+  if (lua_geti(L, 1, 1) != LUA_TTABLE)
+    return fail_at(L, 1, "vote", "lists of predictions", luaL_typename(L, -1));
+  n = (size_t)luaL_len(L, -1);
+  lua_pop(L, 1);
+  if (n > ((size_t)1 << 31) / m) return luaL_argerror(L, 1, "too many predictions");
+  pb = lnn_lua_newblob(L, (m * n + n) * sizeof(int));
+  pred = (int *)(void *)pb->data;
+  out = pred + m * n;
+  for (j = 0; j < m; j++) {
+    if (lua_geti(L, 1, (lua_Integer)j + 1) != LUA_TTABLE)
+      return luaL_error(L, "bad argument #1 to 'vote' (list %d: table expected, got %s)", (int)j + 1,
+                        luaL_typename(L, -1));
+    if ((size_t)luaL_len(L, -1) != n)
+      return luaL_error(L, "bad argument #1 to 'vote' (list %d has %d predictions, list 1 has %d)",
+                        (int)j + 1, (int)luaL_len(L, -1), (int)n);
+    for (i = 0; i < n; i++) {
+      int ok;
+      lua_Integer v;
+      lua_geti(L, -1, (lua_Integer)i + 1);
+      v = lua_tointegerx(L, -1, &ok);
+      if (!ok || v < 0 || v >= k)
+        return luaL_error(L, "bad argument #1 to 'vote' (list %d, prediction %d: class 0..%d "
+                             "expected, got %s)", (int)j + 1, (int)i + 1, (int)k - 1,
+                          luaL_tolstring(L, -1, NULL));
+      pred[j * n + i] = (int)v;
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  cb = lnn_lua_newblob(L, (size_t)k * sizeof(uint32_t));
+  lnn_vote(out, pred, m, n, (size_t)k, (uint32_t *)(void *)cb->data);
+  lua_createtable(L, (int)n, 0);
+  for (i = 0; i < n; i++) {
+    lua_pushinteger(L, out[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  return 1;
+}
+
 /* gather(data, indices): the bytes of items indices[1..n] (1-based), one after another */
 static int tl_gather(lua_State *L) {
   ldata *s = lnn_lua_checkdata(L, 1);
@@ -509,7 +560,7 @@ static const luaL_Reg tools_funcs[] = {
     {"expand", tl_expand}, {"shift", tl_shift}, {"write_idx", tl_write_idx},
     {"avg_darknesses", tl_avg_darknesses}, {"guess_digits", tl_guess_digits},
     {"svm_train", tl_svm_train}, {"svm_predict", tl_svm_predict},
-    {"confusion", tl_confusion}, {"gather", tl_gather}, {"write_sheet", tl_write_sheet},
+    {"confusion", tl_confusion}, {"vote", tl_vote}, {"gather", tl_gather}, {"write_sheet", tl_write_sheet},
     {"write_confusion_png", tl_write_confusion_png}, {"rows_to_bytes", tl_rows_to_bytes},
     {"dir", tl_dir}, {"mkdir", tl_mkdir}, {NULL, NULL}};
 

@@ -1,7 +1,9 @@
 /* net.c -- forward, backward, cost and step of the layered network, on whole
  * mini-batches (rows = items) with cblas_sgemm for every product.
  * Layers and costs are switch cases here, KANN-style: adding a layer kind
- * means a layout case, a forward case and a backward case side by side. */
+ * means a layout case, a forward case and a backward case side by side.
+ * The convolution itself is a kernel (conv.c); bias, activation, dropout and
+ * the steps are here. */
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
@@ -14,16 +16,103 @@ static const char *act_name(int a) {
   return a >= 0 && a < LNN_ACT_COUNT ? names[a] : "?";
 }
 
-int lnn_net_layout_dense(lnn_net *net, const int *sizes, int nsizes, lnn_act hidden_act,
-                         lnn_act out_act, lnn_cost cost, lnn_error *err) {
-  int l;
+size_t lnn_layer_nweights(const lnn_layer *L) {
+  switch (L->kind) {
+    case LNN_LAYER_DENSE: return (size_t)L->n_in * (size_t)L->n_out;
+    case LNN_LAYER_CONVPOOL:
+      return (size_t)L->conv.f * (size_t)L->conv.c * (size_t)L->conv.kh * (size_t)L->conv.kw;
+    default: return 0;
+  }
+}
+
+size_t lnn_layer_nbiases(const lnn_layer *L) {
+  switch (L->kind) {
+    case LNN_LAYER_DENSE: return (size_t)L->n_out;
+    case LNN_LAYER_CONVPOOL: return (size_t)L->conv.f;
+    default: return 0;
+  }
+}
+
+#define MAX_SIZE (1 << 24)
+
+static int bad_layer(lnn_error *err, int l, const char *what, int v, int lo, int hi) {
+  return lnn_error_set(err, LNN_EINVAL, "layer %d: %s is %d (expected %d to %d)", l + 1, what, v,
+                       lo, hi);
+}
+
+/* the sizes of layer l (0-based) of kind L->kind; fills n_in, n_out */
+static int layer_shape(lnn_layer *L, int l, int last, lnn_error *err) {
+  lnn_conv *c = &L->conv;
+  if (L->act < 0 || L->act >= LNN_ACT_COUNT)
+    return lnn_error_set(err, LNN_EINVAL, "layer %d: unknown activation %d", l + 1, L->act);
+  if (L->act == LNN_ACT_SOFTMAX && !last)
+    return lnn_error_set(err, LNN_EINVAL, "softmax can only be the output layer");
+  switch (L->kind) {
+    case LNN_LAYER_DENSE:
+      if (L->n_in < 1 || L->n_in > MAX_SIZE) return bad_layer(err, l, "n_in", L->n_in, 1, MAX_SIZE);
+      if (L->n_out < 1 || L->n_out > MAX_SIZE)
+        return bad_layer(err, l, "n_out", L->n_out, 1, MAX_SIZE);
+      return LNN_OK;
+    case LNN_LAYER_CONVPOOL:
+      if (c->c < 1 || c->c > 4096) return bad_layer(err, l, "channels", c->c, 1, 4096);
+      if (c->h < 1 || c->h > 4096) return bad_layer(err, l, "image height", c->h, 1, 4096);
+      if (c->w < 1 || c->w > 4096) return bad_layer(err, l, "image width", c->w, 1, 4096);
+      if (c->f < 1 || c->f > 4096) return bad_layer(err, l, "filters", c->f, 1, 4096);
+      if (c->kh < 1 || c->kh > c->h) return bad_layer(err, l, "filter height", c->kh, 1, c->h);
+      if (c->kw < 1 || c->kw > c->w) return bad_layer(err, l, "filter width", c->kw, 1, c->w);
+      if (c->ph < 1 || c->ph > lnn_conv_oh(c))
+        return bad_layer(err, l, "pool height", c->ph, 1, lnn_conv_oh(c));
+      if (c->pw < 1 || c->pw > lnn_conv_ow(c))
+        return bad_layer(err, l, "pool width", c->pw, 1, lnn_conv_ow(c));
+      if (L->act == LNN_ACT_SOFTMAX)
+        return lnn_error_set(err, LNN_EINVAL, "layer %d: a conv-pool layer cannot be softmax",
+                             l + 1);
+      if ((size_t)c->c * c->h * c->w > MAX_SIZE ||
+          lnn_conv_scratch_floats(c) > ((size_t)1 << 28))
+        return lnn_error_set(err, LNN_EINVAL, "layer %d: convolution too large (more than 2^24 "
+                             "inputs, or 2^28 floats of scratch)", l + 1);
+      L->n_in = c->c * c->h * c->w;
+      L->n_out = c->f * lnn_conv_qh(c) * lnn_conv_qw(c);
+      return LNN_OK;
+    case LNN_LAYER_DROPOUT:
+      if (L->n_in < 1 || L->n_in > MAX_SIZE) return bad_layer(err, l, "n_in", L->n_in, 1, MAX_SIZE);
+      if (!(L->p >= 0.0f && L->p < 1.0f))
+        return lnn_error_set(err, LNN_EINVAL, "layer %d: dropout probability %g is not in [0, 1)",
+                             l + 1, (double)L->p);
+      if (last)
+        return lnn_error_set(err, LNN_EINVAL, "layer %d: dropout cannot be the output layer",
+                             l + 1);
+      L->act = LNN_ACT_LINEAR;
+      L->n_out = L->n_in;
+      return LNN_OK;
+    default:
+      return lnn_error_set(err, LNN_EINVAL, "layer %d: unknown kind %d", l + 1, L->kind);
+  }
+}
+
+int lnn_net_layout(lnn_net *net, const lnn_layer *spec, int n, lnn_cost cost, lnn_error *err) {
+  int l, out_act;
   size_t off = 0;
   memset(net, 0, sizeof *net);
-  if (nsizes < 2 || nsizes - 1 > LNN_MAX_LAYERS)
-    return lnn_error_set(err, LNN_EINVAL, "a network needs 2 to %d sizes, got %d",
-                         LNN_MAX_LAYERS + 1, nsizes);
-  if (hidden_act == LNN_ACT_SOFTMAX)
-    return lnn_error_set(err, LNN_EINVAL, "softmax can only be the output layer");
+  if (n < 1 || n > LNN_MAX_LAYERS)
+    return lnn_error_set(err, LNN_EINVAL, "a network needs 1 to %d layers, got %d",
+                         LNN_MAX_LAYERS, n);
+  for (l = 0; l < n; l++) {
+    lnn_layer *L = &net->layer[l];
+    int rc;
+    *L = spec[l];
+    if ((rc = layer_shape(L, l, l + 1 == n, err)) != LNN_OK) return rc;
+    if (l > 0 && L->n_in != net->layer[l - 1].n_out)
+      return lnn_error_set(err, LNN_EINVAL, "layer %d takes %d inputs but layer %d gives %d",
+                           l + 1, L->n_in, l, net->layer[l - 1].n_out);
+    L->w = off;
+    off += lnn_layer_nweights(L);
+    L->b = off;
+    off += lnn_layer_nbiases(L);
+    if (off > ((size_t)1 << 32))
+      return lnn_error_set(err, LNN_EINVAL, "network too large: more than 2^32 parameters");
+  }
+  out_act = net->layer[n - 1].act;
   if (cost == LNN_COST_CROSS_ENTROPY && out_act != LNN_ACT_SIGMOID)
     return lnn_error_set(err, LNN_EINVAL, "cross-entropy cost needs a sigmoid output, not %s",
                          act_name(out_act));
@@ -32,36 +121,49 @@ int lnn_net_layout_dense(lnn_net *net, const int *sizes, int nsizes, lnn_act hid
                          act_name(out_act));
   if (cost == LNN_COST_QUADRATIC && out_act == LNN_ACT_SOFTMAX)
     return lnn_error_set(err, LNN_EINVAL, "quadratic cost needs a point-wise output, not softmax");
-  for (l = 0; l < nsizes; l++)
-    if (sizes[l] < 1 || sizes[l] > (1 << 24))
-      return lnn_error_set(err, LNN_EINVAL, "size %d is %d (expected 1 to %d)", l + 1, sizes[l],
-                           1 << 24);
-  for (l = 0; l + 1 < nsizes; l++) {
-    lnn_layer *L = &net->layer[l];
-    L->kind = LNN_LAYER_DENSE;
-    L->act = (l + 2 == nsizes) ? out_act : hidden_act;
-    L->n_in = sizes[l];
-    L->n_out = sizes[l + 1];
-    L->w = off;
-    off += (size_t)L->n_in * (size_t)L->n_out;
-    L->b = off;
-    off += (size_t)L->n_out;
-    if (off > ((size_t)1 << 32))
-      return lnn_error_set(err, LNN_EINVAL, "network too large: more than 2^32 parameters");
-  }
-  net->nlayers = nsizes - 1;
+  if (cost < 0 || cost > LNN_COST_LOG_LIKELIHOOD)
+    return lnn_error_set(err, LNN_EINVAL, "unknown cost %d", (int)cost);
+  net->nlayers = n;
   net->cost = cost;
   net->nparams = off;
   return LNN_OK;
 }
 
-size_t lnn_work_floats(const lnn_net *net, size_t cap) {
-  size_t total = cap * (size_t)net->layer[0].n_in, outs = 0;
+int lnn_net_layout_dense(lnn_net *net, const int *sizes, int nsizes, lnn_act hidden_act,
+                         lnn_act out_act, lnn_cost cost, lnn_error *err) {
+  lnn_layer spec[LNN_MAX_LAYERS];
   int l;
-  for (l = 0; l < net->nlayers; l++) outs += (size_t)net->layer[l].n_out;
-  total += 2 * cap * outs;                                     /* a and d */
-  total += cap * (size_t)net->layer[net->nlayers - 1].n_out;   /* y */
-  return total + net->nparams;                                 /* grad */
+  memset(net, 0, sizeof *net);
+  if (nsizes < 2 || nsizes - 1 > LNN_MAX_LAYERS)
+    return lnn_error_set(err, LNN_EINVAL, "a network needs 2 to %d sizes, got %d",
+                         LNN_MAX_LAYERS + 1, nsizes);
+  for (l = 0; l < nsizes; l++)
+    if (sizes[l] < 1 || sizes[l] > MAX_SIZE)
+      return lnn_error_set(err, LNN_EINVAL, "size %d is %d (expected 1 to %d)", l + 1, sizes[l],
+                           MAX_SIZE);
+  memset(spec, 0, sizeof spec);
+  for (l = 0; l + 1 < nsizes; l++) {
+    spec[l].kind = LNN_LAYER_DENSE;
+    spec[l].act = (l + 2 == nsizes) ? out_act : hidden_act;
+    spec[l].n_in = sizes[l];
+    spec[l].n_out = sizes[l + 1];
+  }
+  return lnn_net_layout(net, spec, nsizes - 1, cost, err);
+}
+
+size_t lnn_work_floats(const lnn_net *net, size_t cap) {
+  size_t total = cap * (size_t)net->layer[0].n_in;
+  int l;
+  for (l = 0; l < net->nlayers; l++) {
+    const lnn_layer *L = &net->layer[l];
+    total += 2 * cap * (size_t)L->n_out;                     /* a and d */
+    if (L->kind == LNN_LAYER_CONVPOOL)                       /* arg, scratch */
+      total += cap * (size_t)L->n_out + lnn_conv_scratch_floats(&L->conv);
+    else if (L->kind == LNN_LAYER_DROPOUT)                   /* mask */
+      total += cap * (size_t)L->n_in;
+  }
+  total += cap * (size_t)net->layer[net->nlayers - 1].n_out; /* y */
+  return total + net->nparams;                               /* grad */
 }
 
 void lnn_work_carve(lnn_work *w, const lnn_net *net, size_t cap, float *mem) {
@@ -71,11 +173,22 @@ void lnn_work_carve(lnn_work *w, const lnn_net *net, size_t cap, float *mem) {
   w->a[0] = mem;
   mem += cap * (size_t)net->layer[0].n_in;
   for (l = 0; l < net->nlayers; l++) {
-    size_t n = cap * (size_t)net->layer[l].n_out;
+    const lnn_layer *L = &net->layer[l];
+    size_t n = cap * (size_t)L->n_out;
     w->a[l + 1] = mem;
     mem += n;
     w->d[l + 1] = mem;
     mem += n;
+    if (L->kind == LNN_LAYER_CONVPOOL) {
+      /* the block is raw memory from the binding: its ints are only ever read as ints */
+      w->arg[l] = (int32_t *)(void *)mem;
+      mem += n;
+      w->scratch[l] = mem;
+      mem += lnn_conv_scratch_floats(&L->conv);
+    } else if (L->kind == LNN_LAYER_DROPOUT) {
+      w->mask[l] = mem;
+      mem += cap * (size_t)L->n_in;
+    }
   }
   w->y = mem;
   mem += cap * (size_t)net->layer[net->nlayers - 1].n_out;
@@ -103,10 +216,47 @@ static void dense_forward(const lnn_net *net, const lnn_layer *L, const float *i
     K->act_forward((lnn_act)L->act, out, out, m * n);
 }
 
-void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K) {
+/* out (m x f x qh x qw) = f(maxpool(conv(in, W)) + b), the bias one per filter */
+static void convpool_forward(const lnn_net *net, const lnn_layer *L, lnn_work *w, int l, size_t m,
+                             const lnn_kernels *K) {
+  const float *b = net->params + L->b;
+  const size_t q = (size_t)lnn_conv_qh(&L->conv) * lnn_conv_qw(&L->conv);
+  float *out = w->a[l + 1];
+  size_t i, j;
+  int f;
+  K->conv_forward(out, w->arg[l], w->scratch[l], w->a[l], net->params + L->w, m, &L->conv);
+  for (i = 0; i < m; i++)
+    for (f = 0; f < L->conv.f; f++) {
+      float *o = out + (i * (size_t)L->conv.f + (size_t)f) * q;
+      for (j = 0; j < q; j++) o[j] += b[f];
+    }
+  K->act_forward((lnn_act)L->act, out, out, m * (size_t)L->n_out);
+}
+
+/* mask (m x n) = 1 with probability 1 - p, else 0 (training, drop != NULL),
+ * or 1 - p everywhere (inference); out = in * mask */
+static void dropout_forward(const lnn_layer *L, float *mask, const float *in, float *out, size_t m,
+                            lnn_rng *drop) {
+  const float keep = 1.0f - L->p;
+  size_t i, n = m * (size_t)L->n_in;
+  if (drop != NULL)
+    for (i = 0; i < n; i++) mask[i] = lnn_rng_uniform(drop) < keep ? 1.0f : 0.0f;
+  else
+    for (i = 0; i < n; i++) mask[i] = keep;
+  for (i = 0; i < n; i++) out[i] = in[i] * mask[i];
+}
+
+void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *drop,
+                     const lnn_kernels *K) {
   int l;
-  for (l = 0; l < net->nlayers; l++)
-    dense_forward(net, &net->layer[l], w->a[l], w->a[l + 1], m, K);
+  for (l = 0; l < net->nlayers; l++) {
+    const lnn_layer *L = &net->layer[l];
+    switch (L->kind) {
+      case LNN_LAYER_CONVPOOL: convpool_forward(net, L, w, l, m, K); break;
+      case LNN_LAYER_DROPOUT: dropout_forward(L, w->mask[l], w->a[l], w->a[l + 1], m, drop); break;
+      default: dense_forward(net, L, w->a[l], w->a[l + 1], m, K); break;
+    }
+  }
 }
 
 /* Given dz (m x n_out): gW += dz^T in, gb += column sums of dz, and, when
@@ -142,16 +292,42 @@ static void output_delta(const lnn_net *net, lnn_work *w, size_t m, const lnn_ke
   if (net->cost == LNN_COST_QUADRATIC) K->act_backward((lnn_act)out->act, d, d, a, n);
 }
 
-void lnn_net_backward(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K) {
-  int l, top = net->nlayers - 1;
-  output_delta(net, w, m, K);
-  for (l = top; l >= 0; l--) {
-    const lnn_layer *L = &net->layer[l];
-    float *din = l > 0 ? w->d[l] : NULL;
-    dense_backward(net, L, w->a[l], w->d[l + 1], din, w->grad, m, K);
-    if (din != NULL)
-      K->act_backward((lnn_act)net->layer[l - 1].act, din, din, w->a[l], m * (size_t)L->n_in);
+/* dC/dz of layer l (in w->d[l+1]) -> grad += its parameters' gradient and,
+ * for l > 0, w->d[l] = dC/dz of layer l - 1 (through that layer's f') */
+static void layer_backward(const lnn_net *net, lnn_work *w, int l, float *grad, size_t m,
+                           const lnn_kernels *K) {
+  const lnn_layer *L = &net->layer[l];
+  const float *in = w->a[l], *dz = w->d[l + 1];
+  float *din = l > 0 ? w->d[l] : NULL;
+  size_t i, j;
+  switch (L->kind) {
+    case LNN_LAYER_CONVPOOL: {
+      const size_t q = (size_t)lnn_conv_qh(&L->conv) * lnn_conv_qw(&L->conv);
+      float *gb = grad + L->b;
+      int f;
+      K->conv_backward(grad + L->w, din, w->scratch[l], dz, w->arg[l], in, net->params + L->w, m,
+                       &L->conv);
+      for (i = 0; i < m; i++)
+        for (f = 0; f < L->conv.f; f++) {
+          const float *g = dz + (i * (size_t)L->conv.f + (size_t)f) * q;
+          for (j = 0; j < q; j++) gb[f] += g[j];
+        }
+      break;
+    }
+    case LNN_LAYER_DROPOUT:
+      if (din != NULL)
+        for (i = 0; i < m * (size_t)L->n_in; i++) din[i] = dz[i] * w->mask[l][i];
+      break;
+    default: dense_backward(net, L, in, dz, din, grad, m, K); break;
   }
+  if (din != NULL && net->layer[l - 1].act != LNN_ACT_LINEAR)
+    K->act_backward((lnn_act)net->layer[l - 1].act, din, din, in, m * (size_t)L->n_in);
+}
+
+void lnn_net_backward(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K) {
+  int l;
+  output_delta(net, w, m, K);
+  for (l = net->nlayers - 1; l >= 0; l--) layer_backward(net, w, l, w->grad, m, K);
 }
 
 /* network2.py's nan_to_num: nan -> 0, inf -> the largest double */
@@ -200,77 +376,96 @@ double lnn_net_weight_sqsum(const lnn_net *net) {
   int l;
   for (l = 0; l < net->nlayers; l++) {
     const float *W = net->params + net->layer[l].w;
-    size_t i, n = (size_t)net->layer[l].n_in * (size_t)net->layer[l].n_out;
+    size_t i, n = lnn_layer_nweights(&net->layer[l]);
     for (i = 0; i < n; i++) s += (double)W[i] * W[i];
   }
   return s;
 }
 
-void lnn_sgd_step(const lnn_net *net, const float *grad, float *vel, size_t m, const lnn_sgd *s) {
+/* the step of one layer's weights and biases (see lnn_sgd_step) */
+static void layer_step(const lnn_net *net, const lnn_layer *L, const float *grad, float *vel,
+                       size_t m, const lnn_sgd *s) {
   const float rate = s->eta / (float)m;
   const float decay = s->n > 0 ? s->eta * s->lmbda / (float)s->n : 0.0f;
-  int l;
-  for (l = 0; l < net->nlayers; l++) {
-    const lnn_layer *L = &net->layer[l];
-    size_t i, nw = (size_t)L->n_in * (size_t)L->n_out, nb = (size_t)L->n_out;
-    float *W = net->params + L->w, *b = net->params + L->b;
-    const float *gW = grad + L->w, *gb = grad + L->b;
-    if (vel == NULL) {
-      const float keep = 1.0f - decay;
-      for (i = 0; i < nw; i++) W[i] = keep * W[i] - rate * gW[i];
-      for (i = 0; i < nb; i++) b[i] -= rate * gb[i];
-    } else {
-      float *vW = vel + L->w, *vb = vel + L->b;
-      for (i = 0; i < nw; i++) {
-        vW[i] = s->mu * vW[i] - rate * gW[i] - decay * W[i];
-        W[i] += vW[i];
-      }
-      for (i = 0; i < nb; i++) {
-        vb[i] = s->mu * vb[i] - rate * gb[i];
-        b[i] += vb[i];
-      }
+  size_t i, nw = lnn_layer_nweights(L), nb = lnn_layer_nbiases(L);
+  float *W = net->params + L->w, *b = net->params + L->b;
+  const float *gW = grad + L->w, *gb = grad + L->b;
+  if (vel == NULL) {
+    const float keep = 1.0f - decay;
+    for (i = 0; i < nw; i++) W[i] = keep * W[i] - rate * gW[i];
+    for (i = 0; i < nb; i++) b[i] -= rate * gb[i];
+  } else {
+    float *vW = vel + L->w, *vb = vel + L->b;
+    for (i = 0; i < nw; i++) {
+      vW[i] = s->mu * vW[i] - rate * gW[i] - decay * W[i];
+      W[i] += vW[i];
+    }
+    for (i = 0; i < nb; i++) {
+      vb[i] = s->mu * vb[i] - rate * gb[i];
+      b[i] += vb[i];
     }
   }
+}
+
+void lnn_sgd_step(const lnn_net *net, const float *grad, float *vel, size_t m, const lnn_sgd *s) {
+  int l;
+  for (l = 0; l < net->nlayers; l++) layer_step(net, &net->layer[l], grad, vel, m, s);
+}
+
+/* a dense layer's backward and plain step fused: W is stepped in place by the
+ * product that would have written its gradient */
+static void dense_backward_step(const lnn_net *net, lnn_work *w, int l, size_t m,
+                                const lnn_sgd *s, const lnn_kernels *K) {
+  const float rate = s->eta / (float)m;
+  const float keep = 1.0f - (s->n > 0 ? s->eta * s->lmbda / (float)s->n : 0.0f);
+  const lnn_layer *L = &net->layer[l];
+  const float *in = w->a[l], *dz = w->d[l + 1];
+  float *W = net->params + L->w, *b = net->params + L->b;
+  size_t r, j, n = (size_t)L->n_out, k = (size_t)L->n_in;
+  if (l > 0) { /* the delta below needs W before its step */
+    float *din = w->d[l];
+    if (m <= SMALL_BATCH)
+      K->gemm_xn(din, dz, 1, n, W, m, k, n, 1.0f, 0.0f);
+    else
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, L->n_in, L->n_out, 1.0f, dz,
+                  L->n_out, W, L->n_in, 0.0f, din, L->n_in);
+    if (net->layer[l - 1].act != LNN_ACT_LINEAR)
+      K->act_backward((lnn_act)net->layer[l - 1].act, din, din, in, m * k);
+  }
+  if (m <= SMALL_BATCH)
+    K->gemm_xn(W, dz, n, 1, in, n, k, m, -rate, keep);
+  else
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, L->n_out, L->n_in, (int)m, -rate, dz,
+                L->n_out, in, L->n_in, keep, W, L->n_in);
+  for (r = 0; r < m; r++)
+    for (j = 0; j < n; j++) b[j] -= rate * dz[r * n + j];
 }
 
 void lnn_net_backward_step(const lnn_net *net, lnn_work *w, size_t m, const lnn_sgd *s,
                            const lnn_kernels *K) {
-  const float rate = s->eta / (float)m;
-  const float keep = 1.0f - (s->n > 0 ? s->eta * s->lmbda / (float)s->n : 0.0f);
   int l;
   output_delta(net, w, m, K);
   for (l = net->nlayers - 1; l >= 0; l--) {
     const lnn_layer *L = &net->layer[l];
-    const float *in = w->a[l], *dz = w->d[l + 1];
-    float *W = net->params + L->w, *b = net->params + L->b;
-    size_t r, j, n = (size_t)L->n_out, k = (size_t)L->n_in;
-    if (l > 0) { /* the delta below needs W before its step */
-      float *din = w->d[l];
-      if (m <= SMALL_BATCH)
-        K->gemm_xn(din, dz, 1, n, W, m, k, n, 1.0f, 0.0f);
-      else
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, L->n_in, L->n_out, 1.0f,
-                    dz, L->n_out, W, L->n_in, 0.0f, din, L->n_in);
-      K->act_backward((lnn_act)net->layer[l - 1].act, din, din, in, m * k);
+    if (L->kind == LNN_LAYER_DENSE) {
+      dense_backward_step(net, w, l, m, s, K);
+    } else {
+      /* the layer's slot of the gradient block, then its step */
+      memset(w->grad + L->w, 0, (lnn_layer_nweights(L) + lnn_layer_nbiases(L)) * sizeof(float));
+      layer_backward(net, w, l, w->grad, m, K);
+      layer_step(net, L, w->grad, NULL, m, s);
     }
-    if (m <= SMALL_BATCH)
-      K->gemm_xn(W, dz, n, 1, in, n, k, m, -rate, keep);
-    else
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, L->n_out, L->n_in, (int)m, -rate, dz,
-                  L->n_out, in, L->n_in, keep, W, L->n_in);
-    for (r = 0; r < m; r++)
-      for (j = 0; j < n; j++) b[j] -= rate * dz[r * n + j];
   }
 }
 
 void lnn_train_epoch(const lnn_net *net, lnn_work *w, const lnn_data *data, const uint32_t *perm,
-                     const lnn_sgd *s, float *vel, const lnn_kernels *K) {
+                     const lnn_sgd *s, float *vel, lnn_rng *drop, const lnn_kernels *K) {
   size_t first;
   for (first = 0; first < data->n; first += s->batch) {
     size_t m = data->n - first < s->batch ? data->n - first : s->batch;
     lnn_data_gather_x(data, perm + first, 0, m, w->a[0], K);
     lnn_data_gather_y(data, perm + first, 0, m, w->y);
-    lnn_net_forward(net, w, m, K);
+    lnn_net_forward(net, w, m, drop, K);
     if (vel == NULL) {
       lnn_net_backward_step(net, w, m, s, K);
     } else {
@@ -290,7 +485,7 @@ size_t lnn_net_evaluate(const lnn_net *net, lnn_work *w, const lnn_data *data, s
   for (at = 0; at < count; at += w->cap) {
     size_t m = count - at < w->cap ? count - at : w->cap;
     lnn_data_gather_x(data, NULL, first + at, m, w->a[0], K);
-    lnn_net_forward(net, w, m, K);
+    lnn_net_forward(net, w, m, NULL, K);
     for (r = 0; r < m; r++) {
       int p = lnn_argmax(out + r * k, k);
       if (pred != NULL) pred[at + r] = p;

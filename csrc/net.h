@@ -12,10 +12,16 @@
 #include "data.h"
 #include "kernels.h"
 #include "lnn.h"
+#include "rng.h"
 
 #define LNN_MAX_LAYERS 32
 
-typedef enum lnn_layer_kind { LNN_LAYER_DENSE = 0 } lnn_layer_kind;
+typedef enum lnn_layer_kind {
+  LNN_LAYER_DENSE = 0,    /* out = f(in W^T + b) */
+  LNN_LAYER_CONVPOOL = 1, /* out = f(maxpool(conv(in, W)) + b): network3.py's ConvPoolLayer */
+  LNN_LAYER_DROPOUT = 2   /* out = in * mask: mask 0 or 1 (kept with 1 - p) in training,
+                             1 - p at inference, as network3.py scales at inference */
+} lnn_layer_kind;
 
 typedef enum lnn_cost {
   LNN_COST_QUADRATIC = 0,     /* 0.5 ||a - y||^2, any point-wise output */
@@ -25,9 +31,13 @@ typedef enum lnn_cost {
 
 typedef struct lnn_layer {
   int kind;        /* lnn_layer_kind */
-  int act;         /* lnn_act applied to the layer's output */
+  int act;         /* lnn_act applied to the layer's output (linear for dropout) */
   int n_in, n_out; /* features per item */
-  size_t w, b;     /* offsets in the block: W (n_out x n_in, W[j][k] from input k to output j), b (n_out) */
+  size_t w, b;     /* offsets in the block.  dense: W (n_out x n_in, W[j][k] from input k to
+                      output j), b (n_out); conv-pool: W (f x c x kh x kw), b (f), one bias a
+                      filter; dropout: no parameters */
+  lnn_conv conv;   /* conv-pool: input image, filters and pool (n_in = c h w, n_out = f qh qw) */
+  float p;         /* dropout: probability of dropping an input */
 } lnn_layer;
 
 typedef struct lnn_net {
@@ -37,6 +47,17 @@ typedef struct lnn_net {
   float *params;   /* the block, owned by the caller */
   lnn_layer layer[LNN_MAX_LAYERS];
 } lnn_net;
+
+/* Lays out the layers spec[0..n-1] in order: the caller fills kind and act,
+ * and n_in, n_out (dense), conv (conv-pool) or n_in and p (dropout); the rest
+ * (the other sizes, offsets, nparams) is derived here.  Each layer's input
+ * must be the previous one's output; errors name the layer.  Sets everything
+ * but params. */
+int lnn_net_layout(lnn_net *net, const lnn_layer *spec, int n, lnn_cost cost, lnn_error *err);
+
+/* Number of weights (decayed by L2) and biases of a layer. */
+size_t lnn_layer_nweights(const lnn_layer *L);
+size_t lnn_layer_nbiases(const lnn_layer *L);
 
 /* Lays out a fully connected network sizes[0] -> ... -> sizes[nsizes-1]:
  * hidden layers use hidden_act, the last out_act.  Sets everything but params. */
@@ -50,14 +71,21 @@ typedef struct lnn_work {
   float *d[LNN_MAX_LAYERS + 1];      /* d[l+1]: dC/dz of layer l (cap x n_out); d[0] unused */
   float *y;                          /* targets (cap x outputs) */
   float *grad;                       /* nparams, same layout as the block */
+  /* per layer, NULL where the kind needs none: */
+  int32_t *arg[LNN_MAX_LAYERS];      /* conv-pool: argmax of each output (cap x n_out) */
+  float *scratch[LNN_MAX_LAYERS];    /* conv-pool: the kernels' (lnn_conv_scratch_floats) */
+  float *mask[LNN_MAX_LAYERS];       /* dropout: multiplier of each input (cap x n_in) */
 } lnn_work;
 
 size_t lnn_work_floats(const lnn_net *net, size_t cap);
 void lnn_work_carve(lnn_work *w, const lnn_net *net, size_t cap, float *mem);
 
-/* w->a[1..] from w->a[0] for m <= cap rows. */
-void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K);
-/* w->grad += gradient of the summed cost of m rows (after forward; targets in w->y). */
+/* w->a[1..] from w->a[0] for m <= cap rows.  drop: the generator of dropout
+ * masks (training); NULL runs at inference (inputs scaled by 1 - p). */
+void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *drop,
+                     const lnn_kernels *K);
+/* w->grad += gradient of the summed cost of m rows (right after forward, whose
+ * dropout masks it uses; targets in w->y). */
 void lnn_net_backward(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K);
 /* Summed cost of m rows of outputs a against targets y (no L2 term). */
 double lnn_net_cost(const lnn_net *net, const float *a, const float *y, size_t m);
@@ -85,10 +113,11 @@ void lnn_sgd_step(const lnn_net *net, const float *grad, float *vel, size_t m, c
 void lnn_net_backward_step(const lnn_net *net, lnn_work *w, size_t m, const lnn_sgd *s,
                            const lnn_kernels *K);
 
-/* One epoch over data in the order perm[0..n-1]: gather, forward, backward,
+/* One epoch over data in the order perm[0..n-1]: gather, forward (dropout
+ * masks from drop, which may be NULL when the net has no dropout), backward,
  * step, one mini-batch after another (the last one may be shorter). */
 void lnn_train_epoch(const lnn_net *net, lnn_work *w, const lnn_data *data, const uint32_t *perm,
-                     const lnn_sgd *s, float *vel, const lnn_kernels *K);
+                     const lnn_sgd *s, float *vel, lnn_rng *drop, const lnn_kernels *K);
 
 /* Classes predicted for items first..first+count-1 (pred may be NULL); returns
  * how many equal lnn_data_class.  *cost (if not NULL) gets the summed cost. */

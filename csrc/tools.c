@@ -216,6 +216,17 @@ size_t lnn_confusion(uint32_t *counts, size_t k, const int *pred, const lnn_data
   return correct;
 }
 
+void lnn_vote(int *out, const int *pred, size_t m, size_t n, size_t k, uint32_t *count) {
+  size_t i, j, c, best;
+  for (i = 0; i < n; i++) {
+    memset(count, 0, k * sizeof *count);
+    for (j = 0; j < m; j++) count[pred[j * n + i]]++;
+    for (best = 0, c = 1; c < k; c++)
+      if (count[c] > count[best]) best = c;
+    out[i] = (int)best;
+  }
+}
+
 /* ---- pictures ---- */
 
 /* 5 x 7 glyphs, row by row, '#' ink */

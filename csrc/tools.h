@@ -77,6 +77,13 @@ size_t lnn_svm_predict(int *pred, const float *W, size_t k, const lnn_data *s, f
  * whose prediction is outside 0..k-1 are not counted.  Returns the number correct. */
 size_t lnn_confusion(uint32_t *counts, size_t k, const int *pred, const lnn_data *s);
 
+/* ---- ensembles ---- */
+
+/* out[i] = the plurality of pred[j * n + i] over the m members j (every
+ * prediction in 0..k-1); a tie goes to the smallest class.  count: k words
+ * of scratch.  The book's 6.8 vote. */
+void lnn_vote(int *out, const int *pred, size_t m, size_t n, size_t k, uint32_t *count);
+
 /* ---- pictures (8-bit RGB, rows of w * 3 bytes) ---- */
 
 /* A 5 x 7 pixel font: digits, space and  > - . / : %  */

@@ -1,7 +1,8 @@
 -- bench.lua: lnn's benchmark (not a test).  For each workload it times whole
 -- training epochs over MNIST's 50,000 training images (median of --repeat),
 -- reports GFLOP/s of the products, the time to load MNIST from gz and the peak
--- RSS of a one-epoch train.lua run.  lua scripts/bench.lua --help
+-- RSS of a one-epoch train.lua run (W4: of a one-epoch W4 run in a child
+-- process).  lua scripts/bench.lua --help
 -- from a source tree, scripts/bootstrap.lua checks the Lua version and finds
 -- lnn there; installed by LuaRocks, lnn is on the usual paths
 local root = (function()
@@ -16,11 +17,12 @@ local network = require "lnn.network"
 local network2 = require "lnn.network2"
 
 local opts = cli.parse(arg, {
-  {name = "workload", kind = "string", default = "all", help = "W1, W2 or all"},
+  {name = "workload", kind = "string", default = "all", help = "W1, W2, W4 or all"},
   {name = "repeat", kind = "int", default = 5, help = "epochs timed per workload (median reported)", check = cli.positive},
   {name = "data", kind = "string", help = "MNIST folder", arg = "DIR"},
   {name = "threads", kind = "int", help = "OpenBLAS threads", check = cli.positive},
-  {name = "no-rss", kind = "flag", help = "skip the peak-RSS run of train.lua"},
+  {name = "no-rss", kind = "flag", help = "skip the peak-RSS runs (train.lua, and W4 in a child)"},
+  {name = "print-rss", kind = "flag", help = "print this process's peak RSS at the end (used for W4)"},
 }, "scripts/bench.lua", "Times lnn's workloads on MNIST.")
 if opts.threads then core.blas_threads(opts.threads) end
 
@@ -58,6 +60,55 @@ local workloads = {
         monitor = true},
 }
 local order = {"W1", "W2"}
+
+-- W4: the book's 6.4 network (network3.py) -- 20x1x5x5 and 40x20x5x5
+-- conv-pool ReLU layers, FC 100 ReLU, softmax; batch 10, eta 0.03, lmbda 0.1.
+-- Its FLOPs are counted as im2col + sgemm would do them (dense-equivalent):
+-- forward products, weight gradients, and input gradients below the first
+-- layer.  The engine's backward skips the deltas max-pooling zeroes, so it
+-- does fewer; GFLOP/s here is work-equivalent, comparable with other libraries.
+local function conv64_flops()
+  local conv1 = 2 * 20 * 24 * 24 * 25  -- per item: filters x outputs x taps
+  local conv2 = 2 * 40 * 8 * 8 * 500
+  local fc, sm = 2 * 640 * 100, 2 * 100 * 10
+  return (conv1 + conv2 + fc + sm) + (conv1 + conv2 + fc + sm) + (conv2 + fc + sm)
+end
+
+local function peak_rss_kb()
+  local f = io.open("/proc/self/status")
+  local kb = f and f:read("a"):match("VmHWM:%s*(%d+) kB")
+  if f then f:close() end
+  return tonumber(kb)
+end
+
+local function run_w4()
+  local network3 = require "lnn.network3"
+  local tr, te = training_data, test_data -- the same bytes load_data gives (one-hot is a view)
+  local mbs = 10
+  local net = network3.Network({
+    network3.ConvPoolLayer {image_shape = {mbs, 1, 28, 28}, filter_shape = {20, 1, 5, 5}, poolsize = {2, 2},
+                            activation_fn = network3.ReLU},
+    network3.ConvPoolLayer {image_shape = {mbs, 20, 12, 12}, filter_shape = {40, 20, 5, 5}, poolsize = {2, 2},
+                            activation_fn = network3.ReLU},
+    network3.FullyConnectedLayer {n_in = 640, n_out = 100, activation_fn = network3.ReLU},
+    network3.SoftmaxLayer {n_in = 100, n_out = 10}}, mbs, {seed = 1})
+  local times = {}
+  for r = 1, opts["repeat"] do
+    local t = core.clock()
+    -- one epoch as network3.SGD runs it (no shuffle, L2 over num_training_batches)
+    net._net:train_epoch(tr, net.rng, {eta = 0.03, batch = mbs, lmbda = 0.1, n = #tr // mbs, shuffle = false})
+    times[r] = core.clock() - t
+  end
+  local t = core.clock()
+  local correct = net._net:evaluate(te)
+  local tinf = core.clock() - t
+  local med = median(times)
+  print("W4 the book's 6.4 network: ConvPool 20x1x5x5 + ConvPool 40x20x5x5 + FC 100 + softmax, ReLU,"
+    .. " batch 10, eta 0.03, lmbda 0.1 (network3.py)")
+  print(("W4   epoch over %d images: median %.3f s (min %.3f, max %.3f, %d runs), %.1f GFLOP/s dense-equivalent"):format(
+    #tr, med, math.min(table.unpack(times)), math.max(table.unpack(times)), #times, conv64_flops() * #tr / med / 1e9))
+  print(("W4   inference on %d test images: %.3f s (%d correct after %d epochs)"):format(#te, tinf, correct, #times))
+end
 
 for _, name in ipairs(order) do
   if opts.workload == "all" or opts.workload == name then
@@ -99,7 +150,23 @@ for _, name in ipairs(order) do
   end
 end
 
-if not opts.no_rss then
+if opts.workload == "all" or opts.workload == "W4" then
+  run_w4()
+  if not opts.no_rss then
+    local cmd = ("lua5.4 '%s' --workload W4 --repeat 1 --no-rss --print-rss%s 2>&1"):format(arg[0],
+      opts.data and (" --data '" .. opts.data .. "'") or "")
+    local p = io.popen(cmd)
+    local out = p:read("a")
+    p:close()
+    local rss = out:match("peak RSS: (%d+) kB")
+    print(rss and ("W4   peak RSS of a one-epoch W4 run (MNIST loaded, train, test): %.1f MB"):format(tonumber(rss) / 1024)
+      or ("W4   peak RSS: (not measured) " .. out))
+  end
+end
+
+if opts.print_rss then print(("peak RSS: %d kB"):format(peak_rss_kb() or -1)) end
+
+if not opts.no_rss and (opts.workload == "all" or opts.workload == "W1") then
   local lua = "lua5.4"
   local cmd = ("%s '%s/scripts/train.lua' --epochs 1 --quiet --rss%s 2>&1"):format(lua, root,
     opts.data and (" --data '" .. opts.data .. "'") or "")

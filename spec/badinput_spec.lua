@@ -1,6 +1,6 @@
 -- Bad input over every public function of lnn.core (module functions, tools,
 -- and the methods of Matrix, Rng, Data and Net) and of the faces (network,
--- network2, mnist_loader, model, json): wrong types, wrong shapes, zero or
+-- network2, network3, mnist_loader, model, json): wrong types, wrong shapes, zero or
 -- negative sizes, NaN and infinity, absurd sizes, labels out of range, objects
 -- outliving their owners and methods called on the wrong object.  Every case
 -- must be a Lua error -- never a crash -- whose text names the function and
@@ -9,6 +9,7 @@
 local core = require "lnn.core"
 local network = require "lnn.network"
 local network2 = require "lnn.network2"
+local network3 = require "lnn.network3"
 local loader = require "lnn.mnist_loader"
 local model = require "lnn.model"
 local json = require "lnn.json"
@@ -364,6 +365,45 @@ bad("model.save", function() return model.save(dir .. "/m", 5) end, "bad argumen
 bad("model.save", function() return model.save(dir .. "/m", N, 5) end, "bad argument #3 to 'save'", "metadata table expected")
 bad("model.load", function() return model.load(5) end, "bad argument #1 to 'load'", "file name expected")
 bad("model.load", function() return model.load(dir .. "/img") end, "load: " .. dir .. "/img")
+bad("model.layout_of", function() return model.layout_of(5) end, "bad argument #1 to 'layout_of'", "lnn.Net expected, got number")
+bad("model.layout_of", function() return model.layout_of({}) end, "bad argument #1 to 'layout_of'", "got table")
+bad("net_nparams", function() return core.net_nparams(5) end, "bad argument #1 to 'net_nparams'", "table expected")
+bad("net_nparams", function() return core.net_nparams {layers = {{kind = "dense", n_in = 3, n_out = 1 << 25}}} end, "Net", "n_out")
+bad("net_nparams", function() return core.net_nparams {layers = {{kind = "convpool", image = {1, 5, 5}, filters = {2, 1, 6, 1}, pool = {1, 1}}}} end, "filter height is 6")
+bad("tools.vote", function() return T.vote({}, 10) end, "bad argument #1 to 'vote'", "1 to 4096 prediction lists")
+bad("tools.vote", function() return T.vote({{1, 2}, {1}}, 10) end, "bad argument #1 to 'vote'", "list 2 has 1 predictions, list 1 has 2")
+bad("tools.vote", function() return T.vote({{1, 10}}, 10) end, "bad argument #1 to 'vote'", "list 1, prediction 2: class 0..9 expected, got 10")
+bad("tools.vote", function() return T.vote({{1}, "x"}, 10) end, "bad argument #1 to 'vote'", "list 2: table expected, got string")
+bad("tools.vote", function() return T.vote({{1}}, 0) end, "bad argument #2 to 'vote'", "classes must be 1 to 256")
+
+-- lnn.network3 (more in spec/network3_spec.lua); D8 has 4 inputs and 10 classes
+local net3 = network3.Network({network3.SoftmaxLayer {n_in = 4, n_out = 10}}, 1)
+for _, a in ipairs {"linear", "ReLU", "sigmoid", "tanh"} do
+  bad("network3." .. a, function() return network3[a]("x") end, "bad argument #1 to '" .. a .. "'", "number or lnn.Matrix expected, got string")
+end
+bad("network3.ConvPoolLayer", function() return network3.ConvPoolLayer(5) end, "bad argument #1 to 'ConvPoolLayer'", "options table expected")
+bad("network3.ConvPoolLayer", function() return network3.ConvPoolLayer {image_shape = {1, 1, 8, 8}, filter_shape = {2, 1, 3, 3}, poolsize = {0, 2}} end, "bad option 'poolsize' to 'ConvPoolLayer'")
+bad("network3.FullyConnectedLayer", function() return network3.FullyConnectedLayer {n_in = 4, n_out = nan} end, "bad option 'n_out' to 'FullyConnectedLayer'")
+bad("network3.SoftmaxLayer", function() return network3.SoftmaxLayer {n_in = 4, n_out = 2, p_dropout = -0.5} end, "bad option 'p_dropout' to 'SoftmaxLayer'")
+bad("network3.Network", function() return network3.Network(5, 1) end, "bad argument #1 to 'Network'")
+bad("network3.Network", function() return network3.Network({network3.SoftmaxLayer {n_in = 4, n_out = 2}}, 0) end, "bad argument #2 to 'Network'", "positive integer mini_batch_size expected, got 0")
+bad("network3.Network", function() return network3.Network({network3.FullyConnectedLayer {n_in = 4, n_out = 3}, network3.SoftmaxLayer {n_in = 4, n_out = 2}}, 1) end, "Network", "layer 2")
+bad("network3.accuracy", function() return net3:accuracy(5) end, "bad argument #1 to 'accuracy'", "lnn.Data")
+bad("network3.predict", function() return net3:predict(D) end, "bad argument #1 to 'predict'", "items of 4 inputs (the first layer's) expected, got items of 2")
+bad("network3.feedforward", function() return net3:feedforward("x") end, "bad argument #1 to 'feedforward'", "lnn.Matrix or table expected")
+bad("network3.SGD", function() return net3:SGD(D8, 1, 1, inf, D8) end, "bad argument #4 to 'SGD'", "positive learning rate eta")
+bad("network3.SGD", function() return net3:SGD(D8, 1, 1, 0.1, D8, nil, 0, 5) end, "bad argument #8 to 'SGD'", "options table expected")
+bad("network3.save", function() return net3:save(5) end, "bad argument #1 to 'save'", "file name expected")
+bad("network3.save", function() return net3:save(dir .. "/no/x") end, "save: " .. dir .. "/no/x")
+bad("network3.load", function() return network3.load(5) end, "bad argument #1 to 'load'", "file name expected")
+bad("network3.load", function() return network3.load(dir .. "/img") end, "load: " .. dir .. "/img")
+bad("network3.ensemble", function() return network3.ensemble({}) end, "bad argument #1 to 'ensemble'", "non-empty list")
+bad("network3.ensemble", function() return network3.ensemble({net3, 5}) end, "bad argument #1 to 'ensemble'", "item 2: Network or file name expected, got number")
+bad("network3.ensemble", function() return network3.ensemble({net3, network3.Network({network3.SoftmaxLayer {n_in = 4, n_out = 3}}, 1)}) end, "bad argument #1 to 'ensemble'", "item 2 takes or gives other sizes")
+local vote3 = network3.ensemble({net3, net3})
+bad("network3.Ensemble:predict", function() return vote3:predict(5) end, "bad argument #1 to 'predict'", "lnn.Data")
+bad("network3.Ensemble:accuracy", function() return vote3:accuracy(D) end, "bad argument #1 to 'accuracy'", "items of 4 inputs")
+
 bad("json.encode", function() return json.encode(print) end, "json.encode: cannot encode a function")
 bad("json.encode", function() return json.encode({[true] = 1}) end, "json.encode: object keys must be strings, got boolean")
 bad("json.encode", function() return json.encode({1, nan}) end, "json.encode: cannot encode", "no NaN or infinity")
@@ -410,11 +450,15 @@ describe("bad input", function()
       local idx = type(mt.__index) == "table" and mt.__index or mt
       for k, v in pairs(idx) do if type(v) == "function" then need(prefix .. ":" .. k) end end
     end
-    for mod, t in pairs {network = network, network2 = network2, mnist_loader = loader, model = model, json = json} do
+    for mod, t in pairs {network = network, network2 = network2, network3 = network3, mnist_loader = loader,
+                         model = model, json = json} do
       for k, v in pairs(t) do if type(v) == "function" and not k:match("^_") then need(mod .. "." .. k) end end
     end
     for k in pairs(network.Network_methods) do need("network." .. k) end
     for k in pairs(network2.Network_methods) do need("network2." .. k) end
+    -- (metamethods take no input of the caller's)
+    for k in pairs(network3.Network_methods) do if not k:match("^__") then need("network3." .. k) end end
+    for k in pairs(network3.Ensemble_methods) do if not k:match("^__") then need("network3.Ensemble:" .. k) end end
     table.sort(missing)
     assert.are.same({}, missing)
   end)

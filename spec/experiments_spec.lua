@@ -22,14 +22,21 @@ describe("experiments", function()
     local files = {}
     for f in p:read("a"):gmatch("[^\n]+") do files[f] = true end
     p:close()
-    for _, e in ipairs(E.list) do
-      assert.truthy(files[e.name .. ".lua"], "no script for " .. e.name)
-      files[e.name .. ".lua"] = nil
+    local C6 = require "lnn.chapter6"
+    for _, list in ipairs {E.list, C6.list} do
+      for _, e in ipairs(list) do
+        assert.truthy(files[e.name .. ".lua"], "no script for " .. e.name)
+        files[e.name .. ".lua"] = nil
+      end
     end
-    files["bootstrap.lua"], files["list.lua"], files["README.md"] = nil, nil, nil
+    files["list.lua"], files["README.md"] = nil, nil
     assert.are.same({}, files)
-    local listing = E.listing()
-    for _, e in ipairs(E.list) do assert.truthy(listing:find(e.name, 1, true)) end
+    local p2 = io.popen("lua5.4 scripts/experiments/list.lua")
+    local listing = p2:read("a")
+    p2:close()
+    for _, list in ipairs {E.list, C6.list} do
+      for _, e in ipairs(list) do assert.truthy(listing:find(e.name, 1, true), e.name .. " not listed") end
+    end
   end)
 
   it("the overfitting run, shortened, writes metrics with all four monitored values and two curves", function()

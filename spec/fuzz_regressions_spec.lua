@@ -4,6 +4,7 @@
 -- and the file -- never a crash, an abort or a huge allocation.
 local core = require "lnn.core"
 local network = require "lnn.network"
+local network2 = require "lnn.network2"
 local H = require "helpers"
 
 local ROOT = "spec/fuzz-regressions"
@@ -23,6 +24,7 @@ local entry = {
   json = {"json_decode", function(path) return core.json_decode(H.read_file(path), path) end},
   png = {"read_png", function(path) return core.read_png(path) end},
   model = {"load", function(path) return network.load(path) end},
+  network2 = {"load", function(path) return network2.load(path) end},
 }
 
 describe("fuzz regressions", function()
@@ -41,6 +43,11 @@ describe("fuzz regressions", function()
   it("a model file whose layout claims 13 GB is refused before allocating", function()
     H.error_matches(function() network.load(ROOT .. "/model/layout-claims-13GB.lnn") end,
       "data block holds 1 floats, but the layout needs 3355443400")
+  end)
+
+  it("a network2 file whose cost is a number too large for a float names the cost, not json.encode", function()
+    H.error_matches(function() network2.load(ROOT .. "/network2/cost-infinite-number.json") end,
+      "load: " .. ROOT .. "/network2/cost-infinite-number.json", "unknown cost")
   end)
 
   it("a PNG header claiming 768 MB of pixels in a 70-byte file is refused before allocating", function()

@@ -4,6 +4,7 @@ local lnn = {
   core = require "lnn.core",
   network = require "lnn.network",
   network2 = require "lnn.network2",
+  network3 = require "lnn.network3",
   mnist_loader = require "lnn.mnist_loader",
   model = require "lnn.model",
   json = require "lnn.json",

@@ -2,22 +2,55 @@
 -- safetensors (https://huggingface.co/docs/safetensors): 8-byte little-endian
 -- header length, JSON header, raw float32 data.  numpy and PyTorch read it.
 -- The header's "__metadata__" (strings only, as the format requires) holds:
---   format = "lnn", version = "1", layout = JSON {"cost":..,"layers":[{"kind":"dense",
---   "n_in":..,"n_out":..,"activation":..},..]}, epoch = "N", rng = "pcg32:..", face = "network"
--- and one tensor per parameter: "layers.L.weight" [n_out, n_in], "layers.L.bias" [n_out].
--- This module does not know the book's faces; they add their own metadata.
+--   format = "lnn", version = "1", face = "network" | "network3" | ...,
+--   layout = JSON {"cost": "quadratic" | "cross-entropy" | "log-likelihood",
+--                  "layers": [one object per engine layer, in order]}, where a layer is
+--     {"kind":"dense", "n_in":N, "n_out":N, "activation":A}
+--     {"kind":"convpool", "image":[c,h,w], "filters":[f,c,kh,kw], "pool":[ph,pw], "activation":A}
+--     {"kind":"dropout", "n_in":N, "p":P}
+--   and A is "linear", "sigmoid", "tanh", "relu" or "softmax";
+--   plus whatever the face adds (epoch = "N", rng = "pcg32:..", mini_batch_size, ...).
+-- One tensor per parameter, named by the engine layer L (1-based; dropout
+-- layers have none): "layers.L.weight" [n_out, n_in] (dense) or [f, c, kh, kw]
+-- (convpool: PyTorch's Conv2d layout; the convolution is a cross-correlation,
+-- as Conv2d's, no filter flip), "layers.L.bias" [n_out] or [f].
+-- Files of version 1 written before conv layers existed hold only dense layers
+-- and read unchanged.  This module does not know the book's faces.
 local core = require "lnn.core"
 local json = require "lnn.json"
 
 local model = {}
 
+-- the layer fields that describe the architecture (not the offsets)
+local ARCH = {dense = {"n_in", "n_out", "activation"},
+              convpool = {"image", "filters", "pool", "activation"},
+              dropout = {"n_in", "p"}}
+
+local function is_net(net) return type(net) == "userdata" and tostring(net):find("^lnn%.Net") ~= nil end
+
+--- layout_of(net): the layout a file holds for core network net (cost and
+--- layer list, architecture fields only), and net:layout() itself.
 local function layout_of(net)
+  if not is_net(net) then
+    error("bad argument #1 to 'layout_of' (lnn.Net expected, got " .. type(net) .. ")", 2)
+  end
   local lay = net:layout()
   local layers = {}
   for i, l in ipairs(lay.layers) do
-    layers[i] = {kind = l.kind, n_in = l.n_in, n_out = l.n_out, activation = l.activation}
+    local t = {kind = l.kind}
+    for _, k in ipairs(ARCH[l.kind]) do t[k] = l[k] end
+    layers[i] = t
   end
   return {cost = lay.cost, layers = layers}, lay
+end
+model.layout_of = layout_of
+
+-- the tensors of engine layer l: {name, offset, shape} for weight and bias
+local function tensors_of(i, l)
+  if l.nweights == 0 then return {} end
+  local wshape = l.kind == "convpool" and l.filters or {l.n_out, l.n_in}
+  return {{("layers.%d.weight"):format(i), l.weights, wshape},
+          {("layers.%d.bias"):format(i), l.biases, {l.nbiases}}}
 end
 
 --- Writes core network `net` to path atomically; meta: extra string metadata.
@@ -25,7 +58,7 @@ function model.save(path, net, meta)
   if type(path) ~= "string" then
     error("bad argument #1 to 'save' (file name expected, got " .. type(path) .. ")", 2)
   end
-  if not (type(net) == "userdata" and tostring(net):find("^lnn%.Net")) then
+  if not is_net(net) then
     error("bad argument #2 to 'save' (lnn.Net expected, got " .. type(net) .. ")", 2)
   end
   if meta ~= nil and type(meta) ~= "table" then
@@ -37,10 +70,11 @@ function model.save(path, net, meta)
   for k, v in pairs(meta or {}) do md[k] = tostring(v) end
   header.__metadata__ = md
   for i, l in ipairs(lay.layers) do
-    header[("layers.%d.weight"):format(i)] = {dtype = "F32", shape = {l.n_out, l.n_in},
-      data_offsets = {4 * l.weights, 4 * (l.weights + l.n_in * l.n_out)}}
-    header[("layers.%d.bias"):format(i)] = {dtype = "F32", shape = {l.n_out},
-      data_offsets = {4 * l.biases, 4 * (l.biases + l.n_out)}}
+    for _, t in ipairs(tensors_of(i, l)) do
+      local count = 1
+      for _, d in ipairs(t[3]) do count = count * d end
+      header[t[1]] = {dtype = "F32", shape = t[3], data_offsets = {4 * t[2], 4 * (t[2] + count)}}
+    end
   end
   core.write_model(path, json.encode(header), net:params())
 end
@@ -67,49 +101,35 @@ function model.load(path)
   if not ok2 or type(layout) ~= "table" or type(layout.layers) ~= "table" or #layout.layers < 1 then
     bad(path, "bad layout in metadata")
   end
-  local sizes, hidden, output = {}, nil, nil
+  local spec = {}
   for i, l in ipairs(layout.layers) do
-    if type(l) ~= "table" or l.kind ~= "dense" then
+    if type(l) ~= "table" or not ARCH[l.kind] then
       bad(path, ("layer %d: unsupported kind %s"):format(i, tostring(type(l) == "table" and l.kind)))
     end
-    if i == 1 then sizes[1] = l.n_in elseif l.n_in ~= sizes[i] then
-      bad(path, ("layer %d takes %s inputs but layer %d gives %s"):format(i, tostring(l.n_in),
-        i - 1, tostring(sizes[i])))
-    end
-    sizes[i + 1] = l.n_out
-    if i < #layout.layers then
-      if hidden and hidden ~= l.activation then bad(path, "mixed hidden activations") end
-      hidden = l.activation
-    else
-      output = l.activation
-    end
+    local t = {kind = l.kind}
+    for _, k in ipairs(ARCH[l.kind]) do t[k] = l[k] end
+    spec[i] = t
   end
   -- The layout must account for the data block exactly, checked before core.Net
   -- allocates what the layout asks: a 100-byte file must not cost gigabytes.
-  local nblock, want = block:numel(), 0
-  for i = 1, #sizes - 1 do
-    local a, b = sizes[i], sizes[i + 1]
-    if math.type(a) ~= "integer" or math.type(b) ~= "integer" or a < 1 or b < 1
-       or a > 1 << 24 or b > 1 << 24 then
-      bad(path, ("bad layout: layer %d maps %s to %s inputs"):format(i, tostring(a), tostring(b)))
-    end
-    want = want + (a + 1) * b
-  end
+  local opts = {layers = spec, cost = layout.cost}
+  local okw, want = pcall(core.net_nparams, opts)
+  if not okw then bad(path, "bad layout: " .. tostring(want):gsub("^[^:]*: ", "")) end
+  local nblock = block:numel()
   if want ~= nblock then
     bad(path, ("data block holds %d floats, but the layout needs %d (truncated file?)"):format(nblock, want))
   end
-  local okn, net = pcall(core.Net, {sizes = sizes, hidden = hidden, output = output,
-                                    cost = layout.cost})
-  if not okn then bad(path, "bad layout: " .. tostring(net)) end
+  local okn, net = pcall(core.Net, opts)
+  if not okn then bad(path, "bad layout: " .. tostring(net):gsub("^[^:]*: ", "")) end
   local params = net:params()
   local seen = 0
   for i, l in ipairs(net:layout().layers) do
-    for _, part in ipairs {{"weight", l.weights, {l.n_out, l.n_in}}, {"bias", l.biases, {l.n_out}}} do
-      local name = ("layers.%d.%s"):format(i, part[1])
+    for _, part in ipairs(tensors_of(i, l)) do
+      local name, shape = part[1], part[3]
       local t = header[name]
       if type(t) ~= "table" then bad(path, "missing tensor " .. name) end
       if t.dtype ~= "F32" then bad(path, name .. ": dtype " .. tostring(t.dtype) .. ", expected F32") end
-      local shape, count = part[3], 1
+      local count = 1
       if type(t.shape) ~= "table" or #t.shape ~= #shape then bad(path, name .. ": wrong shape") end
       for d = 1, #shape do
         if t.shape[d] ~= shape[d] then

@@ -1,0 +1,223 @@
+-- lnn.chapter6: the book's chapter 6 runs (network3.py), 6.1 to 6.8, one
+-- entry each; scripts/experiments/ch6_N.lua runs one.  Every run prints
+-- network3.py's lines and, at the end, the book's figure beside its own.  The
+-- flags (X.flags) are the same for all: --epochs (the book's count by
+-- default), --seed, --data, --train-size, --eval-size, --save, --shuffle,
+-- --quiet; 6.8 adds --nets, --members and --save-dir.  6.5 to 6.8 train on the
+-- expanded set scripts/expand_mnist.lua writes and say so when it is missing.
+local core = require "lnn.core"
+local cli = require "lnn.cli"
+local mnist_loader = require "lnn.mnist_loader"
+local network3 = require "lnn.network3"
+
+local X = {}
+
+local function die(prog, msg)
+  io.stderr:write(prog, ": ", (tostring(msg):gsub("^[^:\n]+%.lua:%d+: ", "")), "\n")
+  os.exit(1)
+end
+X.die = die
+
+--- flags(run): the flags every chapter 6 script takes, with run's defaults.
+function X.flags(run, extra)
+  local f = {
+    {name = "epochs", kind = "int", default = run.epochs, help = "epochs (the book's count by default)", check = cli.nonnegative},
+    {name = "seed", kind = "int", default = 1, help = "random seed (initial weights, dropout masks)"},
+    {name = "data", kind = "string", help = "MNIST folder (default: the tree's data/)", arg = "DIR"},
+    {name = "train-size", kind = "int", help = "train on the first N images only (a quick run)", check = cli.positive, arg = "N"},
+    {name = "eval-size", kind = "int", help = "validate and test on the first N images only", check = cli.positive, arg = "N"},
+    {name = "save", kind = "string", help = "save the trained network here", arg = "FILE"},
+    {name = "shuffle", kind = "flag", help = "shuffle the training data every epoch (network3.py does not)"},
+    {name = "quiet", kind = "flag", help = "print only the result lines"},
+  }
+  for _, e in ipairs(extra or {}) do f[#f + 1] = e end
+  return f
+end
+
+--- data(prog, opts, expanded): training, validation and test sets, cut to
+--- --train-size / --eval-size.  The expanded set must have been written by
+--- scripts/expand_mnist.lua; without it this stops with a message saying so.
+function X.data(prog, opts, expanded)
+  local ok, tr, va, te = pcall(mnist_loader.load_data, opts.data, expanded and {expanded = true} or nil)
+  if not ok then
+    if expanded then
+      die(prog, ("the expanded training set is missing (%s).\nThis run needs the 250,000 images that "
+        .. "scripts/expand_mnist.lua writes next to MNIST; run it first."):format(tr))
+    end
+    die(prog, tr)
+  end
+  if opts.train_size then tr = tr:slice(1, math.min(opts.train_size, #tr)) end
+  if opts.eval_size then
+    va = va:slice(1, math.min(opts.eval_size, #va))
+    te = te:slice(1, math.min(opts.eval_size, #te))
+  end
+  return tr, va, te
+end
+
+local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
+X.pct = pct
+
+--- train(prog, run, opts, seed): builds run.layers(network3, mini_batch_size)
+--- and trains it as the book does; returns the network, the best validation
+--- accuracy, its iteration, the test accuracy there and the wall time.
+function X.train(prog, run, opts, tr, va, te, seed)
+  local mbs = run.mini_batch_size or 10
+  local net = network3.Network(run.layers(network3, mbs), mbs, {seed = seed or opts.seed})
+  local t0 = core.clock()
+  local log = function(line) io.write(line, "\n") io.flush() end
+  local ok, best, iter, test = pcall(net.SGD, net, tr, opts.epochs, mbs, run.eta, va, te, run.lmbda,
+    {quiet = opts.quiet, shuffle = opts.shuffle, log = log})
+  if not ok then die(prog, best) end
+  return net, best, iter, test, core.clock() - t0
+end
+
+--- report(run, opts, test, seconds): the book's figure beside ours.
+function X.report(run, opts, test, seconds, what)
+  print(("%s %s: book %s after %d epochs | lnn %s after %d epochs (seed %d, %d training images, %.0f s)")
+    :format(run.name6, what or "test accuracy at the best validation accuracy", pct(run.book), run.epochs,
+      pct(test), opts.epochs, opts.seed, opts.train_size or (run.expanded and 250000 or 50000), seconds))
+end
+
+--- conv_run(run): the networks of 6.2 to 6.8: run.convs (default 2) conv-pool
+--- layers (20x1x5x5, then 40x20x5x5, 2x2 pools), FC layers of sizes run.fc
+--- (default {100}), softmax, all with run.activation (a network3 name, default
+--- "ReLU"); dropout run.p_dropout on the FC and softmax inputs.  ReLU runs use
+--- eta 0.03 and lmbda 0.1 unless run says otherwise.
+function X.conv_run(run)
+  local act = run.activation or "ReLU"
+  if act == "ReLU" then
+    run.eta = run.eta or 0.03
+    if run.lmbda == nil then run.lmbda = 0.1 end
+  end
+  local fc, p = run.fc or {100}, run.p_dropout or 0.0
+  run.layers = function(n3, mbs)
+    local f = n3[act]
+    local layers = {
+      n3.ConvPoolLayer {image_shape = {mbs, 1, 28, 28}, filter_shape = {20, 1, 5, 5}, poolsize = {2, 2},
+                        activation_fn = f}}
+    local n_in = 20 * 12 * 12
+    if (run.convs or 2) == 2 then
+      layers[2] = n3.ConvPoolLayer {image_shape = {mbs, 20, 12, 12}, filter_shape = {40, 20, 5, 5},
+                                    poolsize = {2, 2}, activation_fn = f}
+      n_in = 40 * 4 * 4
+    end
+    for _, n in ipairs(fc) do
+      layers[#layers + 1] = n3.FullyConnectedLayer {n_in = n_in, n_out = n, activation_fn = f, p_dropout = p}
+      n_in = n
+    end
+    layers[#layers + 1] = n3.SoftmaxLayer {n_in = n_in, n_out = 10, p_dropout = p}
+    return layers
+  end
+  return run
+end
+
+--- dropout_run(run): the 6.7 family: two FC layers of 1000, dropout 0.5,
+--- expanded data, 40 epochs, no L2 (the book's call passes no lmbda).
+function X.dropout_run(run)
+  run.fc, run.p_dropout, run.expanded, run.lmbda = {1000, 1000}, 0.5, true, 0.0
+  run.epochs = run.epochs or 40
+  return run
+end
+
+-- a whole chapter 6 run from the command line
+local function main_run(run, argv)
+  local prog = "scripts/experiments/" .. run.script
+  local opts = cli.parse(argv or {}, X.flags(run), prog, run.about)
+  if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
+  local tr, va, te = X.data(prog, opts, run.expanded)
+  if not opts.quiet then print(run.about) end
+  local net, _, _, test, seconds = X.train(prog, run, opts, tr, va, te)
+  if opts.save then
+    local ok, err = pcall(net.save, net, opts.save)
+    if not ok then die(prog, err) end
+  end
+  X.report(run, opts, test, seconds)
+  return net, test
+end
+
+X.list = {
+  {name = "ch6_1", name6 = "6.1", book = 0.9780, epochs = 60, eta = 0.1,
+   about = "6.1: FullyConnectedLayer(784, 100, sigmoid) + SoftmaxLayer(100, 10); batch 10, eta 0.1 (book: 97.80%)",
+   layers = function(n3)
+     return {n3.FullyConnectedLayer {n_in = 784, n_out = 100},
+             n3.SoftmaxLayer {n_in = 100, n_out = 10}}
+   end},
+  X.conv_run {name = "ch6_2", name6 = "6.2", book = 0.9878, epochs = 60, eta = 0.1, lmbda = 0.0,
+   activation = "sigmoid", convs = 1,
+   about = "6.2: ConvPoolLayer(20x1x5x5, pool 2x2) + FC(2880, 100) + Softmax(100, 10), sigmoid; batch 10, eta 0.1 (book: 98.78%)"},
+  X.conv_run {name = "ch6_3", name6 = "6.3", book = 0.9906, epochs = 60, eta = 0.1, lmbda = 0.0,
+   activation = "sigmoid", convs = 2,
+   about = "6.3: ConvPool(20x1x5x5) + ConvPool(40x20x5x5) + FC(640, 100) + Softmax, sigmoid; batch 10, eta 0.1 (book: 99.06%)"},
+  X.conv_run {name = "ch6_4", name6 = "6.4", book = 0.9923, epochs = 60,
+   about = "6.4: ConvPool(20x1x5x5) + ConvPool(40x20x5x5) + FC(640, 100) + Softmax, ReLU; batch 10, eta 0.03, lmbda 0.1 (book: 99.23%)"},
+  X.conv_run {name = "ch6_5", name6 = "6.5", book = 0.9937, epochs = 60, expanded = true,
+   about = "6.5: the 6.4 network on the 250,000 expanded training images (book: 99.37%)"},
+  X.conv_run {name = "ch6_6", name6 = "6.6", book = 0.9943, epochs = 60, expanded = true, fc = {100, 100},
+   about = "6.6: ConvPool x2 + FC(640, 100) + FC(100, 100) + Softmax, ReLU, expanded data (book: 99.43%)"},
+  X.conv_run(X.dropout_run {name = "ch6_7", name6 = "6.7", book = 0.9960,
+   about = "6.7: ConvPool x2 + FC(640, 1000) + FC(1000, 1000) + Softmax, ReLU, dropout 0.5, expanded data, 40 epochs (book: 99.60%)"}),
+  X.conv_run(X.dropout_run {name = "ch6_8", name6 = "6.8", book = 0.9967, ensemble = true,
+   about = "6.8: a plurality vote of five 6.7 networks (book: 99.67%)"}),
+}
+X.by_name = {}
+for _, r in ipairs(X.list) do
+  r.script = r.name .. ".lua"
+  X.by_name[r.name] = r
+end
+
+-- 6.8: trains the five with seeds seed..seed+4, or votes with networks saved
+-- earlier (--members, e.g. from ch6_7.lua --save)
+local function main_ensemble(run, argv)
+  local prog = "scripts/experiments/" .. run.script
+  local opts = cli.parse(argv or {}, X.flags(run, {
+    {name = "nets", kind = "int", default = 5, help = "networks in the ensemble", check = cli.positive},
+    {name = "members", kind = "string", help = "vote with these saved networks instead of training", arg = "F1,F2,..."},
+    {name = "save-dir", kind = "string", help = "save each trained network as DIR/member-K.lnn", arg = "DIR"},
+  }), prog, run.about)
+  if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
+  local members, test_data, t0 = {}, nil, core.clock()
+  if opts.members then
+    local _, _, te = X.data(prog, {data = opts.data, eval_size = opts.eval_size}, false)
+    for file in opts.members:gmatch("[^,]+") do
+      local ok, net = pcall(network3.load, file)
+      if not ok then die(prog, net) end
+      members[#members + 1] = net
+      print(("member %d (%s): test accuracy %s"):format(#members, file, pct(net:accuracy(te))))
+    end
+    test_data = te
+  else
+    local tr, va, te = X.data(prog, opts, run.expanded)
+    for k = 1, opts.nets do
+      if not opts.quiet then print(("-- member %d of %d (seed %d)"):format(k, opts.nets, opts.seed + k - 1)) end
+      local net, _, _, test = X.train(prog, run, opts, tr, va, te, opts.seed + k - 1)
+      if opts.save_dir then
+        local ok, err = pcall(net.save, net, ("%s/member-%d.lnn"):format(opts.save_dir, k))
+        if not ok then die(prog, err) end
+      end
+      print(("member %d: test accuracy %s (at its best validation accuracy)"):format(k, pct(test)))
+      members[k] = net
+    end
+    test_data = te
+  end
+  local acc = network3.ensemble(members):accuracy(test_data)
+  print(("6.8 ensemble of %d, plurality vote on the test set: book %s | lnn %s (%.0f s)"):format(#members,
+    pct(run.book), pct(acc), core.clock() - t0))
+  return acc
+end
+
+--- main(name, argv): scripts/experiments/<name>.lua
+function X.main(name, argv)
+  local run = X.by_name[name]
+  if not run then error(("bad argument #1 to 'main' (a chapter 6 run expected, got %s)"):format(tostring(name)), 2) end
+  if run.ensemble then return main_ensemble(run, argv) end
+  return main_run(run, argv)
+end
+
+--- listing(): one line per run: name, what it trains and the book's result.
+function X.listing()
+  local lines = {}
+  for _, r in ipairs(X.list) do lines[#lines + 1] = ("%-20s %s"):format(r.name, r.about) end
+  return table.concat(lines, "\n")
+end
+
+return X

@@ -1,0 +1,471 @@
+-- lnn.network3: the face of network3.py (the book's chapter 6) over the one C
+-- engine: conv-pool, fully connected and softmax layers, ReLU, dropout,
+-- log-likelihood cost, L2, SGD with validation-based reporting.  Layers here
+-- are descriptions; Network turns them into one lnn.core.Net and every epoch,
+-- batch and kernel runs there.  Not here: Theano's symbolic graph, GPU flags.
+local core = require "lnn.core"
+local model = require "lnn.model"
+
+local network3 = {}
+
+---------------------------------------------------------------------------
+-- Activation functions: callable on a number or element-wise on a Matrix,
+-- and known to the engine by name.
+
+local Activation = {}
+Activation.__index = Activation
+Activation.__tostring = function(a) return "lnn.network3." .. a.book end
+Activation.__call = function(a, z)
+  if type(z) == "number" then return a.scalar(z) end
+  if type(z) == "table" then z = core.Matrix(z) end
+  if type(z) ~= "userdata" or z.apply == nil then
+    error(("bad argument #1 to '%s' (number or lnn.Matrix expected, got %s)"):format(a.book, type(z)), 2)
+  end
+  if a.engine == "linear" then return z:copy() end
+  return z:apply(a.engine)
+end
+
+local function activation(book, engine, scalar)
+  return setmetatable({book = book, engine = engine, scalar = scalar}, Activation)
+end
+
+network3.linear = activation("linear", "linear", function(z) return z end)
+network3.ReLU = activation("ReLU", "relu", function(z) return z > 0 and z or 0.0 end)
+network3.sigmoid = activation("sigmoid", "sigmoid", function(z) return 1 / (1 + math.exp(-z)) end)
+network3.tanh = activation("tanh", "tanh", math.tanh or function(z)
+  local e = math.exp(2 * z)
+  return (e - 1) / (e + 1)
+end)
+local by_engine_name = {}
+for _, k in ipairs {"linear", "ReLU", "sigmoid", "tanh"} do by_engine_name[network3[k].engine] = network3[k] end
+
+---------------------------------------------------------------------------
+-- Argument checks: errors name the function, the argument, what was
+-- expected and what came.
+
+local function fail(fname, what, expected, got, level)
+  error(("bad %s to '%s' (%s expected, got %s)"):format(what, fname, expected, got), (level or 1) + 1)
+end
+
+local function show(v)
+  if type(v) == "table" then
+    local parts = {}
+    for i = 1, #v do parts[i] = tostring(v[i]) end
+    return "{" .. table.concat(parts, ", ") .. "}"
+  end
+  return type(v) == "string" and ("'" .. v .. "'") or tostring(v)
+end
+
+local function check_options(opts, known, fname)
+  if type(opts) ~= "table" then fail(fname, "argument #1", "options table", type(opts), 3) end
+  for k in pairs(opts) do
+    if not known[k] then error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3) end
+  end
+end
+
+local function pos_int(v) return math.type(v) == "integer" and v >= 1 end
+
+local function int_list(opts, key, n, fname)
+  local v = opts[key]
+  local ok = type(v) == "table" and #v == n
+  for i = 1, n do ok = ok and pos_int(v[i]) end
+  if not ok then fail(fname, ("option '%s'"):format(key), ("a list of %d positive integers"):format(n), show(v), 3) end
+  return {table.unpack(v, 1, n)}
+end
+
+local function check_act(opts, fname)
+  local a = opts.activation_fn
+  if a == nil then return network3.sigmoid end
+  if getmetatable(a) ~= Activation then
+    fail(fname, "option 'activation_fn'", "linear, ReLU, sigmoid or tanh of lnn.network3", show(a), 3)
+  end
+  return a
+end
+
+local function check_dropout(opts, fname)
+  local p = opts.p_dropout
+  if p == nil then return 0.0 end
+  if type(p) ~= "number" or not (p >= 0 and p < 1) then
+    fail(fname, "option 'p_dropout'", "a number in [0, 1)", show(p), 3)
+  end
+  return p
+end
+
+---------------------------------------------------------------------------
+-- Layers: descriptions with n_in/n_out, turned into engine layers by Network.
+
+local Layer = {}
+Layer.__index = Layer
+Layer.__tostring = function(l)
+  if l.type == "ConvPoolLayer" then
+    return ("ConvPoolLayer{filter_shape = %s, image_shape = %s, poolsize = %s, activation_fn = %s}"):format(
+      show(l.filter_shape), show(l.image_shape), show(l.poolsize), l.activation_fn.book)
+  end
+  return ("%s{n_in = %d, n_out = %d, %sp_dropout = %g}"):format(l.type, l.n_in, l.n_out,
+    l.type == "FullyConnectedLayer" and ("activation_fn = " .. l.activation_fn.book .. ", ") or "", l.p_dropout)
+end
+
+--- ConvPoolLayer{filter_shape = {f, c, kh, kw}, image_shape = {mini_batch_size, c, h, w}
+--- (or {c, h, w}), poolsize = {2, 2}, activation_fn = sigmoid}: a valid
+--- convolution, max-pooling without padding, then bias and activation.
+function network3.ConvPoolLayer(opts)
+  local fname = "ConvPoolLayer"
+  check_options(opts, {filter_shape = true, image_shape = true, poolsize = true, activation_fn = true}, fname)
+  local filter_shape = int_list(opts, "filter_shape", 4, fname)
+  local image_shape = opts.image_shape
+  if type(image_shape) == "table" and #image_shape == 3 then
+    image_shape = int_list(opts, "image_shape", 3, fname)
+    table.insert(image_shape, 1, 1)
+  else
+    image_shape = int_list(opts, "image_shape", 4, fname)
+  end
+  local poolsize = opts.poolsize and int_list(opts, "poolsize", 2, fname) or {2, 2}
+  local self = setmetatable({type = fname, filter_shape = filter_shape, image_shape = image_shape,
+                             poolsize = poolsize, activation_fn = check_act(opts, fname)}, Layer)
+  local c, h, w = image_shape[2], image_shape[3], image_shape[4]
+  if filter_shape[2] ~= c then
+    error(("bad option 'filter_shape' to '%s' (filters of %d channels expected, as image_shape has, got %d)")
+      :format(fname, c, filter_shape[2]), 2)
+  end
+  if filter_shape[3] > h or filter_shape[4] > w then
+    error(("bad option 'filter_shape' to '%s' (filters of at most %dx%d expected for a %dx%d image, got %dx%d)")
+      :format(fname, h, w, h, w, filter_shape[3], filter_shape[4]), 2)
+  end
+  local oh, ow = h - filter_shape[3] + 1, w - filter_shape[4] + 1
+  if poolsize[1] > oh or poolsize[2] > ow then
+    error(("bad option 'poolsize' to '%s' (at most %dx%d expected for a %dx%d convolution, got %dx%d)")
+      :format(fname, oh, ow, oh, ow, poolsize[1], poolsize[2]), 2)
+  end
+  self.out_shape = {filter_shape[1], oh // poolsize[1], ow // poolsize[2]}
+  self.n_in = c * h * w
+  self.n_out = self.out_shape[1] * self.out_shape[2] * self.out_shape[3]
+  return self
+end
+
+local function dense_layer(fname, opts, act)
+  check_options(opts, {n_in = true, n_out = true, activation_fn = not act, p_dropout = true}, fname)
+  for _, k in ipairs {"n_in", "n_out"} do
+    if not pos_int(opts[k]) then fail(fname, ("option '%s'"):format(k), "a positive integer", show(opts[k]), 3) end
+  end
+  return setmetatable({type = fname, n_in = opts.n_in, n_out = opts.n_out,
+                       activation_fn = act or check_act(opts, fname), p_dropout = check_dropout(opts, fname)}, Layer)
+end
+
+--- FullyConnectedLayer{n_in, n_out, activation_fn = sigmoid, p_dropout = 0}
+function network3.FullyConnectedLayer(opts)
+  return dense_layer("FullyConnectedLayer", opts)
+end
+
+--- SoftmaxLayer{n_in, n_out, p_dropout = 0}: weights and biases start at zero.
+function network3.SoftmaxLayer(opts)
+  return dense_layer("SoftmaxLayer", opts, {book = "softmax", engine = "softmax"})
+end
+
+-- what a layer takes (side "in") or gives ("out"), for messages: "20x12x12 = 2880" or "100"
+local function shape_of(l, side)
+  local n = side == "in" and l.n_in or l.n_out
+  if l.type ~= "ConvPoolLayer" then return tostring(n) end
+  local s = side == "in" and {table.unpack(l.image_shape, 2, 4)} or l.out_shape
+  return ("%dx%dx%d = %d"):format(s[1], s[2], s[3], n)
+end
+
+-- the engine layers of book layer l
+local function engine_layers(l)
+  if l.type == "ConvPoolLayer" then
+    local s = l.image_shape
+    return {{kind = "convpool", image = {s[2], s[3], s[4]}, filters = l.filter_shape, pool = l.poolsize,
+             activation = l.activation_fn.engine}}
+  end
+  local t = {}
+  if l.p_dropout > 0 then t[1] = {kind = "dropout", n_in = l.n_in, p = l.p_dropout} end
+  t[#t + 1] = {kind = "dense", n_in = l.n_in, n_out = l.n_out, activation = l.activation_fn.engine}
+  return t
+end
+
+-- book layers back from an engine layout (for load)
+local function book_layers(layout, mini_batch_size)
+  local layers, p = {}, 0
+  for i, l in ipairs(layout.layers) do
+    if l.kind == "convpool" then
+      layers[#layers + 1] = network3.ConvPoolLayer {filter_shape = l.filters,
+        image_shape = {mini_batch_size, l.image[1], l.image[2], l.image[3]}, poolsize = l.pool,
+        activation_fn = by_engine_name[l.activation]}
+    elseif l.kind == "dropout" then
+      p = l.p
+    elseif l.activation == "softmax" then
+      layers[#layers + 1] = network3.SoftmaxLayer {n_in = l.n_in, n_out = l.n_out, p_dropout = p}
+      p = 0
+    else
+      layers[#layers + 1] = network3.FullyConnectedLayer {n_in = l.n_in, n_out = l.n_out,
+        activation_fn = by_engine_name[l.activation], p_dropout = p}
+      p = 0
+    end
+    if l.kind ~= "dropout" and not layers[#layers] then error("layer " .. i .. " has no book form") end
+  end
+  return layers
+end
+
+---------------------------------------------------------------------------
+-- Network
+
+local Network = {}
+Network.__index = Network
+Network.__tostring = function(self)
+  local parts = {}
+  for i, l in ipairs(self.layers) do parts[i] = "  " .. tostring(l) end
+  return ("lnn.network3.Network(mini_batch_size = %d,\n%s)"):format(self.mini_batch_size, table.concat(parts, ",\n"))
+end
+
+local function check_layers(layers, fname)
+  if type(layers) ~= "table" or #layers == 0 then
+    fail(fname, "argument #1", "a non-empty list of layers", type(layers) == "table" and "an empty table" or type(layers), 3)
+  end
+  for i, l in ipairs(layers) do
+    if getmetatable(l) ~= Layer then
+      error(("bad argument #1 to '%s' (layer %d: ConvPoolLayer, FullyConnectedLayer or SoftmaxLayer expected, got %s)")
+        :format(fname, i, type(l)), 3)
+    end
+    if i > 1 then
+      local prev = layers[i - 1]
+      if l.n_in ~= prev.n_out then
+        error(("bad argument #1 to '%s' (layer %d, %s, takes %s inputs but layer %d, %s, gives %s)")
+          :format(fname, i, l.type, shape_of(l, "in"), i - 1, prev.type, shape_of(prev, "out")), 3)
+      end
+    end
+  end
+  local last = layers[#layers]
+  if last.type ~= "SoftmaxLayer" then
+    error(("bad argument #1 to '%s' (the last layer must be a SoftmaxLayer, for the log-likelihood cost; got %s)")
+      :format(fname, last.type), 3)
+  end
+  for i = 1, #layers - 1 do
+    if layers[i].type == "SoftmaxLayer" then
+      error(("bad argument #1 to '%s' (layer %d: a SoftmaxLayer can only be the last layer)"):format(fname, i), 3)
+    end
+  end
+end
+
+local function wrap(net, layers, mini_batch_size, rng)
+  return setmetatable({_net = net, layers = layers, mini_batch_size = mini_batch_size, rng = rng}, Network)
+end
+
+--- Network(layers, mini_batch_size [, {seed = 0}]): checks each layer's input
+--- against the previous layer's output and initialises as network3.py (conv
+--- and FC weights N(0, 1/n_out), biases N(0, 1), softmax all zero), drawing
+--- from the seeded generator that later shuffles (if asked) and drops out.
+function network3.Network(layers, mini_batch_size, opts)
+  check_layers(layers, "Network")
+  if not pos_int(mini_batch_size) then fail("Network", "argument #2", "a positive integer mini_batch_size", show(mini_batch_size)) end
+  opts = opts or {}
+  if type(opts) ~= "table" then fail("Network", "argument #3", "options table", type(opts)) end
+  for k in pairs(opts) do
+    if k ~= "seed" then error(("unknown option '%s' to 'Network'"):format(tostring(k)), 2) end
+  end
+  if opts.seed ~= nil and math.type(opts.seed) ~= "integer" then
+    fail("Network", "option 'seed'", "an integer", show(opts.seed))
+  end
+  local spec = {}
+  for _, l in ipairs(layers) do
+    for _, e in ipairs(engine_layers(l)) do spec[#spec + 1] = e end
+  end
+  local ok, net = pcall(core.Net, {layers = spec, cost = "log-likelihood"})
+  if not ok then error(tostring(net):gsub("^Net:", "Network:"), 2) end
+  local rng = core.Rng(opts.seed or 0)
+  net:init(rng, "network3")
+  return wrap(net, layers, mini_batch_size, rng)
+end
+
+local function check_data(self, data, fname, argn, optional)
+  if data == nil and optional then return nil end
+  if type(data) ~= "userdata" or data.slice == nil then
+    fail(fname, ("argument #%d"):format(argn), "lnn.Data (from lnn.mnist_loader.load_data)", type(data), 3)
+  end
+  local n_in, n_out = self.layers[1].n_in, self.layers[#self.layers].n_out
+  local _, d, k = data:shape()
+  if d ~= n_in then
+    fail(fname, ("argument #%d"):format(argn), ("items of %d inputs (the first layer's)"):format(n_in),
+      ("items of %d"):format(d), 3)
+  end
+  if k ~= n_out then
+    fail(fname, ("argument #%d"):format(argn), ("%d classes (the last layer's outputs)"):format(n_out),
+      tostring(k), 3)
+  end
+  return data
+end
+
+local function check_number(v, fname, argn, what, ok)
+  if type(v) ~= "number" or v ~= v or v == math.huge or not ok(v) then
+    fail(fname, ("argument #%d"):format(argn), what, show(v), 3)
+  end
+end
+
+--- accuracy(data): the fraction of data's items whose predicted class is theirs.
+function Network:accuracy(data)
+  data = check_data(self, data, "accuracy", 1)
+  return self._net:evaluate(data) / #data
+end
+
+--- predict(data): the predicted class (0-based) of every item, a list.
+function Network:predict(data)
+  data = check_data(self, data, "predict", 1)
+  return self._net:predict(data)
+end
+
+--- feedforward(x): the output probabilities (10 x 1) for one input (a Matrix
+--- or table of n_in values), dropout layers scaled as at inference.
+function Network:feedforward(x)
+  if type(x) == "table" then x = core.Matrix(x) end
+  if type(x) ~= "userdata" or x.numel == nil then fail("feedforward", "argument #1", "lnn.Matrix or table", type(x)) end
+  if x:numel() ~= self.layers[1].n_in then
+    fail("feedforward", "argument #1", self.layers[1].n_in .. " values", tostring(x:numel()))
+  end
+  return self._net:forward(x)
+end
+
+local sgd_known = {quiet = true, log = true, shuffle = true, on_epoch = true}
+
+local function pct(x) return ("%.2f%%"):format(100 * x) end
+
+--- SGD(training_data, epochs, mini_batch_size, eta, validation_data
+--- [, test_data [, lmbda = 0 [, opts]]]): network3.py's training loop.
+--- Mini-batches in the data's order (network3.py does not shuffle; opts.shuffle
+--- draws a permutation per epoch), the trailing partial batch left out as
+--- there, log-likelihood cost plus 0.5 lmbda sum(w^2) / num_training_batches.
+--- After each epoch prints the validation accuracy and, when it is the best so
+--- far, "This is the best validation accuracy to date." and the test accuracy
+--- there; at the end the best validation accuracy, its iteration and the test
+--- accuracy there, and returns those three (accuracies as fractions).
+--- opts: quiet, log = function(line), shuffle, on_epoch = function(info).
+function Network:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
+  local fname = "SGD"
+  training_data = check_data(self, training_data, fname, 1)
+  if math.type(epochs) ~= "integer" or epochs < 0 then fail(fname, "argument #2", "an integer epochs >= 0", show(epochs)) end
+  if not pos_int(mini_batch_size) then fail(fname, "argument #3", "a positive integer mini_batch_size", show(mini_batch_size)) end
+  check_number(eta, fname, 4, "a positive learning rate eta", function(v) return v > 0 end)
+  validation_data = check_data(self, validation_data, fname, 5)
+  test_data = check_data(self, test_data, fname, 6, true)
+  lmbda = lmbda or 0.0
+  check_number(lmbda, fname, 7, "a number lmbda >= 0", function(v) return v >= 0 end)
+  opts = opts or {}
+  if type(opts) ~= "table" then fail(fname, "argument #8", "options table", type(opts)) end
+  for k in pairs(opts) do
+    if not sgd_known[k] then error(("unknown option '%s' to 'SGD'"):format(tostring(k)), 2) end
+  end
+  local num_training_batches = #training_data // mini_batch_size
+  if num_training_batches < 1 then
+    fail(fname, "argument #1", ("at least mini_batch_size = %d items"):format(mini_batch_size), #training_data .. " items")
+  end
+  local train = training_data:slice(1, num_training_batches * mini_batch_size)
+  local log = opts.log or print
+  local say = function(line) if not opts.quiet then log(line) end end
+  local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = num_training_batches,
+               shuffle = opts.shuffle and true or false}
+  local best_validation_accuracy, best_iteration, test_accuracy = 0.0, nil, nil
+  for epoch = 0, epochs - 1 do
+    local t0 = core.clock()
+    if not self._net:train_epoch(train, self.rng, sgd) then
+      error(("SGD: training diverged in epoch %d (a weight became NaN or infinite); try a smaller eta")
+        :format(epoch), 2)
+    end
+    local seconds = core.clock() - t0
+    local iteration = num_training_batches * (epoch + 1) - 1
+    local validation_accuracy = self:accuracy(validation_data)
+    say(("Epoch %d: validation accuracy %s"):format(epoch, pct(validation_accuracy)))
+    local info = {epoch = epoch, seconds = seconds, validation_accuracy = validation_accuracy}
+    if validation_accuracy >= best_validation_accuracy then
+      say("This is the best validation accuracy to date.")
+      best_validation_accuracy, best_iteration = validation_accuracy, iteration
+      if test_data then
+        test_accuracy = self:accuracy(test_data)
+        info.test_accuracy = test_accuracy
+        say(("The corresponding test accuracy is %s"):format(pct(test_accuracy)))
+      end
+    end
+    if opts.on_epoch then opts.on_epoch(info) end
+  end
+  say("Finished training network.")
+  if best_iteration then
+    say(("Best validation accuracy of %s obtained at iteration %d"):format(pct(best_validation_accuracy), best_iteration))
+    if test_accuracy then say(("Corresponding test accuracy of %s"):format(pct(test_accuracy))) end
+  end
+  return best_validation_accuracy, best_iteration, test_accuracy
+end
+
+--- save(filename): architecture, parameters, mini_batch_size and generator
+--- state, atomically, in lnn.model's safetensors format.
+function Network:save(filename)
+  if type(filename) ~= "string" then fail("save", "argument #1", "file name", type(filename)) end
+  model.save(filename, self._net, {face = "network3", mini_batch_size = self.mini_batch_size,
+                                   rng = self.rng:state()})
+end
+
+--- load(filename): a Network saved by save (or any lnn model file whose
+--- layers have a network3 form: a loaded network predicts exactly as saved).
+function network3.load(filename)
+  if type(filename) ~= "string" then fail("load", "argument #1", "file name", type(filename)) end
+  local net, md = model.load(filename)
+  local lay = model.layout_of(net)
+  local last = lay.layers[#lay.layers]
+  if lay.cost ~= "log-likelihood" or last.activation ~= "softmax" then
+    error(("load: %s: not a network3 model (its cost is %s, its output %s; network3 needs log-likelihood and softmax)")
+      :format(filename, lay.cost, last.activation), 2)
+  end
+  local mbs = math.tointeger(tonumber(md.mini_batch_size or "10")) or 10
+  local ok, layers = pcall(book_layers, lay, mbs)
+  if not ok then error(("load: %s: %s"):format(filename, tostring(layers)), 2) end
+  local rng = core.Rng(0)
+  if md.rng and not pcall(rng.set_state, rng, md.rng) then
+    error(("load: %s: bad generator state %q"):format(filename, tostring(md.rng)), 2)
+  end
+  return wrap(net, layers, mbs, rng)
+end
+
+---------------------------------------------------------------------------
+-- Ensembles (the book's 6.8): a plurality vote of several networks.
+
+local Ensemble = {}
+Ensemble.__index = Ensemble
+
+--- ensemble(nets): nets is a list of Networks or of file names saved by save.
+function network3.ensemble(nets)
+  if type(nets) ~= "table" or #nets == 0 then
+    fail("ensemble", "argument #1", "a non-empty list of networks or file names", type(nets))
+  end
+  local members = {}
+  for i, n in ipairs(nets) do
+    if type(n) == "string" then
+      members[i] = network3.load(n)
+    elseif getmetatable(n) == Network then
+      members[i] = n
+    else
+      error(("bad argument #1 to 'ensemble' (item %d: Network or file name expected, got %s)"):format(i, type(n)), 2)
+    end
+    if members[i].layers[1].n_in ~= members[1].layers[1].n_in
+       or members[i].layers[#members[i].layers].n_out ~= members[1].layers[#members[1].layers].n_out then
+      error(("bad argument #1 to 'ensemble' (item %d takes or gives other sizes than item 1)"):format(i), 2)
+    end
+  end
+  return setmetatable({members = members}, Ensemble)
+end
+
+--- predict(data): each item's class by plurality vote (ties: the smallest
+--- class), counted in C (lnn.core.tools.vote).
+function Ensemble:predict(data)
+  local first = self.members[1]
+  data = check_data(first, data, "predict", 1)
+  local votes = {}
+  for i, net in ipairs(self.members) do votes[i] = net._net:predict(data) end
+  return core.tools.vote(votes, first.layers[#first.layers].n_out)
+end
+
+--- accuracy(data): the fraction of items the vote gets right.
+function Ensemble:accuracy(data)
+  data = check_data(self.members[1], data, "accuracy", 1)
+  local _, correct = core.tools.confusion(data, self:predict(data))
+  return correct / #data
+end
+
+network3.Layer = Layer
+network3.Network_methods = Network
+network3.Ensemble_methods = Ensemble
+return network3

@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-ALL=(idx idx_gz json png model network2)
+ALL=(idx idx_gz json png model network2 network3)
 TARGETS=("$@")
 [[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=("${ALL[@]}")
 SECONDS_EACH=${LNN_FUZZ_SECONDS:-60}
@@ -39,7 +39,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 run_one() {
   local t=$1 log="$SCRATCH/$1.log" dict=()
   mkdir -p "$SCRATCH/corpus-$t"
-  [[ -f csrc/fuzz/$t.dict ]] && dict=(-dict="csrc/fuzz/$t.dict")
+  local d=$t
+  [[ $t == network3 ]] && d=model # the same safetensors files
+  [[ -f csrc/fuzz/$d.dict ]] && dict=(-dict="csrc/fuzz/$d.dict")
   local status=0
   build-fuzz/fuzz/fuzz_"$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
     -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/$t-" "${dict[@]}" \

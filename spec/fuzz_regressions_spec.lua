@@ -5,6 +5,7 @@
 local core = require "lnn.core"
 local network = require "lnn.network"
 local network2 = require "lnn.network2"
+local network3 = require "lnn.network3"
 local H = require "helpers"
 
 local ROOT = "spec/fuzz-regressions"
@@ -25,6 +26,7 @@ local entry = {
   png = {"read_png", function(path) return core.read_png(path) end},
   model = {"load", function(path) return network.load(path) end},
   network2 = {"load", function(path) return network2.load(path) end},
+  network3 = {"load", function(path) return network3.load(path) end},
 }
 
 describe("fuzz regressions", function()

@@ -3,7 +3,8 @@
  * lnn.core.read_model (safetensors framing) and json_decode (the header),
  * core.Net and the parameter copy, in a Lua 5.4 state kept across inputs.
  * Built a second time with FUZZ_FACE "lnn.network2" (fuzz_network2): the same
- * through network2.load, i.e. network2.py's JSON files.
+ * through network2.load, i.e. network2.py's JSON files; and a third time with
+ * "lnn.network3" (fuzz_network3): layered files, conv-pool and dropout layers.
  * A Lua error is a clean rejection; anything the sanitizers see, a crash, or
  * an error that is not a string naming "load" is a finding.  A network that
  * loads is run forward once, so a bad layout cannot hide until first use. */
@@ -36,8 +37,10 @@ static const char driver[] =
     "    end\n"
     "    return nil\n"
     "  end\n"
-    "  local out = net:feedforward(core.Matrix(net.sizes[1], 1, 0.5))\n"
-    "  if out:numel() ~= net.sizes[#net.sizes] then return 'bad output size' end\n"
+    "  local n_in = net.sizes and net.sizes[1] or net.layers[1].n_in\n"
+    "  local n_out = net.sizes and net.sizes[#net.sizes] or net.layers[#net.layers].n_out\n"
+    "  local out = net:feedforward(core.Matrix(n_in, 1, 0.5))\n"
+    "  if out:numel() ~= n_out then return 'bad output size' end\n"
     "  return nil\n"
     "end\n";
 

@@ -76,4 +76,15 @@ network2.Network({3, 2, 2}, nil, {seed = 3}):save(tmp)
 put("network2", "sigmoid.json", slurp(tmp))
 network2.Network({2, 3, 2}, network2.LogLikelihoodCost, {seed = 4, hidden = "tanh"}):save(tmp)
 put("network2", "tanh-softmax.json", slurp(tmp))
+-- network3 files: a conv-pool layer, dropout before an FC layer and before softmax
+local network3 = require "lnn.network3"
+network3.Network({network3.ConvPoolLayer {image_shape = {1, 1, 6, 6}, filter_shape = {2, 1, 3, 3},
+                                          poolsize = {2, 2}, activation_fn = network3.ReLU},
+                  network3.FullyConnectedLayer {n_in = 8, n_out = 3, p_dropout = 0.5},
+                  network3.SoftmaxLayer {n_in = 3, n_out = 2, p_dropout = 0.25}}, 1, {seed = 5}):save(tmp)
+put("network3", "conv-dropout.lnn", slurp(tmp))
+network3.Network({network3.ConvPoolLayer {image_shape = {1, 2, 5, 4}, filter_shape = {1, 2, 2, 3},
+                                          poolsize = {3, 1}, activation_fn = network3.tanh},
+                  network3.SoftmaxLayer {n_in = 2, n_out = 3}}, 2, {seed = 6}):save(tmp)
+put("network3", "conv-ragged-pool.lnn", slurp(tmp))
 os.remove(tmp)

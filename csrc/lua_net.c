@@ -10,8 +10,10 @@
 #include "parallel.h"
 
 /* rows per forward pass when evaluating: large enough that sgemm amortises
- * packing the weights, small enough to stay in L2 with its activations */
+ * packing the weights, small enough to stay in L2 with its activations; and
+ * no more than EVAL_BYTES of workspace per thread (a conv net's rows are big) */
 #define EVAL_ROWS 512
+#define EVAL_BYTES ((size_t)8 << 20)
 
 static const char *const act_names[] = {"linear", "sigmoid", "tanh", "relu", "softmax", NULL};
 static const char *const cost_names[] = {"quadratic", "cross-entropy", "log-likelihood", NULL};
@@ -529,12 +531,20 @@ static int net_train_epoch(lua_State *L) {
   return 1;
 }
 
+/* The rows of one evaluation pass: EVAL_ROWS, fewer where a row's workspace
+ * is large (at least 16).  A pass's rows do not change any item's result. */
+static size_t eval_rows(const lnet *u) {
+  size_t row = (lnn_work_floats(&u->net, 1) - lnn_work_floats(&u->net, 0)) * sizeof(float);
+  size_t rows = EVAL_BYTES / row;
+  return rows > EVAL_ROWS ? EVAL_ROWS : rows < 16 ? 16 : rows;
+}
+
 /* How many threads evaluation uses: OpenBLAS's count (core.blas_threads)
  * when the forward product runs in lnn's own kernels at every size; when it
  * runs in OpenBLAS, OpenBLAS spreads it over its threads itself. */
-static int eval_threads(const lnet *u, size_t n) {
+static int eval_threads(const lnet *u, size_t n, size_t rows) {
   int t = openblas_get_num_threads();
-  if (u->K->nt_max_rows != (size_t)-1 || n < 2 * EVAL_ROWS || t < 2) return 1;
+  if (u->K->nt_max_rows != (size_t)-1 || n < 2 * rows || t < 2) return 1;
   return t < LNN_MAX_THREADS ? t : LNN_MAX_THREADS;
 }
 
@@ -542,20 +552,20 @@ static int eval_threads(const lnet *u, size_t n) {
  * NULL) the classes, *cost (if not NULL) the summed cost.  Same result for
  * any thread count. */
 static size_t evaluate(lua_State *L, lnet *u, const lnn_data *d, int *pred, double *cost) {
-  int t, nt = eval_threads(u, d->n);
+  size_t rows = eval_rows(u), floats, nchunks, correct;
+  int t, nt = eval_threads(u, d->n, rows);
   lnn_work ws[LNN_MAX_THREADS];
-  size_t floats, nchunks, correct;
   lblob *mem, *costs;
   if (nt == 1) {
-    ws[0] = get_work(L, 1, u, EVAL_ROWS);
+    ws[0] = get_work(L, 1, u, rows);
     return lnn_net_evaluate(&u->net, &ws[0], d, 0, d->n, pred, cost, u->K);
   }
-  floats = lnn_work_floats(&u->net, EVAL_ROWS);
-  nchunks = (d->n + EVAL_ROWS - 1) / EVAL_ROWS;
+  floats = lnn_work_floats(&u->net, rows);
+  nchunks = (d->n + rows - 1) / rows;
   mem = lnn_lua_newblob(L, (size_t)nt * floats * sizeof(float));
   costs = lnn_lua_newblob(L, nchunks * sizeof(double));
   for (t = 0; t < nt; t++)
-    lnn_work_carve(&ws[t], &u->net, EVAL_ROWS, (float *)(void *)mem->data + (size_t)t * floats);
+    lnn_work_carve(&ws[t], &u->net, rows, (float *)(void *)mem->data + (size_t)t * floats);
   correct = lnn_net_evaluate_parallel(&u->net, ws, nt, d, 0, d->n, pred, cost,
                                       (double *)(void *)costs->data, u->K);
   lua_pop(L, 2);

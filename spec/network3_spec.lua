@@ -487,13 +487,38 @@ describe("lnn.network3", function()
 
     it("scripts/experiments/ch6_4.lua runs short and prints the book's figure beside its own", function()
       assert(dir, "MNIST is missing: run scripts/setup.sh")
-      local p = io.popen("lua5.4 scripts/experiments/ch6_4.lua --epochs 1 --train-size 500 --eval-size 100 --seed 3 2>&1")
+      local tmp, cleanup = H.tmpdir()
+      local p = io.popen(("lua5.4 scripts/experiments/ch6_4.lua --epochs 2 --train-size 500 --eval-size 100 --seed 3 --out '%s/res' 2>&1"):format(tmp))
       local out = p:read("a")
       p:close()
       assert.matches("Epoch 0: validation accuracy", out)
-      assert.matches("6%.4 test accuracy at the best validation accuracy: book 99%.23%% after 60 epochs | lnn %d+%.%d%d%% after 1 epochs", out)
+      assert.matches("6%.4 test accuracy at the best validation accuracy: book 99%.23%% after 60 epochs | lnn %d+%.%d%d%% after 2 epochs", out)
+      -- the metrics: every epoch's validation accuracy, the result, and a curve
+      local m = json.decode(H.read_file(tmp .. "/res/ch6_4.json"))
+      assert.are.equal(2, #m.epochs)
+      assert.are.equal("ch6_4", m.experiment)
+      assert.are.equal(3, m.seed)
+      assert.are.equal(500, m.training_images)
+      local test = out:match("lnn (%d+%.%d%d)%% after 2 epochs")
+      assert.are.equal(test, ("%.2f"):format(100 * m.test_accuracy))
+      for _, e in ipairs(m.epochs) do assert.truthy(e.validation_accuracy > 0 and e.validation_accuracy <= 1) end
+      assert.matches("<svg", H.read_file(tmp .. "/res/ch6_4.svg"))
+      -- 6.8 votes with saved networks (--members) and records them
+      local a = n3.Network({n3.SoftmaxLayer {n_in = 784, n_out = 10}}, 10, {seed = 1})
+      a:SGD(tr:slice(1, 200), 1, 10, 0.1, va:slice(1, 10), nil, 0, {quiet = true})
+      a:save(tmp .. "/a.lnn")
+      p = io.popen(("lua5.4 scripts/experiments/ch6_8.lua --members '%s/a.lnn,%s/a.lnn,%s/a.lnn' --eval-size 100 --out '%s/res' 2>&1")
+        :format(tmp, tmp, tmp, tmp))
+      out = p:read("a")
+      p:close()
+      local single = ("%.2f"):format(100 * a:accuracy(te:slice(1, 100)))
+      assert.matches("member 3 %(.-a%.lnn%): test accuracy " .. single:gsub("%.", "%%.") .. "%%", out)
+      -- three copies of one network vote as that network
+      assert.matches("6%.8 ensemble of 3, plurality vote on the test set: book 99%.67%% | lnn " .. single:gsub("%.", "%%.") .. "%%", out)
+      m = json.decode(H.read_file(tmp .. "/res/ch6_8.json"))
+      assert.are.equal(3, #m.members)
+      assert.is_nil(m.training_images)
       -- 6.5 needs the expanded set: a clear message when it is missing
-      local tmp, cleanup = H.tmpdir()
       for _, f in ipairs {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"} do
         os.execute(("ln -s '%s/%s/%s.gz' '%s/%s.gz'"):format(os.getenv("PWD"), dir, f, tmp, f))
       end

@@ -3,12 +3,16 @@
 -- network3.py's lines and, at the end, the book's figure beside its own.  The
 -- flags (X.flags) are the same for all: --epochs (the book's count by
 -- default), --seed, --data, --train-size, --eval-size, --save, --shuffle,
--- --quiet; 6.8 adds --nets, --members and --save-dir.  6.5 to 6.8 train on the
--- expanded set scripts/expand_mnist.lua writes and say so when it is missing.
+-- --quiet, --out; 6.8 adds --nets, --members and --save-dir.  6.5 to 6.8 train
+-- on the expanded set scripts/expand_mnist.lua writes and say so when it is
+-- missing.  Like lnn.experiments, each run writes <out>/<name>.json (every
+-- epoch's figures) and <name>.svg (the validation accuracy curve).
 local core = require "lnn.core"
 local cli = require "lnn.cli"
+local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
 local network3 = require "lnn.network3"
+local plot = require "lnn.plot"
 
 local X = {}
 
@@ -29,6 +33,7 @@ function X.flags(run, extra)
     {name = "save", kind = "string", help = "save the trained network here", arg = "FILE"},
     {name = "shuffle", kind = "flag", help = "shuffle the training data every epoch (network3.py does not)"},
     {name = "quiet", kind = "flag", help = "print only the result lines"},
+    {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and the SVG curve", arg = "DIR"},
   }
   for _, e in ipairs(extra or {}) do f[#f + 1] = e end
   return f
@@ -40,7 +45,7 @@ end
 function X.data(prog, opts, expanded)
   local ok, tr, va, te = pcall(mnist_loader.load_data, opts.data, expanded and {expanded = true} or nil)
   if not ok then
-    if expanded then
+    if expanded and tostring(tr):find("expanded", 1, true) then
       die(prog, ("the expanded training set is missing (%s).\nThis run needs the 250,000 images that "
         .. "scripts/expand_mnist.lua writes next to MNIST; run it first."):format(tr))
     end
@@ -65,10 +70,45 @@ function X.train(prog, run, opts, tr, va, te, seed)
   local net = network3.Network(run.layers(network3, mbs), mbs, {seed = seed or opts.seed})
   local t0 = core.clock()
   local log = function(line) io.write(line, "\n") io.flush() end
+  local epochs = {}
   local ok, best, iter, test = pcall(net.SGD, net, tr, opts.epochs, mbs, run.eta, va, te, run.lmbda,
-    {quiet = opts.quiet, shuffle = opts.shuffle, log = log})
+    {quiet = opts.quiet, shuffle = opts.shuffle, log = log,
+     on_epoch = function(info) epochs[#epochs + 1] = info end})
   if not ok then die(prog, best) end
-  return net, best, iter, test, core.clock() - t0
+  return net, best, iter, test, core.clock() - t0, epochs
+end
+
+--- write_results(prog, run, opts, metrics): <out>/<name>.json and, when
+--- metrics.epochs has any, <out>/<name>.svg; returns the JSON's path.
+function X.write_results(prog, run, opts, metrics)
+  local out = opts.out or "results/experiments"
+  metrics.experiment, metrics.about, metrics.book = run.name, run.about, run.book
+  metrics.seed, metrics.shuffle = opts.seed, opts.shuffle and true or false
+  if not metrics.saved_members then
+    metrics.training_images = opts.train_size or (run.expanded and 250000 or 50000)
+  end
+  local ok, err = pcall(function()
+    local at = out:sub(1, 1) == "/" and "/" or ""
+    for part in out:gmatch("[^/]+") do -- mkdir -p
+      at = at .. part
+      core.tools.mkdir(at)
+      at = at .. "/"
+    end
+    if metrics.epochs and #metrics.epochs > 0 then
+      local val, test = {}, {}
+      for _, e in ipairs(metrics.epochs) do
+        val[#val + 1] = {e.epoch, 100 * e.validation_accuracy}
+        if e.test_accuracy then test[#test + 1] = {e.epoch, 100 * e.test_accuracy} end
+      end
+      metrics.plot = ("%s/%s.svg"):format(out, run.name)
+      plot.write(metrics.plot, {title = run.about, xlabel = "epoch", ylabel = "accuracy (%)",
+        series = {{name = "validation", points = val}, {name = "test (at a new best validation)", points = test}}})
+    end
+    metrics.file = ("%s/%s.json"):format(out, run.name)
+    core.write_file(metrics.file, json.encode(metrics) .. "\n")
+  end)
+  if not ok then die(prog, err) end
+  return metrics.file
 end
 
 --- report(run, opts, test, seconds): the book's figure beside ours.
@@ -126,12 +166,15 @@ local function main_run(run, argv)
   if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
   local tr, va, te = X.data(prog, opts, run.expanded)
   if not opts.quiet then print(run.about) end
-  local net, _, _, test, seconds = X.train(prog, run, opts, tr, va, te)
+  local net, best, iter, test, seconds, epochs = X.train(prog, run, opts, tr, va, te)
   if opts.save then
     local ok, err = pcall(net.save, net, opts.save)
     if not ok then die(prog, err) end
   end
   X.report(run, opts, test, seconds)
+  local file = X.write_results(prog, run, opts, {epochs = epochs, best_validation_accuracy = best,
+    best_iteration = iter, test_accuracy = test, seconds = seconds})
+  if not opts.quiet then print("metrics " .. file) end
   return net, test
 end
 
@@ -175,21 +218,24 @@ local function main_ensemble(run, argv)
     {name = "save-dir", kind = "string", help = "save each trained network as DIR/member-K.lnn", arg = "DIR"},
   }), prog, run.about)
   if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
-  local members, test_data, t0 = {}, nil, core.clock()
+  local members, test_data, t0, results = {}, nil, core.clock(), {}
   if opts.members then
     local _, _, te = X.data(prog, {data = opts.data, eval_size = opts.eval_size}, false)
     for file in opts.members:gmatch("[^,]+") do
       local ok, net = pcall(network3.load, file)
       if not ok then die(prog, net) end
       members[#members + 1] = net
-      print(("member %d (%s): test accuracy %s"):format(#members, file, pct(net:accuracy(te))))
+      results[#members] = {file = file, test_accuracy = net:accuracy(te)}
+      print(("member %d (%s): test accuracy %s"):format(#members, file, pct(results[#members].test_accuracy)))
     end
     test_data = te
   else
     local tr, va, te = X.data(prog, opts, run.expanded)
     for k = 1, opts.nets do
       if not opts.quiet then print(("-- member %d of %d (seed %d)"):format(k, opts.nets, opts.seed + k - 1)) end
-      local net, _, _, test = X.train(prog, run, opts, tr, va, te, opts.seed + k - 1)
+      local net, best, iter, test, seconds, epochs = X.train(prog, run, opts, tr, va, te, opts.seed + k - 1)
+      results[k] = {seed = opts.seed + k - 1, best_validation_accuracy = best, best_iteration = iter,
+                    test_accuracy = test, seconds = seconds, epochs = epochs}
       if opts.save_dir then
         local ok, err = pcall(net.save, net, ("%s/member-%d.lnn"):format(opts.save_dir, k))
         if not ok then die(prog, err) end
@@ -202,6 +248,9 @@ local function main_ensemble(run, argv)
   local acc = network3.ensemble(members):accuracy(test_data)
   print(("6.8 ensemble of %d, plurality vote on the test set: book %s | lnn %s (%.0f s)"):format(#members,
     pct(run.book), pct(acc), core.clock() - t0))
+  local file = X.write_results(prog, run, opts, {members = results, vote_test_accuracy = acc, saved_members = opts.members ~= nil,
+                                                 seconds = core.clock() - t0})
+  if not opts.quiet then print("metrics " .. file) end
   return acc
 end
 

@@ -78,6 +78,16 @@ function X.train(prog, run, opts, tr, va, te, seed)
   return net, best, iter, test, core.clock() - t0, epochs
 end
 
+-- a folder and its parents (mkdir -p)
+local function mkdir_p(dir)
+  local at = dir:sub(1, 1) == "/" and "/" or ""
+  for part in dir:gmatch("[^/]+") do
+    at = at .. part
+    core.tools.mkdir(at)
+    at = at .. "/"
+  end
+end
+
 --- write_results(prog, run, opts, metrics): <out>/<name>.json and, when
 --- metrics.epochs has any, <out>/<name>.svg; returns the JSON's path.
 function X.write_results(prog, run, opts, metrics)
@@ -88,12 +98,7 @@ function X.write_results(prog, run, opts, metrics)
     metrics.training_images = opts.train_size or (run.expanded and 250000 or 50000)
   end
   local ok, err = pcall(function()
-    local at = out:sub(1, 1) == "/" and "/" or ""
-    for part in out:gmatch("[^/]+") do -- mkdir -p
-      at = at .. part
-      core.tools.mkdir(at)
-      at = at .. "/"
-    end
+    mkdir_p(out)
     if metrics.epochs and #metrics.epochs > 0 then
       local val, test = {}, {}
       for _, e in ipairs(metrics.epochs) do
@@ -231,6 +236,10 @@ local function main_ensemble(run, argv)
     test_data = te
   else
     local tr, va, te = X.data(prog, opts, run.expanded)
+    if opts.save_dir then
+      local ok, err = pcall(mkdir_p, opts.save_dir)
+      if not ok then die(prog, err) end
+    end
     for k = 1, opts.nets do
       if not opts.quiet then print(("-- member %d of %d (seed %d)"):format(k, opts.nets, opts.seed + k - 1)) end
       local net, best, iter, test, seconds, epochs = X.train(prog, run, opts, tr, va, te, opts.seed + k - 1)

@@ -544,15 +544,30 @@ static int tl_dir(lua_State *L) {
   return 1;
 }
 
-/* mkdir(path): creates folder path (its parent must exist); true if it
- * exists afterwards as a folder */
-static int tl_mkdir(lua_State *L) {
-  const char *path = luaL_checkstring(L, 1);
+/* one folder; its parent exists.  Fine if it is there already as a folder. */
+static void make_one(lua_State *L, const char *path) {
   struct stat st;
   if (mkdir(path, 0777) != 0 && errno != EEXIST)
-    return luaL_error(L, "mkdir: %s: %s", path, strerror(errno));
+    luaL_error(L, "mkdir: %s: %s", path, strerror(errno));
   if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-    return luaL_error(L, "mkdir: %s exists and is not a folder", path);
+    luaL_error(L, "mkdir: %s exists and is not a folder", path);
+}
+
+/* mkdir(path): creates folder path and any missing parents (mkdir -p); an
+ * error names the first part that cannot be a folder */
+static int tl_mkdir(lua_State *L) {
+  size_t len, i;
+  const char *path = luaL_checklstring(L, 1, &len);
+  char *p = (char *)lua_newuserdatauv(L, len + 1, 0);
+  luaL_argcheck(L, len > 0 && strlen(path) == len, 1, "a folder name expected");
+  memcpy(p, path, len + 1);
+  for (i = 1; i < len; i++)
+    if (p[i] == '/' && p[i - 1] != '/') {
+      p[i] = '\0';
+      make_one(L, p);
+      p[i] = '/';
+    }
+  make_one(L, p);
   return 0;
 }
 

@@ -246,7 +246,8 @@ bad("tools.write_confusion_png", function() return T.write_confusion_png(dir .. 
 bad("tools.rows_to_bytes", function() return T.rows_to_bytes(1) end, "bad argument #1 to 'rows_to_bytes'", "lnn.Matrix expected")
 bad("tools.dir", function() return T.dir({}) end, "bad argument #1 to 'dir'", "string expected")
 bad("tools.dir", function() return T.dir(dir .. "/none") end, "dir: " .. dir .. "/none")
-bad("tools.mkdir", function() return T.mkdir(dir .. "/no/x/y") end, "mkdir: " .. dir .. "/no/x/y")
+bad("tools.mkdir", function() return T.mkdir(dir .. "/img/x/y") end, "mkdir: " .. dir .. "/img exists and is not a folder")
+bad("tools.mkdir", function() return T.mkdir("") end, "bad argument #1 to 'mkdir'", "a folder name expected")
 bad("tools.mkdir", function() return T.mkdir() end, "bad argument #1 to 'mkdir'")
 
 ---------------------------------------------------------------------------

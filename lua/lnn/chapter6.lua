@@ -20,7 +20,6 @@ local function die(prog, msg)
   io.stderr:write(prog, ": ", (tostring(msg):gsub("^[^:\n]+%.lua:%d+: ", "")), "\n")
   os.exit(1)
 end
-X.die = die
 
 --- flags(run): the flags every chapter 6 script takes, with run's defaults.
 function X.flags(run, extra)
@@ -60,7 +59,6 @@ function X.data(prog, opts, expanded)
 end
 
 local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
-X.pct = pct
 
 --- train(prog, run, opts, seed): builds run.layers(network3, mini_batch_size)
 --- and trains it as the book does; returns the network, the best validation
@@ -78,27 +76,14 @@ function X.train(prog, run, opts, tr, va, te, seed)
   return net, best, iter, test, core.clock() - t0, epochs
 end
 
--- a folder and its parents (mkdir -p)
-local function mkdir_p(dir)
-  local at = dir:sub(1, 1) == "/" and "/" or ""
-  for part in dir:gmatch("[^/]+") do
-    at = at .. part
-    core.tools.mkdir(at)
-    at = at .. "/"
-  end
-end
-
 --- write_results(prog, run, opts, metrics): <out>/<name>.json and, when
 --- metrics.epochs has any, <out>/<name>.svg; returns the JSON's path.
 function X.write_results(prog, run, opts, metrics)
   local out = opts.out or "results/experiments"
   metrics.experiment, metrics.about, metrics.book = run.name, run.about, run.book
   metrics.seed, metrics.shuffle = opts.seed, opts.shuffle and true or false
-  if not metrics.saved_members then
-    metrics.training_images = opts.train_size or (run.expanded and 250000 or 50000)
-  end
   local ok, err = pcall(function()
-    mkdir_p(out)
+    core.tools.mkdir(out)
     if metrics.epochs and #metrics.epochs > 0 then
       local val, test = {}, {}
       for _, e in ipairs(metrics.epochs) do
@@ -116,11 +101,10 @@ function X.write_results(prog, run, opts, metrics)
   return metrics.file
 end
 
---- report(run, opts, test, seconds): the book's figure beside ours.
-function X.report(run, opts, test, seconds, what)
-  print(("%s %s: book %s after %d epochs | lnn %s after %d epochs (seed %d, %d training images, %.0f s)")
-    :format(run.name6, what or "test accuracy at the best validation accuracy", pct(run.book), run.epochs,
-      pct(test), opts.epochs, opts.seed, opts.train_size or (run.expanded and 250000 or 50000), seconds))
+--- report(run, opts, test, ntrain, seconds): the book's figure beside ours.
+function X.report(run, opts, test, ntrain, seconds)
+  print(("%s test accuracy at the best validation accuracy: book %s after %d epochs | lnn %s after %d epochs (seed %d, %d training images, %.0f s)")
+    :format(run.name6, pct(run.book), run.epochs, pct(test), opts.epochs, opts.seed, ntrain, seconds))
 end
 
 --- conv_run(run): the networks of 6.2 to 6.8: run.convs (default 2) conv-pool
@@ -176,9 +160,9 @@ local function main_run(run, argv)
     local ok, err = pcall(net.save, net, opts.save)
     if not ok then die(prog, err) end
   end
-  X.report(run, opts, test, seconds)
+  X.report(run, opts, test, #tr, seconds)
   local file = X.write_results(prog, run, opts, {epochs = epochs, best_validation_accuracy = best,
-    best_iteration = iter, test_accuracy = test, seconds = seconds})
+    best_iteration = iter, test_accuracy = test, seconds = seconds, training_images = #tr})
   if not opts.quiet then print("metrics " .. file) end
   return net, test
 end
@@ -223,7 +207,7 @@ local function main_ensemble(run, argv)
     {name = "save-dir", kind = "string", help = "save each trained network as DIR/member-K.lnn", arg = "DIR"},
   }), prog, run.about)
   if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
-  local members, test_data, t0, results = {}, nil, core.clock(), {}
+  local members, test_data, ntrain, t0, results = {}, nil, nil, core.clock(), {}
   if opts.members then
     local _, _, te = X.data(prog, {data = opts.data, eval_size = opts.eval_size}, false)
     for file in opts.members:gmatch("[^,]+") do
@@ -237,7 +221,7 @@ local function main_ensemble(run, argv)
   else
     local tr, va, te = X.data(prog, opts, run.expanded)
     if opts.save_dir then
-      local ok, err = pcall(mkdir_p, opts.save_dir)
+      local ok, err = pcall(core.tools.mkdir, opts.save_dir)
       if not ok then die(prog, err) end
     end
     for k = 1, opts.nets do
@@ -252,13 +236,13 @@ local function main_ensemble(run, argv)
       print(("member %d: test accuracy %s (at its best validation accuracy)"):format(k, pct(test)))
       members[k] = net
     end
-    test_data = te
+    test_data, ntrain = te, #tr
   end
   local acc = network3.ensemble(members):accuracy(test_data)
   print(("6.8 ensemble of %d, plurality vote on the test set: book %s | lnn %s (%.0f s)"):format(#members,
     pct(run.book), pct(acc), core.clock() - t0))
-  local file = X.write_results(prog, run, opts, {members = results, vote_test_accuracy = acc, saved_members = opts.members ~= nil,
-                                                 seconds = core.clock() - t0})
+  local file = X.write_results(prog, run, opts, {members = results, vote_test_accuracy = acc,
+                                                 training_images = ntrain, seconds = core.clock() - t0})
   if not opts.quiet then print("metrics " .. file) end
   return acc
 end

@@ -235,7 +235,7 @@ function E.run(name, opts)
   end
   metrics.seconds = core.clock() - t0
   local out = opts.out or "results/experiments"
-  os.execute(("mkdir -p '%s'"):format(out:gsub("'", "'\\''")))
+  core.tools.mkdir(out)
   metrics.plot = ("%s/%s.svg"):format(out, name)
   plot.write(metrics.plot, {title = e.title, xlabel = "epoch", ylabel = "accuracy (%)", series = acc_series})
   if #cost_series > 0 then

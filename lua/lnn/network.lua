@@ -277,8 +277,8 @@ end
 network._check_finite, network._probe, network._diverged = check_finite, probe_of, diverged
 
 local function mkdir(dir)
-  local ok = os.execute(("mkdir -p '%s'"):format(dir:gsub("'", "'\\''")))
-  if not ok then error(("SGD: cannot create backups folder %s"):format(dir), 0) end
+  local ok, err = pcall(core.tools.mkdir, dir)
+  if not ok then error(("SGD: cannot create backups folder %s (%s)"):format(dir, tostring(err)), 0) end
 end
 
 --- SGD(training_data, epochs, mini_batch_size, eta [, test_data [, opts]]).

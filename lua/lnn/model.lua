@@ -83,6 +83,13 @@ local function bad(path, what)
   error(("load: %s: %s"):format(path, what), 0)
 end
 
+-- a shape from a file, for messages: "[3,2]" whatever its items are
+local function show_shape(t)
+  local parts = {}
+  for d = 1, #t do parts[d] = tostring(t[d]) end
+  return "[" .. table.concat(parts, ",") .. "]"
+end
+
 --- Reads a model file: returns a core network and the metadata table.
 function model.load(path)
   if type(path) ~= "string" then
@@ -121,8 +128,8 @@ function model.load(path)
   end
   local okn, net = pcall(core.Net, opts)
   if not okn then bad(path, "bad layout: " .. tostring(net):gsub("^[^:]*: ", "")) end
+  -- the tensors' counts add up to nparams, which is the block's size (above)
   local params = net:params()
-  local seen = 0
   for i, l in ipairs(net:layout().layers) do
     for _, part in ipairs(tensors_of(i, l)) do
       local name, shape = part[1], part[3]
@@ -133,8 +140,8 @@ function model.load(path)
       if type(t.shape) ~= "table" or #t.shape ~= #shape then bad(path, name .. ": wrong shape") end
       for d = 1, #shape do
         if t.shape[d] ~= shape[d] then
-          bad(path, ("%s: shape [%s] disagrees with the layout [%s]"):format(name,
-            table.concat(t.shape, ","), table.concat(shape, ",")))
+          bad(path, ("%s: shape %s disagrees with the layout %s"):format(name, show_shape(t.shape),
+            show_shape(shape)))
         end
         count = count * shape[d]
       end
@@ -148,10 +155,8 @@ function model.load(path)
           :format(name, off[2], 4 * nblock))
       end
       params:view(part[2] + 1, count, 1):copy_from(block:view(off[1] // 4 + 1, count, 1))
-      seen = seen + count
     end
   end
-  if seen ~= nblock then bad(path, ("data block holds %d floats, tensors %d"):format(nblock, seen)) end
   return net, md
 end
 

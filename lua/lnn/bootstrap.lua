@@ -99,7 +99,7 @@ function bootstrap.train(net, training_data, eta, evaluation_data, opts)
   local converged = false
   for round = 1, max_rounds do
     local batch = math.min(max_batch, math.floor(b + 0.5))
-    net:SGD(training_data, net.epoch + per, batch, eta, evaluation_data, {quiet = true,
+    net:SGD(training_data, per, batch, eta, evaluation_data, {quiet = true,
       on_epoch = function(info)
         history[#history + 1] = info.correct / total
         if opts.on_epoch then opts.on_epoch(info) end

@@ -8,7 +8,9 @@
 #include <limits.h>
 #include <mpi.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lua_lnn.h"
 
@@ -59,21 +61,61 @@ static lcomm *checkcomm(lua_State *L, const char *fname) {
 
 /* --- the module state: upvalue 1 of every module function ------------------ */
 
-/* owned = 1 when this module called MPI_Init (and so finalizes at exit) */
+/* owned = 1 when this module called MPI_Init (and so finalizes it); done is a
+ * communicator of its own for the exit barrier, apart from the work's. */
 typedef struct lstate {
   int owned;
+  MPI_Comm done;
 } lstate;
 
-static int state_gc(lua_State *L) {
-  lstate *st = (lstate *)lua_touserdata(L, 1);
-  if (st->owned && mpi_live()) MPI_Finalize();
+/* Seconds a finishing rank waits for the others before it ends the job. */
+static double exit_timeout(void) {
+  const char *s = getenv("LNN_MPI_EXIT_TIMEOUT");
+  double t = s ? atof(s) : 0.0;
+  return t > 0.0 ? t : 120.0;
+}
+
+/* Finalizes MPI once every rank got here.  A rank that ends while another is
+ * stopped by an error would wait in MPI_Finalize for ever (that one may sit
+ * in an all-reduce waiting for it): the ranks first meet in a barrier of
+ * their own, polled until exit_timeout(), and the job is aborted when it
+ * does not complete. */
+static void finish(lstate *st) {
+  if (st->owned && mpi_live()) {
+    MPI_Request req;
+    int flag = 0, rank = 0;
+    double limit = exit_timeout(), t0 = MPI_Wtime();
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Ibarrier(st->done, &req);
+    for (;;) {
+      MPI_Test(&req, &flag, MPI_STATUS_IGNORE);
+      if (flag) break;
+      if (MPI_Wtime() - t0 > limit) {
+        fprintf(stderr, "lnn.mpi: rank %d finished, but other ranks did not within %.0f s "
+                "(stopped by an error?); ending the job\n", rank, limit);
+        fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+      }
+      {
+        struct timespec ts = {0, 2000000}; /* 2 ms: do not spin a core the others need */
+        nanosleep(&ts, NULL);
+      }
+    }
+    MPI_Comm_free(&st->done);
+    MPI_Finalize();
+  }
   st->owned = 0;
+}
+
+static int state_gc(lua_State *L) {
+  finish((lstate *)lua_touserdata(L, 1));
   return 0;
 }
 
 /* init(): MPI_Init once (later calls return the same communicator) and the
- * world communicator.  MPI is finalized when the Lua state closes, or by
- * finalize(). */
+ * world communicator.  MPI is finalized by finalize(), by closing the
+ * communicator (`local comm <close> = mpi.init()`: closed by an error, it
+ * aborts the whole job at once), or when the Lua state closes. */
 static int mpi_init(lua_State *L) {
   lstate *st = (lstate *)lua_touserdata(L, lua_upvalueindex(1));
   lcomm *c;
@@ -87,17 +129,20 @@ static int mpi_init(lua_State *L) {
     int provided;
     if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
       return luaL_error(L, "init: MPI_Init failed");
+    MPI_Comm_dup(MPI_COMM_WORLD, &st->done);
     st->owned = 1;
   }
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  c = (lcomm *)lua_newuserdatauv(L, sizeof *c, 0);
+  c = (lcomm *)lua_newuserdatauv(L, sizeof *c, 1);
   c->comm = MPI_COMM_WORLD;
   c->red.sum = comm_sum;
   c->red.ctx = c;
   c->red.rank = rank;
   c->red.size = size;
   luaL_setmetatable(L, LNN_REDUCER);
+  lua_pushvalue(L, lua_upvalueindex(1)); /* __close finds the state here */
+  lua_setiuservalue(L, -2, 1);
   lua_pushvalue(L, -1);
   lua_setiuservalue(L, lua_upvalueindex(1), 1);
   return 1;
@@ -109,11 +154,10 @@ static int mpi_initialized(lua_State *L) {
   return 1;
 }
 
-/* finalize(): MPI_Finalize now (a no-op when MPI is not running). */
+/* finalize(): MPI_Finalize once every rank calls it (a no-op when MPI is not
+ * running). */
 static int mpi_finalize(lua_State *L) {
-  lstate *st = (lstate *)lua_touserdata(L, lua_upvalueindex(1));
-  if (mpi_live()) MPI_Finalize();
-  st->owned = 0;
+  finish((lstate *)lua_touserdata(L, lua_upvalueindex(1)));
   return 0;
 }
 
@@ -131,6 +175,24 @@ static int comm_size(lua_State *L) {
 
 static int comm_barrier(lua_State *L) {
   MPI_Barrier(checkcomm(L, "barrier")->comm);
+  return 0;
+}
+
+/* __close(comm, err): a normal end finalizes MPI; an error ends the whole
+ * job now with it (the other ranks may be waiting for this one in an
+ * all-reduce, and would otherwise wait for ever). */
+static int comm_close(lua_State *L) {
+  lcomm *c = (lcomm *)luaL_checkudata(L, 1, LNN_REDUCER);
+  lstate *st;
+  if (!lua_isnil(L, 2) && mpi_live()) {
+    const char *msg = luaL_tolstring(L, 2, NULL);
+    fprintf(stderr, "lnn.mpi: rank %d stopped: %s\n", c->red.rank, msg);
+    fflush(stderr);
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  lua_getiuservalue(L, 1, 1);
+  st = (lstate *)lua_touserdata(L, -1);
+  if (st != NULL) finish(st);
   return 0;
 }
 
@@ -410,11 +472,14 @@ int luaopen_lnn_mpi(lua_State *L) {
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, comm_tostring);
     lua_setfield(L, -2, "__tostring");
+    lua_pushcfunction(L, comm_close);
+    lua_setfield(L, -2, "__close");
   }
   lua_pop(L, 1);
   lua_newtable(L);
   st = (lstate *)lua_newuserdatauv(L, sizeof *st, 1);
   st->owned = 0;
+  st->done = MPI_COMM_NULL;
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, state_gc);
   lua_setfield(L, -2, "__gc");

@@ -34,7 +34,20 @@ function distributed.start(use_mpi, who)
   self.comm = mpi.init()
   self.rank, self.size = self.comm:rank(), self.comm:size()
   self.root = self.rank == 0
+  -- ranks share the machine's cores: one BLAS thread each unless told otherwise
+  if self.size > 1 then require("lnn.core").blas_threads(1) end
   return self
+end
+
+--- only_root_writes(opts, keys): on ranks other than 0, print does nothing
+--- and the script's options named in keys (files it writes) are cleared, and
+--- opts.quiet is set: one rank reports, one rank writes.
+function Run:only_root_writes(opts, keys)
+  if self.root then return opts end
+  print = function() end -- luacheck: ignore (one report for the job)
+  opts.quiet = true
+  for _, k in ipairs(keys or {}) do opts[k] = nil end
+  return opts
 end
 
 --- available(): whether lnn.mpi was built.
@@ -103,6 +116,14 @@ function Run:gather(results)
     for k, v in pairs(json.decode(s)) do all[math.tointeger(tonumber(k)) or k] = v end
   end
   return all
+end
+
+--- Closing the run (`local run <close> = distributed.start(...)`) ends MPI:
+--- at the script's normal end every rank finalizes together; closed by an
+--- error, the rank writes it and ends the whole job at once (the other ranks
+--- may be waiting for it in an all-reduce).
+function Run:__close(err)
+  if self.comm then getmetatable(self.comm).__close(self.comm, err) end
 end
 
 --- barrier(): every rank waits for the others (no-op serially).

@@ -12,6 +12,7 @@
 #include "data.h"
 #include "kernels.h"
 #include "lnn.h"
+#include "reduce.h"
 #include "rng.h"
 
 #define LNN_MAX_LAYERS 32
@@ -119,18 +120,8 @@ void lnn_net_backward_step(const lnn_net *net, lnn_work *w, size_t m, const lnn_
 void lnn_train_epoch(const lnn_net *net, lnn_work *w, const lnn_data *data, const uint32_t *perm,
                      const lnn_sgd *s, float *vel, lnn_rng *drop, const lnn_kernels *K);
 
-/* A reducer joins the workers of a data-parallel step (MPI ranks, one per
- * process): sum(ctx, buf, n, err) leaves in buf[0..n-1] the sum of every
- * worker's buf, the same on all of them, or returns an error status with err
- * set.  Worker rank of size takes its share of every mini-batch. */
-typedef struct lnn_reducer {
-  int (*sum)(void *ctx, float *buf, size_t n, lnn_error *err);
-  void *ctx;
-  int rank, size;
-} lnn_reducer;
-
-/* lnn_train_epoch as one of red->size workers that all call it with the same
- * perm, parameters and generator: each mini-batch of m items is cut into
+/* lnn_train_epoch as one of red->size workers (reduce.h) that all call it
+ * with the same perm, parameters and generator: each mini-batch of m items is cut into
  * size consecutive shares (rows m*r/size to m*(r+1)/size - 1 go to rank r),
  * this worker's share is forwarded and back-propagated, the gradient block is
  * summed by red, and every worker takes the same step for the whole m.

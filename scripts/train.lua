@@ -37,8 +37,10 @@ local flags = {
 local opts = cli.parse(arg, flags, "scripts/train.lua",
   "Trains a network.py-style sigmoid network on MNIST and reports test accuracy per epoch.")
 if #opts > 0 then cli.fail("scripts/train.lua", ("unexpected argument '%s'"):format(opts[1])) end
--- --mpi: rank 0 alone prints and writes files (lnn.distributed)
-local run <close> = distributed.start(opts.mpi, "scripts/train.lua")
+-- --mpi: rank 0 alone prints and writes files (lnn.distributed).  No `<close>`
+-- here: Lua 5.1 must parse this file to print bootstrap's message; errors end
+-- in die() (os.exit), which mpirun sees and ends the job.
+local run = distributed.start(opts.mpi, "scripts/train.lua")
 run:only_root_writes(opts, {"save", "metrics", "backups", "rss"})
 if opts.threads then core.blas_threads(opts.threads) end
 

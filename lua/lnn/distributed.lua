@@ -34,8 +34,12 @@ function distributed.start(use_mpi, who)
   self.comm = mpi.init()
   self.rank, self.size = self.comm:rank(), self.comm:size()
   self.root = self.rank == 0
-  -- ranks share the machine's cores: one BLAS thread each unless told otherwise
-  if self.size > 1 then require("lnn.core").blas_threads(1) end
+  -- the ranks on one machine share its cores (a script's --threads may say otherwise)
+  local here = math.tointeger(tonumber(os.getenv("OMPI_COMM_WORLD_LOCAL_SIZE") or "")) or self.size
+  if here > 1 then
+    local core = require "lnn.core"
+    core.threads(math.max(1, core.threads() // here))
+  end
   return self
 end
 

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lua_lnn.h"
 #include "parallel.h"
@@ -364,7 +365,9 @@ static lnn_work get_work(lua_State *L, int arg, lnet *u, size_t cap) {
     have = cap;
   }
   lua_pop(L, 1); /* still referenced by the net */
-  lnn_work_carve(&w, &u->net, have, (float *)(void *)(b->data + 64));
+  /* carved at cap, not at what the cached block holds: evaluation chunks by
+   * w.cap, and the chunks must not depend on an earlier, larger call */
+  lnn_work_carve(&w, &u->net, cap, (float *)(void *)(b->data + 64));
   return w;
 }
 
@@ -441,7 +444,8 @@ static float *velocity(lua_State *L, int arg, lnet *u, float mu) {
 }
 
 static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size_t n_default) {
-  static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "progress", NULL};
+  static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "reducer",
+                                     "progress", NULL};
   lua_Number eta, lmbda, mu;
   lua_Integer n, batch;
   luaL_checktype(L, t, LUA_TTABLE);
@@ -476,6 +480,9 @@ static int net_update(lua_State *L) {
   size_t m = load_batch(L, u, &w, 2, 3);
   float *vel;
   sgd_options(L, 4, "update", &s, m);
+  if (lua_getfield(L, 4, "reducer") != LUA_TNIL)
+    luaL_error(L, "bad option 'reducer' to 'update' (only train_epoch takes a reducer)");
+  lua_pop(L, 1);
   if (lua_getfield(L, 4, "progress") != LUA_TNIL)
     luaL_error(L, "bad option 'progress' to 'update' (only train_epoch reports progress)");
   lua_pop(L, 1);
@@ -503,6 +510,32 @@ static int params_finite(const lnn_net *net) {
   return acc == 0.0f;
 }
 
+/* The reducer option of train_epoch (an lnn.Reducer, e.g. an lnn.mpi
+ * communicator), or NULL.  The userdata stays referenced by the options table. */
+static const lnn_reducer *reducer_option(lua_State *L, int t, const char *fname) {
+  const lnn_reducer *red = NULL;
+  if (lua_getfield(L, t, "reducer") != LUA_TNIL) {
+    red = (const lnn_reducer *)luaL_testudata(L, -1, LNN_REDUCER);
+    if (red == NULL)
+      luaL_error(L, "bad option 'reducer' to '%s' (%s expected, got %s)", fname, LNN_REDUCER,
+                 luaL_typename(L, -1));
+  }
+  lua_pop(L, 1);
+  return red;
+}
+
+/* The epoch's steps over d in the order perm: this process alone, or its share
+ * of every mini-batch with red. */
+static int run_epoch(lnet *u, lnn_work *w, const lnn_data *d, const uint32_t *perm,
+                     const lnn_sgd *o, float *vel, lnn_rng *r, const lnn_reducer *red,
+                     lnn_error *e) {
+  if (red == NULL) {
+    lnn_train_epoch(&u->net, w, d, perm, o, vel, r, u->K);
+    return LNN_OK;
+  }
+  return lnn_train_epoch_reduce(&u->net, w, d, perm, o, vel, r, red, u->K, e);
+}
+
 /* Mini-batches between two looks at the clock when train_epoch reports
  * progress, and the least time between two reports. */
 #define PROGRESS_BATCHES 16
@@ -514,20 +547,23 @@ static double seconds_now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The epoch as lnn_train_epoch runs it, cut into runs of whole mini-batches
- * (so every step is the same as in one call), calling the Lua function at
- * stack index fn with (items done, items) at most every PROGRESS_SECONDS.
- * perm, the workspace and the velocity live in userdata: an error raised by
- * the function leaks nothing. */
+/* The epoch as run_epoch runs it, cut into runs of whole mini-batches (so
+ * every step is the same as in one call), calling the Lua function at stack
+ * index fn with (items done, items) at most every PROGRESS_SECONDS.  perm, the
+ * workspace and the velocity live in userdata: an error raised by the
+ * function leaks nothing. */
 static void train_with_progress(lua_State *L, int fn, lnet *u, lnn_work *w, const lnn_data *d,
-                                const uint32_t *perm, const lnn_sgd *o, float *vel, lnn_rng *r) {
+                                const uint32_t *perm, const lnn_sgd *o, float *vel, lnn_rng *r,
+                                const lnn_reducer *red) {
   const size_t run = o->batch * PROGRESS_BATCHES;
   lnn_data part = *d;
+  lnn_error e = {0, ""};
   size_t first;
   double last = seconds_now();
   for (first = 0; first < d->n; first += run) {
     part.n = d->n - first < run ? d->n - first : run;
-    lnn_train_epoch(&u->net, w, &part, perm + first, o, vel, r, u->K);
+    if (run_epoch(u, w, &part, perm + first, o, vel, r, red, &e) != LNN_OK)
+      lnn_lua_fail(L, "train_epoch", &e);
     if (first + part.n < d->n && seconds_now() - last >= PROGRESS_SECONDS) {
       lua_pushvalue(L, fn);
       lua_pushinteger(L, (lua_Integer)(first + part.n));
@@ -539,14 +575,18 @@ static void train_with_progress(lua_State *L, int fn, lnet *u, lnn_work *w, cons
 }
 
 /* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true,
- * progress = function(done, n)}): one epoch of mini-batch SGD in C, the
- * shuffle then the dropout masks drawn from rng; progress, if given, is called
- * with the items done so far at most ten times a second; returns true while
- * every parameter is finite */
+ * reducer =, progress = function(done, n)}): one epoch of mini-batch SGD in
+ * C, the shuffle then the dropout masks drawn from rng; with a reducer, this
+ * process runs its share of every mini-batch and the gradients are summed
+ * over all of them (data-parallel: every process calls it with the same
+ * parameters, data and rng state); progress, if given, is called with the
+ * items done so far at most ten times a second.  Returns true while every
+ * parameter is finite */
 static int net_train_epoch(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   ldata *s = lnn_lua_checkdata(L, 2);
   lnn_rng *r = lnn_lua_checkrng(L, 3);
+  const lnn_reducer *red;
   lnn_sgd o;
   lnn_work w;
   lblob *pb;
@@ -556,6 +596,7 @@ static int net_train_epoch(lua_State *L) {
   size_t i;
   check_data(L, 2, u, s, "train_epoch");
   sgd_options(L, 4, "train_epoch", &o, s->d.n);
+  red = reducer_option(L, 4, "train_epoch");
   lua_getfield(L, 4, "shuffle");
   shuffle = lua_isnil(L, -1) || lua_toboolean(L, -1);
   lua_pop(L, 1);
@@ -572,10 +613,13 @@ static int net_train_epoch(lua_State *L) {
     lnn_rng_permutation(r, perm, s->d.n);
   else
     for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
-  if (progress)
-    train_with_progress(L, 5, u, &w, &s->d, perm, &o, vel, r);
-  else
-    lnn_train_epoch(&u->net, &w, &s->d, perm, &o, vel, r, u->K);
+  if (progress) {
+    train_with_progress(L, 5, u, &w, &s->d, perm, &o, vel, r, red);
+  } else {
+    lnn_error e = {0, ""};
+    if (run_epoch(u, &w, &s->d, perm, &o, vel, r, red, &e) != LNN_OK)
+      return lnn_lua_fail(L, "train_epoch", &e);
+  }
   lua_pushboolean(L, params_finite(&u->net));
   return 1;
 }
@@ -588,13 +632,41 @@ static size_t eval_rows(const lnet *u) {
   return rows > EVAL_ROWS ? EVAL_ROWS : rows < 16 ? 16 : rows;
 }
 
-/* How many threads evaluation uses: OpenBLAS's count (core.blas_threads)
- * when the forward product runs in lnn's own kernels at every size; when it
- * runs in OpenBLAS, OpenBLAS spreads it over its threads itself. */
-static int eval_threads(const lnet *u, size_t n, size_t rows) {
-  int t = openblas_get_num_threads();
-  if (u->K->nt_max_rows != (size_t)-1 || n < 2 * rows || t < 2) return 1;
-  return t < LNN_MAX_THREADS ? t : LNN_MAX_THREADS;
+/* lnn's thread count for training and evaluation, kept in the registry:
+ * core.threads(n) sets it; by default the number of online processors. */
+#define THREADS_KEY "lnn.threads"
+
+static int lnn_lua_threads(lua_State *L) {
+  lua_Integer n;
+  long cores;
+  lua_getfield(L, LUA_REGISTRYINDEX, THREADS_KEY);
+  n = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  if (n >= 1) return n < LNN_MAX_THREADS ? (int)n : LNN_MAX_THREADS;
+  cores = sysconf(_SC_NPROCESSORS_ONLN);
+  return cores < 1 ? 1 : cores < LNN_MAX_THREADS ? (int)cores : LNN_MAX_THREADS;
+}
+
+/* threads([n]): the number of threads training and evaluation use (default:
+ * the number of processors; at most LNN_MAX_THREADS run), set to n first if
+ * given.  Results never depend on it.  OpenBLAS itself always runs on one
+ * thread inside lnn's own fixed chunks: its threads would change the bits. */
+static int core_threads(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) {
+    lua_Integer n = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, n >= 1 && n <= 256, 1, "thread count must be 1 to 256");
+    lua_pushinteger(L, n);
+    lua_setfield(L, LUA_REGISTRYINDEX, THREADS_KEY);
+  }
+  lua_pushinteger(L, lnn_lua_threads(L));
+  return 1;
+}
+
+/* How many threads evaluation uses: one unless there are two chunks a thread. */
+static int eval_threads(lua_State *L, size_t n, size_t rows) {
+  int t = lnn_lua_threads(L);
+  if (n < 2 * rows || t < 2) return 1;
+  return t;
 }
 
 /* Items of d through the network: the number classified right, pred (if not
@@ -602,7 +674,7 @@ static int eval_threads(const lnet *u, size_t n, size_t rows) {
  * any thread count. */
 static size_t evaluate(lua_State *L, lnet *u, const lnn_data *d, int *pred, double *cost) {
   size_t rows = eval_rows(u), floats, nchunks, correct;
-  int t, nt = eval_threads(u, d->n, rows);
+  int t, nt = eval_threads(L, d->n, rows);
   lnn_work ws[LNN_MAX_THREADS];
   lblob *mem, *costs;
   if (nt == 1) {
@@ -722,4 +794,9 @@ void lnn_lua_open_net(lua_State *L) {
   lua_setfield(L, -2, "Net");
   lua_pushcfunction(L, net_nparams);
   lua_setfield(L, -2, "net_nparams");
+  lua_pushcfunction(L, core_threads);
+  lua_setfield(L, -2, "threads");
+  lua_pushcfunction(L, core_threads); /* the old name, from when OpenBLAS ran the threads */
+  lua_setfield(L, -2, "blas_threads");
+  openblas_set_num_threads(1);
 }

@@ -423,6 +423,14 @@ end
 
 face.methods = {}
 
+--- engine(): the lnn.core.Net this network stands on (its parameter block is
+--- the one weights and biases view), for what works on engines as such
+--- (lnn.mpi's broadcast and checks, lnn.model).
+function face.methods:engine()
+  face.checkself(self, "engine")
+  return self._net
+end
+
 --- predict(data): the predicted class (0-based) of every item, a list.
 function face.methods:predict(data)
   face.checkself(self, "predict")

@@ -1,10 +1,9 @@
 /* net.c -- forward, backward, cost and step of the layered network, on whole
- * mini-batches (rows = items) with cblas_sgemm for every product.
+ * mini-batches (rows = items) with lnn_gemm for every product.
  * Layers and costs are switch cases here, KANN-style: adding a layer kind
  * means a layout case, a forward case and a backward case side by side.
  * The convolution itself is a kernel (conv.c); bias, activation, dropout and
  * the steps are here. */
-#include <cblas.h>
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -195,21 +194,13 @@ void lnn_work_carve(lnn_work *w, const lnn_net *net, size_t cap, float *mem) {
   w->grad = mem;
 }
 
-/* Mini-batches up to this many rows use the kernel table's small products;
- * larger ones (evaluation, big batches) go to BLAS, which wins there. */
-#define SMALL_BATCH 32
-
 /* out (m x n_out) = f(in (m x n_in) W^T + b) */
 static void dense_forward(const lnn_net *net, const lnn_layer *L, const float *in, float *out,
                           size_t m, const lnn_kernels *K) {
   const float *W = net->params + L->w, *b = net->params + L->b;
   size_t r, n = (size_t)L->n_out;
   for (r = 0; r < m; r++) memcpy(out + r * n, b, n * sizeof *out);
-  if (m <= K->nt_max_rows)
-    K->gemm_nt(out, in, W, m, n, (size_t)L->n_in, 1.0f);
-  else
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, L->n_out, L->n_in, 1.0f, in,
-                L->n_in, W, L->n_in, 1.0f, out, L->n_out);
+  lnn_gemm(K, LNN_GEMM_NT, m, n, (size_t)L->n_in, 1.0f, in, W, 1.0f, out);
   if (L->act == LNN_ACT_SOFTMAX)
     lnn_softmax_rows(out, m, n);
   else
@@ -267,19 +258,11 @@ static void dense_backward(const lnn_net *net, const lnn_layer *L, const float *
   const float *W = net->params + L->w;
   float *gW = grad + L->w, *gb = grad + L->b;
   size_t r, j, n = (size_t)L->n_out, k = (size_t)L->n_in;
-  if (m <= SMALL_BATCH)
-    K->gemm_xn(gW, dz, n, 1, in, n, k, m, 1.0f, 1.0f);
-  else
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, L->n_out, L->n_in, (int)m, 1.0f, dz,
-                L->n_out, in, L->n_in, 1.0f, gW, L->n_in);
+  lnn_gemm(K, LNN_GEMM_TN, n, k, m, 1.0f, dz, in, 1.0f, gW);
   for (r = 0; r < m; r++)
     for (j = 0; j < n; j++) gb[j] += dz[r * n + j];
   if (din == NULL) return;
-  if (m <= SMALL_BATCH)
-    K->gemm_xn(din, dz, 1, n, W, m, k, n, 1.0f, 0.0f);
-  else
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, L->n_in, L->n_out, 1.0f, dz,
-                L->n_out, W, L->n_in, 0.0f, din, L->n_in);
+  lnn_gemm(K, LNN_GEMM_NN, m, k, n, 1.0f, dz, W, 0.0f, din);
 }
 
 /* d of the output layer = dC/dz: with a matched cost and output the f' cancels */
@@ -424,19 +407,11 @@ static void dense_backward_step(const lnn_net *net, lnn_work *w, int l, size_t m
   size_t r, j, n = (size_t)L->n_out, k = (size_t)L->n_in;
   if (l > 0) { /* the delta below needs W before its step */
     float *din = w->d[l];
-    if (m <= SMALL_BATCH)
-      K->gemm_xn(din, dz, 1, n, W, m, k, n, 1.0f, 0.0f);
-    else
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, L->n_in, L->n_out, 1.0f, dz,
-                  L->n_out, W, L->n_in, 0.0f, din, L->n_in);
+    lnn_gemm(K, LNN_GEMM_NN, m, k, n, 1.0f, dz, W, 0.0f, din);
     if (net->layer[l - 1].act != LNN_ACT_LINEAR)
       K->act_backward((lnn_act)net->layer[l - 1].act, din, din, in, m * k);
   }
-  if (m <= SMALL_BATCH)
-    K->gemm_xn(W, dz, n, 1, in, n, k, m, -rate, keep);
-  else
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, L->n_out, L->n_in, (int)m, -rate, dz,
-                L->n_out, in, L->n_in, keep, W, L->n_in);
+  lnn_gemm(K, LNN_GEMM_TN, n, k, m, -rate, dz, in, keep, W);
   for (r = 0; r < m; r++)
     for (j = 0; j < n; j++) b[j] -= rate * dz[r * n + j];
 }

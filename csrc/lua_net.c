@@ -443,7 +443,8 @@ static float *velocity(lua_State *L, int arg, lnet *u, float mu) {
 }
 
 static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size_t n_default) {
-  static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", NULL};
+  static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "threads",
+                                     NULL};
   lua_Number eta, lmbda, mu;
   lua_Integer n, batch;
   luaL_checktype(L, t, LUA_TTABLE);
@@ -502,34 +503,43 @@ static int params_finite(const lnn_net *net) {
   return acc == 0.0f;
 }
 
-/* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true}):
- * one epoch of mini-batch SGD in C, the shuffle then the dropout masks drawn
- * from rng; returns true while every parameter is finite */
+static int lnn_lua_threads(lua_State *L);
+
+/* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true,
+ * threads = core.threads()}): one epoch of mini-batch SGD in C, the shuffle
+ * then the dropout masks drawn from rng; the same bits on any number of
+ * threads; returns true while every parameter is finite */
 static int net_train_epoch(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   ldata *s = lnn_lua_checkdata(L, 2);
   lnn_rng *r = lnn_lua_checkrng(L, 3);
   lnn_sgd o;
-  lnn_work w;
-  lblob *pb;
+  lnn_error e;
+  lblob *pb, *mem;
   uint32_t *perm;
   float *vel;
-  int shuffle;
+  int shuffle, threads;
   size_t i;
   check_data(L, 2, u, s, "train_epoch");
   sgd_options(L, 4, "train_epoch", &o, s->d.n);
+  threads = (int)lnn_lua_optintfield(L, 4, "train_epoch", "threads", lnn_lua_threads(L));
+  if (threads < 1 || threads > 256)
+    luaL_error(L, "bad option 'threads' to 'train_epoch' (integer 1 to 256 expected, got %d)",
+               threads);
   lua_getfield(L, 4, "shuffle");
   shuffle = lua_isnil(L, -1) || lua_toboolean(L, -1);
   lua_pop(L, 1);
   vel = velocity(L, 1, u, o.mu);
-  w = get_work(L, 1, u, o.batch);
+  mem = lnn_lua_newblob(L, (lnn_train_floats(&u->net, o.batch, threads) + 16) * sizeof(float));
   pb = lnn_lua_newblob(L, s->d.n * sizeof(uint32_t));
   perm = (uint32_t *)(void *)pb->data;
   if (shuffle)
     lnn_rng_permutation(r, perm, s->d.n);
   else
     for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
-  lnn_train_epoch(&u->net, &w, &s->d, perm, &o, vel, r, u->K);
+  if (lnn_train_epoch(&u->net, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, vel, r,
+                      NULL, u->K, &e) != LNN_OK)
+    lnn_lua_fail(L, "train_epoch", &e);
   lua_pushboolean(L, params_finite(&u->net));
   return 1;
 }
@@ -646,6 +656,16 @@ static int net_predict(lua_State *L) {
   return 1;
 }
 
+/* chunks(m): how many chunks a training step cuts a mini-batch of m items
+ * into (lnn_step_chunks; 1: the step runs as one pass on one thread) */
+static int net_chunks(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  lua_Integer m = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, m >= 1 && m <= (1 << 20), 2, "mini-batch size 1 to 2^20 expected");
+  lua_pushinteger(L, lnn_step_chunks(&u->net, (size_t)m));
+  return 1;
+}
+
 /* weight_sqsum(): sum of squared weights (the L2 term's sum) */
 static int net_weight_sqsum(lua_State *L) {
   lua_pushnumber(L, lnn_net_weight_sqsum(&lnn_lua_checknet(L, 1)->net));
@@ -692,6 +712,7 @@ static const luaL_Reg net_meta[] = {
     {"biases", net_biases}, {"params", net_params}, {"forward", net_forward},
     {"gradient", net_gradient}, {"update", net_update}, {"train_epoch", net_train_epoch},
     {"evaluate", net_evaluate}, {"predict", net_predict}, {"weight_sqsum", net_weight_sqsum},
+    {"chunks", net_chunks},
     {"kernels", net_kernels}, {"__tostring", net_tostring}, {NULL, NULL}};
 
 void lnn_lua_open_net(lua_State *L) {

@@ -224,30 +224,54 @@ static void convpool_forward(const lnn_net *net, const lnn_layer *L, lnn_work *w
   K->act_forward((lnn_act)L->act, out, out, m * (size_t)L->n_out);
 }
 
-/* mask (m x n) = 1 with probability 1 - p, else 0 (training, drop != NULL),
- * or 1 - p everywhere (inference); out = in * mask */
+/* out = in * mask, mask (m x n_in): as drawn (training), or 1 - p everywhere
+ * (inference, drawn == 0), as network3.py scales at inference */
 static void dropout_forward(const lnn_layer *L, float *mask, const float *in, float *out, size_t m,
-                            lnn_rng *drop) {
+                            int drawn) {
   const float keep = 1.0f - L->p;
   size_t i, n = m * (size_t)L->n_in;
-  if (drop != NULL)
-    for (i = 0; i < n; i++) mask[i] = lnn_rng_uniform(drop) < keep ? 1.0f : 0.0f;
-  else
+  if (!drawn)
     for (i = 0; i < n; i++) mask[i] = keep;
   for (i = 0; i < n; i++) out[i] = in[i] * mask[i];
 }
 
-void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *drop,
-                     const lnn_kernels *K) {
+int lnn_net_has_dropout(const lnn_net *net) {
+  int l;
+  for (l = 0; l < net->nlayers; l++)
+    if (net->layer[l].kind == LNN_LAYER_DROPOUT) return 1;
+  return 0;
+}
+
+void lnn_net_draw_masks(const lnn_net *net, float *const *mask, size_t m, lnn_rng *drop) {
+  int l;
+  for (l = 0; l < net->nlayers; l++) {
+    const lnn_layer *L = &net->layer[l];
+    const float keep = 1.0f - L->p;
+    size_t i, n = m * (size_t)L->n_in;
+    if (L->kind != LNN_LAYER_DROPOUT) continue;
+    for (i = 0; i < n; i++) mask[l][i] = lnn_rng_uniform(drop) < keep ? 1.0f : 0.0f;
+  }
+}
+
+void lnn_net_forward_drawn(const lnn_net *net, lnn_work *w, size_t m, int drawn,
+                           const lnn_kernels *K) {
   int l;
   for (l = 0; l < net->nlayers; l++) {
     const lnn_layer *L = &net->layer[l];
     switch (L->kind) {
       case LNN_LAYER_CONVPOOL: convpool_forward(net, L, w, l, m, K); break;
-      case LNN_LAYER_DROPOUT: dropout_forward(L, w->mask[l], w->a[l], w->a[l + 1], m, drop); break;
+      case LNN_LAYER_DROPOUT:
+        dropout_forward(L, w->mask[l], w->a[l], w->a[l + 1], m, drawn);
+        break;
       default: dense_forward(net, L, w->a[l], w->a[l + 1], m, K); break;
     }
   }
+}
+
+void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *drop,
+                     const lnn_kernels *K) {
+  if (drop != NULL) lnn_net_draw_masks(net, w->mask, m, drop);
+  lnn_net_forward_drawn(net, w, m, drop != NULL, K);
 }
 
 /* Given dz (m x n_out): gW += dz^T in, gb += column sums of dz, and, when
@@ -365,34 +389,55 @@ double lnn_net_weight_sqsum(const lnn_net *net) {
   return s;
 }
 
-/* the step of one layer's weights and biases (see lnn_sgd_step) */
-static void layer_step(const lnn_net *net, const lnn_layer *L, const float *grad, float *vel,
-                       size_t m, const lnn_sgd *s) {
+/* the step (see lnn_sgd_step) of the parameters [lo, hi) of a block of
+ * weights (decay 1) or biases (decay 0) starting at off, n long */
+static void part_step(const lnn_net *net, size_t off, size_t n, int decays, const float *grad,
+                      float *vel, size_t m, const lnn_sgd *s, size_t lo, size_t hi) {
   const float rate = s->eta / (float)m;
-  const float decay = s->n > 0 ? s->eta * s->lmbda / (float)s->n : 0.0f;
-  size_t i, nw = lnn_layer_nweights(L), nb = lnn_layer_nbiases(L);
-  float *W = net->params + L->w, *b = net->params + L->b;
-  const float *gW = grad + L->w, *gb = grad + L->b;
+  const float decay = decays && s->n > 0 ? s->eta * s->lmbda / (float)s->n : 0.0f;
+  size_t i, a = off > lo ? off : lo, b = off + n < hi ? off + n : hi;
+  float *W = net->params;
+  if (a >= b) return;
   if (vel == NULL) {
-    const float keep = 1.0f - decay;
-    for (i = 0; i < nw; i++) W[i] = keep * W[i] - rate * gW[i];
-    for (i = 0; i < nb; i++) b[i] -= rate * gb[i];
-  } else {
-    float *vW = vel + L->w, *vb = vel + L->b;
-    for (i = 0; i < nw; i++) {
-      vW[i] = s->mu * vW[i] - rate * gW[i] - decay * W[i];
-      W[i] += vW[i];
+    if (decays) {
+      const float keep = 1.0f - decay;
+      for (i = a; i < b; i++) W[i] = keep * W[i] - rate * grad[i];
+    } else {
+      for (i = a; i < b; i++) W[i] -= rate * grad[i];
     }
-    for (i = 0; i < nb; i++) {
-      vb[i] = s->mu * vb[i] - rate * gb[i];
-      b[i] += vb[i];
+  } else if (decays) {
+    for (i = a; i < b; i++) {
+      vel[i] = s->mu * vel[i] - rate * grad[i] - decay * W[i];
+      W[i] += vel[i];
+    }
+  } else {
+    for (i = a; i < b; i++) {
+      vel[i] = s->mu * vel[i] - rate * grad[i];
+      W[i] += vel[i];
     }
   }
 }
 
-void lnn_sgd_step(const lnn_net *net, const float *grad, float *vel, size_t m, const lnn_sgd *s) {
+void lnn_sgd_step_range(const lnn_net *net, const float *grad, float *vel, size_t m,
+                        const lnn_sgd *s, size_t lo, size_t hi) {
   int l;
-  for (l = 0; l < net->nlayers; l++) layer_step(net, &net->layer[l], grad, vel, m, s);
+  for (l = 0; l < net->nlayers; l++) {
+    const lnn_layer *L = &net->layer[l];
+    part_step(net, L->w, lnn_layer_nweights(L), 1, grad, vel, m, s, lo, hi);
+    part_step(net, L->b, lnn_layer_nbiases(L), 0, grad, vel, m, s, lo, hi);
+  }
+}
+
+/* the step of one layer's weights and biases */
+static void layer_step(const lnn_net *net, const lnn_layer *L, const float *grad, float *vel,
+                       size_t m, const lnn_sgd *s) {
+  size_t lo = L->w, hi = L->b + lnn_layer_nbiases(L);
+  part_step(net, L->w, lnn_layer_nweights(L), 1, grad, vel, m, s, lo, hi);
+  part_step(net, L->b, lnn_layer_nbiases(L), 0, grad, vel, m, s, lo, hi);
+}
+
+void lnn_sgd_step(const lnn_net *net, const float *grad, float *vel, size_t m, const lnn_sgd *s) {
+  lnn_sgd_step_range(net, grad, vel, m, s, 0, net->nparams);
 }
 
 /* a dense layer's backward and plain step fused: W is stepped in place by the
@@ -433,22 +478,28 @@ void lnn_net_backward_step(const lnn_net *net, lnn_work *w, size_t m, const lnn_
   }
 }
 
-void lnn_train_epoch(const lnn_net *net, lnn_work *w, const lnn_data *data, const uint32_t *perm,
-                     const lnn_sgd *s, float *vel, lnn_rng *drop, const lnn_kernels *K) {
-  size_t first;
-  for (first = 0; first < data->n; first += s->batch) {
-    size_t m = data->n - first < s->batch ? data->n - first : s->batch;
-    lnn_data_gather_x(data, perm + first, 0, m, w->a[0], K);
-    lnn_data_gather_y(data, perm + first, 0, m, w->y);
-    lnn_net_forward(net, w, m, drop, K);
-    if (vel == NULL) {
-      lnn_net_backward_step(net, w, m, s, K);
-    } else {
-      memset(w->grad, 0, net->nparams * sizeof *w->grad);
-      lnn_net_backward(net, w, m, K);
-      lnn_sgd_step(net, w->grad, vel, m, s);
-    }
+double lnn_net_item_flops(const lnn_net *net) {
+  double f = 0.0;
+  int l;
+  for (l = 0; l < net->nlayers; l++) {
+    const lnn_layer *L = &net->layer[l];
+    double passes = l > 0 ? 3.0 : 2.0; /* forward, weight gradient, input delta */
+    if (L->kind == LNN_LAYER_DENSE)
+      f += passes * 2.0 * L->n_in * L->n_out;
+    else if (L->kind == LNN_LAYER_CONVPOOL)
+      f += passes * 2.0 * (double)lnn_layer_nweights(L) * lnn_conv_oh(&L->conv) *
+           lnn_conv_ow(&L->conv);
+    else
+      f += 2.0 * L->n_in;
   }
+  return f;
+}
+
+int lnn_step_chunks(const lnn_net *net, size_t m) {
+  double c = floor((double)m * lnn_net_item_flops(net) / LNN_CHUNK_FLOPS);
+  if (c > LNN_MAX_CHUNKS) c = LNN_MAX_CHUNKS;
+  if (c > (double)m) c = (double)m;
+  return c < 1.0 ? 1 : (int)c;
 }
 
 size_t lnn_net_evaluate(const lnn_net *net, lnn_work *w, const lnn_data *data, size_t first,

@@ -28,14 +28,14 @@ local flags = {
   {name = "backup-every", kind = "int", default = 0, help = "also keep epoch-N every N epochs", check = cli.nonnegative},
   {name = "metrics", kind = "string", help = "write per-epoch JSON metrics here", arg = "FILE"},
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
-  {name = "threads", kind = "int", help = "OpenBLAS threads", check = cli.positive},
+  {name = "threads", kind = "int", help = "threads for training and evaluation (default: the processors; same results on any count)", check = cli.positive},
   {name = "quiet", kind = "flag", help = "print only the final result"},
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
 }
 local opts = cli.parse(arg, flags, "scripts/train.lua",
   "Trains a network.py-style sigmoid network on MNIST and reports test accuracy per epoch.")
 if #opts > 0 then cli.fail("scripts/train.lua", ("unexpected argument '%s'"):format(opts[1])) end
-if opts.threads then core.blas_threads(opts.threads) end
+if opts.threads then core.threads(opts.threads) end
 
 local function die(msg)
   io.stderr:write("train.lua: ", msg, "\n")

@@ -496,10 +496,14 @@ double lnn_net_item_flops(const lnn_net *net) {
 }
 
 int lnn_step_chunks(const lnn_net *net, size_t m) {
-  double c = floor((double)m * lnn_net_item_flops(net) / LNN_CHUNK_FLOPS);
-  if (c > LNN_MAX_CHUNKS) c = LNN_MAX_CHUNKS;
-  if (c > (double)m) c = (double)m;
-  return c < 1.0 ? 1 : (int)c;
+  const double work = (double)m * lnn_net_item_flops(net);
+  double c = floor(work / LNN_CHUNK_FLOPS);
+  const double by_params = floor(work / (LNN_CHUNK_FLOPS_PER_PARAM * (double)net->nparams));
+  int nc = 1;
+  c = c < by_params ? c : by_params;
+  c = c < (double)m ? c : (double)m;
+  while (2.0 * nc <= c && 2 * nc <= LNN_MAX_CHUNKS) nc *= 2;
+  return nc;
 }
 
 size_t lnn_net_evaluate(const lnn_net *net, lnn_work *w, const lnn_data *data, size_t first,

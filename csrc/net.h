@@ -141,10 +141,14 @@ double lnn_net_item_flops(const lnn_net *net);
  * of a training step: returns nc, and chunk c holds items [m c / nc,
  * m (c + 1) / nc).  It depends on the network and m only -- never on the
  * threads -- so the chunk gradients and their fixed-tree sum (reduce.h) give
- * the same bits on any number of threads.  nc = floor(m flops / LNN_CHUNK_FLOPS)
- * within 1..min(m, LNN_MAX_CHUNKS): a step too small to share is one chunk,
- * computed (and stepped) as one pass on one thread. */
+ * the same bits on any number of threads.  nc is the largest power of two (so
+ * that 2 or 4 threads share the items evenly) within 1..min(m, LNN_MAX_CHUNKS)
+ * that leaves every chunk LNN_CHUNK_FLOPS of work and LNN_CHUNK_FLOPS_PER_PARAM
+ * per parameter (each chunk writes and sums a gradient block): a step too
+ * small to share is one chunk, computed (and stepped) as one pass on one
+ * thread. */
 #define LNN_CHUNK_FLOPS 4e6
+#define LNN_CHUNK_FLOPS_PER_PARAM 150.0
 #define LNN_MAX_CHUNKS 16
 int lnn_step_chunks(const lnn_net *net, size_t m);
 

@@ -142,7 +142,9 @@ static void chunked_step(train_ctx *x, int t) {
   lnn_work *w = &x->ws[t];
   size_t p0, p1;
   int c;
-  for (c = t; c < nc; c += T) {
+  /* thread t takes a contiguous run of chunks: with nc a power of two, 2 or 4
+   * threads get the same number of items */
+  for (c = nc * t / T; c < nc * (t + 1) / T; c++) {
     size_t a = lo + share * (size_t)c / (size_t)nc, b = lo + share * (size_t)(c + 1) / (size_t)nc;
     size_t n = load_chunk(x, w, a, b);
     w->grad = x->grads[c];

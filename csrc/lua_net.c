@@ -444,7 +444,7 @@ static float *velocity(lua_State *L, int arg, lnet *u, float mu) {
 
 static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size_t n_default) {
   static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "threads",
-                                     NULL};
+                                     "reducer", NULL};
   lua_Number eta, lmbda, mu;
   lua_Integer n, batch;
   luaL_checktype(L, t, LUA_TTABLE);
@@ -479,6 +479,11 @@ static int net_update(lua_State *L) {
   size_t m = load_batch(L, u, &w, 2, 3);
   float *vel;
   sgd_options(L, 4, "update", &s, m);
+  if (lua_getfield(L, 4, "reducer") != LUA_TNIL)
+    luaL_error(L, "bad option 'reducer' to 'update' (only train_epoch takes a reducer)");
+  if (lua_getfield(L, 4, "threads") != LUA_TNIL)
+    luaL_error(L, "bad option 'threads' to 'update' (only train_epoch takes threads)");
+  lua_pop(L, 2);
   vel = velocity(L, 1, u, s.mu);
   lnn_net_forward(&u->net, &w, m, NULL, u->K);
   memset(w.grad, 0, u->net.nparams * sizeof(float));
@@ -505,14 +510,32 @@ static int params_finite(const lnn_net *net) {
 
 static int lnn_lua_threads(lua_State *L);
 
+/* The reducer option of train_epoch (an lnn.Reducer, e.g. an lnn.mpi
+ * communicator), or NULL.  The userdata stays referenced by the options table. */
+static const lnn_reducer *reducer_option(lua_State *L, int t, const char *fname) {
+  const lnn_reducer *red = NULL;
+  if (lua_getfield(L, t, "reducer") != LUA_TNIL) {
+    red = (const lnn_reducer *)luaL_testudata(L, -1, LNN_REDUCER);
+    if (red == NULL)
+      luaL_error(L, "bad option 'reducer' to '%s' (%s expected, got %s)", fname, LNN_REDUCER,
+                 luaL_typename(L, -1));
+  }
+  lua_pop(L, 1);
+  return red;
+}
+
 /* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true,
- * threads = core.threads()}): one epoch of mini-batch SGD in C, the shuffle
- * then the dropout masks drawn from rng; the same bits on any number of
- * threads; returns true while every parameter is finite */
+ * threads = core.threads(), reducer =}): one epoch of mini-batch SGD in C, the
+ * shuffle then the dropout masks drawn from rng; the same bits on any number
+ * of threads.  With a reducer, this process runs its share of every
+ * mini-batch and the gradients are summed over all of them (data-parallel:
+ * every process calls it with the same parameters, data and rng state).
+ * Returns true while every parameter is finite */
 static int net_train_epoch(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   ldata *s = lnn_lua_checkdata(L, 2);
   lnn_rng *r = lnn_lua_checkrng(L, 3);
+  const lnn_reducer *red;
   lnn_sgd o;
   lnn_error e;
   lblob *pb, *mem;
@@ -526,6 +549,7 @@ static int net_train_epoch(lua_State *L) {
   if (threads < 1 || threads > 256)
     luaL_error(L, "bad option 'threads' to 'train_epoch' (integer 1 to 256 expected, got %d)",
                threads);
+  red = reducer_option(L, 4, "train_epoch");
   lua_getfield(L, 4, "shuffle");
   shuffle = lua_isnil(L, -1) || lua_toboolean(L, -1);
   lua_pop(L, 1);
@@ -538,7 +562,7 @@ static int net_train_epoch(lua_State *L) {
   else
     for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
   if (lnn_train_epoch(&u->net, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, vel, r,
-                      NULL, u->K, &e) != LNN_OK)
+                      red, u->K, &e) != LNN_OK)
     lnn_lua_fail(L, "train_epoch", &e);
   lua_pushboolean(L, params_finite(&u->net));
   return 1;

@@ -86,6 +86,26 @@ describe("tool scripts", function()
     assert.truthy(out:find("must be 1 to 9", 1, true), out)
   end)
 
+  it("expand_mnist.lua prints \"Expanding image number N\" every 1000 images unless --quiet", function()
+    -- 12,500 training images in the file: 2,500 train after the 10,000 validation split
+    local F = mnist_loader.FILES
+    core.write_idx(dir .. "/" .. F.train_images, 2051, {12500, 28, 28}, string.rep("\7", 12500 * 784), 0)
+    core.write_idx(dir .. "/" .. F.train_labels, 2049, {12500}, string.rep("\1", 12500), 0)
+    core.write_idx(dir .. "/" .. F.test_images, 2051, {1, 28, 28}, string.rep("\0", 784), 0)
+    core.write_idx(dir .. "/" .. F.test_labels, 2049, {1}, "\0", 0)
+    local out, status = run("expand_mnist.lua", "--data " .. dir)
+    assert.are.equal(0, status, out)
+    local lines = {}
+    for n in out:gmatch("Expanding image number (%d+)\n") do lines[#lines + 1] = tonumber(n) end
+    assert.are.same({1000, 2000}, lines)
+    assert.truthy(out:find("Expanding the MNIST training set\nExpanding image number 1000\n", 1, true), out)
+    assert.truthy(out:find("2500 -> 12500 images", 1, true), out)
+    out, status = run("expand_mnist.lua", "--data " .. dir .. " --force --quiet")
+    assert.are.equal(0, status, out)
+    assert.falsy(out:find("Expanding image number", 1, true), out)
+    assert.truthy(out:find("2500 -> 12500 images", 1, true), out)
+  end)
+
   it("visualize.lua: one PNG per misclassified digit, the sheet, confusion and weights; --checkpoints", function()
     local training, _, test = mnist_loader.load_data(data)
     local net = network.Network({784, 20, 10}, {seed = 2})

@@ -74,6 +74,11 @@ lnet *lnn_lua_checknet(lua_State *L, int arg);
 
 /* A kernel table by name: "naive", "avx2", "avx512" or "best". */
 const lnn_kernels *lnn_lua_checkkernels(lua_State *L, int arg);
+/* Opens path for reading (fileio.h: one descriptor, one snapshot) in a new
+ * userdata pushed on the stack, whose __gc closes it; a failure raises,
+ * prefixed by fname.  Close it with lnn_rfile_close when done. */
+struct lnn_rfile;
+struct lnn_rfile *lnn_lua_openfile(lua_State *L, const char *path, const char *fname);
 /* Raises a Lua error with the core's message, prefixed by the function name. */
 int lnn_lua_fail(lua_State *L, const char *fname, const lnn_error *e);
 /* Raises "unknown option 'x' to 'f'" if the table at arg has a key not in names. */

@@ -456,10 +456,9 @@ end
 --- load(filename): the network saved there by save() or by network2.py.
 function network2.load(filename)
   if type(filename) ~= "string" then args.fail("load", 1, "file name expected, got " .. type(filename)) end
-  local f, err = io.open(filename, "rb")
-  if not f then error(("load: %s: cannot open: %s"):format(filename, err), 2) end
-  local text = f:read("a")
-  f:close()
+  -- one descriptor, a regular file only: one whole save even while another process saves
+  local okr, text = pcall(core.read_file, filename)
+  if not okr then error("load: " .. tostring(text):gsub("^.-read_file: ", ""), 2) end
   local ok, doc = pcall(core.json_decode, text, filename)
   if not ok then error("load: " .. tostring(doc), 2) end
   if type(doc) ~= "table" or doc[1] ~= nil then bad(filename, "a JSON object expected") end

@@ -7,41 +7,12 @@
 #include "idx.h"
 #include "lua_lnn.h"
 
-lblob *lnn_lua_newblob(lua_State *L, size_t size) {
-  lblob *b = (lblob *)lnn_lua_newudata(L, sizeof(lblob) + size + LNN_ALIGN - 1, 0);
-  b->size = size;
-  b->data = (unsigned char *)lnn_align(b + 1);
-  luaL_setmetatable(L, LNN_BLOB);
-  return b;
-}
-
-ldata *lnn_lua_checkdata(lua_State *L, int arg) {
-  return (ldata *)luaL_checkudata(L, arg, LNN_DATA);
-}
-
-/* New data set over the blobs at xi and yi (stack indices). */
-static ldata *newdata(lua_State *L, int xi, int yi) {
-  ldata *s;
-  xi = lua_absindex(L, xi);
-  yi = lua_absindex(L, yi);
-  s = (ldata *)lua_newuserdatauv(L, sizeof(ldata), 2);
-  memset(s, 0, sizeof *s);
-  luaL_setmetatable(L, LNN_DATA);
-  lua_pushvalue(L, xi);
-  lua_setiuservalue(L, -2, 1);
-  lua_pushvalue(L, yi);
-  lua_setiuservalue(L, -2, 2);
-  return s;
-}
-
-ldata *lnn_lua_newdata(lua_State *L, int xi, int yi) { return newdata(L, xi, yi); }
-
 /* A view of s sharing its blobs (s at index arg). */
 static ldata *pushview(lua_State *L, int arg, const ldata *s) {
   ldata *v;
   lua_getiuservalue(L, arg, 1);
   lua_getiuservalue(L, arg, 2);
-  v = newdata(L, -2, -1);
+  v = lnn_lua_newdata(L, -2, -1);
   *v = *s;
   lua_replace(L, -3);
   lua_pop(L, 1);
@@ -160,7 +131,7 @@ static int data_new(lua_State *L) {
       }
     }
   }
-  s = newdata(L, -2, -1);
+  s = lnn_lua_newdata(L, -2, -1);
   s->d.n = n;
   s->d.d = d;
   s->d.k = k;
@@ -202,7 +173,7 @@ static int data_load_idx(lua_State *L) {
     if (yb->data[i] >= classes)
       return luaL_error(L, "load_idx: %s: label %d of item %d is out of range 0..%d", lp,
                         (int)yb->data[i], (int)i + 1, (int)classes - 1);
-  s = newdata(L, -2, -1);
+  s = lnn_lua_newdata(L, -2, -1);
   s->d.n = ih.dims[0];
   s->d.d = ih.item_size;
   s->d.k = (size_t)classes;
@@ -365,7 +336,7 @@ static const luaL_Reg data_meta[] = {
     {"shape", data_shape}, {"label", data_label}, {"pixels", data_pixels},
     {"find_nonfinite", data_find_nonfinite}, {"matrices", data_matrices}, {NULL, NULL}};
 
-void lnn_lua_open_data(lua_State *L) {
+int lnn_lua_open_data(lua_State *L) {
   luaL_newmetatable(L, LNN_BLOB);
   lua_pop(L, 1);
   luaL_newmetatable(L, LNN_DATA);
@@ -375,4 +346,5 @@ void lnn_lua_open_data(lua_State *L) {
   lua_setfield(L, -2, "Data");
   lua_pushcfunction(L, data_load_idx);
   lua_setfield(L, -2, "load_idx");
+  return 0;
 }

@@ -271,7 +271,7 @@ static const luaL_Reg io_funcs[] = {
     {"json_decode", io_json_decode}, {"json_number", io_json_number},
     {"write_model", io_write_model}, {"read_model", io_read_model}, {NULL, NULL}};
 
-void lnn_lua_open_io(lua_State *L) {
+int lnn_lua_open_io(lua_State *L) {
   luaL_newmetatable(L, LNN_JSONDOC);
   lua_pushcfunction(L, jsondoc_gc);
   lua_setfield(L, -2, "__gc");
@@ -279,4 +279,5 @@ void lnn_lua_open_io(lua_State *L) {
   luaL_setfuncs(L, io_funcs, 0);
   lua_pushlightuserdata(L, NULL);
   lua_setfield(L, -2, "json_null");
+  return 0;
 }

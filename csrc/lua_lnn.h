@@ -1,6 +1,7 @@
 /* lua_lnn.h -- what the binding files (the only C that includes lua.h) share:
  * type names, checkers, and the few helpers that turn core statuses into Lua
- * errors.  The core never sees a lua_State. */
+ * errors (all in lua_util.c), and each file's part of the module table
+ * (lua_core.c assembles them).  The core never sees a lua_State. */
 #ifndef LUA_LNN_H
 #define LUA_LNN_H
 
@@ -84,11 +85,14 @@ lua_Number lnn_lua_optnumfield(lua_State *L, int arg, const char *fname, const c
 lua_Integer lnn_lua_optintfield(lua_State *L, int arg, const char *fname, const char *key,
                                 lua_Integer def);
 
-void lnn_lua_open_matrix(lua_State *L);
-void lnn_lua_open_rng(lua_State *L);
-void lnn_lua_open_data(lua_State *L);
-void lnn_lua_open_net(lua_State *L);
-void lnn_lua_open_io(lua_State *L);
-void lnn_lua_open_tools(lua_State *L);
+/* The parts of lnn.core: each adds its functions and metatables to the
+ * module table given as argument 1 (lua_core.c calls them in turn). */
+int lnn_lua_open_matrix(lua_State *L);
+int lnn_lua_open_rng(lua_State *L);
+int lnn_lua_open_data(lua_State *L);
+int lnn_lua_open_net(lua_State *L);
+int lnn_lua_open_io(lua_State *L);
+int lnn_lua_open_tools(lua_State *L);
+int lnn_lua_open_sys(lua_State *L);
 
 #endif

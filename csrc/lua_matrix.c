@@ -12,36 +12,6 @@
 
 #define MAX_ELEMS ((lua_Integer)1 << 31)
 
-lmatrix *lnn_lua_newmatrix(lua_State *L, int rows, int cols) {
-  size_t n = (size_t)rows * (size_t)cols;
-  lmatrix *m = (lmatrix *)lnn_lua_newudata(L, sizeof(lmatrix) + n * sizeof(float), 1);
-  m->rows = rows;
-  m->cols = cols;
-  m->vec = 0;
-  m->data = (float *)(void *)(m + 1);
-  memset(m->data, 0, n * sizeof(float));
-  luaL_setmetatable(L, LNN_MATRIX);
-  return m;
-}
-
-lmatrix *lnn_lua_pushview(lua_State *L, int owner, float *data, int rows, int cols, int vec) {
-  lmatrix *m;
-  owner = lua_absindex(L, owner);
-  m = (lmatrix *)lua_newuserdatauv(L, sizeof(lmatrix), 1);
-  m->rows = rows;
-  m->cols = cols;
-  m->vec = vec;
-  m->data = data;
-  luaL_setmetatable(L, LNN_MATRIX);
-  lua_pushvalue(L, owner);
-  lua_setiuservalue(L, -2, 1);
-  return m;
-}
-
-lmatrix *lnn_lua_checkmatrix(lua_State *L, int arg) {
-  return (lmatrix *)luaL_checkudata(L, arg, LNN_MATRIX);
-}
-
 static int checkdim(lua_State *L, int arg, const char *what) {
   lua_Integer n = luaL_checkinteger(L, arg);
   if (n < 1 || n > (1 << 30))
@@ -420,10 +390,11 @@ static const luaL_Reg mat_meta[] = {
     {"reshape", mat_reshape}, {"maxabsdiff", mat_maxabsdiff}, {"sum", mat_sum},
     {"argmax", mat_argmax}, {"apply", mat_apply}, {"tojson", mat_tojson}, {NULL, NULL}};
 
-void lnn_lua_open_matrix(lua_State *L) {
+int lnn_lua_open_matrix(lua_State *L) {
   luaL_newmetatable(L, LNN_MATRIX);
   luaL_setfuncs(L, mat_meta, 0);
   lua_pop(L, 1);
   lua_pushcfunction(L, mat_new);
   lua_setfield(L, -2, "Matrix");
+  return 0;
 }

@@ -18,8 +18,6 @@
 static const char *const act_names[] = {"linear", "sigmoid", "tanh", "relu", "softmax", NULL};
 static const char *const cost_names[] = {"quadratic", "cross-entropy", "log-likelihood", NULL};
 
-lnet *lnn_lua_checknet(lua_State *L, int arg) { return (lnet *)luaL_checkudata(L, arg, LNN_NET); }
-
 static int enum_field(lua_State *L, int t, const char *key, const char *def,
                       const char *const names[], const char *fname) {
   const char *s;
@@ -663,7 +661,7 @@ static const luaL_Reg net_meta[] = {
     {"evaluate", net_evaluate}, {"predict", net_predict}, {"weight_sqsum", net_weight_sqsum},
     {"kernels", net_kernels}, {"__tostring", net_tostring}, {NULL, NULL}};
 
-void lnn_lua_open_net(lua_State *L) {
+int lnn_lua_open_net(lua_State *L) {
   luaL_newmetatable(L, LNN_NET);
   luaL_setfuncs(L, net_meta, 0);
   lua_pushvalue(L, -1);
@@ -673,4 +671,5 @@ void lnn_lua_open_net(lua_State *L) {
   lua_setfield(L, -2, "Net");
   lua_pushcfunction(L, net_nparams);
   lua_setfield(L, -2, "net_nparams");
+  return 0;
 }

@@ -7,10 +7,6 @@
 
 #include "lua_lnn.h"
 
-lnn_rng *lnn_lua_checkrng(lua_State *L, int arg) {
-  return (lnn_rng *)luaL_checkudata(L, arg, LNN_RNG);
-}
-
 static lnn_rng *newrng(lua_State *L) {
   lnn_rng *r = (lnn_rng *)lua_newuserdatauv(L, sizeof(lnn_rng), 0);
   luaL_setmetatable(L, LNN_RNG);
@@ -119,7 +115,7 @@ static const luaL_Reg rng_meta[] = {
     {"permutation", rng_permutation}, {"clone", rng_clone}, {"state", rng_state},
     {"set_state", rng_set_state}, {"__tostring", rng_tostring}, {NULL, NULL}};
 
-void lnn_lua_open_rng(lua_State *L) {
+int lnn_lua_open_rng(lua_State *L) {
   luaL_newmetatable(L, LNN_RNG);
   luaL_setfuncs(L, rng_meta, 0);
   lua_pushvalue(L, -1);
@@ -127,4 +123,5 @@ void lnn_lua_open_rng(lua_State *L) {
   lua_pop(L, 1);
   lua_pushcfunction(L, rng_new);
   lua_setfield(L, -2, "Rng");
+  return 0;
 }

@@ -579,11 +579,12 @@ static const luaL_Reg tools_funcs[] = {
     {"write_confusion_png", tl_write_confusion_png}, {"rows_to_bytes", tl_rows_to_bytes},
     {"dir", tl_dir}, {"mkdir", tl_mkdir}, {NULL, NULL}};
 
-void lnn_lua_open_tools(lua_State *L) {
+int lnn_lua_open_tools(lua_State *L) {
   luaL_newmetatable(L, LNN_DIRBOX);
   lua_pushcfunction(L, dirbox_gc);
   lua_setfield(L, -2, "__gc");
   lua_pop(L, 1);
   luaL_newlib(L, tools_funcs);
   lua_setfield(L, -2, "tools");
+  return 0;
 }

@@ -8,7 +8,7 @@
 static const luaL_Reg parts[] = {
     {"matrix", lnn_lua_open_matrix}, {"rng", lnn_lua_open_rng}, {"data", lnn_lua_open_data},
     {"net", lnn_lua_open_net}, {"io", lnn_lua_open_io}, {"tools", lnn_lua_open_tools},
-    {"sys", lnn_lua_open_sys}, {NULL, NULL}};
+    {"sys", lnn_lua_open_sys}, {"util", lnn_lua_open_util}, {NULL, NULL}};
 
 int luaopen_lnn_core(lua_State *L);
 

@@ -13,7 +13,7 @@
 static int sys_blas_threads(lua_State *L) {
   if (!lua_isnoneornil(L, 1)) {
     lua_Integer n = luaL_checkinteger(L, 1);
-    luaL_argcheck(L, n >= 1 && n <= 256, 1, "thread count must be 1 to 256");
+    lnn_lua_argcheck(L, n >= 1 && n <= 256, 1, "thread count must be 1 to 256");
     openblas_set_num_threads((int)n);
   }
   lua_pushinteger(L, openblas_get_num_threads());
@@ -37,7 +37,7 @@ static int sys_clock(lua_State *L) {
 /* isatty(fd): whether file descriptor fd (1 = stdout, 2 = stderr) is a terminal */
 static int sys_isatty(lua_State *L) {
   lua_Integer fd = luaL_checkinteger(L, 1);
-  luaL_argcheck(L, fd >= 0 && fd <= 2, 1, "0, 1 or 2 expected");
+  lnn_lua_argcheck(L, fd >= 0 && fd <= 2, 1, "0, 1 or 2 expected");
   lua_pushboolean(L, isatty((int)fd));
   return 1;
 }
@@ -62,12 +62,13 @@ static int sys_kernel_gemm_nt(lua_State *L) {
   lmatrix *A = lnn_lua_checkmatrix(L, 2), *B = lnn_lua_checkmatrix(L, 3), *C;
   float beta = (float)luaL_optnumber(L, 5, 0.0);
   if (A->cols != B->cols)
-    return luaL_argerror(L, 3, lua_pushfstring(L, "inner dimensions differ: %dx%d * (%dx%d)^T",
-                                               A->rows, A->cols, B->rows, B->cols));
+    return lnn_lua_argerror(L, 3, NULL, "inner dimensions differ: %dx%d * (%dx%d)^T", A->rows,
+                            A->cols, B->rows, B->cols);
   C = lnn_lua_newmatrix(L, A->rows, B->rows);
   if (!lua_isnoneornil(L, 4)) {
     lmatrix *C0 = lnn_lua_checkmatrix(L, 4);
-    if (C0->rows != A->rows || C0->cols != B->rows) return luaL_argerror(L, 4, "wrong shape");
+    if (C0->rows != A->rows || C0->cols != B->rows)
+      return lnn_lua_argerror(L, 4, NULL, "wrong shape");
     memcpy(C->data, C0->data, (size_t)C->rows * C->cols * sizeof(float));
   }
   K->gemm_nt(C->data, A->data, B->data, (size_t)A->rows, (size_t)B->rows, (size_t)A->cols, beta);
@@ -84,12 +85,13 @@ static int sys_kernel_gemm_xn(lua_State *L) {
   size_t m = tr ? (size_t)A->cols : (size_t)A->rows, k = tr ? (size_t)A->rows : (size_t)A->cols;
   B = lnn_lua_checkmatrix(L, 4);
   if ((size_t)B->rows != k)
-    return luaL_argerror(L, 4, lua_pushfstring(L, "inner dimensions differ: %d vs %dx%d", (int)k,
-                                               B->rows, B->cols));
+    return lnn_lua_argerror(L, 4, NULL, "inner dimensions differ: %d vs %dx%d", (int)k, B->rows,
+                            B->cols);
   C = lnn_lua_newmatrix(L, (int)m, B->cols);
   if (!lua_isnoneornil(L, 5)) {
     lmatrix *C0 = lnn_lua_checkmatrix(L, 5);
-    if (C0->rows != C->rows || C0->cols != C->cols) return luaL_argerror(L, 5, "wrong shape");
+    if (C0->rows != C->rows || C0->cols != C->cols)
+      return lnn_lua_argerror(L, 5, NULL, "wrong shape");
     memcpy(C->data, C0->data, (size_t)C->rows * C->cols * sizeof(float));
   }
   if (tr)
@@ -121,8 +123,8 @@ static int sys_kernel_backward(lua_State *L) {
   lnn_act f = act_arg(L, 2);
   lmatrix *dy = lnn_lua_checkmatrix(L, 3), *y = lnn_lua_checkmatrix(L, 4), *dx;
   if (dy->rows != y->rows || dy->cols != y->cols)
-    return luaL_argerror(L, 4, lua_pushfstring(L, "shapes differ: %dx%d vs %dx%d", dy->rows,
-                                               dy->cols, y->rows, y->cols));
+    return lnn_lua_argerror(L, 4, NULL, "shapes differ: %dx%d vs %dx%d", dy->rows, dy->cols,
+                            y->rows, y->cols);
   dx = lnn_lua_newmatrix(L, y->rows, y->cols);
   K->act_backward(f, dx->data, dy->data, y->data, (size_t)y->rows * y->cols);
   return 1;
@@ -135,7 +137,7 @@ static int sys_kernel_u8(lua_State *L) {
   const char *s = luaL_checklstring(L, 2, &n);
   float scale = (float)luaL_checknumber(L, 3);
   lmatrix *y;
-  luaL_argcheck(L, n >= 1 && n <= ((size_t)1 << 30), 2, "1 to 2^30 bytes expected");
+  lnn_lua_argcheck(L, n >= 1 && n <= ((size_t)1 << 30), 2, "1 to 2^30 bytes expected");
   y = lnn_lua_newmatrix(L, (int)n, 1);
   K->u8_to_float(y->data, (const uint8_t *)s, n, scale);
   return 1;

@@ -1,11 +1,15 @@
 /* lua_util.c -- the helpers every binding file shares: making and checking
  * lnn's userdata (matrices, blobs, data sets, generators, networks), turning
- * core statuses and bad options into Lua errors.  No Lua-visible function
- * lives here (those are in the lua_*.c file of their type), and no state:
- * module state lives in metatables, never in C globals. */
+ * core statuses, bad arguments and bad options into Lua errors that name the
+ * public function; plus the two functions of lnn.core about the bindings
+ * themselves (call_as, type).  No state: module state lives in metatables,
+ * never in C globals; the reporting name lives in call_as's stack frame. */
+#include <stdarg.h>
 #include <string.h>
 
 #include "lua_lnn.h"
+
+static int binding_level(lua_State *L);
 
 static int util_alloc(lua_State *L) {
   size_t size = (size_t)lua_tointeger(L, 1);
@@ -24,13 +28,155 @@ void *lnn_lua_newudata(lua_State *L, size_t size, int nuv) {
   lua_pushinteger(L, (lua_Integer)size);
   lua_pushinteger(L, nuv);
   if (lua_pcall(L, 2, 1, 0) == LUA_OK) return lua_touserdata(L, -1);
-  if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.name != NULL) name = ar.name;
-  return (void *)(size_t)luaL_error(L, "%s: not enough memory for %d MB", name,
-                                    (int)(size >> 20));
+  if (lua_getstack(L, binding_level(L), &ar) && lua_getinfo(L, "n", &ar) && ar.name != NULL)
+    name = ar.name;
+  return (void *)(size_t)lnn_lua_error(L, name, "not enough memory for %d MB", (int)(size >> 20));
+}
+
+/* call_as(name, argn, f, ...): f(...), its errors reported as name's (see
+ * lua_lnn.h).  The name and argn stay in this frame's slots 1 and 2, where
+ * reporting() finds them. */
+static int util_call_as(lua_State *L) {
+  luaL_checkstring(L, 1);
+  if (!lua_isnoneornil(L, 2))
+    luaL_argcheck(L, luaL_checkinteger(L, 2) >= 1, 2, "argument number >= 1 expected");
+  luaL_argexpected(L, lua_iscfunction(L, 3), 3, "function of lnn.core");
+  lua_call(L, lua_gettop(L) - 3, LUA_MULTRET);
+  return lua_gettop(L) - 2;
+}
+
+/* A section of a binding (lnn_lua_exclusive): body runs in this frame, on
+ * the binding's arguments, one level below the binding itself. */
+static int util_section(lua_State *L) {
+  lua_CFunction body = lua_tocfunction(L, 1);
+  lua_remove(L, 1);
+  return body(L);
+}
+
+/* The stack level of the running binding: 0, or 1 inside one of its sections. */
+static int binding_level(lua_State *L) {
+  lua_Debug ar;
+  int in = 0;
+  if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "f", &ar)) {
+    in = lua_tocfunction(L, -1) == util_section;
+    lua_pop(L, 1);
+  }
+  return in;
+}
+
+/* luaL_error as seen from the binding: the position is its caller's, also
+ * from inside a section. */
+static int raisef(lua_State *L, const char *fmt, ...) {
+  va_list ap;
+  luaL_where(L, binding_level(L) + 1);
+  va_start(ap, fmt);
+  lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  lua_concat(L, 2);
+  return lua_error(L);
+}
+
+/* Whether the running binding was called by call_as; if so its name and
+ * argument number (0: the binding's own numbers). */
+static int reporting(lua_State *L, const char **name, int *argn) {
+  lua_Debug ar;
+  int direct;
+  if (!lua_getstack(L, binding_level(L) + 1, &ar) || !lua_getinfo(L, "f", &ar)) return 0;
+  direct = lua_tocfunction(L, -1) == util_call_as;
+  lua_pop(L, 1);
+  if (!direct || lua_getlocal(L, &ar, 1) == NULL) return 0;
+  *name = lua_tostring(L, -1); /* still anchored in call_as's slot 1 */
+  lua_pop(L, 1);
+  if (lua_getlocal(L, &ar, 2) == NULL) return 0;
+  *argn = (int)lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  return *name != NULL;
+}
+
+int lnn_lua_busyerror(lua_State *L, const char *fname) {
+  return lnn_lua_error(L, fname, "the network is busy in another call (it was re-entered from a"
+                                 " finalizer, a metamethod or a callback)");
+}
+
+int lnn_lua_exclusive(lua_State *L, int *busy, const char *fname, lua_CFunction body) {
+  int n = lua_gettop(L), i, status;
+  if (*busy) return lnn_lua_busyerror(L, fname);
+  luaL_checkstack(L, n + 2, NULL);
+  lua_pushcfunction(L, util_section);
+  lua_pushcfunction(L, body);
+  for (i = 1; i <= n; i++) lua_pushvalue(L, i); /* the originals keep *busy's owner alive */
+  *busy = 1;
+  status = lua_pcall(L, n + 1, LUA_MULTRET, 0);
+  *busy = 0;
+  if (status != LUA_OK) return lua_error(L);
+  return lua_gettop(L) - n;
+}
+
+const char *lnn_lua_fname(lua_State *L, const char *fname) {
+  const char *name;
+  int argn;
+  return reporting(L, &name, &argn) ? name : fname;
+}
+
+static int raise_argerror(lua_State *L, int arg, const char *fname, const char *msg) {
+  const char *name;
+  int argn;
+  if (reporting(L, &name, &argn))
+    return raisef(L, "bad argument #%d to '%s' (%s)", argn > 0 ? argn : arg, name, msg);
+  if (fname == NULL && binding_level(L) == 0) return luaL_argerror(L, arg, msg);
+  if (fname == NULL) { /* in a section: the name the binding was called by, as luaL_argerror */
+    lua_Debug ar;
+    fname = "?";
+    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "n", &ar) && ar.name != NULL) {
+      fname = ar.name;
+      if (strcmp(ar.namewhat, "method") == 0 && --arg == 0)
+        return raisef(L, "calling '%s' on bad self (%s)", fname, msg);
+    }
+  }
+  return raisef(L, "bad argument #%d to '%s' (%s)", arg, fname, msg);
+}
+
+int lnn_lua_argerror(lua_State *L, int arg, const char *fname, const char *fmt, ...) {
+  va_list ap;
+  const char *msg;
+  va_start(ap, fmt);
+  msg = lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  return raise_argerror(L, arg, fname, msg);
+}
+
+/* As luaL_typeerror: the metatable's __name, "light userdata" or the type. */
+int lnn_lua_typeerror(lua_State *L, int arg, const char *fname, const char *tname) {
+  const char *got;
+  if (luaL_getmetafield(L, arg, "__name") == LUA_TSTRING)
+    got = lua_tostring(L, -1);
+  else if (lua_type(L, arg) == LUA_TLIGHTUSERDATA)
+    got = "light userdata";
+  else
+    got = luaL_typename(L, arg);
+  return raise_argerror(L, arg, fname, lua_pushfstring(L, "%s expected, got %s", tname, got));
+}
+
+int lnn_lua_error(lua_State *L, const char *fname, const char *fmt, ...) {
+  va_list ap;
+  const char *msg;
+  va_start(ap, fmt);
+  msg = lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  return raisef(L, "%s: %s", lnn_lua_fname(L, fname), msg);
+}
+
+int lnn_lua_opterror(lua_State *L, const char *fname, const char *key, const char *fmt, ...) {
+  va_list ap;
+  const char *msg;
+  va_start(ap, fmt);
+  msg = lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  return raisef(L, "bad option '%s' to '%s' (%s)", key, lnn_lua_fname(L, fname), msg);
 }
 
 int lnn_lua_fail(lua_State *L, const char *fname, const lnn_error *e) {
-  return luaL_error(L, "%s: %s", fname, e->msg);
+  return lnn_lua_error(L, fname, "%s", e->msg);
 }
 
 void lnn_lua_checkoptions(lua_State *L, int arg, const char *fname, const char *const names[]) {
@@ -41,10 +187,10 @@ void lnn_lua_checkoptions(lua_State *L, int arg, const char *fname, const char *
     if (lua_type(L, -2) == LUA_TSTRING) {
       const char *k = lua_tostring(L, -2);
       for (i = 0; names[i] && !known; i++) known = strcmp(names[i], k) == 0;
-      if (!known) luaL_error(L, "unknown option '%s' to '%s'", k, fname);
+      if (!known) raisef(L, "unknown option '%s' to '%s'", k, lnn_lua_fname(L, fname));
     } else {
-      luaL_error(L, "bad options to '%s' (string keys expected, got a %s key)", fname,
-                 luaL_typename(L, -2));
+      raisef(L, "bad options to '%s' (string keys expected, got a %s key)", lnn_lua_fname(L, fname),
+             luaL_typename(L, -2));
     }
     lua_pop(L, 1);
   }
@@ -57,8 +203,7 @@ lua_Number lnn_lua_optnumfield(lua_State *L, int arg, const char *fname, const c
   if (t == LUA_TNUMBER)
     v = lua_tonumber(L, -1);
   else if (t != LUA_TNIL)
-    luaL_error(L, "bad option '%s' to '%s' (number expected, got %s)", key, fname,
-               luaL_typename(L, -1));
+    lnn_lua_opterror(L, fname, key, "number expected, got %s", luaL_typename(L, -1));
   lua_pop(L, 1);
   return v;
 }
@@ -70,8 +215,8 @@ lua_Integer lnn_lua_optintfield(lua_State *L, int arg, const char *fname, const 
   if (t == LUA_TNUMBER)
     v = lua_tointegerx(L, -1, &ok);
   if ((t != LUA_TNUMBER && t != LUA_TNIL) || !ok)
-    luaL_error(L, "bad option '%s' to '%s' (integer expected, got %s)", key, fname,
-               t == LUA_TNUMBER ? "a fraction" : luaL_typename(L, -1));
+    lnn_lua_opterror(L, fname, key, "integer expected, got %s",
+                     t == LUA_TNUMBER ? "a fraction" : luaL_typename(L, -1));
   lua_pop(L, 1);
   return v;
 }
@@ -80,8 +225,10 @@ const lnn_kernels *lnn_lua_checkkernels(lua_State *L, int arg) {
   const char *name = luaL_checkstring(L, arg);
   const lnn_kernels *K = strcmp(name, "best") == 0 ? lnn_kernels_best() : lnn_kernels_named(name);
   if (K == NULL)
-    luaL_argerror(L, arg, lua_pushfstring(L, "kernel table '%s' is not available here"
-                                             " (naive, best, or one of kernels())", name));
+    lnn_lua_argerror(L, arg, NULL,
+                     "kernel table '%s' is not available here"
+                     " (naive, best, or one of kernels())",
+                     name);
   return K;
 }
 
@@ -111,8 +258,15 @@ lmatrix *lnn_lua_pushview(lua_State *L, int owner, float *data, int rows, int co
   return m;
 }
 
+/* The userdata of type tname at arg, or an argument error naming tname. */
+static void *checkudata(lua_State *L, int arg, const char *tname) {
+  void *p = luaL_testudata(L, arg, tname);
+  if (p == NULL) lnn_lua_typeerror(L, arg, NULL, tname);
+  return p;
+}
+
 lmatrix *lnn_lua_checkmatrix(lua_State *L, int arg) {
-  return (lmatrix *)luaL_checkudata(L, arg, LNN_MATRIX);
+  return (lmatrix *)checkudata(L, arg, LNN_MATRIX);
 }
 
 lblob *lnn_lua_newblob(lua_State *L, size_t size) {
@@ -123,9 +277,7 @@ lblob *lnn_lua_newblob(lua_State *L, size_t size) {
   return b;
 }
 
-ldata *lnn_lua_checkdata(lua_State *L, int arg) {
-  return (ldata *)luaL_checkudata(L, arg, LNN_DATA);
-}
+ldata *lnn_lua_checkdata(lua_State *L, int arg) { return (ldata *)checkudata(L, arg, LNN_DATA); }
 
 ldata *lnn_lua_newdata(lua_State *L, int xi, int yi) {
   ldata *s;
@@ -141,8 +293,28 @@ ldata *lnn_lua_newdata(lua_State *L, int xi, int yi) {
   return s;
 }
 
-lnn_rng *lnn_lua_checkrng(lua_State *L, int arg) {
-  return (lnn_rng *)luaL_checkudata(L, arg, LNN_RNG);
+lnn_rng *lnn_lua_checkrng(lua_State *L, int arg) { return (lnn_rng *)checkudata(L, arg, LNN_RNG); }
+
+lnet *lnn_lua_checknet(lua_State *L, int arg) { return (lnet *)checkudata(L, arg, LNN_NET); }
+
+/* type(v): "lnn.Matrix", "lnn.Data", "lnn.Rng" or "lnn.Net" when v is one
+ * (by its metatable, as luaL_testudata), else nil */
+static int util_type(lua_State *L) {
+  static const char *const names[] = {LNN_MATRIX, LNN_DATA, LNN_RNG, LNN_NET};
+  size_t i;
+  luaL_checkany(L, 1);
+  for (i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (luaL_testudata(L, 1, names[i]) != NULL) {
+      lua_pushstring(L, names[i]);
+      return 1;
+    }
+  lua_pushnil(L);
+  return 1;
 }
 
-lnet *lnn_lua_checknet(lua_State *L, int arg) { return (lnet *)luaL_checkudata(L, arg, LNN_NET); }
+static const luaL_Reg util_funcs[] = {{"call_as", util_call_as}, {"type", util_type}, {NULL, NULL}};
+
+int lnn_lua_open_util(lua_State *L) {
+  luaL_setfuncs(L, util_funcs, 0);
+  return 0;
+}

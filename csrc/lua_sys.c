@@ -1,24 +1,12 @@
 /* lua_sys.c -- the machine-facing corner of lnn.core: which kernel tables run
- * here, OpenBLAS's thread count, a monotonic clock, isatty, and the kernel
- * bindings the specs use to compare a fast kernel with its naive twin.  No
- * training or data here. */
-#include <cblas.h>
+ * here, a monotonic clock, isatty, and the kernel bindings the specs use to
+ * compare a fast kernel with its naive twin.  No training or data here (the
+ * thread count is lua_net.c's). */
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "lua_lnn.h"
-
-/* blas_threads([n]): OpenBLAS's thread count, set to n first if given */
-static int sys_blas_threads(lua_State *L) {
-  if (!lua_isnoneornil(L, 1)) {
-    lua_Integer n = luaL_checkinteger(L, 1);
-    lnn_lua_argcheck(L, n >= 1 && n <= 256, 1, "thread count must be 1 to 256");
-    openblas_set_num_threads((int)n);
-  }
-  lua_pushinteger(L, openblas_get_num_threads());
-  return 1;
-}
 
 /* simd(): the name of the kernel table the engine picks on this processor */
 static int sys_simd(lua_State *L) {
@@ -144,7 +132,7 @@ static int sys_kernel_u8(lua_State *L) {
 }
 
 static const luaL_Reg sys_funcs[] = {
-    {"blas_threads", sys_blas_threads}, {"simd", sys_simd}, {"kernels", sys_kernels},
+    {"simd", sys_simd}, {"kernels", sys_kernels},
     {"kernel_gemm_nt", sys_kernel_gemm_nt}, {"kernel_gemm_xn", sys_kernel_gemm_xn},
     {"kernel_forward", sys_kernel_forward}, {"kernel_backward", sys_kernel_backward},
     {"kernel_u8", sys_kernel_u8}, {"clock", sys_clock}, {"isatty", sys_isatty}, {NULL, NULL}};

@@ -70,7 +70,13 @@ else
   net = network.Network(opts.sizes, {seed = opts.seed})
 end
 
-local metrics = {epochs = {}}
+-- what the report (scripts/report.lua) shows beside the curve
+local runinfo = require "lnn.runinfo"
+local metrics = {epochs = {}, sizes = net.sizes, eta = opts.eta, batch = opts.batch, seed = opts.seed,
+                 training_images = #training_data, run = runinfo.describe(runinfo.command {"lua", "scripts/train.lua",
+                   "--sizes", table.concat(net.sizes, ","), "--epochs", tostring(opts.epochs), "--batch",
+                   tostring(opts.batch), "--eta", tostring(opts.eta), "--seed", tostring(opts.seed),
+                   opts.train_size and "--train-size" or nil, opts.train_size and tostring(opts.train_size) or nil})}
 local bar = progress.new {total = opts.epochs, done = net.epoch, enabled = not opts.quiet and nil}
 if opts.quiet then bar.enabled = false end
 if not opts.quiet then

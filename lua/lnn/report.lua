@@ -447,7 +447,7 @@ nav ul { padding-left: 1.2rem; columns: 2; }
 table { border-collapse: collapse; width: 100%; font-size: .86rem; margin: .6rem 0; }
 caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 table#book-vs-lnn { table-layout: fixed; }
-th, td { border: 1px solid #ccc; padding: .25rem .4rem; vertical-align: top; text-align: left; }
+th, td { overflow-wrap: break-word; border: 1px solid #ccc; padding: .25rem .4rem; vertical-align: top; text-align: left; }
 th { background: #f0f0f0; }
 td.lnn { text-align: right; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -469,16 +469,21 @@ figcaption { font-size: .85rem; color: #333; }
 svg circle.pt:hover { fill-opacity: 1; }
 th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0; cursor: pointer; text-align: left; }
 th button::after { content: " \2195"; color: #888; }
+.print-only { display: none; }
 table.confusion td { text-align: right; font-variant-numeric: tabular-nums; }
 table.confusion td.diag { background: #e3f1e6; font-weight: 600; }
 table.confusion { width: auto; }
 @media print {
   @page { size: A4; margin: 14mm 12mm; }
   body { max-width: none; padding: 0; font-size: 9.5pt; }
-  nav, th button::after { display: none; }
+  nav, th button { display: none; }
+  th .print-only { display: inline; }
+  .screen-only { display: none; }
   h2 { break-after: avoid; margin-top: 1.2rem; }
   table { font-size: 7.5pt; } code { font-size: 7pt; }
-  tr, figure, .experiment { break-inside: avoid; }
+  tr, figure { break-inside: avoid; }
+  h3 { break-after: avoid; }
+  .charts figure { max-width: 62%; margin: .2rem 0; }
   a { color: inherit; text-decoration: none; }
 }
 ]]
@@ -495,8 +500,12 @@ local JS = [[
     b.type = "button";
     b.textContent = th.textContent;
     b.title = "sort by " + th.textContent;
+    var label = document.createElement("span");
+    label.className = "print-only";
+    label.textContent = th.textContent;
     th.textContent = "";
     th.appendChild(b);
+    th.appendChild(label);
     b.addEventListener("click", function () {
       var up = th.getAttribute("aria-sort") !== "ascending";
       Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
@@ -553,6 +562,11 @@ function R.page(c, about)
   local function w(...) for _, s in ipairs {...} do h[#h + 1] = s end end
   local info = about.built or runinfo.describe()
   local rows = R.rows()
+  local failed = {}
+  for _, q in ipairs(about.quick or {}) do if not q.ok and q.name then failed[q.name] = true end end
+  local function not_run(name)
+    return failed[name] and 'not run: the --quick run failed (<a href="#about">see below</a>)' or "not run yet"
+  end
   local judged, n_run, n_within, n_short = {}, 0, 0, 0
   for i, row in ipairs(rows) do
     local j = R.judge(row, c[row.kind][row.name])
@@ -583,10 +597,10 @@ function R.page(c, about)
   -- the table
   w('<section id="table">\n<h2>The book vs lnn</h2>\n')
   w('<table id="book-vs-lnn">\n<caption>The book\'s headline results and lnn\'s, in the book\'s order '
-    .. '(with JavaScript, a column header sorts)</caption>\n<colgroup><col style="width:3.5%"><col style="width:22%">'
+    .. '<span class="screen-only">(with JavaScript, a column header sorts)</span></caption>\n<colgroup><col style="width:4%"><col style="width:21.5%">'
     .. '<col style="width:8%"><col style="width:12%"><col style="width:7%"><col style="width:12.5%"><col style="width:7%">'
     .. '<col style="width:9%"><col style="width:19%"></colgroup>\n<thead><tr>'
-    .. '<th scope="col">Ch.</th><th scope="col">Result</th><th scope="col">Book</th><th scope="col">lnn</th>'
+    .. '<th scope="col">Ch</th><th scope="col">Result</th><th scope="col">Book</th><th scope="col">lnn</th>'
     .. '<th scope="col">lnn &minus; book</th><th scope="col">Within noise?</th><th scope="col">Run time</th>'
     .. '<th scope="col">Machine</th><th scope="col">Command</th></tr></thead>\n<tbody>\n')
   for i, row in ipairs(rows) do
@@ -594,9 +608,9 @@ function R.page(c, about)
     local book = ("%s%.2f%%"):format(row.approx and "about " or "", row.book)
     if j.status == "not run" then
       w(('<tr id="row-%s" class="notrun"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
-        .. '<td class="num" data-sort="%.4f">%s</td><td data-sort="-1">not run yet</td><td></td><td></td><td></td><td></td>'
+        .. '<td class="num" data-sort="%.4f">%s</td><td data-sort="-1">%s</td><td></td><td></td><td></td><td></td>'
         .. '<td class="cmd"><code>%s</code></td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
-          row.book, book, esc(row.command)))
+          row.book, book, not_run(row.name), esc(row.command)))
     else
       local lnn = pct(j.value) .. (j.n > 1 and ("<br><span class=\"muted\">mean of %d</span>"):format(j.n) or "")
       if j.status == "short" then
@@ -643,7 +657,7 @@ function R.page(c, about)
     local list = c.experiment[e.name]
     local m
     for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
-    local lnn, cmd = "not run yet", "lua scripts/experiments/" .. e.name .. ".lua"
+    local lnn, cmd = not_run(e.name), "lua scripts/experiments/" .. e.name .. ".lua"
     if m then
       local parts = {}
       for _, r in ipairs(m.runs or {}) do

@@ -27,11 +27,12 @@ describe("lnn.report judging", function()
     local ids = {}
     for _, r in ipairs(report.rows()) do ids[#ids + 1] = r.id end
     assert.are.same({"ch1_30_hidden", "ch1_100_hidden", "average_darkness", "svm", "ch3_ce_30", "ch3_ce_100",
-      "ch3_overfitting", "ch3_l2_1000", "ch3_l2_30", "ch3_l2_100", "ch3_l2_100_60", "ch3_init",
+      "ch3_overfitting", "ch3_l2_1000", "ch3_l2_30", "ch3_l2_100", "ch3_l2_100_60", "ch3_init", "seed_vanishing",
       "ch6_1", "ch6_2", "ch6_3", "ch6_4", "ch6_5", "ch6_6", "ch6_7", "ch6_8"}, ids)
     assert.are.equal(95.42, row_of("ch1_30_hidden").book)
     assert.are.equal(22.25, row_of("average_darkness").book)
     assert.is_true(math.abs(row_of("ch6_8").book - 99.67) < 1e-9)
+    assert.are.equal("5", row_of("seed_vanishing").chapter)
   end)
 
   -- an experiment file as lnn.experiments writes it, cut down

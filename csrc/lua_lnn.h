@@ -20,6 +20,8 @@
 #define LNN_DATA "lnn.Data"
 #define LNN_NET "lnn.Net"
 #define LNN_BLOB "lnn.Blob"
+/* a userdata whose memory starts with an lnn_reducer (lnn.mpi's communicator) */
+#define LNN_REDUCER "lnn.Reducer"
 
 /* A float matrix: one userdata, header then payload (owned), or a view whose
  * owner is the user value.  vec marks a 1-D view (a row): m[k] is a number. */

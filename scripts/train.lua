@@ -14,6 +14,7 @@ local json = require "lnn.json"
 local network = require "lnn.network"
 local mnist_loader = require "lnn.mnist_loader"
 local progress = require "lnn.progress"
+local distributed = require "lnn.distributed"
 
 local flags = {
   {name = "sizes", kind = "sizes", default = {784, 30, 10}, help = "layer sizes", arg = "A,B,..."},
@@ -31,10 +32,16 @@ local flags = {
   {name = "threads", kind = "int", help = "OpenBLAS threads", check = cli.positive},
   {name = "quiet", kind = "flag", help = "print only the final result"},
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
+  distributed.flag,
 }
 local opts = cli.parse(arg, flags, "scripts/train.lua",
   "Trains a network.py-style sigmoid network on MNIST and reports test accuracy per epoch.")
 if #opts > 0 then cli.fail("scripts/train.lua", ("unexpected argument '%s'"):format(opts[1])) end
+-- --mpi: rank 0 alone prints and writes files (lnn.distributed).  No `<close>`
+-- here: Lua 5.1 must parse this file to print bootstrap's message; errors end
+-- in die() (os.exit), which mpirun sees and ends the job.
+local run = distributed.start(opts.mpi, "scripts/train.lua")
+run:only_root_writes(opts, {"save", "metrics", "backups", "rss"})
 if opts.threads then core.blas_threads(opts.threads) end
 
 local function die(msg)
@@ -69,6 +76,7 @@ else
   end
   net = network.Network(opts.sizes, {seed = opts.seed})
 end
+run:share(net)
 
 local metrics = {epochs = {}}
 local bar = progress.new {total = opts.epochs, done = net.epoch, enabled = not opts.quiet and nil}
@@ -79,7 +87,7 @@ if not opts.quiet then
       opts.seed, core.simd(), net.epoch > 0 and (", resuming after epoch " .. net.epoch) or ""))
 end
 local last
-local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opts.eta, test_data, {
+local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opts.eta, test_data, run:sgd(net, {
   quiet = true, backups = opts.backups, backup_every = opts.backup_every,
   on_epoch = function(info)
     last = info
@@ -92,7 +100,7 @@ local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opt
       bar:update(info.epoch)
     end
   end,
-})
+}))
 bar:finish()
 if not okt then die(err) end
 if last then

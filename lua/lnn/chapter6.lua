@@ -13,6 +13,7 @@ local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
 local network3 = require "lnn.network3"
 local plot = require "lnn.plot"
+local distributed = require "lnn.distributed"
 
 local X = {}
 
@@ -33,6 +34,7 @@ function X.flags(run, extra)
     {name = "shuffle", kind = "flag", help = "shuffle the training data every epoch (network3.py does not)"},
     {name = "quiet", kind = "flag", help = "print only the result lines"},
     {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and the SVG curve", arg = "DIR"},
+    distributed.flag,
   }
   for _, e in ipairs(extra or {}) do f[#f + 1] = e end
   return f
@@ -60,18 +62,21 @@ end
 
 local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 
---- train(prog, run, opts, seed): builds run.layers(network3, mini_batch_size)
---- and trains it as the book does; returns the network, the best validation
+--- train(prog, run, opts, seed [, dist]): builds run.layers(network3, mini_batch_size)
+--- and trains it as the book does (data-parallel over dist's ranks, an
+--- lnn.distributed run); returns the network, the best validation
 --- accuracy, its iteration, the test accuracy there and the wall time.
-function X.train(prog, run, opts, tr, va, te, seed)
+function X.train(prog, run, opts, tr, va, te, seed, dist)
   local mbs = run.mini_batch_size or 10
   local net = network3.Network(run.layers(network3, mbs), mbs, {seed = seed or opts.seed})
+  dist = dist or distributed.start(false)
+  dist:share(net)
   local t0 = core.clock()
   local log = function(line) io.write(line, "\n") io.flush() end
   local epochs = {}
   local ok, best, iter, test = pcall(net.SGD, net, tr, opts.epochs, mbs, run.eta, va, te, run.lmbda,
-    {quiet = opts.quiet, shuffle = opts.shuffle, log = log,
-     on_epoch = function(info) epochs[#epochs + 1] = info end})
+    dist:sgd(net, {quiet = opts.quiet, shuffle = opts.shuffle, log = log,
+                   on_epoch = function(info) epochs[#epochs + 1] = info end}))
   if not ok then die(prog, best) end
   return net, best, iter, test, core.clock() - t0, epochs
 end
@@ -153,16 +158,20 @@ local function main_run(run, argv)
   local prog = "scripts/experiments/" .. run.script
   local opts = cli.parse(argv or {}, X.flags(run), prog, run.about)
   if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
+  local dist <close> = distributed.start(opts.mpi, prog)
+  dist:only_root_writes(opts, {"save"})
   local tr, va, te = X.data(prog, opts, run.expanded)
   if not opts.quiet then print(run.about) end
-  local net, best, iter, test, seconds, epochs = X.train(prog, run, opts, tr, va, te)
+  local net, best, iter, test, seconds, epochs = X.train(prog, run, opts, tr, va, te, nil, dist)
   if opts.save then
     local ok, err = pcall(net.save, net, opts.save)
     if not ok then die(prog, err) end
   end
   X.report(run, opts, test, #tr, seconds)
+  if not dist.root then return net, test end
   local file = X.write_results(prog, run, opts, {epochs = epochs, best_validation_accuracy = best,
-    best_iteration = iter, test_accuracy = test, seconds = seconds, training_images = #tr})
+    best_iteration = iter, test_accuracy = test, seconds = seconds, training_images = #tr,
+    ranks = dist.size})
   if not opts.quiet then print("metrics " .. file) end
   return net, test
 end
@@ -197,7 +206,9 @@ for _, r in ipairs(X.list) do
   X.by_name[r.name] = r
 end
 
--- 6.8: trains the five with seeds seed..seed+4, or votes with networks saved
+-- 6.8: trains the five with seeds seed..seed+4 (with --mpi one member per
+-- rank in turn, each trained whole by its rank; the members' parameters are
+-- then broadcast so every rank holds all), or votes with networks saved
 -- earlier (--members, e.g. from ch6_7.lua --save)
 local function main_ensemble(run, argv)
   local prog = "scripts/experiments/" .. run.script
@@ -207,6 +218,9 @@ local function main_ensemble(run, argv)
     {name = "save-dir", kind = "string", help = "save each trained network as DIR/member-K.lnn", arg = "DIR"},
   }), prog, run.about)
   if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
+  local dist <close> = distributed.start(opts.mpi, prog)
+  local save_dir = dist.root and opts.save_dir
+  dist:only_root_writes(opts, {"save_dir"})
   local members, test_data, ntrain, t0, results = {}, nil, nil, core.clock(), {}
   if opts.members then
     local _, _, te = X.data(prog, {data = opts.data, eval_size = opts.eval_size}, false)
@@ -220,29 +234,40 @@ local function main_ensemble(run, argv)
     test_data = te
   else
     local tr, va, te = X.data(prog, opts, run.expanded)
-    if opts.save_dir then
-      local ok, err = pcall(core.tools.mkdir, opts.save_dir)
+    if save_dir then
+      local ok, err = pcall(core.tools.mkdir, save_dir)
       if not ok then die(prog, err) end
     end
-    for k = 1, opts.nets do
+    for _, k in ipairs(dist:mine(opts.nets)) do
       if not opts.quiet then print(("-- member %d of %d (seed %d)"):format(k, opts.nets, opts.seed + k - 1)) end
       local net, best, iter, test, seconds, epochs = X.train(prog, run, opts, tr, va, te, opts.seed + k - 1)
       results[k] = {seed = opts.seed + k - 1, best_validation_accuracy = best, best_iteration = iter,
-                    test_accuracy = test, seconds = seconds, epochs = epochs}
-      if opts.save_dir then
-        local ok, err = pcall(net.save, net, ("%s/member-%d.lnn"):format(opts.save_dir, k))
+                    test_accuracy = test, seconds = seconds, epochs = epochs, rank = dist.rank}
+      members[k] = net
+    end
+    results = dist:gather(results)
+    for k = 1, opts.nets do
+      if dist.comm then -- member k's parameters from the rank that trained it
+        local mbs = run.mini_batch_size or 10
+        members[k] = members[k] or network3.Network(run.layers(network3, mbs), mbs, {seed = opts.seed + k - 1})
+        dist.comm:broadcast(members[k]._net, (k - 1) % dist.size)
+      end
+      if save_dir then
+        local ok, err = pcall(members[k].save, members[k], ("%s/member-%d.lnn"):format(save_dir, k))
         if not ok then die(prog, err) end
       end
-      print(("member %d: test accuracy %s (at its best validation accuracy)"):format(k, pct(test)))
-      members[k] = net
+      print(("member %d: test accuracy %s (at its best validation accuracy)"):format(k,
+        pct(results[k].test_accuracy)))
     end
     test_data, ntrain = te, #tr
   end
   local acc = network3.ensemble(members):accuracy(test_data)
+  if not dist.root then return acc end
   print(("6.8 ensemble of %d, plurality vote on the test set: book %s | lnn %s (%.0f s)"):format(#members,
     pct(run.book), pct(acc), core.clock() - t0))
   local file = X.write_results(prog, run, opts, {members = results, vote_test_accuracy = acc,
-                                                 training_images = ntrain, seconds = core.clock() - t0})
+                                                 training_images = ntrain, seconds = core.clock() - t0,
+                                                 ranks = dist.size})
   if not opts.quiet then print("metrics " .. file) end
   return acc
 end

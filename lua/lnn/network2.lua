@@ -242,7 +242,7 @@ local sgd_options = {
   monitor_evaluation_accuracy = true, monitor_training_cost = true,
   monitor_training_accuracy = true, early_stopping_n = true,
   -- lnn's additions
-  mu = true, schedule_n = true, quiet = true, log = true, on_epoch = true,
+  mu = true, schedule_n = true, quiet = true, log = true, on_epoch = true, reducer = true,
 }
 
 local function fmt(x)
@@ -300,7 +300,8 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
   local evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = {}, {}, {}, {}
   local best, since_best, since_halving = -1, 0, 0
   local eta0 = eta
-  local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = n, mu = mu}
+  local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = n, mu = mu,
+               reducer = opts.reducer}
   for j = 0, epochs - 1 do
     local t0 = core.clock()
     local finite = self._net:train_epoch(training_data, self.rng, sgd)

@@ -177,12 +177,8 @@ local function elementwise(name)
       local s = 1 / (1 + math.exp(-z))
       return name == "sigmoid" and s or s * (1 - s)
     end
-    if type(z) == "table" then
-      local ok, m = pcall(core.Matrix, z)
-      if not ok then args.fail(name, 1, face.reason(m)) end
-      z = m
-    end
-    if type(z) ~= "userdata" or z.apply == nil then
+    if type(z) == "table" then z = core.call_as(name, 1, core.Matrix, z) end
+    if not face.is(z, "lnn.Matrix") then
       error(("bad argument #1 to '%s' (number or lnn.Matrix expected, got %s)"):format(name, type(z)), 2)
     end
     return z:apply(name)

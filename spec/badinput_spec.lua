@@ -123,6 +123,8 @@ bad("write_file", function() return core.write_file({}) end, "bad argument #1 to
 bad("write_file", function() return core.write_file(dir .. "/f", nil) end, "bad argument #2 to 'write_file'")
 bad("write_file", function() return core.write_file(dir .. "/no/f", "a") end, "write_file: " .. dir .. "/no/f")
 bad("write_file", function() return core.write_file(dir, "a") end, "write_file: " .. dir, "is a directory, not a regular file")
+bad("catch_signals", function() return core.catch_signals() end, "bad argument #1 to 'catch_signals'", "boolean expected")
+bad("catch_signals", function() return core.catch_signals(1) end, "bad argument #1 to 'catch_signals'", "boolean expected, got number")
 bad("read_file", function() return core.read_file() end, "bad argument #1 to 'read_file'")
 bad("read_file", function() return core.read_file(dir .. "/none") end, "read_file: " .. dir .. "/none", "cannot open")
 bad("read_file", function() return core.read_file(dir) end, "read_file: " .. dir, "is a directory, not a regular file")
@@ -452,7 +454,7 @@ describe("bad input", function()
     local covered = {}
     for _, c in ipairs(cases) do covered[c[1]] = true end
     -- functions that take no input to get wrong
-    local no_input = {simd = true, kernels = true, clock = true, ["mnist_loader.default_dir"] = true}
+    local no_input = {simd = true, kernels = true, clock = true, interrupted = true, ["mnist_loader.default_dir"] = true}
     local missing = {}
     local function need(name) if not covered[name] and not no_input[name] then missing[#missing + 1] = name end end
     for k, v in pairs(core) do if type(v) == "function" then need(k) end end

@@ -1,14 +1,13 @@
 -- lnn.chapter6: the book's chapter 6 runs (network3.py), 6.1 to 6.8, one
--- entry each; scripts/experiments/ch6_N.lua runs one.  Every run prints
--- network3.py's lines and, at the end, the book's figure beside its own.  The
--- flags (X.flags) are the same for all: --epochs (the book's count by
--- default), --seed, --data, --train-size, --eval-size, --save, --shuffle,
--- --quiet, --out; 6.8 adds --nets, --members and --save-dir.  6.5 to 6.8 train
--- on the expanded set scripts/expand_mnist.lua writes and say so when it is
--- missing.  Like lnn.experiments, each run writes <out>/<name>.json (every
--- epoch's figures) and <name>.svg (the validation accuracy curve).
+-- entry each, and the pieces a run is made of (data, train, write_results,
+-- report).  Every run prints network3.py's lines and, at the end, the book's
+-- figure beside its own.  6.5 to 6.8 train on the expanded set `lnn expand`
+-- writes and say so when it is missing.  Like lnn.experiments, each run
+-- writes <out>/<name>.json (every epoch's figures) and <name>.svg (the
+-- validation accuracy curve).  The command line (`lnn experiment ch6_N`,
+-- scripts/experiments/ch6_N.lua) lives in lnn.commands.experiment; errors
+-- here are raised, never printed and exited.
 local core = require "lnn.core"
-local cli = require "lnn.cli"
 local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
 local network3 = require "lnn.network3"
@@ -16,39 +15,18 @@ local plot = require "lnn.plot"
 
 local X = {}
 
-local function die(prog, msg)
-  io.stderr:write(prog, ": ", (tostring(msg):gsub("^[^:\n]+%.lua:%d+: ", "")), "\n")
-  os.exit(1)
-end
-
---- flags(run): the flags every chapter 6 script takes, with run's defaults.
-function X.flags(run, extra)
-  local f = {
-    {name = "epochs", kind = "int", default = run.epochs, help = "epochs (the book's count by default)", check = cli.nonnegative},
-    {name = "seed", kind = "int", default = 1, help = "random seed (initial weights, dropout masks)"},
-    {name = "data", kind = "string", help = "MNIST folder (default: the tree's data/)", arg = "DIR"},
-    {name = "train-size", kind = "int", help = "train on the first N images only (a quick run)", check = cli.positive, arg = "N"},
-    {name = "eval-size", kind = "int", help = "validate and test on the first N images only", check = cli.positive, arg = "N"},
-    {name = "save", kind = "string", help = "save the trained network here", arg = "FILE"},
-    {name = "shuffle", kind = "flag", help = "shuffle the training data every epoch (network3.py does not)"},
-    {name = "quiet", kind = "flag", help = "print only the result lines"},
-    {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and the SVG curve", arg = "DIR"},
-  }
-  for _, e in ipairs(extra or {}) do f[#f + 1] = e end
-  return f
-end
-
---- data(prog, opts, expanded): training, validation and test sets, cut to
---- --train-size / --eval-size.  The expanded set must have been written by
---- scripts/expand_mnist.lua; without it this stops with a message saying so.
-function X.data(prog, opts, expanded)
+--- data(opts, expanded): training, validation and test sets from opts.data,
+--- cut to opts.train_size / opts.eval_size.  The expanded set must have been
+--- written by `lnn expand`; without it the error says so.
+function X.data(opts, expanded)
   local ok, tr, va, te = pcall(mnist_loader.load_data, opts.data, expanded and {expanded = true} or nil)
   if not ok then
     if expanded and tostring(tr):find("expanded", 1, true) then
-      die(prog, ("the expanded training set is missing (%s).\nThis run needs the 250,000 images that "
-        .. "scripts/expand_mnist.lua writes next to MNIST; run it first."):format(tr))
+      error(("the expanded training set is missing (%s).\nThis run needs the 250,000 images that "
+        .. "`lnn expand` (in a checkout: lua scripts/expand_mnist.lua) writes next to MNIST; run it first.")
+        :format(tostring(tr):gsub("^[^\n:]*%.lua:%d+: ", "")), 0)
     end
-    die(prog, tr)
+    error(tr, 0)
   end
   if opts.train_size then tr = tr:slice(1, math.min(opts.train_size, #tr)) end
   if opts.eval_size then
@@ -60,44 +38,40 @@ end
 
 local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 
---- train(prog, run, opts, seed): builds run.layers(network3, mini_batch_size)
+--- train(run, opts, tr, va, te [, seed]): builds run.layers(network3, mini_batch_size)
 --- and trains it as the book does; returns the network, the best validation
 --- accuracy, its iteration, the test accuracy there and the wall time.
-function X.train(prog, run, opts, tr, va, te, seed)
+function X.train(run, opts, tr, va, te, seed)
   local mbs = run.mini_batch_size or 10
   local net = network3.Network(run.layers(network3, mbs), mbs, {seed = seed or opts.seed})
   local t0 = core.clock()
   local log = function(line) io.write(line, "\n") io.flush() end
   local epochs = {}
-  local ok, best, iter, test = pcall(net.SGD, net, tr, opts.epochs, mbs, run.eta, va, te, run.lmbda,
+  local best, iter, test = net:SGD(tr, opts.epochs, mbs, run.eta, va, te, run.lmbda,
     {quiet = opts.quiet, shuffle = opts.shuffle, log = log,
      on_epoch = function(info) epochs[#epochs + 1] = info end})
-  if not ok then die(prog, best) end
   return net, best, iter, test, core.clock() - t0, epochs
 end
 
---- write_results(prog, run, opts, metrics): <out>/<name>.json and, when
+--- write_results(run, opts, metrics): <out>/<name>.json and, when
 --- metrics.epochs has any, <out>/<name>.svg; returns the JSON's path.
-function X.write_results(prog, run, opts, metrics)
+function X.write_results(run, opts, metrics)
   local out = opts.out or "results/experiments"
   metrics.experiment, metrics.about, metrics.book = run.name, run.about, run.book
   metrics.seed, metrics.shuffle = opts.seed, opts.shuffle and true or false
-  local ok, err = pcall(function()
-    core.tools.mkdir(out)
-    if metrics.epochs and #metrics.epochs > 0 then
-      local val, test = {}, {}
-      for _, e in ipairs(metrics.epochs) do
-        val[#val + 1] = {e.epoch, 100 * e.validation_accuracy}
-        if e.test_accuracy then test[#test + 1] = {e.epoch, 100 * e.test_accuracy} end
-      end
-      metrics.plot = ("%s/%s.svg"):format(out, run.name)
-      plot.write(metrics.plot, {title = run.about, xlabel = "epoch", ylabel = "accuracy (%)",
-        series = {{name = "validation", points = val}, {name = "test (at a new best validation)", points = test}}})
+  core.tools.mkdir(out)
+  if metrics.epochs and #metrics.epochs > 0 then
+    local val, test = {}, {}
+    for _, e in ipairs(metrics.epochs) do
+      val[#val + 1] = {e.epoch, 100 * e.validation_accuracy}
+      if e.test_accuracy then test[#test + 1] = {e.epoch, 100 * e.test_accuracy} end
     end
-    metrics.file = ("%s/%s.json"):format(out, run.name)
-    core.write_file(metrics.file, json.encode(metrics) .. "\n")
-  end)
-  if not ok then die(prog, err) end
+    metrics.plot = ("%s/%s.svg"):format(out, run.name)
+    plot.write(metrics.plot, {title = run.about, xlabel = "epoch", ylabel = "accuracy (%)",
+      series = {{name = "validation", points = val}, {name = "test (at a new best validation)", points = test}}})
+  end
+  metrics.file = ("%s/%s.json"):format(out, run.name)
+  core.write_file(metrics.file, json.encode(metrics) .. "\n")
   return metrics.file
 end
 
@@ -148,25 +122,6 @@ function X.dropout_run(run)
   return run
 end
 
--- a whole chapter 6 run from the command line
-local function main_run(run, argv)
-  local prog = "scripts/experiments/" .. run.script
-  local opts = cli.parse(argv or {}, X.flags(run), prog, run.about)
-  if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
-  local tr, va, te = X.data(prog, opts, run.expanded)
-  if not opts.quiet then print(run.about) end
-  local net, best, iter, test, seconds, epochs = X.train(prog, run, opts, tr, va, te)
-  if opts.save then
-    local ok, err = pcall(net.save, net, opts.save)
-    if not ok then die(prog, err) end
-  end
-  X.report(run, opts, test, #tr, seconds)
-  local file = X.write_results(prog, run, opts, {epochs = epochs, best_validation_accuracy = best,
-    best_iteration = iter, test_accuracy = test, seconds = seconds, training_images = #tr})
-  if not opts.quiet then print("metrics " .. file) end
-  return net, test
-end
-
 X.list = {
   {name = "ch6_1", name6 = "6.1", book = 0.9780, epochs = 60, eta = 0.1,
    about = "6.1: FullyConnectedLayer(784, 100, sigmoid) + SoftmaxLayer(100, 10); batch 10, eta 0.1 (book: 97.80%)",
@@ -195,64 +150,6 @@ X.by_name = {}
 for _, r in ipairs(X.list) do
   r.script = r.name .. ".lua"
   X.by_name[r.name] = r
-end
-
--- 6.8: trains the five with seeds seed..seed+4, or votes with networks saved
--- earlier (--members, e.g. from ch6_7.lua --save)
-local function main_ensemble(run, argv)
-  local prog = "scripts/experiments/" .. run.script
-  local opts = cli.parse(argv or {}, X.flags(run, {
-    {name = "nets", kind = "int", default = 5, help = "networks in the ensemble", check = cli.positive},
-    {name = "members", kind = "string", help = "vote with these saved networks instead of training", arg = "F1,F2,..."},
-    {name = "save-dir", kind = "string", help = "save each trained network as DIR/member-K.lnn", arg = "DIR"},
-  }), prog, run.about)
-  if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
-  local members, test_data, ntrain, t0, results = {}, nil, nil, core.clock(), {}
-  if opts.members then
-    local _, _, te = X.data(prog, {data = opts.data, eval_size = opts.eval_size}, false)
-    for file in opts.members:gmatch("[^,]+") do
-      local ok, net = pcall(network3.load, file)
-      if not ok then die(prog, net) end
-      members[#members + 1] = net
-      results[#members] = {file = file, test_accuracy = net:accuracy(te)}
-      print(("member %d (%s): test accuracy %s"):format(#members, file, pct(results[#members].test_accuracy)))
-    end
-    test_data = te
-  else
-    local tr, va, te = X.data(prog, opts, run.expanded)
-    if opts.save_dir then
-      local ok, err = pcall(core.tools.mkdir, opts.save_dir)
-      if not ok then die(prog, err) end
-    end
-    for k = 1, opts.nets do
-      if not opts.quiet then print(("-- member %d of %d (seed %d)"):format(k, opts.nets, opts.seed + k - 1)) end
-      local net, best, iter, test, seconds, epochs = X.train(prog, run, opts, tr, va, te, opts.seed + k - 1)
-      results[k] = {seed = opts.seed + k - 1, best_validation_accuracy = best, best_iteration = iter,
-                    test_accuracy = test, seconds = seconds, epochs = epochs}
-      if opts.save_dir then
-        local ok, err = pcall(net.save, net, ("%s/member-%d.lnn"):format(opts.save_dir, k))
-        if not ok then die(prog, err) end
-      end
-      print(("member %d: test accuracy %s (at its best validation accuracy)"):format(k, pct(test)))
-      members[k] = net
-    end
-    test_data, ntrain = te, #tr
-  end
-  local acc = network3.ensemble(members):accuracy(test_data)
-  print(("6.8 ensemble of %d, plurality vote on the test set: book %s | lnn %s (%.0f s)"):format(#members,
-    pct(run.book), pct(acc), core.clock() - t0))
-  local file = X.write_results(prog, run, opts, {members = results, vote_test_accuracy = acc,
-                                                 training_images = ntrain, seconds = core.clock() - t0})
-  if not opts.quiet then print("metrics " .. file) end
-  return acc
-end
-
---- main(name, argv): scripts/experiments/<name>.lua
-function X.main(name, argv)
-  local run = X.by_name[name]
-  if not run then error(("bad argument #1 to 'main' (a chapter 6 run expected, got %s)"):format(tostring(name)), 2) end
-  if run.ensemble then return main_ensemble(run, argv) end
-  return main_run(run, argv)
 end
 
 --- listing(): one line per run: name, what it trains and the book's result.

@@ -21,12 +21,66 @@ local function exists(path)
   return false
 end
 
--- The folder lnn's own data/ lives in, found from this file's path.
+-- Where MNIST is looked for, in order: a folder the caller names (a command's
+-- --data DIR, load_data's dir), then $LNN_DATA, then the data/ folder of the
+-- checkout this file is in, then the per-user folder of the XDG base-directory
+-- convention ($XDG_DATA_HOME/lnn, or ~/.local/share/lnn).  LNN_DATA, when set,
+-- is the answer even if it holds nothing (an error then names it).
+local function has_mnist(dir)
+  return exists(dir .. "/" .. FILES.test_labels .. ".gz") or exists(dir .. "/" .. FILES.test_labels)
+end
+
+--- user_dir(): the per-user data folder ($XDG_DATA_HOME/lnn or ~/.local/share/lnn), or nil without HOME.
+function loader.user_dir()
+  local xdg = os.getenv("XDG_DATA_HOME")
+  if xdg and xdg:sub(1, 1) == "/" then return xdg .. "/lnn" end
+  local home = os.getenv("HOME")
+  if home and home ~= "" then return home .. "/.local/share/lnn" end
+  return nil
+end
+
+--- checkout_dir(): the data/ folder of the source checkout lnn runs from, or
+--- nil when lnn is installed (not run from a checkout).
+function loader.checkout_dir()
+  local here = debug.getinfo(1, "S").source:match("^@(.*)/lua/lnn/mnist_loader%.lua$")
+  if here and exists(here .. "/lua/lnn/init.lua") then return here .. "/data" end
+  return nil
+end
+
+--- places(): the search order after a caller's own folder, as a list of
+--- {dir =, what =} (dir nil when the place does not apply: LNN_DATA unset,
+--- not a checkout, no HOME).
+function loader.places()
+  local env = os.getenv("LNN_DATA")
+  if env == "" then env = nil end
+  return {
+    {dir = env, what = "$LNN_DATA"},
+    {dir = loader.checkout_dir(), what = "the checkout's data/"},
+    {dir = loader.user_dir(), what = "the per-user folder ($XDG_DATA_HOME/lnn or ~/.local/share/lnn)"},
+  }
+end
+
+--- find(): the folder MNIST is read from when none is given, and which place
+--- it is; or nil and a message saying where it looked and how to get MNIST.
+function loader.find()
+  local looked = {}
+  for _, p in ipairs(loader.places()) do
+    if p.dir then
+      if p.what == "$LNN_DATA" or has_mnist(p.dir) then return p.dir, p.what end
+      looked[#looked + 1] = p.dir
+    end
+  end
+  return nil, ("MNIST not found (looked in %s); `lnn data fetch` downloads it, `lnn data import DIR` "
+    .. "copies it from a folder (in a checkout: scripts/setup.sh)"):format(table.concat(looked, ", "))
+end
+
+--- default_dir(): the folder MNIST is read from when none is given (find()),
+--- or, when none holds it, the folder `lnn data fetch` would write.
 local function default_dir()
-  local src = debug.getinfo(1, "S").source
-  local here = src:match("^@(.*)/lua/lnn/mnist_loader%.lua$")
-  if here and exists(here .. "/data/" .. FILES.test_labels .. ".gz") then return here .. "/data" end
-  return os.getenv("LNN_DATA") or "data"
+  local dir = loader.find()
+  if dir then return dir end
+  for _, p in ipairs(loader.places()) do if p.dir then return p.dir end end
+  return "data"
 end
 loader.default_dir = default_dir
 
@@ -41,8 +95,8 @@ function loader.path(dir, name)
   local gz = dir .. "/" .. name .. ".gz"
   if exists(gz) then return gz end
   if exists(dir .. "/" .. name) then return dir .. "/" .. name end
-  error(("mnist_loader: %s not found in %s (run scripts/setup.sh, or put the four MNIST files there)")
-    :format(name .. ".gz", dir), 0)
+  error(("mnist_loader: %s not found in %s (`lnn data fetch` downloads MNIST, `lnn data import DIR` copies"
+    .. " it; in a checkout: scripts/setup.sh)"):format(name .. ".gz", dir), 0)
 end
 
 local function load_pair(dir, images, labels)
@@ -69,7 +123,11 @@ end
 --- scripts/expand_mnist.lua (validation and test stay the same).
 function loader.load_data(dir, opts)
   check_args("load_data", dir, opts)
-  dir = dir or default_dir()
+  if dir == nil then
+    local err
+    dir, err = loader.find()
+    if not dir then error(err, 2) end
+  end
   local train = load_pair(dir, FILES.train_images, FILES.train_labels)
   local test = load_pair(dir, FILES.test_images, FILES.test_labels)
   local n = #train
@@ -81,7 +139,7 @@ function loader.load_data(dir, opts)
   if opts and opts.expanded then
     local ok, ex = pcall(load_pair, dir, FILES.expanded_images, FILES.expanded_labels)
     if not ok then
-      error(tostring(ex) .. " (scripts/expand_mnist.lua writes it)", 2)
+      error(tostring(ex):gsub("%(`lnn data fetch`.*%)$", "(`lnn expand` writes it; in a checkout: lua scripts/expand_mnist.lua)"), 2)
     end
     training = ex
   end

@@ -1,0 +1,27 @@
+-- lnn darkness: mnist_average_darkness.py.  Guesses a test digit by which
+-- digit's average darkness (summed pixel values over the training images) its
+-- own darkness is nearest to.  The book's figure: 2225 of 10000.
+local cli = require "lnn.cli"
+local baselines = require "lnn.baselines"
+local mnist_loader = require "lnn.mnist_loader"
+
+local M = {summary = "the average-darkness baseline (the book: 2225 of 10000)"}
+M.flags = {
+  {name = "data", kind = "string", help = "folder with the four MNIST files (.gz or raw)", arg = "DIR"},
+}
+M.about = "The average-darkness baseline of the book's chapter 1 (prints 2225 of 10000 values correct.)."
+
+--- run(argv, prog): the command; returns its exit status.
+function M.run(argv, prog)
+  local opts = cli.parse(argv, M.flags, prog, M.about)
+  cli.no_arguments(opts, prog)
+  local ok, training_data, _, test_data = pcall(mnist_loader.load_data, opts.data)
+  if not ok then cli.die(prog, training_data) end
+  local avgs = baselines.avg_darknesses(training_data)
+  local num_correct = baselines.guess_digits(test_data, avgs)
+  print("Baseline classifier using average darkness of image.")
+  print(("%d of %d values correct."):format(num_correct, #test_data))
+  return 0
+end
+
+return M

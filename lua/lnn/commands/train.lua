@@ -1,0 +1,122 @@
+-- lnn train: the book's chapter 1 run.  Trains a sigmoid network on MNIST's
+-- 50,000 training images with mini-batch SGD and reports test accuracy after
+-- every epoch, as network.py does.  The flag table below is the one place
+-- train's flags are declared (bin/lnn, scripts/train.lua and the root
+-- train.lua all run this).  It parses and reports; it never exits.
+local core = require "lnn.core"
+local cli = require "lnn.cli"
+local json = require "lnn.json"
+local network = require "lnn.network"
+local mnist_loader = require "lnn.mnist_loader"
+local progress = require "lnn.progress"
+
+local M = {summary = "train the book's chapter 1 network (network.py) on MNIST"}
+
+M.flags = {
+  {name = "sizes", kind = "sizes", default = {784, 30, 10}, help = "layer sizes", arg = "A,B,..."},
+  {name = "epochs", kind = "int", default = 30, help = "epochs in total", check = cli.nonnegative},
+  {name = "batch", kind = "int", default = 10, help = "mini-batch size", check = cli.positive},
+  {name = "eta", kind = "number", default = 3.0, help = "learning rate", check = cli.positive},
+  {name = "seed", kind = "int", default = 1, help = "random seed (weights and shuffling)"},
+  {name = "data", kind = "string", help = "folder with the four MNIST files (.gz or raw; `lnn data` shows the search)", arg = "DIR"},
+  {name = "save", kind = "string", help = "save the network here after every epoch (atomic)", arg = "FILE"},
+  {name = "load", kind = "string", help = "continue from this saved network and its epoch", arg = "FILE"},
+  {name = "backups", kind = "string", help = "checkpoint folder: initial, latest, epoch-N", arg = "DIR"},
+  {name = "backup-every", kind = "int", default = 0, help = "also keep epoch-N every N epochs", check = cli.nonnegative},
+  {name = "metrics", kind = "string", help = "write per-epoch JSON metrics here", arg = "FILE"},
+  {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
+  {name = "threads", kind = "int", help = "OpenBLAS threads", check = cli.positive},
+  {name = "quiet", kind = "flag", help = "print only the final result"},
+  {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
+}
+M.about = "Trains a network.py-style sigmoid network on MNIST and reports test accuracy per epoch."
+
+--- load_data(prog, opts): load_data_wrapper(opts.data), the training set cut
+--- to --train-size; a missing data set or a bad size is the command's error.
+function M.load_data(prog, opts)
+  local ok, training_data, validation_data, test_data = pcall(mnist_loader.load_data_wrapper, opts.data)
+  if not ok then cli.die(prog, training_data) end
+  if opts.train_size then
+    if opts.train_size > #training_data then
+      cli.fail(prog, ("option '--train-size': at most %d, got '%d'"):format(#training_data, opts.train_size))
+    end
+    training_data = training_data:slice(1, opts.train_size)
+  end
+  return training_data, validation_data, test_data
+end
+
+--- run(argv, prog): the command; returns its exit status (raises cli exits).
+function M.run(argv, prog)
+  local opts = cli.parse(argv, M.flags, prog, M.about)
+  cli.no_arguments(opts, prog)
+  if opts.threads then core.blas_threads(opts.threads) end
+
+  local training_data, _, test_data = M.load_data(prog, opts)
+
+  local net
+  if opts.load then
+    local okl, loaded = pcall(network.load, opts.load)
+    if not okl then cli.die(prog, loaded) end
+    net = loaded
+    local given = false
+    for _, a in ipairs(argv) do if a:match("^%-%-sizes") then given = true end end
+    if given and table.concat(net.sizes, ",") ~= table.concat(opts.sizes, ",") then
+      cli.die(prog, ("--sizes %s disagrees with %s (%s)"):format(table.concat(opts.sizes, ","), opts.load,
+        table.concat(net.sizes, ",")))
+    end
+  else
+    if opts.sizes[1] ~= 784 or opts.sizes[#opts.sizes] ~= 10 then
+      cli.fail(prog, ("option '--sizes': MNIST needs 784 inputs and 10 outputs, got '%s'")
+        :format(table.concat(opts.sizes, ",")))
+    end
+    net = network.Network(opts.sizes, {seed = opts.seed})
+  end
+
+  local metrics = {epochs = {}}
+  local bar = progress.new {total = opts.epochs, done = net.epoch, enabled = not opts.quiet and nil}
+  if opts.quiet then bar.enabled = false end
+  if not opts.quiet then
+    print(("lnn %s: network [%s], %d training images, batch %d, eta %g, seed %d, kernels %s%s")
+      :format(core.version, table.concat(net.sizes, ","), #training_data, opts.batch, opts.eta,
+        opts.seed, core.simd(), net.epoch > 0 and (", resuming after epoch " .. net.epoch) or ""))
+  end
+  local last
+  local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opts.eta, test_data, {
+    quiet = true, backups = opts.backups, backup_every = opts.backup_every,
+    on_epoch = function(info)
+      last = info
+      if opts.save then net:save(opts.save) end
+      metrics.epochs[#metrics.epochs + 1] = {epoch = info.epoch, seconds = info.seconds,
+        correct = info.correct, total = info.total}
+      if opts.metrics then core.write_file(opts.metrics, json.encode(metrics) .. "\n") end
+      if not opts.quiet then
+        bar:print(("Epoch %d: %d / %d  (%.3f s)"):format(info.epoch - 1, info.correct, info.total, info.seconds))
+        bar:update(info.epoch)
+      end
+    end,
+  })
+  bar:finish()
+  if not okt then cli.die(prog, err) end
+  if last then
+    local total = 0
+    for _, e in ipairs(metrics.epochs) do total = total + e.seconds end
+    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d); training %.2f s"):format(last.epoch,
+      last.epoch == 1 and "" or "s", 100 * last.correct / last.total, last.correct, last.total, total))
+  else
+    local correct = net:evaluate(test_data)
+    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d)"):format(net.epoch,
+      net.epoch == 1 and "" or "s", 100 * correct / #test_data, correct, #test_data))
+  end
+  if opts.rss then print(("peak RSS: %s kB"):format(M.peak_rss_kb() or "?")) end
+  return 0
+end
+
+--- peak_rss_kb(): this process's peak resident memory (VmHWM) in kB, or nil.
+function M.peak_rss_kb()
+  local f = io.open("/proc/self/status")
+  local hwm = f and f:read("a"):match("VmHWM:%s*(%d+) kB")
+  if f then f:close() end
+  return tonumber(hwm)
+end
+
+return M

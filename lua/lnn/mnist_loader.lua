@@ -56,7 +56,7 @@ function loader.places()
   return {
     {dir = env, what = "$LNN_DATA"},
     {dir = loader.checkout_dir(), what = "the checkout's data/"},
-    {dir = loader.user_dir(), what = "the per-user folder ($XDG_DATA_HOME/lnn or ~/.local/share/lnn)"},
+    {dir = loader.user_dir(), what = "the per-user folder"},
   }
 end
 

@@ -80,7 +80,8 @@ local function status(prog)
   print("lnn reads MNIST from the first of:")
   print("  1. a command's --data DIR")
   for i, p in ipairs(mnist_loader.places()) do
-    print(("  %d. %s: %s  %s"):format(i + 1, p.what, p.dir or "-", describe(p.dir, p.what)))
+    local what = p.what == "the per-user folder" and (p.what .. " ($XDG_DATA_HOME/lnn, else ~/.local/share/lnn)") or p.what
+    print(("  %d. %s: %s  %s"):format(i + 1, what, p.dir or "-", describe(p.dir, p.what)))
   end
   local dir, what = mnist_loader.find()
   if dir then

@@ -1,7 +1,6 @@
 /* lua_core.c -- luaopen_lnn_core: the module table of lnn.core, and the
  * helpers every binding file uses to turn core statuses and bad options into
  * Lua errors.  Module state lives in metatables, never in C globals. */
-#include <cblas.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,17 +74,6 @@ lua_Integer lnn_lua_optintfield(lua_State *L, int arg, const char *fname, const 
                t == LUA_TNUMBER ? "a fraction" : luaL_typename(L, -1));
   lua_pop(L, 1);
   return v;
-}
-
-/* blas_threads([n]): OpenBLAS's thread count, set to n first if given */
-static int core_blas_threads(lua_State *L) {
-  if (!lua_isnoneornil(L, 1)) {
-    lua_Integer n = luaL_checkinteger(L, 1);
-    luaL_argcheck(L, n >= 1 && n <= 256, 1, "thread count must be 1 to 256");
-    openblas_set_num_threads((int)n);
-  }
-  lua_pushinteger(L, openblas_get_num_threads());
-  return 1;
 }
 
 /* simd(): the name of the kernel table the engine picks on this processor */
@@ -228,8 +216,6 @@ int luaopen_lnn_core(lua_State *L) {
   lnn_lua_open_net(L);
   lnn_lua_open_io(L);
   lnn_lua_open_tools(L);
-  lua_pushcfunction(L, core_blas_threads);
-  lua_setfield(L, -2, "blas_threads");
   lua_pushcfunction(L, core_simd);
   lua_setfield(L, -2, "simd");
   lua_pushcfunction(L, core_kernels);

@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lua_lnn.h"
 #include "parallel.h"
@@ -363,7 +364,9 @@ static lnn_work get_work(lua_State *L, int arg, lnet *u, size_t cap) {
     have = cap;
   }
   lua_pop(L, 1); /* still referenced by the net */
-  lnn_work_carve(&w, &u->net, have, (float *)(void *)(b->data + 64));
+  /* carved at cap, not at what the cached block holds: evaluation chunks by
+   * w.cap, and the chunks must not depend on an earlier, larger call */
+  lnn_work_carve(&w, &u->net, cap, (float *)(void *)(b->data + 64));
   return w;
 }
 
@@ -539,13 +542,41 @@ static size_t eval_rows(const lnet *u) {
   return rows > EVAL_ROWS ? EVAL_ROWS : rows < 16 ? 16 : rows;
 }
 
-/* How many threads evaluation uses: OpenBLAS's count (core.blas_threads)
- * when the forward product runs in lnn's own kernels at every size; when it
- * runs in OpenBLAS, OpenBLAS spreads it over its threads itself. */
-static int eval_threads(const lnet *u, size_t n, size_t rows) {
-  int t = openblas_get_num_threads();
-  if (u->K->nt_max_rows != (size_t)-1 || n < 2 * rows || t < 2) return 1;
-  return t < LNN_MAX_THREADS ? t : LNN_MAX_THREADS;
+/* lnn's thread count for training and evaluation, kept in the registry:
+ * core.threads(n) sets it; by default the number of online processors. */
+#define THREADS_KEY "lnn.threads"
+
+static int lnn_lua_threads(lua_State *L) {
+  lua_Integer n;
+  long cores;
+  lua_getfield(L, LUA_REGISTRYINDEX, THREADS_KEY);
+  n = lua_tointeger(L, -1);
+  lua_pop(L, 1);
+  if (n >= 1) return n < LNN_MAX_THREADS ? (int)n : LNN_MAX_THREADS;
+  cores = sysconf(_SC_NPROCESSORS_ONLN);
+  return cores < 1 ? 1 : cores < LNN_MAX_THREADS ? (int)cores : LNN_MAX_THREADS;
+}
+
+/* threads([n]): the number of threads training and evaluation use (default:
+ * the number of processors; at most LNN_MAX_THREADS run), set to n first if
+ * given.  Results never depend on it.  OpenBLAS itself always runs on one
+ * thread inside lnn's own fixed chunks: its threads would change the bits. */
+static int core_threads(lua_State *L) {
+  if (!lua_isnoneornil(L, 1)) {
+    lua_Integer n = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, n >= 1 && n <= 256, 1, "thread count must be 1 to 256");
+    lua_pushinteger(L, n);
+    lua_setfield(L, LUA_REGISTRYINDEX, THREADS_KEY);
+  }
+  lua_pushinteger(L, lnn_lua_threads(L));
+  return 1;
+}
+
+/* How many threads evaluation uses: one unless there are two chunks a thread. */
+static int eval_threads(lua_State *L, size_t n, size_t rows) {
+  int t = lnn_lua_threads(L);
+  if (n < 2 * rows || t < 2) return 1;
+  return t;
 }
 
 /* Items of d through the network: the number classified right, pred (if not
@@ -553,7 +584,7 @@ static int eval_threads(const lnet *u, size_t n, size_t rows) {
  * any thread count. */
 static size_t evaluate(lua_State *L, lnet *u, const lnn_data *d, int *pred, double *cost) {
   size_t rows = eval_rows(u), floats, nchunks, correct;
-  int t, nt = eval_threads(u, d->n, rows);
+  int t, nt = eval_threads(L, d->n, rows);
   lnn_work ws[LNN_MAX_THREADS];
   lblob *mem, *costs;
   if (nt == 1) {
@@ -673,4 +704,9 @@ void lnn_lua_open_net(lua_State *L) {
   lua_setfield(L, -2, "Net");
   lua_pushcfunction(L, net_nparams);
   lua_setfield(L, -2, "net_nparams");
+  lua_pushcfunction(L, core_threads);
+  lua_setfield(L, -2, "threads");
+  lua_pushcfunction(L, core_threads); /* the old name, from when OpenBLAS ran the threads */
+  lua_setfield(L, -2, "blas_threads");
+  openblas_set_num_threads(1);
 }

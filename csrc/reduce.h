@@ -1,0 +1,40 @@
+/* reduce.h -- summing the gradients of the workers of one training step.
+ * A step of lnn_train_epoch is: each worker computes the gradient of its share
+ * of the mini-batch (lnn_net_backward), the shares are summed (here), every
+ * worker applies the same step (lnn_sgd_step).  Two levels, each with a fixed
+ * order so that results never depend on how many threads or ranks run:
+ *  - inside one process the mini-batch is cut into chunks that depend on the
+ *    problem only (lnn_step_chunks, net.h); the chunks' gradients are summed in
+ *    the fixed pairwise tree of lnn_reduce_tree, whatever thread made each;
+ *  - across processes an lnn_reducer (e.g. MPI_Allreduce, the optional lnn.mpi
+ *    module) sums each worker's block once per step.
+ * Nothing here allocates, starts threads or knows about MPI. */
+#ifndef LNN_REDUCE_H
+#define LNN_REDUCE_H
+
+#include <stddef.h>
+
+#include "lnn.h"
+
+/* The cross-process part of a step, handed to lnn_train_epoch (NULL: one
+ * process).  Every worker runs the same epoch over the same permutation and
+ * dropout generator (identical seeds); worker `rank` of `size` computes the
+ * gradient of items [m rank / size, m (rank + 1) / size) of every mini-batch of
+ * m items (its share), then sum() must leave in buf the sum of all workers'
+ * bufs, the same bits on every worker; then each applies the step with the
+ * whole mini-batch's m.  sum returns LNN_OK, or a status with err filled (the
+ * epoch then stops before the step).  An MPI implementation is one call:
+ * MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_FLOAT, MPI_SUM, comm). */
+typedef struct lnn_reducer {
+  int rank, size; /* 0 <= rank < size */
+  int (*sum)(void *ctx, float *buf, size_t n, lnn_error *err);
+  void *ctx;
+} lnn_reducer;
+
+/* bufs[0][lo..hi-1] = the sum of bufs[0..nbufs-1][lo..hi-1] in a fixed
+ * pairwise tree: bufs[i] += bufs[i + s] for s = 1, 2, 4, ... and i a multiple of
+ * 2s.  Each element's sum depends only on nbufs, so disjoint ranges can be
+ * summed by different threads without changing a bit. */
+void lnn_reduce_tree(float *const *bufs, int nbufs, size_t lo, size_t hi);
+
+#endif

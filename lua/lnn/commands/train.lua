@@ -25,7 +25,7 @@ M.flags = {
   {name = "backup-every", kind = "int", default = 0, help = "also keep epoch-N every N epochs", check = cli.nonnegative},
   {name = "metrics", kind = "string", help = "write per-epoch JSON metrics here", arg = "FILE"},
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
-  {name = "threads", kind = "int", help = "OpenBLAS threads", check = cli.positive},
+  {name = "threads", kind = "int", help = "threads (default: the processors)", check = cli.positive},
   {name = "quiet", kind = "flag", help = "print only the final result"},
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
 }
@@ -49,7 +49,7 @@ end
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   cli.no_arguments(opts, prog)
-  if opts.threads then core.blas_threads(opts.threads) end
+  if opts.threads then core.threads(opts.threads) end
 
   local training_data, _, test_data = M.load_data(prog, opts)
 

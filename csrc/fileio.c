@@ -9,30 +9,127 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "signals.h"
+
+/* What st is, for the refusal of anything but a regular file. */
+static const char *kind_of(mode_t m) {
+  if (S_ISDIR(m)) return "directory";
+  if (S_ISCHR(m)) return "character device";
+  if (S_ISBLK(m)) return "block device";
+  if (S_ISFIFO(m)) return "fifo";
+  if (S_ISSOCK(m)) return "socket";
+  return "special file";
+}
+
+/* The file a save of path must replace, in a new malloc'd string: path
+ * itself, or for a symlink (chain) the file it finally names, a relative link
+ * read from the link's own folder.  *st is that file's lstat, or *exists is 0
+ * when it is absent (a new file, or a dangling link's file to create). */
+static int resolve_target(const char *path, char **out, struct stat *st, int *exists,
+                          lnn_error *err) {
+  char *cur = strdup(path);
+  int hops;
+  if (cur == NULL) return lnn_error_set(err, LNN_ENOMEM, "%s: out of memory", path);
+  for (hops = 0;; hops++) {
+    char link[4096];
+    ssize_t n;
+    char *next;
+    if (lstat(cur, st) != 0) {
+      if (errno == ENOENT) {
+        *exists = 0;
+        *out = cur;
+        return LNN_OK;
+      }
+      lnn_error_set(err, LNN_EIO, "%s: cannot inspect %s: %s", path, cur, strerror(errno));
+      free(cur);
+      return LNN_EIO;
+    }
+    if (!S_ISLNK(st->st_mode)) break;
+    if (hops >= 40) {
+      free(cur);
+      return lnn_error_set(err, LNN_EIO, "%s: too many levels of symbolic links", path);
+    }
+    n = readlink(cur, link, sizeof link - 1);
+    if (n < 0 || n == (ssize_t)sizeof link - 1) {
+      lnn_error_set(err, LNN_EIO, "%s: cannot read symbolic link %s: %s", path, cur,
+                    n < 0 ? strerror(errno) : "too long");
+      free(cur);
+      return LNN_EIO;
+    }
+    link[n] = '\0';
+    if (link[0] == '/' || strrchr(cur, '/') == NULL) {
+      next = strdup(link);
+    } else {
+      size_t dirlen = (size_t)(strrchr(cur, '/') - cur) + 1; /* with the slash */
+      next = (char *)malloc(dirlen + (size_t)n + 1);
+      if (next != NULL) {
+        memcpy(next, cur, dirlen);
+        memcpy(next + dirlen, link, (size_t)n + 1);
+      }
+    }
+    free(cur);
+    if (next == NULL) return lnn_error_set(err, LNN_ENOMEM, "%s: out of memory", path);
+    cur = next;
+  }
+  if (!S_ISREG(st->st_mode)) {
+    const char *what = kind_of(st->st_mode);
+    if (strcmp(cur, path) == 0)
+      lnn_error_set(err, LNN_EIO, "%s: is a %s, not a regular file; refusing to replace it", path,
+                    what);
+    else
+      lnn_error_set(err, LNN_EIO,
+                    "%s: links to %s, which is a %s, not a regular file; refusing to replace it",
+                    path, cur, what);
+    free(cur);
+    return LNN_EIO;
+  }
+  *exists = 1;
+  *out = cur;
+  return LNN_OK;
+}
 
 int lnn_atomic_begin(lnn_atomic *a, const char *path, lnn_error *err) {
-  size_t len = strlen(path);
-  mode_t mask;
+  size_t len;
+  mode_t mode;
+  struct stat st;
+  int exists = 0, rc;
   a->path = path;
   a->fd = -1;
+  a->tmp = NULL;
+  a->target = NULL;
+  rc = resolve_target(path, &a->target, &st, &exists, err);
+  if (rc != LNN_OK) return rc;
+  len = strlen(a->target);
   a->tmp = (char *)malloc(len + sizeof ".tmp.XXXXXX");
-  if (a->tmp == NULL) return lnn_error_set(err, LNN_ENOMEM, "%s: out of memory", path);
-  memcpy(a->tmp, path, len);
+  if (a->tmp == NULL) {
+    lnn_atomic_abort(a);
+    return lnn_error_set(err, LNN_ENOMEM, "%s: out of memory", path);
+  }
+  memcpy(a->tmp, a->target, len);
   memcpy(a->tmp + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
   a->fd = mkstemp(a->tmp);
   if (a->fd < 0) {
-    int rc = lnn_error_set(err, LNN_EIO, "%s: cannot create temporary file: %s", path,
-                           strerror(errno));
+    rc = lnn_error_set(err, LNN_EIO, "%s: cannot create temporary file: %s", path,
+                       strerror(errno));
     free(a->tmp);
     a->tmp = NULL;
+    lnn_atomic_abort(a);
     return rc;
   }
-  /* mkstemp makes the file 0600; give it the mode a plain open() would have. */
-  mask = umask(022);
-  umask(mask);
-  if (fchmod(a->fd, 0666 & ~mask) != 0) {
-    int rc = lnn_error_set(err, LNN_EIO, "%s: cannot set mode of temporary file: %s", path,
-                           strerror(errno));
+  lnn_atomic_register(a->tmp);
+  if (exists) {
+    /* the replaced file's permission bits (and owner, where allowed) */
+    mode = st.st_mode & 07777;
+    if (fchown(a->fd, st.st_uid, st.st_gid) != 0) { /* not ours to give: keep ours */ }
+  } else {
+    /* mkstemp makes the file 0600; give it the mode a plain open() would have. */
+    mode_t mask = umask(022);
+    umask(mask);
+    mode = 0666 & ~mask;
+  }
+  if (fchmod(a->fd, mode) != 0) {
+    rc = lnn_error_set(err, LNN_EIO, "%s: cannot set mode of temporary file: %s", path,
+                       strerror(errno));
     lnn_atomic_abort(a);
     return rc;
   }
@@ -83,16 +180,19 @@ int lnn_atomic_commit(lnn_atomic *a, lnn_error *err) {
   if (close(a->fd) != 0 && rc == LNN_OK)
     rc = lnn_error_set(err, LNN_EIO, "%s: close failed: %s", a->path, strerror(errno));
   a->fd = -1;
-  if (rc == LNN_OK && rename(a->tmp, a->path) != 0)
+  if (rc == LNN_OK && rename(a->tmp, a->target) != 0)
     rc = lnn_error_set(err, LNN_EIO, "%s: cannot rename temporary file into place: %s", a->path,
                        strerror(errno));
   if (rc != LNN_OK) {
     lnn_atomic_abort(a);
     return rc;
   }
+  lnn_atomic_register(NULL);
   free(a->tmp);
   a->tmp = NULL;
-  sync_folder(a->path);
+  sync_folder(a->target);
+  free(a->target);
+  a->target = NULL;
   return LNN_OK;
 }
 
@@ -100,10 +200,13 @@ void lnn_atomic_abort(lnn_atomic *a) {
   if (a->fd >= 0) close(a->fd);
   a->fd = -1;
   if (a->tmp != NULL) {
+    lnn_atomic_register(NULL);
     unlink(a->tmp);
     free(a->tmp);
     a->tmp = NULL;
   }
+  free(a->target);
+  a->target = NULL;
 }
 
 int lnn_file_write_atomic(const char *path, const lnn_chunk *chunks, int nchunks, lnn_error *err) {
@@ -120,27 +223,55 @@ int lnn_file_write_atomic(const char *path, const lnn_chunk *chunks, int nchunks
   return lnn_atomic_commit(&a, err);
 }
 
-int lnn_file_size(const char *path, size_t *size, lnn_error *err) {
+void lnn_rfile_init(lnn_rfile *f) {
+  f->path = NULL;
+  f->fd = -1;
+  f->size = 0;
+}
+
+int lnn_rfile_open(lnn_rfile *f, const char *path, lnn_error *err) {
   struct stat st;
-  if (stat(path, &st) != 0)
-    return lnn_error_set(err, LNN_EIO, "%s: cannot open: %s", path, strerror(errno));
-  if (!S_ISREG(st.st_mode)) return lnn_error_set(err, LNN_EIO, "%s: not a regular file", path);
-  *size = (size_t)st.st_size;
+  int fd, flags;
+  f->path = path;
+  /* O_NONBLOCK: opening a fifo must not wait for a writer before fstat refuses it */
+  do fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0) return lnn_error_set(err, LNN_EIO, "%s: cannot open: %s", path, strerror(errno));
+  if (fstat(fd, &st) != 0) {
+    int rc = lnn_error_set(err, LNN_EIO, "%s: cannot inspect: %s", path, strerror(errno));
+    close(fd);
+    return rc;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return lnn_error_set(err, LNN_EIO, "%s: is a %s, not a regular file", path,
+                         kind_of(st.st_mode));
+  }
+  flags = fcntl(fd, F_GETFL);
+  if (flags >= 0) (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  f->fd = fd;
+  f->size = (size_t)st.st_size;
   return LNN_OK;
 }
 
-int lnn_file_read_at(const char *path, size_t offset, void *dst, size_t size, lnn_error *err) {
-  FILE *f = fopen(path, "rb");
-  size_t got;
-  if (f == NULL) return lnn_error_set(err, LNN_EIO, "%s: cannot open: %s", path, strerror(errno));
-  if (fseek(f, (long)offset, SEEK_SET) != 0) {
-    fclose(f);
-    return lnn_error_set(err, LNN_EIO, "%s: cannot seek to byte %zu", path, offset);
+int lnn_rfile_read_at(const lnn_rfile *f, size_t offset, void *dst, size_t size, lnn_error *err) {
+  char *p = (char *)dst;
+  size_t got = 0;
+  while (got < size) {
+    size_t want = size - got < ((size_t)1 << 30) ? size - got : ((size_t)1 << 30);
+    ssize_t r = pread(f->fd, p + got, want, (off_t)(offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return lnn_error_set(err, LNN_EIO, "%s: read failed: %s", f->path, strerror(errno));
+    if (r == 0) break;
+    got += (size_t)r;
   }
-  got = fread(dst, 1, size, f);
-  fclose(f);
   if (got != size)
     return lnn_error_set(err, LNN_EFORMAT, "%s: truncated: expected %zu bytes at byte %zu, got %zu",
-                         path, size, offset, got);
+                         f->path, size, offset, got);
   return LNN_OK;
+}
+
+void lnn_rfile_close(lnn_rfile *f) {
+  if (f->fd >= 0) close(f->fd);
+  f->fd = -1;
 }

@@ -128,12 +128,19 @@ static int idx_gz_read_full(gzFile f, const char *path, uint8_t *buf, size_t n, 
   return LNN_OK;
 }
 
-static int idx_open(const char *path, gzFile *out, lnn_error *err) {
+/* A gzip reader over a dup of fd, from its first byte: fd (one snapshot of
+ * the file, see fileio.h) stays open for the next read, and gzclose closes
+ * only the dup.  pread-free zlib moves the shared offset, hence the seek. */
+static int idx_open(int fd, const char *path, gzFile *out, lnn_error *err) {
   gzFile f = NULL;
-  errno = 0;
-  f = gzopen(path, "rb");
+  int fd2;
+  if (lseek(fd, 0, SEEK_SET) != 0)
+    return lnn_error_set(err, LNN_EIO, "%s: cannot seek: %s", path, strerror(errno));
+  fd2 = dup(fd);
+  if (fd2 < 0) return lnn_error_set(err, LNN_EIO, "%s: cannot open: %s", path, strerror(errno));
+  f = gzdopen(fd2, "rb");
   if (f == NULL) {
-    if (errno != 0) return lnn_error_set(err, LNN_EIO, "%s: cannot open: %s", path, strerror(errno));
+    close(fd2);
     return lnn_error_set(err, LNN_ENOMEM, "%s: cannot open: out of memory", path);
   }
   /* Must precede the first read; a failure only leaves zlib's default size. */
@@ -191,11 +198,13 @@ static int idx_read_hdr(gzFile f, const char *path, uint32_t expect_magic, lnn_i
  * hold, so a 20-byte file never costs gigabytes: a raw payload is at most
  * the bytes after the header, and deflate expands at most 1032:1 (each
  * 258-byte match costs at least 2 bits), so a gzip file of n bytes holds at
- * most 1032 n.  Files stat cannot size (pipes) are left to the payload read. */
-static int idx_check_room(const char *path, const lnn_idx_header *h, int raw, lnn_error *err) {
+ * most 1032 n.  The size is the descriptor's, the very file the payload
+ * will be read from. */
+static int idx_check_room(int fd, const char *path, const lnn_idx_header *h, int raw,
+                          lnn_error *err) {
   struct stat st;
   uint64_t size, hlen = 4 + 4 * (uint64_t)h->ndim, room;
-  if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) return LNN_OK;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) return LNN_OK;
   size = (uint64_t)st.st_size;
   if (raw) {
     room = size > hlen ? size - hlen : 0;
@@ -213,8 +222,8 @@ static int idx_check_room(const char *path, const lnn_idx_header *h, int raw, ln
   return LNN_OK;
 }
 
-int lnn_idx_read_header(const char *path, uint32_t expect_magic, lnn_idx_header *h,
-                        lnn_error *err) {
+int lnn_idx_read_header_fd(int fd, const char *path, uint32_t expect_magic, lnn_idx_header *h,
+                           lnn_error *err) {
   gzFile f = NULL;
   int rc;
   if (path == NULL || h == NULL) return lnn_error_set(err, LNN_EINVAL, "idx: missing path or header");
@@ -222,10 +231,10 @@ int lnn_idx_read_header(const char *path, uint32_t expect_magic, lnn_idx_header 
                             (expect_magic & 0xffu) > 4))
     return lnn_error_set(err, LNN_EINVAL, "%s: expected magic %u is not a supported idx magic",
                          path, (unsigned)expect_magic);
-  rc = idx_open(path, &f, err);
+  rc = idx_open(fd, path, &f, err);
   if (rc != LNN_OK) return rc;
   rc = idx_read_hdr(f, path, expect_magic, h, err);
-  if (rc == LNN_OK) rc = idx_check_room(path, h, gzdirect(f), err);
+  if (rc == LNN_OK) rc = idx_check_room(fd, path, h, gzdirect(f), err);
   gzclose(f);
   return rc;
 }
@@ -240,8 +249,8 @@ static int idx_header_same(const lnn_idx_header *a, const lnn_idx_header *b) {
   return 1;
 }
 
-int lnn_idx_read(const char *path, const lnn_idx_header *h, uint8_t *dst, size_t cap,
-                 lnn_error *err) {
+int lnn_idx_read_fd(int fd, const char *path, const lnn_idx_header *h, uint8_t *dst, size_t cap,
+                    lnn_error *err) {
   lnn_idx_header now;
   uint8_t trail[4096];
   size_t got, extra = 0;
@@ -252,7 +261,7 @@ int lnn_idx_read(const char *path, const lnn_idx_header *h, uint8_t *dst, size_t
   if (cap < h->total || (dst == NULL && h->total > 0))
     return lnn_error_set(err, LNN_EINVAL, "%s: destination holds %zu bytes, need %zu", path, cap,
                          h->total);
-  rc = idx_open(path, &f, err);
+  rc = idx_open(fd, path, &f, err);
   if (rc != LNN_OK) return rc;
   rc = idx_read_hdr(f, path, h->magic, &now, err);
   if (rc != LNN_OK) goto done;

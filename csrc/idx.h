@@ -21,13 +21,18 @@ typedef struct lnn_idx_header {
   size_t total;     /* dims[0] * item_size bytes of payload */
 } lnn_idx_header;
 
-/* Opens path, reads and checks the header (expect_magic 0 = any supported), closes. */
-int lnn_idx_read_header(const char *path, uint32_t expect_magic, lnn_idx_header *h,
-                        lnn_error *err);
-/* Opens path again, checks its header equals *h, reads exactly h->total bytes into
+/* Reading goes through fd, a descriptor open on path (lnn_rfile_open), read
+ * from its start each time: header then payload through one descriptor is one
+ * snapshot of the file, whatever saves replace path meanwhile.  path only
+ * names the file in messages; fd stays open.
+ * read_header reads and checks the header (expect_magic 0 = any supported);
+ * read checks the header again equals *h, reads exactly h->total bytes into
  * dst (cap >= h->total) and checks the file ends there. */
-int lnn_idx_read(const char *path, const lnn_idx_header *h, uint8_t *dst, size_t cap,
-                 lnn_error *err);
+int lnn_idx_read_header_fd(int fd, const char *path, uint32_t expect_magic, lnn_idx_header *h,
+                           lnn_error *err);
+int lnn_idx_read_fd(int fd, const char *path, const lnn_idx_header *h, uint8_t *dst, size_t cap,
+                    lnn_error *err);
+
 /* Writes an IDX file atomically (temp file in the same folder, fsync, rename):
  * gzip-compressed at gz_level 1..9, raw if gz_level is 0.  On failure an existing
  * file at path is untouched and no temp file is left. */

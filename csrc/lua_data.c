@@ -4,6 +4,7 @@
  * Building from Lua tables loops in Lua's C API once, at construction. */
 #include <string.h>
 
+#include "fileio.h"
 #include "idx.h"
 #include "lua_lnn.h"
 
@@ -187,17 +188,23 @@ static int data_load_idx(lua_State *L) {
   lblob *xb, *yb;
   ldata *s;
   size_t i;
+  lnn_rfile *fi, *fl;
   luaL_argcheck(L, classes >= 1 && classes <= 256, 3, "classes must be 1 to 256");
-  if (lnn_idx_read_header(ip, 2051, &ih, &e) != LNN_OK) return idxfail(L, &e);
-  if (lnn_idx_read_header(lp, 2049, &lh, &e) != LNN_OK) return idxfail(L, &e);
+  /* each file through one descriptor, header and payload: one snapshot of it */
+  fi = lnn_lua_openfile(L, ip, "load_idx");
+  if (lnn_idx_read_header_fd(fi->fd, ip, 2051, &ih, &e) != LNN_OK) return idxfail(L, &e);
+  fl = lnn_lua_openfile(L, lp, "load_idx");
+  if (lnn_idx_read_header_fd(fl->fd, lp, 2049, &lh, &e) != LNN_OK) return idxfail(L, &e);
   if (ih.dims[0] != lh.dims[0])
     return luaL_error(L, "load_idx: %s has %d images but %s has %d labels", ip, (int)ih.dims[0],
                       lp, (int)lh.dims[0]);
   if (ih.dims[0] == 0) return luaL_error(L, "load_idx: %s holds no images", ip);
   xb = lnn_lua_newblob(L, ih.total);
-  if (lnn_idx_read(ip, &ih, xb->data, xb->size, &e) != LNN_OK) return idxfail(L, &e);
+  if (lnn_idx_read_fd(fi->fd, ip, &ih, xb->data, xb->size, &e) != LNN_OK) return idxfail(L, &e);
   yb = lnn_lua_newblob(L, lh.total);
-  if (lnn_idx_read(lp, &lh, yb->data, yb->size, &e) != LNN_OK) return idxfail(L, &e);
+  if (lnn_idx_read_fd(fl->fd, lp, &lh, yb->data, yb->size, &e) != LNN_OK) return idxfail(L, &e);
+  lnn_rfile_close(fi);
+  lnn_rfile_close(fl);
   for (i = 0; i < lh.total; i++)
     if (yb->data[i] >= classes)
       return luaL_error(L, "load_idx: %s: label %d of item %d is out of range 0..%d", lp,

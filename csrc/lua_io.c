@@ -12,6 +12,7 @@
 #include "png.h"
 
 #define LNN_JSONDOC "lnn.JsonDoc"
+#define LNN_FILE "lnn.File"
 #define MAX_HEADER ((size_t)100 << 20)
 
 /* The bytes of a picture: a string of w*h*channels bytes, or a Matrix of as
@@ -59,22 +60,53 @@ static int io_write_png(lua_State *L) {
   return 0;
 }
 
+/* A file open for reading, boxed so that __gc closes it if anything raises
+ * before the explicit close: every load reads its file through one of these,
+ * one descriptor, one snapshot (fileio.h). */
+static int file_gc(lua_State *L) {
+  lnn_rfile_close((lnn_rfile *)luaL_checkudata(L, 1, LNN_FILE));
+  return 0;
+}
+
+lnn_rfile *lnn_lua_openfile(lua_State *L, const char *path, const char *fname) {
+  lnn_rfile *f = (lnn_rfile *)lua_newuserdatauv(L, sizeof *f, 0);
+  lnn_error e;
+  lnn_rfile_init(f); /* closed, so __gc is safe from here on */
+  luaL_setmetatable(L, LNN_FILE);
+  if (lnn_rfile_open(f, path, &e) != LNN_OK) lnn_lua_fail(L, fname, &e);
+  return f;
+}
+
+/* The whole file f into a new blob (pushed); at most max bytes. */
+static lblob *read_whole(lua_State *L, lnn_rfile *f, size_t max, const char *fname) {
+  lnn_error e;
+  lblob *b;
+  if (f->size > max)
+    luaL_error(L, "%s: %s: file too large (%I bytes, more than %I)", fname, f->path,
+               (lua_Integer)f->size, (lua_Integer)max);
+  b = lnn_lua_newblob(L, f->size);
+  if (lnn_rfile_read_at(f, 0, b->data, f->size, &e) != LNN_OK) lnn_lua_fail(L, fname, &e);
+  return b;
+}
+
 /* read_png(path): width, height, channels, pixels (a string of bytes) */
 static int io_read_png(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
-  size_t size;
+  lnn_rfile *f = lnn_lua_openfile(L, path, "read_png");
+  lblob *file, *b;
   int w, h, c;
   lnn_error e;
-  lblob *b;
-  if (lnn_png_read_header(path, &w, &h, &c, &e) != LNN_OK) return lnn_lua_fail(L, "read_png", &e);
+  file = read_whole(L, f, LNN_PNG_MAX_FILE, "read_png");
+  lnn_rfile_close(f);
+  if (lnn_png_parse_header(path, file->data, file->size, &w, &h, &c, &e) != LNN_OK)
+    return lnn_lua_fail(L, "read_png", &e);
   /* As for IDX files: the header alone must not cost gigabytes.  The image is
    * deflate data, at most 1032 times the file's size (one filter byte a row). */
-  if (lnn_file_size(path, &size, &e) == LNN_OK &&
-      (uint64_t)h * ((uint64_t)w * (uint64_t)c + 1) > (uint64_t)size * 1032 + 1024)
+  if ((uint64_t)h * ((uint64_t)w * (uint64_t)c + 1) > (uint64_t)file->size * 1032 + 1024)
     return luaL_error(L, "read_png: %s: truncated: a %dx%d image cannot fit in %d bytes", path, w, h,
-                      (int)size);
+                      (int)file->size);
   b = lnn_lua_newblob(L, (size_t)w * (size_t)h * (size_t)c);
-  if (lnn_png_read(path, b->data, b->size, &w, &h, &c, &e) != LNN_OK)
+  if (lnn_png_decode(path, file->data, file->size, b->data, b->size, &w, &h, &c, &e) != LNN_OK)
     return lnn_lua_fail(L, "read_png", &e);
   lua_pushinteger(L, w);
   lua_pushinteger(L, h);
@@ -223,19 +255,20 @@ static int io_write_model(lua_State *L) {
   return 0;
 }
 
-/* read_model(path): the header text and the data block as an n x 1 Matrix */
+/* read_model(path): the header text and the data block as an n x 1 Matrix,
+ * all through one descriptor (one whole save, whatever saves run meanwhile) */
 static int io_read_model(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
+  lnn_rfile *f = lnn_lua_openfile(L, path, "load");
   unsigned char lenbytes[8];
   uint64_t hlen = 0;
-  size_t size, data;
+  size_t size = f->size, data;
   lnn_error e;
   lblob *h;
   lmatrix *m;
   int i;
-  if (lnn_file_size(path, &size, &e) != LNN_OK) return lnn_lua_fail(L, "load", &e);
   if (size < 8) return luaL_error(L, "load: %s: not a model file (%d bytes)", path, (int)size);
-  if (lnn_file_read_at(path, 0, lenbytes, 8, &e) != LNN_OK) return lnn_lua_fail(L, "load", &e);
+  if (lnn_rfile_read_at(f, 0, lenbytes, 8, &e) != LNN_OK) return lnn_lua_fail(L, "load", &e);
   for (i = 7; i >= 0; i--) hlen = (hlen << 8) | lenbytes[i];
   if (hlen < 2 || hlen > MAX_HEADER || hlen > size - 8)
     return luaL_error(L, "load: %s: not a model file (header length %d of a %d-byte file)", path,
@@ -245,14 +278,30 @@ static int io_read_model(lua_State *L) {
     return luaL_error(L, "load: %s: data block of %d bytes is not float32s", path, (int)data);
   if (data / 4 > ((size_t)1 << 30)) return luaL_error(L, "load: %s: data block too large", path);
   h = lnn_lua_newblob(L, (size_t)hlen);
-  if (lnn_file_read_at(path, 8, h->data, (size_t)hlen, &e) != LNN_OK)
+  if (lnn_rfile_read_at(f, 8, h->data, (size_t)hlen, &e) != LNN_OK)
     return lnn_lua_fail(L, "load", &e);
   lua_pushlstring(L, (const char *)h->data, (size_t)hlen);
   if (data == 0) return luaL_error(L, "load: %s: no parameters after the header", path);
   m = lnn_lua_newmatrix(L, (int)(data / 4), 1);
-  if (lnn_file_read_at(path, 8 + (size_t)hlen, m->data, data, &e) != LNN_OK)
+  if (lnn_rfile_read_at(f, 8 + (size_t)hlen, m->data, data, &e) != LNN_OK)
     return lnn_lua_fail(L, "load", &e);
+  lnn_rfile_close(f);
   return 2;
+}
+
+/* read_file(path [, max_mib = 1024]): the whole content of a regular file as a
+ * string, read through one descriptor (one whole save of it) */
+static int io_read_file(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  lua_Integer max = luaL_optinteger(L, 2, 1024);
+  lnn_rfile *f;
+  lblob *b;
+  luaL_argcheck(L, max >= 0 && max <= 1 << 20, 2, "size limit must be 0 to 1048576 MiB");
+  f = lnn_lua_openfile(L, path, "read_file");
+  b = read_whole(L, f, (size_t)max << 20, "read_file");
+  lnn_rfile_close(f);
+  lua_pushlstring(L, (const char *)b->data, b->size);
+  return 1;
 }
 
 /* write_file(path, text): replaces path's content atomically (temp + fsync + rename) */
@@ -266,12 +315,16 @@ static int io_write_file(lua_State *L) {
 }
 
 static const luaL_Reg io_funcs[] = {
-    {"write_file", io_write_file},
+    {"write_file", io_write_file}, {"read_file", io_read_file},
     {"write_png", io_write_png}, {"read_png", io_read_png}, {"write_idx", io_write_idx},
     {"json_decode", io_json_decode}, {"json_number", io_json_number},
     {"write_model", io_write_model}, {"read_model", io_read_model}, {NULL, NULL}};
 
 void lnn_lua_open_io(lua_State *L) {
+  luaL_newmetatable(L, LNN_FILE);
+  lua_pushcfunction(L, file_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
   luaL_newmetatable(L, LNN_JSONDOC);
   lua_pushcfunction(L, jsondoc_gc);
   lua_setfield(L, -2, "__gc");

@@ -20,6 +20,8 @@
 #define LNN_DATA "lnn.Data"
 #define LNN_NET "lnn.Net"
 #define LNN_BLOB "lnn.Blob"
+/* a userdata whose memory starts with an lnn_reducer (lnn.mpi's communicator) */
+#define LNN_REDUCER "lnn.Reducer"
 
 /* A float matrix: one userdata, header then payload (owned), or a view whose
  * owner is the user value.  vec marks a 1-D view (a row): m[k] is a number. */
@@ -74,6 +76,11 @@ lnet *lnn_lua_checknet(lua_State *L, int arg);
 
 /* A kernel table by name: "naive", "avx2", "avx512" or "best". */
 const lnn_kernels *lnn_lua_checkkernels(lua_State *L, int arg);
+/* Opens path for reading (fileio.h: one descriptor, one snapshot) in a new
+ * userdata pushed on the stack, whose __gc closes it; a failure raises,
+ * prefixed by fname.  Close it with lnn_rfile_close when done. */
+struct lnn_rfile;
+struct lnn_rfile *lnn_lua_openfile(lua_State *L, const char *path, const char *fname);
 /* Raises a Lua error with the core's message, prefixed by the function name. */
 int lnn_lua_fail(lua_State *L, const char *fname, const lnn_error *e);
 /* Raises "unknown option 'x' to 'f'" if the table at arg has a key not in names. */

@@ -443,7 +443,8 @@ static float *velocity(lua_State *L, int arg, lnet *u, float mu) {
 }
 
 static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size_t n_default) {
-  static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", NULL};
+  static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "reducer",
+                                     NULL};
   lua_Number eta, lmbda, mu;
   lua_Integer n, batch;
   luaL_checktype(L, t, LUA_TTABLE);
@@ -478,6 +479,9 @@ static int net_update(lua_State *L) {
   size_t m = load_batch(L, u, &w, 2, 3);
   float *vel;
   sgd_options(L, 4, "update", &s, m);
+  if (lua_getfield(L, 4, "reducer") != LUA_TNIL)
+    luaL_error(L, "bad option 'reducer' to 'update' (only train_epoch takes a reducer)");
+  lua_pop(L, 1);
   vel = velocity(L, 1, u, s.mu);
   lnn_net_forward(&u->net, &w, m, NULL, u->K);
   memset(w.grad, 0, u->net.nparams * sizeof(float));
@@ -502,13 +506,31 @@ static int params_finite(const lnn_net *net) {
   return acc == 0.0f;
 }
 
-/* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true}):
- * one epoch of mini-batch SGD in C, the shuffle then the dropout masks drawn
- * from rng; returns true while every parameter is finite */
+/* The reducer option of train_epoch (an lnn.Reducer, e.g. an lnn.mpi
+ * communicator), or NULL.  The userdata stays referenced by the options table. */
+static const lnn_reducer *reducer_option(lua_State *L, int t, const char *fname) {
+  const lnn_reducer *red = NULL;
+  if (lua_getfield(L, t, "reducer") != LUA_TNIL) {
+    red = (const lnn_reducer *)luaL_testudata(L, -1, LNN_REDUCER);
+    if (red == NULL)
+      luaL_error(L, "bad option 'reducer' to '%s' (%s expected, got %s)", fname, LNN_REDUCER,
+                 luaL_typename(L, -1));
+  }
+  lua_pop(L, 1);
+  return red;
+}
+
+/* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true,
+ * reducer =}): one epoch of mini-batch SGD in C, the shuffle then the dropout
+ * masks drawn from rng; with a reducer, this process runs its share of every
+ * mini-batch and the gradients are summed over all of them (data-parallel:
+ * every process calls it with the same parameters, data and rng state).
+ * Returns true while every parameter is finite */
 static int net_train_epoch(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   ldata *s = lnn_lua_checkdata(L, 2);
   lnn_rng *r = lnn_lua_checkrng(L, 3);
+  const lnn_reducer *red;
   lnn_sgd o;
   lnn_work w;
   lblob *pb;
@@ -518,6 +540,7 @@ static int net_train_epoch(lua_State *L) {
   size_t i;
   check_data(L, 2, u, s, "train_epoch");
   sgd_options(L, 4, "train_epoch", &o, s->d.n);
+  red = reducer_option(L, 4, "train_epoch");
   lua_getfield(L, 4, "shuffle");
   shuffle = lua_isnil(L, -1) || lua_toboolean(L, -1);
   lua_pop(L, 1);
@@ -529,7 +552,13 @@ static int net_train_epoch(lua_State *L) {
     lnn_rng_permutation(r, perm, s->d.n);
   else
     for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
-  lnn_train_epoch(&u->net, &w, &s->d, perm, &o, vel, r, u->K);
+  if (red == NULL) {
+    lnn_train_epoch(&u->net, &w, &s->d, perm, &o, vel, r, u->K);
+  } else {
+    lnn_error e = {0, ""};
+    if (lnn_train_epoch_reduce(&u->net, &w, &s->d, perm, &o, vel, r, red, u->K, &e) != LNN_OK)
+      return lnn_lua_fail(L, "train_epoch", &e);
+  }
   lua_pushboolean(L, params_finite(&u->net));
   return 1;
 }

@@ -236,27 +236,39 @@ static void convpool_forward(const lnn_net *net, const lnn_layer *L, lnn_work *w
 /* mask (m x n) = 1 with probability 1 - p, else 0 (training, drop != NULL),
  * or 1 - p everywhere (inference); out = in * mask */
 static void dropout_forward(const lnn_layer *L, float *mask, const float *in, float *out, size_t m,
-                            lnn_rng *drop) {
+                            lnn_rng *drop, size_t before, size_t after) {
   const float keep = 1.0f - L->p;
   size_t i, n = m * (size_t)L->n_in;
-  if (drop != NULL)
+  if (drop != NULL) {
+    /* rows of the mini-batch that other workers run: their draws are skipped */
+    for (i = 0; i < before * (size_t)L->n_in; i++) (void)lnn_rng_u32(drop);
     for (i = 0; i < n; i++) mask[i] = lnn_rng_uniform(drop) < keep ? 1.0f : 0.0f;
-  else
+    for (i = 0; i < after * (size_t)L->n_in; i++) (void)lnn_rng_u32(drop);
+  } else
     for (i = 0; i < n; i++) mask[i] = keep;
   for (i = 0; i < n; i++) out[i] = in[i] * mask[i];
 }
 
-void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *drop,
-                     const lnn_kernels *K) {
+/* lnn_net_forward for rows before..before+m-1 of a mini-batch of
+ * before + m + after rows (the rest run elsewhere) */
+static void forward_share(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *drop,
+                          size_t before, size_t after, const lnn_kernels *K) {
   int l;
   for (l = 0; l < net->nlayers; l++) {
     const lnn_layer *L = &net->layer[l];
     switch (L->kind) {
       case LNN_LAYER_CONVPOOL: convpool_forward(net, L, w, l, m, K); break;
-      case LNN_LAYER_DROPOUT: dropout_forward(L, w->mask[l], w->a[l], w->a[l + 1], m, drop); break;
+      case LNN_LAYER_DROPOUT:
+        dropout_forward(L, w->mask[l], w->a[l], w->a[l + 1], m, drop, before, after);
+        break;
       default: dense_forward(net, L, w->a[l], w->a[l + 1], m, K); break;
     }
   }
+}
+
+void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *drop,
+                     const lnn_kernels *K) {
+  forward_share(net, w, m, drop, 0, 0, K);
 }
 
 /* Given dz (m x n_out): gW += dz^T in, gb += column sums of dz, and, when
@@ -474,6 +486,35 @@ void lnn_train_epoch(const lnn_net *net, lnn_work *w, const lnn_data *data, cons
       lnn_sgd_step(net, w->grad, vel, m, s);
     }
   }
+}
+
+int lnn_train_epoch_reduce(const lnn_net *net, lnn_work *w, const lnn_data *data,
+                           const uint32_t *perm, const lnn_sgd *s, float *vel, lnn_rng *drop,
+                           const lnn_reducer *red, const lnn_kernels *K, lnn_error *err) {
+  const size_t P = (size_t)red->size, r = (size_t)red->rank;
+  size_t first;
+  for (first = 0; first < data->n; first += s->batch) {
+    size_t m = data->n - first < s->batch ? data->n - first : s->batch;
+    size_t lo = m * r / P, hi = m * (r + 1) / P;
+    int rc;
+    memset(w->grad, 0, net->nparams * sizeof *w->grad);
+    if (hi > lo) {
+      lnn_data_gather_x(data, perm + first + lo, 0, hi - lo, w->a[0], K);
+      lnn_data_gather_y(data, perm + first + lo, 0, hi - lo, w->y);
+      forward_share(net, w, hi - lo, drop, lo, m - hi, K);
+      lnn_net_backward(net, w, hi - lo, K);
+    } else if (drop != NULL) { /* no rows here: still draw past the mini-batch's masks */
+      int l;
+      for (l = 0; l < net->nlayers; l++)
+        if (net->layer[l].kind == LNN_LAYER_DROPOUT) {
+          size_t i, n = m * (size_t)net->layer[l].n_in;
+          for (i = 0; i < n; i++) (void)lnn_rng_u32(drop);
+        }
+    }
+    if ((rc = red->sum(red->ctx, w->grad, net->nparams, err)) != LNN_OK) return rc;
+    lnn_sgd_step(net, w->grad, vel, m, s);
+  }
+  return LNN_OK;
 }
 
 size_t lnn_net_evaluate(const lnn_net *net, lnn_work *w, const lnn_data *data, size_t first,

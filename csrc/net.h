@@ -12,6 +12,7 @@
 #include "data.h"
 #include "kernels.h"
 #include "lnn.h"
+#include "reduce.h"
 #include "rng.h"
 
 #define LNN_MAX_LAYERS 32
@@ -118,6 +119,18 @@ void lnn_net_backward_step(const lnn_net *net, lnn_work *w, size_t m, const lnn_
  * step, one mini-batch after another (the last one may be shorter). */
 void lnn_train_epoch(const lnn_net *net, lnn_work *w, const lnn_data *data, const uint32_t *perm,
                      const lnn_sgd *s, float *vel, lnn_rng *drop, const lnn_kernels *K);
+
+/* lnn_train_epoch as one of red->size workers (reduce.h) that all call it
+ * with the same perm, parameters and generator: each mini-batch of m items is cut into
+ * size consecutive shares (rows m*r/size to m*(r+1)/size - 1 go to rank r),
+ * this worker's share is forwarded and back-propagated, the gradient block is
+ * summed by red, and every worker takes the same step for the whole m.
+ * Dropout masks are drawn for the whole mini-batch (the other shares' draws
+ * are skipped), so the masks are those of a one-worker run.  Returns LNN_OK,
+ * or red's error (the parameters then hold the steps done so far). */
+int lnn_train_epoch_reduce(const lnn_net *net, lnn_work *w, const lnn_data *data,
+                           const uint32_t *perm, const lnn_sgd *s, float *vel, lnn_rng *drop,
+                           const lnn_reducer *red, const lnn_kernels *K, lnn_error *err);
 
 /* Classes predicted for items first..first+count-1 (pred may be NULL); returns
  * how many equal lnn_data_class.  *cost (if not NULL) gets the summed cost. */

@@ -18,7 +18,7 @@ static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
 /* A file larger than this cannot be a PNG of at most LNN_PNG_MAX_PIXELS RGB pixels
  * (about 0.8 GB raw, a little more stored uncompressed) and is refused unread. */
-#define PNG_MAX_FILE ((size_t)1 << 31)
+#define PNG_MAX_FILE LNN_PNG_MAX_FILE
 #define PNG_MAX_CHUNK 0x7fffffffu /* the spec's limit on a chunk length */
 
 static uint32_t png_be32(const uint8_t *p) {
@@ -120,56 +120,42 @@ int lnn_png_write(const char *path, const uint8_t *pix, int w, int h, int channe
 
 /* ---- reading ---- */
 
-/* Reads up to max bytes of path into a fresh buffer (*buf, *n); the caller frees
- * it.  When whole is 0 only the first max bytes are wanted and more is no error. */
+/* Reads up to max bytes of path into a fresh buffer (*buf, *n) through one
+ * descriptor (fileio.h); the caller frees it.  When whole is 0 only the first
+ * max bytes are wanted and more is no error. */
 static int png_slurp(const char *path, size_t max, int whole, uint8_t **buf, size_t *n,
                      lnn_error *err) {
-  FILE *f;
-  uint8_t *b = NULL;
-  size_t have = 0, size = whole ? (size_t)1 << 16 : max;
-  int rc = LNN_OK;
+  lnn_rfile f;
+  uint8_t *b;
+  size_t size;
+  int rc;
   *buf = NULL;
   *n = 0;
-  f = fopen(path, "rb");
-  if (f == NULL) return lnn_error_set(err, LNN_EIO, "%s: cannot open: %s", path, strerror(errno));
-  for (;;) {
-    size_t got;
-    if (have == size) {
-      uint8_t *nb;
-      if (!whole) break;
-      if (size >= max) {
-        rc = lnn_error_set(err, LNN_EFORMAT, "%s: file too large for a png (over %zu bytes)", path,
+  lnn_rfile_init(&f);
+  rc = lnn_rfile_open(&f, path, err);
+  if (rc != LNN_OK) return rc;
+  size = f.size;
+  if (size > max) {
+    if (whole) {
+      lnn_rfile_close(&f);
+      return lnn_error_set(err, LNN_EFORMAT, "%s: file too large for a png (over %zu bytes)", path,
                            max);
-        break;
-      }
-      size = size * 2 > max ? max : size * 2;
-      nb = realloc(b, size);
-      if (nb == NULL) {
-        rc = lnn_error_set(err, LNN_ENOMEM, "%s: out of memory", path);
-        break;
-      }
-      b = nb;
-    } else if (b == NULL) {
-      b = malloc(size);
-      if (b == NULL) {
-        rc = lnn_error_set(err, LNN_ENOMEM, "%s: out of memory", path);
-        break;
-      }
     }
-    got = fread(b + have, 1, size - have, f);
-    have += got;
-    if (got == 0) {
-      if (ferror(f)) rc = lnn_error_set(err, LNN_EIO, "%s: read failed: %s", path, strerror(errno));
-      break;
-    }
+    size = max;
   }
-  fclose(f);
+  b = (uint8_t *)malloc(size > 0 ? size : 1);
+  if (b == NULL) {
+    lnn_rfile_close(&f);
+    return lnn_error_set(err, LNN_ENOMEM, "%s: out of memory", path);
+  }
+  rc = lnn_rfile_read_at(&f, 0, b, size, err);
+  lnn_rfile_close(&f);
   if (rc != LNN_OK) {
     free(b);
     return rc;
   }
   *buf = b;
-  *n = have;
+  *n = size;
   return LNN_OK;
 }
 
@@ -276,17 +262,34 @@ static int png_unfilter(const char *path, uint8_t *dst, const uint8_t *raw, size
   return LNN_OK;
 }
 
+int lnn_png_parse_header(const char *path, const uint8_t *buf, size_t n, int *w, int *h,
+                         int *channels, lnn_error *err) {
+  return png_parse_ihdr(path, buf, n, w, h, channels, err);
+}
+
 int lnn_png_read(const char *path, uint8_t *dst, size_t cap, int *w, int *h, int *channels,
                  lnn_error *err) {
-  uint8_t *buf = NULL, *raw = NULL;
-  size_t n, pos, rowbytes, rawlen, need;
-  int rc, pw, ph, ch, zinit = 0, seen_idat = 0, idat_over = 0, ended = 0;
-  z_stream zs;
-  char name[12];
+  uint8_t *buf = NULL;
+  size_t n;
+  int rc;
   if (path == NULL || w == NULL || h == NULL || channels == NULL)
     return lnn_error_set(err, LNN_EINVAL, "png: missing path or result");
   rc = png_slurp(path, PNG_MAX_FILE, 1, &buf, &n, err);
   if (rc != LNN_OK) return rc;
+  rc = lnn_png_decode(path, buf, n, dst, cap, w, h, channels, err);
+  free(buf);
+  return rc;
+}
+
+int lnn_png_decode(const char *path, const uint8_t *buf, size_t n, uint8_t *dst, size_t cap,
+                   int *w, int *h, int *channels, lnn_error *err) {
+  uint8_t *raw = NULL;
+  size_t pos, rowbytes, rawlen, need;
+  int rc, pw, ph, ch, zinit = 0, seen_idat = 0, idat_over = 0, ended = 0;
+  z_stream zs;
+  char name[12];
+  if (path == NULL || buf == NULL || w == NULL || h == NULL || channels == NULL)
+    return lnn_error_set(err, LNN_EINVAL, "png: missing path, bytes or result");
   rc = png_parse_ihdr(path, buf, n, &pw, &ph, &ch, err);
   if (rc != LNN_OK) goto done;
   rowbytes = (size_t)pw * (size_t)ch;
@@ -417,6 +420,5 @@ int lnn_png_read(const char *path, uint8_t *dst, size_t cap, int *w, int *h, int
 done:
   if (zinit) inflateEnd(&zs);
   free(raw);
-  free(buf);
   return rc;
 }

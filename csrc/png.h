@@ -10,6 +10,8 @@
 #include "lnn.h"
 
 #define LNN_PNG_MAX_PIXELS ((uint64_t)1 << 28) /* w * h beyond this is "absurd size" */
+/* A larger file cannot be a PNG of at most LNN_PNG_MAX_PIXELS RGB pixels. */
+#define LNN_PNG_MAX_FILE ((size_t)1 << 31)
 
 /* Writes pix (h rows of w * channels bytes) as an 8-bit grayscale (channels 1) or
  * RGB (channels 3) PNG, atomically: temp file in the same folder, fsync, rename.
@@ -23,5 +25,12 @@ int lnn_png_read_header(const char *path, int *w, int *h, int *channels, lnn_err
  * chunk's CRC and undoing all five row filters. */
 int lnn_png_read(const char *path, uint8_t *dst, size_t cap, int *w, int *h, int *channels,
                  lnn_error *err);
+
+/* The same two on a whole file already in memory (buf[0..n)), as a caller that
+ * reads the file once through one descriptor has it; path names it in messages. */
+int lnn_png_parse_header(const char *path, const uint8_t *buf, size_t n, int *w, int *h,
+                         int *channels, lnn_error *err);
+int lnn_png_decode(const char *path, const uint8_t *buf, size_t n, uint8_t *dst, size_t cap,
+                   int *w, int *h, int *channels, lnn_error *err);
 
 #endif

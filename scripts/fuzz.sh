@@ -6,9 +6,14 @@
 # memory limit; the crashing input is kept in fuzz-artifacts/ (a regression
 # spec should then load it: spec/fuzz_regressions_spec.lua).
 #
-# Usage: scripts/fuzz.sh [target...]     (default: every target)
+# Usage: scripts/fuzz.sh [--long] [target...]     (default: every target)
+#   --long            the deep run (not in CI): each target for LNN_FUZZ_RUNS
+#                     executions (default 10 million) instead of a time; the
+#                     logs stay in fuzz-artifacts/long-<target>.log
 # Environment:
-#   LNN_FUZZ_SECONDS  seconds per target (default 60)
+#   LNN_FUZZ_SECONDS  seconds per target (default 60; with --long, a cap only
+#                     when set: a run stopped by it says so and how far it got)
+#   LNN_FUZZ_RUNS     executions per target with --long (default 10000000)
 #   LNN_FUZZ_JOBS     targets run at once (default 1)
 #   LNN_FUZZ_KEEP=1   keep the grown corpora in fuzz-artifacts/corpus-<target>
 set -euo pipefail
@@ -16,9 +21,17 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 ALL=(idx idx_gz json png model network2 network3)
+LONG=0
+if [[ ${1:-} == --long ]]; then LONG=1; shift; fi
 TARGETS=("$@")
 [[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=("${ALL[@]}")
 SECONDS_EACH=${LNN_FUZZ_SECONDS:-60}
+LIMIT=(-max_total_time="$SECONDS_EACH")
+if [[ $LONG == 1 ]]; then
+  RUNS=${LNN_FUZZ_RUNS:-10000000}
+  LIMIT=(-runs="$RUNS")
+  [[ -n ${LNN_FUZZ_SECONDS:-} ]] && LIMIT+=(-max_total_time="$LNN_FUZZ_SECONDS")
+fi
 JOBS=${LNN_FUZZ_JOBS:-1}
 OUT="$ROOT/fuzz-artifacts"
 
@@ -38,12 +51,13 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 run_one() {
   local t=$1 log="$SCRATCH/$1.log" dict=()
+  [[ $LONG == 1 ]] && log="$OUT/long-$t.log"
   mkdir -p "$SCRATCH/corpus-$t"
   local d=$t
   [[ $t == network3 ]] && d=model # the same safetensors files
   [[ -f csrc/fuzz/$d.dict ]] && dict=(-dict="csrc/fuzz/$d.dict")
   local status=0
-  build-fuzz/fuzz/fuzz_"$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 \
+  build-fuzz/fuzz/fuzz_"$t" "${LIMIT[@]}" -print_final_stats=1 \
     -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/$t-" "${dict[@]}" \
     "$SCRATCH/corpus-$t" "csrc/fuzz/corpus/$t" >"$log" 2>&1 || status=$?
   if [[ ${LNN_FUZZ_KEEP:-0} == 1 ]]; then
@@ -55,7 +69,11 @@ run_one() {
 pids=()
 for t in "${TARGETS[@]}"; do
   [[ -x build-fuzz/fuzz/fuzz_$t ]] || { echo "fuzz: no target fuzz_$t" >&2; exit 2; }
-  echo "fuzz: fuzz_$t for ${SECONDS_EACH} s"
+  if [[ $LONG == 1 ]]; then
+    echo "fuzz: fuzz_$t for $RUNS executions${LNN_FUZZ_SECONDS:+ (at most $LNN_FUZZ_SECONDS s)}"
+  else
+    echo "fuzz: fuzz_$t for ${SECONDS_EACH} s"
+  fi
   run_one "$t" &
   pids+=($!)
   if [[ ${#pids[@]} -ge $JOBS ]]; then wait "${pids[0]}"; pids=("${pids[@]:1}"); fi
@@ -65,6 +83,7 @@ for p in "${pids[@]}"; do wait "$p"; done
 failed=0
 for t in "${TARGETS[@]}"; do
   log="$SCRATCH/$t.log"
+  [[ $LONG == 1 ]] && log="$OUT/long-$t.log"
   status=$(cat "$SCRATCH/$t.status")
   runs=$(sed -nE 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1/p' "$log" | tail -n 1)
   secs=$(sed -nE 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\2/p' "$log" | tail -n 1)
@@ -75,7 +94,9 @@ for t in "${TARGETS[@]}"; do
     grep -vE '^#[0-9]+|Uses:' "$log" | tail -n 60 >&2 || true
     ls -1 "$OUT/$t-"* 2>/dev/null | sed 's/^/fuzz: crashing input: /' >&2 || true
   else
-    echo "fuzz: fuzz_$t: $runs executions in $secs s, coverage $cov edges, 0 crashes"
+    short=""
+    [[ $LONG == 1 && $runs -lt $RUNS ]] && short=" (stopped by the time cap before $RUNS)"
+    echo "fuzz: fuzz_$t: $runs executions in $secs s$short, coverage $cov edges, 0 crashes"
   fi
 done
 exit $failed

@@ -14,14 +14,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static fuzz_file raw_file, gz_file;
 
 /* Reads path into *out (malloc'd, NULL when rejected); returns the status. */
-static int read_all(const char *path, lnn_idx_header *h, uint8_t **out) {
+static int read_all(int fd, const char *path, lnn_idx_header *h, uint8_t **out) {
   lnn_error e;
-  int rc = lnn_idx_read_header(path, 0, h, &e);
+  int rc = lnn_idx_read_header_fd(fd, path, 0, h, &e);
   *out = NULL;
   if (rc != LNN_OK) return rc;
   *out = (uint8_t *)malloc(h->total ? h->total : 1);
   if (*out == NULL) abort();
-  rc = lnn_idx_read(path, h, *out, h->total, &e);
+  rc = lnn_idx_read_fd(fd, path, h, *out, h->total, &e);
   if (rc != LNN_OK) {
     free(*out);
     *out = NULL;
@@ -50,8 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   gzlen = z.total_out;
   deflateEnd(&z);
 
-  rr = read_all(fuzz_file_put(&raw_file, "raw", data, size), &hr, &pr);
-  rg = read_all(fuzz_file_put(&gz_file, "gz", gz, gzlen), &hg, &pg);
+  rr = read_all(raw_file.fd, fuzz_file_put(&raw_file, "raw", data, size), &hr, &pr);
+  rg = read_all(gz_file.fd, fuzz_file_put(&gz_file, "gz", gz, gzlen), &hg, &pg);
   free(gz);
   if ((rr == LNN_OK) != (rg == LNN_OK)) abort();
   if (rr == LNN_OK) {

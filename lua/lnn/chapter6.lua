@@ -12,6 +12,7 @@ local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
 local network3 = require "lnn.network3"
 local plot = require "lnn.plot"
+local distributed = require "lnn.distributed"
 
 local X = {}
 
@@ -38,18 +39,21 @@ end
 
 local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 
---- train(run, opts, tr, va, te [, seed]): builds run.layers(network3, mini_batch_size)
---- and trains it as the book does; returns the network, the best validation
+--- train(run, opts, tr, va, te [, seed [, dist]]): builds run.layers(network3,
+--- mini_batch_size) and trains it as the book does (data-parallel over dist's
+--- ranks, an lnn.distributed run); returns the network, the best validation
 --- accuracy, its iteration, the test accuracy there and the wall time.
-function X.train(run, opts, tr, va, te, seed)
+function X.train(run, opts, tr, va, te, seed, dist)
   local mbs = run.mini_batch_size or 10
   local net = network3.Network(run.layers(network3, mbs), mbs, {seed = seed or opts.seed})
+  dist = dist or distributed.start(false)
+  dist:share(net)
   local t0 = core.clock()
   local log = function(line) io.write(line, "\n") io.flush() end
   local epochs = {}
   local best, iter, test = net:SGD(tr, opts.epochs, mbs, run.eta, va, te, run.lmbda,
-    {quiet = opts.quiet, shuffle = opts.shuffle, log = log,
-     on_epoch = function(info) epochs[#epochs + 1] = info end})
+    dist:sgd(net, {quiet = opts.quiet, shuffle = opts.shuffle, log = log,
+                   on_epoch = function(info) epochs[#epochs + 1] = info end}))
   return net, best, iter, test, core.clock() - t0, epochs
 end
 

@@ -178,7 +178,9 @@ function cli.run(command, args, prog)
     if res.message then io.stderr:write(res.message, "\n") end
     return res.status
   end
-  io.stderr:write(prog, ": ", cli.clean(res), "\n")
+  local msg = cli.clean(res)
+  if msg:sub(1, #prog + 2) == prog .. ": " then msg = msg:sub(#prog + 3) end -- already names prog
+  io.stderr:write(prog, ": ", msg, "\n")
   if trace then io.stderr:write(trace, "\n") end
   return 1
 end

@@ -9,6 +9,7 @@ local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
 local network2 = require "lnn.network2"
 local plot = require "lnn.plot"
+local distributed = require "lnn.distributed"
 
 local E = {}
 
@@ -101,6 +102,7 @@ local function run_one(cfg, sets, opts, say)
   local cost = network2[cfg.cost]
   local net = network2.Network(cfg.sizes, cost, {seed = opts.seed})
   if cfg.init == "large" then net:large_weight_initializer() end
+  opts.dist:share(net)
   local training = sets.training
   local size = opts.train_size or cfg.train_size
   if size then
@@ -115,7 +117,7 @@ local function run_one(cfg, sets, opts, say)
   local grads = {}
   local probe = training:slice(1, math.min(#training, 1000))
   if cfg.vanishing then grads[1] = {epoch = 0, norms = (net:gradient_norms(probe))} end
-  net:SGD(training, epochs, cfg.batch, cfg.eta, {
+  net:SGD(training, epochs, cfg.batch, cfg.eta, opts.dist:sgd(net, {
     lmbda = cfg.lmbda or 0, evaluation_data = eval,
     monitor_evaluation_accuracy = true,
     monitor_evaluation_cost = monitor.evaluation_cost,
@@ -146,7 +148,7 @@ local function run_one(cfg, sets, opts, say)
       say(("  [%s] epoch %d: %s %d / %d (%.2f%%)%s"):format(cfg.label, info.epoch, cfg.eval,
         r.correct, r.total, r.accuracy, #extra > 0 and ("; " .. table.concat(extra, "; ")) or ""))
     end,
-  })
+  }))
   -- runs judged on validation data also report the test set once, at the end
   local test_accuracy = percent(net:accuracy(sets.test), #sets.test)
   return records, grads, #training, test_accuracy
@@ -169,14 +171,16 @@ local function series(records, field, label)
 end
 
 --- run(name, opts): runs experiment name with opts {epochs, seed, data,
---- train_size, out, quiet, print}; writes <out>/<name>.json and .svg files and
---- returns the metrics table.
+--- train_size, out, quiet, print, dist (an lnn.distributed run: data-parallel
+--- over its ranks, rank 0 alone prints and writes)}; writes <out>/<name>.json
+--- and .svg files and returns the metrics table.
 function E.run(name, opts)
   local e = E.by_name[name]
   if not e then error(("bad argument #1 to 'run' (an experiment name expected, got %s; `lnn experiment --list` shows them)")
     :format(tostring(name)), 2) end
   opts = opts or {}
-  local say = opts.print or print
+  local dist = opts.dist or distributed.start(false)
+  local say = dist.root and (opts.print or print) or function() end
   local verbose = opts.quiet and function() end or say
   local tr, va, te = mnist_loader.load_data(opts.data)
   local sets = {training = tr, validation = va, test = te}
@@ -186,7 +190,7 @@ function E.run(name, opts)
   local t0 = core.clock()
   for _, cfg in ipairs(e.runs) do
     local records, grads, ntrain, test_accuracy = run_one(cfg, sets, {epochs = opts.epochs, seed = opts.seed or 1,
-                                                        train_size = opts.train_size}, verbose)
+                                                        train_size = opts.train_size, dist = dist}, verbose)
     local best, at = best_of(records)
     metrics.runs[#metrics.runs + 1] = {label = cfg.label, config = cfg, training_images = ntrain,
                                        epochs = records, best_accuracy = best, best_epoch = at,
@@ -225,6 +229,7 @@ function E.run(name, opts)
     end
   end
   metrics.seconds = core.clock() - t0
+  if not dist.root then return metrics end
   local out = opts.out or "results/experiments"
   core.tools.mkdir(out)
   metrics.plot = ("%s/%s.svg"):format(out, name)

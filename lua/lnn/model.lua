@@ -76,7 +76,9 @@ function model.save(path, net, meta)
       header[t[1]] = {dtype = "F32", shape = t[3], data_offsets = {4 * t[2], 4 * (t[2] + count)}}
     end
   end
-  core.write_model(path, json.encode(header), net:params())
+  -- a failed write names the file, not this line (the face calling us is no help either)
+  local ok, err = pcall(core.write_model, path, json.encode(header), net:params())
+  if not ok then error((tostring(err):gsub("^[^:]*%.lua:%d+: ", "")), 0) end
 end
 
 local function bad(path, what)

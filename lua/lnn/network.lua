@@ -208,7 +208,7 @@ function methods:cost_derivative(output_activations, y)
 end
 
 local sgd_options = {start_epoch = true, backups = true, backup_every = true, quiet = true,
-                     on_epoch = true, log = true}
+                     on_epoch = true, log = true, reducer = true}
 
 -- Refuses a data set holding NaN or an infinity: training on it can only
 -- poison every weight, and the message should name the item, not the epoch.
@@ -320,7 +320,7 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opt
     if start == 0 then self:save(opts.backups .. "/initial") end
   end
   local history = {}
-  local sgd = {eta = eta, batch = mini_batch_size}
+  local sgd = {eta = eta, batch = mini_batch_size, reducer = opts.reducer}
   local probe = start < epochs and probe_of(self, training_data) or nil
   for j = start, epochs - 1 do
     local t0 = core.clock()

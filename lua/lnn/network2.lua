@@ -242,7 +242,7 @@ local sgd_options = {
   monitor_evaluation_accuracy = true, monitor_training_cost = true,
   monitor_training_accuracy = true, early_stopping_n = true,
   -- lnn's additions
-  mu = true, schedule_n = true, quiet = true, log = true, on_epoch = true,
+  mu = true, schedule_n = true, quiet = true, log = true, on_epoch = true, reducer = true,
 }
 
 local function fmt(x)
@@ -300,7 +300,8 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
   local evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = {}, {}, {}, {}
   local best, since_best, since_halving = -1, 0, 0
   local eta0 = eta
-  local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = n, mu = mu}
+  local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = n, mu = mu,
+               reducer = opts.reducer}
   for j = 0, epochs - 1 do
     local t0 = core.clock()
     local finite = self._net:train_epoch(training_data, self.rng, sgd)
@@ -456,10 +457,9 @@ end
 --- load(filename): the network saved there by save() or by network2.py.
 function network2.load(filename)
   if type(filename) ~= "string" then args.fail("load", 1, "file name expected, got " .. type(filename)) end
-  local f, err = io.open(filename, "rb")
-  if not f then error(("load: %s: cannot open: %s"):format(filename, err), 2) end
-  local text = f:read("a")
-  f:close()
+  -- one descriptor, a regular file only: one whole save even while another process saves
+  local okr, text = pcall(core.read_file, filename)
+  if not okr then error("load: " .. tostring(text):gsub("^.-read_file: ", ""), 2) end
   local ok, doc = pcall(core.json_decode, text, filename)
   if not ok then error("load: " .. tostring(doc), 2) end
   if type(doc) ~= "table" or doc[1] ~= nil then bad(filename, "a JSON object expected") end

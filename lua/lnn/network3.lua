@@ -322,7 +322,7 @@ function Network:feedforward(x)
   return self._net:forward(x)
 end
 
-local sgd_known = {quiet = true, log = true, shuffle = true, on_epoch = true}
+local sgd_known = {quiet = true, log = true, shuffle = true, on_epoch = true, reducer = true}
 
 local function pct(x) return ("%.2f%%"):format(100 * x) end
 
@@ -359,7 +359,7 @@ function Network:SGD(training_data, epochs, mini_batch_size, eta, validation_dat
   local log = opts.log or print
   local say = function(line) if not opts.quiet then log(line) end end
   local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = num_training_batches,
-               shuffle = opts.shuffle and true or false}
+               shuffle = opts.shuffle and true or false, reducer = opts.reducer}
   local best_validation_accuracy, best_iteration, test_accuracy = 0.0, nil, nil
   for epoch = 0, epochs - 1 do
     local t0 = core.clock()

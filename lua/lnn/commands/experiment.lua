@@ -7,6 +7,7 @@ local cli = require "lnn.cli"
 local E = require "lnn.experiments"
 local X = require "lnn.chapter6"
 local network3 = require "lnn.network3"
+local distributed = require "lnn.distributed"
 
 local M = {summary = "run one of the book's experiments (--list shows them and the book's figures)"}
 
@@ -18,6 +19,7 @@ M.flags = {
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
   {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and SVG", arg = "DIR"},
   {name = "quiet", kind = "flag", help = "print only the summary"},
+  distributed.flag,
 }
 
 --- chapter6_flags(run): the flags of chapter 6 run run, with its defaults.
@@ -32,6 +34,7 @@ function M.chapter6_flags(run)
     {name = "shuffle", kind = "flag", help = "shuffle the training data every epoch (network3.py does not)"},
     {name = "quiet", kind = "flag", help = "print only the result lines"},
     {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and the SVG curve", arg = "DIR"},
+    distributed.flag,
   }
   if run.ensemble then
     f[#f + 1] = {name = "nets", kind = "int", default = 5, help = "networks in the ensemble", check = cli.positive}
@@ -48,6 +51,8 @@ local function run_book(name, argv, prog)
   local e = E.by_name[name]
   local opts = cli.parse(argv, M.flags, prog, e.title .. "\nbook: " .. e.book)
   cli.no_arguments(opts, prog)
+  local dist <close> = distributed.start(opts.mpi, prog)
+  opts.dist = dist
   E.run(name, opts)
   return 0
 end
@@ -56,22 +61,31 @@ end
 local function run_chapter6(run, argv, prog)
   local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
   cli.no_arguments(opts, prog)
+  local dist <close> = distributed.start(opts.mpi, prog)
+  dist:only_root_writes(opts, {"save"})
   local tr, va, te = X.data(opts, run.expanded)
   if not opts.quiet then print(run.about) end
-  local net, best, iter, test, seconds, epochs = X.train(run, opts, tr, va, te)
+  local net, best, iter, test, seconds, epochs = X.train(run, opts, tr, va, te, nil, dist)
   if opts.save then net:save(opts.save) end
   X.report(run, opts, test, #tr, seconds)
+  if not dist.root then return 0 end
   local file = X.write_results(run, opts, {epochs = epochs, best_validation_accuracy = best,
-    best_iteration = iter, test_accuracy = test, seconds = seconds, training_images = #tr})
+    best_iteration = iter, test_accuracy = test, seconds = seconds, training_images = #tr,
+    ranks = dist.size})
   if not opts.quiet then print("metrics " .. file) end
   return 0
 end
 
--- 6.8: trains the five with seeds seed..seed+4, or votes with networks saved
+-- 6.8: trains the five with seeds seed..seed+4 (with --mpi one member per
+-- rank in turn, each trained whole by its rank; the members' parameters are
+-- then broadcast so every rank holds all), or votes with networks saved
 -- earlier (--members, e.g. from `lnn experiment ch6_7 --save`)
 local function run_ensemble(run, argv, prog)
   local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
   cli.no_arguments(opts, prog)
+  local dist <close> = distributed.start(opts.mpi, prog)
+  local save_dir = dist.root and opts.save_dir
+  dist:only_root_writes(opts, {"save_dir"})
   local members, test_data, ntrain, t0, results = {}, nil, nil, core.clock(), {}
   if opts.members then
     local _, _, te = X.data({data = opts.data, eval_size = opts.eval_size}, false)
@@ -84,23 +98,34 @@ local function run_ensemble(run, argv, prog)
     test_data = te
   else
     local tr, va, te = X.data(opts, run.expanded)
-    if opts.save_dir then core.tools.mkdir(opts.save_dir) end
-    for k = 1, opts.nets do
+    if save_dir then core.tools.mkdir(save_dir) end
+    for _, k in ipairs(dist:mine(opts.nets)) do
       if not opts.quiet then print(("-- member %d of %d (seed %d)"):format(k, opts.nets, opts.seed + k - 1)) end
       local net, best, iter, test, seconds, epochs = X.train(run, opts, tr, va, te, opts.seed + k - 1)
       results[k] = {seed = opts.seed + k - 1, best_validation_accuracy = best, best_iteration = iter,
-                    test_accuracy = test, seconds = seconds, epochs = epochs}
-      if opts.save_dir then net:save(("%s/member-%d.lnn"):format(opts.save_dir, k)) end
-      print(("member %d: test accuracy %s (at its best validation accuracy)"):format(k, pct(test)))
+                    test_accuracy = test, seconds = seconds, epochs = epochs, rank = dist.rank}
       members[k] = net
+    end
+    results = dist:gather(results)
+    for k = 1, opts.nets do
+      if dist.comm then -- member k's parameters from the rank that trained it
+        local mbs = run.mini_batch_size or 10
+        members[k] = members[k] or network3.Network(run.layers(network3, mbs), mbs, {seed = opts.seed + k - 1})
+        dist.comm:broadcast(members[k]._net, (k - 1) % dist.size)
+      end
+      if save_dir then members[k]:save(("%s/member-%d.lnn"):format(save_dir, k)) end
+      print(("member %d: test accuracy %s (at its best validation accuracy)"):format(k,
+        pct(results[k].test_accuracy)))
     end
     test_data, ntrain = te, #tr
   end
   local acc = network3.ensemble(members):accuracy(test_data)
+  if not dist.root then return 0 end
   print(("6.8 ensemble of %d, plurality vote on the test set: book %s | lnn %s (%.0f s)"):format(#members,
     pct(run.book), pct(acc), core.clock() - t0))
   local file = X.write_results(run, opts, {members = results, vote_test_accuracy = acc,
-                                           training_images = ntrain, seconds = core.clock() - t0})
+                                           training_images = ntrain, seconds = core.clock() - t0,
+                                           ranks = dist.size})
   if not opts.quiet then print("metrics " .. file) end
   return 0
 end

@@ -9,6 +9,7 @@ local json = require "lnn.json"
 local network = require "lnn.network"
 local mnist_loader = require "lnn.mnist_loader"
 local progress = require "lnn.progress"
+local distributed = require "lnn.distributed"
 
 local M = {summary = "train the book's chapter 1 network (network.py) on MNIST"}
 
@@ -28,6 +29,7 @@ M.flags = {
   {name = "threads", kind = "int", help = "threads (default: the processors)", check = cli.positive},
   {name = "quiet", kind = "flag", help = "print only the final result"},
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
+  distributed.flag,
 }
 M.about = "Trains a network.py-style sigmoid network on MNIST and reports test accuracy per epoch."
 
@@ -49,6 +51,10 @@ end
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   cli.no_arguments(opts, prog)
+  -- --mpi: rank 0 alone prints and writes files (lnn.distributed); an error
+  -- closes the run, which ends the whole job
+  local run <close> = distributed.start(opts.mpi, prog)
+  run:only_root_writes(opts, {"save", "metrics", "backups", "rss"})
   if opts.threads then core.threads(opts.threads) end
 
   local training_data, _, test_data = M.load_data(prog, opts)
@@ -71,6 +77,7 @@ function M.run(argv, prog)
     end
     net = network.Network(opts.sizes, {seed = opts.seed})
   end
+  run:share(net)
 
   local metrics = {epochs = {}}
   local bar = progress.new {total = opts.epochs, done = net.epoch, enabled = not opts.quiet and nil}
@@ -81,7 +88,7 @@ function M.run(argv, prog)
         opts.seed, core.simd(), net.epoch > 0 and (", resuming after epoch " .. net.epoch) or ""))
   end
   local last
-  local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opts.eta, test_data, {
+  local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opts.eta, test_data, run:sgd(net, {
     quiet = true, backups = opts.backups, backup_every = opts.backup_every,
     on_epoch = function(info)
       last = info
@@ -94,7 +101,7 @@ function M.run(argv, prog)
         bar:update(info.epoch)
       end
     end,
-  })
+  }))
   bar:finish()
   if not okt then cli.die(prog, err) end
   if last then

@@ -15,6 +15,7 @@ commands.list = {
   {"svm", "lnn.commands.svm"},
   {"visualize", "lnn.commands.visualize"},
   {"experiment", "lnn.commands.experiment"},
+  {"sweep", "lnn.commands.sweep"},
   {"bench", "lnn.commands.bench"},
   {"bootstrap-training", "lnn.commands.bootstrap_training"},
   {"report", "lnn.commands.report"},

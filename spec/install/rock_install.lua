@@ -24,8 +24,8 @@ describe("the rock, installed into a fresh tree", function()
 
   -- a user's shell: only the tree's bin and the system's, nothing of the checkout
   local function user(cmd)
-    return sh(("cd %s && env -i PATH=%s/bin:/usr/bin:/bin HOME=%s OPENBLAS_CORETYPE=%s %s"):format(q(work), q(tree),
-      q(home), os.getenv("OPENBLAS_CORETYPE") or "", cmd))
+    return sh(("cd %s && env -i PATH=%s/bin:/usr/bin:/bin HOME=%s OPENBLAS_CORETYPE=%s sh -c %s"):format(q(work),
+      q(tree), q(home), os.getenv("OPENBLAS_CORETYPE") or "", q(cmd)))
   end
 
   it("packs and installs offline, built by clang as scripts/setup.sh builds", function()

@@ -3,6 +3,7 @@
  * then the raw float32 parameter block).  Formats live in the core; this file
  * checks arguments, owns buffers through userdata and raises the errors. */
 #include <math.h>
+#include <signal.h>
 #include <string.h>
 
 #include "fileio.h"
@@ -10,6 +11,7 @@
 #include "json.h"
 #include "lua_lnn.h"
 #include "png.h"
+#include "signals.h"
 
 #define LNN_JSONDOC "lnn.JsonDoc"
 #define LNN_FILE "lnn.File"
@@ -314,7 +316,32 @@ static int io_write_file(lua_State *L) {
   return 0;
 }
 
+/* catch_signals(on): true installs lnn's SIGINT/SIGTERM handler (signals.h:
+ * the first signal only sets a flag, a second stops at once); false puts the
+ * previous handlers back.  Either way forgets a signal caught before. */
+static int io_catch_signals(lua_State *L) {
+  lnn_error e;
+  luaL_checktype(L, 1, LUA_TBOOLEAN);
+  if (!lua_toboolean(L, 1)) {
+    lnn_signals_restore();
+    return 0;
+  }
+  if (lnn_signals_install(&e) != LNN_OK) return lnn_lua_fail(L, "catch_signals", &e);
+  return 0;
+}
+
+/* interrupted(): nil, or the name and number of the first signal caught since
+ * catch_signals(true) ("SIGINT", 2 or "SIGTERM", 15) */
+static int io_interrupted(lua_State *L) {
+  int sig = lnn_signals_pending();
+  if (sig == 0) return 0;
+  lua_pushstring(L, sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal");
+  lua_pushinteger(L, sig);
+  return 2;
+}
+
 static const luaL_Reg io_funcs[] = {
+    {"catch_signals", io_catch_signals}, {"interrupted", io_interrupted},
     {"write_file", io_write_file}, {"read_file", io_read_file},
     {"write_png", io_write_png}, {"read_png", io_read_png}, {"write_idx", io_write_idx},
     {"json_decode", io_json_decode}, {"json_number", io_json_number},

@@ -41,16 +41,22 @@ static void check_geometry(lua_State *L, int arg, const char *fname, const ldata
                arg, fname, rows, cols, rows * cols, (int)s->d.d);
 }
 
-/* expand(data, rows, cols [, rng [, naive]]): expand_mnist.py's 5n images --
- * each image, then its shifts down, up, right, left -- shuffled by rng
- * (unshuffled without it), as a new data set of bytes */
+/* expand(data, rows, cols [, rng [, naive [, progress]]]): expand_mnist.py's
+ * 5n images -- each image, then its shifts down, up, right, left -- shuffled
+ * by rng (unshuffled without it), as a new data set of bytes.  progress(j), if
+ * given, is called after every EXPAND_EVERY source images with j done (the
+ * seed's "Expanding image number j"); the images are expanded a chunk at a
+ * time, so the calls come as the work advances, not after it. */
+#define EXPAND_EVERY 1000
 static int tl_expand(lua_State *L) {
   ldata *s = check_bytes_data(L, 1, "expand"), *e;
   int rows = check_side(L, 2, "rows"), cols = check_side(L, 3, "cols");
   lnn_rng *r = lua_isnoneornil(L, 4) ? NULL : lnn_lua_checkrng(L, 4);
   int naive = lua_toboolean(L, 5);
-  size_t n = s->d.n, m;
+  int progress = !lua_isnoneornil(L, 6);
+  size_t n = s->d.n, m, i0;
   lblob *xb, *yb, *pb = NULL;
+  if (progress) luaL_checktype(L, 6, LUA_TFUNCTION);
   check_geometry(L, 2, "expand", s, rows, cols);
   if (rows < 2 || cols < 2) luaL_argerror(L, 2, "images of at least 2 x 2 pixels expected");
   if (n > ((size_t)1 << 31) / LNN_EXPAND_FACTOR)
@@ -62,8 +68,18 @@ static int tl_expand(lua_State *L) {
   }
   xb = lnn_lua_newblob(L, m * s->d.d);
   yb = lnn_lua_newblob(L, m);
-  lnn_expand_shifts(xb->data, yb->data, s->d.x8, s->d.label, n, rows, cols,
-                    pb ? (const uint32_t *)(const void *)pb->data : NULL, naive);
+  for (i0 = 0; i0 < n; i0 += EXPAND_EVERY) {
+    /* images i0.. go to items 5 i0.. (or where the permutation sends them) */
+    size_t c = n - i0 < EXPAND_EVERY ? n - i0 : EXPAND_EVERY, j = LNN_EXPAND_FACTOR * i0;
+    const uint32_t *perm = pb ? (const uint32_t *)(const void *)pb->data + j : NULL;
+    lnn_expand_shifts(perm ? xb->data : xb->data + j * s->d.d, perm ? yb->data : yb->data + j,
+                      s->d.x8 + i0 * s->d.d, s->d.label + i0, c, rows, cols, perm, naive);
+    if (progress && c == EXPAND_EVERY) {
+      lua_pushvalue(L, 6);
+      lua_pushinteger(L, (lua_Integer)(i0 + c));
+      lua_call(L, 1, 0);
+    }
+  }
   e = lnn_lua_newdata(L, -2, -1);
   e->d = s->d;
   e->d.n = m;

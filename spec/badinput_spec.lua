@@ -123,6 +123,8 @@ bad("write_file", function() return core.write_file({}) end, "bad argument #1 to
 bad("write_file", function() return core.write_file(dir .. "/f", nil) end, "bad argument #2 to 'write_file'")
 bad("write_file", function() return core.write_file(dir .. "/no/f", "a") end, "write_file: " .. dir .. "/no/f")
 bad("write_file", function() return core.write_file(dir, "a") end, "write_file: " .. dir, "is a directory, not a regular file")
+bad("catch_signals", function() return core.catch_signals() end, "bad argument #1 to 'catch_signals'", "boolean expected")
+bad("catch_signals", function() return core.catch_signals(1) end, "bad argument #1 to 'catch_signals'", "boolean expected, got number")
 bad("read_file", function() return core.read_file() end, "bad argument #1 to 'read_file'")
 bad("read_file", function() return core.read_file(dir .. "/none") end, "read_file: " .. dir .. "/none", "cannot open")
 bad("read_file", function() return core.read_file(dir) end, "read_file: " .. dir, "is a directory, not a regular file")
@@ -201,6 +203,8 @@ end
 bad("Net:init", function() return N:init("x") end, "bad argument #1 to 'init'", "lnn.Rng expected, got string")
 bad("Net:init", function() return N:init(R, "bogus") end, "bad argument #2 to 'init'", "invalid option 'bogus'")
 bad("Net:weights", function() return N:weights(0) end, "bad argument #1 to 'weights'", "layer 0 out of range 1..2")
+bad("Net:chunks", function() return N:chunks(0) end, "bad argument #1 to 'chunks'", "mini-batch size 1 to 2^20 expected")
+bad("Net:chunks", function() return N:chunks("x") end, "bad argument #1 to 'chunks'", "number expected, got string")
 bad("Net:biases", function() return N:biases(3) end, "bad argument #1 to 'biases'", "layer 3 out of range 1..2")
 bad("Net:forward", function() return N:forward(core.Matrix(3, 3)) end, "bad argument #1 to 'forward'", "input of 2 elements or m x 2 expected, got 3x3")
 bad("Net:forward", function() return N:forward({1, 2}) end, "bad argument #1 to 'forward'", "lnn.Matrix expected, got table")
@@ -361,10 +365,10 @@ bad("mnist_loader.load_data_wrapper", function() return loader.load_data_wrapper
 bad("mnist_loader.vectorized_result", function() return loader.vectorized_result(10) end, "bad argument #1 to 'vectorized_result'", "got 10")
 bad("mnist_loader.vectorized_result", function() return loader.vectorized_result(1.5) end, "bad argument #1 to 'vectorized_result'")
 bad("mnist_loader.vectorized_result", function() return loader.vectorized_result(nan) end, "bad argument #1 to 'vectorized_result'")
-bad("mnist_loader.vectorToImage", function() return loader.vectorToImage(M, dir .. "/x.png") end, "bad argument #1 to 'vectorToImage'", "784 values expected, got 6")
+bad("mnist_loader.vectorToImage", function() return loader.vectorToImage(M, dir .. "/x.png") end, "bad argument #1 to 'vectorToImage'", "square number of values", "got 6")
 bad("mnist_loader.vectorToImage", function() return loader.vectorToImage("x", dir .. "/x.png") end, "bad argument #1 to 'vectorToImage'", "lnn.Matrix or table expected")
 bad("mnist_loader.vectorToImage", function() return loader.vectorToImage({{"a"}}, dir .. "/x.png") end, "bad argument #1 to 'vectorToImage'", "row 1, element 1")
-bad("mnist_loader.vectorToImage", function() return loader.vectorToImage(core.Matrix(784, 1), nil) end, "bad argument #2 to 'vectorToImage'")
+bad("mnist_loader.vectorToImage", function() return loader.vectorToImage(core.Matrix(784, 1), {}) end, "bad argument #2 to 'vectorToImage'", "file name or nil expected, got table")
 bad("mnist_loader.path", function() return loader.path(5, "x") end, "bad argument #1 to 'path'", "string expected")
 bad("mnist_loader.path", function() return loader.path(dir, nil) end, "bad argument #2 to 'path'")
 bad("mnist_loader.path", function() return loader.path(dir, "none") end, "none.gz not found in " .. dir)
@@ -450,7 +454,7 @@ describe("bad input", function()
     local covered = {}
     for _, c in ipairs(cases) do covered[c[1]] = true end
     -- functions that take no input to get wrong
-    local no_input = {simd = true, kernels = true, clock = true, ["mnist_loader.default_dir"] = true,
+    local no_input = {simd = true, kernels = true, clock = true, interrupted = true, ["mnist_loader.default_dir"] = true,
                       ["mnist_loader.find"] = true, ["mnist_loader.places"] = true,
                       ["mnist_loader.user_dir"] = true, ["mnist_loader.checkout_dir"] = true}
     local missing = {}

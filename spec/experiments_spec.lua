@@ -74,6 +74,30 @@ describe("experiments", function()
     assert.are.equal(4, n)
   end)
 
+  it("the seed's test.py runs keep the seed's settings; the early-stopping one runs short on 1,000 images", function()
+    local function cfg(name) return E.by_name[name].runs[1] end
+    local a, b, c = cfg("seed_784_5_10"), cfg("seed_early_stopping"), cfg("seed_vanishing")
+    assert.are.same({{784, 5, 10}, "QuadraticCost", "large", 3.0, 10, 30, "test"},
+                    {a.sizes, a.cost, a.init, a.eta, a.batch, a.epochs, a.eval})
+    assert.are.same({{784, 30, 10}, "CrossEntropyCost", "default", 0.5, 5.0, 10, 30, 1000, "validation", 10},
+                    {b.sizes, b.cost, b.init, b.eta, b.lmbda, b.batch, b.epochs, b.train_size, b.eval, b.early_stopping_n})
+    assert.are.same({{784, 30, 30, 30, 30, 10}, "CrossEntropyCost", "default", 0.1, 5.0, 10, 30, "validation"},
+                    {c.sizes, c.cost, c.init, c.eta, c.lmbda, c.batch, c.epochs, c.eval})
+    assert.is_nil(c.train_size) -- all the data
+    local m = E.run("seed_early_stopping", {epochs = 2, out = dir, quiet = true, data = H.mnist_dir(),
+                                            print = function() end})
+    local back = json.decode(H.read_file(dir .. "/seed_early_stopping.json"))
+    assert.are.equal(1000, back.runs[1].training_images)
+    assert.are.equal(2, #back.runs[1].epochs)
+    local e2 = back.runs[1].epochs[2]
+    assert.are.equal(10000, e2.total) -- validation data
+    assert.is_true(e2.training_cost > 0 and e2.accuracy > 50, json.encode(e2))
+    assert.are.equal(m.runs[1].best_accuracy, back.runs[1].best_accuracy)
+    local out, status = run_script("seed_784_5_10", ("--epochs 1 --train-size 5000 --out %s --data %s"):format(dir, H.mnist_dir()))
+    assert.are.equal(0, status, out)
+    assert.truthy(out:find("%[5 hidden%] epoch 1: test %d+ / 10000"), out)
+  end)
+
   it("a chapter 1 script runs short and a bad flag exits 2", function()
     local out, status = run_script("ch1_30_hidden",
       ("--epochs 1 --train-size 20000 --seed 3 --out %s --data %s"):format(dir, H.mnist_dir()))

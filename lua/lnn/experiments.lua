@@ -90,6 +90,20 @@ E.list = {
    runs = {with(CH3, {sizes = {784, 30, 30, 30, 30, 10}, eta = 0.1, epochs = 30, train_size = 1000,
                       init = "default", vanishing = true,
                       label = "hidden layer"})}},
+  -- the seed's own test.py runs, with the seed's settings (no figure recorded there)
+  {name = "seed_784_5_10", title = "The seed's test.py: network.py [784,5,10], quadratic cost, eta 3.0, batch 10, 30 epochs",
+   book = "the seed's test.py records no figure; five hidden neurons end below the book's [784,30,10] (95.42%)",
+   runs = {with(CH1, {sizes = {784, 5, 10}, label = "5 hidden"})}},
+  {name = "seed_early_stopping", title = "The seed's test.py: early stopping (no-improvement-in-10) on 1,000 images, 30 epochs, lambda 5.0",
+   book = "the seed's test.py records no figure: [784,30,10], cross-entropy, eta 0.5, validation accuracy and training cost monitored",
+   runs = {with(CH3, {sizes = {784, 30, 10}, init = "default", lmbda = 5.0, train_size = 1000, eval = "validation",
+                      monitor = {"training_cost"}, early_stopping_n = 10, label = "early stopping, 1,000 images"})}},
+  {name = "seed_vanishing", title = "The seed's test.py: vanishing gradient, [784,30,30,30,30,10] on all the data, eta 0.1, lambda 5.0",
+   book = "chapter 5's run: 96.53% validation accuracy, no better than one hidden layer (96.48%); the early layers learn slowest",
+   book_best = 96.53,
+   vanishing = true,
+   runs = {with(CH3, {sizes = {784, 30, 30, 30, 30, 10}, init = "default", eta = 0.1, lmbda = 5.0, eval = "validation",
+                      vanishing = true, label = "hidden layer"})}},
 }
 
 E.by_name = {}

@@ -14,8 +14,8 @@ M.flags = {
   {name = "workload", kind = "string", default = "all", help = "W1, W2, W4 or all"},
   {name = "repeat", kind = "int", default = 5, help = "epochs timed per workload (median reported)", check = cli.positive},
   {name = "data", kind = "string", help = "MNIST folder", arg = "DIR"},
-  {name = "threads", kind = "int", help = "threads (default: the processors)", check = cli.positive},
-  {name = "no-rss", kind = "flag", help = "skip the peak-RSS runs (train.lua, and W4 in a child)"},
+  {name = "threads", kind = "int", help = "threads for training and evaluation (default: the processors)", check = cli.positive},
+  {name = "no-rss", kind = "flag", help = "skip the peak-RSS runs (lnn train, and W4 in a child)"},
   {name = "print-rss", kind = "flag", help = "print this process's peak RSS at the end (used for W4)"},
 }
 M.about = "Times lnn's workloads on MNIST."
@@ -44,7 +44,7 @@ function M.run(argv, prog)
     return f
   end
 
-  print(("lnn %s bench: %s, kernels %s, threads %d, OPENBLAS_CORETYPE=%s"):format(core.version,
+  print(("lnn %s bench: %s, kernels %s, threads %d (OpenBLAS on 1 inside them), OPENBLAS_CORETYPE=%s"):format(core.version,
     _VERSION, core.simd(), core.threads(), os.getenv("OPENBLAS_CORETYPE") or "(unset)"))
 
   local t0 = core.clock()

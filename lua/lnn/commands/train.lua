@@ -26,7 +26,7 @@ M.flags = {
   {name = "backup-every", kind = "int", default = 0, help = "also keep epoch-N every N epochs", check = cli.nonnegative},
   {name = "metrics", kind = "string", help = "write per-epoch JSON metrics here", arg = "FILE"},
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
-  {name = "threads", kind = "int", help = "threads (default: the processors)", check = cli.positive},
+  {name = "threads", kind = "int", help = "threads for training and evaluation (default: the processors; same results on any count)", check = cli.positive},
   {name = "quiet", kind = "flag", help = "print only the final result"},
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
   distributed.flag,
@@ -79,7 +79,46 @@ function M.run(argv, prog)
   end
   run:share(net)
 
+  -- Resuming with --metrics continues the file: the entries of the epochs the
+  -- loaded network has been through stay (a later epoch's, from a run that went
+  -- further than this checkpoint, are dropped).
   local metrics = {epochs = {}}
+  if opts.load and opts.metrics and io.open(opts.metrics) then
+    local okm, old = pcall(function() return json.decode(core.read_file(opts.metrics), opts.metrics) end)
+    if not okm or type(old) ~= "table" or type(old.epochs) ~= "table" then
+      cli.die(prog, ("--metrics %s: cannot continue it: %s"):format(opts.metrics,
+        okm and "no \"epochs\" list" or tostring(old):gsub("^.-read_file: ", "")))
+    end
+    for _, e in ipairs(old.epochs) do
+      if type(e) == "table" and math.type(e.epoch) == "integer" and e.epoch <= net.epoch then
+        metrics.epochs[#metrics.epochs + 1] = e
+      end
+    end
+  end
+
+  -- Ctrl-C or SIGTERM: stop after the epoch whose checkpoint and metrics are
+  -- written, and say how to resume (a second signal stops at once).  Not under
+  -- --mpi: ranks would not agree on the epoch to stop after.
+  local checkpoint = opts.save or (opts.backups and opts.backups .. "/latest")
+  local function resume_command()
+    local words = {prog:match("%.lua$") and ("lua5.4 " .. prog) or prog}
+    local i = 1
+    while i <= #argv do
+      local a = argv[i]
+      if a == "--load" then i = i + 1 elseif not a:match("^%-%-load=") then words[#words + 1] = a end
+      i = i + 1
+    end
+    words[#words + 1] = "--load"
+    words[#words + 1] = checkpoint
+    for k = 2, #words do
+      local w = words[k]
+      if w:find("[^%w%-_./=,:+@]") then words[k] = "'" .. w:gsub("'", "'\\''") .. "'" end
+    end
+    return table.concat(words, " ")
+  end
+  local INTERRUPTED = {}
+  if not opts.mpi then core.catch_signals(true) end
+
   local bar = progress.new {total = opts.epochs, done = net.epoch, enabled = not opts.quiet and nil}
   if opts.quiet then bar.enabled = false end
   if not opts.quiet then
@@ -100,9 +139,22 @@ function M.run(argv, prog)
         bar:print(("Epoch %d: %d / %d  (%.3f s)"):format(info.epoch - 1, info.correct, info.total, info.seconds))
         bar:update(info.epoch)
       end
+      -- the safe point: this epoch's checkpoint, backups and metrics are written
+      local signame, signo = core.interrupted()
+      if signame and info.epoch < opts.epochs then
+        INTERRUPTED.name, INTERRUPTED.number, INTERRUPTED.epoch = signame, signo, info.epoch
+        error(INTERRUPTED, 0)
+      end
     end,
   }))
+  if not opts.mpi then core.catch_signals(false) end
   bar:finish()
+  if not okt and err == INTERRUPTED then
+    io.stderr:write(("%s: %s: interrupted after epoch %d; %s\n"):format(prog, err.name, err.epoch,
+      checkpoint and ("resume with: " .. resume_command())
+        or "no --save or --backups, so nothing to resume from"))
+    return 128 + err.number
+  end
   if not okt then cli.die(prog, err) end
   if last then
     local total = 0

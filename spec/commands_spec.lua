@@ -175,6 +175,15 @@ describe("the lnn command", function()
     assert.are.equal(2, st)
   end)
 
+  it("require 'lnn' gives what README lists", function()
+    local lnn = require "lnn"
+    for _, k in ipairs {"core", "network", "network2", "network3", "mnist_loader", "model", "json", "reference",
+                        "plot", "progress"} do
+      assert.are.equal("table", type(lnn[k]), k)
+    end
+    assert.are.equal("function", type(lnn.reference.Network))
+  end)
+
   it("library modules neither parse command lines nor exit; only entry points do", function()
     local p = io.popen("ls lua/lnn/*.lua")
     for file in p:read("a"):gmatch("[^\n]+") do

@@ -1,4 +1,4 @@
--- lnn.chapter6: the book's chapter 6 runs (network3.py), 6.1 to 6.8, one
+--- lnn.chapter6: the book's chapter 6 runs (network3.py), 6.1 to 6.8, one
 -- entry each, and the pieces a run is made of (data, train, write_results,
 -- report).  Every run prints network3.py's lines and, at the end, the book's
 -- figure beside its own.  6.5 to 6.8 train on the expanded set `lnn expand`
@@ -7,6 +7,7 @@
 -- validation accuracy curve).  The command line (`lnn experiment ch6_N`,
 -- scripts/experiments/ch6_N.lua) lives in lnn.commands.experiment; errors
 -- here are raised, never printed and exited.
+-- @module lnn.chapter6
 local core = require "lnn.core"
 local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
@@ -19,6 +20,10 @@ local X = {}
 --- data(opts, expanded): training, validation and test sets from opts.data,
 --- cut to opts.train_size / opts.eval_size.  The expanded set must have been
 --- written by `lnn expand`; without it the error says so.
+-- @param opts options table (the keys are listed above)
+-- @param expanded whether to read the expanded training set
+-- @return training, validation and test sets from opts.data, cut to opts.train_size /
+--  opts.eval_size
 function X.data(opts, expanded)
   local ok, tr, va, te = pcall(mnist_loader.load_data, opts.data, expanded and {expanded = true} or nil)
   if not ok then
@@ -43,6 +48,16 @@ local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 --- mini_batch_size) and trains it as the book does (data-parallel over dist's
 --- ranks, an lnn.distributed run); returns the network, the best validation
 --- accuracy, its iteration, the test accuracy there and the wall time.
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @param opts options table (the keys are listed above)
+-- @param tr the training set
+-- @param va the validation set
+-- @param te the test set
+-- @param seed a random seed
+-- @param dist see above
+-- @return builds run.layers(network3, mini_batch_size) and trains it as the book does
+--  (data-parallel over dist's ranks, an lnn.distributed run); returns the network, the best
+--  validation accuracy, its iteration, the test accuracy there and the wall time
 function X.train(run, opts, tr, va, te, seed, dist)
   local mbs = run.mini_batch_size or 10
   local net = network3.Network(run.layers(network3, mbs), mbs, {seed = seed or opts.seed})
@@ -59,6 +74,11 @@ end
 
 --- write_results(run, opts, metrics): <out>/<name>.json and, when
 --- metrics.epochs has any, <out>/<name>.svg; returns the JSON's path.
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @param opts options table (the keys are listed above)
+-- @param metrics the metrics table to write
+-- @return <out>/<name>.json and, when metrics.epochs has any, <out>/<name>.svg; returns the JSON's
+--  path
 function X.write_results(run, opts, metrics)
   local out = opts.out or "results/experiments"
   metrics.experiment, metrics.about, metrics.book = run.name, run.about, run.book
@@ -80,6 +100,11 @@ function X.write_results(run, opts, metrics)
 end
 
 --- report(run, opts, test, ntrain, seconds): the book's figure beside ours.
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @param opts options table (the keys are listed above)
+-- @param test the test accuracy (0..1)
+-- @param ntrain training images used
+-- @param seconds wall time in seconds
 function X.report(run, opts, test, ntrain, seconds)
   print(("%s test accuracy at the best validation accuracy: book %s after %d epochs | lnn %s after %d epochs (seed %d, %d training images, %.0f s)")
     :format(run.name6, pct(run.book), run.epochs, pct(test), opts.epochs, opts.seed, ntrain, seconds))
@@ -90,6 +115,11 @@ end
 --- (default {100}), softmax, all with run.activation (a network3 name, default
 --- "ReLU"); dropout run.p_dropout on the FC and softmax inputs.  ReLU runs use
 --- eta 0.03 and lmbda 0.1 unless run says otherwise.
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @return the networks of 6.2 to 6.8: run.convs (default 2) conv-pool layers (20x1x5x5, then
+--  40x20x5x5, 2x2 pools), FC layers of sizes run.fc (default {100}), softmax, all with
+--  run.activation (a network3 name, default "ReLU"); dropout run.p_dropout on the FC and softmax
+--  inputs
 function X.conv_run(run)
   local act = run.activation or "ReLU"
   if act == "ReLU" then
@@ -120,6 +150,9 @@ end
 
 --- dropout_run(run): the 6.7 family: two FC layers of 1000, dropout 0.5,
 --- expanded data, 40 epochs, no L2 (the book's call passes no lmbda).
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @return the 6.7 family: two FC layers of 1000, dropout 0.5, expanded data, 40 epochs, no L2 (the
+--  book's call passes no lmbda)
 function X.dropout_run(run)
   run.fc, run.p_dropout, run.expanded, run.lmbda = {1000, 1000}, 0.5, true, 0.0
   run.epochs = run.epochs or 40
@@ -157,6 +190,7 @@ for _, r in ipairs(X.list) do
 end
 
 --- listing(): one line per run: name, what it trains and the book's result.
+-- @return one line per run: name, what it trains and the book's result
 function X.listing()
   local lines = {}
   for _, r in ipairs(X.list) do lines[#lines + 1] = ("%-20s %s"):format(r.name, r.about) end

@@ -1,9 +1,10 @@
--- lnn.cli: command-line flags and exit statuses for lnn's commands.  A command
+--- lnn.cli: command-line flags and exit statuses for lnn's commands.  A command
 -- (lua/lnn/commands/*.lua) declares its flags once; parse() checks names and
 -- values and returns a table.  Nothing here exits the process: a bad flag, a
 -- --help or a failure is raised as an exit object that run() turns into the
--- message and the status (2 for usage errors, 0 for --help, 1 for failures);
+-- message and the status (2 for usage errors, 0 for a help request, 1 for failures);
 -- only the entry points (bin/lnn, scripts/*.lua, train.lua) call os.exit.
+-- @module lnn.cli
 local cli = {}
 
 -- An exit raised by parse, fail or die; run() prints it and returns status.
@@ -44,7 +45,7 @@ local function parse_value(kind, s)
   end
 end
 
---- usage(prog, flags, about [, synopsis]): the --help text of a command.
+--- usage(prog, flags, about [, synopsis]): the help text of a command.
 -- @tparam string prog the program's name ("lnn train", "scripts/train.lua")
 -- @tparam table flags the flag declarations (see parse)
 -- @tparam[opt] string about what the command does
@@ -64,7 +65,7 @@ function cli.usage(prog, flags, about, synopsis)
 end
 
 --- fail(prog, msg): raises a usage error: run() prints "prog: msg" and a hint
--- to --help, and returns status 2.
+-- to the help flag, and returns status 2.
 -- @tparam string prog the program's name
 -- @tparam string msg what is wrong with the command line
 function cli.fail(prog, msg)
@@ -94,13 +95,13 @@ end
 --- parse(args, flags, prog [, about [, synopsis]]): checks a command line.
 -- flags is a list of {name =, kind = "int"|"number"|"string"|"sizes"|"flag",
 -- default =, help =, arg = "NAME", check = function(v) -> err or nil}.
--- --help raises the usage text (run() prints it and returns 0); a bad flag or
+-- A help flag (-h) raises the usage text (run() prints it and returns 0); a bad flag or
 -- value raises a usage error (status 2).
 -- @tparam {string,...} args the arguments (arg of a script, without arg[0])
 -- @tparam table flags the flag declarations
 -- @tparam string prog the program's name, for messages
--- @tparam[opt] string about the --help text's description
--- @tparam[opt] string synopsis the --help text's usage line after the name
+-- @tparam[opt] string about the help text's description
+-- @tparam[opt] string synopsis the help text's usage line after the name
 -- @treturn table the options keyed by name ('-' turned into '_'), defaults
 -- filled in, plus the positional arguments in [1..n]
 function cli.parse(args, flags, prog, about, synopsis)
@@ -158,7 +159,7 @@ function cli.no_arguments(opts, prog)
 end
 
 --- run(command, args, prog): runs command(args, prog) and returns its exit
--- status: what it returns (0 if nothing), 0 after --help, 2 after a usage
+-- status: what it returns (0 if nothing), 0 after a help request, 2 after a usage
 -- error, 1 after any other error, whose message is printed as "prog: msg"
 -- without internal file positions (LNN_DEBUG=1 prints the traceback too).
 -- @tparam function command a function(args, prog) -> status
@@ -198,7 +199,7 @@ function cli.nonnegative(v) if v < 0 then return "must be >= 0" end end
 --- self_command(args): a shell command line that runs lnn's command with the
 -- given arguments in a new process of the same Lua interpreter and the same
 -- module paths (for a command that measures a child, such as bench).
--- @tparam {string,...} args the arguments of lnn, e.g. {"train", "--epochs", "1"}
+-- @tparam {string,...} args the arguments of lnn, e.g. {"darkness", "-h"}
 -- @treturn string the command line, arguments quoted for sh
 function cli.self_command(args)
   local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end

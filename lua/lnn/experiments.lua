@@ -1,9 +1,10 @@
--- lnn.experiments: the book's chapter 1, 3 and 4 experiments (the seed's
+--- lnn.experiments: the book's chapter 1, 3 and 4 experiments (the seed's
 -- test.py), one entry each, and run(name, opts) to run one: it prints the
 -- book's figure beside its own and writes a metrics JSON and an SVG learning
 -- curve.  Options shorten a run for the specs; the defaults reproduce the book.
 -- The command line (`lnn experiment NAME`, scripts/experiments/<name>.lua)
 -- lives in lnn.commands.experiment, not here.
+-- @module lnn.experiments
 local core = require "lnn.core"
 local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
@@ -188,6 +189,11 @@ end
 --- train_size, out, quiet, print, dist (an lnn.distributed run: data-parallel
 --- over its ranks, rank 0 alone prints and writes)}; writes <out>/<name>.json
 --- and .svg files and returns the metrics table.
+-- @param name a name
+-- @param opts options table (the keys are listed above)
+-- @return runs experiment name with opts {epochs, seed, data, train_size, out, quiet, print, dist
+--  (an lnn.distributed run: data-parallel over its ranks, rank 0 alone prints and writes)}; writes
+--  <out>/<name>.json and .svg files and returns the metrics table
 function E.run(name, opts)
   local e = E.by_name[name]
   if not e then error(("bad argument #1 to 'run' (an experiment name expected, got %s; `lnn experiment --list` shows them)")
@@ -268,6 +274,7 @@ function E.run(name, opts)
 end
 
 --- listing(): one line per experiment: name, title and the book's result.
+-- @return one line per experiment: name, title and the book's result
 function E.listing()
   local lines = {}
   for _, e in ipairs(E.list) do

@@ -1,6 +1,7 @@
--- lnn.mnist_loader: mnist_loader.py over lnn.core's IDX reader.  The data
+--- lnn.mnist_loader: mnist_loader.py over lnn.core's IDX reader.  The data
 -- stays as bytes in two blocks (images, labels); the sets below are views.
 -- It reads the four canonical files, raw or gzip, from any folder.
+-- @module lnn.mnist_loader
 local core = require "lnn.core"
 
 local loader = {}
@@ -31,6 +32,7 @@ local function has_mnist(dir)
 end
 
 --- user_dir(): the per-user data folder ($XDG_DATA_HOME/lnn or ~/.local/share/lnn), or nil without HOME.
+-- @return the per-user data folder ($XDG_DATA_HOME/lnn or ~/.local/share/lnn), or nil without HOME
 function loader.user_dir()
   local xdg = os.getenv("XDG_DATA_HOME")
   if xdg and xdg:sub(1, 1) == "/" then return xdg .. "/lnn" end
@@ -41,6 +43,8 @@ end
 
 --- checkout_dir(): the data/ folder of the source checkout lnn runs from, or
 --- nil when lnn is installed (not run from a checkout).
+-- @return the data/ folder of the source checkout lnn runs from, or nil when lnn is installed (not
+--  run from a checkout)
 function loader.checkout_dir()
   local here = debug.getinfo(1, "S").source:match("^@(.*)/lua/lnn/mnist_loader%.lua$")
   if here and exists(here .. "/lua/lnn/init.lua") then return here .. "/data" end
@@ -50,6 +54,8 @@ end
 --- places(): the search order after a caller's own folder, as a list of
 --- {dir =, what =} (dir nil when the place does not apply: LNN_DATA unset,
 --- not a checkout, no HOME).
+-- @return the search order after a caller's own folder, as a list of {dir =, what =} (dir nil when
+--  the place does not apply: LNN_DATA unset, not a checkout, no HOME)
 function loader.places()
   local env = os.getenv("LNN_DATA")
   if env == "" then env = nil end
@@ -62,6 +68,8 @@ end
 
 --- find(): the folder MNIST is read from when none is given, and which place
 --- it is; or nil and a message saying where it looked and how to get MNIST.
+-- @return the folder MNIST is read from when none is given, and which place it is; or nil and a
+--  message saying where it looked and how to get MNIST
 function loader.find()
   local looked = {}
   for _, p in ipairs(loader.places()) do
@@ -85,6 +93,8 @@ end
 loader.default_dir = default_dir
 
 --- path(dir, name): dir/name.gz, or dir/name (raw) if only that exists.
+-- @param dir a folder
+-- @param name a name
 function loader.path(dir, name)
   if type(dir) ~= "string" then
     error(("bad argument #1 to 'path' (string expected, got %s)"):format(type(dir)), 2)
@@ -121,6 +131,10 @@ end
 --- (last 10,000 of the training file) and test (10,000) data sets; items give
 --- (x, digit).  With expanded, training is the 250,000 images written by
 --- scripts/expand_mnist.lua (validation and test stay the same).
+-- @param dir a folder
+-- @param opts options table (the keys are listed above)
+-- @return training (first 50,000), validation (last 10,000 of the training file) and test (10,000)
+--  data sets; items give (x, digit)
 function loader.load_data(dir, opts)
   check_args("load_data", dir, opts)
   if dir == nil then
@@ -148,6 +162,10 @@ end
 
 --- load_data_wrapper([dir][, opts]): the same sets in the book's shapes: training items
 --- give (x 784x1, y one-hot 10x1); validation and test items give (x, digit).
+-- @param dir a folder
+-- @param opts options table (the keys are listed above)
+-- @return the same sets in the book's shapes: training items give (x 784x1, y one-hot 10x1);
+--  validation and test items give (x, digit)
 function loader.load_data_wrapper(dir, opts)
   check_args("load_data_wrapper", dir, opts)
   local tr, va, te = loader.load_data(dir, opts)
@@ -155,6 +173,8 @@ function loader.load_data_wrapper(dir, opts)
 end
 
 --- vectorized_result(j): the 10x1 one-hot vector of digit j.
+-- @param j a digit or index
+-- @return the 10x1 one-hot vector of digit j
 function loader.vectorized_result(j)
   if math.type(j) ~= "integer" or j < 0 or j > 9 then
     error("bad argument #1 to 'vectorized_result' (digit 0..9 expected, got " .. tostring(j) .. ")", 2)
@@ -168,6 +188,10 @@ end
 --- as a dim x dim image: a new dim x dim Matrix of the same values, which
 --- core.write_png(file, img, dim, dim) writes as round(255 v).  With fname it
 --- also writes that grayscale PNG (atomically); without, it writes nothing.
+-- @param v a value
+-- @param fname the file's name
+-- @return the n values of v (0..1; n a square, dim x dim) as a dim x dim image: a new dim x dim
+--  Matrix of the same values, which core.write_png(file, img, dim, dim) writes as round(255 v)
 function loader.vectorToImage(v, fname)
   if type(v) == "table" then
     local ok, m = pcall(core.Matrix, v)

@@ -1,4 +1,4 @@
--- lnn.model: saving and loading any lnn network in one documented format,
+--- lnn.model: saving and loading any lnn network in one documented format,
 -- safetensors (https://huggingface.co/docs/safetensors): 8-byte little-endian
 -- header length, JSON header, raw float32 data.  numpy and PyTorch read it.
 -- The header's "__metadata__" (strings only, as the format requires) holds:
@@ -19,6 +19,7 @@
 -- files (no lnn metadata: a PyTorch state_dict saved with safetensors) whose
 -- tensors match a network's layers.  This module does not know the book's
 -- faces (a face's network is accepted for its engine, net:engine() or net._net).
+-- @module lnn.model
 local core = require "lnn.core"
 local json = require "lnn.json"
 
@@ -114,6 +115,9 @@ end
 --- save(path, net [, meta]): writes core network net to path atomically as an
 --- lnn model file; meta: extra string metadata (the face's).  A network
 --- holding a NaN or an infinity is refused (the old file stays).
+-- @param path the file's name
+-- @param net a network
+-- @param meta extra string metadata
 function model.save(path, net, meta)
   if type(path) ~= "string" then
     error("bad argument #1 to 'save' (file name expected, got " .. type(path) .. ")", 2)
@@ -165,6 +169,8 @@ function model.which_loader(path)
 end
 
 --- hint(path): " (it is ...; lnn.X reads it)" for a message, or "".
+-- @param path the file's name
+-- @return " (it is ...; lnn.X reads it)" for a message, or ""
 function model.hint(path)
   local loader, what = model.which_loader(path)
   if not loader then return "" end
@@ -239,6 +245,9 @@ end
 --- load(path [, face]): reads an lnn model file: a core network and the
 --- metadata table.  With face ("network", "network3", ...), a file saved by
 --- another face is an error naming the loader that reads it.
+-- @param path the file's name
+-- @param face the face's name
+-- @return reads an lnn model file: a core network and the metadata table
 function model.load(path, face)
   if type(path) ~= "string" then
     error("bad argument #1 to 'load' (file name expected, got " .. type(path) .. ")", 2)

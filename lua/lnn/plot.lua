@@ -1,5 +1,6 @@
--- lnn.plot: learning curves as SVG line charts, like the book's plots.  An SVG
+--- lnn.plot: learning curves as SVG line charts, like the book's plots.  An SVG
 -- opens in any browser or image viewer and needs no library to write.
+-- @module lnn.plot
 local core = require "lnn.core"
 
 local plot = {}
@@ -29,6 +30,8 @@ end
 --- svg{title=, xlabel=, ylabel=, series = {{name=, points = {{x, y}, ...}}, ...},
 ---     width = 720, height = 440}: the chart as SVG text.  Points whose y is
 --- not a finite number are skipped.
+-- @param spec the chart: {title, xlabel, ylabel, series = {{name, points = {{x, y}, ...}}, ...}, width, height}
+-- @return the chart as SVG text
 function plot.svg(spec)
   assert(type(spec) == "table" and type(spec.series) == "table", "plot.svg: spec with series expected")
   local W, Hh = spec.width or 720, spec.height or 440
@@ -102,6 +105,8 @@ function plot.svg(spec)
 end
 
 --- write(path, spec): plot.svg(spec) written atomically to path.
+-- @param path the file's name
+-- @param spec the chart: {title, xlabel, ylabel, series = {{name, points = {{x, y}, ...}}, ...}, width, height}
 function plot.write(path, spec)
   core.write_file(path, plot.svg(spec))
 end

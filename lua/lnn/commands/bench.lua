@@ -1,8 +1,9 @@
--- lnn bench: lnn's benchmark (not a test).  For each workload it times whole
+--- lnn bench: lnn's benchmark (not a test).  For each workload it times whole
 -- training epochs over MNIST's 50,000 training images (median of --repeat),
 -- reports GFLOP/s of the products, the time to load MNIST from gz and the peak
 -- RSS of a one-epoch `lnn train` run (W4: of a one-epoch W4 run in a child
 -- process).  lnn bench --help
+-- @module lnn.commands.bench
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local mnist_loader = require "lnn.mnist_loader"
@@ -21,6 +22,9 @@ M.flags = {
 M.about = "Times lnn's workloads on MNIST."
 
 --- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   cli.no_arguments(opts, prog)

@@ -1,10 +1,11 @@
--- lnn bootstrap-training: bootyNet's training loop, made to work.  Trains a
+--- lnn bootstrap-training: bootyNet's training loop, made to work.  Trains a
 -- network.py-style network in rounds of --per-round epochs, the mini-batch
 -- growing x--growth per round up to --max-batch, until lnn.bootstrap's
 -- getConvergeRate (the rule is in lua/lnn/bootstrap.lua) says the validation
 -- accuracy has stopped improving.  Prints each round and the whole history.
 -- bootyNet's gooo(prev, entropyYears) knobs are --previous FILE (the network
 -- to continue from) and --rounds-done N (how many rounds it has had).
+-- @module lnn.commands.bootstrap_training
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local bootstrap = require "lnn.bootstrap"
@@ -35,6 +36,9 @@ M.flags = {
 }
 
 --- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   cli.no_arguments(opts, prog)

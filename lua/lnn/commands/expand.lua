@@ -1,10 +1,11 @@
--- lnn expand: expand_mnist.py.  The 50,000 training images become 250,000:
+--- lnn expand: expand_mnist.py.  The 50,000 training images become 250,000:
 -- each image and its one-pixel shifts down, up, right and left (the vacated
 -- line zeroed), shuffled by --seed, written as two gzip IDX files into the
 -- data folder, where lnn.mnist_loader.load_data(dir, {expanded = true}) reads
 -- them.  Existing output is kept unless --force.  The shifts run in C, a
 -- thousand images at a time, reporting "Expanding image number N" after each
 -- thousand as expand_mnist.py does (--quiet: only the summary lines).
+-- @module lnn.commands.expand
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local mnist_loader = require "lnn.mnist_loader"
@@ -29,6 +30,9 @@ local function exists(path)
 end
 
 --- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   cli.no_arguments(opts, prog)

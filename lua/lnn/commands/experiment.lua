@@ -1,7 +1,8 @@
--- lnn experiment NAME: one of the book's experiments -- chapters 1, 3 and 4
+--- lnn experiment NAME: one of the book's experiments -- chapters 1, 3 and 4
 -- (lnn.experiments, network2) and chapter 6's runs 6.1 to 6.8 (lnn.chapter6,
--- network3) -- with its flags; `lnn experiment --list` shows them all with
+-- network3), with its flags; `lnn experiment` with the list flag shows them all with
 -- the book's figure for each.  scripts/experiments/<name>.lua runs named(name).
+-- @module lnn.commands.experiment
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local E = require "lnn.experiments"
@@ -23,6 +24,8 @@ M.flags = {
 }
 
 --- chapter6_flags(run): the flags of chapter 6 run run, with its defaults.
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @return the flags of chapter 6 run run, with its defaults
 function M.chapter6_flags(run)
   local f = {
     {name = "epochs", kind = "int", default = run.epochs, help = "epochs (the book's count by default)", check = cli.nonnegative},
@@ -131,12 +134,16 @@ local function run_ensemble(run, argv, prog)
 end
 
 --- listing(): every experiment, one per line, with the book's figure.
+-- @return every experiment, one per line, with the book's figure
 function M.listing()
   return E.listing() .. "\n" .. X.listing()
 end
 
 --- named(name): the command function(argv, prog) of experiment name (what
 --- scripts/experiments/<name>.lua runs).
+-- @param name a name
+-- @return the command function(argv, prog) of experiment name (what scripts/experiments/<name>.lua
+--  runs)
 function M.named(name)
   if E.by_name[name] then
     return function(argv, prog) return run_book(name, argv, prog) end
@@ -151,7 +158,10 @@ M.synopsis = "NAME [options] | --list"
 M.about = "Runs one of the book's experiments; each prints the book's figure beside its own and writes\n"
   .. "a metrics JSON and SVG curves.  --list shows them; NAME --help shows an experiment's flags."
 
---- run(argv, prog): `lnn experiment NAME ...` or `lnn experiment --list`.
+--- run(argv, prog): `lnn experiment NAME ...`, or the list of experiments.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
 function M.run(argv, prog)
   local name = argv[1]
   if name == "--list" then

@@ -1,7 +1,8 @@
--- lnn.commands: the `lnn` command's subcommands.  Each is a module
+--- lnn.commands: the `lnn` command's subcommands.  Each is a module
 -- lnn.commands.<name> with summary, run(argv, prog) -> exit status (and its
 -- flag table); main() picks one.  Commands print and return statuses; only
 -- the entry points (bin/lnn, scripts/*.lua, the root train.lua) exit.
+-- @module lnn.commands
 local cli = require "lnn.cli"
 
 local commands = {}
@@ -24,6 +25,8 @@ commands.list = {
 --- available(): the subcommands this installation has, as a list of
 --- {name =, module =}; a module that is not installed (report, before it
 --- exists) is left out.
+-- @return the subcommands this installation has, as a list of {name =, module =}; a module that is
+--  not installed (report, before it exists) is left out
 function commands.available()
   local t = {}
   for _, c in ipairs(commands.list) do

@@ -1,6 +1,7 @@
--- lnn svm: mnist_svm.py with a linear SVM in C instead of libsvm's RBF one:
+--- lnn svm: mnist_svm.py with a linear SVM in C instead of libsvm's RBF one:
 -- one-vs-rest, hinge loss, dual coordinate descent over the 50,000 training
 -- images, scored on the 10,000 test images.  No libsvm, no Python.
+-- @module lnn.commands.svm
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local baselines = require "lnn.baselines"
@@ -17,6 +18,9 @@ M.flags = {
 M.about = "A one-vs-rest linear SVM baseline for MNIST (the book's RBF SVM scores 9435 of 10000)."
 
 --- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   cli.no_arguments(opts, prog)

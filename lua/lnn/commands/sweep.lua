@@ -1,10 +1,11 @@
--- lnn sweep (scripts/sweep.lua): a grid of hyper-parameters (eta x lmbda x sizes) for network2's
+--- lnn sweep (scripts/sweep.lua): a grid of hyper-parameters (eta x lmbda x sizes) for network2's
 -- cross-entropy network, each point trained on MNIST and scored on the
 -- validation data, as the book's chapter 3 tunes them.  Prints one table and
 -- writes one JSON file.  With --mpi under `mpirun -np N` the points are dealt
 -- over the ranks (point i on rank (i-1) % N, each trained whole by one rank)
 -- and rank 0 prints and writes; without it they run one after another.
 -- It does not pick the best point for you, nor train one point over ranks.
+-- @module lnn.commands.sweep
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local json = require "lnn.json"
@@ -43,6 +44,9 @@ M.flags = {
 M.about = "Trains network2 (cross-entropy) at every point of an eta x lmbda x sizes grid; one table, one JSON."
 
 --- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   cli.no_arguments(opts, prog)

@@ -1,8 +1,9 @@
--- lnn train: the book's chapter 1 run.  Trains a sigmoid network on MNIST's
+--- lnn train: the book's chapter 1 run.  Trains a sigmoid network on MNIST's
 -- 50,000 training images with mini-batch SGD and reports test accuracy after
 -- every epoch, as network.py does.  The flag table below is the one place
 -- train's flags are declared (bin/lnn, scripts/train.lua and the root
 -- train.lua all run this).  It parses and reports; it never exits.
+-- @module lnn.commands.train
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local json = require "lnn.json"
@@ -34,7 +35,10 @@ M.flags = {
 M.about = "Trains a network.py-style sigmoid network on MNIST and reports test accuracy per epoch."
 
 --- load_data(prog, opts): load_data_wrapper(opts.data), the training set cut
---- to --train-size; a missing data set or a bad size is the command's error.
+--- to the train_size option; a missing data set or a bad size is the command's error.
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @param opts options table (the keys are listed above)
+-- @return the training, validation and test sets
 function M.load_data(prog, opts)
   local ok, training_data, validation_data, test_data = pcall(mnist_loader.load_data_wrapper, opts.data)
   if not ok then cli.die(prog, training_data) end
@@ -48,6 +52,9 @@ function M.load_data(prog, opts)
 end
 
 --- run(argv, prog): the command; returns its exit status (raises cli exits).
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   cli.no_arguments(opts, prog)
@@ -171,6 +178,7 @@ function M.run(argv, prog)
 end
 
 --- peak_rss_kb(): this process's peak resident memory (VmHWM) in kB, or nil.
+-- @return this process's peak resident memory (VmHWM) in kB, or nil
 function M.peak_rss_kb()
   local f = io.open("/proc/self/status")
   local hwm = f and f:read("a"):match("VmHWM:%s*(%d+) kB")

@@ -1,10 +1,11 @@
--- lnn visualize: test1.visualizeResults and test1.test.  For a saved network
+--- lnn visualize: test1.visualizeResults and test1.test.  For a saved network
 -- it writes every misclassified digit as
 -- OUT/failed/<predicted>/<index>--correct-<label>.png (and the correct ones under
 -- OUT/passed/ with --save-successes), one contact sheet of all the misclassified
 -- digits with their labels, the confusion matrix (printed and as a PNG) and the
 -- first layer's weights as 28x28 images.  --checkpoints DIR scores every saved
 -- network in a folder instead, oldest first.  Predictions and pictures run in C.
+-- @module lnn.commands.visualize
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local network = require "lnn.network"
@@ -31,6 +32,9 @@ M.about = "NETWORK_FILE (saved by lnn train --save) comes first.  Shows what the
   .. "layer's weights.  Or --checkpoints DIR: scores every network saved there, oldest first."
 
 --- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about, M.synopsis)
   if opts.checkpoints and #opts > 0 then

@@ -10,7 +10,7 @@
 #   LNN_DATA         where the MNIST .gz files go (default: data); the same variable
 #                    lnn reads MNIST from (LNN_DATA_DIR: an older name, still read here)
 #   LNN_SKIP_DATA=1  skip the MNIST step
-#   LNN_EXTRA_PACKAGES  more Debian packages to install (CI: libclang-rt-14-dev valgrind)
+#   LNN_EXTRA_PACKAGES  more Debian packages to install (CI: libclang-rt-14-dev valgrind chromium)
 set -Eeuo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -64,6 +64,16 @@ function cli.usage(prog, flags, about, synopsis)
   return table.concat(lines, "\n")
 end
 
+--- words(prog): the words that start prog as a user types it ({"lnn", "train"},
+-- {"lua", "scripts/train.lua"}), for a command line a result file records.
+-- @tparam string prog the program's name
+-- @treturn {string,...} the words
+function cli.words(prog)
+  local t = {}
+  for w in cli.invocation(prog):gmatch("%S+") do t[#t + 1] = w end
+  return t
+end
+
 --- fail(prog, msg): raises a usage error: run() prints "prog: msg" and a hint
 -- to the help flag, and returns status 2.
 -- @tparam string prog the program's name

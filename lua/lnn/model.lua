@@ -30,7 +30,7 @@ local ARCH = {dense = {"n_in", "n_out", "activation"},
               convpool = {"image", "filters", "pool", "activation"},
               dropout = {"n_in", "p"}}
 
-local function is_net(net) return type(net) == "userdata" and tostring(net):find("^lnn%.Net") ~= nil end
+local function is_net(net) return core.type(net) == "lnn.Net" end
 
 -- the engine of net: a core network, or a face's network holding one
 local function engine_of(net)

@@ -74,7 +74,7 @@ local function run_chapter6(run, argv, prog)
   if not dist.root then return 0 end
   local file = X.write_results(run, opts, {epochs = epochs, best_validation_accuracy = best,
     best_iteration = iter, test_accuracy = test, seconds = seconds, training_images = #tr,
-    ranks = dist.size})
+    test_images = #te, ranks = dist.size})
   if not opts.quiet then print("metrics " .. file) end
   return 0
 end
@@ -127,8 +127,8 @@ local function run_ensemble(run, argv, prog)
   print(("6.8 ensemble of %d, plurality vote on the test set: book %s | lnn %s (%.0f s)"):format(#members,
     pct(run.book), pct(acc), core.clock() - t0))
   local file = X.write_results(run, opts, {members = results, vote_test_accuracy = acc,
-                                           training_images = ntrain, seconds = core.clock() - t0,
-                                           ranks = dist.size})
+                                           training_images = ntrain, test_images = #test_data,
+                                           seconds = core.clock() - t0, ranks = dist.size})
   if not opts.quiet then print("metrics " .. file) end
   return 0
 end

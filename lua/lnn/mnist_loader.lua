@@ -193,14 +193,8 @@ end
 -- @return the n values of v (0..1; n a square, dim x dim) as a dim x dim image: a new dim x dim
 --  Matrix of the same values, which core.write_png(file, img, dim, dim) writes as round(255 v)
 function loader.vectorToImage(v, fname)
-  if type(v) == "table" then
-    local ok, m = pcall(core.Matrix, v)
-    if not ok then
-      error("bad argument #1 to 'vectorToImage' (" .. tostring(m):gsub("^.-%((.*)%)$", "%1") .. ")", 2)
-    end
-    v = m
-  end
-  if not (type(v) == "userdata" and tostring(v):find("^lnn%.Matrix")) then
+  if type(v) == "table" then v = core.call_as("vectorToImage", 1, core.Matrix, v) end
+  if core.type(v) ~= "lnn.Matrix" then
     error("bad argument #1 to 'vectorToImage' (lnn.Matrix or table expected, got " .. type(v) .. ")", 2)
   end
   local n = v:numel()

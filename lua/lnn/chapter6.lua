@@ -78,6 +78,10 @@ end
 --- with the plot.svg spec of the validation accuracy per epoch and the test
 --- accuracy at each new best, the book's figure as the reference line.  Empty
 --- when the run has no epochs (a vote of saved networks).
+-- @param metrics the metrics table to write
+-- @return the charts of a run's metrics (as write_results gets them or its JSON file holds them): a
+--  list of {suffix = "", field = "plot", spec =} with the plot.svg spec of the validation accuracy
+--  per epoch and the test accuracy at each new best, the book's figure as the reference line
 function X.curves(metrics)
   if not (metrics.epochs and #metrics.epochs > 0) then return {} end
   local run = X.by_name[metrics.experiment] or {}
@@ -93,6 +97,9 @@ function X.curves(metrics)
 end
 
 --- command(run, opts): the command line that runs run with opts.
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @param opts options table (the keys are listed above)
+-- @return the command line that runs run with opts
 function X.command(run, opts)
   local w = {"lua", "scripts/experiments/" .. run.script}
   if opts.epochs ~= run.epochs then w[#w + 1] = "--epochs" w[#w + 1] = tostring(opts.epochs) end

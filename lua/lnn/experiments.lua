@@ -195,6 +195,11 @@ end
 --- plot_gradients) where the run has them.  Each curve names its monitored set
 --- (plot colours a set alike on every chart); the book's figure, where it is a
 --- number, is the accuracy chart's reference line.
+-- @param metrics the metrics table to write
+-- @return the charts of an experiment's metrics (as E.run returns them or its JSON file holds
+--  them): a list of {suffix =, field =, spec =} with the plot.svg spec of the accuracy curves ("",
+--  metrics.plot), the cost curves ("-cost", plot_cost) and the gradient lengths ("-gradients",
+--  plot_gradients) where the run has them
 function E.curves(metrics)
   local e = E.by_name[metrics.experiment] or {}
   local acc, cost, grads = {}, {}, nil
@@ -235,6 +240,9 @@ function E.curves(metrics)
 end
 
 --- command(name, opts): the command line that runs experiment name with opts.
+-- @param name a name
+-- @param opts options table (the keys are listed above)
+-- @return the command line that runs experiment name with opts
 function E.command(name, opts)
   local w = {"lua", "scripts/experiments/" .. name .. ".lua"}
   if opts.epochs then w[#w + 1] = "--epochs" w[#w + 1] = tostring(opts.epochs) end

@@ -58,7 +58,7 @@ static const char *const kind_names[] = {"dense", "convpool", "dropout", NULL};
 static int pop_size(lua_State *L, int l, const char *what) {
   int ok;
   lua_Integer v = lua_tointegerx(L, -1, &ok);
-  if (!ok || v < 1 || v > (1 << 24))
+  if (!ok || v < 1 || v > LNN_LIMIT_LAYER)
     luaL_error(L, "bad option 'layers' to 'Net' (layer %d: %s must be an integer 1 to 2^24, "
                "got %s)", l, what, luaL_tolstring(L, -1, NULL));
   lua_pop(L, 1);
@@ -177,7 +177,7 @@ static void check_layout(lua_State *L, lnn_net *layout) {
       lua_Integer v;
       lua_geti(L, -1, i + 1);
       v = lua_tointegerx(L, -1, &ok);
-      if (!ok || v < 1 || v > (1 << 24))
+      if (!ok || v < 1 || v > LNN_LIMIT_LAYER)
         luaL_error(L, "bad option 'sizes' to 'Net' (size %d must be an integer 1 to 2^24)",
                    i + 1);
       sizes[i] = (int)v;
@@ -461,7 +461,7 @@ static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size
   if (!(mu >= 0.0 && mu < 1.0))
     luaL_error(L, "bad option 'mu' to '%s' (number in [0, 1) expected)", fname);
   if (n < 1) luaL_error(L, "bad option 'n' to '%s' (positive integer expected)", fname);
-  if (batch < 1 || batch > (1 << 20))
+  if (batch < 1 || batch > LNN_LIMIT_BATCH)
     luaL_error(L, "bad option 'batch' to '%s' (integer 1 to 2^20 expected)", fname);
   s->eta = (float)eta;
   s->lmbda = (float)lmbda;
@@ -598,7 +598,7 @@ static int lnn_lua_threads(lua_State *L) {
 static int core_threads(lua_State *L) {
   if (!lua_isnoneornil(L, 1)) {
     lua_Integer n = luaL_checkinteger(L, 1);
-    luaL_argcheck(L, n >= 1 && n <= 256, 1, "thread count must be 1 to 256");
+    luaL_argcheck(L, n >= 1 && n <= LNN_LIMIT_THREADS, 1, "thread count must be 1 to 256");
     lua_pushinteger(L, n);
     lua_setfield(L, LUA_REGISTRYINDEX, THREADS_KEY);
   }
@@ -753,5 +753,17 @@ void lnn_lua_open_net(lua_State *L) {
   lua_setfield(L, -2, "threads");
   lua_pushcfunction(L, core_threads); /* the old name, from when OpenBLAS ran the threads */
   lua_setfield(L, -2, "blas_threads");
+  lua_createtable(L, 0, 5);
+  lua_pushinteger(L, LNN_LIMIT_LAYER);
+  lua_setfield(L, -2, "layer");
+  lua_pushinteger(L, LNN_LIMIT_BATCH);
+  lua_setfield(L, -2, "batch");
+  lua_pushinteger(L, LNN_MAX_LAYERS);
+  lua_setfield(L, -2, "layers");
+  lua_pushinteger(L, LNN_LIMIT_THREADS);
+  lua_setfield(L, -2, "threads");
+  lua_pushinteger(L, (lua_Integer)LNN_LIMIT_PARAMS);
+  lua_setfield(L, -2, "params");
+  lua_setfield(L, -2, "limits");
   openblas_set_num_threads(1);
 }

@@ -1,6 +1,8 @@
 -- lnn.cli: command-line flags for lnn's scripts.  A script declares its flags
 -- once; parse() checks names and values and returns a table, or prints a clear
 -- message and exits with status 2 (usage errors), as a Unix tool does.
+local core = require "lnn.core"
+
 local cli = {}
 
 local function parse_value(kind, s)
@@ -94,6 +96,53 @@ function cli.parse(args, flags, prog, about)
 end
 
 cli.fail = fail
+
+--- Checks for flag declarations (check = cli.X): each returns nil when the
+--- value is good, else what is wrong, which parse() reports as a usage error
+--- (status 2) naming the flag -- before any data is loaded or trained on.
+
+--- layer_sizes(t): a network of these layer sizes is within lnn's limits
+--- (core.limits: the largest layer, layer count and parameter count).
+function cli.layer_sizes(t)
+  local L = core.limits
+  if #t - 1 > L.layers then return ("at most %d layers (%d sizes)"):format(L.layers, L.layers + 1) end
+  for i, n in ipairs(t) do
+    if n > L.layer then
+      return ("size %d is %d units; the largest layer lnn takes has %d (2^24)"):format(i, n, L.layer)
+    end
+  end
+  local ok, n = pcall(core.net_nparams, {sizes = t})
+  if not ok then return (tostring(n):gsub("^.-%(", ""):gsub("%)$", "")) end
+  if n > L.params then
+    return ("%d parameters; the largest network lnn saves and loads has %d (2^30)"):format(n, L.params)
+  end
+end
+
+--- batch(n): a mini-batch size within lnn's limit.
+function cli.batch(n)
+  if n < 1 then return "must be positive" end
+  if n > core.limits.batch then
+    return ("the largest mini-batch lnn takes is %d (2^20)"):format(core.limits.batch)
+  end
+end
+
+--- threads(n): a thread count core.threads takes.
+function cli.threads(n)
+  if n < 1 or n > core.limits.threads then return ("must be 1 to %d"):format(core.limits.threads) end
+end
+
+--- writable_file(path): a save could write path (absent, or a regular file or a
+--- symlink to one, in an existing writable folder); creates nothing.
+function cli.writable_file(path)
+  local ok, why = core.check_writable(path, "file")
+  if not ok then return why end
+end
+
+--- writable_folder(path): path is a writable folder or could be made one.
+function cli.writable_folder(path)
+  local ok, why = core.check_writable(path, "folder")
+  if not ok then return why end
+end
 
 --- positive(v) / nonnegative(v): checks for use in flag declarations.
 function cli.positive(v) if v <= 0 then return "must be positive" end end

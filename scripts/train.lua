@@ -81,7 +81,13 @@ run:share(net)
 -- Resuming with --metrics continues the file: the entries of the epochs the
 -- loaded network has been through stay (a later epoch's, from a run that went
 -- further than this checkpoint, are dropped).
-local metrics = {epochs = {}}
+-- the network and the command are what the report (scripts/report.lua) shows beside the curve
+local runinfo = require "lnn.runinfo"
+local metrics = {epochs = {}, sizes = net.sizes, eta = opts.eta, batch = opts.batch, seed = opts.seed,
+                 training_images = #training_data, run = runinfo.describe(runinfo.command {"lua", "scripts/train.lua",
+                   "--sizes", table.concat(net.sizes, ","), "--epochs", tostring(opts.epochs), "--batch",
+                   tostring(opts.batch), "--eta", tostring(opts.eta), "--seed", tostring(opts.seed),
+                   opts.train_size and "--train-size" or nil, opts.train_size and tostring(opts.train_size) or nil})}
 if opts.load and opts.metrics and io.open(opts.metrics) then
   local okm, old = pcall(function() return json.decode(core.read_file(opts.metrics), opts.metrics) end)
   if not okm or type(old) ~= "table" or type(old.epochs) ~= "table" then

@@ -99,6 +99,21 @@ describe("lnn.report judging", function()
     assert.are.equal("&lt;a href=&quot;x&quot;&gt;&amp;&#39;", report.escape("<a href=\"x\">&'"))
   end)
 
+  it("a broken results file is listed on the page, without Lua file and line, and the rest still shows", function()
+    local dir, cleanup = H.tmpdir()
+    os.execute(("mkdir -p '%s/experiments'"):format(dir))
+    H.write_file(dir .. "/experiments/bad.json", "{bad")
+    H.write_file(dir .. "/experiments/odd.json", '{"experiment":"ch1_30_hidden","runs":[{"epochs":[{"epoch":1}]}]}')
+    H.write_file(dir .. "/experiments/other.json", '{"hello": 1}')
+    local path, c = report.build {results = dir}
+    local html = H.read_file(path)
+    cleanup()
+    assert.are.equal(1, #c.unreadable)
+    assert.truthy(html:find("bad.json</code>: ", 1, true))
+    assert.falsy(html:find("%.lua:%d+:"))
+    assert.truthy(html:find('id="row-ch1_30_hidden"', 1, true))
+  end)
+
   it("--quick plans short runs of what is missing only", function()
     local c = {experiment = {ch1_30_hidden = {{}}}, chapter6 = {}, baseline = {svm = {{}}}, train = {}, visualize = {}}
     local plan = report.quick_plan(c, {results = "R", expanded = false})

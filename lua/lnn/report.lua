@@ -98,6 +98,9 @@ end
 
 local function is_null(v) return v == nil or v == json.null end
 
+-- an error as a reader should see it: without the Lua file and line it came from
+local function plain(err) return (tostring(err):gsub("^[^\n]-%.lua:%d+: ", "")) end
+
 local function classify(m)
   if type(m) ~= "table" then return nil end
   if type(m.experiment) == "string" then
@@ -123,7 +126,7 @@ function R.collect(results, skip)
       local text = read(path)
       local ok, m = pcall(json.decode, text or "", path)
       if not ok then
-        c.unreadable[#c.unreadable + 1] = {path = path, err = tostring(m)}
+        c.unreadable[#c.unreadable + 1] = {path = path, err = plain(m)}
       else
         local kind = classify(m)
         if kind then
@@ -687,7 +690,11 @@ function R.page(c, about)
     local m
     for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
     if not m then return end
-    local charts = curves(m)
+    local okc, charts = pcall(curves, m)
+    if not okc then
+      c.unreadable[#c.unreadable + 1] = {path = m.path, err = "no curves: " .. plain(charts)}
+      return
+    end
     if #charts == 0 then return end
     any = true
     local row = {kind = kind, name = name, run = kind == "experiment" and #E.by_name[name].runs or nil}

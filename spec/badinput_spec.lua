@@ -111,6 +111,10 @@ bad("json_decode", function() return core.json_decode(("["):rep(100)) end, "json
 bad("json_number", function() return core.json_number(nan) end, "bad argument #1 to 'json_number'", "finite number expected")
 bad("json_number", function() return core.json_number(-inf) end, "bad argument #1 to 'json_number'")
 bad("json_number", function() return core.json_number("x") end, "bad argument #1 to 'json_number'", "number expected")
+bad("call_as", function() return core.call_as(nil, 1, core.Matrix, {1}) end, "bad argument #1 to 'call_as'", "string expected, got nil")
+bad("call_as", function() return core.call_as("f", 0, core.Matrix, {1}) end, "bad argument #2 to 'call_as'", "argument number >= 1")
+bad("call_as", function() return core.call_as("f", 1, function() end) end, "bad argument #3 to 'call_as'", "function of lnn.core expected")
+bad("type", function() return core.type() end, "bad argument #1 to 'type'", "value expected")
 -- write_model/read_model report as 'save'/'load': the faces' names for them
 bad("write_model", function() return core.write_model(dir .. "/m", "", M) end, "bad argument #2 to 'write_model'", "header of 1 byte")
 bad("write_model", function() return core.write_model(dir .. "/m", "{}", 1) end, "bad argument #3 to 'write_model'", "lnn.Matrix expected")

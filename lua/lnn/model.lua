@@ -26,7 +26,7 @@ local ARCH = {dense = {"n_in", "n_out", "activation"},
               convpool = {"image", "filters", "pool", "activation"},
               dropout = {"n_in", "p"}}
 
-local function is_net(net) return type(net) == "userdata" and tostring(net):find("^lnn%.Net") ~= nil end
+local function is_net(net) return core.type(net) == "lnn.Net" end
 
 --- layout_of(net): the layout a file holds for core network net (cost and
 --- layer list, architecture fields only), and net:layout() itself.

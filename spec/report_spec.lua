@@ -218,6 +218,36 @@ describe("the report page", function()
   end)
   teardown(function() cleanup() end)
 
+  it("--quick runs what is missing only (here one experiment), marks it short and lists it", function()
+    local res = dir .. "/quick"
+    -- every result but ch1_100_hidden is there already (as far as the plan can tell)
+    local E, X = require "lnn.experiments", require "lnn.chapter6"
+    os.execute(("mkdir -p '%s/experiments' '%s/train' '%s/visualize'"):format(res, res, res))
+    for _, list in ipairs {E.list, X.list} do
+      for _, e in ipairs(list) do
+        if e.name ~= "ch1_100_hidden" then
+          H.write_file(("%s/experiments/%s.json"):format(res, e.name), json.encode {experiment = e.name})
+        end
+      end
+    end
+    for _, b in ipairs(report.BASELINES) do
+      H.write_file(("%s/%s.json"):format(res, b.name), json.encode {baseline = b.name})
+    end
+    H.write_file(res .. "/train/t.json", '{"epochs": [{"epoch": 1, "correct": 1, "total": 2}]}')
+    H.write_file(res .. "/visualize/.lnn-visualize", "")
+    local out, status = sh(("lua5.4 scripts/report.lua --quick --results %s --data %s"):format(res, data))
+    assert.are.equal(0, status, out)
+    assert.truthy(out:find("1 short run for what is missing", 1, true), out)
+    assert.truthy(out:find("[1/1] lua scripts/experiments/ch1_100_hidden.lua --epochs 3", 1, true), out)
+    local m = json.decode(H.read_file(res .. "/experiments/ch1_100_hidden.json"))
+    assert.are.equal(3, #m.runs[1].epochs)
+    local page2 = H.read_file(res .. "/report/index.html")
+    local row = page2:match('<tr id="row%-ch1_100_hidden".-</tr>')
+    assert.truthy(row:find("short run", 1, true), row)
+    assert.truthy(row:find(("%.2f%%"):format(m.runs[1].best_accuracy), 1, true), row)
+    assert.truthy(page2:find("(3 epochs): done", 1, true))
+  end)
+
   it("is one file that points nowhere outside itself", function()
     assert.are.same({}, outside_refs(html))
     -- the check itself finds such references

@@ -136,15 +136,17 @@ end)
 
 -- the browser: chromium with the network off (a dead proxy), no first-run or
 -- background traffic, its own throwaway profile
--- (the sanitized suite preloads ASan into lua; chromium must not inherit it)
-local CHROMIUM = "env -u LD_PRELOAD chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+-- (the sanitized suite preloads ASan into lua; chromium must not inherit it).
+-- LNN_CHROMIUM names another binary (chromium-browser, google-chrome).
+local BROWSER = os.getenv("LNN_CHROMIUM") or "chromium"
+local CHROMIUM = "env -u LD_PRELOAD " .. BROWSER .. " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
   .. "--disable-background-networking --disable-component-update --disable-sync --hide-scrollbars "
   .. "--proxy-server=127.0.0.1:9 --enable-logging=stderr --v=0"
 
 local function chromium_missing()
-  local out, status = sh("command -v chromium")
+  local out, status = sh("command -v " .. BROWSER)
   if status ~= 0 or out == "" then
-    return "chromium is not installed (apt-get install chromium; .ci/run installs it): the browser checks did not run"
+    return BROWSER .. " is not installed (apt-get install chromium; .ci/run installs it): the browser checks did not run"
   end
 end
 

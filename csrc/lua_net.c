@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lua_lnn.h"
@@ -444,7 +445,7 @@ static float *velocity(lua_State *L, int arg, lnet *u, float mu) {
 
 static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size_t n_default) {
   static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "reducer",
-                                     NULL};
+                                     "progress", NULL};
   lua_Number eta, lmbda, mu;
   lua_Integer n, batch;
   luaL_checktype(L, t, LUA_TTABLE);
@@ -481,6 +482,9 @@ static int net_update(lua_State *L) {
   sgd_options(L, 4, "update", &s, m);
   if (lua_getfield(L, 4, "reducer") != LUA_TNIL)
     luaL_error(L, "bad option 'reducer' to 'update' (only train_epoch takes a reducer)");
+  lua_pop(L, 1);
+  if (lua_getfield(L, 4, "progress") != LUA_TNIL)
+    luaL_error(L, "bad option 'progress' to 'update' (only train_epoch reports progress)");
   lua_pop(L, 1);
   vel = velocity(L, 1, u, s.mu);
   lnn_net_forward(&u->net, &w, m, NULL, u->K);
@@ -520,12 +524,64 @@ static const lnn_reducer *reducer_option(lua_State *L, int t, const char *fname)
   return red;
 }
 
+/* The epoch's steps over d in the order perm: this process alone, or its share
+ * of every mini-batch with red. */
+static int run_epoch(lnet *u, lnn_work *w, const lnn_data *d, const uint32_t *perm,
+                     const lnn_sgd *o, float *vel, lnn_rng *r, const lnn_reducer *red,
+                     lnn_error *e) {
+  if (red == NULL) {
+    lnn_train_epoch(&u->net, w, d, perm, o, vel, r, u->K);
+    return LNN_OK;
+  }
+  return lnn_train_epoch_reduce(&u->net, w, d, perm, o, vel, r, red, u->K, e);
+}
+
+/* Mini-batches between two looks at the clock when train_epoch reports
+ * progress, and the least time between two reports. */
+#define PROGRESS_BATCHES 16
+#define PROGRESS_SECONDS 0.1
+
+static double seconds_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The epoch as run_epoch runs it, cut into runs of whole mini-batches (so
+ * every step is the same as in one call), calling the Lua function at stack
+ * index fn with (items done, items) at most every PROGRESS_SECONDS.  perm, the
+ * workspace and the velocity live in userdata: an error raised by the
+ * function leaks nothing. */
+static void train_with_progress(lua_State *L, int fn, lnet *u, lnn_work *w, const lnn_data *d,
+                                const uint32_t *perm, const lnn_sgd *o, float *vel, lnn_rng *r,
+                                const lnn_reducer *red) {
+  const size_t run = o->batch * PROGRESS_BATCHES;
+  lnn_data part = *d;
+  lnn_error e = {0, ""};
+  size_t first;
+  double last = seconds_now();
+  for (first = 0; first < d->n; first += run) {
+    part.n = d->n - first < run ? d->n - first : run;
+    if (run_epoch(u, w, &part, perm + first, o, vel, r, red, &e) != LNN_OK)
+      lnn_lua_fail(L, "train_epoch", &e);
+    if (first + part.n < d->n && seconds_now() - last >= PROGRESS_SECONDS) {
+      lua_pushvalue(L, fn);
+      lua_pushinteger(L, (lua_Integer)(first + part.n));
+      lua_pushinteger(L, (lua_Integer)d->n);
+      lua_call(L, 2, 0);
+      last = seconds_now();
+    }
+  }
+}
+
 /* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true,
- * reducer =}): one epoch of mini-batch SGD in C, the shuffle then the dropout
- * masks drawn from rng; with a reducer, this process runs its share of every
- * mini-batch and the gradients are summed over all of them (data-parallel:
- * every process calls it with the same parameters, data and rng state).
- * Returns true while every parameter is finite */
+ * reducer =, progress = function(done, n)}): one epoch of mini-batch SGD in
+ * C, the shuffle then the dropout masks drawn from rng; with a reducer, this
+ * process runs its share of every mini-batch and the gradients are summed
+ * over all of them (data-parallel: every process calls it with the same
+ * parameters, data and rng state); progress, if given, is called with the
+ * items done so far at most ten times a second.  Returns true while every
+ * parameter is finite */
 static int net_train_epoch(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   ldata *s = lnn_lua_checkdata(L, 2);
@@ -536,7 +592,7 @@ static int net_train_epoch(lua_State *L) {
   lblob *pb;
   uint32_t *perm;
   float *vel;
-  int shuffle;
+  int shuffle, progress;
   size_t i;
   check_data(L, 2, u, s, "train_epoch");
   sgd_options(L, 4, "train_epoch", &o, s->d.n);
@@ -544,6 +600,11 @@ static int net_train_epoch(lua_State *L) {
   lua_getfield(L, 4, "shuffle");
   shuffle = lua_isnil(L, -1) || lua_toboolean(L, -1);
   lua_pop(L, 1);
+  lua_settop(L, 4);
+  progress = lua_getfield(L, 4, "progress") != LUA_TNIL; /* stays at index 5 */
+  if (progress && !lua_isfunction(L, 5))
+    luaL_error(L, "bad option 'progress' to 'train_epoch' (function expected, got %s)",
+               luaL_typename(L, 5));
   vel = velocity(L, 1, u, o.mu);
   w = get_work(L, 1, u, o.batch);
   pb = lnn_lua_newblob(L, s->d.n * sizeof(uint32_t));
@@ -552,11 +613,11 @@ static int net_train_epoch(lua_State *L) {
     lnn_rng_permutation(r, perm, s->d.n);
   else
     for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
-  if (red == NULL) {
-    lnn_train_epoch(&u->net, &w, &s->d, perm, &o, vel, r, u->K);
+  if (progress) {
+    train_with_progress(L, 5, u, &w, &s->d, perm, &o, vel, r, red);
   } else {
     lnn_error e = {0, ""};
-    if (lnn_train_epoch_reduce(&u->net, &w, &s->d, perm, &o, vel, r, red, u->K, &e) != LNN_OK)
+    if (run_epoch(u, &w, &s->d, perm, &o, vel, r, red, &e) != LNN_OK)
       return lnn_lua_fail(L, "train_epoch", &e);
   }
   lua_pushboolean(L, params_finite(&u->net));

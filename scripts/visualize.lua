@@ -105,7 +105,7 @@ local okm, err = pcall(function()
 end)
 if not okm then die(err) end
 
-local predictions = net._net:predict(data)
+local predictions = net:predict(data)
 local counts, correct, failed = tools.confusion(data, predictions)
 
 -- one PNG per misclassified digit (and per correct one with --save-successes)

@@ -250,7 +250,7 @@ local function main_ensemble(run, argv)
       if dist.comm then -- member k's parameters from the rank that trained it
         local mbs = run.mini_batch_size or 10
         members[k] = members[k] or network3.Network(run.layers(network3, mbs), mbs, {seed = opts.seed + k - 1})
-        dist.comm:broadcast(members[k]._net, (k - 1) % dist.size)
+        dist.comm:broadcast(members[k]:engine(), (k - 1) % dist.size)
       end
       if save_dir then
         local ok, err = pcall(members[k].save, members[k], ("%s/member-%d.lnn"):format(save_dir, k))

@@ -419,6 +419,74 @@ function face.train(self, plan)
 end
 
 ---------------------------------------------------------------------------
+-- What the dense sigmoid faces (network, mynet) share beside the driver.
+
+--- target(y, n, fname, argn): a class y (0..n-1) as its one-hot n x 1
+--- Matrix; any other y as it is (for face.matrix to check), for backprop.
+function face.target(y, n, fname, argn)
+  if math.type(y) ~= "integer" then return y end
+  if y < 0 or y >= n then argerror(fname, argn, ("class 0..%d expected, got %d"):format(n - 1, y), 2) end
+  local one = core.Matrix(n, 1)
+  one[y + 1][1] = 1
+  return one
+end
+
+--- gradient(self, x, y): nabla_b, nabla_w -- the engine's gradient of the
+--- cost at the one input x (n_in values) against y (n_out values), as
+--- per-layer matrices shaped like biases and weights (the book's backprop).
+function face.gradient(self, x, y)
+  local n_in, n_out = self.sizes[1], self.sizes[#self.sizes]
+  local g = self._net:gradient(x:reshape(1, n_in), y:reshape(1, n_out))
+  local nabla_b, nabla_w = {}, {}
+  for l, layer in ipairs(self._net:layout().layers) do
+    nabla_b[l] = g:view(layer.biases + 1, layer.n_out, 1):copy()
+    nabla_w[l] = g:view(layer.weights + 1, layer.n_out, layer.n_in):copy()
+  end
+  return nabla_b, nabla_w
+end
+
+-- sigmoid (or its derivative) of a number, or element-wise of a Matrix or table
+local function sigmoid_of(name, z)
+  if type(z) == "number" then
+    local s = 1 / (1 + math.exp(-z))
+    return name == "sigmoid" and s or s * (1 - s)
+  end
+  if type(z) == "table" then
+    local ok, m = pcall(core.Matrix, z)
+    if not ok then argerror(name, 1, face.reason(m), 2) end
+    z = m
+  end
+  if not face.is(z, "lnn.Matrix") then argerror(name, 1, "number or lnn.Matrix expected, got " .. type(z), 2) end
+  return z:apply(name)
+end
+
+--- elementwise(name [, method]): the public "sigmoid" or "sigmoid_prime":
+--- a function of z (network.py's), or with method a method (self, z) (mynet.py's).
+function face.elementwise(name, method)
+  if method then
+    return function(self, z)
+      face.checkself(self, name)
+      local r = sigmoid_of(name, z)
+      return r
+    end
+  end
+  return function(z)
+    local r = sigmoid_of(name, z)
+    return r
+  end
+end
+
+--- restore(md, filename): the generator and epoch count a model file's
+--- metadata md holds (a fresh generator and 0 where it holds none).
+function face.restore(md, filename)
+  local rng = core.Rng(0)
+  if md.rng and not pcall(rng.set_state, rng, md.rng) then
+    error(("load: %s: bad generator state in metadata"):format(filename), 3)
+  end
+  return rng, math.tointeger(tonumber(md.epoch or "0")) or 0
+end
+
+---------------------------------------------------------------------------
 -- Methods every face has.
 
 face.methods = {}

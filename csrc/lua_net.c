@@ -444,8 +444,8 @@ static float *velocity(lua_State *L, int arg, lnet *u, float mu) {
 }
 
 static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size_t n_default) {
-  static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "reducer",
-                                     "progress", NULL};
+  static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "threads",
+                                     "reducer", "progress", NULL};
   lua_Number eta, lmbda, mu;
   lua_Integer n, batch;
   luaL_checktype(L, t, LUA_TTABLE);
@@ -482,10 +482,11 @@ static int net_update(lua_State *L) {
   sgd_options(L, 4, "update", &s, m);
   if (lua_getfield(L, 4, "reducer") != LUA_TNIL)
     luaL_error(L, "bad option 'reducer' to 'update' (only train_epoch takes a reducer)");
-  lua_pop(L, 1);
+  if (lua_getfield(L, 4, "threads") != LUA_TNIL)
+    luaL_error(L, "bad option 'threads' to 'update' (only train_epoch takes threads)");
   if (lua_getfield(L, 4, "progress") != LUA_TNIL)
     luaL_error(L, "bad option 'progress' to 'update' (only train_epoch reports progress)");
-  lua_pop(L, 1);
+  lua_pop(L, 3);
   vel = velocity(L, 1, u, s.mu);
   lnn_net_forward(&u->net, &w, m, NULL, u->K);
   memset(w.grad, 0, u->net.nparams * sizeof(float));
@@ -510,6 +511,8 @@ static int params_finite(const lnn_net *net) {
   return acc == 0.0f;
 }
 
+static int lnn_lua_threads(lua_State *L);
+
 /* The reducer option of train_epoch (an lnn.Reducer, e.g. an lnn.mpi
  * communicator), or NULL.  The userdata stays referenced by the options table. */
 static const lnn_reducer *reducer_option(lua_State *L, int t, const char *fname) {
@@ -524,21 +527,9 @@ static const lnn_reducer *reducer_option(lua_State *L, int t, const char *fname)
   return red;
 }
 
-/* The epoch's steps over d in the order perm: this process alone, or its share
- * of every mini-batch with red. */
-static int run_epoch(lnet *u, lnn_work *w, const lnn_data *d, const uint32_t *perm,
-                     const lnn_sgd *o, float *vel, lnn_rng *r, const lnn_reducer *red,
-                     lnn_error *e) {
-  if (red == NULL) {
-    lnn_train_epoch(&u->net, w, d, perm, o, vel, r, u->K);
-    return LNN_OK;
-  }
-  return lnn_train_epoch_reduce(&u->net, w, d, perm, o, vel, r, red, u->K, e);
-}
-
 /* Mini-batches between two looks at the clock when train_epoch reports
  * progress, and the least time between two reports. */
-#define PROGRESS_BATCHES 16
+#define PROGRESS_BATCHES 32
 #define PROGRESS_SECONDS 0.1
 
 static double seconds_now(void) {
@@ -547,22 +538,22 @@ static double seconds_now(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The epoch as run_epoch runs it, cut into runs of whole mini-batches (so
- * every step is the same as in one call), calling the Lua function at stack
- * index fn with (items done, items) at most every PROGRESS_SECONDS.  perm, the
- * workspace and the velocity live in userdata: an error raised by the
- * function leaks nothing. */
-static void train_with_progress(lua_State *L, int fn, lnet *u, lnn_work *w, const lnn_data *d,
-                                const uint32_t *perm, const lnn_sgd *o, float *vel, lnn_rng *r,
-                                const lnn_reducer *red) {
+/* The epoch as one lnn_train_epoch call runs it, cut into runs of whole
+ * mini-batches (so every step is the same as in one call), calling the Lua
+ * function at stack index fn with (items done, items) at most every
+ * PROGRESS_SECONDS.  perm, mem and the velocity live in userdata: an error
+ * raised by the function leaks nothing. */
+static void train_with_progress(lua_State *L, int fn, lnet *u, float *mem, int threads,
+                                const lnn_data *d, const uint32_t *perm, const lnn_sgd *o,
+                                float *vel, lnn_rng *r, const lnn_reducer *red) {
   const size_t run = o->batch * PROGRESS_BATCHES;
   lnn_data part = *d;
-  lnn_error e = {0, ""};
+  lnn_error e;
   size_t first;
   double last = seconds_now();
   for (first = 0; first < d->n; first += run) {
     part.n = d->n - first < run ? d->n - first : run;
-    if (run_epoch(u, w, &part, perm + first, o, vel, r, red, &e) != LNN_OK)
+    if (lnn_train_epoch(&u->net, mem, threads, &part, perm + first, o, vel, r, red, u->K, &e) != LNN_OK)
       lnn_lua_fail(L, "train_epoch", &e);
     if (first + part.n < d->n && seconds_now() - last >= PROGRESS_SECONDS) {
       lua_pushvalue(L, fn);
@@ -575,27 +566,31 @@ static void train_with_progress(lua_State *L, int fn, lnet *u, lnn_work *w, cons
 }
 
 /* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true,
- * reducer =, progress = function(done, n)}): one epoch of mini-batch SGD in
- * C, the shuffle then the dropout masks drawn from rng; with a reducer, this
- * process runs its share of every mini-batch and the gradients are summed
- * over all of them (data-parallel: every process calls it with the same
- * parameters, data and rng state); progress, if given, is called with the
- * items done so far at most ten times a second.  Returns true while every
- * parameter is finite */
+ * threads = core.threads(), reducer =, progress = function(done, n)}): one
+ * epoch of mini-batch SGD in C, the shuffle then the dropout masks drawn from
+ * rng; the same bits on any number of threads.  With a reducer, this process
+ * runs its share of every mini-batch and the gradients are summed over all of
+ * them (data-parallel: every process calls it with the same parameters, data
+ * and rng state).  progress, if given, is called with the items done so far
+ * at most ten times a second.  Returns true while every parameter is finite */
 static int net_train_epoch(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   ldata *s = lnn_lua_checkdata(L, 2);
   lnn_rng *r = lnn_lua_checkrng(L, 3);
   const lnn_reducer *red;
   lnn_sgd o;
-  lnn_work w;
-  lblob *pb;
+  lnn_error e;
+  lblob *pb, *mem;
   uint32_t *perm;
   float *vel;
-  int shuffle, progress;
+  int shuffle, threads, progress;
   size_t i;
   check_data(L, 2, u, s, "train_epoch");
   sgd_options(L, 4, "train_epoch", &o, s->d.n);
+  threads = (int)lnn_lua_optintfield(L, 4, "train_epoch", "threads", lnn_lua_threads(L));
+  if (threads < 1 || threads > 256)
+    luaL_error(L, "bad option 'threads' to 'train_epoch' (integer 1 to 256 expected, got %d)",
+               threads);
   red = reducer_option(L, 4, "train_epoch");
   lua_getfield(L, 4, "shuffle");
   shuffle = lua_isnil(L, -1) || lua_toboolean(L, -1);
@@ -606,20 +601,19 @@ static int net_train_epoch(lua_State *L) {
     luaL_error(L, "bad option 'progress' to 'train_epoch' (function expected, got %s)",
                luaL_typename(L, 5));
   vel = velocity(L, 1, u, o.mu);
-  w = get_work(L, 1, u, o.batch);
+  mem = lnn_lua_newblob(L, (lnn_train_floats(&u->net, o.batch, threads) + 16) * sizeof(float));
   pb = lnn_lua_newblob(L, s->d.n * sizeof(uint32_t));
   perm = (uint32_t *)(void *)pb->data;
   if (shuffle)
     lnn_rng_permutation(r, perm, s->d.n);
   else
     for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
-  if (progress) {
-    train_with_progress(L, 5, u, &w, &s->d, perm, &o, vel, r, red);
-  } else {
-    lnn_error e = {0, ""};
-    if (run_epoch(u, &w, &s->d, perm, &o, vel, r, red, &e) != LNN_OK)
-      return lnn_lua_fail(L, "train_epoch", &e);
-  }
+  if (progress)
+    train_with_progress(L, 5, u, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, vel, r,
+                        red);
+  else if (lnn_train_epoch(&u->net, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, vel,
+                           r, red, u->K, &e) != LNN_OK)
+    lnn_lua_fail(L, "train_epoch", &e);
   lua_pushboolean(L, params_finite(&u->net));
   return 1;
 }
@@ -736,6 +730,16 @@ static int net_predict(lua_State *L) {
   return 1;
 }
 
+/* chunks(m): how many chunks a training step cuts a mini-batch of m items
+ * into (lnn_step_chunks; 1: the step runs as one pass on one thread) */
+static int net_chunks(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  lua_Integer m = luaL_checkinteger(L, 2);
+  luaL_argcheck(L, m >= 1 && m <= (1 << 20), 2, "mini-batch size 1 to 2^20 expected");
+  lua_pushinteger(L, lnn_step_chunks(&u->net, (size_t)m));
+  return 1;
+}
+
 /* weight_sqsum(): sum of squared weights (the L2 term's sum) */
 static int net_weight_sqsum(lua_State *L) {
   lua_pushnumber(L, lnn_net_weight_sqsum(&lnn_lua_checknet(L, 1)->net));
@@ -782,6 +786,7 @@ static const luaL_Reg net_meta[] = {
     {"biases", net_biases}, {"params", net_params}, {"forward", net_forward},
     {"gradient", net_gradient}, {"update", net_update}, {"train_epoch", net_train_epoch},
     {"evaluate", net_evaluate}, {"predict", net_predict}, {"weight_sqsum", net_weight_sqsum},
+    {"chunks", net_chunks},
     {"kernels", net_kernels}, {"__tostring", net_tostring}, {NULL, NULL}};
 
 void lnn_lua_open_net(lua_State *L) {

@@ -29,7 +29,7 @@ local flags = {
   {name = "backup-every", kind = "int", default = 0, help = "also keep epoch-N every N epochs", check = cli.nonnegative},
   {name = "metrics", kind = "string", help = "write per-epoch JSON metrics here", arg = "FILE"},
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
-  {name = "threads", kind = "int", help = "OpenBLAS threads", check = cli.positive},
+  {name = "threads", kind = "int", help = "threads for training and evaluation (default: the processors; same results on any count)", check = cli.positive},
   {name = "quiet", kind = "flag", help = "print only the final result"},
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
   distributed.flag,
@@ -42,7 +42,7 @@ if #opts > 0 then cli.fail("scripts/train.lua", ("unexpected argument '%s'"):for
 -- in die() (os.exit), which mpirun sees and ends the job.
 local run = distributed.start(opts.mpi, "scripts/train.lua")
 run:only_root_writes(opts, {"save", "metrics", "backups", "rss"})
-if opts.threads then core.blas_threads(opts.threads) end
+if opts.threads then core.threads(opts.threads) end
 
 local function die(msg)
   io.stderr:write("train.lua: ", msg, "\n")

@@ -201,6 +201,8 @@ end
 bad("Net:init", function() return N:init("x") end, "bad argument #1 to 'init'", "lnn.Rng expected, got string")
 bad("Net:init", function() return N:init(R, "bogus") end, "bad argument #2 to 'init'", "invalid option 'bogus'")
 bad("Net:weights", function() return N:weights(0) end, "bad argument #1 to 'weights'", "layer 0 out of range 1..2")
+bad("Net:chunks", function() return N:chunks(0) end, "bad argument #1 to 'chunks'", "mini-batch size 1 to 2^20 expected")
+bad("Net:chunks", function() return N:chunks("x") end, "bad argument #1 to 'chunks'", "number expected, got string")
 bad("Net:biases", function() return N:biases(3) end, "bad argument #1 to 'biases'", "layer 3 out of range 1..2")
 bad("Net:forward", function() return N:forward(core.Matrix(3, 3)) end, "bad argument #1 to 'forward'", "input of 2 elements or m x 2 expected, got 3x3")
 bad("Net:forward", function() return N:forward({1, 2}) end, "bad argument #1 to 'forward'", "lnn.Matrix expected, got table")

@@ -113,7 +113,9 @@ function bootstrap.train(net, training_data, eta, evaluation_data, opts)
   local converged = false
   for round = done + 1, done + max_rounds do
     local batch = math.min(max_batch, math.floor(b + 0.5))
-    net:SGD(training_data, per, batch, eta, evaluation_data, {quiet = true,
+    -- epochs net.epoch .. net.epoch + per - 1, named as a total with its start
+    net:SGD(training_data, net.epoch + per, batch, eta, evaluation_data, {quiet = true,
+      start_epoch = net.epoch,
       on_epoch = function(info)
         history[#history + 1] = info.correct / total
         if opts.on_epoch then opts.on_epoch(info) end

@@ -288,9 +288,9 @@ face.driver_options = {on_epoch = true, on_saturation = true, threads = true, re
                        progress = true, should_stop = true, warn = true}
 
 -- Options the driver hands to the engine's step unchanged when given: the
--- engine checks them.  (threads is not one: the engine's thread count is
--- global, core.threads or core.blas_threads, and the driver sets it for the run.)
-local FORWARD = {"reducer"}
+-- engine checks them.  threads also sets core.threads for the run, so the
+-- evaluations between the steps use the same count.
+local FORWARD = {"threads", "reducer"}
 
 local function check_driver_options(opts, fname)
   for k, want in pairs {on_epoch = "function", should_stop = "function", warn = "function"} do
@@ -327,8 +327,8 @@ function face.check_options(opts, known, fname, argn)
   return opts
 end
 
--- Sets the engine's thread count for the run; returns a to-be-closed value
--- that restores it.
+-- Sets lnn's thread count for the run; returns a to-be-closed value that
+-- restores it.
 local function threads_for(n)
   local set = core.threads or core.blas_threads
   if n == nil or set == nil then return nil end

@@ -111,6 +111,10 @@ bad("json_decode", function() return core.json_decode(("["):rep(100)) end, "json
 bad("json_number", function() return core.json_number(nan) end, "bad argument #1 to 'json_number'", "finite number expected")
 bad("json_number", function() return core.json_number(-inf) end, "bad argument #1 to 'json_number'")
 bad("json_number", function() return core.json_number("x") end, "bad argument #1 to 'json_number'", "number expected")
+bad("call_as", function() return core.call_as(nil, 1, core.Matrix, {1}) end, "bad argument #1 to 'call_as'", "string expected, got nil")
+bad("call_as", function() return core.call_as("f", 0, core.Matrix, {1}) end, "bad argument #2 to 'call_as'", "argument number >= 1")
+bad("call_as", function() return core.call_as("f", 1, function() end) end, "bad argument #3 to 'call_as'", "function of lnn.core expected")
+bad("type", function() return core.type() end, "bad argument #1 to 'type'", "value expected")
 -- write_model/read_model report as 'save'/'load': the faces' names for them
 bad("write_model", function() return core.write_model(dir .. "/m", "", M) end, "bad argument #2 to 'write_model'", "header of 1 byte")
 bad("write_model", function() return core.write_model(dir .. "/m", "{}", 1) end, "bad argument #3 to 'write_model'", "lnn.Matrix expected")
@@ -123,6 +127,8 @@ bad("write_file", function() return core.write_file({}) end, "bad argument #1 to
 bad("write_file", function() return core.write_file(dir .. "/f", nil) end, "bad argument #2 to 'write_file'")
 bad("write_file", function() return core.write_file(dir .. "/no/f", "a") end, "write_file: " .. dir .. "/no/f")
 bad("write_file", function() return core.write_file(dir, "a") end, "write_file: " .. dir, "is a directory, not a regular file")
+bad("catch_signals", function() return core.catch_signals() end, "bad argument #1 to 'catch_signals'", "boolean expected")
+bad("catch_signals", function() return core.catch_signals(1) end, "bad argument #1 to 'catch_signals'", "boolean expected, got number")
 bad("read_file", function() return core.read_file() end, "bad argument #1 to 'read_file'")
 bad("read_file", function() return core.read_file(dir .. "/none") end, "read_file: " .. dir .. "/none", "cannot open")
 bad("read_file", function() return core.read_file(dir) end, "read_file: " .. dir, "is a directory, not a regular file")
@@ -314,7 +320,9 @@ bad("network.load", function() return network.load(5) end, "bad argument #1 to '
 bad("network.load", function() return network.load(dir .. "/none") end, "load: " .. dir .. "/none", "cannot open")
 bad("network.load", function() return network.load(dir .. "/img") end, "load: " .. dir .. "/img")
 bad("network.weights", function() net.weights = 5 end, "weights: a list of 2 matrices expected")
-bad("network.weights", function() net.biases = {M, M} end, "biases[1]", "shapes differ")
+bad("network.weights", function() net.biases = {M, M} end, "biases[1]: 3 values (3x1) expected, got 3x2")
+bad("network.weights", function() net.weights[1] = {{"x"}} end, "weights[1]: ", "row 1, element 1")
+bad("network.weights", function() net.biases[0] = M end, "bad field 'biases[0]' (layer 1 to 2 expected)")
 bad("network.sigmoid", function() return network.sigmoid("x") end, "bad argument #1 to 'sigmoid'", "number or lnn.Matrix expected")
 bad("network.sigmoid", function() return network.sigmoid({{"a"}}) end, "bad argument #1 to 'sigmoid'", "row 1, element 1")
 bad("network.sigmoid_prime", function() return network.sigmoid_prime({}) end, "bad argument #1 to 'sigmoid_prime'", "1 to 2^30 rows")
@@ -462,7 +470,7 @@ describe("bad input", function()
     local covered = {}
     for _, c in ipairs(cases) do covered[c[1]] = true end
     -- functions that take no input to get wrong
-    local no_input = {simd = true, kernels = true, clock = true, ["mnist_loader.default_dir"] = true}
+    local no_input = {simd = true, kernels = true, clock = true, interrupted = true, ["mnist_loader.default_dir"] = true}
     local missing = {}
     local function need(name) if not covered[name] and not no_input[name] then missing[#missing + 1] = name end end
     for k, v in pairs(core) do if type(v) == "function" then need(k) end end

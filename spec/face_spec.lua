@@ -226,13 +226,14 @@ describe("lnn.face", function()
     assert.are.equal(1, #warnings)
     assert.truthy(warnings[1]:find("SGD: warning: in epoch 0 the network gives the same output for every input", 1, true))
     assert.are.equal(4, #infos)
-    -- NaN stops whatever on_saturation says, before any checkpoint
+    -- NaN stops whatever on_saturation says, before any checkpoint (resumed
+    -- at epoch 1, so that no initial network is saved before the first epoch)
     local dir, cleanup = H.tmpdir()
     local n2 = network.Network({6, 5, 3}, {seed = 2})
     n2.weights[2][1][1] = 0 / 0
     H.error_matches(function()
-      n2:SGD(small(), 2, 5, 1.0, nil, {quiet = true, on_saturation = "warn", backups = dir})
-    end, "SGD: training diverged in epoch 0: a weight became NaN or infinite")
+      n2:SGD(small(), 3, 5, 1.0, nil, {quiet = true, on_saturation = "warn", backups = dir, start_epoch = 1})
+    end, "SGD: training diverged in epoch 1: a weight became NaN or infinite")
     assert.is_nil(io.open(dir .. "/latest"))
     cleanup()
   end)

@@ -38,14 +38,17 @@ end
 function face.copy_into(dst, src, what, level)
   if type(src) == "table" then
     local ok, m = pcall(core.Matrix, src)
-    if not ok then error(("%s: %s"):format(what, face.reason(m)), level + 1) end
+    if not ok then error(("%s: %s"):format(what, m), level + 1) end
     src = m
   end
   if not face.is(src, "lnn.Matrix") then
     error(("%s: lnn.Matrix or table expected, got %s"):format(what, type(src)), level + 1)
   end
-  local ok, err = pcall(dst.copy_from, dst, src)
-  if not ok then error(("%s: %s"):format(what, err), level + 1) end
+  local r, c = dst:shape()
+  if src:numel() ~= r * c then
+    error(("%s: %d values (%dx%d) expected, got %dx%d"):format(what, r * c, r, c, src:shape()), level + 1)
+  end
+  dst:copy_from(src)
 end
 
 --- wrap(net, rng, cls [, fields]): the face object of class cls around the
@@ -106,18 +109,10 @@ end
 ---------------------------------------------------------------------------
 -- Checks, one wording each.
 
---- is(v, tname): whether v is a userdata of lnn.core's type tname ("lnn.Matrix").
+--- is(v, tname): whether v is lnn.core's type tname ("lnn.Matrix"), by its
+--- metatable (core.type).
 function face.is(v, tname)
-  if type(v) ~= "userdata" then return false end
-  local mt = getmetatable(v)
-  return type(mt) == "table" and mt.__name == tname
-end
-
---- reason(err): the parenthesised part of a core argument error, or the
---- message without its position.
-function face.reason(err)
-  err = tostring(err)
-  return err:match("bad argument #%d+ to '[^']*' %((.*)%)$") or (err:gsub("^[^:]*:%d+: ", ""))
+  return core.type(v) == tname
 end
 
 --- checkself(self, fname): raises "calling 'f' on bad self" unless self is a
@@ -143,11 +138,7 @@ end
 
 --- matrix(v, n, fname, argn): v (a Matrix or table) as a Matrix of n values.
 function face.matrix(v, n, fname, argn)
-  if type(v) == "table" then
-    local ok, m = pcall(core.Matrix, v)
-    if not ok then argerror(fname, argn, face.reason(m), 2) end
-    v = m
-  end
+  if type(v) == "table" then v = core.call_as(fname, argn, core.Matrix, v) end
   if not face.is(v, "lnn.Matrix") then
     argerror(fname, argn, "lnn.Matrix or table expected, got " .. type(v), 2)
   end
@@ -178,9 +169,7 @@ function face.data(data, k, fname, argn, n_in)
     end
     xs[i], ys[i] = p[1], p[2]
   end
-  local ok, set = pcall(core.Data, xs, ys, math.type(ys[1]) == "integer" and k or nil)
-  if not ok then argerror(fname, argn, face.reason(set), 2) end
-  return check(set)
+  return check(core.call_as(fname, argn, core.Data, xs, ys, math.type(ys[1]) == "integer" and k or nil))
 end
 
 --- check_finite(data, fname, what): refuses a data set holding NaN or an
@@ -451,11 +440,7 @@ local function sigmoid_of(name, z)
     local s = 1 / (1 + math.exp(-z))
     return name == "sigmoid" and s or s * (1 - s)
   end
-  if type(z) == "table" then
-    local ok, m = pcall(core.Matrix, z)
-    if not ok then argerror(name, 1, face.reason(m), 2) end
-    z = m
-  end
+  if type(z) == "table" then z = core.call_as(name, 1, core.Matrix, z) end
   if not face.is(z, "lnn.Matrix") then argerror(name, 1, "number or lnn.Matrix expected, got " .. type(z), 2) end
   return z:apply(name)
 end

@@ -114,6 +114,11 @@ end
 methods.sigmoid = face.elementwise("sigmoid", true)
 methods.sigmoid_prime = face.elementwise("sigmoid_prime", true)
 
+-- an error of lnn.model or lnn.core without a position inside lnn
+local function clean(err)
+  return (tostring(err):gsub("^[^:\n]*%.lua:%d+: ", ""))
+end
+
 local function write(self, filename, say)
   model.save(filename, self._net, {face = "mynet", epoch = self.epoch, rng = self.rng:state()})
   if say then say(("*** network saved to '%s' ***"):format(filename)) end
@@ -125,7 +130,7 @@ function methods:save(filename)
   face.checkself(self, "save")
   if type(filename) ~= "string" then args.fail("save", 1, "file name expected, got " .. type(filename)) end
   local ok, err = pcall(write, self, filename, print)
-  if not ok then error(("save: %s"):format(face.reason(err):gsub("^save: ", "")), 2) end
+  if not ok then error(("save: %s"):format(clean(err):gsub("^save: ", "")), 2) end
 end
 
 -- Whether a loaded engine network is one mynet can be: dense sigmoid layers
@@ -148,7 +153,7 @@ function methods:load(filename)
   face.checkself(self, "load")
   if type(filename) ~= "string" then args.fail("load", 1, "file name expected, got " .. type(filename)) end
   local ok, net, md = pcall(model.load, filename)
-  if not ok then error(("load: %s"):format(face.reason(net):gsub("^load: ", "")), 2) end
+  if not ok then error(("load: %s"):format(clean(net):gsub("^load: ", "")), 2) end
   local bad = describe(net)
   if bad then
     error(("load: %s: mynet's networks are sigmoid layers with the quadratic cost; this one has %s")
@@ -203,11 +208,11 @@ function methods:SGD(training_data, epochs, mini_batch_size, rate, test_data, st
   local function backup(name)
     if not dir then return end
     local ok, err = pcall(write, self, ("%s/%s.lnn"):format(dir, name), say)
-    if not ok then error(("SGD: cannot write a backup: %s"):format(face.reason(err)), 0) end
+    if not ok then error(("SGD: cannot write a backup: %s"):format(clean(err)), 0) end
   end
   if dir then
     local ok, err = pcall(core.tools.mkdir, dir)
-    if not ok then error(("SGD: cannot create the backups folder %s (%s)"):format(dir, face.reason(err)), 0) end
+    if not ok then error(("SGD: cannot create the backups folder %s (%s)"):format(dir, clean(err)), 0) end
     if start_epoch == 1 then backup("initial") end
   end
   local function score()

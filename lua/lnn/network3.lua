@@ -19,8 +19,8 @@ Activation.__index = Activation
 Activation.__tostring = function(a) return "lnn.network3." .. a.book end
 Activation.__call = function(a, z)
   if type(z) == "number" then return a.scalar(z) end
-  if type(z) == "table" then z = core.Matrix(z) end
-  if type(z) ~= "userdata" or z.apply == nil then
+  if type(z) == "table" then z = core.call_as(a.book, 1, core.Matrix, z) end
+  if not face.is(z, "lnn.Matrix") then
     error(("bad argument #1 to '%s' (number or lnn.Matrix expected, got %s)"):format(a.book, type(z)), 2)
   end
   if a.engine == "linear" then return z:copy() end

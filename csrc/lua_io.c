@@ -14,7 +14,6 @@
 #include "signals.h"
 
 #define LNN_JSONDOC "lnn.JsonDoc"
-#define LNN_FILE "lnn.File"
 #define MAX_HEADER ((size_t)100 << 20)
 
 /* The bytes of a picture: a string of w*h*channels bytes, or a Matrix of as
@@ -57,23 +56,6 @@ static int io_write_png(lua_State *L) {
   if (lnn_png_write(path, pix, (int)w, (int)h, (int)c, &e) != LNN_OK)
     return lnn_lua_fail(L, "write_png", &e);
   return 0;
-}
-
-/* A file open for reading, boxed so that __gc closes it if anything raises
- * before the explicit close: every load reads its file through one of these,
- * one descriptor, one snapshot (fileio.h). */
-static int file_gc(lua_State *L) {
-  lnn_rfile_close((lnn_rfile *)luaL_checkudata(L, 1, LNN_FILE));
-  return 0;
-}
-
-lnn_rfile *lnn_lua_openfile(lua_State *L, const char *path, const char *fname) {
-  lnn_rfile *f = (lnn_rfile *)lua_newuserdatauv(L, sizeof *f, 0);
-  lnn_error e;
-  lnn_rfile_init(f); /* closed, so __gc is safe from here on */
-  luaL_setmetatable(L, LNN_FILE);
-  if (lnn_rfile_open(f, path, &e) != LNN_OK) lnn_lua_fail(L, fname, &e);
-  return f;
 }
 
 /* The whole file f into a new blob (pushed); at most max bytes. */
@@ -347,10 +329,6 @@ static const luaL_Reg io_funcs[] = {
     {"write_model", io_write_model}, {"read_model", io_read_model}, {NULL, NULL}};
 
 int lnn_lua_open_io(lua_State *L) {
-  luaL_newmetatable(L, LNN_FILE);
-  lua_pushcfunction(L, file_gc);
-  lua_setfield(L, -2, "__gc");
-  lua_pop(L, 1);
   luaL_newmetatable(L, LNN_JSONDOC);
   lua_pushcfunction(L, jsondoc_gc);
   lua_setfield(L, -2, "__gc");

@@ -83,7 +83,7 @@ const lnn_kernels *lnn_lua_checkkernels(lua_State *L, int arg);
  * userdata pushed on the stack, whose __gc closes it; a failure raises,
  * prefixed by fname.  Close it with lnn_rfile_close when done. */
 struct lnn_rfile;
-struct lnn_rfile *lnn_lua_openfile(lua_State *L, const char *path, const char *fname);  /* lua_io.c */
+struct lnn_rfile *lnn_lua_openfile(lua_State *L, const char *path, const char *fname);
 
 /* Errors name the public function.
  *

@@ -1,10 +1,11 @@
--- lnn.face: the one base the book's faces (network, network2, network3) stand
+--- lnn.face: the one base the book's faces (network, network2, network3) stand
 -- on: the object around a core.Net (weights and biases as views into the
 -- engine), the checks and their one wording per error, the finite checks, the
 -- divergence probe, summary and predict, and THE epoch driver -- the only place
 -- in lnn's Lua that calls the engine's training step.  A face adds names,
 -- defaults, printed lines and file formats through hooks; it does no epoch
 -- bookkeeping of its own.  No arithmetic on samples happens here.
+-- @module lnn.face
 local core = require "lnn.core"
 local args = require "lnn.args"
 local progress = require "lnn.progress"
@@ -13,7 +14,7 @@ local face = {}
 
 local argerror = args.fail
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- The object: {_net = core.Net, rng, epoch, ...} with weights and biases.
 
 -- A list of Matrix views (one per layer holding parameters) that reads like a
@@ -34,7 +35,11 @@ local function view_list(views, field)
 end
 
 --- copy_into(view, src, what, level): copies a Matrix or nested table into the
---- engine's view; errors name the field: "weights[2]: ...".
+-- engine's view; errors name the field: "weights[2]: ...".
+-- @param dst the Matrix view (a layer's weights or biases)
+-- @param src a Matrix or nested table of as many values
+-- @param what the field's name for messages ("weights[2]")
+-- @param level the error level, as error's
 function face.copy_into(dst, src, what, level)
   if type(src) == "table" then
     local ok, m = pcall(core.Matrix, src)
@@ -52,8 +57,13 @@ function face.copy_into(dst, src, what, level)
 end
 
 --- wrap(net, rng, cls [, fields]): the face object of class cls around the
---- core.Net net: _net, rng, epoch = 0, the views, and fields.  Dropout layers
---- hold no parameters, so the lists count only the layers that do.
+-- core.Net net: _net, rng, epoch = 0, the views, and fields.  Dropout layers
+-- hold no parameters, so the lists count only the layers that do.
+-- @param net the core.Net
+-- @param rng its lnn.Rng
+-- @param cls the class (face.class)
+-- @param fields more fields of the object (optional)
+-- @return the face object
 function face.wrap(net, rng, cls, fields)
   local self = {_net = net, rng = rng, epoch = 0}
   local ws, bs = {}, {}
@@ -81,8 +91,12 @@ local function newindex(self, k, v)
 end
 
 --- class(name, methods): the metatable of a face's networks: methods (which
---- fall back on the base's: summary, predict), the weights and biases lists,
---- their assignment into the engine, and tostring "lnn.<face>.Network{...}".
+-- fall back on the base's: summary, predict), the weights and biases lists,
+-- their assignment into the engine, and tostring "lnn.<face>.Network{...}".
+-- @param name the class name, as "lnn.network.Network"
+-- @param methods the face's methods table
+-- @param tostr the tostring function (optional)
+-- @return the metatable
 function face.class(name, methods, tostr)
   if getmetatable(methods) == nil then setmetatable(methods, {__index = face.methods}) end
   return {
@@ -99,6 +113,8 @@ function face.class(name, methods, tostr)
 end
 
 --- dense_sizes(net): the book's sizes list of a network of dense layers.
+-- @param net the core.Net
+-- @return the list of sizes, inputs first
 function face.dense_sizes(net)
   local lay = net:layout()
   local sizes = {lay.layers[1].n_in}
@@ -106,17 +122,22 @@ function face.dense_sizes(net)
   return sizes
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- Checks, one wording each.
 
 --- is(v, tname): whether v is lnn.core's type tname ("lnn.Matrix"), by its
---- metatable (core.type).
+-- metatable (core.type).
+-- @param v any value
+-- @param tname a type name of lnn.core
+-- @return true or false
 function face.is(v, tname)
   return core.type(v) == tname
 end
 
 --- checkself(self, fname): raises "calling 'f' on bad self" unless self is a
---- network of one of the faces (a method called with '.' instead of ':').
+-- network of one of the faces (a method called with '.' instead of ':').
+-- @param self what the method was called on
+-- @param fname the method's name
 function face.checkself(self, fname)
   if type(self) ~= "table" or type(rawget(self, "_net")) ~= "userdata" then
     error(("calling '%s' on bad self (a network expected, got %s)"):format(fname,
@@ -125,7 +146,10 @@ function face.checkself(self, fname)
 end
 
 --- rng(opts, fname): the generator the options give: opts.rng (an lnn.Rng),
---- or a new one seeded with opts.seed (an integer, default 0).
+-- or a new one seeded with opts.seed (an integer, default 0).
+-- @param opts the options table
+-- @param fname the public function's name
+-- @return an lnn.Rng
 function face.rng(opts, fname)
   if opts.seed ~= nil and math.type(opts.seed) ~= "integer" then
     error(("bad option 'seed' to '%s' (integer expected, got %s)"):format(fname, tostring(opts.seed)), 3)
@@ -137,6 +161,11 @@ function face.rng(opts, fname)
 end
 
 --- matrix(v, n, fname, argn): v (a Matrix or table) as a Matrix of n values.
+-- @param v a Matrix or table
+-- @param n the number of values expected
+-- @param fname the public function's name
+-- @param argn the argument's number
+-- @return the Matrix
 function face.matrix(v, n, fname, argn)
   if type(v) == "table" then v = core.call_as(fname, argn, core.Matrix, v) end
   if not face.is(v, "lnn.Matrix") then
@@ -147,8 +176,14 @@ function face.matrix(v, n, fname, argn)
 end
 
 --- data(d, k, fname, argn [, n_in]): a data set from the book's list of
---- {x, y} pairs, or the lnn.Data itself; with n_in, checked against the
---- network's n_in inputs and k outputs.
+-- {x, y} pairs, or the lnn.Data itself; with n_in, checked against the
+-- network's n_in inputs and k outputs.
+-- @param data an lnn.Data or list of {x, y} pairs
+-- @param k the outputs (classes or target length)
+-- @param fname the public function's name
+-- @param argn the argument's number
+-- @param n_in the inputs (optional: no check)
+-- @return the lnn.Data
 function face.data(data, k, fname, argn, n_in)
   local function check(set)
     local _, d, classes = set:shape()
@@ -173,8 +208,11 @@ function face.data(data, k, fname, argn, n_in)
 end
 
 --- check_finite(data, fname, what): refuses a data set holding NaN or an
---- infinity: training on it can only poison every weight, and the message
---- should name the item, not the epoch.
+-- infinity: training on it can only poison every weight, and the message
+-- should name the item, not the epoch.
+-- @param data an lnn.Data
+-- @param fname the public function's name
+-- @param what the set's name in messages ("training data")
 function face.check_finite(data, fname, what)
   local item, part, elem = data:find_nonfinite()
   if item then
@@ -184,16 +222,20 @@ function face.check_finite(data, fname, what)
 end
 
 --- fmt(x): a number as the faces print it (integers plainly, else %.10g).
+-- @param x a number
+-- @return its text
 function face.fmt(x)
   if math.type(x) == "integer" then return tostring(x) end
   return ("%.10g"):format(x)
 end
 
---- activations: the engine's activation names, in the order messages list them.
+-- activations: the engine's activation names, in the order messages list them.
 face.activations = {"sigmoid", "tanh", "relu", "linear", "softmax"}
 
 --- activation(a): the engine's name for an activation as any face spells it
---- ("ReLU", "relu", "Sigmoid", network3.ReLU, ...), or nil.
+-- ("ReLU", "relu", "Sigmoid", network3.ReLU, ...), or nil.
+-- @param a a name or network3 activation object
+-- @return the engine name, or nil
 function face.activation(a)
   if type(a) == "table" and type(a.engine) == "string" then a = a.engine end -- network3's objects
   if type(a) ~= "string" then return nil end
@@ -204,7 +246,7 @@ function face.activation(a)
   return nil
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- The divergence probe.
 
 -- Largest range (max - min) over the columns of the m x k values in flat.
@@ -228,13 +270,16 @@ local function output_spread(self, probe)
 end
 
 --- probe(self, data): the first (up to) 1000 training items, to tell after
---- each epoch whether the network still answers differently to different
---- inputs.  A sigmoid network driven by too large an eta (100 on MNIST) does
---- not overflow: its units saturate in the first epoch and it gives one output
---- for every input, for good (output spread 1 -> 3e-7).  Measured against the
---- spread when training starts, so a deep network that begins nearly
---- unresponsive (the book's vanishing-gradient run: ~8e-4, and staying there)
---- is not mistaken for one.  nil when there is nothing to tell.
+-- each epoch whether the network still answers differently to different
+-- inputs.  A sigmoid network driven by too large an eta (100 on MNIST) does
+-- not overflow: its units saturate in the first epoch and it gives one output
+-- for every input, for good (output spread 1 -> 3e-7).  Measured against the
+-- spread when training starts, so a deep network that begins nearly
+-- unresponsive (the book's vanishing-gradient run: ~8e-4, and staying there)
+-- is not mistaken for one.  nil when there is nothing to tell.
+-- @param self the face object
+-- @param data the training data
+-- @return the probe, or nil
 function face.probe(self, data)
   local n = #data
   if n < 2 then return nil end
@@ -249,7 +294,11 @@ function face.probe(self, data)
 end
 
 --- diverged(self, finite, probe): why the network has diverged after an
---- epoch, and "nonfinite" or "saturated"; nil when it has not.
+-- epoch, and "nonfinite" or "saturated"; nil when it has not.
+-- @param self the face object
+-- @param finite whether every parameter is finite (the step's result)
+-- @param probe face.probe's result, or nil
+-- @return why and the kind, or nil
 function face.diverged(self, finite, probe)
   if not finite then return "a weight became NaN or infinite", "nonfinite" end
   if probe then
@@ -262,12 +311,16 @@ function face.diverged(self, finite, probe)
   return nil
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- The engine's training step: the one call of core's train_epoch in lnn's Lua.
 
 --- step(self, data, sgd): one pass of mini-batch SGD over data in C with the
---- options sgd (eta, batch, lmbda, n, mu, shuffle, ...) handed over as they
---- are; true while every parameter is finite.
+-- options sgd (eta, batch, lmbda, n, mu, shuffle, ...) handed over as they
+-- are; true while every parameter is finite.
+-- @param self the face object
+-- @param data the lnn.Data
+-- @param sgd the step's options
+-- @return true while every parameter is finite
 function face.step(self, data, sgd)
   return self._net:train_epoch(data, self.rng, sgd)
 end
@@ -303,7 +356,12 @@ local function check_driver_options(opts, fname)
 end
 
 --- check_options(opts, known, fname, argn): a face's SGD options table (or {}):
---- every key known to the face or to the driver, the driver's well typed.
+-- every key known to the face or to the driver, the driver's well typed.
+-- @param opts the options table, or nil
+-- @param known the face's own option names (a set)
+-- @param fname the public function's name
+-- @param argn the argument's number
+-- @return the options table
 function face.check_options(opts, known, fname, argn)
   if opts == nil then return {} end
   if type(opts) ~= "table" then argerror(fname, argn, "options table expected, got " .. type(opts), 2) end
@@ -327,24 +385,28 @@ local function threads_for(n)
 end
 
 --- train(self, plan): THE epoch driver.  For each of plan.count epochs: one
---- step over plan.data (shuffled in C when plan.sgd asks), the divergence
---- check (NaN or infinity always stops, before anything is saved; saturation
---- stops or, with on_saturation = "warn", is reported once and training goes
---- on), self.epoch advanced, then the face's hooks and the caller's:
----   plan.report(info, i)      evaluation and the face's printed lines
----   plan.checkpoint(info, i)  saves (only after a good epoch)
----   opts.on_epoch(info)       the caller's callback
----   plan.stop(info, i)        true to stop early (the face's early stopping)
----   opts.should_stop()        true to stop between epochs (after the checkpoint)
---- plan fields: fname, data, sgd (the step's options, given to the engine
---- as they are: a hook may change them between epochs, say eta), count,
---- first (the number printed for the first epoch), base (self.epoch before
---- the first), opts (the SGD options: on_epoch, on_saturation, threads,
---- reducer, progress (true: a bar with ETA on a terminal, moved every few
---- mini-batches; {out = file}: drawn there whatever it is), should_stop, warn), say (the face's line printer, nil
---- when quiet), probe (false: no saturation probe), eta_of(sgd) for messages.
---- info = {epoch = first + i + 1, seconds = the step's time}.  Returns the list
---- of infos and why it stopped early ("stop" or "should_stop"), if it did.
+-- step over plan.data (shuffled in C when plan.sgd asks), the divergence
+-- check (NaN or infinity always stops, before anything is saved; saturation
+-- stops or, with on_saturation = "warn", is reported once and training goes
+-- on), self.epoch advanced, then the face's hooks and the caller's:
+--   plan.report(info, i)      evaluation and the face's printed lines
+--   plan.checkpoint(info, i)  saves (only after a good epoch)
+--   opts.on_epoch(info)       the caller's callback
+--   plan.stop(info, i)        true to stop early (the face's early stopping)
+--   opts.should_stop()        true to stop between epochs (after the checkpoint)
+-- plan fields: fname, data, sgd (the step's options, given to the engine
+-- as they are: a hook may change them between epochs, say eta), count,
+-- first (the number printed for the first epoch), base (self.epoch before
+-- the first), opts (the SGD options: on_epoch, on_saturation, threads,
+-- reducer, progress (true: a bar with ETA on a terminal, moved every few
+-- mini-batches; {out = file}: drawn there whatever it is), should_stop,
+-- warn), say (the face's line printer, nil when quiet), probe (false: no
+-- saturation probe).
+-- info = {epoch = first + i + 1, seconds = the step's time}.  Returns the list
+-- of infos and why it stopped early ("stop" or "should_stop"), if it did.
+-- @param self the face object
+-- @param plan the plan (fields above)
+-- @return the list of infos, and why it stopped early (nil when it did not)
 function face.train(self, plan)
   local opts, sgd = plan.opts or {}, plan.sgd
   for _, k in ipairs(FORWARD) do
@@ -407,11 +469,16 @@ function face.train(self, plan)
   return history, why_stopped
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- What the dense sigmoid faces (network, mynet) share beside the driver.
 
 --- target(y, n, fname, argn): a class y (0..n-1) as its one-hot n x 1
---- Matrix; any other y as it is (for face.matrix to check), for backprop.
+-- Matrix; any other y as it is (for face.matrix to check), for backprop.
+-- @param y a class number, or a vector
+-- @param n the number of outputs
+-- @param fname the public function's name
+-- @param argn the argument's number
+-- @return the one-hot Matrix, or y
 function face.target(y, n, fname, argn)
   if math.type(y) ~= "integer" then return y end
   if y < 0 or y >= n then argerror(fname, argn, ("class 0..%d expected, got %d"):format(n - 1, y), 2) end
@@ -420,9 +487,13 @@ function face.target(y, n, fname, argn)
   return one
 end
 
---- gradient(self, x, y): nabla_b, nabla_w -- the engine's gradient of the
---- cost at the one input x (n_in values) against y (n_out values), as
---- per-layer matrices shaped like biases and weights (the book's backprop).
+--- gradient(self, x, y): the engine's gradient of the cost at the one input
+-- x against y, as per-layer matrices shaped like biases and weights (the
+-- book's backprop).
+-- @param self a network of a dense face
+-- @param x a Matrix of n_in values
+-- @param y a Matrix of n_out values
+-- @return nabla_b, nabla_w (lists of matrices)
 function face.gradient(self, x, y)
   local n_in, n_out = self.sizes[1], self.sizes[#self.sizes]
   local g = self._net:gradient(x:reshape(1, n_in), y:reshape(1, n_out))
@@ -445,8 +516,10 @@ local function sigmoid_of(name, z)
   return z:apply(name)
 end
 
---- elementwise(name [, method]): the public "sigmoid" or "sigmoid_prime":
---- a function of z (network.py's), or with method a method (self, z) (mynet.py's).
+--- elementwise(name [, method]): the public sigmoid or sigmoid_prime.
+-- @param name "sigmoid" or "sigmoid_prime"
+-- @param method true: a method (self, z), as mynet.py has them
+-- @return a function of z (network.py's), or the method
 function face.elementwise(name, method)
   if method then
     return function(self, z)
@@ -461,8 +534,11 @@ function face.elementwise(name, method)
   end
 end
 
---- restore(md, filename): the generator and epoch count a model file's
---- metadata md holds (a fresh generator and 0 where it holds none).
+--- restore(md, filename): the generator and epoch count in a model file's
+-- metadata (a fresh generator and 0 where it holds none).
+-- @param md the metadata table lnn.model.load returned
+-- @param filename the file's name, for messages
+-- @return an lnn.Rng, the epoch count
 function face.restore(md, filename)
   local rng = core.Rng(0)
   if md.rng and not pcall(rng.set_state, rng, md.rng) then
@@ -471,20 +547,23 @@ function face.restore(md, filename)
   return rng, math.tointeger(tonumber(md.epoch or "0")) or 0
 end
 
----------------------------------------------------------------------------
+-- ------------------------------------------------------------------------
 -- Methods every face has.
 
 face.methods = {}
 
 --- engine(): the lnn.core.Net this network stands on (its parameter block is
---- the one weights and biases view), for what works on engines as such
---- (lnn.mpi's broadcast and checks, lnn.model).
+-- the one weights and biases view), for what works on engines as such
+-- (lnn.mpi's broadcast and checks, lnn.model).
+-- @return the lnn.core.Net
 function face.methods:engine()
   face.checkself(self, "engine")
   return self._net
 end
 
 --- predict(data): the predicted class (0-based) of every item, a list.
+-- @param data an lnn.Data or list of {x, y} pairs
+-- @return the list of classes
 function face.methods:predict(data)
   face.checkself(self, "predict")
   local lay = self._net:layout().layers
@@ -512,9 +591,11 @@ local function layer_name(layer)
 end
 
 --- summary([print_fn = print]): a table of the layers (kind, shapes,
---- activation, parameter counts) and the total, as Keras's model.summary(),
---- handed line by line to print_fn; returns the text and the total number of
---- parameters.
+-- activation, parameter counts) and the total, as Keras's model.summary(),
+-- handed line by line to print_fn; returns the text and the total number of
+-- parameters.
+-- @param print_fn a function taking a line (optional; print by default)
+-- @return the text, and the number of parameters
 function face.methods:summary(print_fn)
   face.checkself(self, "summary")
   if print_fn ~= nil and type(print_fn) ~= "function" then

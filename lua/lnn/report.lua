@@ -1,4 +1,4 @@
--- lnn.report: one offline HTML page of the book's results beside lnn's.  It
+--- lnn.report: one offline HTML page of the book's results beside lnn's.  It
 -- reads what the experiments, the chapter 6 runs, the baselines, train.lua
 -- --metrics and visualize.lua wrote under a results folder (any JSON file
 -- there, found by its fields, and visualize.lua's marked folders) and writes
@@ -7,6 +7,7 @@
 -- or font; the few lines of JavaScript only sort the table.  It does not run
 -- anything itself: quick_plan() says what --quick should run and the caller
 -- runs it (scripts/report.lua).
+-- @module lnn.report
 local core = require "lnn.core"
 local json = require "lnn.json"
 local plot = require "lnn.plot"
@@ -35,6 +36,8 @@ local function chapter_of(name) return name:match("^ch(%d)") or SEED_CHAPTER[nam
 --- baselines, chapter 3, chapter 6.  Each: {id, chapter, kind ("experiment",
 --- "chapter6", "baseline"), name, title, book (percent), measure, run (which
 --- run of a multi-run experiment), command (the full-length one)}.
+-- @return the "book vs lnn" table's rows in the book's order: chapter 1, the baselines, chapter 3,
+--  chapter 6
 function R.rows()
   local rows = {}
   local function add_experiment(e)
@@ -66,6 +69,7 @@ function R.rows()
 end
 
 --- qualitative(): the experiments whose book result is a sentence, not a figure.
+-- @return the experiments whose book result is a sentence, not a figure
 function R.qualitative()
   local t = {}
   for _, e in ipairs(E.list) do
@@ -116,6 +120,11 @@ end
 --- visualize = list of {dir, summary, pictures = {confusion, misclassified,
 --- weights}}, unreadable = list of {path, err}}.  Every list item is the
 --- decoded JSON with .path (its file) added.
+-- @param results {[job] = value} of this rank's jobs
+-- @param skip see above
+-- @return what the results folder holds: {experiment = {name -> list}, chapter6 = {name -> list},
+--  baseline = {name -> list}, train = list, visualize = list of {dir, summary, pictures =
+--  {confusion, misclassified, weights}}, unreadable = list of {path, err}}
 function R.collect(results, skip)
   local c = {experiment = {}, chapter6 = {}, baseline = {}, train = {}, visualize = {}, unreadable = {}}
   for _, path in ipairs(find(results, "*.json")) do
@@ -185,6 +194,10 @@ end
 --- shortness(row, m): nil for a full-length run of row, else why it is short
 --- ("3 of 30 epochs", "10,000 of 50,000 training images", ...).  Judged from
 --- what the file records, not from a flag it may not carry.
+-- @param row see above
+-- @param m see above
+-- @return nil for a full-length run of row, else why it is short ("3 of 30 epochs", "10,000 of
+--  50,000 training images", ...)
 function R.shortness(row, m)
   local why = {}
   local opts = type(m.options) == "table" and m.options or {}
@@ -228,6 +241,10 @@ end
 --- command_of(row, m): the command that reproduces result m of row: the one
 --- the file records, else one made from what it records (and true as the
 --- second result: reconstructed).
+-- @param row see above
+-- @param m see above
+-- @return the command that reproduces result m of row: the one the file records, else one made from
+--  what it records (and true as the second result: reconstructed)
 function R.command_of(row, m)
   if type(m.run) == "table" and type(m.run.command) == "string" then return m.run.command, false end
   local opts = type(m.options) == "table" and m.options or {}
@@ -266,6 +283,11 @@ end
 --- Full-length runs win over short ones; full runs of different seeds are
 --- averaged (the newest file per seed counts), and with three or more seeds
 --- their spread is the noise; otherwise the binomial error of one accuracy.
+-- @param row see above
+-- @param list see above
+-- @return the table cell values for row from its result files: {status = "not run" | "full" |
+--  "short", value, n (runs), seeds, diff, noise = {within, se, basis}, seconds, machine, command,
+--  short (why)}
 function R.judge(row, list)
   local full, short = {}, {}
   for _, m in ipairs(list or {}) do
@@ -321,7 +343,7 @@ function R.judge(row, list)
   return out
 end
 
---- quick_plan(collected, opts): the short runs --quick makes for what is
+--- quick_plan(collected, opts): the short runs the quick option makes for what is
 --- missing, in order: a list of {name, args (the script and its flags, after
 --- the interpreter), short (what makes it short), mkdir (a folder to make
 --- first, or nil)}.  opts {results, data,
@@ -335,6 +357,10 @@ R.QUICK = {
   ch6_6 = {epochs = 1, train_size = 5000, eval_size = 2000}, ch6_7 = {epochs = 1, train_size = 5000, eval_size = 2000},
   ch6_8 = {epochs = 1, train_size = 3000, eval_size = 2000, nets = 3},
 }
+--- quick_plan(c, opts): the short runs for what is missing (described above R.QUICK).
+-- @param c what collect() found
+-- @tparam table opts {results, data, expanded}
+-- @treturn table the list of runs {name, args, short, mkdir}
 function R.quick_plan(c, opts)
   local res = opts.results
   local plan = {}
@@ -406,6 +432,8 @@ R.escape = esc
 
 local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 --- base64(s): s in base64 (RFC 4648, with padding).
+-- @param s a string
+-- @return s in base64 (RFC 4648, with padding)
 function R.base64(s)
   local out, n = {}, #s
   local enc = {}
@@ -558,7 +586,10 @@ local function id_of(s) return (tostring(s):gsub("[^%w%-_]", "-")) end
 
 --- page(collected, about): the whole HTML page as a string.  about {results
 --- (the folder read), built (runinfo.describe of the builder), quick (list of
---- {name, ok, seconds, short} runs --quick made)}.
+--- {name, ok, seconds, short} runs the quick option made)}.
+-- @param c what collect() found
+-- @param about see above
+-- @return the whole HTML page as a string
 function R.page(c, about)
   local h = {}
   local function w(...) for _, s in ipairs {...} do h[#h + 1] = s end end
@@ -828,7 +859,9 @@ end
 
 --- build(opts): collects opts.results (default "results"), writes
 --- opts.out/index.html (default results/report) and returns its path and the
---- collected results.  opts.quick: the --quick runs' list for the page.
+--- collected results.  opts.quick: the quick runs' list for the page.
+-- @param opts options table (the keys are listed above)
+-- @return the page's path and the collected results
 function R.build(opts)
   opts = opts or {}
   local results = opts.results or "results"

@@ -127,6 +127,8 @@ bad("write_file", function() return core.write_file({}) end, "bad argument #1 to
 bad("write_file", function() return core.write_file(dir .. "/f", nil) end, "bad argument #2 to 'write_file'")
 bad("write_file", function() return core.write_file(dir .. "/no/f", "a") end, "write_file: " .. dir .. "/no/f")
 bad("write_file", function() return core.write_file(dir, "a") end, "write_file: " .. dir, "is a directory, not a regular file")
+bad("check_writable", function() return core.check_writable() end, "bad argument #1 to 'check_writable'")
+bad("check_writable", function() return core.check_writable(dir, "socket") end, "bad argument #2 to 'check_writable'", "invalid option 'socket'")
 bad("catch_signals", function() return core.catch_signals() end, "bad argument #1 to 'catch_signals'", "boolean expected")
 bad("catch_signals", function() return core.catch_signals(1) end, "bad argument #1 to 'catch_signals'", "boolean expected, got number")
 bad("read_file", function() return core.read_file() end, "bad argument #1 to 'read_file'")

@@ -203,15 +203,16 @@ end
 function E.curves(metrics)
   local e = E.by_name[metrics.experiment] or {}
   local acc, cost, grads = {}, {}, nil
-  for _, r in ipairs(metrics.runs or {}) do
+  for k, r in ipairs(metrics.runs or {}) do
     local cfg, records = r.config or {}, r.epochs or {}
     local eval = cfg.eval or "test"
-    acc[#acc + 1] = series(records, "accuracy", r.label .. " (" .. eval .. ")", eval)
+    local label = r.label or ("run " .. k)
+    acc[#acc + 1] = series(records, "accuracy", label .. " (" .. eval .. ")", eval)
     for _, m in ipairs(cfg.monitor or {}) do
-      if m == "training_accuracy" then acc[#acc + 1] = series(records, m, r.label .. " (training)", "training") end
+      if m == "training_accuracy" then acc[#acc + 1] = series(records, m, label .. " (training)", "training") end
       if m:match("cost$") then
         local which = m == "training_cost" and "training" or eval
-        cost[#cost + 1] = series(records, m, r.label .. " (" .. which .. ")", which)
+        cost[#cost + 1] = series(records, m, label .. " (" .. which .. ")", which)
       end
     end
     local g = r.gradient_norms

@@ -102,6 +102,9 @@ end
 
 local function is_null(v) return v == nil or v == json.null end
 
+-- an error as a reader should see it: without the Lua file and line it came from
+local function plain(err) return (tostring(err):gsub("^[^\n]-%.lua:%d+: ", "")) end
+
 local function classify(m)
   if type(m) ~= "table" then return nil end
   if type(m.experiment) == "string" then
@@ -132,7 +135,7 @@ function R.collect(results, skip)
       local text = read(path)
       local ok, m = pcall(json.decode, text or "", path)
       if not ok then
-        c.unreadable[#c.unreadable + 1] = {path = path, err = tostring(m)}
+        c.unreadable[#c.unreadable + 1] = {path = path, err = plain(m)}
       else
         local kind = classify(m)
         if kind then
@@ -483,11 +486,12 @@ td.lnn { text-align: right; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #fafafa; }
 tr.notrun td { color: #555; }
-code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8rem; overflow-wrap: anywhere; }
+code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8rem; overflow-wrap: break-word; }
 .tag { display: inline-block; font-size: .75rem; padding: 0 .35rem; border-radius: .25rem; border: 1px solid; }
 .short { background: #fff4d6; border-color: #b98900; color: #6b4f00; }
 .yes { color: #176b2c; font-weight: 600; } .no { color: #a4161a; font-weight: 600; }
 .muted { color: #555; }
+.nb { white-space: nowrap; }
 figure { margin: 1rem 0; break-inside: avoid; }
 figure svg, figure img { max-width: 100%; height: auto; }
 figure img.pixels { image-rendering: pixelated; border: 1px solid #ccc; }
@@ -569,6 +573,11 @@ local function png_size(s)
   return w, h
 end
 
+-- a command for a narrow column: may break after a slash or before a flag
+local function cmd_html(cmd)
+  return (esc(cmd):gsub("/", "/<wbr>"):gsub(" (%-%-[%w%-]+)", ' <span class="nb">%1</span>'))
+end
+
 -- the shown command for a judged row
 local function command_cell(j, row)
   local cmd = j.command or row.command
@@ -579,7 +588,7 @@ local function command_cell(j, row)
     extra = ("<br><span class=\"muted\">%d runs, seeds %s (<code>--seed N</code>)</span>"):format(j.n, table.concat(s, ", "))
   end
   if j.reconstructed then extra = extra .. '<br><span class="muted">(made from the file; it records none)</span>' end
-  return ("<code>%s</code>%s"):format(esc(cmd), extra)
+  return ("<code>%s</code>%s"):format(cmd_html(cmd), extra)
 end
 
 local function id_of(s) return (tostring(s):gsub("[^%w%-_]", "-")) end
@@ -643,7 +652,7 @@ function R.page(c, about)
       w(('<tr id="row-%s" class="notrun"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
         .. '<td class="num" data-sort="%.4f">%s</td><td data-sort="-1">%s</td><td></td><td></td><td></td><td></td>'
         .. '<td class="cmd"><code>%s</code></td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
-          row.book, book, not_run(row.name), esc(row.command)))
+          row.book, book, not_run(row.name), cmd_html(row.command)))
     else
       local lnn = pct(j.value) .. (j.n > 1 and ("<br><span class=\"muted\">mean of %d</span>"):format(j.n) or "")
       if j.status == "short" then
@@ -703,7 +712,7 @@ function R.page(c, about)
       cmd = R.command_of(row, m)
     end
     w(('<tr id="row-%s"><th scope="row">%s</th><td>%s</td><td>%s</td><td><code>%s</code></td></tr>\n'):format(
-      id_of(e.name), esc(e.title), esc(e.book), lnn, esc(cmd)))
+      id_of(e.name), esc(e.title), esc(e.book), lnn, cmd_html(cmd)))
   end
   w('</tbody>\n</table>\n</section>\n')
 
@@ -718,7 +727,11 @@ function R.page(c, about)
     local m
     for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
     if not m then return end
-    local charts = curves(m)
+    local okc, charts = pcall(curves, m)
+    if not okc then
+      c.unreadable[#c.unreadable + 1] = {path = m.path, err = "no curves: " .. plain(charts)}
+      return
+    end
     if #charts == 0 then return end
     any = true
     local row = {kind = kind, name = name, run = kind == "experiment" and #E.by_name[name].runs or nil}

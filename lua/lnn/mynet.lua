@@ -1,9 +1,10 @@
--- lnn.mynet: the face of the fork's mynet.py, its second implementation of
+--- lnn.mynet: the face of the fork's mynet.py, its second implementation of
 -- network.py, with its own names (getOutput, test, updateMiniBatch, rate, ...),
 -- its printed lines and its automatic backups.  It runs on the one engine
 -- through lnn.face: no second engine, no epoch loop of its own, and no
 -- arithmetic on samples here (feedforward computes one input layer by layer
 -- in C so that it can return every z and activation, as mynet.py does).
+-- @module lnn.mynet
 local core = require "lnn.core"
 local model = require "lnn.model"
 local args = require "lnn.args"
@@ -26,9 +27,12 @@ local function check_backup_dir(v, what, level)
 end
 
 --- Network(sizes [, {seed = 0, rng = Rng, backupDir = "backups"}]): a sigmoid
---- network with the quadratic cost, weights and biases drawn from N(0, 1)
---- (the same draws as lnn.network's for the same seed).  backupDir is where
---- SGD keeps its backups (false: none); net.backupDir can be changed later.
+-- network with the quadratic cost, weights and biases drawn from N(0, 1)
+-- (the same draws as lnn.network's for the same seed).  backupDir is where
+-- SGD keeps its backups (false: none); net.backupDir can be changed later.
+-- @param sizes the layer sizes, input first
+-- @param opts optional {seed, rng, backupDir}
+-- @return the Network
 function mynet.Network(sizes, opts)
   args.sizes(sizes, "Network")
   opts = args.options(opts, {seed = true, rng = true, backupDir = true}, "Network", 2)
@@ -41,6 +45,8 @@ function mynet.Network(sizes, opts)
 end
 
 --- getOutput(x): the output layer's activations (n_out x 1) for input x.
+-- @param x the input (Matrix or table of n_in values)
+-- @return the n_out x 1 output Matrix
 function methods:getOutput(x)
   face.checkself(self, "getOutput")
   return self._net:forward(face.matrix(x, self.sizes[1], "getOutput", 1))
@@ -53,8 +59,10 @@ local function weighted_input(self, l, a)
 end
 
 --- feedforward(a): zs, activations -- the lists of every layer's weighted
---- input and activation for input a (n x 1 matrices), input layer first:
---- activations[1] is a itself and zs[1] zeros (mynet.py's placeholder).
+-- input and activation for input a (n x 1 matrices), input layer first:
+-- activations[1] is a itself and zs[1] zeros (mynet.py's placeholder).
+-- @param a the input (Matrix or table of n_in values)
+-- @return zs, activations (lists of Matrix)
 function methods:feedforward(a)
   face.checkself(self, "feedforward")
   local n = self.sizes[1]
@@ -68,15 +76,19 @@ function methods:feedforward(a)
 end
 
 --- test(test_data): how many items the network classifies correctly (the
---- index of the largest output against the label).  Runs in C.
+-- index of the largest output against the label).  Runs in C.
+-- @param test_data an lnn.Data or list of {x, y}
+-- @return the number correct
 function methods:test(test_data)
   face.checkself(self, "test")
   return self._net:evaluate(face.data(test_data, self.sizes[#self.sizes], "test", 1, self.sizes[1]))
 end
 
 --- updateMiniBatch(miniBatch, rate): one gradient step on a list of {x, y}
---- pairs (or a data set): every weight moves by -rate times the gradient
---- averaged over the batch.
+-- pairs (or a data set): every weight moves by -rate times the gradient
+-- averaged over the batch.
+-- @param miniBatch an lnn.Data or list of {x, y}
+-- @param rate the learning rate
 function methods:updateMiniBatch(miniBatch, rate)
   face.checkself(self, "updateMiniBatch")
   local data = face.data(miniBatch, self.sizes[#self.sizes], "updateMiniBatch", 1, self.sizes[1])
@@ -85,9 +97,12 @@ function methods:updateMiniBatch(miniBatch, rate)
 end
 
 --- backprop(x, y): nabla_b, nabla_w, nabla_a0 -- the gradient of the cost
---- 0.5 |a - y|^2 with respect to every bias and weight (lists shaped like
---- biases and weights), and to the inputs (n_in x 1), as mynet.py returns.
---- y is the n_out target vector or a class 0..n_out-1.
+-- 0.5 |a - y|^2 with respect to every bias and weight (lists shaped like
+-- biases and weights), and to the inputs (n_in x 1), as mynet.py returns.
+-- y is the n_out target vector or a class 0..n_out-1.
+-- @param x the input (n_in values)
+-- @param y the target (n_out values) or class
+-- @return nabla_b, nabla_w, nabla_a0
 function methods:backprop(x, y)
   face.checkself(self, "backprop")
   local n_in, n_out = self.sizes[1], self.sizes[#self.sizes]
@@ -100,6 +115,9 @@ function methods:backprop(x, y)
 end
 
 --- cost_derivative(output_activations, y): the vector a - y (n_out x 1).
+-- @param output_activations the output (n_out values)
+-- @param y the target (n_out values)
+-- @return the n_out x 1 Matrix a - y
 function methods:cost_derivative(output_activations, y)
   face.checkself(self, "cost_derivative")
   local n = self.sizes[#self.sizes]
@@ -125,7 +143,8 @@ local function write(self, filename, say)
 end
 
 --- save(filename): the network (sizes, parameters, epoch, generator state)
---- in lnn's model file, written atomically; prints mynet.py's line.
+-- in lnn's model file, written atomically; prints mynet.py's line.
+-- @param filename the file to write
 function methods:save(filename)
   face.checkself(self, "save")
   if type(filename) ~= "string" then args.fail("save", 1, "file name expected, got " .. type(filename)) end
@@ -147,8 +166,10 @@ local function describe(net)
 end
 
 --- load(filename): overwrites this network in place with the one saved there
---- (its sizes, parameters, epoch and generator state; backupDir stays), as
---- mynet.py's load does; prints mynet.py's line and returns the network.
+-- (its sizes, parameters, epoch and generator state; backupDir stays), as
+-- mynet.py's load does; prints mynet.py's line and returns the network.
+-- @param filename the file to read
+-- @return the network itself
 function methods:load(filename)
   face.checkself(self, "load")
   if type(filename) ~= "string" then args.fail("load", 1, "file name expected, got " .. type(filename)) end
@@ -170,19 +191,27 @@ end
 local sgd_options = {quiet = true, log = true}
 
 --- SGD(training_data, epochs, mini_batch_size, rate [, test_data [,
---- start_epoch [, opts]]]): mini-batch stochastic gradient descent as
---- mynet.py: epochs start_epoch (default 1) to epochs, both included, each
---- shuffled in C from the network's generator; prints "INITIAL: p% -- k / n"
---- before training and "Epoch i: p% -- k / n" after each epoch (with
---- test_data; else "Epoch i complete"), then a blank line and "training
---- complete (reached epochN)".  Backups in net.backupDir (unless false), in
---- lnn's model files: initial.lnn before training (when start_epoch is 1),
---- latest.lnn every 10 epochs, epochN.lnn every 25, and epochN.lnn and
---- latest.lnn at the end; each prints its "*** network saved ..." line.  A
---- second call trains as many epochs again.  opts: quiet, log = function(line)
---- (print by default), and lnn.face.train's (on_epoch, on_saturation, threads,
---- progress, should_stop, warn).  Returns the list of epoch infos ({epoch,
---- seconds, correct, total}).
+-- start_epoch [, opts]]]): mini-batch stochastic gradient descent as
+-- mynet.py: epochs start_epoch (default 1) to epochs, both included, each
+-- shuffled in C from the network's generator; prints "INITIAL: p% -- k / n"
+-- before training and "Epoch i: p% -- k / n" after each epoch (with
+-- test_data; else "Epoch i complete"), then a blank line and "training
+-- complete (reached epochN)".  Backups in net.backupDir (unless false), in
+-- lnn's model files: initial.lnn before training (when start_epoch is 1),
+-- latest.lnn every 10 epochs, epochN.lnn every 25, and epochN.lnn and
+-- latest.lnn at the end; each prints its "*** network saved ..." line.  A
+-- second call trains as many epochs again.  opts: quiet, log = function(line)
+-- (print by default), and lnn.face.train's (on_epoch, on_saturation, threads,
+-- progress, should_stop, warn).  Returns the list of epoch infos ({epoch,
+-- seconds, correct, total}).
+-- @param training_data an lnn.Data or list of {x, y}
+-- @param epochs the last epoch (inclusive)
+-- @param mini_batch_size items per step
+-- @param rate the learning rate
+-- @param test_data optional data scored after each epoch
+-- @param start_epoch optional first epoch (1-based, default 1)
+-- @param opts optional {quiet, log, and the driver's options}
+-- @return the list of epoch infos
 function methods:SGD(training_data, epochs, mini_batch_size, rate, test_data, start_epoch, opts)
   face.checkself(self, "SGD")
   local n_in, n_out = self.sizes[1], self.sizes[#self.sizes]

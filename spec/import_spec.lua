@@ -161,4 +161,11 @@ describe("plain safetensors files", function()
       assert.falsy(err:find("model%.lua:%d+:"), err)
     end
   end)
+
+  it("vectorToImage's unwritable file names the function, not a line of mnist_loader.lua", function()
+    local loader = require "lnn.mnist_loader"
+    local err = H.error_matches(function() loader.vectorToImage(core.Matrix(784, 1), dir .. "/no/x.png") end,
+      "vectorToImage: write_png: " .. dir .. "/no/x.png")
+    assert.falsy(err:find("mnist_loader%.lua:%d+"), err)
+  end)
 end)

@@ -207,7 +207,11 @@ function loader.vectorToImage(v, fname)
     error("bad argument #2 to 'vectorToImage' (file name or nil expected, got " .. type(fname) .. ")", 2)
   end
   local img = v:copy():reshape(dim, dim)
-  if fname then core.write_png(fname, img, dim, dim) end
+  if fname then
+    -- a file that cannot be written is the caller's error, not a line of this file
+    local ok, err = pcall(core.write_png, fname, img, dim, dim)
+    if not ok then error("vectorToImage: " .. tostring(err):gsub("^[^\n:]*%.lua:%d+: ", ""), 2) end
+  end
   return img
 end
 

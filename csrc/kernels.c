@@ -2,6 +2,8 @@
  * The naive ones are the reference the specs compare the SIMD ones against
  * (on odd sizes, so the scalar tails run too).  The AVX2 exp is a Cephes-style
  * polynomial, within ~2 ulp of expf over the range sigmoid meets. */
+#include <assert.h>
+#include <cblas.h>
 #include <math.h>
 #include <string.h>
 
@@ -64,7 +66,36 @@ static void naive_gemm_xn(float *C, const float *A, size_t ar, size_t ax, const 
 
 const lnn_kernels lnn_kernels_naive = {"naive", naive_act_forward, naive_act_backward,
                                        naive_u8_to_float, naive_gemm_nt, naive_gemm_xn,
-                                       lnn_conv_forward_naive, lnn_conv_backward_naive, 32};
+                                       lnn_conv_forward_naive, lnn_conv_backward_naive};
+
+void lnn_gemm(const lnn_kernels *K, lnn_gemm_form form, size_t m, size_t n, size_t k, float alpha,
+              const float *A, const float *B, float beta, float *C) {
+  const int M = (int)m, N = (int)n, Kk = (int)k;
+  switch (form) {
+    case LNN_GEMM_NT:
+      assert(alpha == 1.0f);
+      if (m <= LNN_GEMM_SMALL_ROWS)
+        K->gemm_nt(C, A, B, m, n, k, beta);
+      else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, N, Kk, alpha, A, Kk, B, Kk, beta,
+                    C, N);
+      break;
+    case LNN_GEMM_TN:
+      if (k <= LNN_GEMM_SMALL_ROWS)
+        K->gemm_xn(C, A, m, 1, B, m, n, k, alpha, beta);
+      else
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, M, N, Kk, alpha, A, M, B, N, beta, C,
+                    N);
+      break;
+    default:
+      if (m <= LNN_GEMM_SMALL_ROWS)
+        K->gemm_xn(C, A, 1, k, B, m, n, k, alpha, beta);
+      else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, Kk, alpha, A, Kk, B, N, beta,
+                    C, N);
+      break;
+  }
+}
 
 void lnn_softmax_rows(float *y, size_t rows, size_t cols) {
   size_t i, j;
@@ -287,7 +318,7 @@ AVX2 static void avx2_gemm_xn(float *C, const float *A, size_t ar, size_t ax, co
 
 static const lnn_kernels kernels_avx2 = {"avx2", avx2_act_forward, avx2_act_backward,
                                          avx2_u8_to_float, avx2_gemm_nt, avx2_gemm_xn,
-                                         lnn_conv_forward_avx2, lnn_conv_backward_avx2, 32};
+                                         lnn_conv_forward_avx2, lnn_conv_backward_avx2};
 
 /* The same two products with 512-bit vectors and mask registers for the
  * tails; on processors with full-width AVX-512 units they do twice the work
@@ -396,7 +427,7 @@ AVX512 static void avx512_gemm_xn(float *C, const float *A, size_t ar, size_t ax
 
 static const lnn_kernels kernels_avx512 = {"avx512", avx2_act_forward, avx2_act_backward,
                                            avx2_u8_to_float, avx512_gemm_nt, avx512_gemm_xn,
-                                           lnn_conv_forward_avx512, lnn_conv_backward_avx512, (size_t)-1};
+                                           lnn_conv_forward_avx512, lnn_conv_backward_avx512};
 
 const lnn_kernels *lnn_kernels_best(void) {
   static const lnn_kernels *best;

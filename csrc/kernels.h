@@ -1,8 +1,9 @@
 /* kernels.h -- element-wise kernels of lnn, each in a naive form and a SIMD
  * form chosen once at run time.  Kernels trust their arguments: shapes are
- * checked by the bindings, never here.  Products of matrices go to BLAS
- * (cblas_sgemm) directly from the layers; this table holds what BLAS lacks,
- * and which form of the convolution a network runs. */
+ * checked by the bindings, never here.  Products of matrices go through
+ * lnn_gemm, which picks the table's small products or BLAS (cblas_sgemm) by
+ * one size threshold; the table holds what BLAS lacks, and which form of the
+ * convolution a network runs. */
 #ifndef LNN_KERNELS_H
 #define LNN_KERNELS_H
 
@@ -44,11 +45,26 @@ typedef struct lnn_kernels {
    * the naive table; direct SIMD forward, im2row + sgemm backward in the others. */
   lnn_conv_forward_fn conv_forward;
   lnn_conv_backward_fn conv_backward;
-  /* The forward product uses gemm_nt up to this many rows, cblas_sgemm
-   * beyond: where a table's gemm_nt beats OpenBLAS at every size (AVX-512
-   * on a Haswell-kernel OpenBLAS), evaluation keeps using it. */
-  size_t nt_max_rows;
 } lnn_kernels;
+
+/* The forms of lnn_gemm: which operand is read transposed. */
+typedef enum lnn_gemm_form {
+  LNN_GEMM_NT = 0, /* C = beta C + alpha A B^T:  A (m x k), B (n x k); alpha must be 1 */
+  LNN_GEMM_TN = 1, /* C = beta C + alpha A^T B:  A (k x m), B (k x n) */
+  LNN_GEMM_NN = 2  /* C = beta C + alpha A B:    A (m x k), B (k x n) */
+} lnn_gemm_form;
+
+/* Up to this many rows of A (as stored: m for NT and NN, k for TN) lnn_gemm
+ * runs the table's own products; beyond, cblas_sgemm.  In every product of
+ * the engine A's rows are items (a mini-batch, an evaluation chunk), and BLAS
+ * spends more time packing than multiplying for a few of them. */
+#define LNN_GEMM_SMALL_ROWS 32
+
+/* C (m x n, row-major, contiguous) = beta C + alpha op(A) op(B), every matrix
+ * contiguous and row-major.  The one entry the layers and tools multiply
+ * through; which code runs depends on the sizes only, never on threads. */
+void lnn_gemm(const lnn_kernels *K, lnn_gemm_form form, size_t m, size_t n, size_t k, float alpha,
+              const float *A, const float *B, float beta, float *C);
 
 extern const lnn_kernels lnn_kernels_naive;
 /* The fastest table this processor runs (decided once). */

@@ -8,41 +8,12 @@
 #include "idx.h"
 #include "lua_lnn.h"
 
-lblob *lnn_lua_newblob(lua_State *L, size_t size) {
-  lblob *b = (lblob *)lnn_lua_newudata(L, sizeof(lblob) + size + LNN_ALIGN - 1, 0);
-  b->size = size;
-  b->data = (unsigned char *)lnn_align(b + 1);
-  luaL_setmetatable(L, LNN_BLOB);
-  return b;
-}
-
-ldata *lnn_lua_checkdata(lua_State *L, int arg) {
-  return (ldata *)luaL_checkudata(L, arg, LNN_DATA);
-}
-
-/* New data set over the blobs at xi and yi (stack indices). */
-static ldata *newdata(lua_State *L, int xi, int yi) {
-  ldata *s;
-  xi = lua_absindex(L, xi);
-  yi = lua_absindex(L, yi);
-  s = (ldata *)lua_newuserdatauv(L, sizeof(ldata), 2);
-  memset(s, 0, sizeof *s);
-  luaL_setmetatable(L, LNN_DATA);
-  lua_pushvalue(L, xi);
-  lua_setiuservalue(L, -2, 1);
-  lua_pushvalue(L, yi);
-  lua_setiuservalue(L, -2, 2);
-  return s;
-}
-
-ldata *lnn_lua_newdata(lua_State *L, int xi, int yi) { return newdata(L, xi, yi); }
-
 /* A view of s sharing its blobs (s at index arg). */
 static ldata *pushview(lua_State *L, int arg, const ldata *s) {
   ldata *v;
   lua_getiuservalue(L, arg, 1);
   lua_getiuservalue(L, arg, 2);
-  v = newdata(L, -2, -1);
+  v = lnn_lua_newdata(L, -2, -1);
   *v = *s;
   lua_replace(L, -3);
   lua_pop(L, 1);
@@ -69,14 +40,19 @@ static void read_vec(lua_State *L, int idx, float *dst, size_t n, int arg, const
   idx = lua_absindex(L, idx);
   for (k = 0; k < n; k++) {
     int t = lua_geti(L, idx, (lua_Integer)k + 1), ok;
+    lua_Number v;
     if (t == LUA_TTABLE && luaL_len(L, -1) == 1) { /* a column vector [[v1], [v2], ...] */
       lua_geti(L, -1, 1);
       lua_remove(L, -2);
     }
-    dst[k] = (float)lua_tonumberx(L, -1, &ok);
+    v = lua_tonumberx(L, -1, &ok);
     if (!ok)
-      luaL_argerror(L, arg, lua_pushfstring(L, "%s %I, element %I: number expected, got %s", what,
-                                            i, (lua_Integer)k + 1, luaL_typename(L, -1)));
+      lnn_lua_argerror(L, arg, NULL, "%s %I, element %I: number expected, got %s", what, i,
+                       (lua_Integer)k + 1, luaL_typename(L, -1));
+    if (!lnn_lua_fitsfloat(v))
+      lnn_lua_argerror(L, arg, NULL, "%s %I, element %I: %f is beyond float32's range", what, i,
+                       (lua_Integer)k + 1, v);
+    dst[k] = (float)v;
     lua_pop(L, 1);
   }
 }
@@ -97,24 +73,26 @@ static int data_new(lua_State *L) {
   if (Y == NULL) luaL_checktype(L, 2, LUA_TTABLE);
   n = X ? (size_t)X->rows : (size_t)luaL_len(L, 1);
   if ((Y ? (size_t)Y->rows : (size_t)luaL_len(L, 2)) != n)
-    return luaL_argerror(L, 2, lua_pushfstring(L, "%d targets for %d inputs",
-                                               (int)(Y ? (size_t)Y->rows : (size_t)luaL_len(L, 2)),
-                                               (int)n));
-  if (n < 1 || n > ((size_t)1 << 31)) return luaL_argerror(L, 1, "1 to 2^31 items expected");
+    return lnn_lua_argerror(L, 2, NULL, "%d targets for %d inputs",
+                            (int)(Y ? (size_t)Y->rows : (size_t)luaL_len(L, 2)), (int)n);
+  if (n < 1 || n > ((size_t)1 << 31))
+    return lnn_lua_argerror(L, 1, NULL, "1 to 2^31 items expected");
   if (X) {
     d = (size_t)X->cols;
   } else {
     lua_geti(L, 1, 1);
     d = vec_len(L, -1);
     lua_pop(L, 1);
-    if (d == 0) return luaL_argerror(L, 1, "items must be non-empty vectors (Matrix or table)");
+    if (d == 0)
+      return lnn_lua_argerror(L, 1, NULL, "items must be non-empty vectors (Matrix or table)");
   }
   lua_geti(L, 2, 1);
   labels = Y == NULL && lua_isinteger(L, -1);
   k = Y ? (size_t)Y->cols : labels ? 0 : vec_len(L, -1);
   lua_pop(L, 1);
-  if (!labels && k == 0) return luaL_argerror(L, 2, "targets must be vectors or class numbers");
-  if (n * d > ((size_t)1 << 33)) return luaL_argerror(L, 1, "data set too large");
+  if (!labels && k == 0)
+    return lnn_lua_argerror(L, 2, NULL, "targets must be vectors or class numbers");
+  if (n * d > ((size_t)1 << 33)) return lnn_lua_argerror(L, 1, NULL, "data set too large");
   xb = lnn_lua_newblob(L, n * d * sizeof(float));
   if (X) {
     memcpy(xb->data, X->data, n * d * sizeof(float));
@@ -122,8 +100,8 @@ static int data_new(lua_State *L) {
     for (i = 0; i < n; i++) {
       lua_geti(L, 1, (lua_Integer)i + 1);
       if (vec_len(L, -1) != d)
-        return luaL_argerror(L, 1, lua_pushfstring(L, "input %d has %d elements, expected %d",
-                                                   (int)i + 1, (int)vec_len(L, -1), (int)d));
+        return lnn_lua_argerror(L, 1, NULL, "input %d has %d elements, expected %d", (int)i + 1,
+                                (int)vec_len(L, -1), (int)d);
       read_vec(L, -1, (float *)(void *)xb->data + i * d, d, 1, "input", (lua_Integer)i + 1);
       lua_pop(L, 1);
     }
@@ -131,7 +109,7 @@ static int data_new(lua_State *L) {
   if (labels) {
     lua_Integer kk = luaL_optinteger(L, 3, -1), mx = 0;
     if (!lua_isnoneornil(L, 3) && (kk < 1 || kk > 256))
-      return luaL_argerror(L, 3, "classes must be 1 to 256");
+      return lnn_lua_argerror(L, 3, NULL, "classes must be 1 to 256");
     yb = lnn_lua_newblob(L, n);
     for (i = 0; i < n; i++) {
       lua_Integer c;
@@ -140,8 +118,8 @@ static int data_new(lua_State *L) {
       c = lua_tointegerx(L, -1, &ok);
       lua_pop(L, 1);
       if (!ok || c < 0 || c > 255 || (kk > 0 && c >= kk))
-        return luaL_argerror(L, 2, lua_pushfstring(L, "label %d must be an integer 0..%d",
-                                                   (int)i + 1, kk > 0 ? (int)kk - 1 : 255));
+        return lnn_lua_argerror(L, 2, NULL, "label %d must be an integer 0..%d", (int)i + 1,
+                                kk > 0 ? (int)kk - 1 : 255);
       yb->data[i] = (unsigned char)c;
       if (c > mx) mx = c;
     }
@@ -154,14 +132,14 @@ static int data_new(lua_State *L) {
       for (i = 0; i < n; i++) {
         lua_geti(L, 2, (lua_Integer)i + 1);
         if (vec_len(L, -1) != k)
-          return luaL_argerror(L, 2, lua_pushfstring(L, "target %d has %d elements, expected %d",
-                                                     (int)i + 1, (int)vec_len(L, -1), (int)k));
+          return lnn_lua_argerror(L, 2, NULL, "target %d has %d elements, expected %d", (int)i + 1,
+                                  (int)vec_len(L, -1), (int)k);
         read_vec(L, -1, (float *)(void *)yb->data + i * k, k, 2, "target", (lua_Integer)i + 1);
         lua_pop(L, 1);
       }
     }
   }
-  s = newdata(L, -2, -1);
+  s = lnn_lua_newdata(L, -2, -1);
   s->d.n = n;
   s->d.d = d;
   s->d.k = k;
@@ -189,16 +167,16 @@ static int data_load_idx(lua_State *L) {
   ldata *s;
   size_t i;
   lnn_rfile *fi, *fl;
-  luaL_argcheck(L, classes >= 1 && classes <= 256, 3, "classes must be 1 to 256");
+  lnn_lua_argcheck(L, classes >= 1 && classes <= 256, 3, "classes must be 1 to 256");
   /* each file through one descriptor, header and payload: one snapshot of it */
   fi = lnn_lua_openfile(L, ip, "load_idx");
   if (lnn_idx_read_header_fd(fi->fd, ip, 2051, &ih, &e) != LNN_OK) return idxfail(L, &e);
   fl = lnn_lua_openfile(L, lp, "load_idx");
   if (lnn_idx_read_header_fd(fl->fd, lp, 2049, &lh, &e) != LNN_OK) return idxfail(L, &e);
   if (ih.dims[0] != lh.dims[0])
-    return luaL_error(L, "load_idx: %s has %d images but %s has %d labels", ip, (int)ih.dims[0],
-                      lp, (int)lh.dims[0]);
-  if (ih.dims[0] == 0) return luaL_error(L, "load_idx: %s holds no images", ip);
+    return lnn_lua_error(L, "load_idx", "%s has %d images but %s has %d labels", ip,
+                         (int)ih.dims[0], lp, (int)lh.dims[0]);
+  if (ih.dims[0] == 0) return lnn_lua_error(L, "load_idx", "%s holds no images", ip);
   xb = lnn_lua_newblob(L, ih.total);
   if (lnn_idx_read_fd(fi->fd, ip, &ih, xb->data, xb->size, &e) != LNN_OK) return idxfail(L, &e);
   yb = lnn_lua_newblob(L, lh.total);
@@ -207,9 +185,9 @@ static int data_load_idx(lua_State *L) {
   lnn_rfile_close(fl);
   for (i = 0; i < lh.total; i++)
     if (yb->data[i] >= classes)
-      return luaL_error(L, "load_idx: %s: label %d of item %d is out of range 0..%d", lp,
-                        (int)yb->data[i], (int)i + 1, (int)classes - 1);
-  s = newdata(L, -2, -1);
+      return lnn_lua_error(L, "load_idx", "%s: label %d of item %d is out of range 0..%d", lp,
+                           (int)yb->data[i], (int)i + 1, (int)classes - 1);
+  s = lnn_lua_newdata(L, -2, -1);
   s->d.n = ih.dims[0];
   s->d.d = ih.item_size;
   s->d.k = (size_t)classes;
@@ -225,7 +203,7 @@ static int data_load_idx(lua_State *L) {
 static size_t item_arg(lua_State *L, int arg, const ldata *s) {
   lua_Integer i = luaL_checkinteger(L, arg);
   if (i < 1 || (size_t)i > s->d.n)
-    luaL_argerror(L, arg, lua_pushfstring(L, "index %I out of range 1..%d", i, (int)s->d.n));
+    lnn_lua_argerror(L, arg, NULL, "index %I out of range 1..%d", i, (int)s->d.n);
   return (size_t)i - 1;
 }
 
@@ -275,9 +253,9 @@ static int data_slice(lua_State *L) {
   lua_Integer n = (lua_Integer)s->d.n;
   lua_Integer first = luaL_checkinteger(L, 2), last = luaL_optinteger(L, 3, n);
   if (first < 1 || first > n)
-    return luaL_argerror(L, 2, lua_pushfstring(L, "first %I out of range 1..%I", first, n));
+    return lnn_lua_argerror(L, 2, NULL, "first %I out of range 1..%I", first, n);
   if (last < first || last > n)
-    return luaL_argerror(L, 3, lua_pushfstring(L, "last %I out of range %I..%I", last, first, n));
+    return lnn_lua_argerror(L, 3, NULL, "last %I out of range %I..%I", last, first, n);
   v = pushview(L, 1, s);
   v->d.n = (size_t)(last - first + 1);
   if (v->d.x8) v->d.x8 += (size_t)(first - 1) * v->d.d;
@@ -315,7 +293,7 @@ static int data_label(lua_State *L) {
 static int data_pixels(lua_State *L) {
   ldata *s = lnn_lua_checkdata(L, 1);
   size_t i = item_arg(L, 2, s);
-  if (s->d.x8 == NULL) return luaL_argerror(L, 1, "data set holds floats, not bytes");
+  if (s->d.x8 == NULL) return lnn_lua_argerror(L, 1, NULL, "data set holds floats, not bytes");
   lua_pushlstring(L, (const char *)s->d.x8 + i * s->d.d, s->d.d);
   return 1;
 }
@@ -344,14 +322,13 @@ static int data_matrices(lua_State *L) {
   lua_Integer first = luaL_optinteger(L, 2, 1), last = luaL_optinteger(L, 3, (lua_Integer)s->d.n);
   lmatrix *X, *Y;
   size_t m;
-  luaL_argcheck(L, first >= 1 && first <= (lua_Integer)s->d.n, 2,
-                lua_pushfstring(L, "first item 1..%d expected, got %d", (int)s->d.n, (int)first));
-  luaL_argcheck(L, last >= first && last <= (lua_Integer)s->d.n, 3,
-                lua_pushfstring(L, "last item %d..%d expected, got %d", (int)first, (int)s->d.n,
-                                (int)last));
+  lnn_lua_argcheck(L, first >= 1 && first <= (lua_Integer)s->d.n, 2,
+                   "first item 1..%d expected, got %d", (int)s->d.n, (int)first);
+  lnn_lua_argcheck(L, last >= first && last <= (lua_Integer)s->d.n, 3,
+                   "last item %d..%d expected, got %d", (int)first, (int)s->d.n, (int)last);
   m = (size_t)(last - first + 1);
   if (m > (size_t)1 << 30 || s->d.d * m > ((size_t)1 << 31) || s->d.k * m > ((size_t)1 << 31))
-    return luaL_error(L, "matrices: %d items are too many for one matrix", (int)m);
+    return lnn_lua_error(L, "matrices", "%d items are too many for one matrix", (int)m);
   X = lnn_lua_newmatrix(L, (int)m, (int)s->d.d);
   lnn_data_gather_x(&s->d, NULL, (size_t)first - 1, m, X->data, lnn_kernels_best());
   Y = lnn_lua_newmatrix(L, (int)m, (int)s->d.k);
@@ -372,7 +349,7 @@ static const luaL_Reg data_meta[] = {
     {"shape", data_shape}, {"label", data_label}, {"pixels", data_pixels},
     {"find_nonfinite", data_find_nonfinite}, {"matrices", data_matrices}, {NULL, NULL}};
 
-void lnn_lua_open_data(lua_State *L) {
+int lnn_lua_open_data(lua_State *L) {
   luaL_newmetatable(L, LNN_BLOB);
   lua_pop(L, 1);
   luaL_newmetatable(L, LNN_DATA);
@@ -382,4 +359,5 @@ void lnn_lua_open_data(lua_State *L) {
   lua_setfield(L, -2, "Data");
   lua_pushcfunction(L, data_load_idx);
   lua_setfield(L, -2, "load_idx");
+  return 0;
 }

@@ -3,6 +3,7 @@
  * then the raw float32 parameter block).  Formats live in the core; this file
  * checks arguments, owns buffers through userdata and raises the errors. */
 #include <math.h>
+#include <signal.h>
 #include <string.h>
 
 #include "fileio.h"
@@ -10,6 +11,7 @@
 #include "json.h"
 #include "lua_lnn.h"
 #include "png.h"
+#include "signals.h"
 
 #define LNN_JSONDOC "lnn.JsonDoc"
 #define LNN_FILE "lnn.File"
@@ -23,8 +25,7 @@ static const unsigned char *picture_bytes(lua_State *L, int arg, size_t n, const
     lblob *b;
     size_t i;
     if ((size_t)m->rows * m->cols != n)
-      luaL_error(L, "bad argument #%d to '%s' (%d values expected, got %dx%d)", arg, fname, (int)n,
-                 m->rows, m->cols);
+      lnn_lua_argerror(L, arg, fname, "%d values expected, got %dx%d", (int)n, m->rows, m->cols);
     b = lnn_lua_newblob(L, n);
     for (i = 0; i < n; i++) {
       float v = m->data[i];
@@ -36,10 +37,8 @@ static const unsigned char *picture_bytes(lua_State *L, int arg, size_t n, const
     size_t len;
     const char *s = lua_tolstring(L, arg, &len);
     if (s == NULL || lua_type(L, arg) != LUA_TSTRING)
-      luaL_typeerror(L, arg, "string or lnn.Matrix");
-    if (len != n)
-      luaL_error(L, "bad argument #%d to '%s' (%d bytes expected, got %d)", arg, fname, (int)n,
-                 (int)len);
+      lnn_lua_typeerror(L, arg, NULL, "string or lnn.Matrix");
+    if (len != n) lnn_lua_argerror(L, arg, fname, "%d bytes expected, got %d", (int)n, (int)len);
     return (const unsigned char *)s;
   }
 }
@@ -51,9 +50,9 @@ static int io_write_png(lua_State *L) {
   lua_Integer c = luaL_optinteger(L, 5, 1);
   const unsigned char *pix;
   lnn_error e;
-  luaL_argcheck(L, w >= 1 && w <= 65535, 3, "width must be 1 to 65535");
-  luaL_argcheck(L, h >= 1 && h <= 65535, 4, "height must be 1 to 65535");
-  luaL_argcheck(L, c == 1 || c == 3, 5, "channels must be 1 or 3");
+  lnn_lua_argcheck(L, w >= 1 && w <= 65535, 3, "width must be 1 to 65535");
+  lnn_lua_argcheck(L, h >= 1 && h <= 65535, 4, "height must be 1 to 65535");
+  lnn_lua_argcheck(L, c == 1 || c == 3, 5, "channels must be 1 or 3");
   pix = picture_bytes(L, 2, (size_t)(w * h * c), "write_png");
   if (lnn_png_write(path, pix, (int)w, (int)h, (int)c, &e) != LNN_OK)
     return lnn_lua_fail(L, "write_png", &e);
@@ -82,8 +81,8 @@ static lblob *read_whole(lua_State *L, lnn_rfile *f, size_t max, const char *fna
   lnn_error e;
   lblob *b;
   if (f->size > max)
-    luaL_error(L, "%s: %s: file too large (%I bytes, more than %I)", fname, f->path,
-               (lua_Integer)f->size, (lua_Integer)max);
+    lnn_lua_error(L, fname, "%s: file too large (%I bytes, more than %I)", f->path,
+                  (lua_Integer)f->size, (lua_Integer)max);
   b = lnn_lua_newblob(L, f->size);
   if (lnn_rfile_read_at(f, 0, b->data, f->size, &e) != LNN_OK) lnn_lua_fail(L, fname, &e);
   return b;
@@ -103,8 +102,8 @@ static int io_read_png(lua_State *L) {
   /* As for IDX files: the header alone must not cost gigabytes.  The image is
    * deflate data, at most 1032 times the file's size (one filter byte a row). */
   if ((uint64_t)h * ((uint64_t)w * (uint64_t)c + 1) > (uint64_t)file->size * 1032 + 1024)
-    return luaL_error(L, "read_png: %s: truncated: a %dx%d image cannot fit in %d bytes", path, w, h,
-                      (int)file->size);
+    return lnn_lua_error(L, "read_png", "%s: truncated: a %dx%d image cannot fit in %d bytes", path,
+                         w, h, (int)file->size);
   b = lnn_lua_newblob(L, (size_t)w * (size_t)h * (size_t)c);
   if (lnn_png_decode(path, file->data, file->size, b->data, b->size, &w, &h, &c, &e) != LNN_OK)
     return lnn_lua_fail(L, "read_png", &e);
@@ -128,9 +127,9 @@ static int io_write_idx(lua_State *L) {
   luaL_checktype(L, 3, LUA_TTABLE);
   bytes = luaL_checklstring(L, 4, &len);
   nd = (int)luaL_len(L, 3);
-  luaL_argcheck(L, nd >= 1 && nd <= 4, 3, "1 to 4 dimensions expected");
-  luaL_argcheck(L, magic == 0x800 + nd, 2, "magic must be 2048 + number of dimensions");
-  luaL_argcheck(L, level >= 0 && level <= 9, 5, "gzip level must be 0 to 9");
+  lnn_lua_argcheck(L, nd >= 1 && nd <= 4, 3, "1 to 4 dimensions expected");
+  lnn_lua_argcheck(L, magic == 0x800 + nd, 2, "magic must be 2048 + number of dimensions");
+  lnn_lua_argcheck(L, level >= 0 && level <= 9, 5, "gzip level must be 0 to 9");
   for (i = 0; i < nd; i++) {
     lua_Integer v;
     int ok;
@@ -138,13 +137,12 @@ static int io_write_idx(lua_State *L) {
     v = lua_tointegerx(L, -1, &ok);
     lua_pop(L, 1);
     if (!ok || v < 0 || v > 0x7fffffff)
-      return luaL_argerror(L, 3, lua_pushfstring(L, "dimension %d must be an integer 0 to 2^31-1",
-                                                 i + 1));
+      return lnn_lua_argerror(L, 3, NULL, "dimension %d must be an integer 0 to 2^31-1", i + 1);
     dims[i] = (uint32_t)v;
     total *= (size_t)v;
   }
   if (total != len)
-    return luaL_argerror(L, 4, lua_pushfstring(L, "%d bytes expected, got %d", (int)total, (int)len));
+    return lnn_lua_argerror(L, 4, NULL, "%d bytes expected, got %d", (int)total, (int)len);
   if (lnn_idx_write(path, (uint32_t)magic, nd, dims, (const uint8_t *)bytes, (int)level, &e) !=
       LNN_OK)
     return lnn_lua_fail(L, "write_idx", &e);
@@ -220,9 +218,11 @@ static int io_json_decode(lua_State *L) {
 /* json_number(x): the shortest decimal text that reads back as the same float32 */
 static int io_json_number(lua_State *L) {
   char buf[48];
-  float x = (float)luaL_checknumber(L, 1);
+  lua_Number v = luaL_checknumber(L, 1);
+  float x = (float)v;
   int n = lnn_json_format_float(buf, sizeof buf, x);
-  if (n < 0) return luaL_argerror(L, 1, "finite number expected (JSON has no NaN or Inf)");
+  if (n < 0 && isfinite(v)) return lnn_lua_argerror(L, 1, NULL, "%f is beyond float32's range", v);
+  if (n < 0) return lnn_lua_argerror(L, 1, NULL, "finite number expected (JSON has no NaN or Inf)");
   lua_pushlstring(L, buf, (size_t)n);
   return 1;
 }
@@ -239,7 +239,7 @@ static int io_write_model(lua_State *L) {
   lnn_error e;
   lblob *pad;
   int i;
-  luaL_argcheck(L, hlen > 0 && hlen <= MAX_HEADER, 2, "header of 1 byte to 100 MiB expected");
+  lnn_lua_argcheck(L, hlen > 0 && hlen <= MAX_HEADER, 2, "header of 1 byte to 100 MiB expected");
   padded = (hlen + 7) & ~(size_t)7;
   for (i = 0; i < 8; i++) lenbytes[i] = (unsigned char)((uint64_t)padded >> (8 * i));
   pad = lnn_lua_newblob(L, padded);
@@ -267,21 +267,22 @@ static int io_read_model(lua_State *L) {
   lblob *h;
   lmatrix *m;
   int i;
-  if (size < 8) return luaL_error(L, "load: %s: not a model file (%d bytes)", path, (int)size);
+  if (size < 8) return lnn_lua_error(L, "load", "%s: not a model file (%d bytes)", path, (int)size);
   if (lnn_rfile_read_at(f, 0, lenbytes, 8, &e) != LNN_OK) return lnn_lua_fail(L, "load", &e);
   for (i = 7; i >= 0; i--) hlen = (hlen << 8) | lenbytes[i];
   if (hlen < 2 || hlen > MAX_HEADER || hlen > size - 8)
-    return luaL_error(L, "load: %s: not a model file (header length %d of a %d-byte file)", path,
-                      (int)(hlen > MAX_HEADER ? -1 : (int)hlen), (int)size);
+    return lnn_lua_error(L, "load", "%s: not a model file (header length %d of a %d-byte file)",
+                         path, (int)(hlen > MAX_HEADER ? -1 : (int)hlen), (int)size);
   data = size - 8 - (size_t)hlen;
   if (data % 4 != 0)
-    return luaL_error(L, "load: %s: data block of %d bytes is not float32s", path, (int)data);
-  if (data / 4 > ((size_t)1 << 30)) return luaL_error(L, "load: %s: data block too large", path);
+    return lnn_lua_error(L, "load", "%s: data block of %d bytes is not float32s", path, (int)data);
+  if (data / 4 > ((size_t)1 << 30))
+    return lnn_lua_error(L, "load", "%s: data block too large", path);
   h = lnn_lua_newblob(L, (size_t)hlen);
   if (lnn_rfile_read_at(f, 8, h->data, (size_t)hlen, &e) != LNN_OK)
     return lnn_lua_fail(L, "load", &e);
   lua_pushlstring(L, (const char *)h->data, (size_t)hlen);
-  if (data == 0) return luaL_error(L, "load: %s: no parameters after the header", path);
+  if (data == 0) return lnn_lua_error(L, "load", "%s: no parameters after the header", path);
   m = lnn_lua_newmatrix(L, (int)(data / 4), 1);
   if (lnn_rfile_read_at(f, 8 + (size_t)hlen, m->data, data, &e) != LNN_OK)
     return lnn_lua_fail(L, "load", &e);
@@ -296,7 +297,7 @@ static int io_read_file(lua_State *L) {
   lua_Integer max = luaL_optinteger(L, 2, 1024);
   lnn_rfile *f;
   lblob *b;
-  luaL_argcheck(L, max >= 0 && max <= 1 << 20, 2, "size limit must be 0 to 1048576 MiB");
+  lnn_lua_argcheck(L, max >= 0 && max <= 1 << 20, 2, "size limit must be 0 to 1048576 MiB");
   f = lnn_lua_openfile(L, path, "read_file");
   b = read_whole(L, f, (size_t)max << 20, "read_file");
   lnn_rfile_close(f);
@@ -314,13 +315,38 @@ static int io_write_file(lua_State *L) {
   return 0;
 }
 
+/* catch_signals(on): true installs lnn's SIGINT/SIGTERM handler (signals.h:
+ * the first signal only sets a flag, a second stops at once); false puts the
+ * previous handlers back.  Either way forgets a signal caught before. */
+static int io_catch_signals(lua_State *L) {
+  lnn_error e;
+  luaL_checktype(L, 1, LUA_TBOOLEAN);
+  if (!lua_toboolean(L, 1)) {
+    lnn_signals_restore();
+    return 0;
+  }
+  if (lnn_signals_install(&e) != LNN_OK) return lnn_lua_fail(L, "catch_signals", &e);
+  return 0;
+}
+
+/* interrupted(): nil, or the name and number of the first signal caught since
+ * catch_signals(true) ("SIGINT", 2 or "SIGTERM", 15) */
+static int io_interrupted(lua_State *L) {
+  int sig = lnn_signals_pending();
+  if (sig == 0) return 0;
+  lua_pushstring(L, sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal");
+  lua_pushinteger(L, sig);
+  return 2;
+}
+
 static const luaL_Reg io_funcs[] = {
+    {"catch_signals", io_catch_signals}, {"interrupted", io_interrupted},
     {"write_file", io_write_file}, {"read_file", io_read_file},
     {"write_png", io_write_png}, {"read_png", io_read_png}, {"write_idx", io_write_idx},
     {"json_decode", io_json_decode}, {"json_number", io_json_number},
     {"write_model", io_write_model}, {"read_model", io_read_model}, {NULL, NULL}};
 
-void lnn_lua_open_io(lua_State *L) {
+int lnn_lua_open_io(lua_State *L) {
   luaL_newmetatable(L, LNN_FILE);
   lua_pushcfunction(L, file_gc);
   lua_setfield(L, -2, "__gc");
@@ -332,4 +358,5 @@ void lnn_lua_open_io(lua_State *L) {
   luaL_setfuncs(L, io_funcs, 0);
   lua_pushlightuserdata(L, NULL);
   lua_setfield(L, -2, "json_null");
+  return 0;
 }

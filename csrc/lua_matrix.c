@@ -12,40 +12,10 @@
 
 #define MAX_ELEMS ((lua_Integer)1 << 31)
 
-lmatrix *lnn_lua_newmatrix(lua_State *L, int rows, int cols) {
-  size_t n = (size_t)rows * (size_t)cols;
-  lmatrix *m = (lmatrix *)lnn_lua_newudata(L, sizeof(lmatrix) + n * sizeof(float), 1);
-  m->rows = rows;
-  m->cols = cols;
-  m->vec = 0;
-  m->data = (float *)(void *)(m + 1);
-  memset(m->data, 0, n * sizeof(float));
-  luaL_setmetatable(L, LNN_MATRIX);
-  return m;
-}
-
-lmatrix *lnn_lua_pushview(lua_State *L, int owner, float *data, int rows, int cols, int vec) {
-  lmatrix *m;
-  owner = lua_absindex(L, owner);
-  m = (lmatrix *)lua_newuserdatauv(L, sizeof(lmatrix), 1);
-  m->rows = rows;
-  m->cols = cols;
-  m->vec = vec;
-  m->data = data;
-  luaL_setmetatable(L, LNN_MATRIX);
-  lua_pushvalue(L, owner);
-  lua_setiuservalue(L, -2, 1);
-  return m;
-}
-
-lmatrix *lnn_lua_checkmatrix(lua_State *L, int arg) {
-  return (lmatrix *)luaL_checkudata(L, arg, LNN_MATRIX);
-}
-
 static int checkdim(lua_State *L, int arg, const char *what) {
   lua_Integer n = luaL_checkinteger(L, arg);
   if (n < 1 || n > (1 << 30))
-    return luaL_argerror(L, arg, lua_pushfstring(L, "%s must be 1 to 2^30, got %I", what, n));
+    return lnn_lua_argerror(L, arg, NULL, "%s must be 1 to 2^30, got %I", what, n);
   return (int)n;
 }
 
@@ -57,10 +27,21 @@ static float checkfloat(lua_State *L, int idx, int arg, lua_Integer i, lua_Integ
   if (!isnum) {
     const char *what = luaL_typename(L, idx);
     if (i > 0)
-      luaL_argerror(L, arg, lua_pushfstring(L, "row %I, element %I: number expected, got %s", i, j,
-                                            what));
-    luaL_argerror(L, arg, lua_pushfstring(L, "element %I: number expected, got %s", j, what));
+      lnn_lua_argerror(L, arg, NULL, "row %I, element %I: number expected, got %s", i, j, what);
+    lnn_lua_argerror(L, arg, NULL, "element %I: number expected, got %s", j, what);
   }
+  if (!lnn_lua_fitsfloat(v)) {
+    if (i > 0)
+      lnn_lua_argerror(L, arg, NULL, "row %I, element %I: %f is beyond float32's range", i, j, v);
+    lnn_lua_argerror(L, arg, NULL, "element %I: %f is beyond float32's range", j, v);
+  }
+  return (float)v;
+}
+
+/* Number argument arg as a float32 (an error if beyond its range). */
+static float checkfloatarg(lua_State *L, int arg) {
+  lua_Number v = luaL_checknumber(L, arg);
+  if (!lnn_lua_fitsfloat(v)) lnn_lua_argerror(L, arg, NULL, "%f is beyond float32's range", v);
   return (float)v;
 }
 
@@ -81,8 +62,7 @@ static void fill_from_table(lua_State *L, int t, lmatrix *m) {
     }
     return;
   }
-  if (n != m->rows)
-    luaL_argerror(L, t, lua_pushfstring(L, "table has %I rows, expected %d", n, m->rows));
+  if (n != m->rows) lnn_lua_argerror(L, t, NULL, "table has %I rows, expected %d", n, m->rows);
   for (i = 0; i < m->rows; i++) {
     if (lua_geti(L, t, i + 1) == LUA_TNUMBER && m->cols == 1) {
       m->data[i] = checkfloat(L, -1, t, 0, (lua_Integer)i + 1);
@@ -90,13 +70,13 @@ static void fill_from_table(lua_State *L, int t, lmatrix *m) {
       lmatrix *r = (lmatrix *)luaL_testudata(L, -1, LNN_MATRIX);
       if (r != NULL) {
         if ((lua_Integer)r->rows * r->cols != m->cols)
-          luaL_argerror(L, t, lua_pushfstring(L, "row %d has %I elements, expected %d", i + 1,
-                                              (lua_Integer)r->rows * r->cols, m->cols));
+          lnn_lua_argerror(L, t, NULL, "row %d has %I elements, expected %d", i + 1,
+                           (lua_Integer)r->rows * r->cols, m->cols);
         memcpy(m->data + (size_t)i * m->cols, r->data, (size_t)m->cols * sizeof(float));
       } else {
         if (luaL_len(L, -1) != m->cols)
-          luaL_argerror(L, t, lua_pushfstring(L, "row %d has %I elements, expected %d", i + 1,
-                                              (lua_Integer)luaL_len(L, -1), m->cols));
+          lnn_lua_argerror(L, t, NULL, "row %d has %I elements, expected %d", i + 1,
+                           (lua_Integer)luaL_len(L, -1), m->cols);
         for (j = 0; j < m->cols; j++) {
           lua_geti(L, -1, j + 1);
           m->data[(size_t)i * m->cols + j] = checkfloat(L, -1, t, i + 1, j + 1);
@@ -104,8 +84,7 @@ static void fill_from_table(lua_State *L, int t, lmatrix *m) {
         }
       }
     } else {
-      luaL_argerror(L, t, lua_pushfstring(L, "row %d: table expected, got %s", i + 1,
-                                          luaL_typename(L, -1)));
+      lnn_lua_argerror(L, t, NULL, "row %d: table expected, got %s", i + 1, luaL_typename(L, -1));
     }
     lua_pop(L, 1);
   }
@@ -117,11 +96,13 @@ static int mat_new(lua_State *L) {
   lmatrix *m;
   if (lua_istable(L, 1)) {
     lua_Integer n = (lua_Integer)luaL_len(L, 1);
-    if (n < 1 || n > (1 << 30)) return luaL_argerror(L, 1, "table must have 1 to 2^30 rows");
+    if (n < 1 || n > (1 << 30))
+      return lnn_lua_argerror(L, 1, NULL, "table must have 1 to 2^30 rows");
     lua_geti(L, 1, 1);
     if (lua_istable(L, -1)) {
       lua_Integer c = (lua_Integer)luaL_len(L, -1);
-      if (c < 1 || c > (1 << 30)) return luaL_argerror(L, 1, "rows must have 1 to 2^30 elements");
+      if (c < 1 || c > (1 << 30))
+        return lnn_lua_argerror(L, 1, NULL, "rows must have 1 to 2^30 elements");
       rows = (int)n;
       cols = (int)c;
     } else {
@@ -129,7 +110,8 @@ static int mat_new(lua_State *L) {
       cols = 1;
     }
     lua_pop(L, 1);
-    if ((lua_Integer)rows * cols > MAX_ELEMS) return luaL_argerror(L, 1, "matrix too large");
+    if ((lua_Integer)rows * cols > MAX_ELEMS)
+      return lnn_lua_argerror(L, 1, NULL, "matrix too large");
     m = lnn_lua_newmatrix(L, rows, cols);
     fill_from_table(L, 1, m);
     return 1;
@@ -138,24 +120,23 @@ static int mat_new(lua_State *L) {
   rows = checkdim(L, 1, "rows");
   cols = checkdim(L, 2, "cols");
   if ((lua_Integer)rows * cols > MAX_ELEMS)
-    return luaL_argerror(L, 2, lua_pushfstring(L, "matrix too large (%d x %d)", rows, cols));
+    return lnn_lua_argerror(L, 2, NULL, "matrix too large (%d x %d)", rows, cols);
   m = lnn_lua_newmatrix(L, rows, cols);
   if (lua_type(L, 3) == LUA_TNUMBER) {
     size_t i, n = (size_t)rows * cols;
-    float v = (float)lua_tonumber(L, 3);
+    float v = checkfloatarg(L, 3);
     for (i = 0; i < n; i++) m->data[i] = v;
   } else if (lua_istable(L, 3)) {
     fill_from_table(L, 3, m);
   } else if (!lua_isnoneornil(L, 3)) {
-    return luaL_typeerror(L, 3, "number or table");
+    return lnn_lua_typeerror(L, 3, NULL, "number or table");
   }
   return 1;
 }
 
 static int index_arg(lua_State *L, int arg, int n) {
   lua_Integer i = luaL_checkinteger(L, arg);
-  if (i < 1 || i > n)
-    return luaL_argerror(L, arg, lua_pushfstring(L, "index %I out of range 1..%d", i, n));
+  if (i < 1 || i > n) return lnn_lua_argerror(L, arg, NULL, "index %I out of range 1..%d", i, n);
   return (int)i - 1;
 }
 
@@ -180,13 +161,13 @@ static int mat_newindex(lua_State *L) {
   lmatrix *m = lnn_lua_checkmatrix(L, 1);
   if (m->vec) {
     int k = index_arg(L, 2, m->cols);
-    m->data[k] = (float)luaL_checknumber(L, 3);
+    m->data[k] = checkfloatarg(L, 3);
   } else {
     int i = index_arg(L, 2, m->rows), j;
     float *row = m->data + (size_t)i * m->cols;
     luaL_checktype(L, 3, LUA_TTABLE);
     if (luaL_len(L, 3) != m->cols)
-      return luaL_argerror(L, 3, lua_pushfstring(L, "row needs %d numbers", m->cols));
+      return lnn_lua_argerror(L, 3, NULL, "row needs %d numbers", m->cols);
     for (j = 0; j < m->cols; j++) {
       lua_geti(L, 3, j + 1);
       row[j] = checkfloat(L, -1, 3, 0, j + 1);
@@ -225,7 +206,7 @@ static int mat_get(lua_State *L) {
 static int mat_set(lua_State *L) {
   lmatrix *m = lnn_lua_checkmatrix(L, 1);
   int i = index_arg(L, 2, m->rows), j = index_arg(L, 3, m->cols);
-  m->data[(size_t)i * m->cols + j] = (float)luaL_checknumber(L, 4);
+  m->data[(size_t)i * m->cols + j] = checkfloatarg(L, 4);
   return 0;
 }
 
@@ -266,8 +247,8 @@ static int mat_copy_from(lua_State *L) {
   lmatrix *m = lnn_lua_checkmatrix(L, 1);
   lmatrix *s = lnn_lua_checkmatrix(L, 2);
   if ((size_t)m->rows * m->cols != (size_t)s->rows * s->cols)
-    return luaL_argerror(L, 2, lua_pushfstring(L, "shapes differ: %dx%d <- %dx%d", m->rows,
-                                               m->cols, s->rows, s->cols));
+    return lnn_lua_argerror(L, 2, NULL, "shapes differ: %dx%d <- %dx%d", m->rows, m->cols, s->rows,
+                            s->cols);
   memmove(m->data, s->data, (size_t)m->rows * m->cols * sizeof(float));
   lua_settop(L, 1);
   return 1;
@@ -275,7 +256,7 @@ static int mat_copy_from(lua_State *L) {
 
 static int mat_fill(lua_State *L) {
   lmatrix *m = lnn_lua_checkmatrix(L, 1);
-  float v = (float)luaL_checknumber(L, 2);
+  float v = checkfloatarg(L, 2);
   size_t i, n = (size_t)m->rows * m->cols;
   for (i = 0; i < n; i++) m->data[i] = v;
   lua_settop(L, 1);
@@ -289,8 +270,8 @@ static int mat_view(lua_State *L) {
   lua_Integer first = luaL_checkinteger(L, 2);
   int rows = checkdim(L, 3, "rows"), cols = checkdim(L, 4, "cols");
   if (first < 1 || first > n || (lua_Integer)rows * cols > n - first + 1)
-    return luaL_argerror(L, 2, lua_pushfstring(L, "%dx%d from element %I exceeds %I elements",
-                                               rows, cols, first, n));
+    return lnn_lua_argerror(L, 2, NULL, "%dx%d from element %I exceeds %I elements", rows, cols,
+                            first, n);
   lnn_lua_pushview(L, 1, m->data + (first - 1), rows, cols, 0);
   return 1;
 }
@@ -299,8 +280,8 @@ static int mat_reshape(lua_State *L) {
   lmatrix *m = lnn_lua_checkmatrix(L, 1);
   int rows = checkdim(L, 2, "rows"), cols = checkdim(L, 3, "cols");
   if ((lua_Integer)rows * cols != (lua_Integer)m->rows * m->cols)
-    return luaL_argerror(L, 3, lua_pushfstring(L, "cannot reshape %dx%d to %dx%d", m->rows,
-                                               m->cols, rows, cols));
+    return lnn_lua_argerror(L, 3, NULL, "cannot reshape %dx%d to %dx%d", m->rows, m->cols, rows,
+                            cols);
   lnn_lua_pushview(L, 1, m->data, rows, cols, 0);
   return 1;
 }
@@ -312,8 +293,8 @@ static int mat_maxabsdiff(lua_State *L) {
   size_t i, n = (size_t)a->rows * a->cols;
   double mx = 0.0;
   if (a->rows != b->rows || a->cols != b->cols)
-    return luaL_argerror(L, 2, lua_pushfstring(L, "shapes differ: %dx%d vs %dx%d", a->rows,
-                                               a->cols, b->rows, b->cols));
+    return lnn_lua_argerror(L, 2, NULL, "shapes differ: %dx%d vs %dx%d", a->rows, a->cols, b->rows,
+                            b->cols);
   for (i = 0; i < n; i++) {
     double d = fabs((double)a->data[i] - b->data[i]);
     if (d != d) {
@@ -377,8 +358,8 @@ static int mat_tojson(lua_State *L) {
     char num[48];
     int len = lnn_json_format_float(num, sizeof num, m->data[i]);
     if (len < 0)
-      return luaL_error(L, "tojson: element %d is %f; JSON has no NaN or Inf", (int)i + 1,
-                        (double)m->data[i]);
+      return lnn_lua_error(L, "tojson", "element %d is %f; JSON has no NaN or Inf", (int)i + 1,
+                           (double)m->data[i]);
     if (i % per == 0) luaL_addstring(&b, i == 0 ? "[" : "],[");
     else luaL_addchar(&b, ',');
     luaL_addlstring(&b, num, (size_t)len);
@@ -420,10 +401,11 @@ static const luaL_Reg mat_meta[] = {
     {"reshape", mat_reshape}, {"maxabsdiff", mat_maxabsdiff}, {"sum", mat_sum},
     {"argmax", mat_argmax}, {"apply", mat_apply}, {"tojson", mat_tojson}, {NULL, NULL}};
 
-void lnn_lua_open_matrix(lua_State *L) {
+int lnn_lua_open_matrix(lua_State *L) {
   luaL_newmetatable(L, LNN_MATRIX);
   luaL_setfuncs(L, mat_meta, 0);
   lua_pop(L, 1);
   lua_pushcfunction(L, mat_new);
   lua_setfield(L, -2, "Matrix");
+  return 0;
 }

@@ -19,8 +19,6 @@
 static const char *const act_names[] = {"linear", "sigmoid", "tanh", "relu", "softmax", NULL};
 static const char *const cost_names[] = {"quadratic", "cross-entropy", "log-likelihood", NULL};
 
-lnet *lnn_lua_checknet(lua_State *L, int arg) { return (lnet *)luaL_checkudata(L, arg, LNN_NET); }
-
 static int enum_field(lua_State *L, int t, const char *key, const char *def,
                       const char *const names[], const char *fname) {
   const char *s;
@@ -31,8 +29,7 @@ static int enum_field(lua_State *L, int t, const char *key, const char *def,
   } else if (lua_type(L, -1) == LUA_TSTRING) {
     s = lua_tostring(L, -1);
   } else {
-    return luaL_error(L, "bad option '%s' to '%s' (string expected, got %s)", key, fname,
-                      luaL_typename(L, -1));
+    return lnn_lua_opterror(L, fname, key, "string expected, got %s", luaL_typename(L, -1));
   }
   for (i = 0; names[i]; i++)
     if (strcmp(names[i], s) == 0) break;
@@ -45,8 +42,7 @@ static int enum_field(lua_State *L, int t, const char *key, const char *def,
       luaL_addstring(&b, names[j]);
     }
     luaL_pushresult(&b);
-    return luaL_error(L, "bad option '%s' to '%s' (one of %s expected, got '%s')", key, fname,
-                      lua_tostring(L, -1), s);
+    return lnn_lua_opterror(L, fname, key, "one of %s expected, got '%s'", lua_tostring(L, -1), s);
   }
   lua_pop(L, 1);
   return i;
@@ -59,8 +55,8 @@ static int pop_size(lua_State *L, int l, const char *what) {
   int ok;
   lua_Integer v = lua_tointegerx(L, -1, &ok);
   if (!ok || v < 1 || v > (1 << 24))
-    luaL_error(L, "bad option 'layers' to 'Net' (layer %d: %s must be an integer 1 to 2^24, "
-               "got %s)", l, what, luaL_tolstring(L, -1, NULL));
+    lnn_lua_opterror(L, "Net", "layers", "layer %d: %s must be an integer 1 to 2^24, got %s", l,
+                     what, luaL_tolstring(L, -1, NULL));
   lua_pop(L, 1);
   return (int)v;
 }
@@ -79,8 +75,7 @@ static int layer_int(lua_State *L, int t, int l, const char *key) {
 static void layer_ints(lua_State *L, int t, int l, const char *key, int *out, int n) {
   int i;
   if (lua_getfield(L, t, key) != LUA_TTABLE || luaL_len(L, -1) != n)
-    luaL_error(L, "bad option 'layers' to 'Net' (layer %d: '%s' must be a list of %d integers)", l,
-               key, n);
+    lnn_lua_opterror(L, "Net", "layers", "layer %d: '%s' must be a list of %d integers", l, key, n);
   for (i = 0; i < n; i++) {
     const char *what = lua_pushfstring(L, "'%s'[%d]", key, i + 1);
     lua_geti(L, -2, i + 1);
@@ -99,15 +94,15 @@ static int read_layers(lua_State *L, int t, lnn_layer *spec) {
   static const char *const drop_opts[] = {"kind", "n_in", "p", NULL};
   int n = (int)luaL_len(L, t), l;
   if (n < 1 || n > LNN_MAX_LAYERS)
-    return luaL_error(L, "bad option 'layers' to 'Net' (1 to %d layers expected, got %d)",
-                      LNN_MAX_LAYERS, n);
+    return lnn_lua_opterror(L, "Net", "layers", "1 to %d layers expected, got %d", LNN_MAX_LAYERS,
+                            n);
   memset(spec, 0, (size_t)n * sizeof *spec);
   for (l = 0; l < n; l++) {
     lnn_layer *y = &spec[l];
     int top;
     if (lua_geti(L, t, l + 1) != LUA_TTABLE)
-      return luaL_error(L, "bad option 'layers' to 'Net' (layer %d: table expected, got %s)",
-                        l + 1, luaL_typename(L, -1));
+      return lnn_lua_opterror(L, "Net", "layers", "layer %d: table expected, got %s", l + 1,
+                              luaL_typename(L, -1));
     top = lua_gettop(L);
     y->kind = enum_field(L, top, "kind", "dense", kind_names, "Net");
     if (y->kind == LNN_LAYER_DENSE) {
@@ -122,8 +117,9 @@ static int read_layers(lua_State *L, int t, lnn_layer *spec) {
       layer_ints(L, top, l + 1, "filters", flt, 4);
       layer_ints(L, top, l + 1, "pool", pool, 2);
       if (flt[1] != img[0])
-        return luaL_error(L, "bad option 'layers' to 'Net' (layer %d: filters of %d channels "
-                          "but an image of %d)", l + 1, flt[1], img[0]);
+        return lnn_lua_opterror(L, "Net", "layers",
+                                "layer %d: filters of %d channels but an image of %d", l + 1,
+                                flt[1], img[0]);
       y->conv.c = img[0], y->conv.h = img[1], y->conv.w = img[2];
       y->conv.f = flt[0], y->conv.kh = flt[2], y->conv.kw = flt[3];
       y->conv.ph = pool[0], y->conv.pw = pool[1];
@@ -151,14 +147,13 @@ static void check_layout(lua_State *L, lnn_net *layout) {
   if (lua_getfield(L, 1, "layers") != LUA_TNIL) {
     lnn_layer spec[LNN_MAX_LAYERS];
     if (!lua_istable(L, -1))
-      luaL_error(L, "bad option 'layers' to 'Net' (table expected, got %s)",
-                 luaL_typename(L, -1));
+      lnn_lua_opterror(L, "Net", "layers", "table expected, got %s", luaL_typename(L, -1));
     lua_getfield(L, 1, "sizes");
     lua_getfield(L, 1, "hidden");
     lua_getfield(L, 1, "output");
     if (!lua_isnil(L, -1) || !lua_isnil(L, -2) || !lua_isnil(L, -3))
-      luaL_error(L, "bad options to 'Net' (either 'layers' or 'sizes', 'hidden' and "
-                 "'output', not both)");
+      luaL_error(L, "bad options to '%s' (either 'layers' or 'sizes', 'hidden' and 'output', "
+                 "not both)", lnn_lua_fname(L, "Net"));
     lua_pop(L, 3);
     n = read_layers(L, lua_gettop(L), spec);
     lua_pop(L, 1);
@@ -166,20 +161,17 @@ static void check_layout(lua_State *L, lnn_net *layout) {
   } else {
     lua_pop(L, 1);
     if (lua_getfield(L, 1, "sizes") != LUA_TTABLE)
-      luaL_error(L, "bad option 'sizes' to 'Net' (table expected, got %s)",
-                 luaL_typename(L, -1));
+      lnn_lua_opterror(L, "Net", "sizes", "table expected, got %s", luaL_typename(L, -1));
     n = (int)luaL_len(L, -1);
     if (n < 2 || n > LNN_MAX_LAYERS + 1)
-      luaL_error(L, "bad option 'sizes' to 'Net' (2 to %d sizes expected, got %d)",
-                 LNN_MAX_LAYERS + 1, n);
+      lnn_lua_opterror(L, "Net", "sizes", "2 to %d sizes expected, got %d", LNN_MAX_LAYERS + 1, n);
     for (i = 0; i < n; i++) {
       int ok;
       lua_Integer v;
       lua_geti(L, -1, i + 1);
       v = lua_tointegerx(L, -1, &ok);
       if (!ok || v < 1 || v > (1 << 24))
-        luaL_error(L, "bad option 'sizes' to 'Net' (size %d must be an integer 1 to 2^24)",
-                   i + 1);
+        lnn_lua_opterror(L, "Net", "sizes", "size %d must be an integer 1 to 2^24", i + 1);
       sizes[i] = (int)v;
       lua_pop(L, 1);
     }
@@ -204,9 +196,19 @@ static int net_new(lua_State *L) {
   u->net = layout;
   u->net.params = (float *)lnn_align(u + 1);
   u->K = lnn_kernels_best();
+  u->busy = 0;
   memset(u->net.params, 0, layout.nparams * sizeof(float));
   luaL_setmetatable(L, LNN_NET);
   return 1;
+}
+
+/* The network at argument 1, refusing while one of its calls is running
+ * (lnn_lua_exclusive): a call that does not touch the workspace can still
+ * read or switch what that call is using. */
+static lnet *idle_net(lua_State *L, const char *fname) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  if (u->busy) lnn_lua_busyerror(L, fname);
+  return u;
 }
 
 /* init(rng, scheme): "default" and "large" are network.py's: biases N(0,1),
@@ -216,7 +218,7 @@ static int net_new(lua_State *L) {
  * conv-pool layer's f kh kw / (ph pw)), biases N(0,1); a softmax layer zero. */
 static int net_init(lua_State *L) {
   static const char *const schemes[] = {"default", "large", "network3", NULL};
-  lnet *u = lnn_lua_checknet(L, 1);
+  lnet *u = idle_net(L, "init");
   lnn_rng *r = lnn_lua_checkrng(L, 2);
   int scheme = luaL_checkoption(L, 3, "default", schemes), l;
   if (scheme == 2) {
@@ -314,17 +316,17 @@ static const lnn_layer *layer_arg(lua_State *L, lnet *u, int arg) {
   lua_Integer l = luaL_checkinteger(L, arg);
   const lnn_layer *y;
   if (l < 1 || l > u->net.nlayers)
-    luaL_argerror(L, arg, lua_pushfstring(L, "layer %I out of range 1..%d", l, u->net.nlayers));
+    lnn_lua_argerror(L, arg, NULL, "layer %I out of range 1..%d", l, u->net.nlayers);
   y = &u->net.layer[l - 1];
   if (y->kind == LNN_LAYER_DROPOUT)
-    luaL_argerror(L, arg, lua_pushfstring(L, "layer %I is dropout, which has no parameters", l));
+    lnn_lua_argerror(L, arg, NULL, "layer %I is dropout, which has no parameters", l);
   return y;
 }
 
 /* weights(l): layer l's weights, a view into the block: n_out x n_in (dense)
  * or f x c kh kw (convpool) */
 static int net_weights(lua_State *L) {
-  lnet *u = lnn_lua_checknet(L, 1);
+  lnet *u = idle_net(L, "weights");
   const lnn_layer *y = layer_arg(L, u, 2);
   int rows = y->kind == LNN_LAYER_CONVPOOL ? y->conv.f : y->n_out;
   lnn_lua_pushview(L, 1, u->net.params + y->w, rows, (int)(lnn_layer_nweights(y) / (size_t)rows), 0);
@@ -333,7 +335,7 @@ static int net_weights(lua_State *L) {
 
 /* biases(l): layer l's biases (n_out, or f for convpool) x 1, a view into the block */
 static int net_biases(lua_State *L) {
-  lnet *u = lnn_lua_checknet(L, 1);
+  lnet *u = idle_net(L, "biases");
   const lnn_layer *y = layer_arg(L, u, 2);
   lnn_lua_pushview(L, 1, u->net.params + y->b, (int)lnn_layer_nbiases(y), 1, 0);
   return 1;
@@ -341,7 +343,7 @@ static int net_biases(lua_State *L) {
 
 /* params(): the whole block as an nparams x 1 view */
 static int net_params(lua_State *L) {
-  lnet *u = lnn_lua_checknet(L, 1);
+  lnet *u = idle_net(L, "params");
   lnn_lua_pushview(L, 1, u->net.params, (int)u->net.nparams, 1, 0);
   return 1;
 }
@@ -378,15 +380,20 @@ static size_t batch_rows(lua_State *L, int arg, const lnet *u, const lmatrix *X)
   size_t numel = (size_t)X->rows * X->cols;
   if (numel == n_in(u)) return 1;
   if ((size_t)X->cols == n_in(u)) return (size_t)X->rows;
-  return (size_t)luaL_argerror(L, arg, lua_pushfstring(L, "input of %d elements or m x %d expected,"
-                                                          " got %dx%d", (int)n_in(u),
-                                                       (int)n_in(u), X->rows, X->cols));
+  return (size_t)lnn_lua_argerror(L, arg, NULL,
+                                  "input of %d elements or m x %d expected,"
+                                  " got %dx%d",
+                                  (int)n_in(u), (int)n_in(u), X->rows, X->cols);
 }
 
+/* The sections below run under lnn_lua_exclusive, their arguments checked
+ * by the binding that runs them: the workspace and the parameters are theirs
+ * alone until they return, whatever Lua code runs meanwhile. */
+
 /* forward(x): one item (n_in elements) -> n_out x 1; or m x n_in -> m x n_out */
-static int net_forward(lua_State *L) {
-  lnet *u = lnn_lua_checknet(L, 1);
-  lmatrix *X = lnn_lua_checkmatrix(L, 2), *out;
+static int forward_section(lua_State *L) {
+  lnet *u = (lnet *)lua_touserdata(L, 1);
+  lmatrix *X = (lmatrix *)lua_touserdata(L, 2), *out;
   size_t m = batch_rows(L, 2, u, X);
   lnn_work w = get_work(L, 1, u, m);
   memcpy(w.a[0], X->data, m * n_in(u) * sizeof(float));
@@ -397,13 +404,28 @@ static int net_forward(lua_State *L) {
   return 1;
 }
 
-/* Loads X (m x n_in) and Y (m x n_out) into the workspace; returns m. */
-static size_t load_batch(lua_State *L, lnet *u, lnn_work *w, int xa, int ya) {
+static int net_forward(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  batch_rows(L, 2, u, lnn_lua_checkmatrix(L, 2));
+  lua_settop(L, 2);
+  return lnn_lua_exclusive(L, &u->busy, "forward", forward_section);
+}
+
+/* Checks X (m x n_in) and Y (m x n_out) at xa and ya; returns m. */
+static size_t check_batch(lua_State *L, const lnet *u, int xa, int ya) {
   lmatrix *X = lnn_lua_checkmatrix(L, xa), *Y = lnn_lua_checkmatrix(L, ya);
   size_t m = batch_rows(L, xa, u, X);
   if ((size_t)Y->rows * Y->cols != m * n_out(u))
-    luaL_argerror(L, ya, lua_pushfstring(L, "%d x %d targets expected, got %dx%d", (int)m,
-                                         (int)n_out(u), Y->rows, Y->cols));
+    lnn_lua_argerror(L, ya, NULL, "%d x %d targets expected, got %dx%d", (int)m, (int)n_out(u),
+                     Y->rows, Y->cols);
+  return m;
+}
+
+/* Loads the checked X and Y at xa and ya into the workspace; returns m. */
+static size_t load_batch(lua_State *L, lnet *u, lnn_work *w, int xa, int ya) {
+  const lmatrix *X = (const lmatrix *)lua_touserdata(L, xa);
+  const lmatrix *Y = (const lmatrix *)lua_touserdata(L, ya);
+  size_t m = check_batch(L, u, xa, ya);
   *w = get_work(L, 1, u, m);
   memcpy(w->a[0], X->data, m * n_in(u) * sizeof(float));
   memcpy(w->y, Y->data, m * n_out(u) * sizeof(float));
@@ -414,9 +436,9 @@ static size_t load_batch(lua_State *L, lnet *u, lnn_work *w, int xa, int ya) {
  * against Y, as an nparams x 1 matrix laid out like params(); also the summed
  * cost.  With rng, dropout layers draw training masks from it (a clone of the
  * same generator gives the same masks); without, they run as at inference. */
-static int net_gradient(lua_State *L) {
-  lnet *u = lnn_lua_checknet(L, 1);
-  lnn_rng *drop = lua_isnoneornil(L, 4) ? NULL : lnn_lua_checkrng(L, 4);
+static int gradient_section(lua_State *L) {
+  lnet *u = (lnet *)lua_touserdata(L, 1);
+  lnn_rng *drop = (lnn_rng *)lua_touserdata(L, 4);
   lnn_work w;
   size_t m = load_batch(L, u, &w, 2, 3);
   lmatrix *g = lnn_lua_newmatrix(L, (int)u->net.nparams, 1);
@@ -426,6 +448,14 @@ static int net_gradient(lua_State *L) {
   memcpy(g->data, w.grad, u->net.nparams * sizeof(float));
   lua_pushnumber(L, lnn_net_cost(&u->net, w.a[u->net.nlayers], w.y, m));
   return 2;
+}
+
+static int net_gradient(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  if (!lua_isnoneornil(L, 4)) lnn_lua_checkrng(L, 4);
+  check_batch(L, u, 2, 3);
+  lua_settop(L, 4);
+  return lnn_lua_exclusive(L, &u->busy, "gradient", gradient_section);
 }
 
 static float *velocity(lua_State *L, int arg, lnet *u, float mu) {
@@ -442,47 +472,62 @@ static float *velocity(lua_State *L, int arg, lnet *u, float mu) {
   return (float *)(void *)b->data;
 }
 
-static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size_t n_default) {
-  static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "reducer",
-                                     NULL};
-  lua_Number eta, lmbda, mu;
-  lua_Integer n, batch;
+/* The options table at t: its keys (before the section), then its values
+ * (in the section: reading them can run an __index metamethod). */
+static void check_sgd_options(lua_State *L, int t, const char *fname) {
+  static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "threads",
+                                     "reducer", NULL};
   luaL_checktype(L, t, LUA_TTABLE);
   lnn_lua_checkoptions(L, t, fname, opts);
+}
+
+/* The rates as the engine holds them: checked after their conversion to
+ * float32, where 0.99999999999 is 1 and 1e39 is infinite. */
+static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size_t n_default) {
+  lua_Number eta, lmbda, mu;
+  lua_Integer n, batch;
   eta = lnn_lua_optnumfield(L, t, fname, "eta", -1.0);
   lmbda = lnn_lua_optnumfield(L, t, fname, "lmbda", 0.0);
   mu = lnn_lua_optnumfield(L, t, fname, "mu", 0.0);
   n = lnn_lua_optintfield(L, t, fname, "n", (lua_Integer)n_default);
   batch = lnn_lua_optintfield(L, t, fname, "batch", 10);
-  if (!(eta > 0.0) || !isfinite(eta))
-    luaL_error(L, "bad option 'eta' to '%s' (positive number expected)", fname);
-  if (!(lmbda >= 0.0) || !isfinite(lmbda))
-    luaL_error(L, "bad option 'lmbda' to '%s' (number >= 0 expected)", fname);
-  if (!(mu >= 0.0 && mu < 1.0))
-    luaL_error(L, "bad option 'mu' to '%s' (number in [0, 1) expected)", fname);
-  if (n < 1) luaL_error(L, "bad option 'n' to '%s' (positive integer expected)", fname);
-  if (batch < 1 || batch > (1 << 20))
-    luaL_error(L, "bad option 'batch' to '%s' (integer 1 to 2^20 expected)", fname);
   s->eta = (float)eta;
   s->lmbda = (float)lmbda;
   s->mu = (float)mu;
+  if (!(eta > 0.0) || !isfinite(eta)) lnn_lua_opterror(L, fname, "eta", "positive number expected");
+  if (!(s->eta > 0.0f) || !isfinite(s->eta))
+    lnn_lua_opterror(L, fname, "eta", "positive number in float32's range expected, got %f", eta);
+  if (!(lmbda >= 0.0) || !isfinite(lmbda))
+    lnn_lua_opterror(L, fname, "lmbda", "number >= 0 expected");
+  if (!isfinite(s->lmbda))
+    lnn_lua_opterror(L, fname, "lmbda", "number >= 0 in float32's range expected, got %f", lmbda);
+  if (!(mu >= 0.0 && mu < 1.0)) lnn_lua_opterror(L, fname, "mu", "number in [0, 1) expected");
+  if (!(s->mu < 1.0f))
+    lnn_lua_opterror(L, fname, "mu", "number in [0, 1) expected, got %f, which is 1 in float32",
+                     mu);
+  if (n < 1) lnn_lua_opterror(L, fname, "n", "positive integer expected");
+  if (batch < 1 || batch > (1 << 20))
+    lnn_lua_opterror(L, fname, "batch", "integer 1 to 2^20 expected");
   s->n = (size_t)n;
   s->batch = (size_t)batch;
 }
 
 /* update(X, Y, {eta =, lmbda =, n =, mu =}): one gradient step on the batch X, Y
  * (dropout layers run as at inference: train_epoch is the training path) */
-static int net_update(lua_State *L) {
-  lnet *u = lnn_lua_checknet(L, 1);
+static int update_section(lua_State *L) {
+  lnet *u = (lnet *)lua_touserdata(L, 1);
   lnn_work w;
   lnn_sgd s;
-  size_t m = load_batch(L, u, &w, 2, 3);
+  size_t m = check_batch(L, u, 2, 3);
   float *vel;
   sgd_options(L, 4, "update", &s, m);
   if (lua_getfield(L, 4, "reducer") != LUA_TNIL)
-    luaL_error(L, "bad option 'reducer' to 'update' (only train_epoch takes a reducer)");
-  lua_pop(L, 1);
+    lnn_lua_opterror(L, "update", "reducer", "only train_epoch takes a reducer");
+  if (lua_getfield(L, 4, "threads") != LUA_TNIL)
+    lnn_lua_opterror(L, "update", "threads", "only train_epoch takes threads");
+  lua_pop(L, 2);
   vel = velocity(L, 1, u, s.mu);
+  load_batch(L, u, &w, 2, 3);
   lnn_net_forward(&u->net, &w, m, NULL, u->K);
   memset(w.grad, 0, u->net.nparams * sizeof(float));
   lnn_net_backward(&u->net, &w, m, u->K);
@@ -490,13 +535,21 @@ static int net_update(lua_State *L) {
   return 0;
 }
 
+static int net_update(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  check_batch(L, u, 2, 3);
+  check_sgd_options(L, 4, "update");
+  lua_settop(L, 4);
+  return lnn_lua_exclusive(L, &u->busy, "update", update_section);
+}
+
 static void check_data(lua_State *L, int arg, const lnet *u, const ldata *s, const char *fname) {
   if (s->d.d != n_in(u))
-    luaL_error(L, "bad argument #%d to '%s' (items of %d inputs expected, got %d)", arg - 1,
-               fname, (int)n_in(u), (int)s->d.d);
+    lnn_lua_argerror(L, arg - 1, fname, "items of %d inputs expected, got %d", (int)n_in(u),
+                     (int)s->d.d);
   if (s->d.k != n_out(u))
-    luaL_error(L, "bad argument #%d to '%s' (%d classes or targets expected, got %d)", arg - 1,
-               fname, (int)n_out(u), (int)s->d.k);
+    lnn_lua_argerror(L, arg - 1, fname, "%d classes or targets expected, got %d", (int)n_out(u),
+                     (int)s->d.k);
 }
 
 static int params_finite(const lnn_net *net) {
@@ -506,6 +559,8 @@ static int params_finite(const lnn_net *net) {
   return acc == 0.0f;
 }
 
+static int lnn_lua_threads(lua_State *L);
+
 /* The reducer option of train_epoch (an lnn.Reducer, e.g. an lnn.mpi
  * communicator), or NULL.  The userdata stays referenced by the options table. */
 static const lnn_reducer *reducer_option(lua_State *L, int t, const char *fname) {
@@ -513,54 +568,63 @@ static const lnn_reducer *reducer_option(lua_State *L, int t, const char *fname)
   if (lua_getfield(L, t, "reducer") != LUA_TNIL) {
     red = (const lnn_reducer *)luaL_testudata(L, -1, LNN_REDUCER);
     if (red == NULL)
-      luaL_error(L, "bad option 'reducer' to '%s' (%s expected, got %s)", fname, LNN_REDUCER,
-                 luaL_typename(L, -1));
+      lnn_lua_opterror(L, fname, "reducer", "%s expected, got %s", LNN_REDUCER,
+                       luaL_typename(L, -1));
   }
   lua_pop(L, 1);
   return red;
 }
 
 /* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true,
- * reducer =}): one epoch of mini-batch SGD in C, the shuffle then the dropout
- * masks drawn from rng; with a reducer, this process runs its share of every
+ * threads = core.threads(), reducer =}): one epoch of mini-batch SGD in C, the
+ * shuffle then the dropout masks drawn from rng; the same bits on any number
+ * of threads.  With a reducer, this process runs its share of every
  * mini-batch and the gradients are summed over all of them (data-parallel:
  * every process calls it with the same parameters, data and rng state).
  * Returns true while every parameter is finite */
-static int net_train_epoch(lua_State *L) {
-  lnet *u = lnn_lua_checknet(L, 1);
-  ldata *s = lnn_lua_checkdata(L, 2);
-  lnn_rng *r = lnn_lua_checkrng(L, 3);
+static int train_epoch_section(lua_State *L) {
+  lnet *u = (lnet *)lua_touserdata(L, 1);
+  ldata *s = (ldata *)lua_touserdata(L, 2);
+  lnn_rng *r = (lnn_rng *)lua_touserdata(L, 3);
   const lnn_reducer *red;
   lnn_sgd o;
-  lnn_work w;
-  lblob *pb;
+  lnn_error e;
+  lblob *pb, *mem;
   uint32_t *perm;
   float *vel;
-  int shuffle;
+  int shuffle, threads;
   size_t i;
-  check_data(L, 2, u, s, "train_epoch");
   sgd_options(L, 4, "train_epoch", &o, s->d.n);
+  threads = (int)lnn_lua_optintfield(L, 4, "train_epoch", "threads", lnn_lua_threads(L));
+  if (threads < 1 || threads > 256)
+    lnn_lua_opterror(L, "train_epoch", "threads", "integer 1 to 256 expected, got %d", threads);
   red = reducer_option(L, 4, "train_epoch");
   lua_getfield(L, 4, "shuffle");
   shuffle = lua_isnil(L, -1) || lua_toboolean(L, -1);
   lua_pop(L, 1);
   vel = velocity(L, 1, u, o.mu);
-  w = get_work(L, 1, u, o.batch);
+  mem = lnn_lua_newblob(L, (lnn_train_floats(&u->net, o.batch, threads) + 16) * sizeof(float));
   pb = lnn_lua_newblob(L, s->d.n * sizeof(uint32_t));
   perm = (uint32_t *)(void *)pb->data;
   if (shuffle)
     lnn_rng_permutation(r, perm, s->d.n);
   else
     for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
-  if (red == NULL) {
-    lnn_train_epoch(&u->net, &w, &s->d, perm, &o, vel, r, u->K);
-  } else {
-    lnn_error e = {0, ""};
-    if (lnn_train_epoch_reduce(&u->net, &w, &s->d, perm, &o, vel, r, red, u->K, &e) != LNN_OK)
-      return lnn_lua_fail(L, "train_epoch", &e);
-  }
+  if (lnn_train_epoch(&u->net, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, vel, r,
+                      red, u->K, &e) != LNN_OK)
+    lnn_lua_fail(L, "train_epoch", &e);
   lua_pushboolean(L, params_finite(&u->net));
   return 1;
+}
+
+static int net_train_epoch(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  ldata *s = lnn_lua_checkdata(L, 2);
+  lnn_lua_checkrng(L, 3);
+  check_data(L, 2, u, s, "train_epoch");
+  check_sgd_options(L, 4, "train_epoch");
+  lua_settop(L, 4);
+  return lnn_lua_exclusive(L, &u->busy, "train_epoch", train_epoch_section);
 }
 
 /* The rows of one evaluation pass: EVAL_ROWS, fewer where a row's workspace
@@ -593,7 +657,7 @@ static int lnn_lua_threads(lua_State *L) {
 static int core_threads(lua_State *L) {
   if (!lua_isnoneornil(L, 1)) {
     lua_Integer n = luaL_checkinteger(L, 1);
-    luaL_argcheck(L, n >= 1 && n <= 256, 1, "thread count must be 1 to 256");
+    lnn_lua_argcheck(L, n >= 1 && n <= 256, 1, "thread count must be 1 to 256");
     lua_pushinteger(L, n);
     lua_setfield(L, LUA_REGISTRYINDEX, THREADS_KEY);
   }
@@ -634,39 +698,33 @@ static size_t evaluate(lua_State *L, lnet *u, const lnn_data *d, int *pred, doub
 
 /* evaluate(data [, want_cost]): number of items whose largest output is
  * their class; with want_cost also the summed cost (no L2 term) */
-static int net_evaluate(lua_State *L) {
-  lnet *u = lnn_lua_checknet(L, 1);
-  ldata *s = lnn_lua_checkdata(L, 2);
+static int evaluate_section(lua_State *L) {
+  lnet *u = (lnet *)lua_touserdata(L, 1);
+  ldata *s = (ldata *)lua_touserdata(L, 2);
   int want_cost = lua_toboolean(L, 3);
   double cost = 0.0;
-  size_t correct;
-  check_data(L, 2, u, s, "evaluate");
-  correct = evaluate(L, u, &s->d, NULL, want_cost ? &cost : NULL);
+  size_t correct = evaluate(L, u, &s->d, NULL, want_cost ? &cost : NULL);
   lua_pushinteger(L, (lua_Integer)correct);
   if (!want_cost) return 1;
   lua_pushnumber(L, cost);
   return 2;
 }
 
-/* predict(data): table of the predicted class (0-based) of every item */
-static int net_predict(lua_State *L) {
+static int net_evaluate(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
-  ldata *s = lnn_lua_checkdata(L, 2);
-  lblob *pb;
-  int *pred;
+  check_data(L, 2, u, lnn_lua_checkdata(L, 2), "evaluate");
+  lua_settop(L, 3);
+  return lnn_lua_exclusive(L, &u->busy, "evaluate", evaluate_section);
+}
+
+/* predict(data): table of the predicted class (0-based) of every item */
+static int predict_section(lua_State *L) {
+  lnet *u = (lnet *)lua_touserdata(L, 1);
+  ldata *s = (ldata *)lua_touserdata(L, 2);
+  lblob *pb = lnn_lua_newblob(L, s->d.n * sizeof(int));
+  int *pred = (int *)(void *)pb->data;
   size_t i;
-  if (s->d.d != n_in(u))
-    return luaL_error(L, "bad argument #1 to 'predict' (items of %d inputs expected, got %d)",
-                      (int)n_in(u), (int)s->d.d);
-  pb = lnn_lua_newblob(L, s->d.n * sizeof(int));
-  pred = (int *)(void *)pb->data;
-  /* classes are only compared when they exist, so a target-less set still predicts */
-  if (s->d.k == n_out(u)) {
-    evaluate(L, u, &s->d, pred, NULL);
-  } else {
-    return luaL_error(L, "bad argument #1 to 'predict' (%d classes expected, got %d)",
-                      (int)n_out(u), (int)s->d.k);
-  }
+  evaluate(L, u, &s->d, pred, NULL);
   lua_createtable(L, (int)s->d.n, 0);
   for (i = 0; i < s->d.n; i++) {
     lua_pushinteger(L, pred[i]);
@@ -675,16 +733,40 @@ static int net_predict(lua_State *L) {
   return 1;
 }
 
+static int net_predict(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  ldata *s = lnn_lua_checkdata(L, 2);
+  if (s->d.d != n_in(u))
+    return lnn_lua_argerror(L, 1, "predict", "items of %d inputs expected, got %d", (int)n_in(u),
+                            (int)s->d.d);
+  /* classes are only compared when they exist, so a target-less set still predicts */
+  if (s->d.k != n_out(u))
+    return lnn_lua_argerror(L, 1, "predict", "%d classes expected, got %d", (int)n_out(u),
+                            (int)s->d.k);
+  lua_settop(L, 2);
+  return lnn_lua_exclusive(L, &u->busy, "predict", predict_section);
+}
+
+/* chunks(m): how many chunks a training step cuts a mini-batch of m items
+ * into (lnn_step_chunks; 1: the step runs as one pass on one thread) */
+static int net_chunks(lua_State *L) {
+  lnet *u = lnn_lua_checknet(L, 1);
+  lua_Integer m = luaL_checkinteger(L, 2);
+  lnn_lua_argcheck(L, m >= 1 && m <= (1 << 20), 2, "mini-batch size 1 to 2^20 expected");
+  lua_pushinteger(L, lnn_step_chunks(&u->net, (size_t)m));
+  return 1;
+}
+
 /* weight_sqsum(): sum of squared weights (the L2 term's sum) */
 static int net_weight_sqsum(lua_State *L) {
-  lua_pushnumber(L, lnn_net_weight_sqsum(&lnn_lua_checknet(L, 1)->net));
+  lua_pushnumber(L, lnn_net_weight_sqsum(&idle_net(L, "weight_sqsum")->net));
   return 1;
 }
 
 /* kernels([name]): the kernel table in use; with a name ("naive", "avx2",
  * "avx512", "best"), switch to it (the specs compare them) */
 static int net_kernels(lua_State *L) {
-  lnet *u = lnn_lua_checknet(L, 1);
+  lnet *u = idle_net(L, "kernels");
   if (!lua_isnoneornil(L, 2)) u->K = lnn_lua_checkkernels(L, 2);
   lua_pushstring(L, u->K->name);
   return 1;
@@ -721,9 +803,10 @@ static const luaL_Reg net_meta[] = {
     {"biases", net_biases}, {"params", net_params}, {"forward", net_forward},
     {"gradient", net_gradient}, {"update", net_update}, {"train_epoch", net_train_epoch},
     {"evaluate", net_evaluate}, {"predict", net_predict}, {"weight_sqsum", net_weight_sqsum},
+    {"chunks", net_chunks},
     {"kernels", net_kernels}, {"__tostring", net_tostring}, {NULL, NULL}};
 
-void lnn_lua_open_net(lua_State *L) {
+int lnn_lua_open_net(lua_State *L) {
   luaL_newmetatable(L, LNN_NET);
   luaL_setfuncs(L, net_meta, 0);
   lua_pushvalue(L, -1);
@@ -738,4 +821,5 @@ void lnn_lua_open_net(lua_State *L) {
   lua_pushcfunction(L, core_threads); /* the old name, from when OpenBLAS ran the threads */
   lua_setfield(L, -2, "blas_threads");
   openblas_set_num_threads(1);
+  return 0;
 }

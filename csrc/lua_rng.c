@@ -7,10 +7,6 @@
 
 #include "lua_lnn.h"
 
-lnn_rng *lnn_lua_checkrng(lua_State *L, int arg) {
-  return (lnn_rng *)luaL_checkudata(L, arg, LNN_RNG);
-}
-
 static lnn_rng *newrng(lua_State *L) {
   lnn_rng *r = (lnn_rng *)lua_newuserdatauv(L, sizeof(lnn_rng), 0);
   luaL_setmetatable(L, LNN_RNG);
@@ -41,7 +37,7 @@ static int rng_normal(lua_State *L) {
 static int rng_random(lua_State *L) {
   lnn_rng *r = lnn_lua_checkrng(L, 1);
   lua_Integer n = luaL_checkinteger(L, 2);
-  luaL_argcheck(L, n >= 1 && n <= UINT32_MAX, 2, "n must be 1 to 2^32-1");
+  lnn_lua_argcheck(L, n >= 1 && n <= UINT32_MAX, 2, "n must be 1 to 2^32-1");
   lua_pushinteger(L, (lua_Integer)lnn_rng_below(r, (uint32_t)n) + 1);
   return 1;
 }
@@ -51,7 +47,7 @@ static int rng_permutation(lua_State *L) {
   lnn_rng *r = lnn_lua_checkrng(L, 1);
   lua_Integer n = luaL_checkinteger(L, 2), i;
   uint32_t *idx;
-  luaL_argcheck(L, n >= 0 && n <= (1 << 28), 2, "n must be 0 to 2^28");
+  lnn_lua_argcheck(L, n >= 0 && n <= (1 << 28), 2, "n must be 0 to 2^28");
   idx = (uint32_t *)lnn_lua_newudata(L, (size_t)n * sizeof *idx + 1, 0);
   lnn_rng_permutation(r, idx, (size_t)n);
   lua_createtable(L, (int)n, 0);
@@ -102,8 +98,10 @@ static int rng_set_state(lua_State *L) {
   lnn_rng *r = lnn_lua_checkrng(L, 1);
   const char *s = luaL_checkstring(L, 2);
   if (!parse_state(s, r))
-    return luaL_argerror(L, 2, lua_pushfstring(L, "rng state expected ('pcg32:<16 hex>:<16 hex>'"
-                                                  " with odd increment), got '%s'", s));
+    return lnn_lua_argerror(L, 2, NULL,
+                            "rng state expected ('pcg32:<16 hex>:<16 hex>'"
+                            " with odd increment), got '%s'",
+                            s);
   lua_settop(L, 1);
   return 1;
 }
@@ -119,7 +117,7 @@ static const luaL_Reg rng_meta[] = {
     {"permutation", rng_permutation}, {"clone", rng_clone}, {"state", rng_state},
     {"set_state", rng_set_state}, {"__tostring", rng_tostring}, {NULL, NULL}};
 
-void lnn_lua_open_rng(lua_State *L) {
+int lnn_lua_open_rng(lua_State *L) {
   luaL_newmetatable(L, LNN_RNG);
   luaL_setfuncs(L, rng_meta, 0);
   lua_pushvalue(L, -1);
@@ -127,4 +125,5 @@ void lnn_lua_open_rng(lua_State *L) {
   lua_pop(L, 1);
   lua_pushcfunction(L, rng_new);
   lua_setfield(L, -2, "Rng");
+  return 0;
 }

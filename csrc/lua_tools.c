@@ -16,7 +16,7 @@
 #define LNN_DIRBOX "lnn.tools.Dir"
 
 static int fail_at(lua_State *L, int arg, const char *fname, const char *fmt, const char *got) {
-  return luaL_error(L, "bad argument #%d to '%s' (%s, got %s)", arg, fname, fmt, got);
+  return lnn_lua_argerror(L, arg, fname, "%s, got %s", fmt, got);
 }
 
 /* A data set of byte images with class labels (what IDX files hold). */
@@ -29,32 +29,38 @@ static ldata *check_bytes_data(lua_State *L, int arg, const char *fname) {
 
 static int check_side(lua_State *L, int arg, const char *what) {
   lua_Integer v = luaL_checkinteger(L, arg);
-  if (v < 1 || v > 65535)
-    luaL_argerror(L, arg, lua_pushfstring(L, "%s must be 1 to 65535, got %I", what, v));
+  if (v < 1 || v > 65535) lnn_lua_argerror(L, arg, NULL, "%s must be 1 to 65535, got %I", what, v);
   return (int)v;
 }
 
 static void check_geometry(lua_State *L, int arg, const char *fname, const ldata *s, int rows,
                            int cols) {
   if ((size_t)rows * (size_t)cols != s->d.d)
-    luaL_error(L, "bad argument #%d to '%s' (%d x %d = %d pixels per image expected, got %d)",
-               arg, fname, rows, cols, rows * cols, (int)s->d.d);
+    lnn_lua_argerror(L, arg, fname, "%d x %d = %d pixels per image expected, got %d", rows, cols,
+                     rows * cols, (int)s->d.d);
 }
 
-/* expand(data, rows, cols [, rng [, naive]]): expand_mnist.py's 5n images --
- * each image, then its shifts down, up, right, left -- shuffled by rng
- * (unshuffled without it), as a new data set of bytes */
+/* expand(data, rows, cols [, rng [, naive [, progress]]]): expand_mnist.py's
+ * 5n images -- each image, then its shifts down, up, right, left -- shuffled
+ * by rng (unshuffled without it), as a new data set of bytes.  progress(j), if
+ * given, is called after every EXPAND_EVERY source images with j done (the
+ * seed's "Expanding image number j"); the images are expanded a chunk at a
+ * time, so the calls come as the work advances, not after it. */
+#define EXPAND_EVERY 1000
 static int tl_expand(lua_State *L) {
   ldata *s = check_bytes_data(L, 1, "expand"), *e;
   int rows = check_side(L, 2, "rows"), cols = check_side(L, 3, "cols");
   lnn_rng *r = lua_isnoneornil(L, 4) ? NULL : lnn_lua_checkrng(L, 4);
   int naive = lua_toboolean(L, 5);
-  size_t n = s->d.n, m;
+  int progress = !lua_isnoneornil(L, 6);
+  size_t n = s->d.n, m, i0;
   lblob *xb, *yb, *pb = NULL;
+  if (progress) luaL_checktype(L, 6, LUA_TFUNCTION);
   check_geometry(L, 2, "expand", s, rows, cols);
-  if (rows < 2 || cols < 2) luaL_argerror(L, 2, "images of at least 2 x 2 pixels expected");
+  if (rows < 2 || cols < 2)
+    lnn_lua_argerror(L, 2, NULL, "images of at least 2 x 2 pixels expected");
   if (n > ((size_t)1 << 31) / LNN_EXPAND_FACTOR)
-    luaL_argerror(L, 1, "too many items (at most 2^31 / 5)");
+    lnn_lua_argerror(L, 1, NULL, "too many items (at most 2^31 / 5)");
   m = n * LNN_EXPAND_FACTOR;
   if (r) {
     pb = lnn_lua_newblob(L, m * sizeof(uint32_t));
@@ -62,8 +68,18 @@ static int tl_expand(lua_State *L) {
   }
   xb = lnn_lua_newblob(L, m * s->d.d);
   yb = lnn_lua_newblob(L, m);
-  lnn_expand_shifts(xb->data, yb->data, s->d.x8, s->d.label, n, rows, cols,
-                    pb ? (const uint32_t *)(const void *)pb->data : NULL, naive);
+  for (i0 = 0; i0 < n; i0 += EXPAND_EVERY) {
+    /* images i0.. go to items 5 i0.. (or where the permutation sends them) */
+    size_t c = n - i0 < EXPAND_EVERY ? n - i0 : EXPAND_EVERY, j = LNN_EXPAND_FACTOR * i0;
+    const uint32_t *perm = pb ? (const uint32_t *)(const void *)pb->data + j : NULL;
+    lnn_expand_shifts(perm ? xb->data : xb->data + j * s->d.d, perm ? yb->data : yb->data + j,
+                      s->d.x8 + i0 * s->d.d, s->d.label + i0, c, rows, cols, perm, naive);
+    if (progress && c == EXPAND_EVERY) {
+      lua_pushvalue(L, 6);
+      lua_pushinteger(L, (lua_Integer)(i0 + c));
+      lua_call(L, 1, 0);
+    }
+  }
   e = lnn_lua_newdata(L, -2, -1);
   e->d = s->d;
   e->d.n = m;
@@ -83,10 +99,10 @@ static int tl_shift(lua_State *L) {
   int naive = lua_toboolean(L, 6);
   lblob *b;
   if (len != (size_t)rows * (size_t)cols)
-    return luaL_argerror(L, 1, lua_pushfstring(L, "%d bytes (%d x %d) expected, got %d",
-                                               rows * cols, rows, cols, (int)len));
-  luaL_argcheck(L, dr > -rows && dr < rows, 4, "row shift must be within the image");
-  luaL_argcheck(L, dc > -cols && dc < cols, 5, "column shift must be within the image");
+    return lnn_lua_argerror(L, 1, NULL, "%d bytes (%d x %d) expected, got %d", rows * cols, rows,
+                            cols, (int)len);
+  lnn_lua_argcheck(L, dr > -rows && dr < rows, 4, "row shift must be within the image");
+  lnn_lua_argcheck(L, dc > -cols && dc < cols, 5, "column shift must be within the image");
   b = lnn_lua_newblob(L, len);
   if (naive)
     lnn_shift_image_naive(b->data, (const uint8_t *)src, rows, cols, (int)dr, (int)dc);
@@ -106,8 +122,8 @@ static int tl_write_idx(lua_State *L) {
   uint32_t dims[3];
   lnn_error e;
   check_geometry(L, 4, "write_idx", s, rows, cols);
-  luaL_argcheck(L, level >= 0 && level <= 9, 6, "gzip level must be 0 to 9");
-  if (s->d.n > 0x7fffffff) return luaL_argerror(L, 1, "too many items for IDX");
+  lnn_lua_argcheck(L, level >= 0 && level <= 9, 6, "gzip level must be 0 to 9");
+  if (s->d.n > 0x7fffffff) return lnn_lua_argerror(L, 1, NULL, "too many items for IDX");
   dims[0] = (uint32_t)s->d.n;
   dims[1] = (uint32_t)rows;
   dims[2] = (uint32_t)cols;
@@ -133,7 +149,7 @@ static int tl_avg_darknesses(lua_State *L) {
   ldata *s = lnn_lua_checkdata(L, 1);
   double avg[256];
   size_t c;
-  if (s->d.k > 256) return luaL_argerror(L, 1, "at most 256 classes expected");
+  if (s->d.k > 256) return lnn_lua_argerror(L, 1, NULL, "at most 256 classes expected");
   lnn_avg_darkness(avg, &s->d);
   lua_createtable(L, 0, (int)s->d.k);
   for (c = 0; c < s->d.k; c++) {
@@ -155,14 +171,13 @@ static void check_avgs(lua_State *L, int arg, const char *fname, double *avg, si
       avg[c] = lua_tonumber(L, -1);
       found++;
     } else if (t != LUA_TNIL) {
-      luaL_error(L, "bad argument #%d to '%s' (average of digit %d: number expected, got %s)",
-                 arg, fname, (int)c, luaL_typename(L, -1));
+      lnn_lua_argerror(L, arg, fname, "average of digit %d: number expected, got %s", (int)c,
+                       luaL_typename(L, -1));
     }
     lua_pop(L, 1);
   }
   if (found == 0)
-    luaL_error(L, "bad argument #%d to '%s' (averages of digits 0..%d expected, got none)", arg,
-               fname, (int)k - 1);
+    lnn_lua_argerror(L, arg, fname, "averages of digits 0..%d expected, got none", (int)k - 1);
 }
 
 /* guess_digits(data, avgs): how many items guess_digit classifies correctly,
@@ -173,7 +188,7 @@ static int tl_guess_digits(lua_State *L) {
   lblob *gb;
   int *guess;
   size_t correct;
-  if (s->d.k > 256) return luaL_argerror(L, 1, "at most 256 classes expected");
+  if (s->d.k > 256) return lnn_lua_argerror(L, 1, NULL, "at most 256 classes expected");
   check_avgs(L, 2, "guess_digits", avg, s->d.k);
   gb = lnn_lua_newblob(L, s->d.n * sizeof(int));
   guess = (int *)(void *)gb->data;
@@ -207,16 +222,15 @@ static int tl_svm_train(lua_State *L) {
   epochs = lnn_lua_optintfield(L, 2, "svm_train", "epochs", 20);
   seed = lnn_lua_optintfield(L, 2, "svm_train", "seed", 0);
   if (!(o.C > 0.0) || !isfinite(o.C))
-    return luaL_error(L, "bad option 'C' to 'svm_train' (positive number expected, got %f)", o.C);
-  if (!(o.tol >= 0.0)) return luaL_error(L, "bad option 'tol' to 'svm_train' (number >= 0 expected)");
+    return lnn_lua_opterror(L, "svm_train", "C", "positive number expected, got %f", o.C);
+  if (!(o.tol >= 0.0)) return lnn_lua_opterror(L, "svm_train", "tol", "number >= 0 expected");
   if (epochs < 1 || epochs > 100000)
-    return luaL_error(L, "bad option 'epochs' to 'svm_train' (1 to 100000 expected, got %d)",
-                      (int)epochs);
+    return lnn_lua_opterror(L, "svm_train", "epochs", "1 to 100000 expected, got %d", (int)epochs);
   if (lua_getfield(L, 2, "kernels") != LUA_TNIL) K = lnn_lua_checkkernels(L, -1);
   lua_pop(L, 1);
   o.epochs = (int)epochs;
-  if (s->d.k < 2 || s->d.k > 256) return luaL_argerror(L, 1, "2 to 256 classes expected");
-  if (s->d.n > ((size_t)1 << 28) / s->d.k) return luaL_argerror(L, 1, "too many items");
+  if (s->d.k < 2 || s->d.k > 256) return lnn_lua_argerror(L, 1, NULL, "2 to 256 classes expected");
+  if (s->d.n > ((size_t)1 << 28) / s->d.k) return lnn_lua_argerror(L, 1, NULL, "too many items");
   lnn_rng_seed(&r, (uint64_t)seed, 0x5f6d);
   W = lnn_lua_newmatrix(L, (int)s->d.k, (int)s->d.d + 1);
   work = lnn_lua_newblob(L, lnn_svm_work_size(s->d.n, s->d.d, s->d.k) + 16);
@@ -238,8 +252,8 @@ static int tl_svm_predict(lua_State *L) {
   size_t correct, k = (size_t)W->rows;
   int *pred;
   if ((size_t)W->cols != s->d.d + 1)
-    return luaL_error(L, "bad argument #1 to 'svm_predict' (k x %d weights for %d inputs expected,"
-                         " got %dx%d)", (int)s->d.d + 1, (int)s->d.d, W->rows, W->cols);
+    return lnn_lua_argerror(L, 1, "svm_predict", "k x %d weights for %d inputs expected, got %dx%d",
+                            (int)s->d.d + 1, (int)s->d.d, W->rows, W->cols);
   buf = lnn_lua_newblob(L, block * (s->d.d + 1 + k) * sizeof(float));
   pb = lnn_lua_newblob(L, s->d.n * sizeof(int));
   pred = (int *)(void *)pb->data;
@@ -260,10 +274,10 @@ static int tl_confusion(lua_State *L) {
   uint32_t *counts;
   size_t i, r, c, correct, nfail = 0;
   luaL_checktype(L, 2, LUA_TTABLE);
-  luaL_argcheck(L, k >= 1 && k <= 256, 3, "classes must be 1 to 256");
+  lnn_lua_argcheck(L, k >= 1 && k <= 256, 3, "classes must be 1 to 256");
   if ((size_t)luaL_len(L, 2) != s->d.n)
-    return luaL_error(L, "bad argument #2 to 'confusion' (%d predictions expected, got %d)",
-                      (int)s->d.n, (int)luaL_len(L, 2));
+    return lnn_lua_argerror(L, 2, "confusion", "%d predictions expected, got %d", (int)s->d.n,
+                            (int)luaL_len(L, 2));
   pb = lnn_lua_newblob(L, s->d.n * sizeof(int));
   pred = (int *)(void *)pb->data;
   for (i = 0; i < s->d.n; i++) {
@@ -272,8 +286,8 @@ static int tl_confusion(lua_State *L) {
     lua_geti(L, 2, (lua_Integer)i + 1);
     v = lua_tointegerx(L, -1, &ok);
     if (!ok || v < 0 || v >= k)
-      return luaL_error(L, "bad argument #2 to 'confusion' (prediction %d: class 0..%d expected,"
-                           " got %s)", (int)i + 1, (int)k - 1, luaL_tolstring(L, -1, NULL));
+      return lnn_lua_argerror(L, 2, "confusion", "prediction %d: class 0..%d expected, got %s",
+                              (int)i + 1, (int)k - 1, luaL_tolstring(L, -1, NULL));
     pred[i] = (int)v;
     lua_pop(L, 1);
   }
@@ -309,33 +323,33 @@ static int tl_vote(lua_State *L) {
   lblob *pb, *cb;
   int *pred, *out;
   luaL_checktype(L, 1, LUA_TTABLE);
-  luaL_argcheck(L, k >= 1 && k <= 256, 2, "classes must be 1 to 256");
+  lnn_lua_argcheck(L, k >= 1 && k <= 256, 2, "classes must be 1 to 256");
   m = (size_t)luaL_len(L, 1);
   if (m < 1 || m > 4096) return fail_at(L, 1, "vote", "1 to 4096 prediction lists", "none or too many");
   if (lua_geti(L, 1, 1) != LUA_TTABLE)
     return fail_at(L, 1, "vote", "lists of predictions", luaL_typename(L, -1));
   n = (size_t)luaL_len(L, -1);
   lua_pop(L, 1);
-  if (n > ((size_t)1 << 31) / m) return luaL_argerror(L, 1, "too many predictions");
+  if (n > ((size_t)1 << 31) / m) return lnn_lua_argerror(L, 1, NULL, "too many predictions");
   pb = lnn_lua_newblob(L, (m * n + n) * sizeof(int));
   pred = (int *)(void *)pb->data;
   out = pred + m * n;
   for (j = 0; j < m; j++) {
     if (lua_geti(L, 1, (lua_Integer)j + 1) != LUA_TTABLE)
-      return luaL_error(L, "bad argument #1 to 'vote' (list %d: table expected, got %s)", (int)j + 1,
-                        luaL_typename(L, -1));
+      return lnn_lua_argerror(L, 1, "vote", "list %d: table expected, got %s", (int)j + 1,
+                              luaL_typename(L, -1));
     if ((size_t)luaL_len(L, -1) != n)
-      return luaL_error(L, "bad argument #1 to 'vote' (list %d has %d predictions, list 1 has %d)",
-                        (int)j + 1, (int)luaL_len(L, -1), (int)n);
+      return lnn_lua_argerror(L, 1, "vote", "list %d has %d predictions, list 1 has %d", (int)j + 1,
+                              (int)luaL_len(L, -1), (int)n);
     for (i = 0; i < n; i++) {
       int ok;
       lua_Integer v;
       lua_geti(L, -1, (lua_Integer)i + 1);
       v = lua_tointegerx(L, -1, &ok);
       if (!ok || v < 0 || v >= k)
-        return luaL_error(L, "bad argument #1 to 'vote' (list %d, prediction %d: class 0..%d "
-                             "expected, got %s)", (int)j + 1, (int)i + 1, (int)k - 1,
-                          luaL_tolstring(L, -1, NULL));
+        return lnn_lua_argerror(L, 1, "vote",
+                                "list %d, prediction %d: class 0..%d expected, got %s", (int)j + 1,
+                                (int)i + 1, (int)k - 1, luaL_tolstring(L, -1, NULL));
       pred[j * n + i] = (int)v;
       lua_pop(L, 1);
     }
@@ -359,7 +373,7 @@ static int tl_gather(lua_State *L) {
   if (s->d.x8 == NULL) return fail_at(L, 1, "gather", "a data set of byte images", "one of floats");
   luaL_checktype(L, 2, LUA_TTABLE);
   n = (size_t)luaL_len(L, 2);
-  if (n > ((size_t)1 << 32) / s->d.d) return luaL_argerror(L, 2, "too many items");
+  if (n > ((size_t)1 << 32) / s->d.d) return lnn_lua_argerror(L, 2, NULL, "too many items");
   b = lnn_lua_newblob(L, n * s->d.d);
   for (i = 0; i < n; i++) {
     int ok;
@@ -367,8 +381,8 @@ static int tl_gather(lua_State *L) {
     lua_geti(L, 2, (lua_Integer)i + 1);
     v = lua_tointegerx(L, -1, &ok);
     if (!ok || v < 1 || (size_t)v > s->d.n)
-      return luaL_error(L, "bad argument #2 to 'gather' (index %d: item 1..%d expected, got %s)",
-                        (int)i + 1, (int)s->d.n, luaL_tolstring(L, -1, NULL));
+      return lnn_lua_argerror(L, 2, "gather", "index %d: item 1..%d expected, got %s", (int)i + 1,
+                              (int)s->d.n, luaL_tolstring(L, -1, NULL));
     lua_pop(L, 1);
     memcpy(b->data + i * s->d.d, s->d.x8 + (size_t)(v - 1) * s->d.d, s->d.d);
   }
@@ -379,8 +393,7 @@ static int tl_gather(lua_State *L) {
 static int opt_int(lua_State *L, int t, const char *key, int def, int lo, int hi) {
   lua_Integer v = lnn_lua_optintfield(L, t, "write_sheet", key, def);
   if (v < lo || v > hi)
-    luaL_error(L, "bad option '%s' to 'write_sheet' (%d to %d expected, got %d)", key, lo, hi,
-               (int)v);
+    lnn_lua_opterror(L, "write_sheet", key, "%d to %d expected, got %d", lo, hi, (int)v);
   return (int)v;
 }
 
@@ -401,12 +414,11 @@ static int tl_write_sheet(lua_State *L) {
   lnn_error e;
   g.ih = check_side(L, 4, "height");
   g.iw = check_side(L, 5, "width");
-  luaL_argcheck(L, n >= 1 && n <= 1000000, 3, "1 to 10^6 images expected");
+  lnn_lua_argcheck(L, n >= 1 && n <= 1000000, 3, "1 to 10^6 images expected");
   g.n = (int)n;
   if ((size_t)n * (size_t)g.ih * (size_t)g.iw != len)
-    return luaL_argerror(L, 2, lua_pushfstring(L, "%d bytes (%d images of %d x %d) expected, got %d",
-                                               (int)(n * g.ih * g.iw), (int)n, g.ih, g.iw,
-                                               (int)len));
+    return lnn_lua_argerror(L, 2, NULL, "%d bytes (%d images of %d x %d) expected, got %d",
+                            (int)(n * g.ih * g.iw), (int)n, g.ih, g.iw, (int)len);
   if (lua_isnoneornil(L, 6)) {
     lua_settop(L, 5);
     lua_newtable(L);
@@ -422,27 +434,27 @@ static int tl_write_sheet(lua_State *L) {
   g.captions = lua_getfield(L, 6, "captions") != LUA_TNIL; /* stays at index 7 */
   if (g.captions) {
     if (!lua_istable(L, 7))
-      return luaL_error(L, "bad option 'captions' to 'write_sheet' (table of strings expected, got %s)",
-                        luaL_typename(L, 7));
+      return lnn_lua_opterror(L, "write_sheet", "captions", "table of strings expected, got %s",
+                              luaL_typename(L, 7));
     if (luaL_len(L, 7) != n)
-      return luaL_error(L, "bad option 'captions' to 'write_sheet' (%d strings expected, got %d)",
-                        (int)n, (int)luaL_len(L, 7));
+      return lnn_lua_opterror(L, "write_sheet", "captions", "%d strings expected, got %d", (int)n,
+                              (int)luaL_len(L, 7));
     cb = lnn_lua_newblob(L, (size_t)n * sizeof *caps);
     caps = (const char **)(void *)cb->data;
     for (i = 0; i < (size_t)n; i++) {
       lua_geti(L, 7, (lua_Integer)i + 1);
       caps[i] = lua_tostring(L, -1);
       if (lua_type(L, -1) != LUA_TSTRING || !lnn_font_supports(caps[i]))
-        return luaL_error(L, "bad option 'captions' to 'write_sheet' (caption %d: digits, space"
-                             " and > - . / : %% expected, got %s)", (int)i + 1,
-                          luaL_tolstring(L, -1, NULL));
+        return lnn_lua_opterror(L, "write_sheet", "captions",
+                                "caption %d: digits, space and > - . / : %% expected, got %s",
+                                (int)i + 1, luaL_tolstring(L, -1, NULL));
       lua_pop(L, 1); /* the string stays alive in the captions table */
     }
   }
   lnn_sheet_size(&g, &w, &h);
   if (w > 65535 || h > 65535 || (uint64_t)w * (uint64_t)h > LNN_PNG_MAX_PIXELS)
-    return luaL_error(L, "write_sheet: a %d x %d picture is too large (fewer images or columns)", w,
-                      h);
+    return lnn_lua_error(L, "write_sheet",
+                         "a %d x %d picture is too large (fewer images or columns)", w, h);
   pix = lnn_lua_newblob(L, (size_t)w * (size_t)h * 3);
   lnn_sheet_draw(pix->data, &g, (const uint8_t *)bytes, caps);
   if (lnn_png_write(path, pix->data, w, h, 3, &e) != LNN_OK) return lnn_lua_fail(L, "write_sheet", &e);
@@ -462,21 +474,21 @@ static int tl_write_confusion_png(lua_State *L) {
   lnn_error e;
   luaL_checktype(L, 2, LUA_TTABLE);
   k = luaL_len(L, 2);
-  luaL_argcheck(L, k >= 1 && k <= 100, 2, "a table of 1 to 100 rows expected");
+  lnn_lua_argcheck(L, k >= 1 && k <= 100, 2, "a table of 1 to 100 rows expected");
   cb = lnn_lua_newblob(L, (size_t)(k * k) * sizeof(uint32_t));
   counts = (uint32_t *)(void *)cb->data;
   for (r = 0; r < k; r++) {
     if (lua_geti(L, 2, r + 1) != LUA_TTABLE || luaL_len(L, -1) != k)
-      return luaL_error(L, "bad argument #2 to 'write_confusion_png' (row %d: %d counts expected)",
-                        (int)r + 1, (int)k);
+      return lnn_lua_argerror(L, 2, "write_confusion_png", "row %d: %d counts expected", (int)r + 1,
+                              (int)k);
     for (c = 0; c < k; c++) {
       int ok;
       lua_Integer v;
       lua_geti(L, -1, c + 1);
       v = lua_tointegerx(L, -1, &ok);
       if (!ok || v < 0 || v > 0xffffffffLL)
-        return luaL_error(L, "bad argument #2 to 'write_confusion_png' (count [%d][%d]: integer"
-                             " >= 0 expected)", (int)r + 1, (int)c + 1);
+        return lnn_lua_argerror(L, 2, "write_confusion_png",
+                                "count [%d][%d]: integer >= 0 expected", (int)r + 1, (int)c + 1);
       counts[r * k + c] = (uint32_t)v;
       lua_pop(L, 1);
     }
@@ -518,7 +530,7 @@ static int tl_dir(lua_State *L) {
   *box = NULL;
   luaL_setmetatable(L, LNN_DIRBOX);
   *box = opendir(path);
-  if (*box == NULL) return luaL_error(L, "dir: %s: %s", path, strerror(errno));
+  if (*box == NULL) return lnn_lua_error(L, "dir", "%s: %s", path, strerror(errno));
   lua_newtable(L);
   while ((ent = readdir(*box)) != NULL) {
     struct stat st;
@@ -548,9 +560,9 @@ static int tl_dir(lua_State *L) {
 static void make_one(lua_State *L, const char *path) {
   struct stat st;
   if (mkdir(path, 0777) != 0 && errno != EEXIST)
-    luaL_error(L, "mkdir: %s: %s", path, strerror(errno));
+    lnn_lua_error(L, "mkdir", "%s: %s", path, strerror(errno));
   if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-    luaL_error(L, "mkdir: %s exists and is not a folder", path);
+    lnn_lua_error(L, "mkdir", "%s exists and is not a folder", path);
 }
 
 /* mkdir(path): creates folder path and any missing parents (mkdir -p); an
@@ -559,7 +571,7 @@ static int tl_mkdir(lua_State *L) {
   size_t len, i;
   const char *path = luaL_checklstring(L, 1, &len);
   char *p = (char *)lua_newuserdatauv(L, len + 1, 0);
-  luaL_argcheck(L, len > 0 && strlen(path) == len, 1, "a folder name expected");
+  lnn_lua_argcheck(L, len > 0 && strlen(path) == len, 1, "a folder name expected");
   memcpy(p, path, len + 1);
   for (i = 1; i < len; i++)
     if (p[i] == '/' && p[i - 1] != '/') {
@@ -579,11 +591,12 @@ static const luaL_Reg tools_funcs[] = {
     {"write_confusion_png", tl_write_confusion_png}, {"rows_to_bytes", tl_rows_to_bytes},
     {"dir", tl_dir}, {"mkdir", tl_mkdir}, {NULL, NULL}};
 
-void lnn_lua_open_tools(lua_State *L) {
+int lnn_lua_open_tools(lua_State *L) {
   luaL_newmetatable(L, LNN_DIRBOX);
   lua_pushcfunction(L, dirbox_gc);
   lua_setfield(L, -2, "__gc");
   lua_pop(L, 1);
   luaL_newlib(L, tools_funcs);
   lua_setfield(L, -2, "tools");
+  return 0;
 }

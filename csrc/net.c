@@ -1,10 +1,9 @@
 /* net.c -- forward, backward, cost and step of the layered network, on whole
- * mini-batches (rows = items) with cblas_sgemm for every product.
+ * mini-batches (rows = items) with lnn_gemm for every product.
  * Layers and costs are switch cases here, KANN-style: adding a layer kind
  * means a layout case, a forward case and a backward case side by side.
  * The convolution itself is a kernel (conv.c); bias, activation, dropout and
  * the steps are here. */
-#include <cblas.h>
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -195,21 +194,13 @@ void lnn_work_carve(lnn_work *w, const lnn_net *net, size_t cap, float *mem) {
   w->grad = mem;
 }
 
-/* Mini-batches up to this many rows use the kernel table's small products;
- * larger ones (evaluation, big batches) go to BLAS, which wins there. */
-#define SMALL_BATCH 32
-
 /* out (m x n_out) = f(in (m x n_in) W^T + b) */
 static void dense_forward(const lnn_net *net, const lnn_layer *L, const float *in, float *out,
                           size_t m, const lnn_kernels *K) {
   const float *W = net->params + L->w, *b = net->params + L->b;
   size_t r, n = (size_t)L->n_out;
   for (r = 0; r < m; r++) memcpy(out + r * n, b, n * sizeof *out);
-  if (m <= K->nt_max_rows)
-    K->gemm_nt(out, in, W, m, n, (size_t)L->n_in, 1.0f);
-  else
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, L->n_out, L->n_in, 1.0f, in,
-                L->n_in, W, L->n_in, 1.0f, out, L->n_out);
+  lnn_gemm(K, LNN_GEMM_NT, m, n, (size_t)L->n_in, 1.0f, in, W, 1.0f, out);
   if (L->act == LNN_ACT_SOFTMAX)
     lnn_softmax_rows(out, m, n);
   else
@@ -233,33 +224,44 @@ static void convpool_forward(const lnn_net *net, const lnn_layer *L, lnn_work *w
   K->act_forward((lnn_act)L->act, out, out, m * (size_t)L->n_out);
 }
 
-/* mask (m x n) = 1 with probability 1 - p, else 0 (training, drop != NULL),
- * or 1 - p everywhere (inference); out = in * mask */
+/* out = in * mask, mask (m x n_in): as drawn (training), or 1 - p everywhere
+ * (inference, drawn == 0), as network3.py scales at inference */
 static void dropout_forward(const lnn_layer *L, float *mask, const float *in, float *out, size_t m,
-                            lnn_rng *drop, size_t before, size_t after) {
+                            int drawn) {
   const float keep = 1.0f - L->p;
   size_t i, n = m * (size_t)L->n_in;
-  if (drop != NULL) {
-    /* rows of the mini-batch that other workers run: their draws are skipped */
-    for (i = 0; i < before * (size_t)L->n_in; i++) (void)lnn_rng_u32(drop);
-    for (i = 0; i < n; i++) mask[i] = lnn_rng_uniform(drop) < keep ? 1.0f : 0.0f;
-    for (i = 0; i < after * (size_t)L->n_in; i++) (void)lnn_rng_u32(drop);
-  } else
+  if (!drawn)
     for (i = 0; i < n; i++) mask[i] = keep;
   for (i = 0; i < n; i++) out[i] = in[i] * mask[i];
 }
 
-/* lnn_net_forward for rows before..before+m-1 of a mini-batch of
- * before + m + after rows (the rest run elsewhere) */
-static void forward_share(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *drop,
-                          size_t before, size_t after, const lnn_kernels *K) {
+int lnn_net_has_dropout(const lnn_net *net) {
+  int l;
+  for (l = 0; l < net->nlayers; l++)
+    if (net->layer[l].kind == LNN_LAYER_DROPOUT) return 1;
+  return 0;
+}
+
+void lnn_net_draw_masks(const lnn_net *net, float *const *mask, size_t m, lnn_rng *drop) {
+  int l;
+  for (l = 0; l < net->nlayers; l++) {
+    const lnn_layer *L = &net->layer[l];
+    const float keep = 1.0f - L->p;
+    size_t i, n = m * (size_t)L->n_in;
+    if (L->kind != LNN_LAYER_DROPOUT) continue;
+    for (i = 0; i < n; i++) mask[l][i] = lnn_rng_uniform(drop) < keep ? 1.0f : 0.0f;
+  }
+}
+
+void lnn_net_forward_drawn(const lnn_net *net, lnn_work *w, size_t m, int drawn,
+                           const lnn_kernels *K) {
   int l;
   for (l = 0; l < net->nlayers; l++) {
     const lnn_layer *L = &net->layer[l];
     switch (L->kind) {
       case LNN_LAYER_CONVPOOL: convpool_forward(net, L, w, l, m, K); break;
       case LNN_LAYER_DROPOUT:
-        dropout_forward(L, w->mask[l], w->a[l], w->a[l + 1], m, drop, before, after);
+        dropout_forward(L, w->mask[l], w->a[l], w->a[l + 1], m, drawn);
         break;
       default: dense_forward(net, L, w->a[l], w->a[l + 1], m, K); break;
     }
@@ -268,7 +270,8 @@ static void forward_share(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *dr
 
 void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *drop,
                      const lnn_kernels *K) {
-  forward_share(net, w, m, drop, 0, 0, K);
+  if (drop != NULL) lnn_net_draw_masks(net, w->mask, m, drop);
+  lnn_net_forward_drawn(net, w, m, drop != NULL, K);
 }
 
 /* Given dz (m x n_out): gW += dz^T in, gb += column sums of dz, and, when
@@ -279,19 +282,11 @@ static void dense_backward(const lnn_net *net, const lnn_layer *L, const float *
   const float *W = net->params + L->w;
   float *gW = grad + L->w, *gb = grad + L->b;
   size_t r, j, n = (size_t)L->n_out, k = (size_t)L->n_in;
-  if (m <= SMALL_BATCH)
-    K->gemm_xn(gW, dz, n, 1, in, n, k, m, 1.0f, 1.0f);
-  else
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, L->n_out, L->n_in, (int)m, 1.0f, dz,
-                L->n_out, in, L->n_in, 1.0f, gW, L->n_in);
+  lnn_gemm(K, LNN_GEMM_TN, n, k, m, 1.0f, dz, in, 1.0f, gW);
   for (r = 0; r < m; r++)
     for (j = 0; j < n; j++) gb[j] += dz[r * n + j];
   if (din == NULL) return;
-  if (m <= SMALL_BATCH)
-    K->gemm_xn(din, dz, 1, n, W, m, k, n, 1.0f, 0.0f);
-  else
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, L->n_in, L->n_out, 1.0f, dz,
-                L->n_out, W, L->n_in, 0.0f, din, L->n_in);
+  lnn_gemm(K, LNN_GEMM_NN, m, k, n, 1.0f, dz, W, 0.0f, din);
 }
 
 /* d of the output layer = dC/dz: with a matched cost and output the f' cancels */
@@ -394,34 +389,55 @@ double lnn_net_weight_sqsum(const lnn_net *net) {
   return s;
 }
 
-/* the step of one layer's weights and biases (see lnn_sgd_step) */
-static void layer_step(const lnn_net *net, const lnn_layer *L, const float *grad, float *vel,
-                       size_t m, const lnn_sgd *s) {
+/* the step (see lnn_sgd_step) of the parameters [lo, hi) of a block of
+ * weights (decay 1) or biases (decay 0) starting at off, n long */
+static void part_step(const lnn_net *net, size_t off, size_t n, int decays, const float *grad,
+                      float *vel, size_t m, const lnn_sgd *s, size_t lo, size_t hi) {
   const float rate = s->eta / (float)m;
-  const float decay = s->n > 0 ? s->eta * s->lmbda / (float)s->n : 0.0f;
-  size_t i, nw = lnn_layer_nweights(L), nb = lnn_layer_nbiases(L);
-  float *W = net->params + L->w, *b = net->params + L->b;
-  const float *gW = grad + L->w, *gb = grad + L->b;
+  const float decay = decays && s->n > 0 ? s->eta * s->lmbda / (float)s->n : 0.0f;
+  size_t i, a = off > lo ? off : lo, b = off + n < hi ? off + n : hi;
+  float *W = net->params;
+  if (a >= b) return;
   if (vel == NULL) {
-    const float keep = 1.0f - decay;
-    for (i = 0; i < nw; i++) W[i] = keep * W[i] - rate * gW[i];
-    for (i = 0; i < nb; i++) b[i] -= rate * gb[i];
-  } else {
-    float *vW = vel + L->w, *vb = vel + L->b;
-    for (i = 0; i < nw; i++) {
-      vW[i] = s->mu * vW[i] - rate * gW[i] - decay * W[i];
-      W[i] += vW[i];
+    if (decays) {
+      const float keep = 1.0f - decay;
+      for (i = a; i < b; i++) W[i] = keep * W[i] - rate * grad[i];
+    } else {
+      for (i = a; i < b; i++) W[i] -= rate * grad[i];
     }
-    for (i = 0; i < nb; i++) {
-      vb[i] = s->mu * vb[i] - rate * gb[i];
-      b[i] += vb[i];
+  } else if (decays) {
+    for (i = a; i < b; i++) {
+      vel[i] = s->mu * vel[i] - rate * grad[i] - decay * W[i];
+      W[i] += vel[i];
+    }
+  } else {
+    for (i = a; i < b; i++) {
+      vel[i] = s->mu * vel[i] - rate * grad[i];
+      W[i] += vel[i];
     }
   }
 }
 
-void lnn_sgd_step(const lnn_net *net, const float *grad, float *vel, size_t m, const lnn_sgd *s) {
+void lnn_sgd_step_range(const lnn_net *net, const float *grad, float *vel, size_t m,
+                        const lnn_sgd *s, size_t lo, size_t hi) {
   int l;
-  for (l = 0; l < net->nlayers; l++) layer_step(net, &net->layer[l], grad, vel, m, s);
+  for (l = 0; l < net->nlayers; l++) {
+    const lnn_layer *L = &net->layer[l];
+    part_step(net, L->w, lnn_layer_nweights(L), 1, grad, vel, m, s, lo, hi);
+    part_step(net, L->b, lnn_layer_nbiases(L), 0, grad, vel, m, s, lo, hi);
+  }
+}
+
+/* the step of one layer's weights and biases */
+static void layer_step(const lnn_net *net, const lnn_layer *L, const float *grad, float *vel,
+                       size_t m, const lnn_sgd *s) {
+  size_t lo = L->w, hi = L->b + lnn_layer_nbiases(L);
+  part_step(net, L->w, lnn_layer_nweights(L), 1, grad, vel, m, s, lo, hi);
+  part_step(net, L->b, lnn_layer_nbiases(L), 0, grad, vel, m, s, lo, hi);
+}
+
+void lnn_sgd_step(const lnn_net *net, const float *grad, float *vel, size_t m, const lnn_sgd *s) {
+  lnn_sgd_step_range(net, grad, vel, m, s, 0, net->nparams);
 }
 
 /* a dense layer's backward and plain step fused: W is stepped in place by the
@@ -436,19 +452,11 @@ static void dense_backward_step(const lnn_net *net, lnn_work *w, int l, size_t m
   size_t r, j, n = (size_t)L->n_out, k = (size_t)L->n_in;
   if (l > 0) { /* the delta below needs W before its step */
     float *din = w->d[l];
-    if (m <= SMALL_BATCH)
-      K->gemm_xn(din, dz, 1, n, W, m, k, n, 1.0f, 0.0f);
-    else
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, L->n_in, L->n_out, 1.0f, dz,
-                  L->n_out, W, L->n_in, 0.0f, din, L->n_in);
+    lnn_gemm(K, LNN_GEMM_NN, m, k, n, 1.0f, dz, W, 0.0f, din);
     if (net->layer[l - 1].act != LNN_ACT_LINEAR)
       K->act_backward((lnn_act)net->layer[l - 1].act, din, din, in, m * k);
   }
-  if (m <= SMALL_BATCH)
-    K->gemm_xn(W, dz, n, 1, in, n, k, m, -rate, keep);
-  else
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, L->n_out, L->n_in, (int)m, -rate, dz,
-                L->n_out, in, L->n_in, keep, W, L->n_in);
+  lnn_gemm(K, LNN_GEMM_TN, n, k, m, -rate, dz, in, keep, W);
   for (r = 0; r < m; r++)
     for (j = 0; j < n; j++) b[j] -= rate * dz[r * n + j];
 }
@@ -470,51 +478,32 @@ void lnn_net_backward_step(const lnn_net *net, lnn_work *w, size_t m, const lnn_
   }
 }
 
-void lnn_train_epoch(const lnn_net *net, lnn_work *w, const lnn_data *data, const uint32_t *perm,
-                     const lnn_sgd *s, float *vel, lnn_rng *drop, const lnn_kernels *K) {
-  size_t first;
-  for (first = 0; first < data->n; first += s->batch) {
-    size_t m = data->n - first < s->batch ? data->n - first : s->batch;
-    lnn_data_gather_x(data, perm + first, 0, m, w->a[0], K);
-    lnn_data_gather_y(data, perm + first, 0, m, w->y);
-    lnn_net_forward(net, w, m, drop, K);
-    if (vel == NULL) {
-      lnn_net_backward_step(net, w, m, s, K);
-    } else {
-      memset(w->grad, 0, net->nparams * sizeof *w->grad);
-      lnn_net_backward(net, w, m, K);
-      lnn_sgd_step(net, w->grad, vel, m, s);
-    }
+double lnn_net_item_flops(const lnn_net *net) {
+  double f = 0.0;
+  int l;
+  for (l = 0; l < net->nlayers; l++) {
+    const lnn_layer *L = &net->layer[l];
+    double passes = l > 0 ? 3.0 : 2.0; /* forward, weight gradient, input delta */
+    if (L->kind == LNN_LAYER_DENSE)
+      f += passes * 2.0 * L->n_in * L->n_out;
+    else if (L->kind == LNN_LAYER_CONVPOOL)
+      f += passes * 2.0 * (double)lnn_layer_nweights(L) * lnn_conv_oh(&L->conv) *
+           lnn_conv_ow(&L->conv);
+    else
+      f += 2.0 * L->n_in;
   }
+  return f;
 }
 
-int lnn_train_epoch_reduce(const lnn_net *net, lnn_work *w, const lnn_data *data,
-                           const uint32_t *perm, const lnn_sgd *s, float *vel, lnn_rng *drop,
-                           const lnn_reducer *red, const lnn_kernels *K, lnn_error *err) {
-  const size_t P = (size_t)red->size, r = (size_t)red->rank;
-  size_t first;
-  for (first = 0; first < data->n; first += s->batch) {
-    size_t m = data->n - first < s->batch ? data->n - first : s->batch;
-    size_t lo = m * r / P, hi = m * (r + 1) / P;
-    int rc;
-    memset(w->grad, 0, net->nparams * sizeof *w->grad);
-    if (hi > lo) {
-      lnn_data_gather_x(data, perm + first + lo, 0, hi - lo, w->a[0], K);
-      lnn_data_gather_y(data, perm + first + lo, 0, hi - lo, w->y);
-      forward_share(net, w, hi - lo, drop, lo, m - hi, K);
-      lnn_net_backward(net, w, hi - lo, K);
-    } else if (drop != NULL) { /* no rows here: still draw past the mini-batch's masks */
-      int l;
-      for (l = 0; l < net->nlayers; l++)
-        if (net->layer[l].kind == LNN_LAYER_DROPOUT) {
-          size_t i, n = m * (size_t)net->layer[l].n_in;
-          for (i = 0; i < n; i++) (void)lnn_rng_u32(drop);
-        }
-    }
-    if ((rc = red->sum(red->ctx, w->grad, net->nparams, err)) != LNN_OK) return rc;
-    lnn_sgd_step(net, w->grad, vel, m, s);
-  }
-  return LNN_OK;
+int lnn_step_chunks(const lnn_net *net, size_t m) {
+  const double work = (double)m * lnn_net_item_flops(net);
+  double c = floor(work / LNN_CHUNK_FLOPS);
+  const double by_params = floor(work / (LNN_CHUNK_FLOPS_PER_PARAM * (double)net->nparams));
+  int nc = 1;
+  c = c < by_params ? c : by_params;
+  c = c < (double)m ? c : (double)m;
+  while (2.0 * nc <= c && 2 * nc <= LNN_MAX_CHUNKS) nc *= 2;
+  return nc;
 }
 
 size_t lnn_net_evaluate(const lnn_net *net, lnn_work *w, const lnn_data *data, size_t first,

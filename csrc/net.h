@@ -1,7 +1,10 @@
 /* net.h -- the one engine: a network is an ordered list of layers over one
- * parameter block; a workspace holds a mini-batch's activations and deltas;
- * the gradient step is a separate function over the block, so a later
- * all-reduce (MPI) or another device can sit between backward and step.
+ * parameter block; a workspace holds a mini-batch's activations and deltas.
+ * A training step is four separate pieces: the gradient of a share of the
+ * mini-batch (lnn_net_backward), the sum of the shares (reduce.h: a fixed tree
+ * over the chunks of lnn_step_chunks inside a process, an lnn_reducer such as
+ * MPI_Allreduce across processes), the step over the block (lnn_sgd_step),
+ * and lnn_train_epoch (parallel.h) driving them over threads.
  * Memory is never allocated here: the bindings own it (userdata). */
 #ifndef LNN_NET_H
 #define LNN_NET_H
@@ -82,9 +85,20 @@ size_t lnn_work_floats(const lnn_net *net, size_t cap);
 void lnn_work_carve(lnn_work *w, const lnn_net *net, size_t cap, float *mem);
 
 /* w->a[1..] from w->a[0] for m <= cap rows.  drop: the generator of dropout
- * masks (training); NULL runs at inference (inputs scaled by 1 - p). */
+ * masks (training, lnn_net_draw_masks into w->mask); NULL runs at inference
+ * (inputs scaled by 1 - p). */
 void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *drop,
                      const lnn_kernels *K);
+/* The same with the dropout masks already in w->mask (drawn != 0), or at
+ * inference (drawn == 0). */
+void lnn_net_forward_drawn(const lnn_net *net, lnn_work *w, size_t m, int drawn,
+                           const lnn_kernels *K);
+/* mask[l] (m x n_in of each dropout layer l; other entries unused) = 1 with
+ * probability 1 - p, else 0: layer after layer, row after row, from drop.  A
+ * whole mini-batch is drawn at once before it is cut into chunks, so the
+ * masks never depend on the chunks or the threads. */
+void lnn_net_draw_masks(const lnn_net *net, float *const *mask, size_t m, lnn_rng *drop);
+int lnn_net_has_dropout(const lnn_net *net);
 /* w->grad += gradient of the summed cost of m rows (right after forward, whose
  * dropout masks it uses; targets in w->y). */
 void lnn_net_backward(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K);
@@ -105,6 +119,11 @@ typedef struct lnn_sgd {
  *   v = mu v - (eta/m) grad - (eta lmbda/n) w   (no decay on biases)
  *   w = w + v           (vel NULL when mu == 0: w = (1 - eta lmbda/n) w - (eta/m) grad) */
 void lnn_sgd_step(const lnn_net *net, const float *grad, float *vel, size_t m, const lnn_sgd *s);
+/* The same for the parameters lo..hi-1 of the block only: every parameter's
+ * step depends on its own gradient (and velocity) alone, so threads can step
+ * disjoint ranges without changing a bit. */
+void lnn_sgd_step_range(const lnn_net *net, const float *grad, float *vel, size_t m,
+                        const lnn_sgd *s, size_t lo, size_t hi);
 
 /* backward and a plain SGD step (mu = 0) fused: each layer's weights are
  * updated as soon as the delta below them is known, so no gradient block is
@@ -114,23 +133,24 @@ void lnn_sgd_step(const lnn_net *net, const float *grad, float *vel, size_t m, c
 void lnn_net_backward_step(const lnn_net *net, lnn_work *w, size_t m, const lnn_sgd *s,
                            const lnn_kernels *K);
 
-/* One epoch over data in the order perm[0..n-1]: gather, forward (dropout
- * masks from drop, which may be NULL when the net has no dropout), backward,
- * step, one mini-batch after another (the last one may be shorter). */
-void lnn_train_epoch(const lnn_net *net, lnn_work *w, const lnn_data *data, const uint32_t *perm,
-                     const lnn_sgd *s, float *vel, lnn_rng *drop, const lnn_kernels *K);
+/* Multiply-adds x 2 of one item's training step (forward, weight gradient,
+ * input delta below the first layer; a conv-pool layer counted dense). */
+double lnn_net_item_flops(const lnn_net *net);
 
-/* lnn_train_epoch as one of red->size workers (reduce.h) that all call it
- * with the same perm, parameters and generator: each mini-batch of m items is cut into
- * size consecutive shares (rows m*r/size to m*(r+1)/size - 1 go to rank r),
- * this worker's share is forwarded and back-propagated, the gradient block is
- * summed by red, and every worker takes the same step for the whole m.
- * Dropout masks are drawn for the whole mini-batch (the other shares' draws
- * are skipped), so the masks are those of a one-worker run.  Returns LNN_OK,
- * or red's error (the parameters then hold the steps done so far). */
-int lnn_train_epoch_reduce(const lnn_net *net, lnn_work *w, const lnn_data *data,
-                           const uint32_t *perm, const lnn_sgd *s, float *vel, lnn_rng *drop,
-                           const lnn_reducer *red, const lnn_kernels *K, lnn_error *err);
+/* The cut of a share of m items of a mini-batch into chunks, the unit of work
+ * of a training step: returns nc, and chunk c holds items [m c / nc,
+ * m (c + 1) / nc).  It depends on the network and m only -- never on the
+ * threads -- so the chunk gradients and their fixed-tree sum (reduce.h) give
+ * the same bits on any number of threads.  nc is the largest power of two (so
+ * that 2 or 4 threads share the items evenly) within 1..min(m, LNN_MAX_CHUNKS)
+ * that leaves every chunk LNN_CHUNK_FLOPS of work and LNN_CHUNK_FLOPS_PER_PARAM
+ * per parameter (each chunk writes and sums a gradient block): a step too
+ * small to share is one chunk, computed (and stepped) as one pass on one
+ * thread. */
+#define LNN_CHUNK_FLOPS 4e6
+#define LNN_CHUNK_FLOPS_PER_PARAM 150.0
+#define LNN_MAX_CHUNKS 16
+int lnn_step_chunks(const lnn_net *net, size_t m);
 
 /* Classes predicted for items first..first+count-1 (pred may be NULL); returns
  * how many equal lnn_data_class.  *cost (if not NULL) gets the summed cost. */

@@ -1,5 +1,6 @@
 /* parallel.c -- evaluation over POSIX threads; see parallel.h. */
 #include <pthread.h>
+#include <string.h>
 
 #include "parallel.h"
 
@@ -67,4 +68,224 @@ size_t lnn_net_evaluate_parallel(const lnn_net *net, lnn_work *ws, int nthreads,
     *cost = s;
   }
   return correct;
+}
+
+/* ---- training ---- */
+
+/* A barrier whose count is set once the threads that did start are known. */
+typedef struct barrier {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int n, waiting;
+  unsigned gen;
+} barrier;
+
+static void barrier_wait(barrier *b) {
+  unsigned gen;
+  pthread_mutex_lock(&b->mu);
+  gen = b->gen;
+  if (++b->waiting >= b->n) {
+    b->waiting = 0;
+    b->gen++;
+    pthread_cond_broadcast(&b->cv);
+  } else {
+    while (gen == b->gen) pthread_cond_wait(&b->cv, &b->mu);
+  }
+  pthread_mutex_unlock(&b->mu);
+}
+
+typedef struct train_ctx {
+  const lnn_net *net;
+  const lnn_data *data;
+  const uint32_t *perm;
+  const lnn_sgd *s;
+  float *vel;
+  const lnn_reducer *red;
+  const lnn_kernels *K;
+  lnn_work *ws;                      /* one per thread */
+  float *grads[LNN_MAX_CHUNKS];      /* one per chunk */
+  float *mask[LNN_MAX_LAYERS];       /* the mini-batch's masks per dropout layer */
+  int drawn;                         /* masks drawn (training with dropout) */
+  int T;                             /* threads running */
+  barrier bar;
+  /* the step under way, set by thread 0 between steps */
+  size_t first, m, lo, hi;           /* mini-batch perm[first..first+m-1], share lo..hi-1 */
+  int nc, stop, status;
+  lnn_error *err;
+} train_ctx;
+
+/* the workspace of thread t for items a..b-1 of the mini-batch: inputs,
+ * targets, the masks' rows */
+static size_t load_chunk(train_ctx *x, lnn_work *w, size_t a, size_t b) {
+  const uint32_t *idx = x->perm + x->first + a;
+  int l;
+  lnn_data_gather_x(x->data, idx, 0, b - a, w->a[0], x->K);
+  lnn_data_gather_y(x->data, idx, 0, b - a, w->y);
+  if (x->drawn)
+    for (l = 0; l < x->net->nlayers; l++)
+      if (x->mask[l] != NULL) w->mask[l] = x->mask[l] + a * (size_t)x->net->layer[l].n_in;
+  return b - a;
+}
+
+/* the range of the parameter block thread t of T steps (cache-line aligned) */
+static void param_range(size_t n, int t, int T, size_t *lo, size_t *hi) {
+  *lo = (n * (size_t)t / (size_t)T) & ~(size_t)15;
+  *hi = t + 1 == T ? n : (n * (size_t)(t + 1) / (size_t)T) & ~(size_t)15;
+}
+
+/* thread t's part of a step of several chunks; the step's fields are read
+ * before the first barrier, as thread 0 changes them only after the last */
+static void chunked_step(train_ctx *x, int t) {
+  const lnn_net *net = x->net;
+  const size_t share = x->hi - x->lo, lo = x->lo, m = x->m;
+  const int nc = x->nc, T = x->T;
+  lnn_work *w = &x->ws[t];
+  size_t p0, p1;
+  int c;
+  /* thread t takes a contiguous run of chunks: with nc a power of two, 2 or 4
+   * threads get the same number of items */
+  for (c = nc * t / T; c < nc * (t + 1) / T; c++) {
+    size_t a = lo + share * (size_t)c / (size_t)nc, b = lo + share * (size_t)(c + 1) / (size_t)nc;
+    size_t n = load_chunk(x, w, a, b);
+    w->grad = x->grads[c];
+    memset(w->grad, 0, net->nparams * sizeof(float));
+    lnn_net_forward_drawn(net, w, n, x->drawn, x->K);
+    lnn_net_backward(net, w, n, x->K);
+  }
+  barrier_wait(&x->bar);
+  param_range(net->nparams, t, T, &p0, &p1);
+  lnn_reduce_tree(x->grads, nc, p0, p1);
+  if (x->red != NULL) {
+    barrier_wait(&x->bar);
+    if (t == 0) x->status = x->red->sum(x->red->ctx, x->grads[0], net->nparams, x->err);
+    barrier_wait(&x->bar);
+    if (x->status != LNN_OK) return;
+  }
+  lnn_sgd_step_range(net, x->grads[0], x->vel, m, x->s, p0, p1);
+}
+
+/* a step of one chunk, on thread 0 alone: as one pass, the plain step fused
+ * into backward when nothing sits between them */
+static void single_step(train_ctx *x) {
+  const lnn_net *net = x->net;
+  lnn_work *w = &x->ws[0];
+  size_t n = x->hi > x->lo ? load_chunk(x, w, x->lo, x->hi) : 0;
+  if (n > 0) lnn_net_forward_drawn(net, w, n, x->drawn, x->K);
+  if (x->vel == NULL && x->red == NULL) {
+    lnn_net_backward_step(net, w, n, x->s, x->K);
+    return;
+  }
+  w->grad = x->grads[0];
+  memset(w->grad, 0, net->nparams * sizeof(float));
+  if (n > 0) lnn_net_backward(net, w, n, x->K);
+  if (x->red != NULL) x->status = x->red->sum(x->red->ctx, w->grad, net->nparams, x->err);
+  if (x->status == LNN_OK) lnn_sgd_step(net, w->grad, x->vel, x->m, x->s);
+}
+
+typedef struct train_arg {
+  train_ctx *x;
+  int t;
+} train_arg;
+
+/* threads 1..T-1: a chunked step each time thread 0 releases the barrier,
+ * then the barrier that ends it */
+static void *train_run(void *arg) {
+  train_arg *a = (train_arg *)arg;
+  for (;;) {
+    barrier_wait(&a->x->bar);
+    if (a->x->stop) return NULL;
+    chunked_step(a->x, a->t);
+    barrier_wait(&a->x->bar);
+  }
+}
+
+/* the largest chunk of any mini-batch of up to `batch` items */
+static size_t max_chunk(const lnn_net *net, size_t batch) {
+  size_t m, most = 0;
+  for (m = 1; m <= batch; m++) {
+    size_t nc = (size_t)lnn_step_chunks(net, m), c = (m + nc - 1) / nc;
+    most = c > most ? c : most;
+  }
+  return most;
+}
+
+static int train_threads(const lnn_net *net, size_t batch, int nthreads) {
+  int nc = lnn_step_chunks(net, batch);
+  if (nthreads > LNN_MAX_THREADS) nthreads = LNN_MAX_THREADS;
+  return nthreads < 1 ? 1 : nthreads < nc ? nthreads : nc;
+}
+
+static size_t mask_floats(const lnn_net *net, size_t batch) {
+  size_t f = 0;
+  int l;
+  for (l = 0; l < net->nlayers; l++)
+    if (net->layer[l].kind == LNN_LAYER_DROPOUT) f += batch * (size_t)net->layer[l].n_in;
+  return f;
+}
+
+size_t lnn_train_floats(const lnn_net *net, size_t batch, int nthreads) {
+  int T = train_threads(net, batch, nthreads);
+  size_t nc = (size_t)lnn_step_chunks(net, batch);
+  return lnn_work_floats(net, batch) + (size_t)(T - 1) * lnn_work_floats(net, max_chunk(net, batch)) +
+         nc * net->nparams + mask_floats(net, batch);
+}
+
+int lnn_train_epoch(const lnn_net *net, float *mem, int nthreads, const lnn_data *data,
+                    const uint32_t *perm, const lnn_sgd *s, float *vel, lnn_rng *drop,
+                    const lnn_reducer *red, const lnn_kernels *K, lnn_error *err) {
+  lnn_work ws[LNN_MAX_THREADS];
+  pthread_t tid[LNN_MAX_THREADS];
+  train_arg args[LNN_MAX_THREADS];
+  train_ctx x;
+  int T = train_threads(net, s->batch, nthreads), started = 1, t, l, nc = lnn_step_chunks(net, s->batch);
+  size_t cap = max_chunk(net, s->batch), first;
+  memset(&x, 0, sizeof x);
+  x.net = net, x.data = data, x.perm = perm, x.s = s, x.vel = vel, x.red = red, x.K = K;
+  x.err = err, x.ws = ws, x.drawn = drop != NULL && lnn_net_has_dropout(net);
+  lnn_work_carve(&ws[0], net, s->batch, mem);
+  mem += lnn_work_floats(net, s->batch);
+  for (t = 1; t < T; t++) {
+    lnn_work_carve(&ws[t], net, cap, mem);
+    mem += lnn_work_floats(net, cap);
+  }
+  for (t = 0; t < nc; t++, mem += net->nparams) x.grads[t] = mem;
+  for (l = 0; l < net->nlayers; l++)
+    if (net->layer[l].kind == LNN_LAYER_DROPOUT) {
+      x.mask[l] = mem;
+      mem += s->batch * (size_t)net->layer[l].n_in;
+    }
+  /* the barrier counts the threads that started; they wait on the mutex
+   * until it is set */
+  pthread_mutex_init(&x.bar.mu, NULL);
+  pthread_cond_init(&x.bar.cv, NULL);
+  pthread_mutex_lock(&x.bar.mu);
+  for (t = 1; t < T; t++) {
+    args[started].x = &x;
+    args[started].t = started;
+    if (pthread_create(&tid[started], NULL, train_run, &args[started]) != 0) break;
+    started++;
+  }
+  x.T = x.bar.n = started;
+  pthread_mutex_unlock(&x.bar.mu);
+  for (first = 0; first < data->n && x.status == LNN_OK; first += s->batch) {
+    x.first = first;
+    x.m = data->n - first < s->batch ? data->n - first : s->batch;
+    x.lo = red != NULL ? x.m * (size_t)red->rank / (size_t)red->size : 0;
+    x.hi = red != NULL ? x.m * (size_t)(red->rank + 1) / (size_t)red->size : x.m;
+    x.nc = x.hi > x.lo ? lnn_step_chunks(net, x.hi - x.lo) : 1;
+    if (x.drawn) lnn_net_draw_masks(net, x.mask, x.m, drop);
+    if (x.nc == 1) {
+      single_step(&x);
+    } else {
+      barrier_wait(&x.bar);
+      chunked_step(&x, 0);
+      barrier_wait(&x.bar);
+    }
+  }
+  x.stop = 1;
+  barrier_wait(&x.bar);
+  for (t = 1; t < started; t++) pthread_join(tid[t], NULL);
+  pthread_mutex_destroy(&x.bar.mu);
+  pthread_cond_destroy(&x.bar.cv);
+  return x.status;
 }

@@ -1,8 +1,11 @@
-/* parallel.h -- forward-only work spread over threads.  Evaluation reads the
- * parameters and writes only its own buffers, so items split cleanly; the
- * result is bit-identical for any thread count because the data is cut into
- * the same chunks (one work buffer's capacity each) and the chunks' costs are
- * added in order, exactly as lnn_net_evaluate adds them. */
+/* parallel.h -- training and evaluation over POSIX threads, bit-identical for
+ * any thread count.  Evaluation reads the parameters and writes only its own
+ * buffers, so items split cleanly: the data is cut into the same chunks (one
+ * work buffer's capacity each) and the chunks' costs are added in order,
+ * exactly as lnn_net_evaluate adds them.  Training cuts each mini-batch into
+ * the chunks of lnn_step_chunks (net.h), which threads take in turn; the chunk
+ * gradients are summed in a fixed tree (reduce.h) and stepped, each thread a
+ * range of the parameter block.  Threads start once an epoch. */
 #ifndef LNN_PARALLEL_H
 #define LNN_PARALLEL_H
 
@@ -18,5 +21,23 @@
 size_t lnn_net_evaluate_parallel(const lnn_net *net, lnn_work *ws, int nthreads,
                                  const lnn_data *data, size_t first, size_t count, int *pred,
                                  double *cost, double *chunk_cost, const lnn_kernels *K);
+
+/* Floats of memory lnn_train_epoch needs for mini-batches of `batch` items on
+ * nthreads threads (the workspaces, the chunks' gradients, the masks). */
+size_t lnn_train_floats(const lnn_net *net, size_t batch, int nthreads);
+
+/* One epoch of mini-batch SGD over data in the order perm[0..n-1]: for each
+ * mini-batch of s->batch items (the last may be shorter) the dropout masks are
+ * drawn from drop (NULL: dropout layers run as at inference), each chunk's
+ * gradient computed, the chunks summed, then red->sum applied (red NULL: one
+ * process; else this worker computes its share, reduce.h), then the step
+ * (momentum in vel, NULL when s->mu == 0).  mem: lnn_train_floats(net,
+ * s->batch, nthreads) floats.  Uses at most nthreads threads (fewer when a
+ * mini-batch has fewer chunks, or threads cannot start); the parameters are the
+ * same bits for any count.  Returns LNN_OK, or red->sum's status (err filled),
+ * the epoch stopped before that step. */
+int lnn_train_epoch(const lnn_net *net, float *mem, int nthreads, const lnn_data *data,
+                    const uint32_t *perm, const lnn_sgd *s, float *vel, lnn_rng *drop,
+                    const lnn_reducer *red, const lnn_kernels *K, lnn_error *err);
 
 #endif

@@ -5,7 +5,6 @@
 #include "tools.h"
 
 #include <assert.h>
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -192,8 +191,7 @@ size_t lnn_svm_predict(int *pred, const float *W, size_t k, const lnn_data *s, f
   for (i = 0; i < s->n; i += block) {
     size_t m = s->n - i < block ? s->n - i : block;
     for (j = 0; j < m; j++) load_row(X + j * dd, s, i + j, K);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)k, (int)dd, 1.0f, X,
-                (int)dd, W, (int)dd, 0.0f, S, (int)k);
+    lnn_gemm(K, LNN_GEMM_NT, m, k, dd, 1.0f, X, W, 0.0f, S); /* S (m x k) = X W^T */
     for (j = 0; j < m; j++) {
       int g = lnn_argmax(S + j * k, k);
       if (pred) pred[i + j] = g;

@@ -20,11 +20,11 @@ local opts = cli.parse(arg, {
   {name = "workload", kind = "string", default = "all", help = "W1, W2, W4 or all"},
   {name = "repeat", kind = "int", default = 5, help = "epochs timed per workload (median reported)", check = cli.positive},
   {name = "data", kind = "string", help = "MNIST folder", arg = "DIR"},
-  {name = "threads", kind = "int", help = "OpenBLAS threads", check = cli.positive},
+  {name = "threads", kind = "int", help = "threads for training and evaluation (default: the processors)", check = cli.positive},
   {name = "no-rss", kind = "flag", help = "skip the peak-RSS runs (train.lua, and W4 in a child)"},
   {name = "print-rss", kind = "flag", help = "print this process's peak RSS at the end (used for W4)"},
 }, "scripts/bench.lua", "Times lnn's workloads on MNIST.")
-if opts.threads then core.blas_threads(opts.threads) end
+if opts.threads then core.threads(opts.threads) end
 
 local function median(t)
   local s = {table.unpack(t)}
@@ -44,8 +44,8 @@ local function dense_flops(sizes)
   return f
 end
 
-print(("lnn %s bench: %s, kernels %s, OpenBLAS threads %d, OPENBLAS_CORETYPE=%s"):format(core.version,
-  _VERSION, core.simd(), core.blas_threads(), os.getenv("OPENBLAS_CORETYPE") or "(unset)"))
+print(("lnn %s bench: %s, kernels %s, threads %d (OpenBLAS on 1 inside them), OPENBLAS_CORETYPE=%s"):format(core.version,
+  _VERSION, core.simd(), core.threads(), os.getenv("OPENBLAS_CORETYPE") or "(unset)"))
 
 local t0 = core.clock()
 local training_data, validation_data, test_data = mnist_loader.load_data_wrapper(opts.data)

@@ -3,6 +3,8 @@
 -- growing x--growth per round up to --max-batch, until lnn.bootstrap's
 -- getConvergeRate (the rule is in lua/lnn/bootstrap.lua) says the validation
 -- accuracy has stopped improving.  Prints each round and the whole history.
+-- bootyNet's gooo(prev, entropyYears) knobs are --previous FILE (the network
+-- to continue from) and --rounds-done N (how many rounds it has had).
 assert(loadfile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/bootstrap.lua"))()
 
 local core = require "lnn.core"
@@ -28,6 +30,10 @@ local opts = cli.parse(arg, {
   {name = "data", kind = "string", help = "folder with the four MNIST files (.gz or raw)", arg = "DIR"},
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
   {name = "save", kind = "string", help = "save the network here after the last round (atomic)", arg = "FILE"},
+  {name = "previous", kind = "string", arg = "FILE",
+   help = "continue from this saved network (its sizes win over --sizes; bootyNet's gooo(prev))"},
+  {name = "rounds-done", kind = "int", default = 0, check = cli.nonnegative,
+   help = "rounds the previous network has had: numbering and batch growth go on from there (gooo's entropyYears)"},
 }, PROG, "Trains in rounds with a growing mini-batch until the validation accuracy stops improving.")
 if #opts > 0 then cli.fail(PROG, ("unexpected argument '%s'"):format(opts[1])) end
 if opts.small_bin > opts.large_bin then
@@ -38,7 +44,8 @@ if opts.sizes[1] ~= 784 or opts.sizes[#opts.sizes] ~= 10 then
 end
 
 local function die(msg)
-  io.stderr:write("bootstrap_training.lua: ", tostring(msg), "\n")
+  -- a library's "file.lua:N: " prefix says nothing to the user
+  io.stderr:write("bootstrap_training.lua: ", (tostring(msg):gsub("^[^:\n]*%.lua:%d+: ", "")), "\n")
   os.exit(1)
 end
 
@@ -51,19 +58,33 @@ if opts.train_size then
   training_data = training_data:slice(1, opts.train_size)
 end
 
-local net = network.Network(opts.sizes, {seed = opts.seed})
+local net
+if opts.previous then
+  local okl, loaded = pcall(network.load, opts.previous)
+  if not okl then die(loaded) end
+  net = loaded
+  if net.sizes[1] ~= 784 or net.sizes[#net.sizes] ~= 10 then
+    cli.fail(PROG, ("option '--previous': MNIST needs 784 inputs and 10 outputs, got a [%s] network in '%s'")
+      :format(table.concat(net.sizes, ","), opts.previous))
+  end
+  print(("continuing from %s (%d epochs, %d rounds done)"):format(opts.previous, net.epoch, opts.rounds_done))
+else
+  net = network.Network(opts.sizes, {seed = opts.seed})
+end
 print(("lnn %s: network [%s], %d training images, eta %g, rounds of %d epochs, batch %d x%g up to %d,"
-  .. " largeBin %d, smallBin %d, threshold %g"):format(core.version, table.concat(opts.sizes, ","),
+  .. " largeBin %d, smallBin %d, threshold %g"):format(core.version, table.concat(net.sizes, ","),
   #training_data, opts.eta, opts.per_round, opts.batch, opts.growth, opts.max_batch, opts.large_bin,
   opts.small_bin, opts.threshold))
 local t0 = core.clock()
 local okt, result = pcall(bootstrap.train, net, training_data, opts.eta, validation_data, {
   epochs_per_round = opts.per_round, batch = opts.batch, growth = opts.growth, max_batch = opts.max_batch,
   largeBin = opts.large_bin, smallBin = opts.small_bin, threshold = opts.threshold, max_rounds = opts.max_rounds,
+  rounds_done = opts.rounds_done,
   on_round = function(r)
-    print(("Round %d: batch %d, epochs %d-%d, validation %.2f%%, rate %s -> %s"):format(r.round, r.batch,
-      r.epochs - opts.per_round, r.epochs - 1, 100 * r.accuracy,
+    print(("Round %d: batch %d, epochs %d-%d, validation %.2f%%, rate %s, ratio %s -> %s"):format(r.round,
+      r.batch, r.epochs - opts.per_round, r.epochs - 1, 100 * r.accuracy,
       r.rate == math.huge and "n/a (history too short)" or ("%.5f"):format(r.rate),
+      r.ratio and ("%.3f"):format(r.ratio) or "n/a",
       r.converged and "converged" or "keep training"))
   end,
 })

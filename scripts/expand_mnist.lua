@@ -2,7 +2,9 @@
 -- 250,000: each image and its one-pixel shifts down, up, right and left (the
 -- vacated line zeroed), shuffled by --seed, written as two gzip IDX files into
 -- the data folder, where lnn.mnist_loader.load_data(dir, {expanded = true}) reads them.
--- Existing output is kept unless --force.  The shifts run in C (lnn.core.tools).
+-- Existing output is kept unless --force.  The shifts run in C (lnn.core.tools),
+-- a thousand images at a time, reporting "Expanding image number N" after each
+-- thousand as expand_mnist.py does (--quiet: only the summary lines).
 assert(loadfile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/bootstrap.lua"))()
 
 local core = require "lnn.core"
@@ -16,6 +18,7 @@ local flags = {
   {name = "level", kind = "int", default = 1, help = "gzip level 1..9 (1 is fastest)",
    check = function(v) if v < 1 or v > 9 then return "must be 1 to 9" end end},
   {name = "force", kind = "flag", help = "rewrite the expanded files if they exist"},
+  {name = "quiet", kind = "flag", help = "no \"Expanding image number N\" line every 1000 images"},
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
 }
 local opts = cli.parse(arg, flags, PROG,
@@ -48,7 +51,8 @@ print("Expanding the MNIST training set")
 local ok, training = pcall(mnist_loader.load_data, dir)
 if not ok then die(training) end
 local t1 = core.clock()
-local expanded = core.tools.expand(training, 28, 28, core.Rng(opts.seed))
+local progress = not opts.quiet and function(j) print("Expanding image number " .. j) end or nil
+local expanded = core.tools.expand(training, 28, 28, core.Rng(opts.seed), false, progress)
 local t2 = core.clock()
 print(("Saving expanded data (%d images). This may take a few seconds."):format(#expanded))
 

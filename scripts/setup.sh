@@ -9,7 +9,7 @@
 #   CC               C compiler for a new build/ (default: clang)
 #   LNN_DATA_DIR     where the MNIST .gz files go (default: data)
 #   LNN_SKIP_DATA=1  skip the MNIST step
-#   LNN_EXTRA_PACKAGES  more Debian packages to install (CI: libclang-rt-14-dev valgrind)
+#   LNN_EXTRA_PACKAGES  more Debian packages to install (CI: libclang-rt-14-dev valgrind chromium)
 set -Eeuo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

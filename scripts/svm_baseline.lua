@@ -15,6 +15,7 @@ local opts = cli.parse(arg, {
   {name = "epochs", kind = "int", default = 20, help = "passes of coordinate descent at most", check = cli.positive},
   {name = "tol", kind = "number", default = 0.1, help = "stop when the projected-gradient gap is below this", check = cli.nonnegative},
   {name = "seed", kind = "int", default = 0, help = "seed of the order items are visited in"},
+  {name = "out", kind = "string", help = "also write the result as DIR/svm.json (for the report)", arg = "DIR"},
 }, PROG, "A one-vs-rest linear SVM baseline for MNIST (the book's RBF SVM scores 9435 of 10000).")
 if #opts > 0 then cli.fail(PROG, ("unexpected argument '%s'"):format(opts[1])) end
 
@@ -32,3 +33,15 @@ print("Baseline classifier using an SVM.")
 print(("%d of %d values correct.   (the book's RBF SVM: 9435 of 10000)"):format(num_correct, #test_data))
 print(("linear SVM, C = %g: %d passes (gap %.3g), training %.2f s, testing %.3f s")
   :format(opts.C, clf.passes, clf.gap, t1 - t0, t2 - t1))
+if opts.out then
+  local runinfo = require "lnn.runinfo"
+  local words = {"lua", PROG}
+  for _, f in ipairs {"C", "epochs", "tol", "seed"} do words[#words + 1] = "--" .. f words[#words + 1] = tostring(opts[f]) end
+  if opts.data then words[#words + 1] = "--data" words[#words + 1] = opts.data end
+  local okw, err = pcall(runinfo.save, opts.out, "svm", {baseline = "svm", correct = num_correct, total = #test_data,
+    seconds = t2 - t0, C = opts.C, passes = clf.passes, seed = opts.seed, run = runinfo.describe(runinfo.command(words))})
+  if not okw then
+    io.stderr:write("svm_baseline.lua: ", tostring(err), "\n")
+    os.exit(1)
+  end
+end

@@ -29,7 +29,7 @@ local flags = {
   {name = "backup-every", kind = "int", default = 0, help = "also keep epoch-N every N epochs", check = cli.nonnegative},
   {name = "metrics", kind = "string", help = "write per-epoch JSON metrics here", arg = "FILE"},
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
-  {name = "threads", kind = "int", help = "OpenBLAS threads", check = cli.positive},
+  {name = "threads", kind = "int", help = "threads for training and evaluation (default: the processors; same results on any count)", check = cli.positive},
   {name = "quiet", kind = "flag", help = "print only the final result"},
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
   distributed.flag,
@@ -42,7 +42,7 @@ if #opts > 0 then cli.fail("scripts/train.lua", ("unexpected argument '%s'"):for
 -- in die() (os.exit), which mpirun sees and ends the job.
 local run = distributed.start(opts.mpi, "scripts/train.lua")
 run:only_root_writes(opts, {"save", "metrics", "backups", "rss"})
-if opts.threads then core.blas_threads(opts.threads) end
+if opts.threads then core.threads(opts.threads) end
 
 local function die(msg)
   io.stderr:write("train.lua: ", msg, "\n")
@@ -78,7 +78,51 @@ else
 end
 run:share(net)
 
-local metrics = {epochs = {}}
+-- Resuming with --metrics continues the file: the entries of the epochs the
+-- loaded network has been through stay (a later epoch's, from a run that went
+-- further than this checkpoint, are dropped).
+-- the network and the command are what the report (scripts/report.lua) shows beside the curve
+local runinfo = require "lnn.runinfo"
+local metrics = {epochs = {}, sizes = net.sizes, eta = opts.eta, batch = opts.batch, seed = opts.seed,
+                 training_images = #training_data, run = runinfo.describe(runinfo.command {"lua", "scripts/train.lua",
+                   "--sizes", table.concat(net.sizes, ","), "--epochs", tostring(opts.epochs), "--batch",
+                   tostring(opts.batch), "--eta", tostring(opts.eta), "--seed", tostring(opts.seed),
+                   opts.train_size and "--train-size" or nil, opts.train_size and tostring(opts.train_size) or nil})}
+if opts.load and opts.metrics and io.open(opts.metrics) then
+  local okm, old = pcall(function() return json.decode(core.read_file(opts.metrics), opts.metrics) end)
+  if not okm or type(old) ~= "table" or type(old.epochs) ~= "table" then
+    die(("--metrics %s: cannot continue it: %s"):format(opts.metrics,
+      okm and "no \"epochs\" list" or tostring(old):gsub("^.-read_file: ", "")))
+  end
+  for _, e in ipairs(old.epochs) do
+    if type(e) == "table" and math.type(e.epoch) == "integer" and e.epoch <= net.epoch then
+      metrics.epochs[#metrics.epochs + 1] = e
+    end
+  end
+end
+
+-- Ctrl-C or SIGTERM: stop after the epoch whose checkpoint and metrics are
+-- written, and say how to resume (a second signal stops at once).  Not under
+-- --mpi: ranks would not agree on the epoch to stop after.
+local checkpoint = opts.save or (opts.backups and opts.backups .. "/latest")
+local function resume_command()
+  local words = {"lua5.4", "scripts/train.lua"}
+  local i = 1
+  while i <= #arg do
+    local a = arg[i]
+    if a == "--load" then i = i + 1 elseif not a:match("^%-%-load=") then words[#words + 1] = a end
+    i = i + 1
+  end
+  words[#words + 1] = "--load"
+  words[#words + 1] = checkpoint
+  for k, w in ipairs(words) do
+    if w:find("[^%w%-_./=,:+@]") then words[k] = "'" .. w:gsub("'", "'\\''") .. "'" end
+  end
+  return table.concat(words, " ")
+end
+local INTERRUPTED = {}
+if not opts.mpi then core.catch_signals(true) end
+
 local bar = progress.new {total = opts.epochs, done = net.epoch, enabled = not opts.quiet and nil}
 if opts.quiet then bar.enabled = false end
 if not opts.quiet then
@@ -99,9 +143,22 @@ local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opt
       bar:print(("Epoch %d: %d / %d  (%.3f s)"):format(info.epoch - 1, info.correct, info.total, info.seconds))
       bar:update(info.epoch)
     end
+    -- the safe point: this epoch's checkpoint, backups and metrics are written
+    local signame, signo = core.interrupted()
+    if signame and info.epoch < opts.epochs then
+      INTERRUPTED.name, INTERRUPTED.number, INTERRUPTED.epoch = signame, signo, info.epoch
+      error(INTERRUPTED, 0)
+    end
   end,
 }))
+if not opts.mpi then core.catch_signals(false) end
 bar:finish()
+if not okt and err == INTERRUPTED then
+  io.stderr:write(("train.lua: %s: interrupted after epoch %d; %s\n"):format(err.name, err.epoch,
+    checkpoint and ("resume with: " .. resume_command())
+      or "no --save or --backups, so nothing to resume from"))
+  os.exit(128 + err.number)
+end
 if not okt then die(err) end
 if last then
   local total = 0

@@ -145,6 +145,9 @@ for r = 1, 10 do
 end
 print(table.concat(lines, "\n"))
 tools.write_confusion_png(out .. "/confusion.png", counts)
+-- the figures as JSON, for the report (scripts/report.lua)
+core.write_file(out .. "/summary.json", require("lnn.json").encode {kind = "visualize", network = opts[1],
+  set = opts.set, correct = correct, total = #data, confusion = counts} .. "\n")
 
 -- the first layer's weights: one 28x28 picture per hidden neuron, and a sheet of them all
 local W = net.weights[1]

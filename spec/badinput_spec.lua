@@ -111,6 +111,10 @@ bad("json_decode", function() return core.json_decode(("["):rep(100)) end, "json
 bad("json_number", function() return core.json_number(nan) end, "bad argument #1 to 'json_number'", "finite number expected")
 bad("json_number", function() return core.json_number(-inf) end, "bad argument #1 to 'json_number'")
 bad("json_number", function() return core.json_number("x") end, "bad argument #1 to 'json_number'", "number expected")
+bad("call_as", function() return core.call_as(nil, 1, core.Matrix, {1}) end, "bad argument #1 to 'call_as'", "string expected, got nil")
+bad("call_as", function() return core.call_as("f", 0, core.Matrix, {1}) end, "bad argument #2 to 'call_as'", "argument number >= 1")
+bad("call_as", function() return core.call_as("f", 1, function() end) end, "bad argument #3 to 'call_as'", "function of lnn.core expected")
+bad("type", function() return core.type() end, "bad argument #1 to 'type'", "value expected")
 -- write_model/read_model report as 'save'/'load': the faces' names for them
 bad("write_model", function() return core.write_model(dir .. "/m", "", M) end, "bad argument #2 to 'write_model'", "header of 1 byte")
 bad("write_model", function() return core.write_model(dir .. "/m", "{}", 1) end, "bad argument #3 to 'write_model'", "lnn.Matrix expected")
@@ -123,6 +127,8 @@ bad("write_file", function() return core.write_file({}) end, "bad argument #1 to
 bad("write_file", function() return core.write_file(dir .. "/f", nil) end, "bad argument #2 to 'write_file'")
 bad("write_file", function() return core.write_file(dir .. "/no/f", "a") end, "write_file: " .. dir .. "/no/f")
 bad("write_file", function() return core.write_file(dir, "a") end, "write_file: " .. dir, "is a directory, not a regular file")
+bad("catch_signals", function() return core.catch_signals() end, "bad argument #1 to 'catch_signals'", "boolean expected")
+bad("catch_signals", function() return core.catch_signals(1) end, "bad argument #1 to 'catch_signals'", "boolean expected, got number")
 bad("read_file", function() return core.read_file() end, "bad argument #1 to 'read_file'")
 bad("read_file", function() return core.read_file(dir .. "/none") end, "read_file: " .. dir .. "/none", "cannot open")
 bad("read_file", function() return core.read_file(dir) end, "read_file: " .. dir, "is a directory, not a regular file")
@@ -201,6 +207,8 @@ end
 bad("Net:init", function() return N:init("x") end, "bad argument #1 to 'init'", "lnn.Rng expected, got string")
 bad("Net:init", function() return N:init(R, "bogus") end, "bad argument #2 to 'init'", "invalid option 'bogus'")
 bad("Net:weights", function() return N:weights(0) end, "bad argument #1 to 'weights'", "layer 0 out of range 1..2")
+bad("Net:chunks", function() return N:chunks(0) end, "bad argument #1 to 'chunks'", "mini-batch size 1 to 2^20 expected")
+bad("Net:chunks", function() return N:chunks("x") end, "bad argument #1 to 'chunks'", "number expected, got string")
 bad("Net:biases", function() return N:biases(3) end, "bad argument #1 to 'biases'", "layer 3 out of range 1..2")
 bad("Net:forward", function() return N:forward(core.Matrix(3, 3)) end, "bad argument #1 to 'forward'", "input of 2 elements or m x 2 expected, got 3x3")
 bad("Net:forward", function() return N:forward({1, 2}) end, "bad argument #1 to 'forward'", "lnn.Matrix expected, got table")
@@ -361,10 +369,10 @@ bad("mnist_loader.load_data_wrapper", function() return loader.load_data_wrapper
 bad("mnist_loader.vectorized_result", function() return loader.vectorized_result(10) end, "bad argument #1 to 'vectorized_result'", "got 10")
 bad("mnist_loader.vectorized_result", function() return loader.vectorized_result(1.5) end, "bad argument #1 to 'vectorized_result'")
 bad("mnist_loader.vectorized_result", function() return loader.vectorized_result(nan) end, "bad argument #1 to 'vectorized_result'")
-bad("mnist_loader.vectorToImage", function() return loader.vectorToImage(M, dir .. "/x.png") end, "bad argument #1 to 'vectorToImage'", "784 values expected, got 6")
+bad("mnist_loader.vectorToImage", function() return loader.vectorToImage(M, dir .. "/x.png") end, "bad argument #1 to 'vectorToImage'", "square number of values", "got 6")
 bad("mnist_loader.vectorToImage", function() return loader.vectorToImage("x", dir .. "/x.png") end, "bad argument #1 to 'vectorToImage'", "lnn.Matrix or table expected")
 bad("mnist_loader.vectorToImage", function() return loader.vectorToImage({{"a"}}, dir .. "/x.png") end, "bad argument #1 to 'vectorToImage'", "row 1, element 1")
-bad("mnist_loader.vectorToImage", function() return loader.vectorToImage(core.Matrix(784, 1), nil) end, "bad argument #2 to 'vectorToImage'")
+bad("mnist_loader.vectorToImage", function() return loader.vectorToImage(core.Matrix(784, 1), {}) end, "bad argument #2 to 'vectorToImage'", "file name or nil expected, got table")
 bad("mnist_loader.path", function() return loader.path(5, "x") end, "bad argument #1 to 'path'", "string expected")
 bad("mnist_loader.path", function() return loader.path(dir, nil) end, "bad argument #2 to 'path'")
 bad("mnist_loader.path", function() return loader.path(dir, "none") end, "none.gz not found in " .. dir)
@@ -450,7 +458,7 @@ describe("bad input", function()
     local covered = {}
     for _, c in ipairs(cases) do covered[c[1]] = true end
     -- functions that take no input to get wrong
-    local no_input = {simd = true, kernels = true, clock = true, ["mnist_loader.default_dir"] = true}
+    local no_input = {simd = true, kernels = true, clock = true, interrupted = true, ["mnist_loader.default_dir"] = true}
     local missing = {}
     local function need(name) if not covered[name] and not no_input[name] then missing[#missing + 1] = name end end
     for k, v in pairs(core) do if type(v) == "function" then need(k) end end

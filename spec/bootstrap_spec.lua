@@ -17,25 +17,28 @@ end
 describe("lnn.bootstrap.getConvergeRate", function()
   it("matches the documented formula on a hand-worked history", function()
     -- gains 0.1, 0, 0.3; WA(3) = (1*0.3 + 2/3*0 + 1/3*0.1) / 2 = 1/6; WA(1) = 0.3
-    local rate, conv, large, small = rate_of({0, 0.1, 0.1, 0.4}, 3, 1)
+    local ratio, conv, rate, large, small = rate_of({0, 0.1, 0.1, 0.4}, 3, 1)
     assert.is_near(1 / 6, large, 1e-12)
     assert.is_near(0.3, small, 1e-12)
     assert.is_near(0.3, rate, 1e-12)
+    assert.is_near(1.8, ratio, 1e-12) -- the seed's WA(small) / WA(large)
     assert.is_false(conv)
   end)
 
   it("rising: steady gains above the threshold are not converged", function()
-    local rate, conv = rate_of(series(20, function(i) return 0.5 + 0.01 * i end), 10, 3)
+    local ratio, conv, rate = rate_of(series(20, function(i) return 0.5 + 0.01 * i end), 10, 3)
     assert.is_near(0.01, rate, 1e-9)
+    assert.is_near(1, ratio, 1e-9) -- steady gains: both windows alike
     assert.is_false(conv)
   end)
 
   it("flat and noisy-flat histories are converged", function()
-    local rate, conv = rate_of(series(15, function() return 0.95 end), 10, 3)
+    local ratio, conv, rate = rate_of(series(15, function() return 0.95 end), 10, 3)
     assert.are.equal(0, rate)
+    assert.is_nil(ratio) -- 0 / 0: the seed's ratio is undefined on a flat history
     assert.is_true(conv)
     local noisy = series(30, function(i) return 0.95 + (i % 2 == 0 and 0.002 or -0.002) + (i % 3) * 0.001 end)
-    rate, conv = rate_of(noisy, 10, 3)
+    ratio, conv, rate = rate_of(noisy, 10, 3)
     assert.is_true(rate < 0.005, "rate " .. rate)
     assert.is_true(conv)
   end)
@@ -51,23 +54,26 @@ describe("lnn.bootstrap.getConvergeRate", function()
   it("one bad epoch in a rising history does not stop it; a fresh jump after a plateau does not either", function()
     local h = series(20, function(i) return 0.5 + 0.01 * i end)
     h[20] = h[19] - 0.01
-    local rate, conv, large, small = rate_of(h, 10, 3)
+    local ratio, conv, rate, large, small = rate_of(h, 10, 3)
     assert.is_true(small < 0.005 and large > 0.005)
     assert.is_false(conv)
     assert.are.equal(large, rate)
+    assert.are.equal(small / large, ratio)
     local p = series(20, function() return 0.9 end)
     p[20] = 0.93
-    rate, conv, large, small = rate_of(p, 10, 3)
+    ratio, conv, rate, large, small = rate_of(p, 10, 3)
     assert.is_true(large < small)
+    assert.is_near(2.75, ratio, 1e-9) -- WA(3) = 0.03 / 2, WA(10) = 0.03 / 5.5
     assert.is_false(conv)
   end)
 
   it("too short: fewer than largeBin + 1 accuracies", function()
-    local rate, conv = rate_of({0.9, 0.9, 0.9}, 3, 1)
+    local ratio, conv, rate = rate_of({0.9, 0.9, 0.9}, 3, 1)
     assert.are.equal(math.huge, rate)
+    assert.is_nil(ratio)
     assert.is_false(conv)
-    assert.are.equal(math.huge, (rate_of({}, 1, 1)))
-    assert.are.equal(0, (rate_of({0.9, 0.9, 0.9, 0.9}, 3, 1)))
+    assert.are.equal(math.huge, select(3, rate_of({}, 1, 1)))
+    assert.are.equal(0, select(3, rate_of({0.9, 0.9, 0.9, 0.9}, 3, 1)))
   end)
 
   it("the threshold decides", function()
@@ -117,6 +123,19 @@ describe("lnn.bootstrap.train", function()
     local out2, net = run(1.0, 100)
     assert.is_true(out2.converged)
     assert.are.equal(3, #out2.rounds)
+    -- bootyNet's gooo(prev, entropyYears): continue net (trained 6 epochs by now) after 3 rounds done
+    local before = net.epoch
+    local seen = {}
+    local out3 = bootstrap.train(net, training, 0.5, evaluation, {epochs_per_round = 2, batch = 10,
+      largeBin = 4, smallBin = 2, threshold = 0, max_rounds = 2, rounds_done = 3,
+      on_round = function(info) seen[#seen + 1] = info end})
+    assert.are.same({4, 5}, {out3.rounds[1].round, out3.rounds[2].round})
+    assert.are.same({13, 15}, {out3.rounds[1].batch, out3.rounds[2].batch}) -- 10 * 1.1^3, ^4 rounded
+    assert.are.same({before + 2, before + 4}, {out3.rounds[1].epochs, out3.rounds[2].epochs})
+    assert.are.equal(4, #out3.history) -- this call's epochs only
+    assert.is_nil(out3.rounds[1].ratio)
+    H.error_matches(function() bootstrap.train(net, training, 0.5, evaluation, {rounds_done = -1}) end,
+      "bad option 'rounds_done' to 'train'", "integer >= 0 expected, got -1")
     H.error_matches(function() bootstrap.train(net, training, 0.5, evaluation, {batchsize = 3}) end, "unknown option 'batchsize' to 'train'")
     H.error_matches(function() bootstrap.train(net, training, 0.5, evaluation, {growth = 0.5}) end, "bad option 'growth'")
   end)

@@ -325,7 +325,7 @@ describe("network2 JSON files", function()
     net:save(path)
     local before = H.read_file(path)
     net.weights[1][1][1] = 0 / 0
-    H.error_matches(function() net:save(path) end, "JSON has no NaN")
+    H.error_matches(function() net:save(path) end, "weights[1] (layer 1) is not finite")
     assert.are.equal(before, H.read_file(path))
     net.weights[1][1][1] = 0.5
     H.error_matches(function() net:save(dir .. "/no/such/dir/x.json") end, "no/such/dir")

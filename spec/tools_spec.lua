@@ -89,6 +89,33 @@ describe("lnn.core.tools", function()
     assert.is_true(differs)
   end)
 
+  it("expand works a thousand images at a time: progress after each, every image where it belongs", function()
+    -- 2,500 images of 2 x 2: chunks of 1000, 1000 and 500 (no call for the short last one)
+    local d = byte_data(dir, 2500, 2, 2, 10, 5)
+    local calls = {}
+    local plain = T.expand(d, 2, 2, nil, false, function(j) calls[#calls + 1] = j end)
+    assert.are.same({1000, 2000}, calls)
+    local shifts = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}}
+    for _, i in ipairs {1, 999, 1000, 1001, 2000, 2001, 2500} do
+      for s, sh in ipairs(shifts) do
+        local j = 5 * (i - 1) + s
+        assert.are.equal(ref_shift(d:pixels(i), 2, 2, sh[1], sh[2]), plain:pixels(j), "item " .. j)
+        assert.are.equal(d:label(i), plain:label(j))
+      end
+    end
+    calls = {}
+    local shuffled = T.expand(d, 2, 2, core.Rng(6), false, function(j) calls[#calls + 1] = j end)
+    assert.are.same({1000, 2000}, calls)
+    local perm = core.Rng(6):permutation(12500)
+    for j = 1, 12500 do
+      if plain:pixels(j) ~= shuffled:pixels(perm[j]) or plain:label(j) ~= shuffled:label(perm[j]) then
+        error("item " .. j .. " is not at the permutation's place " .. perm[j])
+      end
+    end
+    H.error_matches(function() T.expand(d, 2, 2, nil, false, "x") end, "bad argument #6 to 'expand'", "function expected")
+    H.error_matches(function() T.expand(d, 2, 2, nil, false, function() error("stop here") end) end, "stop here")
+  end)
+
   it("write_idx: the expanded set round-trips through gzip IDX files", function()
     local d = byte_data(dir, 5, 4, 4, 10)
     local e = T.expand(d, 4, 4, core.Rng(1))

@@ -6,12 +6,8 @@ local core = require "lnn.core"
 local tools = core.tools
 local baselines = {}
 
-local function is_data(v)
-  return type(v) == "userdata" and getmetatable(v) and getmetatable(v).__name == "lnn.Data"
-end
-
 local function check_data(v, fname, n)
-  if not is_data(v) then
+  if core.type(v) ~= "lnn.Data" then
     error(("bad argument #%d to '%s' (lnn.Data expected, got %s)"):format(n, fname,
       type(v) == "userdata" and tostring(v) or type(v)), 3)
   end
@@ -37,10 +33,10 @@ end
 function baselines.guess_digit(image, avgs)
   check_avgs(avgs, "guess_digit")
   local darkness
-  if type(image) == "userdata" and image.sum then
+  if core.type(image) == "lnn.Matrix" then
     darkness = image:sum()
   elseif type(image) == "table" then
-    darkness = core.Matrix(image):sum()
+    darkness = core.call_as("guess_digit", 1, core.Matrix, image):sum()
   else
     error(("bad argument #1 to 'guess_digit' (lnn.Matrix or table of pixel values expected, got %s)")
       :format(type(image)), 2)

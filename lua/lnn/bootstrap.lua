@@ -17,9 +17,11 @@
 -- noisy epoch that would pull the small one down.  With fewer than
 -- largeBin + 1 accuracies there are not largeBin gains: the history is too
 -- short, rate is math.huge and it has not converged.  1 <= smallBin <= largeBin.
--- (The seed's sketch returned WA(small) / WA(large), which has no sensible
--- threshold when gains are near zero and calls steady progress converged;
--- this module does not.)
+-- The seed's own quantity, WA(smallBin) / WA(largeBin) (bootyNet's
+-- getConvergeRate returned that ratio), comes first, beside the decision; it
+-- is not what decides: it has no sensible threshold when gains are near zero
+-- (it is undefined at WA(largeBin) = 0) and reads steady progress (ratio 1)
+-- the same as a flat plateau.
 local bootstrap = {}
 
 local function argerror(n, msg, level)
@@ -37,8 +39,10 @@ local function weighted_gain(h, n, B)
 end
 
 --- getConvergeRate(history, largeBin, smallBin [, threshold = 0.005]):
---- rate, converged, WA(largeBin), WA(smallBin) by the rule above
---- (math.huge, false when the history is too short).
+--- ratio, converged, rate, WA(largeBin), WA(smallBin): ratio is the seed's
+--- WA(smallBin) / WA(largeBin) (nil where undefined: a history too short, or
+--- WA(largeBin) = 0), converged and rate lnn's rule above (false and
+--- math.huge when the history is too short).
 function bootstrap.getConvergeRate(history, largeBin, smallBin, threshold)
   threshold = threshold == nil and 0.005 or threshold
   if type(history) ~= "table" then argerror(1, "list of accuracies expected, got " .. type(history)) end
@@ -58,24 +62,29 @@ function bootstrap.getConvergeRate(history, largeBin, smallBin, threshold)
     argerror(4, "threshold must be a number >= 0, got " .. tostring(threshold))
   end
   local n = #history
-  if n < largeBin + 1 then return math.huge, false end
+  if n < largeBin + 1 then return nil, false, math.huge end
   local large, small = weighted_gain(history, n, largeBin), weighted_gain(history, n, smallBin)
   local rate = math.max(large, small)
-  return rate, rate < threshold, large, small
+  return large ~= 0 and small / large or nil, rate < threshold, rate, large, small
 end
 
 local train_options = {epochs_per_round = true, batch = true, growth = true, max_batch = true,
   largeBin = true, smallBin = true, threshold = true, max_rounds = true, on_round = true,
-  on_epoch = true}
+  on_epoch = true, rounds_done = true}
 
 --- train(net, training_data, eta, evaluation_data [, opts]): rounds of
 --- net:SGD (net an lnn.network Network) scored on evaluation_data after every
 --- epoch, until getConvergeRate says converged or max_rounds have run.
+--- net may be a network trained before (bootyNet's gooo(prev, ...): the
+--- previous network to continue from) and rounds_done how many rounds it had
+--- (gooo's entropyYears): rounds are numbered on from it and the mini-batch
+--- starts grown as after that many rounds.  The history starts empty.
 --- opts: epochs_per_round = 5, batch = 10 (first round), growth = 1.1 (batch
 --- times this after each round, rounded), max_batch = 100, largeBin = 10,
---- smallBin = 3, threshold = 0.005, max_rounds = 20, on_round(info),
---- on_epoch(info).  Returns {history = accuracies, rounds = list of
---- {round, batch, epochs, accuracy, rate, converged}, converged = bool}.
+--- smallBin = 3, threshold = 0.005, max_rounds = 20 (rounds this call runs),
+--- rounds_done = 0, on_round(info), on_epoch(info).  Returns {history =
+--- accuracies, rounds = list of {round, batch, epochs, accuracy, ratio, rate,
+--- converged}, converged = bool}.
 function bootstrap.train(net, training_data, eta, evaluation_data, opts)
   opts = opts or {}
   for k in pairs(opts) do
@@ -86,28 +95,35 @@ function bootstrap.train(net, training_data, eta, evaluation_data, opts)
   local growth, max_batch = opts.growth or 1.1, opts.max_batch or 100
   local large, small = opts.largeBin or 10, opts.smallBin or 3
   local threshold, max_rounds = opts.threshold or 0.005, opts.max_rounds or 20
+  local done = opts.rounds_done or 0
   for name, v in pairs {epochs_per_round = per, batch = b, max_batch = max_batch, max_rounds = max_rounds} do
     if math.type(v) ~= "integer" or v < 1 then
       error(("bad option '%s' to 'train' (positive integer expected, got %s)"):format(name, tostring(v)), 2)
     end
   end
+  if math.type(done) ~= "integer" or done < 0 then
+    error(("bad option 'rounds_done' to 'train' (integer >= 0 expected, got %s)"):format(tostring(done)), 2)
+  end
   if type(growth) ~= "number" or not (growth >= 1) then
     error("bad option 'growth' to 'train' (number >= 1 expected, got " .. tostring(growth) .. ")", 2)
   end
+  for _ = 1, done do b = math.min(max_batch, b * growth) end
   bootstrap.getConvergeRate({}, large, small, threshold) -- checks the bins and threshold
   local history, rounds, total = {}, {}, #evaluation_data
   local converged = false
-  for round = 1, max_rounds do
+  for round = done + 1, done + max_rounds do
     local batch = math.min(max_batch, math.floor(b + 0.5))
+    -- epochs net.epoch .. net.epoch + per - 1, named as a total with its start
     net:SGD(training_data, net.epoch + per, batch, eta, evaluation_data, {quiet = true,
+      start_epoch = net.epoch,
       on_epoch = function(info)
         history[#history + 1] = info.correct / total
         if opts.on_epoch then opts.on_epoch(info) end
       end})
-    local rate
-    rate, converged = bootstrap.getConvergeRate(history, large, small, threshold)
+    local ratio, rate
+    ratio, converged, rate = bootstrap.getConvergeRate(history, large, small, threshold)
     local info = {round = round, batch = batch, epochs = net.epoch, accuracy = history[#history],
-      rate = rate, converged = converged}
+      ratio = ratio, rate = rate, converged = converged}
     rounds[#rounds + 1] = info
     if opts.on_round then opts.on_round(info) end
     if converged then break end

@@ -13,6 +13,7 @@ local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
 local network3 = require "lnn.network3"
 local plot = require "lnn.plot"
+local runinfo = require "lnn.runinfo"
 local distributed = require "lnn.distributed"
 
 local X = {}
@@ -81,23 +82,56 @@ function X.train(prog, run, opts, tr, va, te, seed, dist)
   return net, best, iter, test, core.clock() - t0, epochs
 end
 
+--- curves(metrics): the charts of a run's metrics (as write_results gets them
+--- or its JSON file holds them): a list of {suffix = "", field = "plot", spec =}
+--- with the plot.svg spec of the validation accuracy per epoch and the test
+--- accuracy at each new best, the book's figure as the reference line.  Empty
+--- when the run has no epochs (a vote of saved networks).
+function X.curves(metrics)
+  if not (metrics.epochs and #metrics.epochs > 0) then return {} end
+  local run = X.by_name[metrics.experiment] or {}
+  local val, test = {}, {}
+  for _, e in ipairs(metrics.epochs) do
+    val[#val + 1] = {e.epoch, 100 * e.validation_accuracy}
+    if e.test_accuracy then test[#test + 1] = {e.epoch, 100 * e.test_accuracy} end
+  end
+  return {{suffix = "", field = "plot", spec = {title = metrics.about or run.about, xlabel = "epoch",
+    ylabel = "accuracy (%)", reference = run.book and {y = 100 * run.book, label = ("book: %.2f%%"):format(100 * run.book)},
+    series = {{name = "validation", set = "validation", points = val},
+              {name = "test (at a new best validation)", set = "test", points = test}}}}}
+end
+
+--- command(run, opts): the command line that runs run with opts.
+function X.command(run, opts)
+  local w = {"lua", "scripts/experiments/" .. run.script}
+  if opts.epochs ~= run.epochs then w[#w + 1] = "--epochs" w[#w + 1] = tostring(opts.epochs) end
+  for _, f in ipairs {"train_size", "eval_size", "nets", "data"} do
+    if opts[f] and not (f == "nets" and opts.nets == 5) then
+      w[#w + 1] = "--" .. f:gsub("_", "-")
+      w[#w + 1] = tostring(opts[f])
+    end
+  end
+  if opts.seed ~= 1 then w[#w + 1] = "--seed" w[#w + 1] = tostring(opts.seed) end
+  if opts.shuffle then w[#w + 1] = "--shuffle" end
+  if opts.members then w[#w + 1] = "--members" w[#w + 1] = opts.members end
+  if opts.mpi then w[#w + 1] = "--mpi" end
+  return runinfo.command(w)
+end
+
 --- write_results(prog, run, opts, metrics): <out>/<name>.json and, when
 --- metrics.epochs has any, <out>/<name>.svg; returns the JSON's path.
 function X.write_results(prog, run, opts, metrics)
   local out = opts.out or "results/experiments"
   metrics.experiment, metrics.about, metrics.book = run.name, run.about, run.book
   metrics.seed, metrics.shuffle = opts.seed, opts.shuffle and true or false
+  metrics.options = {epochs = opts.epochs, train_size = opts.train_size, eval_size = opts.eval_size,
+                     nets = opts.nets, members = opts.members}
+  metrics.run = runinfo.describe(X.command(run, opts))
   local ok, err = pcall(function()
     core.tools.mkdir(out)
-    if metrics.epochs and #metrics.epochs > 0 then
-      local val, test = {}, {}
-      for _, e in ipairs(metrics.epochs) do
-        val[#val + 1] = {e.epoch, 100 * e.validation_accuracy}
-        if e.test_accuracy then test[#test + 1] = {e.epoch, 100 * e.test_accuracy} end
-      end
-      metrics.plot = ("%s/%s.svg"):format(out, run.name)
-      plot.write(metrics.plot, {title = run.about, xlabel = "epoch", ylabel = "accuracy (%)",
-        series = {{name = "validation", points = val}, {name = "test (at a new best validation)", points = test}}})
+    for _, c in ipairs(X.curves(metrics)) do
+      metrics[c.field] = ("%s/%s%s.svg"):format(out, run.name, c.suffix)
+      plot.write(metrics[c.field], c.spec)
     end
     metrics.file = ("%s/%s.json"):format(out, run.name)
     core.write_file(metrics.file, json.encode(metrics) .. "\n")
@@ -171,7 +205,7 @@ local function main_run(run, argv)
   if not dist.root then return net, test end
   local file = X.write_results(prog, run, opts, {epochs = epochs, best_validation_accuracy = best,
     best_iteration = iter, test_accuracy = test, seconds = seconds, training_images = #tr,
-    ranks = dist.size})
+    test_images = #te, ranks = dist.size})
   if not opts.quiet then print("metrics " .. file) end
   return net, test
 end
@@ -266,8 +300,8 @@ local function main_ensemble(run, argv)
   print(("6.8 ensemble of %d, plurality vote on the test set: book %s | lnn %s (%.0f s)"):format(#members,
     pct(run.book), pct(acc), core.clock() - t0))
   local file = X.write_results(prog, run, opts, {members = results, vote_test_accuracy = acc,
-                                                 training_images = ntrain, seconds = core.clock() - t0,
-                                                 ranks = dist.size})
+                                                 training_images = ntrain, test_images = #test_data,
+                                                 seconds = core.clock() - t0, ranks = dist.size})
   if not opts.quiet then print("metrics " .. file) end
   return acc
 end

@@ -10,6 +10,7 @@ local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
 local network2 = require "lnn.network2"
 local plot = require "lnn.plot"
+local runinfo = require "lnn.runinfo"
 local distributed = require "lnn.distributed"
 
 local E = {}
@@ -91,6 +92,20 @@ E.list = {
    runs = {with(CH3, {sizes = {784, 30, 30, 30, 30, 10}, eta = 0.1, epochs = 30, train_size = 1000,
                       init = "default", vanishing = true,
                       label = "hidden layer"})}},
+  -- the seed's own test.py runs, with the seed's settings (no figure recorded there)
+  {name = "seed_784_5_10", title = "The seed's test.py: network.py [784,5,10], quadratic cost, eta 3.0, batch 10, 30 epochs",
+   book = "the seed's test.py records no figure; five hidden neurons end below the book's [784,30,10] (95.42%)",
+   runs = {with(CH1, {sizes = {784, 5, 10}, label = "5 hidden"})}},
+  {name = "seed_early_stopping", title = "The seed's test.py: early stopping (no-improvement-in-10) on 1,000 images, 30 epochs, lambda 5.0",
+   book = "the seed's test.py records no figure: [784,30,10], cross-entropy, eta 0.5, validation accuracy and training cost monitored",
+   runs = {with(CH3, {sizes = {784, 30, 10}, init = "default", lmbda = 5.0, train_size = 1000, eval = "validation",
+                      monitor = {"training_cost"}, early_stopping_n = 10, label = "early stopping, 1,000 images"})}},
+  {name = "seed_vanishing", title = "The seed's test.py: vanishing gradient, [784,30,30,30,30,10] on all the data, eta 0.1, lambda 5.0",
+   book = "chapter 5's run: 96.53% validation accuracy, no better than one hidden layer (96.48%); the early layers learn slowest",
+   book_best = 96.53,
+   vanishing = true,
+   runs = {with(CH3, {sizes = {784, 30, 30, 30, 30, 10}, init = "default", eta = 0.1, lmbda = 5.0, eval = "validation",
+                      vanishing = true, label = "hidden layer"})}},
 }
 
 E.by_name = {}
@@ -173,12 +188,69 @@ local function best_of(records)
   return best, at
 end
 
-local function series(records, field, label)
+local function series(records, field, label, set)
   local pts = {}
   for _, r in ipairs(records) do
     if r[field] then pts[#pts + 1] = {r.epoch, r[field]} end
   end
-  return {name = label, points = pts}
+  return {name = label, set = set, points = pts}
+end
+
+--- curves(metrics): the charts of an experiment's metrics (as E.run returns
+--- them or its JSON file holds them): a list of {suffix =, field =, spec =}
+--- with the plot.svg spec of the accuracy curves ("", metrics.plot), the cost
+--- curves ("-cost", plot_cost) and the gradient lengths ("-gradients",
+--- plot_gradients) where the run has them.  Each curve names its monitored set
+--- (plot colours a set alike on every chart); the book's figure, where it is a
+--- number, is the accuracy chart's reference line.
+function E.curves(metrics)
+  local e = E.by_name[metrics.experiment] or {}
+  local acc, cost, grads = {}, {}, nil
+  for _, r in ipairs(metrics.runs or {}) do
+    local cfg, records = r.config or {}, r.epochs or {}
+    local eval = cfg.eval or "test"
+    acc[#acc + 1] = series(records, "accuracy", r.label .. " (" .. eval .. ")", eval)
+    for _, m in ipairs(cfg.monitor or {}) do
+      if m == "training_accuracy" then acc[#acc + 1] = series(records, m, r.label .. " (training)", "training") end
+      if m:match("cost$") then
+        local which = m == "training_cost" and "training" or eval
+        cost[#cost + 1] = series(records, m, r.label .. " (" .. which .. ")", which)
+      end
+    end
+    local g = r.gradient_norms
+    if g and #g > 0 then
+      grads = {}
+      for l = 1, #g[1].norms - 1 do
+        local pts = {}
+        for _, p in ipairs(g) do pts[#pts + 1] = {p.epoch, p.norms[l]} end
+        grads[l] = {name = ("hidden layer %d"):format(l), points = pts}
+      end
+    end
+  end
+  local title = metrics.title or e.title or metrics.experiment
+  local book = e.book_best and {y = e.book_best, label = ("book: %.2f%%"):format(e.book_best)}
+  local out = {{suffix = "", field = "plot", spec = {title = title, xlabel = "epoch", ylabel = "accuracy (%)",
+                series = acc, reference = book}}}
+  if #cost > 0 then
+    out[#out + 1] = {suffix = "-cost", field = "plot_cost",
+                     spec = {title = title, xlabel = "epoch", ylabel = "cost", series = cost}}
+  end
+  if grads then
+    out[#out + 1] = {suffix = "-gradients", field = "plot_gradients",
+                     spec = {title = title, xlabel = "epoch", ylabel = "length of the bias gradient", series = grads}}
+  end
+  return out
+end
+
+--- command(name, opts): the command line that runs experiment name with opts.
+function E.command(name, opts)
+  local w = {"lua", "scripts/experiments/" .. name .. ".lua"}
+  if opts.epochs then w[#w + 1] = "--epochs" w[#w + 1] = tostring(opts.epochs) end
+  if opts.train_size then w[#w + 1] = "--train-size" w[#w + 1] = tostring(opts.train_size) end
+  if (opts.seed or 1) ~= 1 then w[#w + 1] = "--seed" w[#w + 1] = tostring(opts.seed) end
+  if opts.data then w[#w + 1] = "--data" w[#w + 1] = opts.data end
+  if opts.mpi then w[#w + 1] = "--mpi" end
+  return runinfo.command(w)
 end
 
 --- run(name, opts): runs experiment name with opts {epochs, seed, data,
@@ -195,8 +267,9 @@ function E.run(name, opts)
   local tr, va, te = mnist_loader.load_data(opts.data)
   local sets = {training = tr, validation = va, test = te}
   say(e.title)
-  local metrics = {experiment = name, title = e.title, book = e.book, seed = opts.seed or 1, runs = {}}
-  local acc_series, cost_series, grad_plot = {}, {}, nil
+  local metrics = {experiment = name, title = e.title, book = e.book, seed = opts.seed or 1, runs = {},
+                   options = {epochs = opts.epochs, train_size = opts.train_size},
+                   run = runinfo.describe(E.command(name, opts))}
   local t0 = core.clock()
   for _, cfg in ipairs(e.runs) do
     local records, grads, ntrain, test_accuracy = run_one(cfg, sets, {epochs = opts.epochs, seed = opts.seed or 1,
@@ -206,29 +279,11 @@ function E.run(name, opts)
                                        epochs = records, best_accuracy = best, best_epoch = at,
                                        final_accuracy = records[#records] and records[#records].accuracy,
                                        final_test_accuracy = test_accuracy}
-    acc_series[#acc_series + 1] = series(records, "accuracy", cfg.label .. " (" .. cfg.eval .. ")")
-    if cfg.monitor then
-      for _, m in ipairs(cfg.monitor) do
-        if m == "training_accuracy" then acc_series[#acc_series + 1] = series(records, m, cfg.label .. " (training)") end
-        if m:match("cost$") then
-          local which = m == "training_cost" and "training" or cfg.eval
-          cost_series[#cost_series + 1] = series(records, m, cfg.label .. " (" .. which .. ")")
-        end
-      end
-    end
     if e.vanishing and #grads > 0 then
-      local gs = {}
-      for l = 1, #grads[1].norms - 1 do
-        local pts = {}
-        for _, g in ipairs(grads) do pts[#pts + 1] = {g.epoch, g.norms[l]} end
-        gs[l] = {name = ("hidden layer %d"):format(l), points = pts}
-      end
       metrics.runs[#metrics.runs].gradient_norms = grads
       local at0 = {}
       for l = 1, #grads[1].norms - 1 do at0[l] = ("%.3f"):format(grads[1].norms[l]) end
       metrics.runs[#metrics.runs].summary = "at initialisation: " .. table.concat(at0, ", ")
-      metrics.plot_gradients = ("%s/%s-gradients.svg"):format(opts.out or "results/experiments", name)
-      grad_plot = {path = metrics.plot_gradients, series = gs}
     end
     if #records > 0 then
       local r = metrics.runs[#metrics.runs]
@@ -242,15 +297,10 @@ function E.run(name, opts)
   if not dist.root then return metrics end
   local out = opts.out or "results/experiments"
   core.tools.mkdir(out)
-  metrics.plot = ("%s/%s.svg"):format(out, name)
-  plot.write(metrics.plot, {title = e.title, xlabel = "epoch", ylabel = "accuracy (%)", series = acc_series})
-  if #cost_series > 0 then
-    metrics.plot_cost = ("%s/%s-cost.svg"):format(out, name)
-    plot.write(metrics.plot_cost, {title = e.title, xlabel = "epoch", ylabel = "cost", series = cost_series})
-  end
-  if grad_plot then
-    plot.write(grad_plot.path, {title = e.title, xlabel = "epoch",
-      ylabel = "length of the bias gradient", series = grad_plot.series})
+  for _, c in ipairs(E.curves(metrics)) do
+    local path = ("%s/%s%s.svg"):format(out, name, c.suffix)
+    metrics[c.field] = path
+    plot.write(path, c.spec)
   end
   metrics.file = ("%s/%s.json"):format(out, name)
   core.write_file(metrics.file, json.encode(metrics) .. "\n")

@@ -106,7 +106,10 @@ function loader.vectorized_result(j)
   return e
 end
 
---- vectorToImage(v, fname): writes the 784 values of v (0..1) as a 28x28 grayscale PNG.
+--- vectorToImage(v [, fname]): the n values of v (0..1; n a square, dim x dim)
+--- as a dim x dim image: a new dim x dim Matrix of the same values, which
+--- core.write_png(file, img, dim, dim) writes as round(255 v).  With fname it
+--- also writes that grayscale PNG (atomically); without, it writes nothing.
 function loader.vectorToImage(v, fname)
   if type(v) == "table" then
     local ok, m = pcall(core.Matrix, v)
@@ -118,13 +121,18 @@ function loader.vectorToImage(v, fname)
   if not (type(v) == "userdata" and tostring(v):find("^lnn%.Matrix")) then
     error("bad argument #1 to 'vectorToImage' (lnn.Matrix or table expected, got " .. type(v) .. ")", 2)
   end
-  if v:numel() ~= 784 then
-    error(("bad argument #1 to 'vectorToImage' (784 values expected, got %d)"):format(v:numel()), 2)
+  local n = v:numel()
+  local dim = math.floor(math.sqrt(n) + 0.5)
+  if dim * dim ~= n or dim > 65535 then
+    error(("bad argument #1 to 'vectorToImage' (a square number of values (dim x dim) expected, got %d)")
+      :format(n), 2)
   end
-  if type(fname) ~= "string" then
-    error("bad argument #2 to 'vectorToImage' (file name expected, got " .. type(fname) .. ")", 2)
+  if fname ~= nil and type(fname) ~= "string" then
+    error("bad argument #2 to 'vectorToImage' (file name or nil expected, got " .. type(fname) .. ")", 2)
   end
-  core.write_png(fname, v, 28, 28)
+  local img = v:copy():reshape(dim, dim)
+  if fname then core.write_png(fname, img, dim, dim) end
+  return img
 end
 
 return loader

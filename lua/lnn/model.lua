@@ -26,7 +26,7 @@ local ARCH = {dense = {"n_in", "n_out", "activation"},
               convpool = {"image", "filters", "pool", "activation"},
               dropout = {"n_in", "p"}}
 
-local function is_net(net) return type(net) == "userdata" and tostring(net):find("^lnn%.Net") ~= nil end
+local function is_net(net) return core.type(net) == "lnn.Net" end
 
 --- layout_of(net): the layout a file holds for core network net (cost and
 --- layer list, architecture fields only), and net:layout() itself.
@@ -53,7 +53,24 @@ local function tensors_of(i, l)
           {("layers.%d.bias"):format(i), l.biases, {l.nbiases}}}
 end
 
+-- the first tensor of net's parameter block params holding a NaN or an
+-- infinity (its sum in double is then not finite; finite floats cannot overflow it),
+-- as "layer L weight"/"layer L bias", or nil
+local function nonfinite(params, layers)
+  for i, l in ipairs(layers) do
+    for _, t in ipairs(tensors_of(i, l)) do
+      local count = 1
+      for _, d in ipairs(t[3]) do count = count * d end
+      local s = params:view(t[2] + 1, count, 1):sum()
+      if s ~= s or s == math.huge or s == -math.huge then
+        return t[1], ("layer %d %s"):format(i, t[1]:match("[^.]+$"))
+      end
+    end
+  end
+end
+
 --- Writes core network `net` to path atomically; meta: extra string metadata.
+--- A network holding a NaN or an infinity is refused (the old file stays).
 function model.save(path, net, meta)
   if type(path) ~= "string" then
     error("bad argument #1 to 'save' (file name expected, got " .. type(path) .. ")", 2)
@@ -65,6 +82,11 @@ function model.save(path, net, meta)
     error("bad argument #3 to 'save' (metadata table expected, got " .. type(meta) .. ")", 2)
   end
   local layout, lay = layout_of(net)
+  local _, where = nonfinite(net:params(), lay.layers)
+  if where then
+    error(("save: %s: %s is not finite (NaN or infinity): refusing to save a broken network"):format(
+      path, where), 0)
+  end
   local header = {}
   local md = {format = "lnn", version = "1", layout = json.encode(layout)}
   for k, v in pairs(meta or {}) do md[k] = tostring(v) end
@@ -159,6 +181,8 @@ function model.load(path)
       params:view(part[2] + 1, count, 1):copy_from(block:view(off[1] // 4 + 1, count, 1))
     end
   end
+  local name, where = nonfinite(params, net:layout().layers)
+  if name then bad(path, ("%s (%s) is not finite (NaN or infinity)"):format(name, where)) end
   return net, md
 end
 

@@ -401,6 +401,13 @@ function methods:save(filename)
   if type(filename) ~= "string" then args.fail("save", 1, "file name expected, got " .. type(filename)) end
   local ws, bs = {}, {}
   for l = 1, self.num_layers - 1 do
+    for _, part in ipairs {{"weights", self.weights[l]}, {"biases", self.biases[l]}} do
+      local sum = part[2]:sum() -- in double: NaN or infinite only when an element is
+      if sum ~= sum or sum == math.huge or sum == -math.huge then
+        error(("save: %s: %s[%d] (layer %d) is not finite (NaN or infinity): refusing to save a broken network")
+          :format(filename, part[1], l, l), 2)
+      end
+    end
     ws[l] = self.weights[l]:tojson("rows")
     bs[l] = self.biases[l]:tojson("column")
   end
@@ -423,6 +430,9 @@ local function bad(filename, msg)
 end
 
 -- the list of matrices under key of doc, shaped by shape(l) = rows, cols
+-- 2^128 - 2^103: the smallest magnitude that rounds to infinity in float32
+local FLOAT32_OVERFLOW = 3.4028235677973366e38
+
 local function matrices(filename, doc, key, count, shape)
   local list = doc[key]
   if type(list) ~= "table" or #list ~= count then
@@ -446,6 +456,10 @@ local function matrices(filename, doc, key, count, shape)
         local x = row[k]
         if type(x) ~= "number" or x ~= x or x == math.huge or x == -math.huge then
           bad(filename, ("%s[%d][%d][%d] is not a finite number"):format(key, l, j, k))
+        end
+        if x >= FLOAT32_OVERFLOW or x <= -FLOAT32_OVERFLOW then
+          bad(filename, ("%s[%d][%d][%d] is %s, beyond float32's range (it would load as infinity)")
+            :format(key, l, j, k, x))
         end
       end
     end

@@ -1,10 +1,19 @@
 -- lnn.plot: learning curves as SVG line charts, like the book's plots.  An SVG
--- opens in any browser or image viewer and needs no library to write.
+-- opens in any browser or image viewer and needs no library to write.  A
+-- series that names its monitored set (test, validation, training) always gets
+-- that set's colour, so the same set looks the same on every chart; the rest
+-- take the other colours in order.  No scripts, no fonts, no external links.
 local core = require "lnn.core"
 
 local plot = {}
 
-local COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"}
+-- Okabe-Ito colours (told apart with the common colour blindnesses)
+plot.SET_COLORS = {test = "#0072b2", validation = "#e69f00", training = "#009e73"}
+local OTHER = {"#cc79a7", "#56b4e9", "#d55e00", "#000000", "#8c564b", "#7f7f7f"}
+local DASHES = {"", "6 3", "2 3", "8 3 2 3"}
+local REFERENCE = "#555555"
+-- at most this many hover targets per series (a long run's points are thinned)
+local MAX_TARGETS = 100
 
 local function esc(s)
   return (tostring(s):gsub("[&<>\"]", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;"}))
@@ -26,38 +35,87 @@ local function label(v)
   return ("%.4g"):format(v)
 end
 
---- svg{title=, xlabel=, ylabel=, series = {{name=, points = {{x, y}, ...}}, ...},
----     width = 720, height = 440}: the chart as SVG text.  Points whose y is
---- not a finite number are skipped.
+local function finite(y) return type(y) == "number" and y == y and y ~= math.huge and y ~= -math.huge end
+
+--- styles(series): each series' colour and dash pattern: a series with .set
+--- gets the set's colour; the others take the remaining colours in order; a
+--- colour used a second time gets a dash pattern so the lines stay apart.
+function plot.styles(series)
+  local out, used, next_other = {}, {}, 1
+  for i, s in ipairs(series) do
+    local color = s.set and plot.SET_COLORS[s.set]
+    if not color then
+      color = OTHER[(next_other - 1) % #OTHER + 1]
+      next_other = next_other + 1
+    end
+    used[color] = (used[color] or 0) + 1
+    out[i] = {color = color, dash = DASHES[(used[color] - 1) % #DASHES + 1]}
+  end
+  return out
+end
+
+--- svg{title=, xlabel=, ylabel=, series = {{name=, set=, points = {{x, y}, ...}}, ...},
+---     reference = {y=, label=}, width = 720, height = auto, inline = false, id = "plot"}:
+--- the chart as SVG text.  Points whose y is not a finite number are skipped.
+--- reference draws a dashed horizontal line (the book's figure).  The legend
+--- sits under the chart, off the curves.  inline leaves out the xmlns
+--- declaration (an SVG inside HTML needs none), id makes the title's id unique
+--- on a page.  Every point carries a <title> (its value on hover).
 function plot.svg(spec)
   assert(type(spec) == "table" and type(spec.series) == "table", "plot.svg: spec with series expected")
-  local W, Hh = spec.width or 720, spec.height or 440
-  local L, Rm, T, B = 70, 20, 40, 60
+  local ref = spec.reference
+  if ref and not finite(ref.y) then ref = nil end
+  local nlegend = #spec.series + (ref and 1 or 0)
+  local legend_rows = math.ceil(nlegend / 2)
+  local W = spec.width or 720
+  -- a long title gets a smaller font, then a second line (about 0.55 em a character)
+  local title, lines, tsize = tostring(spec.title or ""), {}, 15
+  if #title * 0.55 * tsize > W - 20 then tsize = math.max(12, math.floor((W - 20) / (#title * 0.55))) end
+  if #title * 0.55 * tsize > W - 20 then
+    local mid, cut = #title // 2, nil
+    for k = 0, mid do
+      if title:sub(mid + k, mid + k) == " " then cut = mid + k break end
+      if title:sub(mid - k, mid - k) == " " then cut = mid - k break end
+    end
+    if cut then lines = {title:sub(1, cut - 1), title:sub(cut + 1)} end
+  end
+  if #lines == 0 then lines = {title} end
+  local L, Rm, T, B = 70, 20, 22 + 18 * #lines, 50 + 20 * legend_rows
+  local Hh = spec.height or (322 + 18 * #lines + B)
   local xmin, xmax, ymin, ymax = math.huge, -math.huge, math.huge, -math.huge
   for _, s in ipairs(spec.series) do
     for _, p in ipairs(s.points) do
       local x, y = p[1], p[2]
-      if y == y and y ~= math.huge and y ~= -math.huge then
+      if finite(y) then
         xmin, xmax = math.min(xmin, x), math.max(xmax, x)
         ymin, ymax = math.min(ymin, y), math.max(ymax, y)
       end
     end
   end
   if xmin > xmax then xmin, xmax, ymin, ymax = 0, 1, 0, 1 end
+  if ref then ymin, ymax = math.min(ymin, ref.y), math.max(ymax, ref.y) end
   if xmax == xmin then xmax = xmin + 1 end
   if ymax == ymin then ymin, ymax = ymin - 0.5, ymax + 0.5 end
   local ystep = tick_step(ymax - ymin, 6)
   ymin, ymax = math.floor(ymin / ystep) * ystep, math.ceil(ymax / ystep) * ystep
-  local xstep = tick_step(xmax - xmin, 8)
+  local xstep = math.max(1, tick_step(xmax - xmin, 8))
   local pw, ph = W - L - Rm, Hh - T - B
   local function px(x) return L + (x - xmin) / (xmax - xmin) * pw end
   local function py(y) return T + (1 - (y - ymin) / (ymax - ymin)) * ph end
+  local id = esc(spec.id or "plot")
   local out = {
-    ('<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
-      .. 'font-family="sans-serif" font-size="12">'):format(W, Hh, W, Hh),
+    ('<svg%s width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-title %s-desc" '
+      .. 'font-family="sans-serif" font-size="12">'):format(spec.inline and "" or ' xmlns="http://www.w3.org/2000/svg"',
+      W, Hh, W, Hh, id, id),
+    ('<title id="%s-title">%s</title>'):format(id, esc(spec.title or "")),
+    ('<desc id="%s-desc">%s against %s; %s</desc>'):format(id, esc(spec.ylabel or "y"), esc(spec.xlabel or "x"),
+      esc(spec.desc or "one line per series")),
     ('<rect width="%d" height="%d" fill="white"/>'):format(W, Hh),
-    ('<text x="%g" y="22" text-anchor="middle" font-size="15">%s</text>'):format(W / 2, esc(spec.title or "")),
   }
+  for k, line in ipairs(lines) do
+    out[#out + 1] = ('<text x="%g" y="%d" text-anchor="middle" font-size="%d">%s</text>'):format(W / 2, 4 + 18 * k,
+      tsize, esc(line))
+  end
   local function add(s) out[#out + 1] = s end
   -- grid and ticks
   local y = ymin
@@ -75,28 +133,53 @@ function plot.svg(spec)
     x = x + xstep
   end
   add(('<rect x="%g" y="%g" width="%g" height="%g" fill="none" stroke="#333"/>'):format(L, T, pw, ph))
-  add(('<text x="%g" y="%g" text-anchor="middle">%s</text>'):format(L + pw / 2, Hh - 18, esc(spec.xlabel or "")))
+  add(('<text x="%g" y="%g" text-anchor="middle">%s</text>'):format(L + pw / 2, T + ph + 36, esc(spec.xlabel or "")))
   add(('<text x="16" y="%g" text-anchor="middle" transform="rotate(-90 16 %g)">%s</text>')
     :format(T + ph / 2, T + ph / 2, esc(spec.ylabel or "")))
-  -- curves and legend
+  -- the legend: two columns under the x axis label
+  local slot = 0
+  local function legend(color, dash, width, text)
+    local lx = L + (slot % 2) * (pw / 2)
+    local ly = T + ph + 58 + math.floor(slot / 2) * 20
+    add(('<line x1="%g" y1="%g" x2="%g" y2="%g" stroke="%s" stroke-width="%g"%s/>'):format(lx, ly - 4, lx + 26, ly - 4,
+      color, width, dash ~= "" and (' stroke-dasharray="%s"'):format(dash) or ""))
+    add(('<text x="%g" y="%g">%s</text>'):format(lx + 32, ly, esc(text)))
+    slot = slot + 1
+  end
+  if ref then
+    add(('<line x1="%g" y1="%.2f" x2="%g" y2="%.2f" stroke="%s" stroke-width="1.5" stroke-dasharray="5 4"><title>%s</title></line>')
+      :format(L, py(ref.y), L + pw, py(ref.y), REFERENCE, esc(ref.label or label(ref.y))))
+  end
+  -- curves
+  local styles = plot.styles(spec.series)
   for i, s in ipairs(spec.series) do
-    local color = COLORS[(i - 1) % #COLORS + 1]
-    local pts = {}
+    local color, dash = styles[i].color, styles[i].dash
+    local name = s.name or ("series " .. i)
+    local pts, kept = {}, {}
     for _, p in ipairs(s.points) do
-      if p[2] == p[2] and p[2] ~= math.huge and p[2] ~= -math.huge then
+      if finite(p[2]) then
         pts[#pts + 1] = ("%.2f,%.2f"):format(px(p[1]), py(p[2]))
+        kept[#kept + 1] = p
       end
     end
     if #pts == 1 then
       local cx, cy = pts[1]:match("([^,]+),(.+)")
-      add(('<circle cx="%s" cy="%s" r="3" fill="%s"/>'):format(cx, cy, color))
+      add(('<circle class="single" cx="%s" cy="%s" r="3" fill="%s"/>'):format(cx, cy, color))
     elseif #pts > 1 then
-      add(('<polyline fill="none" stroke="%s" stroke-width="1.8" points="%s"/>'):format(color, table.concat(pts, " ")))
+      add(('<polyline fill="none" stroke="%s" stroke-width="1.8"%s points="%s"/>'):format(color,
+        dash ~= "" and (' stroke-dasharray="%s"'):format(dash) or "", table.concat(pts, " ")))
     end
-    local ly = T + 16 + (i - 1) * 18
-    add(('<line x1="%g" y1="%g" x2="%g" y2="%g" stroke="%s" stroke-width="3"/>'):format(L + pw - 190, ly - 4, L + pw - 170, ly - 4, color))
-    add(('<text x="%g" y="%g">%s</text>'):format(L + pw - 164, ly, esc(s.name or ("series " .. i))))
+    -- hover targets: an invisible dot per point (thinned on long runs) whose
+    -- title is the value; browsers show it without any script
+    local every = math.max(1, math.ceil(#kept / MAX_TARGETS))
+    for k = 1, #kept, every do
+      local p = kept[k]
+      add(('<circle class="pt" cx="%.1f" cy="%.1f" r="4" fill="%s" fill-opacity="0"><title>%s, %s %s: %s</title></circle>')
+        :format(px(p[1]), py(p[2]), color, esc(name), esc(spec.xlabel or "x"), label(p[1]), ("%.4g"):format(p[2])))
+    end
+    legend(color, dash, 3, name)
   end
+  if ref then legend(REFERENCE, "5 4", 1.5, ref.label or ("reference " .. label(ref.y))) end
   add("</svg>\n")
   return table.concat(out, "\n")
 end

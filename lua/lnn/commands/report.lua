@@ -1,0 +1,97 @@
+-- lnn report: builds DIR/index.html (default results/report/), one offline
+-- page of the book's results beside lnn's, from what the runs wrote under
+-- --results (lnn.report makes the page).  --quick first runs short versions (a
+-- few epochs each) of what is missing, with the scripts of the source
+-- checkout this file sits in.  Parses, runs and reports; never exits.
+local core = require "lnn.core"
+local cli = require "lnn.cli"
+local mnist_loader = require "lnn.mnist_loader"
+local report = require "lnn.report"
+local runinfo = require "lnn.runinfo"
+
+-- the source checkout this module belongs to (nil when installed without one)
+local ROOT = (debug.getinfo(1, "S").source:match("^@(.*)/lua/lnn/commands/report%.lua$"))
+if ROOT then
+  local f = io.open(ROOT .. "/scripts/experiments/ch1_30_hidden.lua")
+  if f then f:close() else ROOT = nil end
+end
+
+local M = {summary = "build results/report/index.html: the book's results beside lnn's (--quick: run what is missing)"}
+
+M.flags = {
+  {name = "results", kind = "string", default = "results", help = "folder the runs wrote into", arg = "DIR"},
+  {name = "out", kind = "string", help = "folder for index.html (default: RESULTS/report)", arg = "DIR"},
+  {name = "quick", kind = "flag", help = "first run short versions (a few epochs) of what is missing"},
+  {name = "data", kind = "string", help = "MNIST folder for the --quick runs", arg = "DIR"},
+}
+M.about = "Builds one offline HTML page (DIR/index.html) of the book's results beside lnn's: the\n"
+  .. "book-vs-lnn table, learning curves and the visualiser's pictures, from what the runs wrote."
+
+-- the interpreter running this script, to run the --quick commands with
+local function interpreter()
+  local i, lua = -1, nil
+  while arg and arg[i] do lua, i = arg[i], i - 1 end
+  return lua or "lua5.4"
+end
+
+local function expanded_exists(data)
+  local ok = pcall(mnist_loader.path, data or mnist_loader.default_dir(), mnist_loader.FILES.expanded_images)
+  return ok
+end
+
+--- run(argv, prog): the command; returns its exit status.
+function M.run(argv, prog)
+  local opts = cli.parse(argv, M.flags, prog, M.about)
+  if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
+  local quick
+  if opts.quick then
+    quick = {}
+    local collected = report.collect(opts.results)
+    local plan = report.quick_plan(collected, {results = opts.results, data = opts.data,
+                                               expanded = expanded_exists(opts.data)})
+    local lua = interpreter()
+    if not ROOT then
+      cli.fail(prog, "--quick runs the scripts of a source checkout (scripts/experiments/), and none is here")
+    end
+    print(("%s: --quick: %d short run%s for what is missing"):format(prog, #plan, #plan == 1 and "" or "s"))
+    for k, step in ipairs(plan) do
+      local words = {lua, ROOT .. "/" .. step.args[1]}
+      for i = 2, #step.args do words[#words + 1] = step.args[i] end
+      local shown = {"lua", table.unpack(step.args)}
+      io.write(("[%d/%d] %s ... "):format(k, #plan, runinfo.command(shown)))
+      io.flush()
+      local t0 = core.clock()
+      if step.mkdir then core.tools.mkdir(step.mkdir) end
+      local p = io.popen(runinfo.command(words) .. " 2>&1")
+      local output = p:read("a")
+      local ok = p:close()
+      local secs = core.clock() - t0
+      print(("%s (%.1f s)"):format(ok and "done" or "FAILED", secs))
+      if not ok then io.stderr:write(output) end
+      quick[#quick + 1] = {name = step.name, command = runinfo.command(shown), ok = ok, seconds = secs, short = step.short}
+    end
+  end
+  local ok, path, collected = pcall(report.build, {results = opts.results, out = opts.out, quick = quick})
+  if not ok then
+    io.stderr:write(("%s: %s\n"):format(prog, tostring(path)))
+    return 1
+  end
+  local function count(by_name)
+    local n = 0
+    for _, list in pairs(by_name) do n = n + #list end
+    return n
+  end
+  print(("wrote %s (%d experiment results, %d baseline results, %d train.lua runs, %d visualize folders)")
+    :format(path, count(collected.experiment) + count(collected.chapter6), count(collected.baseline),
+      #collected.train, #collected.visualize))
+  local failed = 0
+  for _, q in ipairs(quick or {}) do if not q.ok then failed = failed + 1 end end
+  if failed > 0 then
+    io.stderr:write(("%s: %d of the --quick runs failed (their output is above; the page lists them)\n")
+      :format(prog, failed))
+    return 1
+  end
+  return 0
+end
+
+return M

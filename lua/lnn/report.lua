@@ -1,0 +1,843 @@
+-- lnn.report: one offline HTML page of the book's results beside lnn's.  It
+-- reads what the experiments, the chapter 6 runs, the baselines, train.lua
+-- --metrics and visualize.lua wrote under a results folder (any JSON file
+-- there, found by its fields, and visualize.lua's marked folders) and writes
+-- DIR/index.html: the "book vs lnn" table, learning curves as inline SVG, the
+-- visualiser's pictures as data: URIs.  No network fetch, no external script
+-- or font; the few lines of JavaScript only sort the table.  It does not run
+-- anything itself: quick_plan() says what --quick should run and the caller
+-- runs it (scripts/report.lua).
+local core = require "lnn.core"
+local json = require "lnn.json"
+local plot = require "lnn.plot"
+local runinfo = require "lnn.runinfo"
+local E = require "lnn.experiments"
+local X = require "lnn.chapter6"
+
+local R = {}
+
+-- the book's baselines (chapter 1): mnist_average_darkness.py and mnist_svm.py
+R.BASELINES = {
+  {name = "average_darkness", title = "Baseline: average darkness (mnist_average_darkness.py)",
+   book = 22.25, script = "scripts/average_darkness.lua"},
+  {name = "svm", title = "Baseline: SVM (mnist_svm.py; lnn: a linear SVM, the book: libsvm's RBF SVM)",
+   book = 94.35, script = "scripts/svm_baseline.lua",
+   caveat = "not like for like: lnn's SVM is linear, the book's an RBF SVM"},
+}
+R.BASELINE = {}
+for _, b in ipairs(R.BASELINES) do R.BASELINE[b.name] = b end
+
+-- the seed's test.py runs are named seed_*; the one with a book figure is chapter 5's
+local SEED_CHAPTER = {seed_vanishing = "5"}
+local function chapter_of(name) return name:match("^ch(%d)") or SEED_CHAPTER[name] or "-" end
+
+--- rows(): the "book vs lnn" table's rows in the book's order: chapter 1, the
+--- baselines, chapter 3, chapter 6.  Each: {id, chapter, kind ("experiment",
+--- "chapter6", "baseline"), name, title, book (percent), measure, run (which
+--- run of a multi-run experiment), command (the full-length one)}.
+function R.rows()
+  local rows = {}
+  local function add_experiment(e)
+    local last = e.runs[#e.runs]
+    rows[#rows + 1] = {id = e.name, chapter = chapter_of(e.name), kind = "experiment", name = e.name,
+      title = e.title, book = e.book_best, run = #e.runs, approx = e.name == "ch3_init",
+      measure = ("best %s accuracy over the epochs%s"):format(last.eval or "test",
+        #e.runs > 1 and (" (" .. last.label .. ")") or ""),
+      command = "lua scripts/experiments/" .. e.name .. ".lua"}
+  end
+  for _, e in ipairs(E.list) do
+    if e.book_best and chapter_of(e.name) == "1" then add_experiment(e) end
+  end
+  for _, b in ipairs(R.BASELINES) do
+    rows[#rows + 1] = {id = b.name, chapter = "1", kind = "baseline", name = b.name, title = b.title, book = b.book,
+      measure = "test images classified correctly", caveat = b.caveat, command = "lua " .. b.script}
+  end
+  for _, e in ipairs(E.list) do
+    if e.book_best and chapter_of(e.name) ~= "1" then add_experiment(e) end
+  end
+  for _, r in ipairs(X.list) do
+    rows[#rows + 1] = {id = r.name, chapter = "6", kind = "chapter6", name = r.name,
+      title = "Chapter 6, " .. r.about:gsub("%s*%(book: [^)]*%)%s*$", ""),
+      book = 100 * r.book, measure = r.ensemble and "test accuracy of the plurality vote"
+        or "test accuracy at the best validation accuracy",
+      command = (r.expanded and "lua scripts/expand_mnist.lua && " or "") .. "lua scripts/experiments/" .. r.script}
+  end
+  return rows
+end
+
+--- qualitative(): the experiments whose book result is a sentence, not a figure.
+function R.qualitative()
+  local t = {}
+  for _, e in ipairs(E.list) do
+    if not e.book_best then t[#t + 1] = e end
+  end
+  return t
+end
+
+---------------------------------------------------------------- reading
+
+local function read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- every file under dir whose name ends in suffix (sorted), via find(1): the
+-- report is no hot path and lnn.core.tools.dir lists one folder only
+local function find(dir, name)
+  local p = io.popen(("find -L %s -type f -name %s 2>/dev/null | LC_ALL=C sort"):format(runinfo.shell_quote(dir),
+    runinfo.shell_quote(name)))
+  local out = {}
+  if not p then return out end
+  for line in p:lines() do out[#out + 1] = line end
+  p:close()
+  return out
+end
+
+local function is_null(v) return v == nil or v == json.null end
+
+local function classify(m)
+  if type(m) ~= "table" then return nil end
+  if type(m.experiment) == "string" then
+    if E.by_name[m.experiment] then return "experiment" end
+    if X.by_name[m.experiment] then return "chapter6" end
+    return nil
+  end
+  if type(m.baseline) == "string" and R.BASELINE[m.baseline] then return "baseline" end
+  if m.kind == "visualize" then return "visualize" end
+  if type(m.epochs) == "table" and type(m.epochs[1]) == "table" and m.epochs[1].correct then return "train" end
+  return nil
+end
+
+--- collect(results): what the results folder holds: {experiment = {name ->
+--- list}, chapter6 = {name -> list}, baseline = {name -> list}, train = list,
+--- visualize = list of {dir, summary, pictures = {confusion, misclassified,
+--- weights}}, unreadable = list of {path, err}}.  Every list item is the
+--- decoded JSON with .path (its file) added.
+function R.collect(results, skip)
+  local c = {experiment = {}, chapter6 = {}, baseline = {}, train = {}, visualize = {}, unreadable = {}}
+  for _, path in ipairs(find(results, "*.json")) do
+    if not (skip and path:sub(1, #skip) == skip) then
+      local text = read(path)
+      local ok, m = pcall(json.decode, text or "", path)
+      if not ok then
+        c.unreadable[#c.unreadable + 1] = {path = path, err = tostring(m)}
+      else
+        local kind = classify(m)
+        if kind then
+          m.path = path
+          if kind == "train" or kind == "visualize" then
+            if kind == "train" then c.train[#c.train + 1] = m end
+          else
+            local key = kind == "baseline" and m.baseline or m.experiment
+            c[kind][key] = c[kind][key] or {}
+            table.insert(c[kind][key], m)
+          end
+        end
+      end
+    end
+  end
+  for _, mark in ipairs(find(results, ".lnn-visualize")) do
+    local dir = mark:match("^(.*)/[^/]*$")
+    local v = {dir = dir, pictures = {}}
+    local s = read(dir .. "/summary.json")
+    if s then
+      local ok, m = pcall(json.decode, s, dir .. "/summary.json")
+      if ok and type(m) == "table" then v.summary = m end
+    end
+    for _, p in ipairs {"confusion", "misclassified", "weights"} do
+      local f = dir .. "/" .. p .. ".png"
+      if read(f) then v.pictures[p] = f end
+    end
+    c.visualize[#c.visualize + 1] = v
+  end
+  return c
+end
+
+---------------------------------------------------------------- judging
+
+local function fmt_int(n)
+  local s = tostring(math.floor(n + 0.5))
+  return (s:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^,", ""))
+end
+R.fmt_int = fmt_int
+
+-- the figure lnn's result m reports for row (percent), the number of images it
+-- is measured on, and the run time
+local function figure(row, m)
+  if row.kind == "experiment" then
+    local r = m.runs and m.runs[row.run]
+    if not r or is_null(r.best_accuracy) or r.best_accuracy < 0 then return nil end
+    local n = r.epochs and r.epochs[1] and r.epochs[1].total
+    return r.best_accuracy, n, m.seconds
+  elseif row.kind == "chapter6" then
+    local acc = X.by_name[row.name].ensemble and m.vote_test_accuracy or m.test_accuracy
+    if type(acc) ~= "number" then return nil end
+    return 100 * acc, type(m.test_images) == "number" and m.test_images or 10000, m.seconds
+  else
+    if type(m.correct) ~= "number" or type(m.total) ~= "number" or m.total <= 0 then return nil end
+    return 100 * m.correct / m.total, m.total, m.seconds
+  end
+end
+
+--- shortness(row, m): nil for a full-length run of row, else why it is short
+--- ("3 of 30 epochs", "10,000 of 50,000 training images", ...).  Judged from
+--- what the file records, not from a flag it may not carry.
+function R.shortness(row, m)
+  local why = {}
+  local opts = type(m.options) == "table" and m.options or {}
+  if row.kind == "experiment" then
+    local e = E.by_name[row.name]
+    local cfg = e.runs[row.run]
+    local r = m.runs and m.runs[row.run] or {}
+    local ran = r.epochs and #r.epochs or 0
+    local stops_early = cfg.early_stopping_n or cfg.schedule_n
+    local asked = type(opts.epochs) == "number" and opts.epochs or nil
+    if (asked and asked < cfg.epochs) or (not stops_early and ran < cfg.epochs) then
+      why[#why + 1] = ("%d of %d epochs"):format(asked or ran, cfg.epochs)
+    end
+    local full = cfg.train_size or 50000
+    if type(r.training_images) == "number" and r.training_images < full then
+      why[#why + 1] = ("%s of %s training images"):format(fmt_int(r.training_images), fmt_int(full))
+    end
+  elseif row.kind == "chapter6" then
+    local run = X.by_name[row.name]
+    local epochs = type(opts.epochs) == "number" and opts.epochs
+    if not epochs and type(m.epochs) == "table" and #m.epochs > 0 then epochs = #m.epochs end
+    if not epochs and type(m.members) == "table" and type(m.members[1]) == "table"
+      and type(m.members[1].epochs) == "table" then epochs = #m.members[1].epochs end
+    if epochs and epochs < run.epochs then why[#why + 1] = ("%d of %d epochs"):format(epochs, run.epochs) end
+    local full = run.expanded and 250000 or 50000
+    if type(m.training_images) == "number" and m.training_images < full then
+      why[#why + 1] = ("%s of %s training images"):format(fmt_int(m.training_images), fmt_int(full))
+    end
+    if type(opts.eval_size) == "number" and opts.eval_size < 10000 then
+      why[#why + 1] = ("%s of 10,000 test images"):format(fmt_int(opts.eval_size))
+    end
+    if run.ensemble then
+      local nets = type(m.members) == "table" and #m.members or 5
+      if nets < 5 then why[#why + 1] = ("%d of 5 networks"):format(nets) end
+    end
+  end
+  if #why == 0 then return nil end
+  return table.concat(why, ", ")
+end
+
+--- command_of(row, m): the command that reproduces result m of row: the one
+--- the file records, else one made from what it records (and true as the
+--- second result: reconstructed).
+function R.command_of(row, m)
+  if type(m.run) == "table" and type(m.run.command) == "string" then return m.run.command, false end
+  local opts = type(m.options) == "table" and m.options or {}
+  if row.kind == "experiment" then
+    local e = E.by_name[row.name]
+    local cfg, r = e.runs[row.run or #e.runs], m.runs and m.runs[row.run or #e.runs] or {}
+    local o = {seed = type(m.seed) == "number" and m.seed or 1, epochs = opts.epochs, train_size = opts.train_size}
+    local ran = r.epochs and #r.epochs or 0
+    if not o.epochs and not (cfg.early_stopping_n or cfg.schedule_n) and ran < cfg.epochs then o.epochs = ran end
+    if not o.train_size and type(r.training_images) == "number" and r.training_images < (cfg.train_size or 50000) then
+      o.train_size = r.training_images
+    end
+    return E.command(row.name, o), true
+  elseif row.kind == "chapter6" then
+    local run = X.by_name[row.name]
+    local o = {seed = type(m.seed) == "number" and m.seed or 1, shuffle = m.shuffle == true, epochs = opts.epochs,
+               train_size = opts.train_size, eval_size = opts.eval_size}
+    if not o.epochs then o.epochs = type(m.epochs) == "table" and #m.epochs > 0 and #m.epochs or run.epochs end
+    local full = run.expanded and 250000 or 50000
+    if not o.train_size and type(m.training_images) == "number" and m.training_images < full then
+      o.train_size = m.training_images
+    end
+    if run.ensemble and type(m.members) == "table" then o.nets = #m.members end
+    return X.command(run, o), true
+  end
+  return row.command, true
+end
+
+local function date_of(m)
+  return type(m.run) == "table" and type(m.run.date) == "string" and m.run.date or ""
+end
+
+--- judge(row, list): the table cell values for row from its result files:
+--- {status = "not run" | "full" | "short", value, n (runs), seeds, diff,
+--- noise = {within, se, basis}, seconds, machine, command, short (why)}.
+--- Full-length runs win over short ones; full runs of different seeds are
+--- averaged (the newest file per seed counts), and with three or more seeds
+--- their spread is the noise; otherwise the binomial error of one accuracy.
+function R.judge(row, list)
+  local full, short = {}, {}
+  for _, m in ipairs(list or {}) do
+    local v, n, secs = figure(row, m)
+    if v then
+      local item = {m = m, value = v, images = n, seconds = secs, why = R.shortness(row, m)}
+      if item.why then short[#short + 1] = item else full[#full + 1] = item end
+    end
+  end
+  if #full == 0 and #short == 0 then return {status = "not run", command = row.command} end
+  local chosen, status
+  if #full > 0 then
+    -- one per seed, the newest
+    local by_seed = {}
+    for _, it in ipairs(full) do
+      local seed = type(it.m.seed) == "number" and it.m.seed or 1
+      local old = by_seed[seed]
+      if not old or date_of(it.m) >= date_of(old.m) then by_seed[seed] = it end
+    end
+    chosen = {}
+    for _, it in pairs(by_seed) do chosen[#chosen + 1] = it end
+    table.sort(chosen, function(a, b) return (a.m.seed or 1) < (b.m.seed or 1) end)
+    status = "full"
+  else
+    table.sort(short, function(a, b) return date_of(a.m) > date_of(b.m) end)
+    chosen, status = {short[1]}, "short"
+  end
+  local n, sum, secs = #chosen, 0, 0
+  for _, it in ipairs(chosen) do sum, secs = sum + it.value, secs + (it.seconds or 0) end
+  local mean = sum / n
+  local out = {status = status, value = mean, n = n, seconds = secs / n, short = chosen[1].why,
+               diff = row.book and (mean - row.book), seeds = {}, files = {}}
+  for _, it in ipairs(chosen) do
+    out.seeds[#out.seeds + 1] = type(it.m.seed) == "number" and it.m.seed or 1
+    out.files[#out.files + 1] = it.m.path
+  end
+  local info = chosen[1].m.run
+  out.machine = type(info) == "table" and info.machine or nil
+  out.command, out.reconstructed = R.command_of(row, chosen[1].m)
+  out.date = type(info) == "table" and info.date or nil
+  if n >= 3 then
+    local ss = 0
+    for _, it in ipairs(chosen) do ss = ss + (it.value - mean) ^ 2 end
+    local sd = math.sqrt(ss / (n - 1))
+    out.noise = {se = sd * math.sqrt(1 + 1 / n), basis = ("spread of %d seeds (sd %.2f)"):format(n, sd)}
+  else
+    local images = chosen[1].images or 10000
+    local p = math.min(math.max(mean / 100, 0), 1)
+    local sd = 100 * math.sqrt(p * (1 - p) / images)
+    out.noise = {se = sd * math.sqrt(1 + 1 / n), basis = ("binomial, %s images"):format(fmt_int(images))}
+  end
+  if out.diff then out.noise.within = math.abs(out.diff) <= 2 * out.noise.se end
+  return out
+end
+
+--- quick_plan(collected, opts): the short runs --quick makes for what is
+--- missing, in order: a list of {name, args (the script and its flags, after
+--- the interpreter), short (what makes it short), mkdir (a folder to make
+--- first, or nil)}.  opts {results, data,
+--- expanded (true when the expanded training set exists)}.
+R.QUICK = {
+  default = {epochs = 3},
+  ch3_overfitting = {epochs = 30}, ch3_l2_1000 = {epochs = 30}, ch4_vanishing = {epochs = 5},
+  ch6_1 = {epochs = 3},
+  ch6_2 = {epochs = 1, train_size = 5000, eval_size = 2000}, ch6_3 = {epochs = 1, train_size = 5000, eval_size = 2000},
+  ch6_4 = {epochs = 1, train_size = 5000, eval_size = 2000}, ch6_5 = {epochs = 1, train_size = 5000, eval_size = 2000},
+  ch6_6 = {epochs = 1, train_size = 5000, eval_size = 2000}, ch6_7 = {epochs = 1, train_size = 5000, eval_size = 2000},
+  ch6_8 = {epochs = 1, train_size = 3000, eval_size = 2000, nets = 3},
+}
+function R.quick_plan(c, opts)
+  local res = opts.results
+  local plan = {}
+  local data = opts.data and {"--data", opts.data} or {}
+  local function add(name, args, short, mkdir)
+    for _, a in ipairs(data) do args[#args + 1] = a end
+    plan[#plan + 1] = {name = name, args = args, short = short, mkdir = mkdir}
+  end
+  for _, e in ipairs(E.list) do
+    if not c.experiment[e.name] then
+      local q = R.QUICK[e.name] or R.QUICK.default
+      add(e.name, {"scripts/experiments/" .. e.name .. ".lua", "--epochs", tostring(q.epochs), "--quiet",
+                   "--out", res .. "/experiments"}, ("%d epochs"):format(q.epochs))
+    end
+  end
+  for _, b in ipairs(R.BASELINES) do
+    if not c.baseline[b.name] then add(b.name, {b.script, "--out", res .. "/baselines"}, nil) end
+  end
+  local need_expanded = false
+  for _, r in ipairs(X.list) do
+    if not c.chapter6[r.name] then
+      if r.expanded and not opts.expanded and not need_expanded then
+        need_expanded = true
+        add("expand_mnist", {"scripts/expand_mnist.lua"}, nil)
+      end
+      local q = R.QUICK[r.name]
+      local args = {"scripts/experiments/" .. r.script, "--epochs", tostring(q.epochs)}
+      local what = {("%d epoch%s"):format(q.epochs, q.epochs == 1 and "" or "s")}
+      if q.train_size then
+        args[#args + 1], args[#args + 2] = "--train-size", tostring(q.train_size)
+        what[#what + 1] = fmt_int(q.train_size) .. " training images"
+      end
+      if q.eval_size then
+        args[#args + 1], args[#args + 2] = "--eval-size", tostring(q.eval_size)
+        what[#what + 1] = fmt_int(q.eval_size) .. " validation and test images"
+      end
+      if q.nets then
+        args[#args + 1], args[#args + 2] = "--nets", tostring(q.nets)
+        what[#what + 1] = q.nets .. " networks"
+      end
+      for _, a in ipairs {"--quiet", "--out", res .. "/experiments"} do args[#args + 1] = a end
+      add(r.name, args, table.concat(what, ", "))
+    end
+  end
+  if #c.train == 0 or #c.visualize == 0 then
+    local net = res .. "/train/quick.lnn"
+    if #c.train == 0 then
+      add("train", {"scripts/train.lua", "--epochs", "3", "--quiet", "--save", net,
+                    "--metrics", res .. "/train/quick.json"}, "3 epochs", res .. "/train")
+    end
+    if #c.visualize == 0 then
+      local have = read(net) ~= nil or #c.train == 0
+      if not have then
+        add("train", {"scripts/train.lua", "--epochs", "3", "--quiet", "--save", net}, "3 epochs", res .. "/train")
+      end
+      add("visualize", {"scripts/visualize.lua", net, "--out", res .. "/visualize"}, nil)
+    end
+  end
+  return plan
+end
+
+---------------------------------------------------------------- writing
+
+local function esc(s)
+  return (tostring(s):gsub("[&<>\"']", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;",
+    ["'"] = "&#39;"}))
+end
+R.escape = esc
+
+local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+--- base64(s): s in base64 (RFC 4648, with padding).
+function R.base64(s)
+  local out, n = {}, #s
+  local enc = {}
+  for i = 0, 63 do enc[i] = B64:sub(i + 1, i + 1) end
+  for i = 1, n - 2, 3 do
+    local a, b, c = s:byte(i, i + 2)
+    local v = a << 16 | b << 8 | c
+    out[#out + 1] = enc[v >> 18] .. enc[v >> 12 & 63] .. enc[v >> 6 & 63] .. enc[v & 63]
+  end
+  local rest = n % 3
+  if rest == 1 then
+    local v = s:byte(n) << 16
+    out[#out + 1] = enc[v >> 18] .. enc[v >> 12 & 63] .. "=="
+  elseif rest == 2 then
+    local a, b = s:byte(n - 1, n)
+    local v = a << 16 | b << 8
+    out[#out + 1] = enc[v >> 18] .. enc[v >> 12 & 63] .. enc[v >> 6 & 63] .. "="
+  end
+  return table.concat(out)
+end
+
+local function pct(v) return v and ("%.2f%%"):format(v) or "" end
+
+local function seconds(s)
+  if type(s) ~= "number" then return "" end
+  if s < 100 then return ("%.1f s"):format(s) end
+  if s < 6000 then return ("%.1f min"):format(s / 60) end
+  return ("%.1f h"):format(s / 3600)
+end
+
+local CSS = [[
+:root { --test: #0072b2; --validation: #e69f00; --training: #009e73; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1a1a1a;
+  margin: 0 auto; max-width: 64rem; padding: 1rem 1.5rem 3rem; line-height: 1.45; }
+h1 { font-size: 1.7rem; margin-bottom: .2rem; }
+h2 { border-bottom: 2px solid #ddd; padding-bottom: .2rem; margin-top: 2.2rem; }
+h3 { margin-bottom: .3rem; }
+dl.info { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .8rem 0; }
+dl.info dt { font-weight: 600; } dl.info dd { margin: 0; }
+nav ul { padding-left: 1.2rem; columns: 2; }
+table { border-collapse: collapse; width: 100%; font-size: .86rem; margin: .6rem 0; }
+caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+table#book-vs-lnn { table-layout: fixed; }
+th, td { overflow-wrap: break-word; border: 1px solid #ccc; padding: .25rem .4rem; vertical-align: top; text-align: left; }
+th { background: #f0f0f0; }
+td.lnn { text-align: right; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tbody tr:nth-child(even) { background: #fafafa; }
+tr.notrun td { color: #555; }
+code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8rem; overflow-wrap: anywhere; }
+.tag { display: inline-block; font-size: .75rem; padding: 0 .35rem; border-radius: .25rem; border: 1px solid; }
+.short { background: #fff4d6; border-color: #b98900; color: #6b4f00; }
+.yes { color: #176b2c; font-weight: 600; } .no { color: #a4161a; font-weight: 600; }
+.muted { color: #555; }
+figure { margin: 1rem 0; break-inside: avoid; }
+figure svg, figure img { max-width: 100%; height: auto; }
+figure img.pixels { image-rendering: pixelated; border: 1px solid #ccc; }
+figcaption { font-size: .85rem; color: #333; }
+.charts { display: flex; flex-wrap: wrap; gap: .5rem 1rem; }
+.charts figure { flex: 1 1 40rem; margin: .4rem 0; max-width: 46rem; }
+.key span { display: inline-block; margin-right: 1rem; }
+.key i { display: inline-block; width: 1.6rem; height: 0; border-top: 3px solid; vertical-align: middle; margin-right: .3rem; }
+svg circle.pt:hover { fill-opacity: 1; }
+th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0; cursor: pointer; text-align: left; }
+th button::after { content: " \2195"; color: #888; }
+.print-only { display: none; }
+table.confusion td { text-align: right; font-variant-numeric: tabular-nums; }
+table.confusion td.diag { background: #e3f1e6; font-weight: 600; }
+table.confusion { width: auto; }
+@media print {
+  @page { size: A4; margin: 14mm 12mm; }
+  body { max-width: none; padding: 0; font-size: 9.5pt; }
+  nav, th button { display: none; }
+  th .print-only { display: inline; }
+  .screen-only { display: none; }
+  h2 { break-after: avoid; margin-top: 1.2rem; }
+  table { font-size: 7.5pt; } code { font-size: 7pt; }
+  tr, figure { break-inside: avoid; }
+  h3 { break-after: avoid; }
+  .charts figure { max-width: 62%; margin: .2rem 0; }
+  a { color: inherit; text-decoration: none; }
+}
+]]
+
+-- sorts the book-vs-lnn table by a column when its header is clicked; the
+-- buttons exist only when this runs, so without JavaScript the headers are text
+local JS = [[
+(function () {
+  var table = document.getElementById("book-vs-lnn");
+  if (!table) return;
+  var heads = table.tHead.rows[0].cells;
+  Array.prototype.forEach.call(heads, function (th, col) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = th.textContent;
+    b.title = "sort by " + th.textContent;
+    var label = document.createElement("span");
+    label.className = "print-only";
+    label.textContent = th.textContent;
+    th.textContent = "";
+    th.appendChild(b);
+    th.appendChild(label);
+    b.addEventListener("click", function () {
+      var up = th.getAttribute("aria-sort") !== "ascending";
+      Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", up ? "ascending" : "descending");
+      var body = table.tBodies[0];
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (r1, r2) {
+        var a = r1.cells[col].getAttribute("data-sort") || r1.cells[col].textContent;
+        var c = r2.cells[col].getAttribute("data-sort") || r2.cells[col].textContent;
+        var x = parseFloat(a), y = parseFloat(c);
+        var d = (!isNaN(x) && !isNaN(y)) ? x - y : a.localeCompare(c);
+        if (isNaN(x) !== isNaN(y)) d = isNaN(x) ? 1 : -1;
+        return up ? d : -d;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    });
+  });
+})();
+]]
+
+local function data_uri(path)
+  local s = read(path)
+  if not s then return nil end
+  return "data:image/png;base64," .. R.base64(s), s
+end
+
+local function png_size(s)
+  if not s or #s < 24 then return nil end
+  local w = s:byte(17) << 24 | s:byte(18) << 16 | s:byte(19) << 8 | s:byte(20)
+  local h = s:byte(21) << 24 | s:byte(22) << 16 | s:byte(23) << 8 | s:byte(24)
+  return w, h
+end
+
+-- the shown command for a judged row
+local function command_cell(j, row)
+  local cmd = j.command or row.command
+  local extra = ""
+  if j.n and j.n > 1 then
+    local s = {}
+    for k, v in ipairs(j.seeds) do s[k] = tostring(v) end
+    extra = ("<br><span class=\"muted\">%d runs, seeds %s (<code>--seed N</code>)</span>"):format(j.n, table.concat(s, ", "))
+  end
+  if j.reconstructed then extra = extra .. '<br><span class="muted">(made from the file; it records none)</span>' end
+  return ("<code>%s</code>%s"):format(esc(cmd), extra)
+end
+
+local function id_of(s) return (tostring(s):gsub("[^%w%-_]", "-")) end
+
+--- page(collected, about): the whole HTML page as a string.  about {results
+--- (the folder read), built (runinfo.describe of the builder), quick (list of
+--- {name, ok, seconds, short} runs --quick made)}.
+function R.page(c, about)
+  local h = {}
+  local function w(...) for _, s in ipairs {...} do h[#h + 1] = s end end
+  local info = about.built or runinfo.describe()
+  local rows = R.rows()
+  local failed = {}
+  for _, q in ipairs(about.quick or {}) do if not q.ok and q.name then failed[q.name] = true end end
+  local function not_run(name)
+    return failed[name] and 'not run: the --quick run failed (<a href="#about">see below</a>)' or "not run yet"
+  end
+  local judged, n_run, n_within, n_short = {}, 0, 0, 0
+  for i, row in ipairs(rows) do
+    local j = R.judge(row, c[row.kind][row.name])
+    judged[i] = j
+    if j.status ~= "not run" then n_run = n_run + 1 end
+    if j.status == "short" then n_short = n_short + 1 end
+    if j.status == "full" and j.noise and j.noise.within and not row.caveat then n_within = n_within + 1 end
+  end
+
+  w('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+    '<title>lnn: the book\'s results beside lnn\'s</title>\n<style>', CSS, '</style>\n</head>\n<body>\n')
+  w('<header>\n<h1>Neural Networks and Deep Learning: the book\'s results beside lnn\'s</h1>\n')
+  w(('<p>%d of the book\'s %d headline results have an lnn run in <code>%s</code>; %d of them at full length, '
+    .. '%d as a <span class="tag short">short run</span>. Full-length runs within run-to-run noise of the '
+    .. 'book: %d.</p>\n'):format(n_run, #rows, esc(about.results), n_run - n_short, n_short, n_within))
+  w('<dl class="info">\n')
+  local dl = {{"lnn", info.lnn}, {"kernels", info.kernels}, {"OpenBLAS threads", info.threads},
+              {"machine", info.machine}, {"page built", (info.date:gsub("T", " "):gsub(":%d%dZ$", " UTC"))}, {"results folder", about.results}}
+  for _, p in ipairs(dl) do w(("<dt>%s</dt><dd>%s</dd>\n"):format(esc(p[1]), esc(p[2] or "?"))) end
+  w('</dl>\n</header>\n')
+  w('<nav aria-label="contents"><ul>\n',
+    '<li><a href="#table">The book vs lnn</a></li>\n<li><a href="#words">Results the book gives in words</a></li>\n',
+    '<li><a href="#curves">Learning curves</a></li>\n<li><a href="#train">train.lua runs</a></li>\n',
+    '<li><a href="#pictures">What a network gets wrong</a></li>\n<li><a href="#about">About this page</a></li>\n',
+    '</ul></nav>\n<main>\n')
+
+  -- the table
+  w('<section id="table">\n<h2>The book vs lnn</h2>\n')
+  w('<table id="book-vs-lnn">\n<caption>The book\'s headline results and lnn\'s, in the book\'s order '
+    .. '<span class="screen-only">(with JavaScript, a column header sorts)</span></caption>\n<colgroup><col style="width:4%"><col style="width:21.5%">'
+    .. '<col style="width:8%"><col style="width:12%"><col style="width:7%"><col style="width:12.5%"><col style="width:7%">'
+    .. '<col style="width:9%"><col style="width:19%"></colgroup>\n<thead><tr>'
+    .. '<th scope="col">Ch</th><th scope="col">Result</th><th scope="col">Book</th><th scope="col">lnn</th>'
+    .. '<th scope="col">lnn &minus; book</th><th scope="col">Within noise?</th><th scope="col">Run time</th>'
+    .. '<th scope="col">Machine</th><th scope="col">Command</th></tr></thead>\n<tbody>\n')
+  for i, row in ipairs(rows) do
+    local j = judged[i]
+    local book = ("%s%.2f%%"):format(row.approx and "about " or "", row.book)
+    if j.status == "not run" then
+      w(('<tr id="row-%s" class="notrun"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
+        .. '<td class="num" data-sort="%.4f">%s</td><td data-sort="-1">%s</td><td></td><td></td><td></td><td></td>'
+        .. '<td class="cmd"><code>%s</code></td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
+          row.book, book, not_run(row.name), esc(row.command)))
+    else
+      local lnn = pct(j.value) .. (j.n > 1 and ("<br><span class=\"muted\">mean of %d</span>"):format(j.n) or "")
+      if j.status == "short" then
+        lnn = lnn .. ('<br><span class="tag short">short run</span> <span class="muted">%s</span>'):format(esc(j.short))
+      end
+      local verdict
+      if j.status == "short" then
+        verdict = '<span class="muted">not compared (short run)</span>'
+      elseif row.caveat then
+        verdict = ('<span class="muted">%s</span>'):format(esc(row.caveat))
+      else
+        verdict = ('<span class="%s">%s</span><br><span class="muted">|d| %s %.2f = 2 SE (%s)</span>'):format(
+          j.noise.within and "yes" or "no", j.noise.within and "yes" or "no",
+          j.noise.within and "&le;" or "&gt;", 2 * j.noise.se, esc(j.noise.basis))
+      end
+      w(('<tr id="row-%s"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
+        .. '<td class="num" data-sort="%.4f">%s</td><td class="lnn" data-sort="%.4f">%s</td>'
+        .. '<td class="num" data-sort="%.4f">%+.2f</td><td>%s</td><td class="num" data-sort="%.3f">%s</td>'
+        .. '<td>%s</td><td class="cmd">%s</td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
+          row.book, book, j.value, lnn, j.diff, j.diff, verdict, j.seconds or 0, seconds(j.seconds),
+          j.machine == info.machine and '<span class="muted">this machine</span>' or esc(j.machine or "not recorded"),
+          command_cell(j, row)))
+    end
+  end
+  w('</tbody>\n</table>\n')
+  w('<p><strong>How noise is judged.</strong> The difference is lnn minus the book, in percentage points. '
+    .. 'Where the results folder holds full-length runs of three or more seeds, the noise is their spread: '
+    .. 'the standard deviation s over seeds, and the standard error of (lnn mean &minus; one book run) is '
+    .. 's&radic;(1 + 1/n). With fewer seeds it is estimated as the binomial standard error of an accuracy p '
+    .. 'measured on N images, &radic;(p(1&minus;p)/N), in place of s; seed-to-seed spread is usually '
+    .. 'somewhat larger, so a &ldquo;no&rdquo; on that basis is a hint to run more seeds, not a verdict. '
+    .. 'A difference is within noise when it is at most twice that standard error. Short runs (fewer '
+    .. 'epochs, images or networks than the book) are not compared. The book\'s chapter 1 figure is the best '
+    .. 'of three runs; lnn\'s chapter 1 and 3 figures are the best epoch of a run, as the book reads them.</p>\n')
+  w('<p>Run time: the wall time of one run as it recorded it (training and per-epoch evaluation). '
+    .. 'Commands run from the checkout\'s root; <code>--out DIR</code> chooses where a run writes its files.</p>\n')
+  w('</section>\n')
+
+  -- the qualitative ones
+  w('<section id="words">\n<h2>Results the book gives in words</h2>\n<table>\n<caption>Experiments whose '
+    .. 'book result is a sentence, not one figure</caption>\n<thead><tr><th scope="col">Experiment</th>'
+    .. '<th scope="col">The book</th><th scope="col">lnn</th><th scope="col">Command</th></tr></thead>\n<tbody>\n')
+  for _, e in ipairs(R.qualitative()) do
+    local list = c.experiment[e.name]
+    local m
+    for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
+    local lnn, cmd = not_run(e.name), "lua scripts/experiments/" .. e.name .. ".lua"
+    if m then
+      local parts = {}
+      for _, r in ipairs(m.runs or {}) do
+        parts[#parts + 1] = ("[%s] %s"):format(esc(r.label or ""), esc(r.summary or "no epochs run"))
+      end
+      lnn = table.concat(parts, "<br>")
+      local row = {kind = "experiment", name = e.name, run = #e.runs}
+      local why = R.shortness(row, m)
+      if why then lnn = lnn .. ('<br><span class="tag short">short run</span> <span class="muted">%s</span>'):format(esc(why)) end
+      cmd = R.command_of(row, m)
+    end
+    w(('<tr id="row-%s"><th scope="row">%s</th><td>%s</td><td>%s</td><td><code>%s</code></td></tr>\n'):format(
+      id_of(e.name), esc(e.title), esc(e.book), lnn, esc(cmd)))
+  end
+  w('</tbody>\n</table>\n</section>\n')
+
+  -- learning curves
+  w('<section id="curves">\n<h2>Learning curves</h2>\n')
+  w('<p class="key">Every chart colours a monitored set the same way: <span><i style="border-color:var(--test)"></i>'
+    .. 'test data</span><span><i style="border-color:var(--validation)"></i>validation data</span>'
+    .. '<span><i style="border-color:var(--training)"></i>training data</span><span><i style="border-top:2px dashed #555">'
+    .. '</i>the book\'s figure.</span> A second run on the same set is dashed. Hover a point for its value.</p>\n')
+  local any = false
+  local function curves_of(kind, name, title, list, curves)
+    local m
+    for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
+    if not m then return end
+    local charts = curves(m)
+    if #charts == 0 then return end
+    any = true
+    local row = {kind = kind, name = name, run = kind == "experiment" and #E.by_name[name].runs or nil}
+    local why = R.shortness(row, m)
+    w(('<article class="experiment" id="curves-%s">\n<h3>%s %s</h3>\n'):format(id_of(name), esc(title),
+      why and ('<span class="tag short">short run</span>') or ""))
+    local cmd, made = R.command_of(row, m)
+    w(('<p class="muted">%sCommand <code>%s</code>%s. Seed %s. File <code>%s</code>.</p>\n'):format(
+      why and ("Short run: " .. esc(why) .. ". ") or "", esc(cmd), made and " (made from the file)" or "",
+      esc(tostring(m.seed or 1)), esc(m.path)))
+    w('<div class="charts">\n')
+    for k, ch in ipairs(charts) do
+      local spec = ch.spec
+      spec.inline, spec.id = true, ("fig-%s-%d"):format(id_of(name), k)
+      local what = ch.field == "plot_cost" and "cost" or ch.field == "plot_gradients" and "gradient lengths" or "accuracy"
+      w(('<figure>\n%s<figcaption>%s per epoch%s</figcaption>\n</figure>\n'):format(plot.svg(spec),
+        what:gsub("^%l", string.upper), spec.reference and "; dashed: the book's figure" or ""))
+    end
+    w('</div>\n</article>\n')
+  end
+  for _, e in ipairs(E.list) do curves_of("experiment", e.name, e.title, c.experiment[e.name], E.curves) end
+  for _, r in ipairs(X.list) do
+    curves_of("chapter6", r.name, "Chapter 6, " .. r.about:gsub("%s*%(book: [^)]*%)%s*$", ""), c.chapter6[r.name], X.curves)
+  end
+  if not any then
+    w('<p>No experiment has run yet. Run one (<code>lua scripts/experiments/ch1_30_hidden.lua</code>) or build '
+      .. 'this page with <code>--quick</code>.</p>\n')
+  end
+  w('</section>\n')
+
+  -- train.lua runs
+  w('<section id="train">\n<h2>train.lua runs</h2>\n')
+  if #c.train == 0 then
+    w('<p>No <code>train.lua --metrics</code> file in the results folder. <code>lua scripts/train.lua '
+      .. '--metrics results/train/run.json</code> writes one.</p>\n')
+  else
+    w('<table>\n<caption>Runs of scripts/train.lua (network.py) with <code>--metrics</code></caption>\n<thead><tr>'
+      .. '<th scope="col">File</th><th scope="col">Network</th><th scope="col">Epochs</th><th scope="col">Final test accuracy</th>'
+      .. '<th scope="col">Best</th><th scope="col">Training time</th><th scope="col">Command</th></tr></thead>\n<tbody>\n')
+    for k, m in ipairs(c.train) do
+      local best, total, last = 0, 0, m.epochs[#m.epochs]
+      for _, e in ipairs(m.epochs) do
+        best = math.max(best, 100 * e.correct / e.total)
+        total = total + (type(e.seconds) == "number" and e.seconds or 0)
+      end
+      local net = type(m.sizes) == "table" and ("[" .. table.concat(m.sizes, ",") .. "]"
+        .. (m.eta and (", eta " .. tostring(m.eta)) or "")) or "not recorded"
+      local cmd = type(m.run) == "table" and m.run.command or "not recorded"
+      w(('<tr><th scope="row"><code>%s</code></th><td>%s</td><td class="num">%d</td><td class="num">%s</td>'
+        .. '<td class="num">%s</td><td class="num">%s</td><td><code>%s</code></td></tr>\n'):format(esc(m.path), esc(net),
+          #m.epochs, pct(100 * last.correct / last.total), pct(best), seconds(total), esc(cmd)))
+      m.chart = {title = "train.lua: " .. m.path, xlabel = "epoch", ylabel = "accuracy (%)", inline = true,
+                 id = "fig-train-" .. k, series = {{name = "test", set = "test", points = {}}}}
+      for _, e in ipairs(m.epochs) do
+        table.insert(m.chart.series[1].points, {e.epoch, 100 * e.correct / e.total})
+      end
+    end
+    w('</tbody>\n</table>\n<div class="charts">\n')
+    for _, m in ipairs(c.train) do
+      w(('<figure>\n%s<figcaption>Test accuracy per epoch of <code>%s</code></figcaption>\n</figure>\n'):format(
+        plot.svg(m.chart), esc(m.path)))
+    end
+    w('</div>\n')
+  end
+  w('</section>\n')
+
+  -- visualize.lua
+  w('<section id="pictures">\n<h2>What a network gets wrong</h2>\n')
+  if #c.visualize == 0 then
+    w('<p>No <code>visualize.lua</code> output in the results folder. <code>lua scripts/visualize.lua NET.lnn '
+      .. '--out results/visualize</code> writes one for a network saved by <code>train.lua --save</code>.</p>\n')
+  end
+  for k, v in ipairs(c.visualize) do
+    local s = v.summary
+    w(('<article class="experiment" id="pictures-%d">\n<h3>%s</h3>\n'):format(k,
+      esc(s and s.network and ("Network " .. s.network) or ("Folder " .. v.dir))))
+    if s and type(s.correct) == "number" then
+      w(('<p>%s of %s %s images right (%s). Folder <code>%s</code>.</p>\n'):format(fmt_int(s.correct), fmt_int(s.total),
+        esc(s.set or "test"), pct(100 * s.correct / s.total), esc(v.dir)))
+    else
+      w(('<p>Folder <code>%s</code>.</p>\n'):format(esc(v.dir)))
+    end
+    if s and type(s.confusion) == "table" and #s.confusion == 10 then
+      w('<table class="confusion">\n<caption>Confusion matrix: rows the true digit, columns the predicted one</caption>\n'
+        .. '<thead><tr><th scope="col">true \\ predicted</th>')
+      for d = 0, 9 do w(('<th scope="col">%d</th>'):format(d)) end
+      w('</tr></thead>\n<tbody>\n')
+      for r = 1, 10 do
+        w(('<tr><th scope="row">%d</th>'):format(r - 1))
+        for col = 1, 10 do
+          w(('<td%s>%s</td>'):format(r == col and ' class="diag"' or "", tostring(s.confusion[r][col])))
+        end
+        w('</tr>\n')
+      end
+      w('</tbody>\n</table>\n')
+    end
+    local captions = {
+      confusion = "The confusion matrix as visualize.lua draws it (green: right, red: wrong; deeper: more images)",
+      misclassified = "Every misclassified digit, captioned true label &gt; prediction",
+      weights = "The first layer's weights, one 28&times;28 picture per hidden neuron",
+    }
+    for _, p in ipairs {"confusion", "misclassified", "weights"} do
+      local f = v.pictures[p]
+      if f then
+        local uri, bytes = data_uri(f)
+        local pw, ph = png_size(bytes)
+        w(('<figure>\n<img class="pixels" src="%s" alt="%s"%s>\n<figcaption>%s (<code>%s</code>)</figcaption>\n</figure>\n')
+          :format(uri, esc(captions[p]:gsub("&[%a]+;", " ")), pw and (' width="%d" height="%d"'):format(pw, ph) or "",
+            captions[p], esc(f)))
+      end
+    end
+    w('</article>\n')
+  end
+  w('</section>\n')
+
+  -- about
+  w('<section id="about">\n<h2>About this page</h2>\n')
+  if about.quick and #about.quick > 0 then
+    w('<p>Built with <code>--quick</code>, which ran these short runs for what was missing:</p>\n<ul>\n')
+    for _, q in ipairs(about.quick) do
+      w(('<li><code>%s</code>%s: %s, %s</li>\n'):format(esc(q.command), q.short and (" (" .. esc(q.short) .. ")") or "",
+        q.ok and "done" or "<strong>failed</strong>", seconds(q.seconds)))
+    end
+    w('</ul>\n')
+  end
+  if #c.unreadable > 0 then
+    w('<p>Files that could not be read:</p>\n<ul>\n')
+    for _, u in ipairs(c.unreadable) do w(('<li><code>%s</code>: %s</li>\n'):format(esc(u.path), esc(u.err))) end
+    w('</ul>\n')
+  end
+  w(('<p>Built by <code>lua scripts/report.lua</code> from <code>%s</code>; run it again after new runs. '
+    .. '<code>--quick</code> adds short runs (a few epochs each) of whatever is missing. The page is one file: '
+    .. 'charts are inline SVG, pictures data: URIs, no script or font is fetched; it prints on A4.</p>\n')
+    :format(esc(about.results)))
+  w('</section>\n</main>\n<script>', JS, '</script>\n</body>\n</html>\n')
+  return table.concat(h)
+end
+
+--- build(opts): collects opts.results (default "results"), writes
+--- opts.out/index.html (default results/report) and returns its path and the
+--- collected results.  opts.quick: the --quick runs' list for the page.
+function R.build(opts)
+  opts = opts or {}
+  local results = opts.results or "results"
+  local out = opts.out or (results .. "/report")
+  local c = R.collect(results, out .. "/")
+  core.tools.mkdir(out)
+  local path = out .. "/index.html"
+  core.write_file(path, R.page(c, {results = results, built = runinfo.describe(), quick = opts.quick}))
+  return path, c
+end
+
+return R

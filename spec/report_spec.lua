@@ -1,0 +1,281 @@
+-- The report page (lnn.report, scripts/report.lua): how it judges results
+-- (seed spread, binomial noise, short runs), and the page itself built from a
+-- small results folder made by two short experiments and a baseline, then
+-- rendered in headless Chromium with the network off: the DOM holds the table
+-- and the figures, a screenshot is not blank and has the asked size, the
+-- console stays quiet, nothing points outside the file.  Without chromium the
+-- browser checks are pending with the reason, never skipped silently.
+local core = require "lnn.core"
+local json = require "lnn.json"
+local report = require "lnn.report"
+local H = require "helpers"
+
+local function sh(cmd)
+  local p = io.popen(cmd .. " 2>&1; echo \"status=$?\"")
+  local out = p:read("a")
+  p:close()
+  local status = tonumber(out:match("status=(%d+)%s*$"))
+  return out:gsub("status=%d+%s*$", ""), status
+end
+
+local function row_of(id)
+  for _, r in ipairs(report.rows()) do if r.id == id then return r end end
+end
+
+describe("lnn.report judging", function()
+  it("has a row for each of the book's headline results, in the book's order", function()
+    local ids = {}
+    for _, r in ipairs(report.rows()) do ids[#ids + 1] = r.id end
+    assert.are.same({"ch1_30_hidden", "ch1_100_hidden", "average_darkness", "svm", "ch3_ce_30", "ch3_ce_100",
+      "ch3_overfitting", "ch3_l2_1000", "ch3_l2_30", "ch3_l2_100", "ch3_l2_100_60", "ch3_init", "seed_vanishing",
+      "ch6_1", "ch6_2", "ch6_3", "ch6_4", "ch6_5", "ch6_6", "ch6_7", "ch6_8"}, ids)
+    assert.are.equal(95.42, row_of("ch1_30_hidden").book)
+    assert.are.equal(22.25, row_of("average_darkness").book)
+    assert.is_true(math.abs(row_of("ch6_8").book - 99.67) < 1e-9)
+    assert.are.equal("5", row_of("seed_vanishing").chapter)
+  end)
+
+  -- an experiment file as lnn.experiments writes it, cut down
+  local function ch1(seed, best, epochs, images)
+    local recs = {}
+    for e = 1, epochs do recs[e] = {epoch = e, accuracy = best, total = 10000} end
+    return {experiment = "ch1_30_hidden", seed = seed, seconds = 10 * seed, path = "f" .. seed,
+            runs = {{best_accuracy = best, epochs = recs, training_images = images or 50000}}}
+  end
+
+  it("a row without results says so and gives the full-length command", function()
+    local j = report.judge(row_of("ch1_30_hidden"), nil)
+    assert.are.equal("not run", j.status)
+    assert.are.equal("lua scripts/experiments/ch1_30_hidden.lua", j.command)
+  end)
+
+  it("one full run: the binomial error of the accuracy on its images is the noise", function()
+    local j = report.judge(row_of("ch1_30_hidden"), {ch1(1, 95.0, 30)})
+    assert.are.equal("full", j.status)
+    assert.is_true(math.abs(j.diff - (95.0 - 95.42)) < 1e-9)
+    -- sqrt(.95 * .05 / 10000) = 0.218% ; times sqrt(2) for two runs
+    assert.is_true(math.abs(j.noise.se - 100 * math.sqrt(0.95 * 0.05 / 10000) * math.sqrt(2)) < 1e-9)
+    assert.is_true(j.noise.within)
+    assert.truthy(j.noise.basis:find("binomial", 1, true))
+    local far = report.judge(row_of("ch1_30_hidden"), {ch1(1, 94.0, 30)})
+    assert.is_false(far.noise.within)
+  end)
+
+  it("three seeds or more: their mean and spread; the newest file per seed counts", function()
+    local old = ch1(2, 10.0, 30)
+    old.run = {date = "2020-01-01T00:00:00Z"}
+    local new = ch1(2, 95.5, 30)
+    new.run = {date = "2026-01-01T00:00:00Z", command = "lua x --seed 2", machine = "m"}
+    local j = report.judge(row_of("ch1_30_hidden"), {ch1(1, 95.0, 30), old, new, ch1(3, 96.0, 30)})
+    assert.are.equal(3, j.n)
+    assert.are.same({1, 2, 3}, j.seeds)
+    assert.is_true(math.abs(j.value - 95.5) < 1e-9)
+    -- sd of 95, 95.5, 96 is 0.5; se of (mean - one book run) = 0.5 * sqrt(1 + 1/3)
+    assert.is_true(math.abs(j.noise.se - 0.5 * math.sqrt(4 / 3)) < 1e-9)
+    assert.truthy(j.noise.basis:find("3 seeds", 1, true))
+  end)
+
+  it("short runs are marked with what makes them short, and lose to a full run", function()
+    local row = row_of("ch1_30_hidden")
+    assert.are.equal("3 of 30 epochs, 5,000 of 50,000 training images", report.shortness(row, ch1(1, 90, 3, 5000)))
+    local j = report.judge(row, {ch1(1, 90, 3, 5000)})
+    assert.are.equal("short", j.status)
+    assert.are.equal("lua scripts/experiments/ch1_30_hidden.lua --epochs 3 --train-size 5000", j.command)
+    local both = report.judge(row, {ch1(1, 90, 3, 5000), ch1(2, 95, 30)})
+    assert.are.equal("full", both.status)
+    assert.are.equal(95, both.value)
+    local c6 = {experiment = "ch6_8", vote_test_accuracy = 0.99, training_images = 10000,
+                members = {{seed = 1}, {seed = 2}, {seed = 3}}, options = {epochs = 1, nets = 3}}
+    assert.are.equal("1 of 40 epochs, 10,000 of 250,000 training images, 3 of 5 networks",
+      report.shortness(row_of("ch6_8"), c6))
+  end)
+
+  it("base64 and HTML escaping", function()
+    assert.are.equal("", report.base64(""))
+    assert.are.equal("Zg==", report.base64("f"))
+    assert.are.equal("Zm8=", report.base64("fo"))
+    assert.are.equal("Zm9vYmFy", report.base64("foobar"))
+    assert.are.equal("AP8=", report.base64("\0\255"))
+    assert.are.equal("&lt;a href=&quot;x&quot;&gt;&amp;&#39;", report.escape("<a href=\"x\">&'"))
+  end)
+
+  it("--quick plans short runs of what is missing only", function()
+    local c = {experiment = {ch1_30_hidden = {{}}}, chapter6 = {}, baseline = {svm = {{}}}, train = {}, visualize = {}}
+    local plan = report.quick_plan(c, {results = "R", expanded = false})
+    local names = {}
+    for _, p in ipairs(plan) do names[p.name] = (names[p.name] or 0) + 1 end
+    assert.is_nil(names.ch1_30_hidden)
+    assert.is_nil(names.svm)
+    assert.are.equal(1, names.ch1_100_hidden)
+    assert.are.equal(1, names.average_darkness)
+    assert.are.equal(1, names.expand_mnist)
+    assert.are.equal(1, names.ch6_8)
+    assert.are.equal(1, names.visualize)
+    local p8
+    for _, p in ipairs(plan) do if p.name == "ch6_8" then p8 = table.concat(p.args, " ") end end
+    assert.are.equal("scripts/experiments/ch6_8.lua --epochs 1 --train-size 3000 --eval-size 2000 --nets 3 --quiet --out R/experiments", p8)
+    local again = report.quick_plan(c, {results = "R", expanded = true})
+    for _, p in ipairs(again) do assert.are_not.equal("expand_mnist", p.name) end
+  end)
+end)
+
+-- the browser: chromium with the network off (a dead proxy), no first-run or
+-- background traffic, its own throwaway profile
+-- (the sanitized suite preloads ASan into lua; chromium must not inherit it)
+local CHROMIUM = "env -u LD_PRELOAD chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+  .. "--disable-background-networking --disable-component-update --disable-sync --hide-scrollbars "
+  .. "--proxy-server=127.0.0.1:9 --enable-logging=stderr --v=0"
+
+local function chromium_missing()
+  local out, status = sh("command -v chromium")
+  if status ~= 0 or out == "" then
+    return "chromium is not installed (apt-get install chromium; .ci/run installs it): the browser checks did not run"
+  end
+end
+
+local function browse(flags, page)
+  local profile = select(1, sh("mktemp -d")):match("[^\n]+")
+  local p = io.popen(("%s --user-data-dir=%s %s file://%s 2>%s/stderr.txt"):format(CHROMIUM, profile, flags, page, profile))
+  local stdout = p:read("a")
+  p:close()
+  local stderr = H.read_file(profile .. "/stderr.txt")
+  os.execute("rm -rf '" .. profile .. "'")
+  return stdout, stderr
+end
+
+-- console lines chromium logged for the page (console.log/error, uncaught errors)
+local function console_lines(stderr)
+  local t = {}
+  for line in stderr:gmatch("[^\n]+") do
+    if line:find(":CONSOLE", 1, true) or line:find("Uncaught", 1, true) then t[#t + 1] = line end
+  end
+  return t
+end
+
+-- URLs that would leave the file: any http(s) address, and any src or href that
+-- is neither a data: URI nor a link inside the page
+local function outside_refs(html)
+  local t = {}
+  for u in html:gmatch("[Hh][Tt][Tt][Pp][Ss]?:[^%s\"'<>]*") do t[#t + 1] = u end
+  for _, q in ipairs {'"', "'"} do
+    for attr, v in html:gmatch("[%s<](%a+)%s*=%s*" .. q .. "([^" .. q .. "]*)" .. q) do
+      attr = attr:lower()
+      if (attr == "src" or attr == "href") and not v:match("^data:") and not v:match("^#") then
+        t[#t + 1] = attr .. "=" .. v
+      end
+    end
+  end
+  return t
+end
+
+local function non_white(path)
+  local w, h, c, px = core.read_png(path)
+  local n = 0
+  for i = 1, #px, c do
+    local r, g, b = px:byte(i, i + 2)
+    if c == 1 then g, b = r, r end
+    if r < 245 or g < 245 or b < 245 then n = n + 1 end
+  end
+  return n, w, h
+end
+
+describe("the report page", function()
+  local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
+  local dir, cleanup, page, html, metrics
+  setup(function()
+    dir, cleanup = H.tmpdir()
+    local res = dir .. "/results"
+    -- two short experiments and a baseline: the results folder the page is built from
+    local out, status = sh(("lua5.4 scripts/experiments/ch1_30_hidden.lua --epochs 2 --train-size 5000 --quiet --out %s/experiments --data %s")
+      :format(res, data))
+    assert(status == 0, out)
+    out, status = sh(("lua5.4 scripts/experiments/ch6_1.lua --epochs 2 --train-size 3000 --eval-size 2000 --quiet --out %s/experiments --data %s")
+      :format(res, data))
+    assert(status == 0, out)
+    out, status = sh(("lua5.4 scripts/average_darkness.lua --out %s/baselines --data %s"):format(res, data))
+    assert(status == 0, out)
+    metrics = {ch1 = json.decode(H.read_file(res .. "/experiments/ch1_30_hidden.json")),
+               ch6 = json.decode(H.read_file(res .. "/experiments/ch6_1.json"))}
+    out, status = sh(("lua5.4 scripts/report.lua --results %s --out %s/page"):format(res, dir))
+    assert(status == 0, out)
+    page = dir .. "/page/index.html"
+    html = H.read_file(page)
+  end)
+  teardown(function() cleanup() end)
+
+  it("is one file that points nowhere outside itself", function()
+    assert.are.same({}, outside_refs(html))
+    -- the check itself finds such references
+    assert.are.equal(3, #outside_refs('<img src="x.png"><a href="https://e.org/">x</a><p>#ok</p>'))
+    assert.falsy(html:find("<link", 1, true))
+    assert.falsy(html:find("@import", 1, true))
+    assert.falsy(html:find("url(", 1, true))
+  end)
+
+  it("holds every row, the figures of the results folder, and the short-run marks", function()
+    for _, r in ipairs(report.rows()) do assert.truthy(html:find('id="row-' .. r.id .. '"', 1, true), r.id) end
+    assert.truthy(html:find(("%.2f%%"):format(metrics.ch1.runs[1].best_accuracy), 1, true))
+    assert.truthy(html:find(("%.2f%%"):format(100 * metrics.ch6.test_accuracy), 1, true))
+    assert.truthy(html:find("22.25%", 1, true))
+  end)
+
+  it("renders in Chromium: the DOM has the table and charts, the console stays quiet", function()
+    local missing = chromium_missing()
+    if missing then return pending(missing) end
+    local dom, stderr = browse("--dump-dom", page)
+    assert.truthy(dom:find('<table id="book-vs-lnn"', 1, true), dom:sub(1, 300))
+    local function row(id)
+      return dom:match('<tr id="row%-' .. id:gsub("_", "%%_") .. '".-</tr>') or ""
+    end
+    local r1 = row("ch1_30_hidden")
+    assert.truthy(r1:find(("%.2f%%"):format(metrics.ch1.runs[1].best_accuracy), 1, true), r1)
+    assert.truthy(r1:find("95.42%", 1, true), r1)
+    assert.truthy(r1:find("short run", 1, true), r1)
+    assert.truthy(r1:find("2 of 30 epochs, 5,000 of 50,000 training images", 1, true), r1)
+    assert.truthy(r1:find("--epochs 2 --train-size 5000", 1, true), r1)
+    local r6 = row("ch6_1")
+    assert.truthy(r6:find(("%.2f%%"):format(100 * metrics.ch6.test_accuracy), 1, true), r6)
+    assert.truthy(r6:find("2,000 of 10,000 test images", 1, true), r6)
+    local rd = row("average_darkness")
+    assert.truthy(rd:find('class="yes"', 1, true), rd)
+    assert.truthy(row("ch1_100_hidden"):find("not run yet", 1, true))
+    assert.truthy(row("ch6_8"):find("lua scripts/expand_mnist.lua &amp;&amp; lua scripts/experiments/ch6_8.lua", 1, true))
+    -- the charts of both experiments, with titles and axis labels
+    for _, id in ipairs {"fig-ch1_30_hidden-1", "fig-ch6_1-1"} do
+      local svg = dom:match('<svg[^>]-aria%-labelledby="' .. id:gsub("[%-_]", "%%%0") .. '%-title.-</svg>')
+      assert.truthy(svg, id)
+      assert.truthy(svg:find("<title id=", 1, true))
+      assert.truthy(svg:find(">epoch</text>", 1, true), id)
+      assert.truthy(svg:find(">accuracy (%)</text>", 1, true), id)
+      assert.truthy(svg:find("<polyline", 1, true), id)
+    end
+    -- the sorting script ran (it turns headers into buttons) and nothing was logged
+    assert.truthy(dom:find('<th scope="col"><button', 1, true))
+    assert.are.same({}, console_lines(stderr))
+    assert.are.same({}, outside_refs(dom))
+    -- the console check sees errors when there are some
+    local bad = dir .. "/bad.html"
+    H.write_file(bad, "<!DOCTYPE html><title>x</title><script>console.error('boom'); nosuch();</script>")
+    local _, err2 = browse("--dump-dom", bad)
+    assert.are.equal(2, #console_lines(err2))
+  end)
+
+  it("renders in Chromium: a screenshot of the asked size that is not blank", function()
+    local missing = chromium_missing()
+    if missing then return pending(missing) end
+    local shot = dir .. "/shot.png"
+    local _, stderr = browse(("--screenshot=%s --window-size=1000,1400"):format(shot), page)
+    local n, w, h = non_white(shot)
+    assert.are.equal(1000, w)
+    assert.are.equal(1400, h)
+    -- text, table rules and the header: a few percent of the pixels, not a blank page
+    assert.is_true(n > 0.02 * w * h, ("only %d non-white pixels"):format(n))
+    assert.is_true(n < 0.6 * w * h, ("%d non-white pixels: not a page"):format(n))
+    assert.are.same({}, console_lines(stderr))
+    -- a blank page counts as blank
+    local blank = dir .. "/blank.html"
+    H.write_file(blank, "<!DOCTYPE html><title>x</title>")
+    browse(("--screenshot=%s --window-size=200,100"):format(dir .. "/blank.png"), blank)
+    assert.are.equal(0, (non_white(dir .. "/blank.png")))
+  end)
+end)

@@ -1,0 +1,107 @@
+-- spec/threads_spec.lua: training over threads.  A step cuts its mini-batch
+-- into chunks that depend on the problem only (net:chunks(m)), threads take
+-- the chunks, the chunk gradients are summed in a fixed tree: the parameters
+-- after training are the same bits on 1, 2, 3 or 8 threads, dropout masks and
+-- momentum included; and the chunked step is the one-pass step up to rounding.
+local core = require "lnn.core"
+local H = require "spec.helpers"
+
+-- n items of d inputs in [0, 1) with k one-hot targets, from a seeded generator
+local function data(n, d, k, seed)
+  local rng = core.Rng(seed)
+  local xs, ys = {}, {}
+  for i = 1, n do
+    local x = {}
+    for j = 1, d do x[j] = rng:uniform() end
+    xs[i], ys[i] = x, rng:random(k) - 1
+  end
+  return core.Data(xs, ys, k)
+end
+
+local function conv_net()
+  return core.Net{cost = "log-likelihood", layers = {
+    {kind = "convpool", image = {1, 20, 20}, filters = {10, 1, 5, 5}, pool = {2, 2}, activation = "relu"},
+    {kind = "dropout", n_in = 640, p = 0.3},
+    {kind = "convpool", image = {10, 8, 8}, filters = {16, 10, 3, 3}, pool = {2, 2}, activation = "relu"},
+    {kind = "dense", n_in = 144, n_out = 50, activation = "relu"},
+    {kind = "dropout", n_in = 50, p = 0.5},
+    {kind = "dense", n_in = 50, n_out = 10, activation = "softmax"}}}
+end
+
+-- params after two epochs on `threads` threads, as a list of float bit patterns
+local function trained(make, init, d, opts, threads)
+  local net = make()
+  local rng = core.Rng(7)
+  net:init(rng, init)
+  local o = {}
+  for k, v in pairs(opts) do o[k] = v end
+  o.threads = threads
+  for _ = 1, 2 do assert.is_true(net:train_epoch(d, rng, o)) end
+  return net:params():totable(true), net
+end
+
+local function same_bits(a, b)
+  assert.are.equal(#a, #b)
+  for i = 1, #a do
+    if string.pack("<f", a[i]) ~= string.pack("<f", b[i]) then
+      error(("parameter %d differs: %.9g vs %.9g"):format(i, a[i], b[i]), 2)
+    end
+  end
+end
+
+describe("training over threads", function()
+  it("gives the same parameters, bit for bit, on 1, 2, 3 and 8 threads (dense, momentum, L2)", function()
+    local make = function() return core.Net{sizes = {400, 100, 10}, cost = "cross-entropy"} end
+    local opts = {eta = 0.5, batch = 200, mu = 0.7, lmbda = 2.0}
+    assert.is_true(make():chunks(200) >= 4, "the step must be cut into chunks for this to test threads")
+    local d = data(450, 400, 10, 3)
+    local p1 = trained(make, "default", d, opts, 1)
+    for _, t in ipairs({2, 3, 8}) do same_bits(p1, (trained(make, "default", d, opts, t))) end
+  end)
+
+  it("gives the same parameters on 1, 2, 3 and 8 threads with conv-pool and dropout layers", function()
+    local opts = {eta = 0.05, batch = 40, mu = 0.5, lmbda = 0.1}
+    assert.is_true(conv_net():chunks(40) >= 4)
+    assert.are.equal(1, conv_net():chunks(10)) -- the last mini-batch: one pass
+    local d = data(90, 400, 10, 4)
+    local p1 = trained(conv_net, "network3", d, opts, 1)
+    for _, t in ipairs({2, 3, 8}) do same_bits(p1, (trained(conv_net, "network3", d, opts, t))) end
+  end)
+
+  it("steps a chunked mini-batch as the one-pass update does, up to rounding", function()
+    local net = core.Net{sizes = {400, 100, 10}, cost = "cross-entropy"}
+    net:init(core.Rng(9), "default")
+    local twin = core.Net{sizes = {400, 100, 10}, cost = "cross-entropy"}
+    local p = net:params():copy()
+    for i = 1, p:shape() do twin:params():set(i, 1, p:get(i, 1)) end
+    local d = data(128, 400, 10, 5)
+    assert.is_true(net:chunks(128) >= 2)
+    net:train_epoch(d, core.Rng(1), {eta = 0.5, batch = 128, mu = 0.5, lmbda = 1.0, shuffle = false, threads = 2})
+    local X, Y = core.Matrix(128, 400), core.Matrix(128, 10, 0)
+    for i = 1, 128 do
+      local x, y = d:get(i)
+      for j = 1, 400 do X:set(i, j, x:get(j, 1)) end
+      Y:set(i, y + 1, 1)
+    end
+    twin:update(X, Y, {eta = 0.5, mu = 0.5, lmbda = 1.0, n = 128})
+    local diff, moved = H.maxdiff(net:params():totable(true), twin:params():totable(true)), 0
+    for i = 1, p:shape() do moved = math.max(moved, math.abs(net:params():get(i, 1) - p:get(i, 1))) end
+    assert.is_true(moved > 1e-3, "the step moved the parameters by only " .. moved)
+    assert.is_true(diff < 1e-6, "chunked and one-pass steps differ by " .. diff)
+  end)
+
+  it("runs a step too small to share as one chunk", function()
+    assert.are.equal(1, core.Net{sizes = {784, 30, 10}}:chunks(10))
+    assert.are.equal(1, core.Net{sizes = {784, 100, 10}}:chunks(10))
+  end)
+
+  it("rejects a bad thread count", function()
+    local net = core.Net{sizes = {4, 3, 2}}
+    local d = data(10, 4, 2, 1)
+    H.error_matches(function() net:train_epoch(d, core.Rng(1), {eta = 1, threads = 0}) end,
+      "bad option 'threads' to 'train_epoch' (integer 1 to 256 expected, got 0)")
+    H.error_matches(function() net:train_epoch(d, core.Rng(1), {eta = 1, threads = "2"}) end,
+      "bad option 'threads' to 'train_epoch' (integer expected, got string)")
+    H.error_matches(function() net:chunks(0) end, "bad argument #1 to 'chunks'")
+  end)
+end)

@@ -9,7 +9,7 @@ local distributed = require "lnn.distributed"
 -- Under scripts/test-sanitized.sh the ranks inherit the ASan preload; OpenMPI's
 -- own allocations live until exit, so leak checking is off for the MPI jobs
 -- (ASan and UBSan still check every access of lnn's code in them).
-local MPIRUN = (os.getenv("LNN_SANITIZED") and "ASAN_OPTIONS=detect_leaks=0:$ASAN_OPTIONS " or "")
+local MPIRUN = (os.getenv("LNN_SANITIZED") and "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 " or "")
   .. "timeout 180 mpirun --allow-run-as-root --oversubscribe"
 local have_mpirun = os.execute("command -v mpirun >/dev/null 2>&1")
 local built = distributed.available()
@@ -159,8 +159,10 @@ describe("lnn.mpi under mpirun -np 2", function()
           > %s/kill.out 2>&1; echo $? > %s/kill.status ) &
       for i in $(seq 1200); do [ -f %s/latest ] && break; sleep 0.05; done
       victim=
-      for p in $(pgrep -f -- "--backups %s --quiet"); do
-        if tr '\0' '\n' < /proc/$p/environ 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then victim=$p; fi
+      for p in $(env -u LD_PRELOAD timeout 30 pgrep -f -- "--backups %s --quiet"); do
+        if env -u LD_PRELOAD tr '\0' '\n' < /proc/$p/environ 2>/dev/null | env -u LD_PRELOAD grep -qx OMPI_COMM_WORLD_RANK=1; then
+          victim=$p
+        fi
       done
       [ -n "$victim" ] || { echo "no rank 1 found"; exit 3; }
       start=$(date +%%s.%%N)

@@ -97,6 +97,7 @@ void lnn_conv_backward_naive(float *gW, float *din, float *scratch, const float 
  * set (AVX2, AVX-512) by the wrappers at the end. */
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
 
 #define INLINE static inline __attribute__((always_inline))
 
@@ -104,9 +105,10 @@ typedef float v16 __attribute__((vector_size(64), aligned(4)));
 
 static int f16_of(const lnn_conv *s) { return (s->f + 15) / 16 * 16; }
 
-/* wt (K x F16): wt[k][f] = W[f][k], zero for f >= F */
-INLINE void transpose_pad(float *wt, const float *W, const lnn_conv *s) {
-  const size_t K = (size_t)s->c * s->kh * s->kw, F16 = (size_t)f16_of(s);
+/* wt (K x F16): wt[k][f] = W[f][k], zero for f >= F (F16: f rounded up to the
+ * vector width, 16 or 8) */
+INLINE void transpose_pad(float *wt, const float *W, const lnn_conv *s, const size_t F16) {
+  const size_t K = (size_t)s->c * s->kh * s->kw;
   size_t k;
   int f;
   for (k = 0; k < K; k++) {
@@ -172,9 +174,10 @@ INLINE void conv_item(float *cv, const float *img, const float *wt, const lnn_co
 }
 
 /* out, arg (f x qh x qw) of one item from cv (P x F16): each window's rows compared along f */
-INLINE void pool_rows(float *out, int32_t *arg, const float *cv, const lnn_conv *s) {
+INLINE void pool_rows(float *out, int32_t *arg, const float *cv, const lnn_conv *s,
+                      const size_t F16) {
   const int ow = lnn_conv_ow(s), qh = lnn_conv_qh(s), qw = lnn_conv_qw(s), F = s->f;
-  const size_t nq = (size_t)qh * qw, F16 = (size_t)f16_of(s);
+  const size_t nq = (size_t)qh * qw;
   float best[4096];
   int32_t at[4096];
   int qy, qx, dy, dx, f;
@@ -209,10 +212,10 @@ INLINE void forward_body(float *out, int32_t *arg, float *scratch, const float *
   const size_t K = (size_t)s->c * s->kh * s->kw;
   float *wt = scratch, *cv = scratch + K * (size_t)f16_of(s);
   size_t i;
-  transpose_pad(wt, W, s);
+  transpose_pad(wt, W, s, (size_t)f16_of(s));
   for (i = 0; i < m; i++) {
     conv_item(cv, in + i * chw, wt, s, XB);
-    pool_rows(out + i * nout, arg + i * nout, cv, s);
+    pool_rows(out + i * nout, arg + i * nout, cv, s, (size_t)f16_of(s));
   }
 }
 
@@ -293,10 +296,76 @@ INLINE void backward_body(float *gW, float *din, float *scratch, const float *dz
 #define AVX2 __attribute__((target("avx2,fma")))
 #define AVX512 __attribute__((target("avx512f,avx2,fma")))
 
-/* AVX2 has 16 vector registers: 2 x 3 accumulators of 16 floats fill 12 */
+/* The AVX2 forward is written with intrinsics on 8-float vectors: the 16-float
+ * vector type above compiles for AVX2 into spills and scalar stores, ten
+ * times slower.  Filters are padded to F8 = f rounded up to 8 (not 16), and
+ * each product is a multiply then an add, as in the naive loops and the
+ * vector-type code (none of them contracts to FMA), so every form gives the
+ * same bits. */
+static size_t f8_of(const lnn_conv *s) { return (size_t)(s->f + 7) / 8 * 8; }
+
+/* cv rows y ow + x0 .. + XB - 1, filters fv .. fv + 8 NY - 1 (cv is P x F8) */
+AVX2 INLINE void conv_block8(float *cv, const float *img, const float *wt, int y, int x0, size_t fv,
+                             const lnn_conv *s, const int XB, const int NY) {
+  const size_t F8 = f8_of(s);
+  __m256 acc[4][3];
+  int c, ky, kx, b, j;
+  for (b = 0; b < XB; b++)
+    for (j = 0; j < NY; j++) acc[b][j] = _mm256_setzero_ps();
+  for (c = 0; c < s->c; c++)
+    for (ky = 0; ky < s->kh; ky++) {
+      const float *src = img + ((size_t)c * s->h + (size_t)(y + ky)) * s->w + x0;
+      const float *wk = wt + ((size_t)c * s->kh + ky) * s->kw * F8 + fv;
+      for (kx = 0; kx < s->kw; kx++, wk += F8) {
+        __m256 wv[3];
+        for (j = 0; j < NY; j++) wv[j] = _mm256_loadu_ps(wk + 8 * j);
+        for (b = 0; b < XB; b++) {
+          const __m256 a = _mm256_broadcast_ss(src + b + kx);
+          for (j = 0; j < NY; j++) acc[b][j] = _mm256_add_ps(acc[b][j], _mm256_mul_ps(a, wv[j]));
+        }
+      }
+    }
+  for (b = 0; b < XB; b++)
+    for (j = 0; j < NY; j++)
+      _mm256_storeu_ps(cv + ((size_t)y * lnn_conv_ow(s) + (size_t)(x0 + b)) * F8 + fv + 8 * j,
+                       acc[b][j]);
+}
+
+/* row y of cv, filters fv .. fv + 8 NY - 1, XB outputs at a time: the last
+ * block overlaps the one before rather than run short */
+AVX2 INLINE void conv_row8(float *cv, const float *img, const float *wt, int y, size_t fv,
+                           const lnn_conv *s, const int XB, const int NY) {
+  const int ow = lnn_conv_ow(s);
+  int x;
+  if (ow < XB) {
+    for (x = 0; x < ow; x++) conv_block8(cv, img, wt, y, x, fv, s, 1, NY);
+    return;
+  }
+  for (x = 0; x < ow; x += XB) conv_block8(cv, img, wt, y, x + XB <= ow ? x : ow - XB, fv, s, XB, NY);
+}
+
+/* 16 registers: 3 x 3 accumulators + 3 filter vectors + a broadcast, or 4 x 2 + 2 + 1 */
 AVX2 void lnn_conv_forward_avx2(float *out, int32_t *arg, float *scratch, const float *in,
                                 const float *W, size_t m, const lnn_conv *s) {
-  forward_body(out, arg, scratch, in, W, m, s, 2);
+  const size_t chw = (size_t)s->c * s->h * s->w, F8 = f8_of(s);
+  const size_t nout = (size_t)s->f * lnn_conv_qh(s) * lnn_conv_qw(s);
+  const size_t K = (size_t)s->c * s->kh * s->kw;
+  float *wt = scratch, *cv = scratch + K * F8;
+  const int oh = lnn_conv_oh(s);
+  size_t i, fv;
+  int y;
+  transpose_pad(wt, W, s, F8);
+  for (i = 0; i < m; i++) {
+    const float *img = in + i * chw;
+    for (y = 0; y < oh; y++)
+      for (fv = 0; fv < F8; fv += 24) {
+        size_t nv = (F8 - fv) / 8;
+        if (nv >= 3) conv_row8(cv, img, wt, y, fv, s, 3, 3);
+        else if (nv == 2) conv_row8(cv, img, wt, y, fv, s, 4, 2);
+        else conv_row8(cv, img, wt, y, fv, s, 4, 1);
+      }
+    pool_rows(out + i * nout, arg + i * nout, cv, s, F8);
+  }
 }
 
 AVX2 void lnn_conv_backward_avx2(float *gW, float *din, float *scratch, const float *dz,

@@ -147,7 +147,9 @@ double lnn_net_item_flops(const lnn_net *net);
  * per parameter (each chunk writes and sums a gradient block): a step too
  * small to share is one chunk, computed (and stepped) as one pass on one
  * thread. */
+#ifndef LNN_CHUNK_FLOPS /* -D for measuring where the line lies; changing it changes results */
 #define LNN_CHUNK_FLOPS 4e6
+#endif
 #define LNN_CHUNK_FLOPS_PER_PARAM 150.0
 #define LNN_MAX_CHUNKS 16
 int lnn_step_chunks(const lnn_net *net, size_t m);

@@ -133,6 +133,8 @@ static void param_range(size_t n, int t, int T, size_t *lo, size_t *hi) {
   *hi = t + 1 == T ? n : (n * (size_t)(t + 1) / (size_t)T) & ~(size_t)15;
 }
 
+#define STEP_BLOCK 2048
+
 /* thread t's part of a step of several chunks; the step's fields are read
  * before the first barrier, as thread 0 changes them only after the last */
 static void chunked_step(train_ctx *x, int t) {
@@ -154,14 +156,20 @@ static void chunked_step(train_ctx *x, int t) {
   }
   barrier_wait(&x->bar);
   param_range(net->nparams, t, T, &p0, &p1);
-  lnn_reduce_tree(x->grads, nc, p0, p1);
   if (x->red != NULL) {
+    lnn_reduce_tree(x->grads, nc, p0, p1);
     barrier_wait(&x->bar);
     if (t == 0) x->status = x->red->sum(x->red->ctx, x->grads[0], net->nparams, x->err);
     barrier_wait(&x->bar);
-    if (x->status != LNN_OK) return;
+    if (x->status == LNN_OK) lnn_sgd_step_range(net, x->grads[0], x->vel, m, x->s, p0, p1);
+    return;
   }
-  lnn_sgd_step_range(net, x->grads[0], x->vel, m, x->s, p0, p1);
+  /* sum and step a block at a time, while the block's sums are in cache */
+  for (; p0 < p1; p0 += STEP_BLOCK) {
+    size_t b = p1 - p0 < STEP_BLOCK ? p1 : p0 + STEP_BLOCK;
+    lnn_reduce_tree(x->grads, nc, p0, b);
+    lnn_sgd_step_range(net, x->grads[0], x->vel, m, x->s, p0, b);
+  }
 }
 
 /* a step of one chunk, on thread 0 alone: as one pass, the plain step fused

@@ -105,3 +105,61 @@ describe("training over threads", function()
     H.error_matches(function() net:chunks(0) end, "bad argument #1 to 'chunks'")
   end)
 end)
+
+-- The faces drive the same engine: their SGD trains on core.threads() threads
+-- (until each face takes a threads option of its own, the count is set here).
+describe("each face trained over threads", function()
+  local mnist_loader = require "lnn.mnist_loader"
+  local network, network2, network3 = require "lnn.network", require "lnn.network2", require "lnn.network3"
+  local dir = H.mnist_dir()
+  local wrapped = mnist_loader.load_data_wrapper(dir)
+  local plain, valid = mnist_loader.load_data(dir)
+  local tr, tr3, va3 = wrapped:slice(1, 600), plain:slice(1, 240), valid:slice(1, 50)
+
+  local function over_threads(train)
+    local saved, first = core.threads(), nil
+    for _, t in ipairs({1, 2, 3}) do
+      core.threads(t)
+      local ok, p = pcall(train)
+      core.threads(saved)
+      assert(ok, p)
+      if first then same_bits(first, p) else first = p end
+    end
+  end
+
+  local function params(face_net) return face_net._net:params():totable(true) end
+
+  it("network: the same parameters on 1, 2 and 3 threads", function()
+    assert.is_true(core.Net{sizes = {784, 60, 10}}:chunks(200) >= 2)
+    over_threads(function()
+      local net = network.Network({784, 60, 10}, {seed = 3})
+      net:SGD(tr, 2, 200, 3.0, nil, {quiet = true})
+      return params(net)
+    end)
+  end)
+
+  it("network2 with momentum and L2: the same parameters on 1, 2 and 3 threads", function()
+    over_threads(function()
+      local net = network2.Network({784, 60, 10}, network2.CrossEntropyCost, {seed = 4})
+      net:SGD(tr, 2, 200, 0.5, {lmbda = 1.0, mu = 0.6, quiet = true})
+      return params(net)
+    end)
+  end)
+
+  it("network3 with conv-pool and dropout: the same parameters on 1, 2 and 3 threads", function()
+    local mbs = 20
+    local layers = function()
+      return {
+        network3.ConvPoolLayer {image_shape = {mbs, 1, 28, 28}, filter_shape = {8, 1, 5, 5}, poolsize = {2, 2},
+                                activation_fn = network3.ReLU},
+        network3.FullyConnectedLayer {n_in = 8 * 12 * 12, n_out = 40, activation_fn = network3.ReLU, p_dropout = 0.3},
+        network3.SoftmaxLayer {n_in = 40, n_out = 10, p_dropout = 0.2}}
+    end
+    assert.is_true(network3.Network(layers(), mbs, {seed = 5})._net:chunks(mbs) >= 2)
+    over_threads(function()
+      local net = network3.Network(layers(), mbs, {seed = 5})
+      net:SGD(tr3, 2, mbs, 0.1, va3, nil, 0.1, {quiet = true})
+      return params(net)
+    end)
+  end)
+end)

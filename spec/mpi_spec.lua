@@ -162,7 +162,7 @@ describe("lnn.mpi under mpirun -np 2", function()
       for i in $(seq 1800); do [ -f %s/latest ] && break; sleep 0.05; done
       victim=
       for p in $(timeout 30 pgrep -f -- "--backups %s --quiet"); do
-        if tr '\0' '\n' < /proc/$p/environ 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then victim=$p; fi
+        if { tr '\0' '\n' < /proc/$p/environ; } 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then victim=$p; fi
       done
       [ -n "$victim" ] || { echo "no rank 1 found"; cat %s/kill.out; exit 3; }
       start=$(date +%%s.%%N)

@@ -127,6 +127,8 @@ bad("write_file", function() return core.write_file({}) end, "bad argument #1 to
 bad("write_file", function() return core.write_file(dir .. "/f", nil) end, "bad argument #2 to 'write_file'")
 bad("write_file", function() return core.write_file(dir .. "/no/f", "a") end, "write_file: " .. dir .. "/no/f")
 bad("write_file", function() return core.write_file(dir, "a") end, "write_file: " .. dir, "is a directory, not a regular file")
+bad("check_writable", function() return core.check_writable() end, "bad argument #1 to 'check_writable'")
+bad("check_writable", function() return core.check_writable(dir, "socket") end, "bad argument #2 to 'check_writable'", "invalid option 'socket'")
 bad("catch_signals", function() return core.catch_signals() end, "bad argument #1 to 'catch_signals'", "boolean expected")
 bad("catch_signals", function() return core.catch_signals(1) end, "bad argument #1 to 'catch_signals'", "boolean expected, got number")
 bad("read_file", function() return core.read_file() end, "bad argument #1 to 'read_file'")
@@ -320,7 +322,9 @@ bad("network.load", function() return network.load(5) end, "bad argument #1 to '
 bad("network.load", function() return network.load(dir .. "/none") end, "load: " .. dir .. "/none", "cannot open")
 bad("network.load", function() return network.load(dir .. "/img") end, "load: " .. dir .. "/img")
 bad("network.weights", function() net.weights = 5 end, "weights: a list of 2 matrices expected")
-bad("network.weights", function() net.biases = {M, M} end, "biases[1]", "shapes differ")
+bad("network.weights", function() net.biases = {M, M} end, "biases[1]: 3 values (3x1) expected, got 3x2")
+bad("network.weights", function() net.weights[1] = {{"x"}} end, "weights[1]: ", "row 1, element 1")
+bad("network.weights", function() net.biases[0] = M end, "bad field 'biases[0]' (layer 1 to 2 expected)")
 bad("network.sigmoid", function() return network.sigmoid("x") end, "bad argument #1 to 'sigmoid'", "number or lnn.Matrix expected")
 bad("network.sigmoid", function() return network.sigmoid({{"a"}}) end, "bad argument #1 to 'sigmoid'", "row 1, element 1")
 bad("network.sigmoid_prime", function() return network.sigmoid_prime({}) end, "bad argument #1 to 'sigmoid_prime'", "1 to 2^30 rows")
@@ -333,7 +337,7 @@ bad("network2.Network", function() return network2.Network({2, 2}, "Bogus") end,
 bad("network2.Network", function() return network2.Network({2, 2}, nil, {hidden = "x"}) end, "bad argument #3 to 'Network'", "unknown activation 'x'")
 bad("network2.Network", function() return network2.Network({2, 2}, network2.LogLikelihoodCost, {output = "sigmoid"}) end, "bad argument #3 to 'Network'", "needs a softmax output")
 bad("network2.Network", function() return network2.Network({2, 2}, nil, {rng = 5}) end, "bad option 'rng' to 'Network'")
-bad("network2.Network", function() return network2.Network({2, 2}, nil, {seed = "x"}) end, "bad argument #3 to 'Network'", "seed")
+bad("network2.Network", function() return network2.Network({2, 2}, nil, {seed = "x"}) end, "bad option 'seed' to 'Network' (integer expected, got x)")
 bad("network2.accuracy", function() return net2:accuracy(5) end, "bad argument #1 to 'accuracy'", "lnn.Data or list of {x, y} expected")
 bad("network2.accuracy", function() return net2:accuracy(D) end, "bad argument #1 to 'accuracy'", "items of 4 inputs expected, got 2")
 bad("network2.accuracy", function() return net2:accuracy(D8, "x") end, "bad argument #2 to 'accuracy'", "boolean expected")
@@ -385,6 +389,15 @@ bad("model.load", function() return model.load(5) end, "bad argument #1 to 'load
 bad("model.load", function() return model.load(dir .. "/img") end, "load: " .. dir .. "/img")
 bad("model.layout_of", function() return model.layout_of(5) end, "bad argument #1 to 'layout_of'", "lnn.Net expected, got number")
 bad("model.layout_of", function() return model.layout_of({}) end, "bad argument #1 to 'layout_of'", "got table")
+bad("model.import", function() return model.import(5, dir .. "/m") end, "bad argument #1 to 'import'", "a network expected, got number")
+bad("model.import", function() return model.import(N, 5) end, "bad argument #2 to 'import'", "file name expected")
+bad("model.import", function() return model.import(N, dir .. "/none") end, "cannot open")
+bad("model.export", function() return model.export({}, dir .. "/m") end, "bad argument #1 to 'export'", "a network expected, got table")
+bad("model.export", function() return model.export(N, 5) end, "bad argument #2 to 'export'", "file name expected")
+bad("model.export", function() return model.export(N, dir .. "/m", 5) end, "bad argument #3 to 'export'", "prefixes expected, got number")
+-- which_loader and hint serve error messages: they answer nil / "" for what is not a file, never raise
+bad("model.which_loader", function() if model.which_loader(5) == nil and model.which_loader(dir .. "/none") == nil then error("which_loader: nil for a non-file") end end, "which_loader: nil for a non-file")
+bad("model.hint", function() if model.hint(5) == "" then error("hint: empty for a non-file") end end, "hint: empty for a non-file")
 bad("net_nparams", function() return core.net_nparams(5) end, "bad argument #1 to 'net_nparams'", "table expected")
 bad("net_nparams", function() return core.net_nparams {layers = {{kind = "dense", n_in = 3, n_out = 1 << 25}}} end, "Net", "n_out")
 bad("net_nparams", function() return core.net_nparams {layers = {{kind = "convpool", image = {1, 5, 5}, filters = {2, 1, 6, 1}, pool = {1, 1}}}} end, "filter height is 6")
@@ -407,9 +420,9 @@ bad("network3.Network", function() return network3.Network(5, 1) end, "bad argum
 bad("network3.Network", function() return network3.Network({network3.SoftmaxLayer {n_in = 4, n_out = 2}}, 0) end, "bad argument #2 to 'Network'", "positive integer mini_batch_size expected, got 0")
 bad("network3.Network", function() return network3.Network({network3.FullyConnectedLayer {n_in = 4, n_out = 3}, network3.SoftmaxLayer {n_in = 4, n_out = 2}}, 1) end, "Network", "layer 2")
 bad("network3.accuracy", function() return net3:accuracy(5) end, "bad argument #1 to 'accuracy'", "lnn.Data")
-bad("network3.predict", function() return net3:predict(D) end, "bad argument #1 to 'predict'", "items of 4 inputs (the first layer's) expected, got items of 2")
+bad("network3.predict", function() return net3:predict(D) end, "bad argument #1 to 'predict'", "items of 4 inputs expected, got 2")
 bad("network3.feedforward", function() return net3:feedforward("x") end, "bad argument #1 to 'feedforward'", "lnn.Matrix or table expected")
-bad("network3.SGD", function() return net3:SGD(D8, 1, 1, inf, D8) end, "bad argument #4 to 'SGD'", "positive learning rate eta")
+bad("network3.SGD", function() return net3:SGD(D8, 1, 1, inf, D8) end, "bad argument #4 to 'SGD'", "positive learning rate expected")
 bad("network3.SGD", function() return net3:SGD(D8, 1, 1, 0.1, D8, nil, 0, 5) end, "bad argument #8 to 'SGD'", "options table expected")
 bad("network3.save", function() return net3:save(5) end, "bad argument #1 to 'save'", "file name expected")
 bad("network3.save", function() return net3:save(dir .. "/no/x") end, "save: " .. dir .. "/no/x")
@@ -418,6 +431,16 @@ bad("network3.load", function() return network3.load(dir .. "/img") end, "load: 
 bad("network3.ensemble", function() return network3.ensemble({}) end, "bad argument #1 to 'ensemble'", "non-empty list")
 bad("network3.ensemble", function() return network3.ensemble({net3, 5}) end, "bad argument #1 to 'ensemble'", "item 2: Network or file name expected, got number")
 bad("network3.ensemble", function() return network3.ensemble({net3, network3.Network({network3.SoftmaxLayer {n_in = 4, n_out = 3}}, 1)}) end, "bad argument #1 to 'ensemble'", "item 2 takes or gives other sizes")
+bad("network3.Network", function() return network3.Network({network3.SoftmaxLayer {n_in = 4, n_out = 2}}, 1, {seed = 0.5}) end, "bad option 'seed' to 'Network' (integer expected, got 0.5)")
+-- what every face has from lnn.face
+for fname, n in pairs {network = network.Network({4, 3, 10}), network2 = net2, network3 = net3} do
+  bad(fname .. ".predict", function() return n:predict(5) end, "bad argument #1 to 'predict'", "lnn.Data or list of {x, y} expected, got number")
+  bad(fname .. ".predict", function() return n.predict(D8) end, "calling 'predict' on bad self")
+  bad(fname .. ".summary", function() return n:summary("x") end, "bad argument #1 to 'summary' (function expected, got string)")
+  local o = {on_saturation = 1}
+  local args_ = {network = {D8, 1, 1, 0.1, nil, o}, network2 = {D8, 1, 1, 0.1, o}, network3 = {D8, 1, 1, 0.1, D8, nil, 0, o}}
+  bad(fname .. ".SGD", function() return n:SGD(table.unpack(args_[fname], 1, 8)) end, "bad option 'on_saturation' to 'SGD'")
+end
 local vote3 = network3.ensemble({net3, net3})
 bad("network3.Ensemble:predict", function() return vote3:predict(5) end, "bad argument #1 to 'predict'", "lnn.Data")
 bad("network3.Ensemble:accuracy", function() return vote3:accuracy(D) end, "bad argument #1 to 'accuracy'", "items of 4 inputs")
@@ -458,7 +481,9 @@ describe("bad input", function()
     local covered = {}
     for _, c in ipairs(cases) do covered[c[1]] = true end
     -- functions that take no input to get wrong
-    local no_input = {simd = true, kernels = true, clock = true, interrupted = true, ["mnist_loader.default_dir"] = true}
+    local no_input = {simd = true, kernels = true, clock = true, interrupted = true, ["mnist_loader.default_dir"] = true,
+                      ["mnist_loader.find"] = true, ["mnist_loader.places"] = true,
+                      ["mnist_loader.user_dir"] = true, ["mnist_loader.checkout_dir"] = true}
     local missing = {}
     local function need(name) if not covered[name] and not no_input[name] then missing[#missing + 1] = name end end
     for k, v in pairs(core) do if type(v) == "function" then need(k) end end

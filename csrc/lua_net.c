@@ -54,7 +54,7 @@ static const char *const kind_names[] = {"dense", "convpool", "dropout", NULL};
 static int pop_size(lua_State *L, int l, const char *what) {
   int ok;
   lua_Integer v = lua_tointegerx(L, -1, &ok);
-  if (!ok || v < 1 || v > (1 << 24))
+  if (!ok || v < 1 || v > LNN_LIMIT_LAYER)
     lnn_lua_opterror(L, "Net", "layers", "layer %d: %s must be an integer 1 to 2^24, got %s", l,
                      what, luaL_tolstring(L, -1, NULL));
   lua_pop(L, 1);
@@ -170,7 +170,7 @@ static void check_layout(lua_State *L, lnn_net *layout) {
       lua_Integer v;
       lua_geti(L, -1, i + 1);
       v = lua_tointegerx(L, -1, &ok);
-      if (!ok || v < 1 || v > (1 << 24))
+      if (!ok || v < 1 || v > LNN_LIMIT_LAYER)
         lnn_lua_opterror(L, "Net", "sizes", "size %d must be an integer 1 to 2^24", i + 1);
       sizes[i] = (int)v;
       lua_pop(L, 1);
@@ -506,7 +506,7 @@ static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size
     lnn_lua_opterror(L, fname, "mu", "number in [0, 1) expected, got %f, which is 1 in float32",
                      mu);
   if (n < 1) lnn_lua_opterror(L, fname, "n", "positive integer expected");
-  if (batch < 1 || batch > (1 << 20))
+  if (batch < 1 || batch > LNN_LIMIT_BATCH)
     lnn_lua_opterror(L, fname, "batch", "integer 1 to 2^20 expected");
   s->n = (size_t)n;
   s->batch = (size_t)batch;
@@ -657,7 +657,7 @@ static int lnn_lua_threads(lua_State *L) {
 static int core_threads(lua_State *L) {
   if (!lua_isnoneornil(L, 1)) {
     lua_Integer n = luaL_checkinteger(L, 1);
-    lnn_lua_argcheck(L, n >= 1 && n <= 256, 1, "thread count must be 1 to 256");
+    lnn_lua_argcheck(L, n >= 1 && n <= LNN_LIMIT_THREADS, 1, "thread count must be 1 to 256");
     lua_pushinteger(L, n);
     lua_setfield(L, LUA_REGISTRYINDEX, THREADS_KEY);
   }
@@ -752,7 +752,7 @@ static int net_predict(lua_State *L) {
 static int net_chunks(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   lua_Integer m = luaL_checkinteger(L, 2);
-  lnn_lua_argcheck(L, m >= 1 && m <= (1 << 20), 2, "mini-batch size 1 to 2^20 expected");
+  lnn_lua_argcheck(L, m >= 1 && m <= LNN_LIMIT_BATCH, 2, "mini-batch size 1 to 2^20 expected");
   lua_pushinteger(L, lnn_step_chunks(&u->net, (size_t)m));
   return 1;
 }
@@ -820,6 +820,18 @@ int lnn_lua_open_net(lua_State *L) {
   lua_setfield(L, -2, "threads");
   lua_pushcfunction(L, core_threads); /* the old name, from when OpenBLAS ran the threads */
   lua_setfield(L, -2, "blas_threads");
+  lua_createtable(L, 0, 5);
+  lua_pushinteger(L, LNN_LIMIT_LAYER);
+  lua_setfield(L, -2, "layer");
+  lua_pushinteger(L, LNN_LIMIT_BATCH);
+  lua_setfield(L, -2, "batch");
+  lua_pushinteger(L, LNN_MAX_LAYERS);
+  lua_setfield(L, -2, "layers");
+  lua_pushinteger(L, LNN_LIMIT_THREADS);
+  lua_setfield(L, -2, "threads");
+  lua_pushinteger(L, (lua_Integer)LNN_LIMIT_PARAMS);
+  lua_setfield(L, -2, "params");
+  lua_setfield(L, -2, "limits");
   openblas_set_num_threads(1);
   return 0;
 }

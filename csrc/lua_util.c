@@ -1,13 +1,17 @@
 /* lua_util.c -- the helpers every binding file shares: making and checking
- * lnn's userdata (matrices, blobs, data sets, generators, networks), turning
- * core statuses, bad arguments and bad options into Lua errors that name the
- * public function; plus the two functions of lnn.core about the bindings
+ * lnn's userdata (matrices, blobs, data sets, generators, networks, files
+ * open for reading), turning core statuses, bad arguments and bad options
+ * into Lua errors that name the public function, running a network's calls
+ * one at a time; plus the two functions of lnn.core about the bindings
  * themselves (call_as, type).  No state: module state lives in metatables,
  * never in C globals; the reporting name lives in call_as's stack frame. */
 #include <stdarg.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "lua_lnn.h"
+
+#define LNN_FILE "lnn.File"
 
 static int binding_level(lua_State *L);
 
@@ -297,6 +301,23 @@ lnn_rng *lnn_lua_checkrng(lua_State *L, int arg) { return (lnn_rng *)checkudata(
 
 lnet *lnn_lua_checknet(lua_State *L, int arg) { return (lnet *)checkudata(L, arg, LNN_NET); }
 
+/* A file open for reading, boxed so that __gc closes it if anything raises
+ * before the explicit close: every load reads its file through one of these,
+ * one descriptor, one snapshot (fileio.h). */
+static int util_file_gc(lua_State *L) {
+  lnn_rfile_close((lnn_rfile *)luaL_checkudata(L, 1, LNN_FILE));
+  return 0;
+}
+
+lnn_rfile *lnn_lua_openfile(lua_State *L, const char *path, const char *fname) {
+  lnn_rfile *f = (lnn_rfile *)lua_newuserdatauv(L, sizeof *f, 0);
+  lnn_error e;
+  lnn_rfile_init(f); /* closed, so __gc is safe from here on */
+  luaL_setmetatable(L, LNN_FILE);
+  if (lnn_rfile_open(f, path, &e) != LNN_OK) lnn_lua_fail(L, fname, &e);
+  return f;
+}
+
 /* type(v): "lnn.Matrix", "lnn.Data", "lnn.Rng" or "lnn.Net" when v is one
  * (by its metatable, as luaL_testudata), else nil */
 static int util_type(lua_State *L) {
@@ -315,6 +336,10 @@ static int util_type(lua_State *L) {
 static const luaL_Reg util_funcs[] = {{"call_as", util_call_as}, {"type", util_type}, {NULL, NULL}};
 
 int lnn_lua_open_util(lua_State *L) {
+  luaL_newmetatable(L, LNN_FILE);
+  lua_pushcfunction(L, util_file_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_pop(L, 1);
   luaL_setfuncs(L, util_funcs, 0);
   return 0;
 }

@@ -9,7 +9,21 @@ if _VERSION ~= "Lua 5.4" then
   os.exit(1)
 end
 local here = debug.getinfo(1, "S").source:match("^@(.*)/[^/]*$") or "."
-local root = here .. "/.."
+-- here/.. without "x/.." steps, so messages show /src/lnn/data, not /src/lnn/bin/../scripts/../data
+local function normalize(path)
+  local abs, parts = path:sub(1, 1) == "/", {}
+  for part in path:gmatch("[^/]+") do
+    if part == ".." and #parts > 0 and parts[#parts] ~= ".." then
+      parts[#parts] = nil
+    elseif part ~= "." then
+      parts[#parts + 1] = part
+    end
+  end
+  local s = table.concat(parts, "/")
+  if abs then return "/" .. s end
+  return s == "" and "." or s
+end
+local root = normalize(here .. "/..")
 local f = io.open(root .. "/lua/lnn/init.lua")
 if f then
   f:close()

@@ -2,9 +2,6 @@
 -- book's results beside lnn's, from what the experiments, the baselines,
 -- train.lua --metrics and visualize.lua wrote under results/; --quick first
 -- runs short versions of what is missing.  The command is lnn.commands.report
--- (also `lnn report`), the page lnn.report's; this file only exits.
-do
-  local boot = loadfile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/bootstrap.lua")
-  if boot then boot() end
-end
-os.exit(require("lnn.commands.report").run(arg, "scripts/report.lua"))
+-- (also `lnn report`), the page lnn.report's; this file only runs it.
+assert(loadfile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/bootstrap.lua"))()
+os.exit(require("lnn.cli").run(require("lnn.commands.report").run, arg, "scripts/report.lua"))

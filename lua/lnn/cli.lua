@@ -1,7 +1,29 @@
--- lnn.cli: command-line flags for lnn's scripts.  A script declares its flags
--- once; parse() checks names and values and returns a table, or prints a clear
--- message and exits with status 2 (usage errors), as a Unix tool does.
+--- lnn.cli: command-line flags and exit statuses for lnn's commands.  A command
+-- (lua/lnn/commands/*.lua) declares its flags once; parse() checks names and
+-- values and returns a table.  Nothing here exits the process: a bad flag, a
+-- --help or a failure is raised as an exit object that run() turns into the
+-- message and the status (2 for usage errors, 0 for a help request, 1 for failures);
+-- only the entry points (bin/lnn, scripts/*.lua, train.lua) call os.exit.
+-- @module lnn.cli
+local core = require "lnn.core"
+
 local cli = {}
+
+-- An exit raised by parse, fail or die; run() prints it and returns status.
+local Exit = {}
+Exit.__index = Exit
+Exit.__tostring = function(e) return e.message or e.help or ("exit " .. e.status) end
+
+local function raise(t) error(setmetatable(t, Exit), 0) end
+
+--- invocation(prog): how a user types prog: "lnn train" stays, a script path
+--- "scripts/train.lua" is run as "lua scripts/train.lua".
+-- @tparam string prog the program's name as messages show it
+-- @treturn string the command line that starts it
+function cli.invocation(prog)
+  if prog:match("%.lua$") then return "lua " .. prog end
+  return prog
+end
 
 local function parse_value(kind, s)
   if kind == "int" then
@@ -25,8 +47,15 @@ local function parse_value(kind, s)
   end
 end
 
-local function usage(prog, flags, about)
-  local lines = {("usage: lua %s [options]"):format(prog), about or "", "", "options:"}
+--- usage(prog, flags, about [, synopsis]): the help text of a command.
+-- @tparam string prog the program's name ("lnn train", "scripts/train.lua")
+-- @tparam table flags the flag declarations (see parse)
+-- @tparam[opt] string about what the command does
+-- @tparam[opt] string synopsis what follows the name (default "[options]")
+-- @treturn string the text, without a final newline
+function cli.usage(prog, flags, about, synopsis)
+  local lines = {("usage: %s %s"):format(cli.invocation(prog), synopsis or "[options]"), about or "", "",
+                 "options:"}
   for _, f in ipairs(flags) do
     local head = "  --" .. f.name .. (f.kind ~= "flag" and (" " .. (f.arg or f.kind:upper())) or "")
     local def = f.default ~= nil and f.kind ~= "flag" and
@@ -36,17 +65,58 @@ local function usage(prog, flags, about)
   lines[#lines + 1] = ("%-26s %s"):format("  --help", "show this help and exit")
   return table.concat(lines, "\n")
 end
-cli.usage = usage
 
-local function fail(prog, msg)
-  io.stderr:write(("%s: %s\n(try lua %s --help)\n"):format(prog, msg, prog))
-  os.exit(2)
+--- words(prog): the words that start prog as a user types it ({"lnn", "train"},
+-- {"lua", "scripts/train.lua"}), for a command line a result file records.
+-- @tparam string prog the program's name
+-- @treturn {string,...} the words
+function cli.words(prog)
+  local t = {}
+  for w in cli.invocation(prog):gmatch("%S+") do t[#t + 1] = w end
+  return t
 end
 
---- parse(args, flags, prog, about): flags = list of {name=, kind="int"|"number"|
---- "string"|"sizes"|"flag", default=, help=, check=function(v) -> err or nil}.
---- Returns options keyed by name with '-' turned into '_', plus positional args in [1..n].
-function cli.parse(args, flags, prog, about)
+--- fail(prog, msg): raises a usage error: run() prints "prog: msg" and a hint
+-- to the help flag, and returns status 2.
+-- @tparam string prog the program's name
+-- @tparam string msg what is wrong with the command line
+function cli.fail(prog, msg)
+  raise {status = 2, message = ("%s: %s\n(try %s --help)"):format(prog, msg, cli.invocation(prog))}
+end
+
+--- die(prog, msg): raises a failure: run() prints "prog: msg" and returns 1.
+-- @tparam string prog the program's name
+-- @param msg what went wrong (a string, or an error value)
+function cli.die(prog, msg)
+  raise {status = 1, message = ("%s: %s"):format(prog, cli.clean(msg))}
+end
+
+--- clean(err): an error message without the "file.lua:N: " positions Lua
+-- prepends, which mean nothing to a user of a command.
+-- @param err an error value
+-- @treturn string the message
+function cli.clean(err)
+  local s = tostring(err)
+  repeat
+    local n
+    s, n = s:gsub("^[^\n:]*%.lua:%d+: ", "", 1)
+  until n == 0
+  return s
+end
+
+--- parse(args, flags, prog [, about [, synopsis]]): checks a command line.
+-- flags is a list of {name =, kind = "int"|"number"|"string"|"sizes"|"flag",
+-- default =, help =, arg = "NAME", check = function(v) -> err or nil}.
+-- A help flag (-h) raises the usage text (run() prints it and returns 0); a bad flag or
+-- value raises a usage error (status 2).
+-- @tparam {string,...} args the arguments (arg of a script, without arg[0])
+-- @tparam table flags the flag declarations
+-- @tparam string prog the program's name, for messages
+-- @tparam[opt] string about the help text's description
+-- @tparam[opt] string synopsis the help text's usage line after the name
+-- @treturn table the options keyed by name ('-' turned into '_'), defaults
+-- filled in, plus the positional arguments in [1..n]
+function cli.parse(args, flags, prog, about, synopsis)
   local byname, opts = {}, {}
   for _, f in ipairs(flags) do
     byname[f.name] = f
@@ -56,35 +126,34 @@ function cli.parse(args, flags, prog, about)
   while i <= #args do
     local a = args[i]
     if a == "--help" or a == "-h" then
-      print(usage(prog, flags, about))
-      os.exit(0)
+      raise {status = 0, help = cli.usage(prog, flags, about, synopsis)}
     end
     local name, inline = a:match("^%-%-([%w%-]+)=(.*)$")
     name = name or a:match("^%-%-([%w%-]+)$")
     if name then
       local f = byname[name]
-      if not f then fail(prog, ("unknown option '--%s'"):format(name)) end
+      if not f then cli.fail(prog, ("unknown option '--%s'"):format(name)) end
       local key = name:gsub("-", "_")
       if f.kind == "flag" then
-        if inline then fail(prog, ("option '--%s' takes no value"):format(name)) end
+        if inline then cli.fail(prog, ("option '--%s' takes no value"):format(name)) end
         opts[key] = true
       else
         local s = inline
         if s == nil then
           i = i + 1
           s = args[i]
-          if s == nil then fail(prog, ("option '--%s' needs a value"):format(name)) end
+          if s == nil then cli.fail(prog, ("option '--%s' needs a value"):format(name)) end
         end
         local v, what = parse_value(f.kind, s)
-        if v == nil then fail(prog, ("option '--%s' expects %s, got '%s'"):format(name, what, s)) end
+        if v == nil then cli.fail(prog, ("option '--%s' expects %s, got '%s'"):format(name, what, s)) end
         if f.check then
           local err = f.check(v)
-          if err then fail(prog, ("option '--%s': %s, got '%s'"):format(name, err, s)) end
+          if err then cli.fail(prog, ("option '--%s': %s, got '%s'"):format(name, err, s)) end
         end
         opts[key] = v
       end
     elseif a:sub(1, 1) == "-" and #a > 1 then
-      fail(prog, ("unknown option '%s'"):format(a))
+      cli.fail(prog, ("unknown option '%s'"):format(a))
     else
       opts[#opts + 1] = a
     end
@@ -93,10 +162,127 @@ function cli.parse(args, flags, prog, about)
   return opts
 end
 
-cli.fail = fail
+--- no_arguments(opts, prog): a usage error if the command line held positional
+-- arguments (for commands that take none).
+-- @tparam table opts what parse returned
+-- @tparam string prog the program's name
+function cli.no_arguments(opts, prog)
+  if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
+end
 
---- positive(v) / nonnegative(v): checks for use in flag declarations.
+--- layer_sizes(t): a flag check (check = cli.layer_sizes): nil if a network of
+-- these layer sizes is within lnn's limits (core.limits: the largest layer, the
+-- layer count, the parameter count), else the complaint naming the limit.
+-- Flag checks run in parse(), so a bad value is a usage error before any work.
+-- @tparam {integer,...} t the layer sizes
+-- @treturn ?string the complaint
+function cli.layer_sizes(t)
+  local L = core.limits
+  if #t - 1 > L.layers then return ("at most %d layers (%d sizes)"):format(L.layers, L.layers + 1) end
+  for i, n in ipairs(t) do
+    if n > L.layer then
+      return ("size %d is %d units; the largest layer lnn takes has %d (2^24)"):format(i, n, L.layer)
+    end
+  end
+  local ok, n = pcall(core.net_nparams, {sizes = t})
+  if not ok then return (tostring(n):gsub("^.-%(", ""):gsub("%)$", "")) end
+  if n > L.params then
+    return ("%d parameters; the largest network lnn saves and loads has %d (2^30)"):format(n, L.params)
+  end
+end
+
+--- batch(n): a flag check: nil if n is a mini-batch size within lnn's limit.
+-- @tparam integer n the mini-batch size
+-- @treturn ?string the complaint
+function cli.batch(n)
+  if n < 1 then return "must be positive" end
+  if n > core.limits.batch then
+    return ("the largest mini-batch lnn takes is %d (2^20)"):format(core.limits.batch)
+  end
+end
+
+--- threads(n): a flag check: nil if core.threads takes n.
+-- @tparam integer n the thread count
+-- @treturn ?string the complaint
+function cli.threads(n)
+  if n < 1 or n > core.limits.threads then return ("must be 1 to %d"):format(core.limits.threads) end
+end
+
+--- writable_file(path): a flag check: nil if a save could write path (absent,
+-- or a regular file or a symlink to one, in an existing writable folder).
+-- Creates nothing.
+-- @tparam string path the file a command will save
+-- @treturn ?string the complaint
+function cli.writable_file(path)
+  local ok, why = core.check_writable(path, "file")
+  if not ok then return why end
+end
+
+--- writable_folder(path): a flag check: nil if path is a writable folder or
+-- could be made one (with its missing parents).  Creates nothing.
+-- @tparam string path the folder a command will write into
+-- @treturn ?string the complaint
+function cli.writable_folder(path)
+  local ok, why = core.check_writable(path, "folder")
+  if not ok then return why end
+end
+
+--- run(command, args, prog): runs command(args, prog) and returns its exit
+-- status: what it returns (0 if nothing), 0 after a help request, 2 after a usage
+-- error, 1 after any other error, whose message is printed as "prog: msg"
+-- without internal file positions (LNN_DEBUG=1 prints the traceback too).
+-- @tparam function command a function(args, prog) -> status
+-- @tparam {string,...} args its arguments
+-- @tparam string prog its name in messages
+-- @treturn integer the exit status
+function cli.run(command, args, prog)
+  local trace
+  local ok, res = xpcall(command, function(e)
+    if getmetatable(e) ~= Exit and os.getenv("LNN_DEBUG") == "1" then trace = debug.traceback(tostring(e), 2) end
+    return e
+  end, args or {}, prog)
+  io.stdout:flush()
+  if ok then return math.tointeger(res) or 0 end
+  if getmetatable(res) == Exit then
+    if res.help then io.stdout:write(res.help, "\n") end
+    if res.message then io.stderr:write(res.message, "\n") end
+    return res.status
+  end
+  local msg = cli.clean(res)
+  if msg:sub(1, #prog + 2) == prog .. ": " then msg = msg:sub(#prog + 3) end -- already names prog
+  io.stderr:write(prog, ": ", msg, "\n")
+  if trace then io.stderr:write(trace, "\n") end
+  return 1
+end
+
+--- positive(v): a flag check: nil if v > 0, else the complaint.
+-- @tparam number v the value
+-- @treturn ?string the complaint
 function cli.positive(v) if v <= 0 then return "must be positive" end end
+
+--- nonnegative(v): a flag check: nil if v >= 0, else the complaint.
+-- @tparam number v the value
+-- @treturn ?string the complaint
 function cli.nonnegative(v) if v < 0 then return "must be >= 0" end end
+
+--- self_command(args): a shell command line that runs lnn's command with the
+-- given arguments in a new process of the same Lua interpreter and the same
+-- module paths (for a command that measures a child, such as bench).
+-- @tparam {string,...} args the arguments of lnn, e.g. {"darkness", "-h"}
+-- @treturn string the command line, arguments quoted for sh
+function cli.self_command(args)
+  local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+  local interp = "lua5.4"
+  if arg then
+    local i = -1
+    while arg[i - 1] do i = i - 1 end
+    if arg[i] and arg[-1] then interp = arg[i] end
+  end
+  -- the -e chunk runs before the (empty) script /dev/null, with arg already set
+  local parts = {"LUA_PATH=" .. q(package.path), "LUA_CPATH=" .. q(package.cpath), q(interp), "-e",
+                 q('os.exit(require("lnn.commands").main(arg, "lnn"))'), "/dev/null"}
+  for _, a in ipairs(args) do parts[#parts + 1] = q(a) end
+  return table.concat(parts, " ")
+end
 
 return cli

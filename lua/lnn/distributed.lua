@@ -1,4 +1,4 @@
--- lnn.distributed: what every script's `--mpi` flag does, written once.
+--- lnn.distributed: what every script's `--mpi` flag does, written once.
 -- Synchronous data-parallel SGD over the ranks of `mpirun -np N`: parameters
 -- and generator start as rank 0's (broadcast) and are checked identical after
 -- every epoch; each mini-batch is split over the ranks and the gradients are
@@ -8,6 +8,7 @@
 -- Without `--mpi` the same calls run serially in one process (rank 0 of 1).
 -- It does not start processes (mpirun does) nor recover a lost rank: MPI
 -- ends the whole job when one dies, and a resumed run reads rank 0's files.
+-- @module lnn.distributed
 
 local json = require "lnn.json"
 
@@ -22,6 +23,9 @@ Run.__index = Run
 
 --- start(use_mpi, who): the run's context.  use_mpi false or nil: one process
 --- (rank 0 of 1, no communicator).  who names the script in errors.
+-- @param use_mpi whether to run over MPI ranks
+-- @param who the program's name in messages
+-- @return the run's context
 function distributed.start(use_mpi, who)
   who = who or "lnn"
   local self = setmetatable({rank = 0, size = 1, root = true, who = who}, Run)
@@ -46,6 +50,10 @@ end
 --- only_root_writes(opts, keys): on ranks other than 0, print does nothing
 --- and the script's options named in keys (files it writes) are cleared, and
 --- opts.quiet is set: one rank reports, one rank writes.
+-- @param opts options table (the keys are listed above)
+-- @param keys option names of files the command writes
+-- @return on ranks other than 0, print does nothing and the script's options named in keys (files
+--  it writes) are cleared, and opts.quiet is set: one rank reports, one rank writes
 function Run:only_root_writes(opts, keys)
   if self.root then return opts end
   print = function() end -- luacheck: ignore (one report for the job)
@@ -55,12 +63,15 @@ function Run:only_root_writes(opts, keys)
 end
 
 --- available(): whether lnn.mpi was built.
+-- @return whether lnn.mpi was built
 function distributed.available()
   return (pcall(require, "lnn.mpi"))
 end
 
 --- share(net): rank 0's parameters, generator state and epoch on every rank.
 --- net is a face's network (net._net, net.rng, net.epoch).
+-- @param net a network
+-- @return rank 0's parameters, generator state and epoch on every rank
 function Run:share(net)
   if not self.comm then return net end
   self.comm:broadcast(net._net)
@@ -71,6 +82,8 @@ end
 
 --- check(net, when): raises the same error on every rank unless parameters
 --- and generator state are bit-identical across the ranks.
+-- @param net a network
+-- @param when when, for the message
 function Run:check(net, when)
   if not self.comm then return end
   self.comm:same(net._net, when)
@@ -80,6 +93,11 @@ end
 --- sgd(net, opts): a face's SGD options for this run: the reducer, every
 --- rank quiet and without checkpoints but rank 0, and after every epoch the
 --- identity check before rank 0's on_epoch (which then may save).
+-- @param net a network
+-- @param opts options table (the keys are listed above)
+-- @return a face's SGD options for this run: the reducer, every rank quiet and without checkpoints
+--  but rank 0, and after every epoch the identity check before rank 0's on_epoch (which then may
+--  save)
 function Run:sgd(net, opts)
   opts = opts or {}
   if not self.comm then return opts end
@@ -103,6 +121,8 @@ function Run:print(...)
 end
 
 --- mine(n): the job numbers 1..n this rank runs (job i on rank (i-1) % size).
+-- @param n a count
+-- @return the job numbers 1..n this rank runs (job i on rank (i-1) % size)
 function Run:mine(n)
   local list = {}
   for i = self.rank + 1, n, self.size do list[#list + 1] = i end
@@ -111,6 +131,9 @@ end
 
 --- gather(results): results is {[job] = value} of this rank's jobs (values
 --- JSON-encodable); returns every rank's, merged, on every rank.
+-- @param results {[job] = value} of this rank's jobs
+-- @return results is {[job] = value} of this rank's jobs (values JSON-encodable); returns every
+--  rank's, merged, on every rank
 function Run:gather(results)
   if not self.comm then return results end
   local keyed = {}

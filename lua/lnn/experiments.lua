@@ -1,11 +1,11 @@
--- lnn.experiments: the book's chapter 1, 3 and 4 experiments (the seed's
--- test.py), one entry each.  scripts/experiments/<name>.lua runs one; every run
--- prints the book's figure beside its own, writes a metrics JSON and an SVG
--- learning curve.  Each takes --epochs, --seed, --data (and --train-size,
--- --out, --quiet), so a short version runs in the specs and the default one
--- reproduces the book.
+--- lnn.experiments: the book's chapter 1, 3 and 4 experiments (the seed's
+-- test.py), one entry each, and run(name, opts) to run one: it prints the
+-- book's figure beside its own and writes a metrics JSON and an SVG learning
+-- curve.  Options shorten a run for the specs; the defaults reproduce the book.
+-- The command line (`lnn experiment NAME`, scripts/experiments/<name>.lua)
+-- lives in lnn.commands.experiment, not here.
+-- @module lnn.experiments
 local core = require "lnn.core"
-local cli = require "lnn.cli"
 local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
 local network2 = require "lnn.network2"
@@ -111,16 +111,6 @@ E.list = {
 E.by_name = {}
 for _, e in ipairs(E.list) do E.by_name[e.name] = e end
 
-local FLAGS = {
-  {name = "epochs", kind = "int", help = "epochs (default: the book's)", check = cli.nonnegative},
-  {name = "seed", kind = "int", default = 1, help = "random seed"},
-  {name = "data", kind = "string", help = "folder with the four MNIST files", arg = "DIR"},
-  {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
-  {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and SVG", arg = "DIR"},
-  {name = "quiet", kind = "flag", help = "print only the summary"},
-  distributed.flag,
-}
-
 local function percent(k, n) return 100 * k / n end
 
 -- One configured run; returns its per-epoch records.
@@ -132,7 +122,7 @@ local function run_one(cfg, sets, opts, say)
   local training = sets.training
   local size = opts.train_size or cfg.train_size
   if size then
-    if size > #training then error(("--train-size: at most %d"):format(#training), 0) end
+    if size > #training then error(("train_size: at most %d, got %d"):format(#training, size), 0) end
     training = training:slice(1, size)
   end
   local eval = cfg.eval == "validation" and sets.validation or sets.test
@@ -203,18 +193,24 @@ end
 --- plot_gradients) where the run has them.  Each curve names its monitored set
 --- (plot colours a set alike on every chart); the book's figure, where it is a
 --- number, is the accuracy chart's reference line.
+-- @param metrics the metrics table to write
+-- @return the charts of an experiment's metrics (as E.run returns them or its JSON file holds
+--  them): a list of {suffix =, field =, spec =} with the plot.svg spec of the accuracy curves ("",
+--  metrics.plot), the cost curves ("-cost", plot_cost) and the gradient lengths ("-gradients",
+--  plot_gradients) where the run has them
 function E.curves(metrics)
   local e = E.by_name[metrics.experiment] or {}
   local acc, cost, grads = {}, {}, nil
-  for _, r in ipairs(metrics.runs or {}) do
+  for k, r in ipairs(metrics.runs or {}) do
     local cfg, records = r.config or {}, r.epochs or {}
     local eval = cfg.eval or "test"
-    acc[#acc + 1] = series(records, "accuracy", r.label .. " (" .. eval .. ")", eval)
+    local label = r.label or ("run " .. k)
+    acc[#acc + 1] = series(records, "accuracy", label .. " (" .. eval .. ")", eval)
     for _, m in ipairs(cfg.monitor or {}) do
-      if m == "training_accuracy" then acc[#acc + 1] = series(records, m, r.label .. " (training)", "training") end
+      if m == "training_accuracy" then acc[#acc + 1] = series(records, m, label .. " (training)", "training") end
       if m:match("cost$") then
         local which = m == "training_cost" and "training" or eval
-        cost[#cost + 1] = series(records, m, r.label .. " (" .. which .. ")", which)
+        cost[#cost + 1] = series(records, m, label .. " (" .. which .. ")", which)
       end
     end
     local g = r.gradient_norms
@@ -243,6 +239,9 @@ function E.curves(metrics)
 end
 
 --- command(name, opts): the command line that runs experiment name with opts.
+-- @param name a name
+-- @param opts options table (the keys are listed above)
+-- @return the command line that runs experiment name with opts
 function E.command(name, opts)
   local w = {"lua", "scripts/experiments/" .. name .. ".lua"}
   if opts.epochs then w[#w + 1] = "--epochs" w[#w + 1] = tostring(opts.epochs) end
@@ -257,9 +256,15 @@ end
 --- train_size, out, quiet, print, dist (an lnn.distributed run: data-parallel
 --- over its ranks, rank 0 alone prints and writes)}; writes <out>/<name>.json
 --- and .svg files and returns the metrics table.
+-- @param name a name
+-- @param opts options table (the keys are listed above)
+-- @return runs experiment name with opts {epochs, seed, data, train_size, out, quiet, print, dist
+--  (an lnn.distributed run: data-parallel over its ranks, rank 0 alone prints and writes)}; writes
+--  <out>/<name>.json and .svg files and returns the metrics table
 function E.run(name, opts)
   local e = E.by_name[name]
-  if not e then error(("experiments: unknown experiment '%s' (--list shows them)"):format(tostring(name)), 2) end
+  if not e then error(("bad argument #1 to 'run' (an experiment name expected, got %s; `lnn experiment --list` shows them)")
+    :format(tostring(name)), 2) end
   opts = opts or {}
   local dist = opts.dist or distributed.start(false)
   local say = dist.root and (opts.print or print) or function() end
@@ -313,22 +318,8 @@ function E.run(name, opts)
   return metrics
 end
 
---- main(name, argv): the command line of scripts/experiments/<name>.lua.
-function E.main(name, argv)
-  local prog = "scripts/experiments/" .. name .. ".lua"
-  local e = E.by_name[name]
-  local opts = cli.parse(argv or {}, FLAGS, prog, e and (e.title .. "\nbook: " .. e.book))
-  if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
-  local dist <close> = distributed.start(opts.mpi, prog)
-  opts.dist = dist
-  local ok, err = pcall(E.run, name, opts)
-  if not ok then
-    io.stderr:write(prog .. ": " .. tostring(err) .. "\n")
-    os.exit(1)
-  end
-end
-
 --- listing(): one line per experiment: name, title and the book's result.
+-- @return one line per experiment: name, title and the book's result
 function E.listing()
   local lines = {}
   for _, e in ipairs(E.list) do

@@ -1,5 +1,7 @@
--- lnn: neural networks for Lua 5.4 with a fast C core.  require "lnn" gives
--- the whole library in one table: the core, the book's faces and the loader.
+--- lnn: neural networks for Lua 5.4 with a fast C core.  require "lnn" gives
+-- the whole library in one table: the core, the book's faces, the loader, the
+-- model files, the plain-Lua reference network, plots and the progress bar.
+-- @module lnn
 local lnn = {
   core = require "lnn.core",
   network = require "lnn.network",
@@ -8,6 +10,9 @@ local lnn = {
   mnist_loader = require "lnn.mnist_loader",
   model = require "lnn.model",
   json = require "lnn.json",
+  reference = require "lnn.reference",
+  plot = require "lnn.plot",
+  progress = require "lnn.progress",
 }
 lnn.Matrix = lnn.core.Matrix
 lnn.Data = lnn.core.Data

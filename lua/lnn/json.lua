@@ -1,6 +1,7 @@
--- lnn.json: JSON text for lnn's files.  Decoding is the C parser's
+--- lnn.json: JSON text for lnn's files.  Decoding is the C parser's
 -- (lnn.core.json_decode); encoding is here, with sorted keys so the same
 -- value always gives the same bytes, and floats written so float32 round-trips.
+-- @module lnn.json
 local core = require "lnn.core"
 
 local json = {null = core.json_null}
@@ -79,6 +80,8 @@ function encode(v, out, depth)
 end
 
 --- JSON text of v (tables with keys 1..n are arrays; other keys must be strings).
+-- @param v a value
+-- @return JSON text of v (tables with keys 1..n are arrays; other keys must be strings)
 function json.encode(v)
   local out = {}
   encode(v, out)
@@ -86,6 +89,9 @@ function json.encode(v)
 end
 
 --- The Lua value of JSON text; name (e.g. a file name) prefixes errors.
+-- @param text JSON text
+-- @param name a name
+-- @return The Lua value of JSON text; name (e.g
 function json.decode(text, name)
   return core.json_decode(text, name)
 end

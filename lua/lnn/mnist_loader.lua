@@ -1,6 +1,7 @@
--- lnn.mnist_loader: mnist_loader.py over lnn.core's IDX reader.  The data
+--- lnn.mnist_loader: mnist_loader.py over lnn.core's IDX reader.  The data
 -- stays as bytes in two blocks (images, labels); the sets below are views.
 -- It reads the four canonical files, raw or gzip, from any folder.
+-- @module lnn.mnist_loader
 local core = require "lnn.core"
 
 local loader = {}
@@ -21,16 +22,79 @@ local function exists(path)
   return false
 end
 
--- The folder lnn's own data/ lives in, found from this file's path.
+-- Where MNIST is looked for, in order: a folder the caller names (a command's
+-- --data DIR, load_data's dir), then $LNN_DATA, then the data/ folder of the
+-- checkout this file is in, then the per-user folder of the XDG base-directory
+-- convention ($XDG_DATA_HOME/lnn, or ~/.local/share/lnn).  LNN_DATA, when set,
+-- is the answer even if it holds nothing (an error then names it).
+local function has_mnist(dir)
+  return exists(dir .. "/" .. FILES.test_labels .. ".gz") or exists(dir .. "/" .. FILES.test_labels)
+end
+
+--- user_dir(): the per-user data folder ($XDG_DATA_HOME/lnn or ~/.local/share/lnn), or nil without HOME.
+-- @return the per-user data folder ($XDG_DATA_HOME/lnn or ~/.local/share/lnn), or nil without HOME
+function loader.user_dir()
+  local xdg = os.getenv("XDG_DATA_HOME")
+  if xdg and xdg:sub(1, 1) == "/" then return xdg .. "/lnn" end
+  local home = os.getenv("HOME")
+  if home and home ~= "" then return home .. "/.local/share/lnn" end
+  return nil
+end
+
+--- checkout_dir(): the data/ folder of the source checkout lnn runs from, or
+--- nil when lnn is installed (not run from a checkout).
+-- @return the data/ folder of the source checkout lnn runs from, or nil when lnn is installed (not
+--  run from a checkout)
+function loader.checkout_dir()
+  local here = debug.getinfo(1, "S").source:match("^@(.*)/lua/lnn/mnist_loader%.lua$")
+  if here and exists(here .. "/lua/lnn/init.lua") then return here .. "/data" end
+  return nil
+end
+
+--- places(): the search order after a caller's own folder, as a list of
+--- {dir =, what =} (dir nil when the place does not apply: LNN_DATA unset,
+--- not a checkout, no HOME).
+-- @return the search order after a caller's own folder, as a list of {dir =, what =} (dir nil when
+--  the place does not apply: LNN_DATA unset, not a checkout, no HOME)
+function loader.places()
+  local env = os.getenv("LNN_DATA")
+  if env == "" then env = nil end
+  return {
+    {dir = env, what = "$LNN_DATA"},
+    {dir = loader.checkout_dir(), what = "the checkout's data/"},
+    {dir = loader.user_dir(), what = "the per-user folder"},
+  }
+end
+
+--- find(): the folder MNIST is read from when none is given, and which place
+--- it is; or nil and a message saying where it looked and how to get MNIST.
+-- @return the folder MNIST is read from when none is given, and which place it is; or nil and a
+--  message saying where it looked and how to get MNIST
+function loader.find()
+  local looked = {}
+  for _, p in ipairs(loader.places()) do
+    if p.dir then
+      if p.what == "$LNN_DATA" or has_mnist(p.dir) then return p.dir, p.what end
+      looked[#looked + 1] = p.dir
+    end
+  end
+  return nil, ("MNIST not found (looked in %s); `lnn data fetch` downloads it, `lnn data import DIR` "
+    .. "copies it from a folder (in a checkout: scripts/setup.sh)"):format(table.concat(looked, ", "))
+end
+
+--- default_dir(): the folder MNIST is read from when none is given (find()),
+--- or, when none holds it, the folder `lnn data fetch` would write.
 local function default_dir()
-  local src = debug.getinfo(1, "S").source
-  local here = src:match("^@(.*)/lua/lnn/mnist_loader%.lua$")
-  if here and exists(here .. "/data/" .. FILES.test_labels .. ".gz") then return here .. "/data" end
-  return os.getenv("LNN_DATA") or "data"
+  local dir = loader.find()
+  if dir then return dir end
+  for _, p in ipairs(loader.places()) do if p.dir then return p.dir end end
+  return "data"
 end
 loader.default_dir = default_dir
 
 --- path(dir, name): dir/name.gz, or dir/name (raw) if only that exists.
+-- @param dir a folder
+-- @param name a name
 function loader.path(dir, name)
   if type(dir) ~= "string" then
     error(("bad argument #1 to 'path' (string expected, got %s)"):format(type(dir)), 2)
@@ -41,8 +105,8 @@ function loader.path(dir, name)
   local gz = dir .. "/" .. name .. ".gz"
   if exists(gz) then return gz end
   if exists(dir .. "/" .. name) then return dir .. "/" .. name end
-  error(("mnist_loader: %s not found in %s (run scripts/setup.sh, or put the four MNIST files there)")
-    :format(name .. ".gz", dir), 0)
+  error(("mnist_loader: %s not found in %s (`lnn data fetch` downloads MNIST, `lnn data import DIR` copies"
+    .. " it; in a checkout: scripts/setup.sh)"):format(name .. ".gz", dir), 0)
 end
 
 local function load_pair(dir, images, labels)
@@ -67,9 +131,17 @@ end
 --- (last 10,000 of the training file) and test (10,000) data sets; items give
 --- (x, digit).  With expanded, training is the 250,000 images written by
 --- scripts/expand_mnist.lua (validation and test stay the same).
+-- @param dir a folder
+-- @param opts options table (the keys are listed above)
+-- @return training (first 50,000), validation (last 10,000 of the training file) and test (10,000)
+--  data sets; items give (x, digit)
 function loader.load_data(dir, opts)
   check_args("load_data", dir, opts)
-  dir = dir or default_dir()
+  if dir == nil then
+    local err
+    dir, err = loader.find()
+    if not dir then error(err, 2) end
+  end
   local train = load_pair(dir, FILES.train_images, FILES.train_labels)
   local test = load_pair(dir, FILES.test_images, FILES.test_labels)
   local n = #train
@@ -81,7 +153,7 @@ function loader.load_data(dir, opts)
   if opts and opts.expanded then
     local ok, ex = pcall(load_pair, dir, FILES.expanded_images, FILES.expanded_labels)
     if not ok then
-      error(tostring(ex) .. " (scripts/expand_mnist.lua writes it)", 2)
+      error(tostring(ex):gsub("%(`lnn data fetch`.*%)$", "(`lnn expand` writes it; in a checkout: lua scripts/expand_mnist.lua)"), 2)
     end
     training = ex
   end
@@ -90,6 +162,10 @@ end
 
 --- load_data_wrapper([dir][, opts]): the same sets in the book's shapes: training items
 --- give (x 784x1, y one-hot 10x1); validation and test items give (x, digit).
+-- @param dir a folder
+-- @param opts options table (the keys are listed above)
+-- @return the same sets in the book's shapes: training items give (x 784x1, y one-hot 10x1);
+--  validation and test items give (x, digit)
 function loader.load_data_wrapper(dir, opts)
   check_args("load_data_wrapper", dir, opts)
   local tr, va, te = loader.load_data(dir, opts)
@@ -97,6 +173,8 @@ function loader.load_data_wrapper(dir, opts)
 end
 
 --- vectorized_result(j): the 10x1 one-hot vector of digit j.
+-- @param j a digit or index
+-- @return the 10x1 one-hot vector of digit j
 function loader.vectorized_result(j)
   if math.type(j) ~= "integer" or j < 0 or j > 9 then
     error("bad argument #1 to 'vectorized_result' (digit 0..9 expected, got " .. tostring(j) .. ")", 2)
@@ -110,15 +188,13 @@ end
 --- as a dim x dim image: a new dim x dim Matrix of the same values, which
 --- core.write_png(file, img, dim, dim) writes as round(255 v).  With fname it
 --- also writes that grayscale PNG (atomically); without, it writes nothing.
+-- @param v a value
+-- @param fname the file's name
+-- @return the n values of v (0..1; n a square, dim x dim) as a dim x dim image: a new dim x dim
+--  Matrix of the same values, which core.write_png(file, img, dim, dim) writes as round(255 v)
 function loader.vectorToImage(v, fname)
-  if type(v) == "table" then
-    local ok, m = pcall(core.Matrix, v)
-    if not ok then
-      error("bad argument #1 to 'vectorToImage' (" .. tostring(m):gsub("^.-%((.*)%)$", "%1") .. ")", 2)
-    end
-    v = m
-  end
-  if not (type(v) == "userdata" and tostring(v):find("^lnn%.Matrix")) then
+  if type(v) == "table" then v = core.call_as("vectorToImage", 1, core.Matrix, v) end
+  if core.type(v) ~= "lnn.Matrix" then
     error("bad argument #1 to 'vectorToImage' (lnn.Matrix or table expected, got " .. type(v) .. ")", 2)
   end
   local n = v:numel()
@@ -131,7 +207,11 @@ function loader.vectorToImage(v, fname)
     error("bad argument #2 to 'vectorToImage' (file name or nil expected, got " .. type(fname) .. ")", 2)
   end
   local img = v:copy():reshape(dim, dim)
-  if fname then core.write_png(fname, img, dim, dim) end
+  if fname then
+    -- a file that cannot be written is the caller's error, not a line of this file
+    local ok, err = pcall(core.write_png, fname, img, dim, dim)
+    if not ok then error("vectorToImage: " .. tostring(err):gsub("^[^\n:]*%.lua:%d+: ", ""), 2) end
+  end
   return img
 end
 

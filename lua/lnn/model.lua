@@ -1,4 +1,4 @@
--- lnn.model: saving and loading any lnn network in one documented format,
+--- lnn.model: saving and loading any lnn network in one documented format,
 -- safetensors (https://huggingface.co/docs/safetensors): 8-byte little-endian
 -- header length, JSON header, raw float32 data.  numpy and PyTorch read it.
 -- The header's "__metadata__" (strings only, as the format requires) holds:
@@ -15,7 +15,11 @@
 -- (convpool: PyTorch's Conv2d layout; the convolution is a cross-correlation,
 -- as Conv2d's, no filter flip), "layers.L.bias" [n_out] or [f].
 -- Files of version 1 written before conv layers existed hold only dense layers
--- and read unchanged.  This module does not know the book's faces.
+-- and read unchanged.  import and export read and write plain safetensors
+-- files (no lnn metadata: a PyTorch state_dict saved with safetensors) whose
+-- tensors match a network's layers.  This module does not know the book's
+-- faces (a face's network is accepted for its engine, net:engine() or net._net).
+-- @module lnn.model
 local core = require "lnn.core"
 local json = require "lnn.json"
 
@@ -27,6 +31,16 @@ local ARCH = {dense = {"n_in", "n_out", "activation"},
               dropout = {"n_in", "p"}}
 
 local function is_net(net) return core.type(net) == "lnn.Net" end
+
+-- the engine of net: a core network, or a face's network holding one
+local function engine_of(net)
+  if is_net(net) then return net end
+  if type(net) == "table" then
+    local ok, e = pcall(function() return type(net.engine) == "function" and net:engine() or rawget(net, "_net") end)
+    if ok and is_net(e) then return e end
+  end
+  return nil
+end
 
 --- layout_of(net): the layout a file holds for core network net (cost and
 --- layer list, architecture fields only), and net:layout() itself.
@@ -69,8 +83,41 @@ local function nonfinite(params, layers)
   end
 end
 
---- Writes core network `net` to path atomically; meta: extra string metadata.
---- A network holding a NaN or an infinity is refused (the old file stays).
+-- the safetensors header of net's parameters: tensor names from name(i,
+-- part) (default "layers.L.weight" and "layers.L.bias"), offsets into net:params()
+local function header_of(net, name)
+  local _, lay = layout_of(net)
+  local header = {}
+  for i, l in ipairs(lay.layers) do
+    for _, t in ipairs(tensors_of(i, l)) do
+      local count = 1
+      for _, d in ipairs(t[3]) do count = count * d end
+      local n = name and name(i, t[1]:match("%.(%a+)$")) or t[1]
+      header[n] = {dtype = "F32", shape = t[3], data_offsets = {4 * t[2], 4 * (t[2] + count)}}
+    end
+  end
+  return header
+end
+
+-- writes header and net's parameter block to path; a network holding a NaN or
+-- an infinity is refused (the old file stays)
+local function write(path, net, header)
+  local _, where = nonfinite(net:params(), net:layout().layers)
+  if where then
+    error(("save: %s: %s is not finite (NaN or infinity): refusing to save a broken network"):format(
+      path, where), 0)
+  end
+  -- a failed write names the file, not this line (the face calling us is no help either)
+  local ok, err = pcall(core.write_model, path, json.encode(header), net:params())
+  if not ok then error((tostring(err):gsub("^[^:]*%.lua:%d+: ", "")), 0) end
+end
+
+--- save(path, net [, meta]): writes core network net to path atomically as an
+--- lnn model file; meta: extra string metadata (the face's).  A network
+--- holding a NaN or an infinity is refused (the old file stays).
+-- @param path the file's name
+-- @param net a network
+-- @param meta extra string metadata
 function model.save(path, net, meta)
   if type(path) ~= "string" then
     error("bad argument #1 to 'save' (file name expected, got " .. type(path) .. ")", 2)
@@ -81,26 +128,55 @@ function model.save(path, net, meta)
   if meta ~= nil and type(meta) ~= "table" then
     error("bad argument #3 to 'save' (metadata table expected, got " .. type(meta) .. ")", 2)
   end
-  local layout, lay = layout_of(net)
-  local _, where = nonfinite(net:params(), lay.layers)
-  if where then
-    error(("save: %s: %s is not finite (NaN or infinity): refusing to save a broken network"):format(
-      path, where), 0)
-  end
-  local header = {}
-  local md = {format = "lnn", version = "1", layout = json.encode(layout)}
+  local header = header_of(net)
+  local md = {format = "lnn", version = "1", layout = json.encode((layout_of(net)))}
   for k, v in pairs(meta or {}) do md[k] = tostring(v) end
   header.__metadata__ = md
-  for i, l in ipairs(lay.layers) do
-    for _, t in ipairs(tensors_of(i, l)) do
-      local count = 1
-      for _, d in ipairs(t[3]) do count = count * d end
-      header[t[1]] = {dtype = "F32", shape = t[3], data_offsets = {4 * t[2], 4 * (t[2] + count)}}
+  write(path, net, header)
+end
+
+--- which_loader(path): what the file at path is and which loader reads it:
+--- "lnn.network2.load" (network2.py's JSON), "lnn.FACE.load" (an lnn model
+--- file saved by lnn.FACE), "lnn.model.import" (a plain safetensors file), or
+--- nil when it is none of these.  For messages when the wrong loader is used.
+-- @tparam string path the file
+-- @treturn ?string the loader's name
+-- @treturn ?string what the file is
+function model.which_loader(path)
+  if type(path) ~= "string" then return nil end
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local head = f:read(8) or ""
+  local what, loader
+  if head:match("^%s*[{%[]") then
+    what, loader = "network2.py's JSON", "lnn.network2.load"
+  elseif #head == 8 then
+    local n = string.unpack("<I8", head)
+    local text = n >= 2 and n <= 64 * 1024 * 1024 and f:read(n) or ""
+    local ok, h = pcall(json.decode, text, path)
+    if ok and type(h) == "table" then
+      local md = type(h.__metadata__) == "table" and h.__metadata__ or {}
+      if md.format == "lnn" then
+        local face = type(md.face) == "string" and md.face:match("^[%w_]+$") or "network"
+        what, loader = "an lnn model saved by lnn." .. face, "lnn." .. face .. ".load"
+      else
+        what, loader = "a plain safetensors file", "lnn.model.import"
+      end
     end
   end
-  -- a failed write names the file, not this line (the face calling us is no help either)
-  local ok, err = pcall(core.write_model, path, json.encode(header), net:params())
-  if not ok then error((tostring(err):gsub("^[^:]*%.lua:%d+: ", "")), 0) end
+  f:close()
+  return loader, what
+end
+
+--- hint(path): " (it is ...; lnn.X reads it)" for a message, or "".
+-- @param path the file's name
+-- @return " (it is ...; lnn.X reads it)" for a message, or ""
+function model.hint(path)
+  local loader, what = model.which_loader(path)
+  if not loader then return "" end
+  local how = loader == "lnn.model.import" and "lnn.model.import(net, file) reads its tensors into a network"
+    or (loader .. " reads it")
+  return (" (it is %s; %s)"):format(what, how)
 end
 
 local function bad(path, what)
@@ -114,19 +190,77 @@ local function show_shape(t)
   return "[" .. table.concat(parts, ",") .. "]"
 end
 
---- Reads a model file: returns a core network and the metadata table.
-function model.load(path)
+-- copies every parameter tensor of net from the file's block; name(i, part)
+-- gives the file's name of engine layer i's "weight" or "bias"
+local function copy_tensors(path, header, net, block, name)
+  local nblock = block:numel()
+  local params = net:params()
+  for i, l in ipairs(net:layout().layers) do
+    for _, part in ipairs(tensors_of(i, l)) do
+      local tname, shape = name(i, part[1]:match("%.(%a+)$")), part[3]
+      local t = header[tname]
+      if type(t) ~= "table" then bad(path, "missing tensor " .. tname) end
+      if t.dtype ~= "F32" then bad(path, tname .. ": dtype " .. tostring(t.dtype) .. ", expected F32") end
+      local count = 1
+      if type(t.shape) ~= "table" or #t.shape ~= #shape then
+        bad(path, ("%s: shape %s, but layer %d needs %s"):format(tname, type(t.shape) == "table" and show_shape(t.shape)
+          or tostring(t.shape), i, show_shape(shape)))
+      end
+      for d = 1, #shape do
+        if t.shape[d] ~= shape[d] then
+          bad(path, ("%s: shape %s disagrees with the layout %s"):format(tname, show_shape(t.shape),
+            show_shape(shape)))
+        end
+        count = count * shape[d]
+      end
+      local off = t.data_offsets
+      if type(off) ~= "table" or math.type(off[1]) ~= "integer" or math.type(off[2]) ~= "integer"
+         or off[1] < 0 or off[1] % 4 ~= 0 or off[2] - off[1] ~= 4 * count then
+        bad(path, tname .. ": bad data_offsets")
+      end
+      if off[2] > 4 * nblock then
+        bad(path, ("%s: ends at byte %d, but the data block holds %d bytes (truncated file?)")
+          :format(tname, off[2], 4 * nblock))
+      end
+      params:view(part[2] + 1, count, 1):copy_from(block:view(off[1] // 4 + 1, count, 1))
+    end
+  end
+end
+
+-- the header (decoded) and data block of a safetensors file; errors name path
+-- and, for a file of another kind, the loader that reads it
+local function read(path)
+  local okr, text, block = pcall(core.read_model, path)
+  if not okr then
+    local msg = tostring(text):gsub("^[^\n:]*%.lua:%d+: ", "")
+    if msg:find("not a model file", 1, true) then msg = msg .. model.hint(path) end
+    error(msg, 0)
+  end
+  local ok, header = pcall(json.decode, text, path)
+  if not ok then bad(path, "bad header: " .. tostring(header):gsub("^[^:]*: ", "")) end
+  if type(header) ~= "table" then bad(path, "bad header: not a JSON object") end
+  return header, block
+end
+
+--- load(path [, face]): reads an lnn model file: a core network and the
+--- metadata table.  With face ("network", "network3", ...), a file saved by
+--- another face is an error naming the loader that reads it.
+-- @param path the file's name
+-- @param face the face's name
+-- @return reads an lnn model file: a core network and the metadata table
+function model.load(path, face)
   if type(path) ~= "string" then
     error("bad argument #1 to 'load' (file name expected, got " .. type(path) .. ")", 2)
   end
-  local text, block = core.read_model(path)
-  local ok, header = pcall(json.decode, text, path)
-  if not ok then bad(path, "bad header: " .. tostring(header):gsub("^[^:]*: ", "")) end
-  if type(header) ~= "table" or type(header.__metadata__) ~= "table" then
-    bad(path, "not an lnn model (no __metadata__)")
+  local header, block = read(path)
+  if type(header.__metadata__) ~= "table" then
+    bad(path, "not an lnn model (no __metadata__)" .. model.hint(path))
   end
   local md = header.__metadata__
-  if md.format ~= "lnn" then bad(path, "not an lnn model (format is " .. tostring(md.format) .. ")") end
+  if md.format ~= "lnn" then bad(path, "not an lnn model (format is " .. tostring(md.format) .. ")" .. model.hint(path)) end
+  if face ~= nil and type(md.face) == "string" and md.face ~= face then
+    bad(path, ("saved by lnn.%s, not lnn.%s%s"):format(md.face, face, model.hint(path)))
+  end
   if md.version ~= "1" then bad(path, "unsupported lnn model version " .. tostring(md.version)) end
   local ok2, layout = pcall(json.decode, md.layout or "", path .. " layout")
   if not ok2 or type(layout) ~= "table" or type(layout.layers) ~= "table" or #layout.layers < 1 then
@@ -153,37 +287,130 @@ function model.load(path)
   local okn, net = pcall(core.Net, opts)
   if not okn then bad(path, "bad layout: " .. tostring(net):gsub("^[^:]*: ", "")) end
   -- the tensors' counts add up to nparams, which is the block's size (above)
-  local params = net:params()
-  for i, l in ipairs(net:layout().layers) do
-    for _, part in ipairs(tensors_of(i, l)) do
-      local name, shape = part[1], part[3]
-      local t = header[name]
-      if type(t) ~= "table" then bad(path, "missing tensor " .. name) end
-      if t.dtype ~= "F32" then bad(path, name .. ": dtype " .. tostring(t.dtype) .. ", expected F32") end
-      local count = 1
-      if type(t.shape) ~= "table" or #t.shape ~= #shape then bad(path, name .. ": wrong shape") end
-      for d = 1, #shape do
-        if t.shape[d] ~= shape[d] then
-          bad(path, ("%s: shape %s disagrees with the layout %s"):format(name, show_shape(t.shape),
-            show_shape(shape)))
-        end
-        count = count * shape[d]
-      end
-      local off = t.data_offsets
-      if type(off) ~= "table" or math.type(off[1]) ~= "integer" or math.type(off[2]) ~= "integer"
-         or off[1] < 0 or off[1] % 4 ~= 0 or off[2] - off[1] ~= 4 * count then
-        bad(path, name .. ": bad data_offsets")
-      end
-      if off[2] > 4 * nblock then
-        bad(path, ("%s: ends at byte %d, but the data block holds %d bytes (truncated file?)")
-          :format(name, off[2], 4 * nblock))
-      end
-      params:view(part[2] + 1, count, 1):copy_from(block:view(off[1] // 4 + 1, count, 1))
-    end
-  end
-  local name, where = nonfinite(params, net:layout().layers)
+  copy_tensors(path, header, net, block, function(i, part) return ("layers.%d.%s"):format(i, part) end)
+  local name, where = nonfinite(net:params(), net:layout().layers)
   if name then bad(path, ("%s (%s) is not finite (NaN or infinity)"):format(name, where)) end
   return net, md
+end
+
+-- "layers.10" after "layers.2": names compared with their numbers as numbers
+local function natural_less(a, b)
+  local function parts(s)
+    local t = {}
+    for text, num in s:gmatch("(%D*)(%d*)") do
+      if text ~= "" then t[#t + 1] = text end
+      if num ~= "" then t[#t + 1] = tonumber(num) end
+    end
+    return t
+  end
+  local pa, pb = parts(a), parts(b)
+  for i = 1, math.max(#pa, #pb) do
+    local x, y = pa[i], pb[i]
+    if x == nil then return true elseif y == nil then return false end
+    if x ~= y then
+      if type(x) == type(y) then return x < y end
+      return type(x) == "number"
+    end
+  end
+  return false
+end
+
+--- import(net, path): reads the weights and biases of a plain safetensors
+--- file into net (a face's network or an lnn.Net).  The file's tensors come
+--- in pairs PREFIX.weight and PREFIX.bias (any prefixes: "0", "fc1",
+--- "layers.1"), taken in the prefixes' natural order (numbers as numbers), one
+--- pair per layer with parameters, in order; every shape must be the layer's
+--- (dense [n_out, n_in] and [n_out], as torch.nn.Linear; convpool [f, c, kh,
+--- kw] and [f], as torch.nn.Conv2d), every dtype F32.  A PyTorch state_dict
+--- of a matching nn.Sequential saved with safetensors.torch.save_file reads
+--- as it is.  Nothing is changed unless the whole file matches.
+-- @param net the network to fill (its architecture decides what must match)
+-- @tparam string path the safetensors file
+-- @return net
+function model.import(net, path)
+  local engine = engine_of(net)
+  if not engine then
+    error("bad argument #1 to 'import' (a network expected, got " .. type(net) .. ")", 2)
+  end
+  if type(path) ~= "string" then
+    error("bad argument #2 to 'import' (file name expected, got " .. type(path) .. ")", 2)
+  end
+  local header, block = read(path)
+  local groups, prefixes = {}, {}
+  for name, t in pairs(header) do
+    if name ~= "__metadata__" then
+      local prefix, part = name:match("^(.-)%.?(%a+)$")
+      if part ~= "weight" and part ~= "bias" then
+        error(("import: %s: tensor %s is neither a weight nor a bias"):format(path, name), 0)
+      end
+      if not groups[prefix] then groups[prefix] = {} prefixes[#prefixes + 1] = prefix end
+      groups[prefix][part] = {name = name, t = t}
+    end
+  end
+  table.sort(prefixes, natural_less)
+  local layers = {}
+  for i, l in ipairs(engine:layout().layers) do
+    if l.nweights > 0 then layers[#layers + 1] = i end
+  end
+  if #prefixes ~= #layers then
+    error(("import: %s holds %d weight/bias pairs (%s), but the network has %d layers with parameters")
+      :format(path, #prefixes, table.concat(prefixes, ", "), #layers), 0)
+  end
+  local names = {}
+  for k, i in ipairs(layers) do
+    local g = groups[prefixes[k]]
+    for _, part in ipairs {"weight", "bias"} do
+      if not g[part] then error(("import: %s: %s has no %s"):format(path, prefixes[k], part), 0) end
+    end
+    names[i] = g
+  end
+  -- into a copy first: a file that fails half-way changes nothing
+  local arch = layout_of(engine)
+  local scratch = core.Net({layers = arch.layers, cost = arch.cost})
+  copy_tensors(path, header, scratch, block, function(i, part) return names[i][part].name end)
+  local bad_name, where = nonfinite(scratch:params(), scratch:layout().layers)
+  if bad_name then bad(path, ("%s (%s) is not finite (NaN or infinity)"):format(names[where:match("%d+") + 0]
+    [where:match("%a+$")].name, where)) end
+  engine:params():copy_from(scratch:params())
+  return net
+end
+
+--- export(net, path [, prefixes]): writes net's weights and biases as a plain
+--- safetensors file (no lnn metadata) that PyTorch's safetensors.torch.load_file
+--- reads: tensors PREFIX.weight and PREFIX.bias per layer with parameters,
+--- the prefixes given (e.g. {"0", "2"} for nn.Sequential(Linear, Sigmoid,
+--- Linear)) or "layers.L" (L the engine layer, as save names them).
+-- @param net a face's network or an lnn.Net
+-- @tparam string path the file (replaced atomically)
+-- @tparam[opt] {string,...} prefixes one per layer with parameters
+function model.export(net, path, prefixes)
+  local engine = engine_of(net)
+  if not engine then
+    error("bad argument #1 to 'export' (a network expected, got " .. type(net) .. ")", 2)
+  end
+  if type(path) ~= "string" then
+    error("bad argument #2 to 'export' (file name expected, got " .. type(path) .. ")", 2)
+  end
+  local name
+  if prefixes ~= nil then
+    local with = {}
+    for i, l in ipairs(engine:layout().layers) do
+      if l.nweights > 0 then with[#with + 1] = i end
+    end
+    if type(prefixes) ~= "table" or #prefixes ~= #with then
+      error(("bad argument #3 to 'export' (a list of %d prefixes expected, got %s)"):format(#with,
+        type(prefixes) == "table" and #prefixes .. " items" or type(prefixes)), 2)
+    end
+    local by = {}
+    for k, i in ipairs(with) do
+      if type(prefixes[k]) ~= "string" then
+        error(("bad argument #3 to 'export' (prefix %d must be a string, got %s)"):format(k, type(prefixes[k])), 2)
+      end
+      by[i] = prefixes[k]
+    end
+    name = function(i, part) return by[i] .. "." .. part end
+  end
+  write(path, engine, header_of(engine, name))
 end
 
 return model

@@ -1,8 +1,9 @@
--- lnn.plot: learning curves as SVG line charts, like the book's plots.  An SVG
+--- lnn.plot: learning curves as SVG line charts, like the book's plots.  An SVG
 -- opens in any browser or image viewer and needs no library to write.  A
 -- series that names its monitored set (test, validation, training) always gets
 -- that set's colour, so the same set looks the same on every chart; the rest
 -- take the other colours in order.  No scripts, no fonts, no external links.
+-- @module lnn.plot
 local core = require "lnn.core"
 
 local plot = {}
@@ -40,6 +41,10 @@ local function finite(y) return type(y) == "number" and y == y and y ~= math.hug
 --- styles(series): each series' colour and dash pattern: a series with .set
 --- gets the set's colour; the others take the remaining colours in order; a
 --- colour used a second time gets a dash pattern so the lines stay apart.
+-- @param series see above
+-- @return each series' colour and dash pattern: a series with .set gets the set's colour; the
+--  others take the remaining colours in order; a colour used a second time gets a dash pattern so
+--  the lines stay apart
 function plot.styles(series)
   local out, used, next_other = {}, {}, 1
   for i, s in ipairs(series) do
@@ -61,6 +66,8 @@ end
 --- sits under the chart, off the curves.  inline leaves out the xmlns
 --- declaration (an SVG inside HTML needs none), id makes the title's id unique
 --- on a page.  Every point carries a <title> (its value on hover).
+-- @param spec the chart: {title, xlabel, ylabel, series = {{name, points = {{x, y}, ...}}, ...}, width, height}
+-- @return the chart as SVG text
 function plot.svg(spec)
   assert(type(spec) == "table" and type(spec.series) == "table", "plot.svg: spec with series expected")
   local ref = spec.reference
@@ -185,6 +192,8 @@ function plot.svg(spec)
 end
 
 --- write(path, spec): plot.svg(spec) written atomically to path.
+-- @param path the file's name
+-- @param spec the chart: {title, xlabel, ylabel, series = {{name, points = {{x, y}, ...}}, ...}, width, height}
 function plot.write(path, spec)
   core.write_file(path, plot.svg(spec))
 end

@@ -1,5 +1,6 @@
--- lnn.progress: a one-line progress bar with an ETA for terminals; on a pipe
+--- lnn.progress: a one-line progress bar with an ETA for terminals; on a pipe
 -- it draws nothing, so logs keep only the plain lines the scripts print.
+-- @module lnn.progress
 local core = require "lnn.core"
 
 local progress = {}
@@ -14,6 +15,8 @@ end
 progress.clock = clock
 
 --- new{total =, done = 0, label = "epochs", enabled = isatty(stdout), out = io.stdout}
+-- @param o options table (the keys are listed above)
+-- @return see above
 function progress.new(o)
   local self = setmetatable({total = o.total, done = o.done or 0, first = o.done or 0,
     label = o.label or "epochs", out = o.out or io.stdout, t0 = core.clock(), shown = false}, Bar)
@@ -21,6 +24,7 @@ function progress.new(o)
   return self
 end
 
+--- clear(): removes the bar from the terminal line (until the next draw).
 function Bar:clear()
   if self.enabled and self.shown then
     self.out:write("\r\27[K")
@@ -29,6 +33,7 @@ function Bar:clear()
 end
 
 --- Prints line above the bar (or plainly when there is no bar).
+-- @param line a line of text
 function Bar:print(line)
   self:clear()
   self.out:write(line, "\n")
@@ -36,11 +41,13 @@ function Bar:print(line)
 end
 
 --- update(done): redraws with done units finished.
+-- @param done units finished
 function Bar:update(done)
   self.done = done
   self:draw()
 end
 
+--- draw(): draws the bar: done/total, elapsed time and ETA (nothing on a pipe).
 function Bar:draw()
   if not self.enabled or self.total <= 0 then return end
   local width = 30
@@ -56,6 +63,7 @@ function Bar:draw()
   self.shown = true
 end
 
+--- finish(): clears the bar at the end of the run.
 function Bar:finish()
   self:clear()
 end

@@ -1,20 +1,27 @@
--- lnn.reference -- the book's network.py / network2.py written out in plain Lua: tables of doubles,
+--- lnn.reference: the book's network.py / network2.py written out in plain Lua: tables of doubles,
 -- one loop per sum, the slow and obviously correct twin the specs compare the C engine against.
 -- It deliberately requires nothing, has no random initialisation, no speed and no file formats.
+-- @module lnn.reference
 
 local R = {}
 
 local exp, log = math.exp, math.log
 local MAX_DOUBLE = 1.7976931348623157e308 -- what np.nan_to_num turns +inf into
 
----------------------------------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- Scalars
 
+--- sigmoid(z): 1 / (1 + e^-z).
+-- @tparam number z a weighted input
+-- @treturn number the activation
 function R.sigmoid(z)
   -- For z < -709 exp(-z) is inf and 1/inf is 0, so no guard is needed in doubles.
   return 1.0 / (1.0 + exp(-z))
 end
 
+--- sigmoid_prime(z): the sigmoid's derivative at z.
+-- @tparam number z a weighted input
+-- @treturn number sigmoid(z) * (1 - sigmoid(z))
 function R.sigmoid_prime(z)
   local s = R.sigmoid(z)
   return s * (1.0 - s)
@@ -30,12 +37,15 @@ local function nan_to_num(t)
   return t
 end
 
----------------------------------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- Costs (network2.py)
 
 R.QuadraticCost = {}
 
--- 0.5 * ||a - y||^2
+--- QuadraticCost.fn(a, y): 0.5 * ||a - y||^2.
+-- @tparam {number,...} a the output activations
+-- @tparam {number,...} y the target
+-- @treturn number the cost
 function R.QuadraticCost.fn(a, y)
   local s = 0.0
   for j = 1, #a do
@@ -45,7 +55,11 @@ function R.QuadraticCost.fn(a, y)
   return 0.5 * s
 end
 
--- (a - y) * sigmoid'(z)
+--- QuadraticCost.delta(z, a, y): the output error (a - y) * sigmoid'(z).
+-- @tparam {number,...} z the output weighted inputs
+-- @tparam {number,...} a the output activations
+-- @tparam {number,...} y the target
+-- @treturn {number,...} the error of each output
 function R.QuadraticCost.delta(z, a, y)
   local d = {}
   for j = 1, #a do d[j] = (a[j] - y[j]) * sigmoid_prime(z[j]) end
@@ -54,7 +68,11 @@ end
 
 R.CrossEntropyCost = {}
 
--- sum nan_to_num(-y*log(a) - (1-y)*log(1-a)); the y == a == 0 or 1 terms are 0*-inf = nan -> 0.
+--- CrossEntropyCost.fn(a, y): sum nan_to_num(-y*log(a) - (1-y)*log(1-a)); the y == a == 0 or 1
+-- terms are 0*-inf = nan, which becomes 0.
+-- @tparam {number,...} a the output activations
+-- @tparam {number,...} y the target
+-- @treturn number the cost
 function R.CrossEntropyCost.fn(a, y)
   local s = 0.0
   for j = 1, #a do
@@ -63,14 +81,19 @@ function R.CrossEntropyCost.fn(a, y)
   return s
 end
 
--- a - y: the sigmoid'(z) of the chain rule cancels, z is unused (kept for the common signature).
+--- CrossEntropyCost.delta(z, a, y): a - y; the sigmoid'(z) of the chain rule cancels, z is unused
+-- (kept for the common signature).
+-- @tparam {number,...} z the output weighted inputs (unused)
+-- @tparam {number,...} a the output activations
+-- @tparam {number,...} y the target
+-- @treturn {number,...} the error of each output
 function R.CrossEntropyCost.delta(z, a, y)
   local d = {}
   for j = 1, #a do d[j] = a[j] - y[j] end
   return d
 end
 
----------------------------------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- Helpers
 
 local function check_options(opts, allowed, fname)
@@ -131,7 +154,7 @@ local function argmax(v)
   return best
 end
 
----------------------------------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- Network
 
 local Network = {}
@@ -140,6 +163,12 @@ Network.__name = "lnn.reference.Network"
 
 local NETWORK_OPTIONS = { weights = true, biases = true, cost = true }
 
+--- Network(sizes [, params]): a sigmoid network of the given layer sizes; params {weights, biases,
+-- cost} gives its parameters (there is no random initialisation here) and its cost (QuadraticCost by
+-- default).
+-- @tparam {int,...} sizes layer sizes, e.g. {784, 30, 10}
+-- @tparam[opt] table params {weights = W[l][j][k], biases = B[l][j], cost = R.QuadraticCost or R.CrossEntropyCost}
+-- @return the network
 function R.Network(sizes, params)
   if type(sizes) ~= "table" or #sizes < 2 then
     error("sizes to 'Network' must be a table of at least 2 layer sizes", 2)
@@ -187,6 +216,9 @@ function R.Network(sizes, params)
   return net
 end
 
+--- feedforward(a): the network's output for input a.
+-- @tparam {number,...} a the input
+-- @treturn {number,...} the output activations
 function Network:feedforward(a)
   check_vector(a, self.sizes[1], "input", "feedforward")
   for l = 1, self.num_layers - 1 do
@@ -196,7 +228,11 @@ function Network:feedforward(a)
   return a
 end
 
--- Gradient of net.cost.fn(feedforward(x), y) with respect to every bias and weight (network.py).
+--- backprop(x, y): the gradient of net.cost.fn(feedforward(x), y) with respect to every bias and
+-- weight (network.py).
+-- @tparam {number,...} x the input
+-- @tparam {number,...} y the target
+-- @return nabla_b (per layer, per neuron) and nabla_w (per layer, [j][k])
 function Network:backprop(x, y)
   check_vector(x, self.sizes[1], "x", "backprop")
   check_vector(y, self.sizes[self.num_layers], "y", "backprop")
@@ -231,7 +267,12 @@ function Network:backprop(x, y)
   return nabla_b, nabla_w
 end
 
--- One step of gradient descent on the mean gradient of batch, with L2 weight decay (network2.py).
+--- update_mini_batch(batch, eta [, lmbda, n]): one step of gradient descent on the mean gradient
+-- of batch, with L2 weight decay (network2.py).
+-- @tparam table batch the mini-batch
+-- @tparam number eta the learning rate
+-- @tparam[opt=0] number lmbda the L2 strength
+-- @tparam[opt] int n the training set's size (for the decay)
 function Network:update_mini_batch(batch, eta, lmbda, n)
   lmbda = lmbda or 0.0
   if #batch == 0 then error("empty mini-batch to 'update_mini_batch'", 2) end
@@ -259,7 +300,10 @@ function Network:update_mini_batch(batch, eta, lmbda, n)
   end
 end
 
--- Number of {x, d} in test_data whose predicted class (argmax - 1, 0-based like the book) is d.
+--- evaluate(test_data): how many {x, d} in test_data have the predicted class (argmax - 1, 0-based
+-- like the book) d.
+-- @tparam table test_data the pairs
+-- @treturn int the count
 function Network:evaluate(test_data)
   local correct = 0
   for i = 1, #test_data do
@@ -274,7 +318,14 @@ end
 
 local SGD_OPTIONS = { test_data = true, lmbda = true, permutation = true, on_epoch = true }
 
--- Epochs are numbered from 1 (in permutation(n, epoch) and on_epoch(epoch, correct)).
+--- SGD(training_data, epochs, mini_batch_size, eta [, opts]): mini-batch SGD as network.py's;
+-- epochs are numbered from 1 (in permutation(n, epoch) and on_epoch(epoch, correct)).
+-- @tparam table training_data the pairs to train on
+-- @tparam int epochs epochs to run
+-- @tparam int mini_batch_size items per step
+-- @tparam number eta the learning rate
+-- @tparam[opt] table opts {test_data, lmbda, permutation = function(n, epoch) -> order, on_epoch}
+-- @return per-epoch test counts when test_data is given
 function Network:SGD(training_data, epochs, mini_batch_size, eta, opts)
   opts = check_options(opts, SGD_OPTIONS, "SGD")
   local n = #training_data
@@ -314,7 +365,11 @@ function Network:SGD(training_data, epochs, mini_batch_size, eta, opts)
   return results
 end
 
--- Mean cost over data plus the L2 term 0.5*(lmbda/#data)*sum w^2, added once (network2.py).
+--- total_cost(data [, lmbda]): the mean cost over data plus the L2 term 0.5*(lmbda/#data)*sum w^2,
+-- added once (network2.py).
+-- @tparam table data the pairs
+-- @tparam[opt=0] number lmbda the L2 strength
+-- @treturn number the cost
 function Network:total_cost(data, lmbda)
   lmbda = lmbda or 0.0
   local cost = 0.0

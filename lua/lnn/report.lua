@@ -1,4 +1,4 @@
--- lnn.report: one offline HTML page of the book's results beside lnn's.  It
+--- lnn.report: one offline HTML page of the book's results beside lnn's.  It
 -- reads what the experiments, the chapter 6 runs, the baselines, train.lua
 -- --metrics and visualize.lua wrote under a results folder (any JSON file
 -- there, found by its fields, and visualize.lua's marked folders) and writes
@@ -7,6 +7,7 @@
 -- or font; the few lines of JavaScript only sort the table.  It does not run
 -- anything itself: quick_plan() says what --quick should run and the caller
 -- runs it (scripts/report.lua).
+-- @module lnn.report
 local core = require "lnn.core"
 local json = require "lnn.json"
 local plot = require "lnn.plot"
@@ -35,6 +36,8 @@ local function chapter_of(name) return name:match("^ch(%d)") or SEED_CHAPTER[nam
 --- baselines, chapter 3, chapter 6.  Each: {id, chapter, kind ("experiment",
 --- "chapter6", "baseline"), name, title, book (percent), measure, run (which
 --- run of a multi-run experiment), command (the full-length one)}.
+-- @return the "book vs lnn" table's rows in the book's order: chapter 1, the baselines, chapter 3,
+--  chapter 6
 function R.rows()
   local rows = {}
   local function add_experiment(e)
@@ -66,6 +69,7 @@ function R.rows()
 end
 
 --- qualitative(): the experiments whose book result is a sentence, not a figure.
+-- @return the experiments whose book result is a sentence, not a figure
 function R.qualitative()
   local t = {}
   for _, e in ipairs(E.list) do
@@ -98,6 +102,9 @@ end
 
 local function is_null(v) return v == nil or v == json.null end
 
+-- an error as a reader should see it: without the Lua file and line it came from
+local function plain(err) return (tostring(err):gsub("^[^\n]-%.lua:%d+: ", "")) end
+
 local function classify(m)
   if type(m) ~= "table" then return nil end
   if type(m.experiment) == "string" then
@@ -116,6 +123,11 @@ end
 --- visualize = list of {dir, summary, pictures = {confusion, misclassified,
 --- weights}}, unreadable = list of {path, err}}.  Every list item is the
 --- decoded JSON with .path (its file) added.
+-- @param results {[job] = value} of this rank's jobs
+-- @param skip see above
+-- @return what the results folder holds: {experiment = {name -> list}, chapter6 = {name -> list},
+--  baseline = {name -> list}, train = list, visualize = list of {dir, summary, pictures =
+--  {confusion, misclassified, weights}}, unreadable = list of {path, err}}
 function R.collect(results, skip)
   local c = {experiment = {}, chapter6 = {}, baseline = {}, train = {}, visualize = {}, unreadable = {}}
   for _, path in ipairs(find(results, "*.json")) do
@@ -123,7 +135,7 @@ function R.collect(results, skip)
       local text = read(path)
       local ok, m = pcall(json.decode, text or "", path)
       if not ok then
-        c.unreadable[#c.unreadable + 1] = {path = path, err = tostring(m)}
+        c.unreadable[#c.unreadable + 1] = {path = path, err = plain(m)}
       else
         local kind = classify(m)
         if kind then
@@ -185,6 +197,10 @@ end
 --- shortness(row, m): nil for a full-length run of row, else why it is short
 --- ("3 of 30 epochs", "10,000 of 50,000 training images", ...).  Judged from
 --- what the file records, not from a flag it may not carry.
+-- @param row see above
+-- @param m see above
+-- @return nil for a full-length run of row, else why it is short ("3 of 30 epochs", "10,000 of
+--  50,000 training images", ...)
 function R.shortness(row, m)
   local why = {}
   local opts = type(m.options) == "table" and m.options or {}
@@ -228,6 +244,10 @@ end
 --- command_of(row, m): the command that reproduces result m of row: the one
 --- the file records, else one made from what it records (and true as the
 --- second result: reconstructed).
+-- @param row see above
+-- @param m see above
+-- @return the command that reproduces result m of row: the one the file records, else one made from
+--  what it records (and true as the second result: reconstructed)
 function R.command_of(row, m)
   if type(m.run) == "table" and type(m.run.command) == "string" then return m.run.command, false end
   local opts = type(m.options) == "table" and m.options or {}
@@ -266,6 +286,11 @@ end
 --- Full-length runs win over short ones; full runs of different seeds are
 --- averaged (the newest file per seed counts), and with three or more seeds
 --- their spread is the noise; otherwise the binomial error of one accuracy.
+-- @param row see above
+-- @param list see above
+-- @return the table cell values for row from its result files: {status = "not run" | "full" |
+--  "short", value, n (runs), seeds, diff, noise = {within, se, basis}, seconds, machine, command,
+--  short (why)}
 function R.judge(row, list)
   local full, short = {}, {}
   for _, m in ipairs(list or {}) do
@@ -321,7 +346,7 @@ function R.judge(row, list)
   return out
 end
 
---- quick_plan(collected, opts): the short runs --quick makes for what is
+--- quick_plan(collected, opts): the short runs the quick option makes for what is
 --- missing, in order: a list of {name, args (the script and its flags, after
 --- the interpreter), short (what makes it short), mkdir (a folder to make
 --- first, or nil)}.  opts {results, data,
@@ -335,6 +360,10 @@ R.QUICK = {
   ch6_6 = {epochs = 1, train_size = 5000, eval_size = 2000}, ch6_7 = {epochs = 1, train_size = 5000, eval_size = 2000},
   ch6_8 = {epochs = 1, train_size = 3000, eval_size = 2000, nets = 3},
 }
+--- quick_plan(c, opts): the short runs for what is missing (described above R.QUICK).
+-- @param c what collect() found
+-- @tparam table opts {results, data, expanded}
+-- @treturn table the list of runs {name, args, short, mkdir}
 function R.quick_plan(c, opts)
   local res = opts.results
   local plan = {}
@@ -406,6 +435,8 @@ R.escape = esc
 
 local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 --- base64(s): s in base64 (RFC 4648, with padding).
+-- @param s a string
+-- @return s in base64 (RFC 4648, with padding)
 function R.base64(s)
   local out, n = {}, #s
   local enc = {}
@@ -455,11 +486,12 @@ td.lnn { text-align: right; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) { background: #fafafa; }
 tr.notrun td { color: #555; }
-code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8rem; overflow-wrap: anywhere; }
+code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .8rem; overflow-wrap: break-word; }
 .tag { display: inline-block; font-size: .75rem; padding: 0 .35rem; border-radius: .25rem; border: 1px solid; }
 .short { background: #fff4d6; border-color: #b98900; color: #6b4f00; }
 .yes { color: #176b2c; font-weight: 600; } .no { color: #a4161a; font-weight: 600; }
 .muted { color: #555; }
+.nb { white-space: nowrap; }
 figure { margin: 1rem 0; break-inside: avoid; }
 figure svg, figure img { max-width: 100%; height: auto; }
 figure img.pixels { image-rendering: pixelated; border: 1px solid #ccc; }
@@ -541,6 +573,11 @@ local function png_size(s)
   return w, h
 end
 
+-- a command for a narrow column: may break after a slash or before a flag
+local function cmd_html(cmd)
+  return (esc(cmd):gsub("/", "/<wbr>"):gsub(" (%-%-[%w%-]+)", ' <span class="nb">%1</span>'))
+end
+
 -- the shown command for a judged row
 local function command_cell(j, row)
   local cmd = j.command or row.command
@@ -551,14 +588,17 @@ local function command_cell(j, row)
     extra = ("<br><span class=\"muted\">%d runs, seeds %s (<code>--seed N</code>)</span>"):format(j.n, table.concat(s, ", "))
   end
   if j.reconstructed then extra = extra .. '<br><span class="muted">(made from the file; it records none)</span>' end
-  return ("<code>%s</code>%s"):format(esc(cmd), extra)
+  return ("<code>%s</code>%s"):format(cmd_html(cmd), extra)
 end
 
 local function id_of(s) return (tostring(s):gsub("[^%w%-_]", "-")) end
 
 --- page(collected, about): the whole HTML page as a string.  about {results
 --- (the folder read), built (runinfo.describe of the builder), quick (list of
---- {name, ok, seconds, short} runs --quick made)}.
+--- {name, ok, seconds, short} runs the quick option made)}.
+-- @param c what collect() found
+-- @param about see above
+-- @return the whole HTML page as a string
 function R.page(c, about)
   local h = {}
   local function w(...) for _, s in ipairs {...} do h[#h + 1] = s end end
@@ -612,7 +652,7 @@ function R.page(c, about)
       w(('<tr id="row-%s" class="notrun"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
         .. '<td class="num" data-sort="%.4f">%s</td><td data-sort="-1">%s</td><td></td><td></td><td></td><td></td>'
         .. '<td class="cmd"><code>%s</code></td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
-          row.book, book, not_run(row.name), esc(row.command)))
+          row.book, book, not_run(row.name), cmd_html(row.command)))
     else
       local lnn = pct(j.value) .. (j.n > 1 and ("<br><span class=\"muted\">mean of %d</span>"):format(j.n) or "")
       if j.status == "short" then
@@ -672,7 +712,7 @@ function R.page(c, about)
       cmd = R.command_of(row, m)
     end
     w(('<tr id="row-%s"><th scope="row">%s</th><td>%s</td><td>%s</td><td><code>%s</code></td></tr>\n'):format(
-      id_of(e.name), esc(e.title), esc(e.book), lnn, esc(cmd)))
+      id_of(e.name), esc(e.title), esc(e.book), lnn, cmd_html(cmd)))
   end
   w('</tbody>\n</table>\n</section>\n')
 
@@ -687,7 +727,11 @@ function R.page(c, about)
     local m
     for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
     if not m then return end
-    local charts = curves(m)
+    local okc, charts = pcall(curves, m)
+    if not okc then
+      c.unreadable[#c.unreadable + 1] = {path = m.path, err = "no curves: " .. plain(charts)}
+      return
+    end
     if #charts == 0 then return end
     any = true
     local row = {kind = kind, name = name, run = kind == "experiment" and #E.by_name[name].runs or nil}
@@ -828,7 +872,9 @@ end
 
 --- build(opts): collects opts.results (default "results"), writes
 --- opts.out/index.html (default results/report) and returns its path and the
---- collected results.  opts.quick: the --quick runs' list for the page.
+--- collected results.  opts.quick: the quick runs' list for the page.
+-- @param opts options table (the keys are listed above)
+-- @return the page's path and the collected results
 function R.build(opts)
   opts = opts or {}
   local results = opts.results or "results"

@@ -1,8 +1,9 @@
--- lnn.runinfo: where and how a result was made -- lnn's version, the kernels,
+--- lnn.runinfo: where and how a result was made -- lnn's version, the kernels,
 -- the thread count, the machine (CPU model, cores, system), the date and the
 -- command -- so a results file says what produced it and the report can show
 -- it.  Reads /proc and /etc only; never runs a program, never fails: what it
 -- cannot read it leaves out.
+-- @module lnn.runinfo
 local core = require "lnn.core"
 
 local R = {}
@@ -21,6 +22,7 @@ end
 local machine
 --- machine(): one line describing this computer, e.g. "AMD EPYC, 2 cores,
 --- Debian GNU/Linux 12 (bookworm)" (cached).
+-- @return one line describing this computer, e.g
 function R.machine()
   if machine then return machine end
   local cpu = first_line("/proc/cpuinfo", "^model name%s*:%s*(.-)%s*$")
@@ -42,12 +44,17 @@ end
 --- describe([command]): a table for a results file: lnn (version), kernels,
 --- threads (OpenBLAS), machine, date (UTC, ISO 8601) and command (when given:
 --- the command line that reproduces the result).
+-- @param command see above
+-- @return a table for a results file: lnn (version), kernels, threads (OpenBLAS), machine, date
+--  (UTC, ISO 8601) and command (when given: the command line that reproduces the result)
 function R.describe(command)
   return {lnn = core.version, kernels = core.simd(), threads = core.blas_threads(), machine = R.machine(),
           date = os.date("!%Y-%m-%dT%H:%M:%SZ"), command = command}
 end
 
 --- shell_quote(s): s as one word for sh (left bare when it needs no quotes).
+-- @param s a string
+-- @return s as one word for sh (left bare when it needs no quotes)
 function R.shell_quote(s)
   s = tostring(s)
   if s:match("^[%w%-%./_=,:+@]+$") then return s end
@@ -55,6 +62,8 @@ function R.shell_quote(s)
 end
 
 --- command(words): the words joined into a command line, quoted for sh.
+-- @param words see above
+-- @return the words joined into a command line, quoted for sh
 function R.command(words)
   local t = {}
   for i, w in ipairs(words) do t[i] = R.shell_quote(w) end
@@ -63,6 +72,10 @@ end
 
 --- save(dir, name, result): writes result (a table) as dir/name.json,
 --- making dir if needed; returns the file's path.
+-- @param dir a folder
+-- @param name a name
+-- @param result see above
+-- @return writes result (a table) as dir/name.json, making dir if needed; returns the file's path
 function R.save(dir, name, result)
   local json = require "lnn.json"
   core.tools.mkdir(dir)

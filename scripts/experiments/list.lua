@@ -1,5 +1,4 @@
--- list.lua -- which book result each experiment script reproduces.
+-- list.lua -- which book result each experiment reproduces (`lnn experiment --list`).
 -- usage: lua scripts/experiments/list.lua
-dofile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/../bootstrap.lua")
-print(require("lnn.experiments").listing())
-print(require("lnn.chapter6").listing())
+assert(loadfile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/../bootstrap.lua"))()
+os.exit(require("lnn.cli").run(require("lnn.commands.experiment").run, {"--list"}, "scripts/experiments/list.lua"))

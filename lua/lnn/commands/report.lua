@@ -1,8 +1,9 @@
--- lnn report: builds DIR/index.html (default results/report/), one offline
+--- lnn report: builds DIR/index.html (default results/report/), one offline
 -- page of the book's results beside lnn's, from what the runs wrote under
 -- --results (lnn.report makes the page).  --quick first runs short versions (a
 -- few epochs each) of what is missing, with the scripts of the source
 -- checkout this file sits in.  Parses, runs and reports; never exits.
+-- @module lnn.commands.report
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local mnist_loader = require "lnn.mnist_loader"
@@ -20,7 +21,7 @@ local M = {summary = "build results/report/index.html: the book's results beside
 
 M.flags = {
   {name = "results", kind = "string", default = "results", help = "folder the runs wrote into", arg = "DIR"},
-  {name = "out", kind = "string", help = "folder for index.html (default: RESULTS/report)", arg = "DIR"},
+  {name = "out", kind = "string", help = "folder for index.html (default: RESULTS/report)", arg = "DIR", check = cli.writable_folder},
   {name = "quick", kind = "flag", help = "first run short versions (a few epochs) of what is missing"},
   {name = "data", kind = "string", help = "MNIST folder for the --quick runs", arg = "DIR"},
 }
@@ -40,6 +41,9 @@ local function expanded_exists(data)
 end
 
 --- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end

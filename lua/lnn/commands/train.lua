@@ -1,0 +1,198 @@
+--- lnn train: the book's chapter 1 run.  Trains a sigmoid network on MNIST's
+-- 50,000 training images with mini-batch SGD and reports test accuracy after
+-- every epoch, as network.py does.  The flag table below is the one place
+-- train's flags are declared (bin/lnn, scripts/train.lua and the root
+-- train.lua all run this).  It parses and reports; it never exits.
+-- @module lnn.commands.train
+local core = require "lnn.core"
+local cli = require "lnn.cli"
+local json = require "lnn.json"
+local network = require "lnn.network"
+local mnist_loader = require "lnn.mnist_loader"
+local progress = require "lnn.progress"
+local distributed = require "lnn.distributed"
+
+local M = {summary = "train the book's chapter 1 network (network.py) on MNIST"}
+
+M.flags = {
+  {name = "sizes", kind = "sizes", default = {784, 30, 10}, help = "layer sizes", arg = "A,B,...", check = cli.layer_sizes},
+  {name = "epochs", kind = "int", default = 30, help = "epochs in total", check = cli.nonnegative},
+  {name = "batch", kind = "int", default = 10, help = "mini-batch size", check = cli.batch},
+  {name = "eta", kind = "number", default = 3.0, help = "learning rate", check = cli.positive},
+  {name = "seed", kind = "int", default = 1, help = "random seed (weights and shuffling)"},
+  {name = "data", kind = "string", help = "folder with the four MNIST files (.gz or raw; `lnn data` shows the search)", arg = "DIR"},
+  {name = "save", kind = "string", help = "save the network here after every epoch (atomic)", arg = "FILE", check = cli.writable_file},
+  {name = "load", kind = "string", help = "continue from this saved network and its epoch", arg = "FILE"},
+  {name = "backups", kind = "string", help = "checkpoint folder: initial, latest, epoch-N", arg = "DIR", check = cli.writable_folder},
+  {name = "backup-every", kind = "int", default = 0, help = "also keep epoch-N every N epochs", check = cli.nonnegative},
+  {name = "metrics", kind = "string", help = "write per-epoch JSON metrics here", arg = "FILE", check = cli.writable_file},
+  {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
+  {name = "threads", kind = "int", help = "threads for training and evaluation (default: the processors; same results on any count)", check = cli.threads},
+  {name = "quiet", kind = "flag", help = "print only the final result"},
+  {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
+  distributed.flag,
+}
+M.about = "Trains a network.py-style sigmoid network on MNIST and reports test accuracy per epoch."
+
+--- load_data(prog, opts): load_data_wrapper(opts.data), the training set cut
+--- to the train_size option; a missing data set or a bad size is the command's error.
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @param opts options table (the keys are listed above)
+-- @return the training, validation and test sets
+function M.load_data(prog, opts)
+  local ok, training_data, validation_data, test_data = pcall(mnist_loader.load_data_wrapper, opts.data)
+  if not ok then cli.die(prog, training_data) end
+  if opts.train_size then
+    if opts.train_size > #training_data then
+      cli.fail(prog, ("option '--train-size': at most %d, got '%d'"):format(#training_data, opts.train_size))
+    end
+    training_data = training_data:slice(1, opts.train_size)
+  end
+  return training_data, validation_data, test_data
+end
+
+--- run(argv, prog): the command; returns its exit status (raises cli exits).
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
+function M.run(argv, prog)
+  local opts = cli.parse(argv, M.flags, prog, M.about)
+  cli.no_arguments(opts, prog)
+  -- --mpi: rank 0 alone prints and writes files (lnn.distributed); an error
+  -- closes the run, which ends the whole job
+  local run <close> = distributed.start(opts.mpi, prog)
+  run:only_root_writes(opts, {"save", "metrics", "backups", "rss"})
+  if opts.threads then core.threads(opts.threads) end
+
+  local training_data, _, test_data = M.load_data(prog, opts)
+
+  local net
+  if opts.load then
+    local okl, loaded = pcall(network.load, opts.load)
+    if not okl then cli.die(prog, loaded) end
+    net = loaded
+    local given = false
+    for _, a in ipairs(argv) do if a:match("^%-%-sizes") then given = true end end
+    if given and table.concat(net.sizes, ",") ~= table.concat(opts.sizes, ",") then
+      cli.die(prog, ("--sizes %s disagrees with %s (%s)"):format(table.concat(opts.sizes, ","), opts.load,
+        table.concat(net.sizes, ",")))
+    end
+  else
+    if opts.sizes[1] ~= 784 or opts.sizes[#opts.sizes] ~= 10 then
+      cli.fail(prog, ("option '--sizes': MNIST needs 784 inputs and 10 outputs, got '%s'")
+        :format(table.concat(opts.sizes, ",")))
+    end
+    net = network.Network(opts.sizes, {seed = opts.seed})
+  end
+  run:share(net)
+
+  -- the network and the command are what the report (lnn report) shows beside the curve
+  local runinfo = require "lnn.runinfo"
+  local words = cli.words(prog)
+  for _, w in ipairs {"--sizes", table.concat(net.sizes, ","), "--epochs", tostring(opts.epochs), "--batch",
+                      tostring(opts.batch), "--eta", tostring(opts.eta), "--seed", tostring(opts.seed),
+                      opts.train_size and "--train-size" or nil, opts.train_size and tostring(opts.train_size) or nil} do
+    words[#words + 1] = w
+  end
+  local metrics = {epochs = {}, sizes = net.sizes, eta = opts.eta, batch = opts.batch, seed = opts.seed,
+                   training_images = #training_data, run = runinfo.describe(runinfo.command(words))}
+  -- Resuming with --metrics continues the file: the entries of the epochs the
+  -- loaded network has been through stay (a later epoch's, from a run that went
+  -- further than this checkpoint, are dropped).
+  if opts.load and opts.metrics and io.open(opts.metrics) then
+    local okm, old = pcall(function() return json.decode(core.read_file(opts.metrics), opts.metrics) end)
+    if not okm or type(old) ~= "table" or type(old.epochs) ~= "table" then
+      cli.die(prog, ("--metrics %s: cannot continue it: %s"):format(opts.metrics,
+        okm and "no \"epochs\" list" or tostring(old):gsub("^.-read_file: ", "")))
+    end
+    for _, e in ipairs(old.epochs) do
+      if type(e) == "table" and math.type(e.epoch) == "integer" and e.epoch <= net.epoch then
+        metrics.epochs[#metrics.epochs + 1] = e
+      end
+    end
+  end
+
+  -- Ctrl-C or SIGTERM: stop after the epoch whose checkpoint and metrics are
+  -- written, and say how to resume (a second signal stops at once).  Not under
+  -- --mpi: ranks would not agree on the epoch to stop after.
+  local checkpoint = opts.save or (opts.backups and opts.backups .. "/latest")
+  local function resume_command()
+    local words = {prog:match("%.lua$") and ("lua5.4 " .. prog) or prog}
+    local i = 1
+    while i <= #argv do
+      local a = argv[i]
+      if a == "--load" then i = i + 1 elseif not a:match("^%-%-load=") then words[#words + 1] = a end
+      i = i + 1
+    end
+    words[#words + 1] = "--load"
+    words[#words + 1] = checkpoint
+    for k = 2, #words do
+      local w = words[k]
+      if w:find("[^%w%-_./=,:+@]") then words[k] = "'" .. w:gsub("'", "'\\''") .. "'" end
+    end
+    return table.concat(words, " ")
+  end
+  local INTERRUPTED = {}
+  if not opts.mpi then core.catch_signals(true) end
+
+  local bar = progress.new {total = opts.epochs, done = net.epoch, enabled = not opts.quiet and nil}
+  if opts.quiet then bar.enabled = false end
+  if not opts.quiet then
+    print(("lnn %s: network [%s], %d training images, batch %d, eta %g, seed %d, kernels %s%s")
+      :format(core.version, table.concat(net.sizes, ","), #training_data, opts.batch, opts.eta,
+        opts.seed, core.simd(), net.epoch > 0 and (", resuming after epoch " .. net.epoch) or ""))
+  end
+  local last
+  local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opts.eta, test_data, run:sgd(net, {
+    quiet = true, backups = opts.backups, backup_every = opts.backup_every,
+    on_epoch = function(info)
+      last = info
+      if opts.save then net:save(opts.save) end
+      metrics.epochs[#metrics.epochs + 1] = {epoch = info.epoch, seconds = info.seconds,
+        correct = info.correct, total = info.total}
+      if opts.metrics then core.write_file(opts.metrics, json.encode(metrics) .. "\n") end
+      if not opts.quiet then
+        bar:print(("Epoch %d: %d / %d  (%.3f s)"):format(info.epoch - 1, info.correct, info.total, info.seconds))
+        bar:update(info.epoch)
+      end
+      -- the safe point: this epoch's checkpoint, backups and metrics are written
+      local signame, signo = core.interrupted()
+      if signame and info.epoch < opts.epochs then
+        INTERRUPTED.name, INTERRUPTED.number, INTERRUPTED.epoch = signame, signo, info.epoch
+        error(INTERRUPTED, 0)
+      end
+    end,
+  }))
+  if not opts.mpi then core.catch_signals(false) end
+  bar:finish()
+  if not okt and err == INTERRUPTED then
+    io.stderr:write(("%s: %s: interrupted after epoch %d; %s\n"):format(prog, err.name, err.epoch,
+      checkpoint and ("resume with: " .. resume_command())
+        or "no --save or --backups, so nothing to resume from"))
+    return 128 + err.number
+  end
+  if not okt then cli.die(prog, err) end
+  if last then
+    local total = 0
+    for _, e in ipairs(metrics.epochs) do total = total + e.seconds end
+    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d); training %.2f s"):format(last.epoch,
+      last.epoch == 1 and "" or "s", 100 * last.correct / last.total, last.correct, last.total, total))
+  else
+    local correct = net:evaluate(test_data)
+    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d)"):format(net.epoch,
+      net.epoch == 1 and "" or "s", 100 * correct / #test_data, correct, #test_data))
+  end
+  if opts.rss then print(("peak RSS: %s kB"):format(M.peak_rss_kb() or "?")) end
+  return 0
+end
+
+--- peak_rss_kb(): this process's peak resident memory (VmHWM) in kB, or nil.
+-- @return this process's peak resident memory (VmHWM) in kB, or nil
+function M.peak_rss_kb()
+  local f = io.open("/proc/self/status")
+  local hwm = f and f:read("a"):match("VmHWM:%s*(%d+) kB")
+  if f then f:close() end
+  return tonumber(hwm)
+end
+
+return M

@@ -1,0 +1,168 @@
+--- lnn visualize: test1.visualizeResults and test1.test.  For a saved network
+-- it writes every misclassified digit as
+-- OUT/failed/<predicted>/<index>--correct-<label>.png (and the correct ones under
+-- OUT/passed/ with --save-successes), one contact sheet of all the misclassified
+-- digits with their labels, the confusion matrix (printed and as a PNG) and the
+-- first layer's weights as 28x28 images.  --checkpoints DIR scores every saved
+-- network in a folder instead, oldest first.  Predictions and pictures run in C.
+-- @module lnn.commands.visualize
+local core = require "lnn.core"
+local cli = require "lnn.cli"
+local network = require "lnn.network"
+local mnist_loader = require "lnn.mnist_loader"
+
+local tools = core.tools
+local MARK = ".lnn-visualize" -- marks a folder this command wrote, so it may remove it
+
+local M = {summary = "pictures of what a saved network gets wrong, its confusion matrix and weights"}
+M.flags = {
+  {name = "data", kind = "string", help = "folder with the four MNIST files (.gz or raw)", arg = "DIR"},
+  {name = "set", kind = "string", default = "test", help = "which set to score: test or validation",
+   check = function(v) if v ~= "test" and v ~= "validation" then return "must be test or validation" end end},
+  {name = "out", kind = "string", default = "results", help = "folder to write (removed first)", arg = "DIR", check = cli.writable_folder},
+  {name = "save-successes", kind = "flag", help = "also write the correctly classified digits under passed/"},
+  {name = "columns", kind = "int", default = 25, help = "digits per row of the contact sheet", check = cli.positive},
+  {name = "scale", kind = "int", default = 2, help = "enlargement of the contact sheet's digits",
+   check = function(v) if v < 1 or v > 8 then return "must be 1 to 8" end end},
+  {name = "checkpoints", kind = "string", help = "score every network saved in this folder, oldest first", arg = "DIR"},
+}
+M.synopsis = "NETWORK_FILE [options] | --checkpoints DIR [options]"
+M.about = "NETWORK_FILE (saved by lnn train --save) comes first.  Shows what the network gets\n"
+  .. "wrong: PNGs of the misclassified digits, a contact sheet, the confusion matrix and the first\n"
+  .. "layer's weights.  Or --checkpoints DIR: scores every network saved there, oldest first."
+
+--- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
+function M.run(argv, prog)
+  local opts = cli.parse(argv, M.flags, prog, M.about, M.synopsis)
+  if opts.checkpoints and #opts > 0 then
+    cli.fail(prog, ("--checkpoints takes no NETWORK_FILE, got '%s'"):format(opts[1]))
+  elseif not opts.checkpoints and #opts ~= 1 then
+    cli.fail(prog, #opts == 0 and "NETWORK_FILE expected (or --checkpoints DIR)"
+      or ("one NETWORK_FILE expected, got also '%s'"):format(opts[2]))
+  end
+
+  local ok, _, validation_data, test_data = pcall(mnist_loader.load_data, opts.data)
+  if not ok then cli.die(prog, validation_data) end
+  local data = opts.set == "test" and test_data or validation_data
+
+  local function pct(k, n) return 100 * k / n end
+
+  if opts.checkpoints then
+    local okd, files = pcall(tools.dir, opts.checkpoints)
+    if not okd then cli.die(prog, files) end
+    table.sort(files, function(a, b)
+      if a.mtime ~= b.mtime then return a.mtime < b.mtime end
+      return a.name < b.name
+    end)
+    print(("Scoring %d file%s in %s on the %s set (oldest first)"):format(#files, #files == 1 and "" or "s",
+      opts.checkpoints, opts.set))
+    local best
+    for _, f in ipairs(files) do
+      local path = opts.checkpoints .. "/" .. f.name
+      local okl, net = pcall(network.load, path)
+      if okl then
+        local okp, correct = pcall(net.evaluate, net, data)
+        if okp then
+          print(("%-24s epoch %3d: %d / %d (%.2f%%)"):format(f.name, net.epoch, correct, #data, pct(correct, #data)))
+          if not best or correct > best.correct then best = {name = f.name, correct = correct} end
+        else
+          print(("%-24s skipped: %s"):format(f.name, tostring(correct)))
+        end
+      else
+        print(("%-24s skipped: %s"):format(f.name, tostring(net)))
+      end
+    end
+    if best then print(("best: %s, %d / %d (%.2f%%)"):format(best.name, best.correct, #data, pct(best.correct, #data))) end
+    return 0
+  end
+
+  local okl, net = pcall(network.load, opts[1])
+  if not okl then cli.die(prog, net) end
+  if net.sizes[1] ~= 784 or net.sizes[#net.sizes] ~= 10 then
+    cli.die(prog, ("%s: a network of 784 inputs and 10 outputs expected, got %s"):format(opts[1], table.concat(net.sizes, ",")))
+  end
+
+  -- OUT is removed first, but only if this script wrote it (it holds the mark) or it is empty
+  local out = opts.out
+  local function sh_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+  if pcall(tools.dir, out) then
+    local marked = io.open(out .. "/" .. MARK) ~= nil
+    local p = io.popen("ls -A " .. sh_quote(out))
+    local any = p:read("l") ~= nil
+    p:close()
+    if any and not marked then
+      cli.die(prog, ("refusing to remove %s: it was not written by lnn visualize (remove it or pick --out)"):format(out))
+    end
+    if not os.execute("rm -rf " .. sh_quote(out)) then cli.die(prog, "cannot remove " .. out) end
+  end
+  local okm, err = pcall(function()
+    tools.mkdir(out)
+    core.write_file(out .. "/" .. MARK, "written by lnn visualize; removed by its next run\n")
+    for _, sub in ipairs {"failed", "passed", "weights"} do tools.mkdir(out .. "/" .. sub) end
+  end)
+  if not okm then cli.die(prog, err) end
+
+  local predictions = net._net:predict(data)
+  local counts, correct, failed = tools.confusion(data, predictions)
+
+  -- one PNG per misclassified digit (and per correct one with --save-successes)
+  local made = {}
+  local function write_digit(status, i, pred)
+    local folder = ("%s/%s/%d"):format(out, status, pred)
+    if not made[folder] then tools.mkdir(folder) made[folder] = true end
+    core.write_png(("%s/%d--correct-%d.png"):format(folder, i - 1, data:label(i)), data:pixels(i), 28, 28)
+  end
+  for _, i in ipairs(failed) do write_digit("failed", i, predictions[i]) end
+  local written = #failed
+  if opts.save_successes then
+    local wrong = {}
+    for _, i in ipairs(failed) do wrong[i] = true end
+    for i = 1, #data do
+      if not wrong[i] then write_digit("passed", i, predictions[i]) written = written + 1 end
+    end
+  end
+
+  -- the contact sheet: every misclassified digit, captioned label>prediction
+  if #failed > 0 then
+    local captions = {}
+    for k, i in ipairs(failed) do captions[k] = ("%d>%d"):format(data:label(i), predictions[i]) end
+    local w, h = tools.write_sheet(out .. "/misclassified.png", tools.gather(data, failed), #failed, 28, 28,
+      {columns = opts.columns, scale = opts.scale, invert = true, captions = captions})
+    print(("contact sheet: %s/misclassified.png (%d x %d, %d digits, captions label>prediction)")
+      :format(out, w, h, #failed))
+  end
+
+  -- the confusion matrix, printed and drawn
+  local lines = {"confusion matrix (rows: true digit, columns: predicted digit):", "      "}
+  for c = 0, 9 do lines[2] = lines[2] .. ("%6d"):format(c) end
+  for r = 1, 10 do
+    local row = ("%6d"):format(r - 1)
+    for c = 1, 10 do row = row .. ("%6d"):format(counts[r][c]) end
+    lines[#lines + 1] = row
+  end
+  print(table.concat(lines, "\n"))
+  tools.write_confusion_png(out .. "/confusion.png", counts)
+  -- the figures as JSON, for the report (lnn report)
+  core.write_file(out .. "/summary.json", require("lnn.json").encode {kind = "visualize", network = opts[1],
+    set = opts.set, correct = correct, total = #data, confusion = counts} .. "\n")
+
+  -- the first layer's weights: one 28x28 picture per hidden neuron, and a sheet of them all
+  local W = net.weights[1]
+  local n_hidden = W:shape()
+  local wbytes = tools.rows_to_bytes(W)
+  for j = 1, n_hidden do
+    core.write_png(("%s/weights/neuron-%d.png"):format(out, j - 1), wbytes:sub((j - 1) * 784 + 1, j * 784), 28, 28)
+  end
+  tools.write_sheet(out .. "/weights.png", wbytes, n_hidden, 28, 28, {columns = math.min(n_hidden, 10), scale = 2})
+
+  print(("wrote %d digit PNGs under %s/ (%d misclassified), %s/confusion.png, %s/weights.png and %d weight images")
+    :format(written, out, #failed, out, out, n_hidden))
+  print(("%d / %d"):format(correct, #data))
+  print(("(%.2f%%)"):format(pct(correct, #data)))
+  return 0
+end
+
+return M

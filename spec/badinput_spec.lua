@@ -322,7 +322,9 @@ bad("network.load", function() return network.load(5) end, "bad argument #1 to '
 bad("network.load", function() return network.load(dir .. "/none") end, "load: " .. dir .. "/none", "cannot open")
 bad("network.load", function() return network.load(dir .. "/img") end, "load: " .. dir .. "/img")
 bad("network.weights", function() net.weights = 5 end, "weights: a list of 2 matrices expected")
-bad("network.weights", function() net.biases = {M, M} end, "biases[1]", "shapes differ")
+bad("network.weights", function() net.biases = {M, M} end, "biases[1]: 3 values (3x1) expected, got 3x2")
+bad("network.weights", function() net.weights[1] = {{"x"}} end, "weights[1]: ", "row 1, element 1")
+bad("network.weights", function() net.biases[0] = M end, "bad field 'biases[0]' (layer 1 to 2 expected)")
 bad("network.sigmoid", function() return network.sigmoid("x") end, "bad argument #1 to 'sigmoid'", "number or lnn.Matrix expected")
 bad("network.sigmoid", function() return network.sigmoid({{"a"}}) end, "bad argument #1 to 'sigmoid'", "row 1, element 1")
 bad("network.sigmoid_prime", function() return network.sigmoid_prime({}) end, "bad argument #1 to 'sigmoid_prime'", "1 to 2^30 rows")
@@ -335,7 +337,7 @@ bad("network2.Network", function() return network2.Network({2, 2}, "Bogus") end,
 bad("network2.Network", function() return network2.Network({2, 2}, nil, {hidden = "x"}) end, "bad argument #3 to 'Network'", "unknown activation 'x'")
 bad("network2.Network", function() return network2.Network({2, 2}, network2.LogLikelihoodCost, {output = "sigmoid"}) end, "bad argument #3 to 'Network'", "needs a softmax output")
 bad("network2.Network", function() return network2.Network({2, 2}, nil, {rng = 5}) end, "bad option 'rng' to 'Network'")
-bad("network2.Network", function() return network2.Network({2, 2}, nil, {seed = "x"}) end, "bad argument #3 to 'Network'", "seed")
+bad("network2.Network", function() return network2.Network({2, 2}, nil, {seed = "x"}) end, "bad option 'seed' to 'Network' (integer expected, got x)")
 bad("network2.accuracy", function() return net2:accuracy(5) end, "bad argument #1 to 'accuracy'", "lnn.Data or list of {x, y} expected")
 bad("network2.accuracy", function() return net2:accuracy(D) end, "bad argument #1 to 'accuracy'", "items of 4 inputs expected, got 2")
 bad("network2.accuracy", function() return net2:accuracy(D8, "x") end, "bad argument #2 to 'accuracy'", "boolean expected")
@@ -418,9 +420,9 @@ bad("network3.Network", function() return network3.Network(5, 1) end, "bad argum
 bad("network3.Network", function() return network3.Network({network3.SoftmaxLayer {n_in = 4, n_out = 2}}, 0) end, "bad argument #2 to 'Network'", "positive integer mini_batch_size expected, got 0")
 bad("network3.Network", function() return network3.Network({network3.FullyConnectedLayer {n_in = 4, n_out = 3}, network3.SoftmaxLayer {n_in = 4, n_out = 2}}, 1) end, "Network", "layer 2")
 bad("network3.accuracy", function() return net3:accuracy(5) end, "bad argument #1 to 'accuracy'", "lnn.Data")
-bad("network3.predict", function() return net3:predict(D) end, "bad argument #1 to 'predict'", "items of 4 inputs (the first layer's) expected, got items of 2")
+bad("network3.predict", function() return net3:predict(D) end, "bad argument #1 to 'predict'", "items of 4 inputs expected, got 2")
 bad("network3.feedforward", function() return net3:feedforward("x") end, "bad argument #1 to 'feedforward'", "lnn.Matrix or table expected")
-bad("network3.SGD", function() return net3:SGD(D8, 1, 1, inf, D8) end, "bad argument #4 to 'SGD'", "positive learning rate eta")
+bad("network3.SGD", function() return net3:SGD(D8, 1, 1, inf, D8) end, "bad argument #4 to 'SGD'", "positive learning rate expected")
 bad("network3.SGD", function() return net3:SGD(D8, 1, 1, 0.1, D8, nil, 0, 5) end, "bad argument #8 to 'SGD'", "options table expected")
 bad("network3.save", function() return net3:save(5) end, "bad argument #1 to 'save'", "file name expected")
 bad("network3.save", function() return net3:save(dir .. "/no/x") end, "save: " .. dir .. "/no/x")
@@ -429,6 +431,16 @@ bad("network3.load", function() return network3.load(dir .. "/img") end, "load: 
 bad("network3.ensemble", function() return network3.ensemble({}) end, "bad argument #1 to 'ensemble'", "non-empty list")
 bad("network3.ensemble", function() return network3.ensemble({net3, 5}) end, "bad argument #1 to 'ensemble'", "item 2: Network or file name expected, got number")
 bad("network3.ensemble", function() return network3.ensemble({net3, network3.Network({network3.SoftmaxLayer {n_in = 4, n_out = 3}}, 1)}) end, "bad argument #1 to 'ensemble'", "item 2 takes or gives other sizes")
+bad("network3.Network", function() return network3.Network({network3.SoftmaxLayer {n_in = 4, n_out = 2}}, 1, {seed = 0.5}) end, "bad option 'seed' to 'Network' (integer expected, got 0.5)")
+-- what every face has from lnn.face
+for fname, n in pairs {network = network.Network({4, 3, 10}), network2 = net2, network3 = net3} do
+  bad(fname .. ".predict", function() return n:predict(5) end, "bad argument #1 to 'predict'", "lnn.Data or list of {x, y} expected, got number")
+  bad(fname .. ".predict", function() return n.predict(D8) end, "calling 'predict' on bad self")
+  bad(fname .. ".summary", function() return n:summary("x") end, "bad argument #1 to 'summary' (function expected, got string)")
+  local o = {on_saturation = 1}
+  local args_ = {network = {D8, 1, 1, 0.1, nil, o}, network2 = {D8, 1, 1, 0.1, o}, network3 = {D8, 1, 1, 0.1, D8, nil, 0, o}}
+  bad(fname .. ".SGD", function() return n:SGD(table.unpack(args_[fname], 1, 8)) end, "bad option 'on_saturation' to 'SGD'")
+end
 local vote3 = network3.ensemble({net3, net3})
 bad("network3.Ensemble:predict", function() return vote3:predict(5) end, "bad argument #1 to 'predict'", "lnn.Data")
 bad("network3.Ensemble:accuracy", function() return vote3:accuracy(D) end, "bad argument #1 to 'accuracy'", "items of 4 inputs")

@@ -114,7 +114,7 @@ local function run_ensemble(run, argv, prog)
       if dist.comm then -- member k's parameters from the rank that trained it
         local mbs = run.mini_batch_size or 10
         members[k] = members[k] or network3.Network(run.layers(network3, mbs), mbs, {seed = opts.seed + k - 1})
-        dist.comm:broadcast(members[k]._net, (k - 1) % dist.size)
+        dist.comm:broadcast(members[k]:engine(), (k - 1) % dist.size)
       end
       if save_dir then members[k]:save(("%s/member-%d.lnn"):format(save_dir, k)) end
       print(("member %d: test accuracy %s (at its best validation accuracy)"):format(k,

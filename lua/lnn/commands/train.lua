@@ -143,8 +143,9 @@ function M.run(argv, prog)
         opts.seed, core.simd(), net.epoch > 0 and (", resuming after epoch " .. net.epoch) or ""))
   end
   local last
+  -- --epochs counts in total: a loaded network continues from its epoch up to it
   local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opts.eta, test_data, run:sgd(net, {
-    quiet = true, backups = opts.backups, backup_every = opts.backup_every,
+    quiet = true, backups = opts.backups, backup_every = opts.backup_every, start_epoch = net.epoch,
     on_epoch = function(info)
       last = info
       if opts.save then net:save(opts.save) end

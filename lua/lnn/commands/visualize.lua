@@ -105,7 +105,7 @@ function M.run(argv, prog)
   end)
   if not okm then cli.die(prog, err) end
 
-  local predictions = net._net:predict(data)
+  local predictions = net:predict(data)
   local counts, correct, failed = tools.confusion(data, predictions)
 
   -- one PNG per misclassified digit (and per correct one with --save-successes)

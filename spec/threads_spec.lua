@@ -52,9 +52,9 @@ end
 describe("training over threads", function()
   it("gives the same parameters, bit for bit, on 1, 2, 3 and 8 threads (dense, momentum, L2)", function()
     local make = function() return core.Net{sizes = {400, 100, 10}, cost = "cross-entropy"} end
-    local opts = {eta = 0.5, batch = 200, mu = 0.7, lmbda = 2.0}
-    assert.is_true(make():chunks(200) >= 4, "the step must be cut into chunks for this to test threads")
-    local d = data(450, 400, 10, 3)
+    local opts = {eta = 0.5, batch = 400, mu = 0.7, lmbda = 2.0}
+    assert.is_true(make():chunks(400) >= 4, "the step must be cut into chunks for this to test threads")
+    local d = data(900, 400, 10, 3)
     local p1 = trained(make, "default", d, opts, 1)
     for _, t in ipairs({2, 3, 8}) do same_bits(p1, (trained(make, "default", d, opts, t))) end
   end)
@@ -74,16 +74,16 @@ describe("training over threads", function()
     local twin = core.Net{sizes = {400, 100, 10}, cost = "cross-entropy"}
     local p = net:params():copy()
     for i = 1, p:shape() do twin:params():set(i, 1, p:get(i, 1)) end
-    local d = data(128, 400, 10, 5)
-    assert.is_true(net:chunks(128) >= 2)
-    net:train_epoch(d, core.Rng(1), {eta = 0.5, batch = 128, mu = 0.5, lmbda = 1.0, shuffle = false, threads = 2})
-    local X, Y = core.Matrix(128, 400), core.Matrix(128, 10, 0)
-    for i = 1, 128 do
+    local d = data(256, 400, 10, 5)
+    assert.is_true(net:chunks(256) >= 2)
+    net:train_epoch(d, core.Rng(1), {eta = 0.5, batch = 256, mu = 0.5, lmbda = 1.0, shuffle = false, threads = 2})
+    local X, Y = core.Matrix(256, 400), core.Matrix(256, 10, 0)
+    for i = 1, 256 do
       local x, y = d:get(i)
       for j = 1, 400 do X:set(i, j, x:get(j, 1)) end
       Y:set(i, y + 1, 1)
     end
-    twin:update(X, Y, {eta = 0.5, mu = 0.5, lmbda = 1.0, n = 128})
+    twin:update(X, Y, {eta = 0.5, mu = 0.5, lmbda = 1.0, n = 256})
     local diff, moved = H.maxdiff(net:params():totable(true), twin:params():totable(true)), 0
     for i = 1, p:shape() do moved = math.max(moved, math.abs(net:params():get(i, 1) - p:get(i, 1))) end
     assert.is_true(moved > 1e-3, "the step moved the parameters by only " .. moved)
@@ -114,7 +114,7 @@ describe("each face trained over threads", function()
   local dir = H.mnist_dir()
   local wrapped = mnist_loader.load_data_wrapper(dir)
   local plain, valid = mnist_loader.load_data(dir)
-  local tr, tr3, va3 = wrapped:slice(1, 600), plain:slice(1, 240), valid:slice(1, 50)
+  local tr, tr3, va3 = wrapped:slice(1, 600), plain:slice(1, 280), valid:slice(1, 50)
 
   local function over_threads(train)
     local saved, first = core.threads(), nil
@@ -147,7 +147,7 @@ describe("each face trained over threads", function()
   end)
 
   it("network3 with conv-pool and dropout: the same parameters on 1, 2 and 3 threads", function()
-    local mbs = 20
+    local mbs = 40
     local layers = function()
       return {
         network3.ConvPoolLayer {image_shape = {mbs, 1, 28, 28}, filter_shape = {8, 1, 5, 5}, poolsize = {2, 2},

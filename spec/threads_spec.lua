@@ -106,8 +106,8 @@ describe("training over threads", function()
   end)
 end)
 
--- The faces drive the same engine: their SGD trains on core.threads() threads
--- (until each face takes a threads option of its own, the count is set here).
+-- The faces drive the same engine: their SGD takes a threads option (lnn.face
+-- forwards it), and core.threads() is left as it was.
 describe("each face trained over threads", function()
   local mnist_loader = require "lnn.mnist_loader"
   local network, network2, network3 = require "lnn.network", require "lnn.network2", require "lnn.network3"
@@ -119,10 +119,9 @@ describe("each face trained over threads", function()
   local function over_threads(train)
     local saved, first = core.threads(), nil
     for _, t in ipairs({1, 2, 3}) do
-      core.threads(t)
-      local ok, p = pcall(train)
-      core.threads(saved)
+      local ok, p = pcall(train, t)
       assert(ok, p)
+      assert.are.equal(saved, core.threads())
       if first then same_bits(first, p) else first = p end
     end
   end
@@ -131,17 +130,17 @@ describe("each face trained over threads", function()
 
   it("network: the same parameters on 1, 2 and 3 threads", function()
     assert.is_true(core.Net{sizes = {784, 60, 10}}:chunks(200) >= 2)
-    over_threads(function()
+    over_threads(function(t)
       local net = network.Network({784, 60, 10}, {seed = 3})
-      net:SGD(tr, 2, 200, 3.0, nil, {quiet = true})
+      net:SGD(tr, 2, 200, 3.0, nil, {quiet = true, threads = t})
       return params(net)
     end)
   end)
 
   it("network2 with momentum and L2: the same parameters on 1, 2 and 3 threads", function()
-    over_threads(function()
+    over_threads(function(t)
       local net = network2.Network({784, 60, 10}, network2.CrossEntropyCost, {seed = 4})
-      net:SGD(tr, 2, 200, 0.5, {lmbda = 1.0, mu = 0.6, quiet = true})
+      net:SGD(tr, 2, 200, 0.5, {lmbda = 1.0, mu = 0.6, quiet = true, threads = t})
       return params(net)
     end)
   end)
@@ -156,9 +155,9 @@ describe("each face trained over threads", function()
         network3.SoftmaxLayer {n_in = 40, n_out = 10, p_dropout = 0.2}}
     end
     assert.is_true(network3.Network(layers(), mbs, {seed = 5})._net:chunks(mbs) >= 2)
-    over_threads(function()
+    over_threads(function(t)
       local net = network3.Network(layers(), mbs, {seed = 5})
-      net:SGD(tr3, 2, mbs, 0.1, va3, nil, 0.1, {quiet = true})
+      net:SGD(tr3, 2, mbs, 0.1, va3, nil, 0.1, {quiet = true, threads = t})
       return params(net)
     end)
   end)

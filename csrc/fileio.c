@@ -136,6 +136,73 @@ int lnn_atomic_begin(lnn_atomic *a, const char *path, lnn_error *err) {
   return LNN_OK;
 }
 
+/* The folder part of path ("." when there is none), malloc'd. */
+static char *folder_of(const char *path) {
+  const char *slash = strrchr(path, '/');
+  size_t n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+  char *f = (char *)malloc(n + 1);
+  if (f == NULL) return NULL;
+  memcpy(f, slash == NULL ? "." : path, n);
+  f[n] = '\0';
+  return f;
+}
+
+/* folder must be an existing folder this process may create files in */
+static int check_folder(const char *path, const char *folder, lnn_error *err) {
+  struct stat st;
+  if (stat(folder, &st) != 0)
+    return lnn_error_set(err, LNN_EIO, "%s: folder %s %s", path, folder,
+                         errno == ENOENT ? "does not exist" : strerror(errno));
+  if (!S_ISDIR(st.st_mode)) return lnn_error_set(err, LNN_EIO, "%s: %s is not a folder", path, folder);
+  if (access(folder, W_OK | X_OK) != 0)
+    return lnn_error_set(err, LNN_EIO, "%s: folder %s cannot be written: %s", path, folder,
+                         strerror(errno));
+  return LNN_OK;
+}
+
+int lnn_file_check_writable(const char *path, lnn_error *err) {
+  char *target = NULL, *folder;
+  struct stat st;
+  int exists, rc = resolve_target(path, &target, &st, &exists, err);
+  if (rc != LNN_OK) return rc;
+  folder = folder_of(target);
+  rc = folder == NULL ? lnn_error_set(err, LNN_ENOMEM, "%s: out of memory", path)
+                      : check_folder(path, folder, err);
+  free(folder);
+  free(target);
+  return rc;
+}
+
+int lnn_folder_check_writable(const char *path, lnn_error *err) {
+  char *cur = strdup(path);
+  struct stat st;
+  int rc = LNN_OK;
+  if (cur == NULL) return lnn_error_set(err, LNN_ENOMEM, "%s: out of memory", path);
+  /* up to the nearest ancestor that exists: it must be a writable folder */
+  for (;;) {
+    size_t n = strlen(cur);
+    char *slash;
+    while (n > 1 && cur[n - 1] == '/') cur[--n] = '\0';
+    if (stat(cur, &st) == 0) {
+      rc = check_folder(path, cur, err);
+      break;
+    }
+    if (errno != ENOENT && errno != ENOTDIR) { /* ENOTDIR: a file on the way, found above */
+      rc = lnn_error_set(err, LNN_EIO, "%s: %s: %s", path, cur, strerror(errno));
+      break;
+    }
+    slash = strrchr(cur, '/');
+    if (slash == NULL) {
+      rc = check_folder(path, ".", err);
+      break;
+    }
+    if (slash == cur) slash[1] = '\0';
+    else *slash = '\0';
+  }
+  free(cur);
+  return rc;
+}
+
 int lnn_atomic_write(lnn_atomic *a, const void *data, size_t n, lnn_error *err) {
   const char *p = (const char *)data;
   while (n > 0) {
@@ -154,20 +221,11 @@ int lnn_atomic_write(lnn_atomic *a, const void *data, size_t n, lnn_error *err) 
  * cut can bring back the old file (or none).  Best effort: some file
  * systems refuse fsync on a folder, and the data itself is already safe. */
 static void sync_folder(const char *path) {
-  const char *slash = strrchr(path, '/');
-  char *folder;
+  char *folder = folder_of(path);
   int fd;
-  if (slash == NULL) {
-    fd = open(".", O_RDONLY);
-  } else {
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    folder = (char *)malloc(n + 1);
-    if (folder == NULL) return;
-    memcpy(folder, path, n);
-    folder[n] = '\0';
-    fd = open(folder, O_RDONLY);
-    free(folder);
-  }
+  if (folder == NULL) return;
+  fd = open(folder, O_RDONLY);
+  free(folder);
   if (fd < 0) return;
   (void)fsync(fd);
   close(fd);

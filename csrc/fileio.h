@@ -34,6 +34,14 @@ int lnn_atomic_write(lnn_atomic *a, const void *data, size_t n, lnn_error *err);
 int lnn_atomic_commit(lnn_atomic *a, lnn_error *err);
 void lnn_atomic_abort(lnn_atomic *a);
 
+/* Whether a save could write path, without creating anything: the target
+ * (resolved as begin does) is absent or regular, and its folder exists and is
+ * writable.  The message says what stands in the way. */
+int lnn_file_check_writable(const char *path, lnn_error *err);
+/* Whether path is a writable folder, or could be made one with its missing
+ * parents (the nearest existing ancestor is a writable folder). */
+int lnn_folder_check_writable(const char *path, lnn_error *err);
+
 /* Writes the chunks, in order, as the new content of path. */
 int lnn_file_write_atomic(const char *path, const lnn_chunk *chunks, int nchunks, lnn_error *err);
 /* One snapshot of a file for reading: one descriptor, and the size that

@@ -258,7 +258,7 @@ static int io_read_model(lua_State *L) {
   data = size - 8 - (size_t)hlen;
   if (data % 4 != 0)
     return lnn_lua_error(L, "load", "%s: data block of %d bytes is not float32s", path, (int)data);
-  if (data / 4 > ((size_t)1 << 30))
+  if (data / 4 > LNN_LIMIT_PARAMS)
     return lnn_lua_error(L, "load", "%s: data block too large", path);
   h = lnn_lua_newblob(L, (size_t)hlen);
   if (lnn_rfile_read_at(f, 8, h->data, (size_t)hlen, &e) != LNN_OK)
@@ -297,6 +297,24 @@ static int io_write_file(lua_State *L) {
   return 0;
 }
 
+/* check_writable(path [, "file" | "folder"]): true if a save could write path
+ * (fileio.h: absent, a regular file or a symlink to one, in an existing
+ * writable folder) or, for "folder", if path is a writable folder or could be
+ * made as one (tools.mkdir makes parents); else nil and why.  Creates nothing. */
+static int io_check_writable(lua_State *L) {
+  static const char *const kinds[] = {"file", "folder", NULL};
+  const char *path = luaL_checkstring(L, 1);
+  int folder = luaL_checkoption(L, 2, "file", kinds);
+  lnn_error e;
+  if ((folder ? lnn_folder_check_writable(path, &e) : lnn_file_check_writable(path, &e)) != LNN_OK) {
+    lua_pushnil(L);
+    lua_pushstring(L, e.msg);
+    return 2;
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 /* catch_signals(on): true installs lnn's SIGINT/SIGTERM handler (signals.h:
  * the first signal only sets a flag, a second stops at once); false puts the
  * previous handlers back.  Either way forgets a signal caught before. */
@@ -323,6 +341,7 @@ static int io_interrupted(lua_State *L) {
 
 static const luaL_Reg io_funcs[] = {
     {"catch_signals", io_catch_signals}, {"interrupted", io_interrupted},
+    {"check_writable", io_check_writable},
     {"write_file", io_write_file}, {"read_file", io_read_file},
     {"write_png", io_write_png}, {"read_png", io_read_png}, {"write_idx", io_write_idx},
     {"json_decode", io_json_decode}, {"json_number", io_json_number},

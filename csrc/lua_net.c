@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lua_lnn.h"
@@ -54,7 +55,7 @@ static const char *const kind_names[] = {"dense", "convpool", "dropout", NULL};
 static int pop_size(lua_State *L, int l, const char *what) {
   int ok;
   lua_Integer v = lua_tointegerx(L, -1, &ok);
-  if (!ok || v < 1 || v > (1 << 24))
+  if (!ok || v < 1 || v > LNN_LIMIT_LAYER)
     lnn_lua_opterror(L, "Net", "layers", "layer %d: %s must be an integer 1 to 2^24, got %s", l,
                      what, luaL_tolstring(L, -1, NULL));
   lua_pop(L, 1);
@@ -170,7 +171,7 @@ static void check_layout(lua_State *L, lnn_net *layout) {
       lua_Integer v;
       lua_geti(L, -1, i + 1);
       v = lua_tointegerx(L, -1, &ok);
-      if (!ok || v < 1 || v > (1 << 24))
+      if (!ok || v < 1 || v > LNN_LIMIT_LAYER)
         lnn_lua_opterror(L, "Net", "sizes", "size %d must be an integer 1 to 2^24", i + 1);
       sizes[i] = (int)v;
       lua_pop(L, 1);
@@ -476,7 +477,7 @@ static float *velocity(lua_State *L, int arg, lnet *u, float mu) {
  * (in the section: reading them can run an __index metamethod). */
 static void check_sgd_options(lua_State *L, int t, const char *fname) {
   static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "threads",
-                                     "reducer", NULL};
+                                     "reducer", "progress", NULL};
   luaL_checktype(L, t, LUA_TTABLE);
   lnn_lua_checkoptions(L, t, fname, opts);
 }
@@ -506,7 +507,7 @@ static void sgd_options(lua_State *L, int t, const char *fname, lnn_sgd *s, size
     lnn_lua_opterror(L, fname, "mu", "number in [0, 1) expected, got %f, which is 1 in float32",
                      mu);
   if (n < 1) lnn_lua_opterror(L, fname, "n", "positive integer expected");
-  if (batch < 1 || batch > (1 << 20))
+  if (batch < 1 || batch > LNN_LIMIT_BATCH)
     lnn_lua_opterror(L, fname, "batch", "integer 1 to 2^20 expected");
   s->n = (size_t)n;
   s->batch = (size_t)batch;
@@ -525,7 +526,9 @@ static int update_section(lua_State *L) {
     lnn_lua_opterror(L, "update", "reducer", "only train_epoch takes a reducer");
   if (lua_getfield(L, 4, "threads") != LUA_TNIL)
     lnn_lua_opterror(L, "update", "threads", "only train_epoch takes threads");
-  lua_pop(L, 2);
+  if (lua_getfield(L, 4, "progress") != LUA_TNIL)
+    lnn_lua_opterror(L, "update", "progress", "only train_epoch reports progress");
+  lua_pop(L, 3);
   vel = velocity(L, 1, u, s.mu);
   load_batch(L, u, &w, 2, 3);
   lnn_net_forward(&u->net, &w, m, NULL, u->K);
@@ -575,13 +578,54 @@ static const lnn_reducer *reducer_option(lua_State *L, int t, const char *fname)
   return red;
 }
 
+/* Mini-batches between two looks at the clock when train_epoch reports
+ * progress, and the least time between two reports. */
+#define PROGRESS_BATCHES 32
+#define PROGRESS_SECONDS 0.1
+
+static double seconds_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The epoch as one lnn_train_epoch call runs it, cut into runs of whole
+ * mini-batches (so every step is the same as in one call), calling the Lua
+ * function at stack index fn with (items done, items) at most every
+ * PROGRESS_SECONDS (the network stays busy: the function cannot re-enter it).
+ * perm, mem and the velocity live in userdata: an error raised by the
+ * function leaks nothing. */
+static void train_with_progress(lua_State *L, int fn, lnet *u, float *mem, int threads,
+                                const lnn_data *d, const uint32_t *perm, const lnn_sgd *o,
+                                float *vel, lnn_rng *r, const lnn_reducer *red) {
+  const size_t run = o->batch * PROGRESS_BATCHES;
+  lnn_data part = *d;
+  lnn_error e;
+  size_t first;
+  double last = seconds_now();
+  for (first = 0; first < d->n; first += run) {
+    part.n = d->n - first < run ? d->n - first : run;
+    if (lnn_train_epoch(&u->net, mem, threads, &part, perm + first, o, vel, r, red, u->K, &e) !=
+        LNN_OK)
+      lnn_lua_fail(L, "train_epoch", &e);
+    if (first + part.n < d->n && seconds_now() - last >= PROGRESS_SECONDS) {
+      lua_pushvalue(L, fn);
+      lua_pushinteger(L, (lua_Integer)(first + part.n));
+      lua_pushinteger(L, (lua_Integer)d->n);
+      lua_call(L, 2, 0);
+      last = seconds_now();
+    }
+  }
+}
+
 /* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true,
- * threads = core.threads(), reducer =}): one epoch of mini-batch SGD in C, the
- * shuffle then the dropout masks drawn from rng; the same bits on any number
- * of threads.  With a reducer, this process runs its share of every
- * mini-batch and the gradients are summed over all of them (data-parallel:
- * every process calls it with the same parameters, data and rng state).
- * Returns true while every parameter is finite */
+ * threads = core.threads(), reducer =, progress = function(done, n)}): one
+ * epoch of mini-batch SGD in C, the shuffle then the dropout masks drawn from
+ * rng; the same bits on any number of threads.  With a reducer, this process
+ * runs its share of every mini-batch and the gradients are summed over all of
+ * them (data-parallel: every process calls it with the same parameters, data
+ * and rng state).  progress, if given, is called with the items done so far
+ * at most ten times a second.  Returns true while every parameter is finite */
 static int train_epoch_section(lua_State *L) {
   lnet *u = (lnet *)lua_touserdata(L, 1);
   ldata *s = (ldata *)lua_touserdata(L, 2);
@@ -592,7 +636,7 @@ static int train_epoch_section(lua_State *L) {
   lblob *pb, *mem;
   uint32_t *perm;
   float *vel;
-  int shuffle, threads;
+  int shuffle, threads, progress;
   size_t i;
   sgd_options(L, 4, "train_epoch", &o, s->d.n);
   threads = (int)lnn_lua_optintfield(L, 4, "train_epoch", "threads", lnn_lua_threads(L));
@@ -601,7 +645,10 @@ static int train_epoch_section(lua_State *L) {
   red = reducer_option(L, 4, "train_epoch");
   lua_getfield(L, 4, "shuffle");
   shuffle = lua_isnil(L, -1) || lua_toboolean(L, -1);
-  lua_pop(L, 1);
+  lua_settop(L, 4);
+  progress = lua_getfield(L, 4, "progress") != LUA_TNIL; /* stays at index 5 */
+  if (progress && !lua_isfunction(L, 5))
+    lnn_lua_opterror(L, "train_epoch", "progress", "function expected, got %s", luaL_typename(L, 5));
   vel = velocity(L, 1, u, o.mu);
   mem = lnn_lua_newblob(L, (lnn_train_floats(&u->net, o.batch, threads) + 16) * sizeof(float));
   pb = lnn_lua_newblob(L, s->d.n * sizeof(uint32_t));
@@ -610,8 +657,11 @@ static int train_epoch_section(lua_State *L) {
     lnn_rng_permutation(r, perm, s->d.n);
   else
     for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
-  if (lnn_train_epoch(&u->net, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, vel, r,
-                      red, u->K, &e) != LNN_OK)
+  if (progress)
+    train_with_progress(L, 5, u, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, vel, r,
+                        red);
+  else if (lnn_train_epoch(&u->net, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, vel,
+                           r, red, u->K, &e) != LNN_OK)
     lnn_lua_fail(L, "train_epoch", &e);
   lua_pushboolean(L, params_finite(&u->net));
   return 1;
@@ -657,7 +707,7 @@ static int lnn_lua_threads(lua_State *L) {
 static int core_threads(lua_State *L) {
   if (!lua_isnoneornil(L, 1)) {
     lua_Integer n = luaL_checkinteger(L, 1);
-    lnn_lua_argcheck(L, n >= 1 && n <= 256, 1, "thread count must be 1 to 256");
+    lnn_lua_argcheck(L, n >= 1 && n <= LNN_LIMIT_THREADS, 1, "thread count must be 1 to 256");
     lua_pushinteger(L, n);
     lua_setfield(L, LUA_REGISTRYINDEX, THREADS_KEY);
   }
@@ -752,7 +802,7 @@ static int net_predict(lua_State *L) {
 static int net_chunks(lua_State *L) {
   lnet *u = lnn_lua_checknet(L, 1);
   lua_Integer m = luaL_checkinteger(L, 2);
-  lnn_lua_argcheck(L, m >= 1 && m <= (1 << 20), 2, "mini-batch size 1 to 2^20 expected");
+  lnn_lua_argcheck(L, m >= 1 && m <= LNN_LIMIT_BATCH, 2, "mini-batch size 1 to 2^20 expected");
   lua_pushinteger(L, lnn_step_chunks(&u->net, (size_t)m));
   return 1;
 }
@@ -820,6 +870,18 @@ int lnn_lua_open_net(lua_State *L) {
   lua_setfield(L, -2, "threads");
   lua_pushcfunction(L, core_threads); /* the old name, from when OpenBLAS ran the threads */
   lua_setfield(L, -2, "blas_threads");
+  lua_createtable(L, 0, 5);
+  lua_pushinteger(L, LNN_LIMIT_LAYER);
+  lua_setfield(L, -2, "layer");
+  lua_pushinteger(L, LNN_LIMIT_BATCH);
+  lua_setfield(L, -2, "batch");
+  lua_pushinteger(L, LNN_MAX_LAYERS);
+  lua_setfield(L, -2, "layers");
+  lua_pushinteger(L, LNN_LIMIT_THREADS);
+  lua_setfield(L, -2, "threads");
+  lua_pushinteger(L, (lua_Integer)LNN_LIMIT_PARAMS);
+  lua_setfield(L, -2, "params");
+  lua_setfield(L, -2, "limits");
   openblas_set_num_threads(1);
   return 0;
 }

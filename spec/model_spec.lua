@@ -101,11 +101,16 @@ describe("network save and load", function()
     local resumed = network.load(dir .. "/bk/latest")
     assert.are.equal(3, resumed.epoch)
     local lines = {}
-    resumed:SGD(data, 6, 5, 1.0, nil, {log = function(s) lines[#lines + 1] = s end})
+    resumed:SGD(data, 3, 5, 1.0, nil, {log = function(s) lines[#lines + 1] = s end})
     assert.are.same({"Epoch 3 complete", "Epoch 4 complete", "Epoch 5 complete"}, lines)
+    -- or resumed to a total with start_epoch
+    local to_total = network.load(dir .. "/bk/latest")
+    to_total:SGD(data, 6, 5, 1.0, nil, {quiet = true, start_epoch = to_total.epoch})
     for l = 1, 2 do
       assert.are.equal(0, straight.weights[l]:maxabsdiff(resumed.weights[l]))
+      assert.are.equal(0, straight.weights[l]:maxabsdiff(to_total.weights[l]))
     end
+    assert.are.equal(6, to_total.epoch)
   end)
 end)
 

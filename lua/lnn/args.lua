@@ -38,6 +38,13 @@ function args.rate(eta, fname, n)
   end
 end
 
+--- lmbda(v, fname, n): a finite L2 parameter >= 0.
+function args.lmbda(lmbda, fname, n)
+  if type(lmbda) ~= "number" or not (lmbda >= 0) or lmbda == math.huge then
+    args.fail(fname, n, "lmbda must be a number >= 0, got " .. tostring(lmbda), 2)
+  end
+end
+
 --- count(v, fname, n, what, min): an integer >= min (default 0).
 function args.count(v, fname, n, what, min)
   min = min or 0

@@ -5,6 +5,8 @@
 -- message and the status (2 for usage errors, 0 for a help request, 1 for failures);
 -- only the entry points (bin/lnn, scripts/*.lua, train.lua) call os.exit.
 -- @module lnn.cli
+local core = require "lnn.core"
+
 local cli = {}
 
 -- An exit raised by parse, fail or die; run() prints it and returns status.
@@ -166,6 +168,63 @@ end
 -- @tparam string prog the program's name
 function cli.no_arguments(opts, prog)
   if #opts > 0 then cli.fail(prog, ("unexpected argument '%s'"):format(opts[1])) end
+end
+
+--- layer_sizes(t): a flag check (check = cli.layer_sizes): nil if a network of
+-- these layer sizes is within lnn's limits (core.limits: the largest layer, the
+-- layer count, the parameter count), else the complaint naming the limit.
+-- Flag checks run in parse(), so a bad value is a usage error before any work.
+-- @tparam {integer,...} t the layer sizes
+-- @treturn ?string the complaint
+function cli.layer_sizes(t)
+  local L = core.limits
+  if #t - 1 > L.layers then return ("at most %d layers (%d sizes)"):format(L.layers, L.layers + 1) end
+  for i, n in ipairs(t) do
+    if n > L.layer then
+      return ("size %d is %d units; the largest layer lnn takes has %d (2^24)"):format(i, n, L.layer)
+    end
+  end
+  local ok, n = pcall(core.net_nparams, {sizes = t})
+  if not ok then return (tostring(n):gsub("^.-%(", ""):gsub("%)$", "")) end
+  if n > L.params then
+    return ("%d parameters; the largest network lnn saves and loads has %d (2^30)"):format(n, L.params)
+  end
+end
+
+--- batch(n): a flag check: nil if n is a mini-batch size within lnn's limit.
+-- @tparam integer n the mini-batch size
+-- @treturn ?string the complaint
+function cli.batch(n)
+  if n < 1 then return "must be positive" end
+  if n > core.limits.batch then
+    return ("the largest mini-batch lnn takes is %d (2^20)"):format(core.limits.batch)
+  end
+end
+
+--- threads(n): a flag check: nil if core.threads takes n.
+-- @tparam integer n the thread count
+-- @treturn ?string the complaint
+function cli.threads(n)
+  if n < 1 or n > core.limits.threads then return ("must be 1 to %d"):format(core.limits.threads) end
+end
+
+--- writable_file(path): a flag check: nil if a save could write path (absent,
+-- or a regular file or a symlink to one, in an existing writable folder).
+-- Creates nothing.
+-- @tparam string path the file a command will save
+-- @treturn ?string the complaint
+function cli.writable_file(path)
+  local ok, why = core.check_writable(path, "file")
+  if not ok then return why end
+end
+
+--- writable_folder(path): a flag check: nil if path is a writable folder or
+-- could be made one (with its missing parents).  Creates nothing.
+-- @tparam string path the folder a command will write into
+-- @treturn ?string the complaint
+function cli.writable_folder(path)
+  local ok, why = core.check_writable(path, "folder")
+  if not ok then return why end
 end
 
 --- run(command, args, prog): runs command(args, prog) and returns its exit

@@ -69,12 +69,12 @@ function distributed.available()
 end
 
 --- share(net): rank 0's parameters, generator state and epoch on every rank.
---- net is a face's network (net._net, net.rng, net.epoch).
+--- net is a face's network (net:engine(), net.rng, net.epoch).
 -- @param net a network
 -- @return rank 0's parameters, generator state and epoch on every rank
 function Run:share(net)
   if not self.comm then return net end
-  self.comm:broadcast(net._net)
+  self.comm:broadcast(net:engine())
   self.comm:broadcast(net.rng)
   if net.epoch ~= nil then net.epoch = self.comm:broadcast(net.epoch) end
   return net
@@ -86,7 +86,7 @@ end
 -- @param when when, for the message
 function Run:check(net, when)
   if not self.comm then return end
-  self.comm:same(net._net, when)
+  self.comm:same(net:engine(), when)
   self.comm:same(net.rng, when)
 end
 

@@ -7,6 +7,7 @@
 local core = require "lnn.core"
 local args = require "lnn.args"
 local json = require "lnn.json"
+local face = require "lnn.face"
 local network = require "lnn.network"
 local mnist_loader = require "lnn.mnist_loader"
 
@@ -17,8 +18,8 @@ local network2 = {}
 -- static methods (the engine computes the same in C over whole data sets).
 
 local function vector(v, fname, n)
-  if type(v) == "table" then v = core.Matrix(v) end
-  if type(v) ~= "userdata" or v.numel == nil then
+  if type(v) == "table" then v = core.call_as(fname, n, core.Matrix, v) end
+  if not face.is(v, "lnn.Matrix") then
     args.fail(fname, n, "lnn.Matrix or table of numbers expected, got " .. type(v), 2)
   end
   return v:totable(true)
@@ -113,7 +114,7 @@ local COSTS = {QuadraticCost = network2.QuadraticCost, CrossEntropyCost = networ
 local function check_cost(cost, fname, n)
   if type(cost) == "string" and COSTS[cost] then return COSTS[cost] end
   for _, c in pairs(COSTS) do
-    if cost == c then return c end
+    if cost == c or cost == c.engine then return c end -- or the engine's name ("cross-entropy")
   end
   args.fail(fname, n, "QuadraticCost, CrossEntropyCost or LogLikelihoodCost expected, got "
     .. tostring(cost), 2)
@@ -122,25 +123,17 @@ end
 ---------------------------------------------------------------------------
 -- The Network
 
-local Network = {}
+-- network.py's methods (feedforward, backprop, evaluate, ...) are network2's too
 local methods = setmetatable({}, {__index = network.Network_methods})
-Network.__index = network._index(methods)
-Network.__tostring = function(self)
-  return ("lnn.network2.Network{%s}"):format(table.concat(self.sizes, ", "))
-end
+local Network = face.class("lnn.network2.Network", methods)
 
 local ACTS = {sigmoid = true, tanh = true, relu = true, linear = true, softmax = true}
 
 local function build(sizes, cost, hidden, output, rng)
   local net = core.Net {sizes = sizes, hidden = hidden, output = output, cost = cost.engine}
-  local self = network._wrap(net, rng, Network)
-  rawset(self, "cost", cost)
-  rawset(self, "hidden", hidden)
-  rawset(self, "output", output)
-  return self
+  local s = face.dense_sizes(net)
+  return face.wrap(net, rng, Network, {sizes = s, num_layers = #s, cost = cost, hidden = hidden, output = output})
 end
--- weights/biases assignment copies into the engine, as in lnn.network
-Network.__newindex = network._Network.__newindex
 
 --- Network(sizes [, cost = CrossEntropyCost [, {seed, rng, hidden, output}]]):
 --- weights N(0, 1/n_in), biases N(0, 1) (default_weight_initializer).  hidden
@@ -150,19 +143,20 @@ function network2.Network(sizes, cost, opts)
   args.sizes(sizes, "Network")
   cost = check_cost(cost or network2.CrossEntropyCost, "Network", 2)
   opts = args.options(opts, {seed = true, rng = true, hidden = true, output = true}, "Network", 3)
-  if opts.seed ~= nil and math.type(opts.seed) ~= "integer" then
-    args.fail("Network", 3, "option 'seed' must be an integer, got " .. tostring(opts.seed))
-  end
-  network._check_rng(opts.rng, "Network")
-  local hidden = opts.hidden or "sigmoid"
-  local output = opts.output or cost.output or "sigmoid"
-  for _, a in ipairs {hidden, output} do
-    if not ACTS[a] then args.fail("Network", 3, "unknown activation '" .. tostring(a) .. "'") end
+  local rng = face.rng(opts, "Network")
+  local hidden = face.activation(opts.hidden or "sigmoid")
+  local output = face.activation(opts.output or cost.output or "sigmoid")
+  local got = {hidden = hidden, output = output}
+  for _, k in ipairs {"hidden", "output"} do
+    if got[k] == nil then
+      args.fail("Network", 3, ("unknown activation '%s' for '%s' (%s expected)"):format(tostring(opts[k]), k,
+        table.concat(face.activations, ", ")))
+    end
   end
   if cost.output and output ~= cost.output then
     args.fail("Network", 3, ("%s needs a %s output layer, got %s"):format(cost.name, cost.output, output))
   end
-  local ok, self = pcall(build, sizes, cost, hidden, output, opts.rng or core.Rng(opts.seed or 0))
+  local ok, self = pcall(build, sizes, cost, hidden, output, rng)
   if not ok then error("Network: " .. tostring(self), 2) end
   self:default_weight_initializer()
   return self
@@ -171,20 +165,20 @@ end
 --- default_weight_initializer(): weights N(0, 1/n_in), biases N(0, 1), drawn
 --- from the network's generator (all biases first, then the weights, as numpy).
 function methods:default_weight_initializer()
-  network._checkself(self, "default_weight_initializer")
+  face.checkself(self, "default_weight_initializer")
   self._net:init(self.rng, "default")
 end
 
 --- large_weight_initializer(): weights and biases N(0, 1) (chapter 1's).
 function methods:large_weight_initializer()
-  network._checkself(self, "large_weight_initializer")
+  face.checkself(self, "large_weight_initializer")
   self._net:init(self.rng, "large")
 end
 
 local function n_out(self) return self.sizes[#self.sizes] end
 
 local function data_arg(self, data, fname, n)
-  return network._as_data(data, n_out(self), fname, n, self.sizes[1])
+  return face.data(data, n_out(self), fname, n, self.sizes[1])
 end
 
 local function check_convert(convert, fname, n)
@@ -197,7 +191,7 @@ end
 --- correctly.  convert (network2.py's flag for one-hot targets) is accepted
 --- for the book's calls; lnn's data sets know their labels either way.
 function methods:accuracy(data, convert)
-  network._checkself(self, "accuracy")
+  face.checkself(self, "accuracy")
   data = data_arg(self, data, "accuracy", 1)
   check_convert(convert, "accuracy", 2)
   return self._net:evaluate(data)
@@ -208,16 +202,12 @@ local function l2_term(self, lmbda, n)
   return 0.5 * (lmbda / n) * self._net:weight_sqsum()
 end
 
-local function check_lmbda(lmbda, fname, n)
-  if type(lmbda) ~= "number" or not (lmbda >= 0) or lmbda == math.huge then
-    args.fail(fname, n, "lmbda must be a number >= 0, got " .. tostring(lmbda), 2)
-  end
-end
+local check_lmbda = args.lmbda
 
 --- total_cost(data, lmbda [, convert]): the mean cost over data plus the L2
 --- term 0.5 (lmbda / n) sum w^2, added once (as the upstream network2.py).
 function methods:total_cost(data, lmbda, convert)
-  network._checkself(self, "total_cost")
+  face.checkself(self, "total_cost")
   data = data_arg(self, data, "total_cost", 1)
   check_lmbda(lmbda, "total_cost", 2)
   check_convert(convert, "total_cost", 3)
@@ -228,13 +218,12 @@ end
 --- update_mini_batch(mini_batch, eta, lmbda, n): one step with L2 weight
 --- decay (1 - eta lmbda / n) w, n the size of the whole training set.
 function methods:update_mini_batch(mini_batch, eta, lmbda, n)
-  network._checkself(self, "update_mini_batch")
+  face.checkself(self, "update_mini_batch")
   local data = data_arg(self, mini_batch, "update_mini_batch", 1)
   args.rate(eta, "update_mini_batch", 2)
   check_lmbda(lmbda or 0, "update_mini_batch", 3)
   if lmbda and lmbda > 0 then args.count(n, "update_mini_batch", 4, "n", 1) end
-  self._net:train_epoch(data, self.rng, {eta = eta, batch = #data, shuffle = false,
-                                         lmbda = lmbda or 0, n = n or #data})
+  face.step(self, data, {eta = eta, batch = #data, shuffle = false, lmbda = lmbda or 0, n = n or #data})
 end
 
 local sgd_options = {
@@ -242,13 +231,10 @@ local sgd_options = {
   monitor_evaluation_accuracy = true, monitor_training_cost = true,
   monitor_training_accuracy = true, early_stopping_n = true,
   -- lnn's additions
-  mu = true, schedule_n = true, quiet = true, log = true, on_epoch = true, reducer = true,
+  mu = true, schedule_n = true, quiet = true, log = true,
 }
 
-local function fmt(x)
-  if math.type(x) == "integer" then return tostring(x) end
-  return ("%.10g"):format(x)
-end
+local fmt = face.fmt
 
 --- SGD(training_data, epochs, mini_batch_size, eta [, opts]) -> evaluation_cost,
 --- evaluation_accuracy, training_cost, training_accuracy (one entry per epoch
@@ -262,12 +248,12 @@ end
 --- quiet, log = function(line), on_epoch = function(info) with info.epoch,
 --- info.seconds (training time), info.eta and the epoch's monitored values.
 function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
-  network._checkself(self, "SGD")
+  face.checkself(self, "SGD")
   training_data = data_arg(self, training_data, "SGD", 1)
   args.count(epochs, "SGD", 2, "epochs", 0)
   args.count(mini_batch_size, "SGD", 3, "mini_batch_size", 1)
   args.rate(eta, "SGD", 4)
-  opts = args.options(opts, sgd_options, "SGD", 5)
+  opts = face.check_options(opts, sgd_options, "SGD", 5)
   local lmbda = opts.lmbda or 0.0
   check_lmbda(lmbda, "SGD", 5)
   local mu = opts.mu or 0.0
@@ -286,47 +272,38 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
      and evaluation_data == nil then
     args.fail("SGD", 5, "evaluation_data is needed for monitoring, early stopping or the schedule")
   end
-  local log = opts.quiet and function() end or opts.log or print
-  for k, want in pairs {log = "function", on_epoch = "function"} do
-    if opts[k] ~= nil and type(opts[k]) ~= want then
-      args.fail("SGD", 5, ("option '%s' must be a %s, got %s"):format(k, want, type(opts[k])))
-    end
+  if opts.log ~= nil and type(opts.log) ~= "function" then
+    args.fail("SGD", 5, ("option 'log' must be a function, got %s"):format(type(opts.log)))
   end
-  network._check_finite(training_data, "SGD", "training data")
-  if evaluation_data then network._check_finite(evaluation_data, "SGD", "evaluation data") end
-  local probe = epochs > 0 and network._probe(self, training_data) or nil
+  face.check_finite(training_data, "SGD", "training data")
+  if evaluation_data then face.check_finite(evaluation_data, "SGD", "evaluation data") end
 
   local n = #training_data
   local evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = {}, {}, {}, {}
   local best, since_best, since_halving = -1, 0, 0
   local eta0 = eta
-  local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = n, mu = mu,
-               reducer = opts.reducer}
-  for j = 0, epochs - 1 do
-    local t0 = core.clock()
-    local finite = self._net:train_epoch(training_data, self.rng, sgd)
-    local info = {epoch = j + 1, seconds = core.clock() - t0, eta = sgd.eta}
-    local why = network._diverged(self, finite, probe)
-    if why then
-      error(("SGD: training diverged in epoch %d: %s; try a smaller eta than %s"):format(j, why,
-        fmt(sgd.eta)), 0)
-    end
-    self.epoch = (self.epoch or 0) + 1
-    log(("Epoch %d training complete"):format(j))
+  local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = n, mu = mu}
+  local plan = {fname = "SGD", data = training_data, sgd = sgd, count = epochs, first = 0,
+                base = self.epoch or 0, opts = opts, say = not opts.quiet and (opts.log or print) or nil}
+  local accuracy
+  function plan.report(info, j)
+    local say = plan.say
+    info.eta = sgd.eta
+    say(("Epoch %d training complete"):format(j))
     -- one pass over a set gives both its accuracy and its cost
-    local tcorrect, tcost, accuracy, ecost
+    local tcorrect, tcost, ecost
     if opts.monitor_training_cost or opts.monitor_training_accuracy then
       tcorrect, tcost = self._net:evaluate(training_data, opts.monitor_training_cost)
     end
     if opts.monitor_training_cost then
       info.training_cost = tcost / n + l2_term(self, lmbda, n)
       training_cost[#training_cost + 1] = info.training_cost
-      log("Cost on training data: " .. fmt(info.training_cost))
+      say("Cost on training data: " .. fmt(info.training_cost))
     end
     if opts.monitor_training_accuracy then
       info.training_accuracy = tcorrect
       training_accuracy[#training_accuracy + 1] = tcorrect
-      log(("Accuracy on training data: %d / %d"):format(tcorrect, n))
+      say(("Accuracy on training data: %d / %d"):format(tcorrect, n))
     end
     if opts.monitor_evaluation_cost or opts.monitor_evaluation_accuracy or early > 0 or schedule > 0 then
       accuracy, ecost = self._net:evaluate(evaluation_data, opts.monitor_evaluation_cost)
@@ -334,36 +311,39 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
     if opts.monitor_evaluation_cost then
       info.evaluation_cost = ecost / #evaluation_data + l2_term(self, lmbda, #evaluation_data)
       evaluation_cost[#evaluation_cost + 1] = info.evaluation_cost
-      log("Cost on evaluation data: " .. fmt(info.evaluation_cost))
+      say("Cost on evaluation data: " .. fmt(info.evaluation_cost))
     end
     if opts.monitor_evaluation_accuracy then
       info.evaluation_accuracy = accuracy
       evaluation_accuracy[#evaluation_accuracy + 1] = accuracy
-      log(("Accuracy on evaluation data: %d / %d"):format(accuracy, #evaluation_data))
-    end
-    if opts.on_epoch then opts.on_epoch(info) end
-    if accuracy then
-      if accuracy > best then
-        best, since_best, since_halving = accuracy, 0, 0
-      else
-        since_best, since_halving = since_best + 1, since_halving + 1
-      end
-      if early > 0 and since_best >= early then
-        log(("Early stopping: no better evaluation accuracy in %d epochs (best %d / %d)")
-          :format(early, best, #evaluation_data))
-        break
-      end
-      if schedule > 0 and since_halving >= schedule then
-        sgd.eta = sgd.eta / 2
-        since_halving = 0
-        if sgd.eta <= eta0 / 128 then
-          log(("Learning rate schedule: eta fell to %s = eta/128; stopping"):format(fmt(sgd.eta)))
-          break
-        end
-        log(("Learning rate schedule: eta halved to %s"):format(fmt(sgd.eta)))
-      end
+      say(("Accuracy on evaluation data: %d / %d"):format(accuracy, #evaluation_data))
     end
   end
+  -- early stopping and the halving schedule, after the caller's on_epoch
+  function plan.stop()
+    if not accuracy then return false end
+    if accuracy > best then
+      best, since_best, since_halving = accuracy, 0, 0
+    else
+      since_best, since_halving = since_best + 1, since_halving + 1
+    end
+    if early > 0 and since_best >= early then
+      plan.say(("Early stopping: no better evaluation accuracy in %d epochs (best %d / %d)")
+        :format(early, best, #evaluation_data))
+      return true
+    end
+    if schedule > 0 and since_halving >= schedule then
+      sgd.eta = sgd.eta / 2
+      since_halving = 0
+      if sgd.eta <= eta0 / 128 then
+        plan.say(("Learning rate schedule: eta fell to %s = eta/128; stopping"):format(fmt(sgd.eta)))
+        return true
+      end
+      plan.say(("Learning rate schedule: eta halved to %s"):format(fmt(sgd.eta)))
+    end
+    return false
+  end
+  face.train(self, plan)
   return evaluation_cost, evaluation_accuracy, training_cost, training_accuracy
 end
 
@@ -371,7 +351,7 @@ end
 --- mean cost over data with respect to its biases (the "speed of learning"
 --- of the book's vanishing-gradient chapter) and with respect to its weights.
 function methods:gradient_norms(data)
-  network._checkself(self, "gradient_norms")
+  face.checkself(self, "gradient_norms")
   data = data_arg(self, data, "gradient_norms", 1)
   local X, Y = data:matrices()
   local g = self._net:gradient(X, Y)
@@ -397,7 +377,7 @@ end
 --- network with other than sigmoid units also records "activations" (which
 --- network2.py ignores).  Written to a temporary file, then renamed.
 function methods:save(filename)
-  network._checkself(self, "save")
+  face.checkself(self, "save")
   if type(filename) ~= "string" then args.fail("save", 1, "file name expected, got " .. type(filename)) end
   local ws, bs = {}, {}
   for l = 1, self.num_layers - 1 do

@@ -5,6 +5,8 @@
 -- batch and kernel runs there.  Not here: Theano's symbolic graph, GPU flags.
 local core = require "lnn.core"
 local model = require "lnn.model"
+local args = require "lnn.args"
+local face = require "lnn.face"
 
 local network3 = {}
 
@@ -17,8 +19,8 @@ Activation.__index = Activation
 Activation.__tostring = function(a) return "lnn.network3." .. a.book end
 Activation.__call = function(a, z)
   if type(z) == "number" then return a.scalar(z) end
-  if type(z) == "table" then z = core.Matrix(z) end
-  if type(z) ~= "userdata" or z.apply == nil then
+  if type(z) == "table" then z = core.call_as(a.book, 1, core.Matrix, z) end
+  if not face.is(z, "lnn.Matrix") then
     error(("bad argument #1 to '%s' (number or lnn.Matrix expected, got %s)"):format(a.book, type(z)), 2)
   end
   if a.engine == "linear" then return z:copy() end
@@ -76,10 +78,13 @@ end
 local function check_act(opts, fname)
   local a = opts.activation_fn
   if a == nil then return network3.sigmoid end
-  if getmetatable(a) ~= Activation then
-    fail(fname, "option 'activation_fn'", "linear, ReLU, sigmoid or tanh of lnn.network3", show(a), 3)
+  if getmetatable(a) == Activation then return a end
+  -- the other faces' spellings: "ReLU", "relu", "tanh", ...
+  local known = by_engine_name[face.activation(a)]
+  if not known then
+    fail(fname, "option 'activation_fn'", "linear, ReLU, sigmoid or tanh (of lnn.network3, or their names)", show(a), 3)
   end
-  return a
+  return known
 end
 
 local function check_dropout(opts, fname)
@@ -208,13 +213,12 @@ end
 ---------------------------------------------------------------------------
 -- Network
 
-local Network = {}
-Network.__index = Network
-Network.__tostring = function(self)
+local methods = {}
+local Network = face.class("lnn.network3.Network", methods, function(self)
   local parts = {}
   for i, l in ipairs(self.layers) do parts[i] = "  " .. tostring(l) end
   return ("lnn.network3.Network(mini_batch_size = %d,\n%s)"):format(self.mini_batch_size, table.concat(parts, ",\n"))
-end
+end)
 
 local function check_layers(layers, fname)
   if type(layers) ~= "table" or #layers == 0 then
@@ -246,83 +250,51 @@ local function check_layers(layers, fname)
 end
 
 local function wrap(net, layers, mini_batch_size, rng)
-  return setmetatable({_net = net, layers = layers, mini_batch_size = mini_batch_size, rng = rng}, Network)
+  return face.wrap(net, rng, Network, {layers = layers, mini_batch_size = mini_batch_size})
 end
 
 --- Network(layers, mini_batch_size [, {seed = 0}]): checks each layer's input
 --- against the previous layer's output and initialises as network3.py (conv
 --- and FC weights N(0, 1/n_out), biases N(0, 1), softmax all zero), drawing
 --- from the seeded generator that later shuffles (if asked) and drops out.
+--- weights and biases list the parameters of the layers, as in the other faces.
 function network3.Network(layers, mini_batch_size, opts)
   check_layers(layers, "Network")
   if not pos_int(mini_batch_size) then fail("Network", "argument #2", "a positive integer mini_batch_size", show(mini_batch_size)) end
-  opts = opts or {}
-  if type(opts) ~= "table" then fail("Network", "argument #3", "options table", type(opts)) end
-  for k in pairs(opts) do
-    if k ~= "seed" then error(("unknown option '%s' to 'Network'"):format(tostring(k)), 2) end
-  end
-  if opts.seed ~= nil and math.type(opts.seed) ~= "integer" then
-    fail("Network", "option 'seed'", "an integer", show(opts.seed))
-  end
+  opts = args.options(opts, {seed = true}, "Network", 3)
+  local rng = face.rng(opts, "Network")
   local spec = {}
   for _, l in ipairs(layers) do
     for _, e in ipairs(engine_layers(l)) do spec[#spec + 1] = e end
   end
   local ok, net = pcall(core.Net, {layers = spec, cost = "log-likelihood"})
   if not ok then error(tostring(net):gsub("^Net:", "Network:"), 2) end
-  local rng = core.Rng(opts.seed or 0)
   net:init(rng, "network3")
   return wrap(net, layers, mini_batch_size, rng)
 end
 
-local function check_data(self, data, fname, argn, optional)
-  if data == nil and optional then return nil end
-  if type(data) ~= "userdata" or data.slice == nil then
-    fail(fname, ("argument #%d"):format(argn), "lnn.Data (from lnn.mnist_loader.load_data)", type(data), 3)
-  end
-  local n_in, n_out = self.layers[1].n_in, self.layers[#self.layers].n_out
-  local _, d, k = data:shape()
-  if d ~= n_in then
-    fail(fname, ("argument #%d"):format(argn), ("items of %d inputs (the first layer's)"):format(n_in),
-      ("items of %d"):format(d), 3)
-  end
-  if k ~= n_out then
-    fail(fname, ("argument #%d"):format(argn), ("%d classes (the last layer's outputs)"):format(n_out),
-      tostring(k), 3)
-  end
-  return data
-end
+local function n_in(self) return self.layers[1].n_in end
+local function n_out(self) return self.layers[#self.layers].n_out end
 
-local function check_number(v, fname, argn, what, ok)
-  if type(v) ~= "number" or v ~= v or v == math.huge or not ok(v) then
-    fail(fname, ("argument #%d"):format(argn), what, show(v), 3)
-  end
+local function check_data(self, data, fname, argn)
+  return face.data(data, n_out(self), fname, argn, n_in(self))
 end
 
 --- accuracy(data): the fraction of data's items whose predicted class is theirs.
-function Network:accuracy(data)
+function methods:accuracy(data)
+  face.checkself(self, "accuracy")
   data = check_data(self, data, "accuracy", 1)
   return self._net:evaluate(data) / #data
 end
 
---- predict(data): the predicted class (0-based) of every item, a list.
-function Network:predict(data)
-  data = check_data(self, data, "predict", 1)
-  return self._net:predict(data)
-end
-
 --- feedforward(x): the output probabilities (10 x 1) for one input (a Matrix
 --- or table of n_in values), dropout layers scaled as at inference.
-function Network:feedforward(x)
-  if type(x) == "table" then x = core.Matrix(x) end
-  if type(x) ~= "userdata" or x.numel == nil then fail("feedforward", "argument #1", "lnn.Matrix or table", type(x)) end
-  if x:numel() ~= self.layers[1].n_in then
-    fail("feedforward", "argument #1", self.layers[1].n_in .. " values", tostring(x:numel()))
-  end
-  return self._net:forward(x)
+function methods:feedforward(x)
+  face.checkself(self, "feedforward")
+  return self._net:forward(face.matrix(x, n_in(self), "feedforward", 1))
 end
 
-local sgd_known = {quiet = true, log = true, shuffle = true, on_epoch = true, reducer = true}
+local sgd_known = {quiet = true, log = true, shuffle = true}
 
 local function pct(x) return ("%.2f%%"):format(100 * x) end
 
@@ -335,54 +307,55 @@ local function pct(x) return ("%.2f%%"):format(100 * x) end
 --- far, "This is the best validation accuracy to date." and the test accuracy
 --- there; at the end the best validation accuracy, its iteration and the test
 --- accuracy there, and returns those three (accuracies as fractions).
---- opts: quiet, log = function(line), shuffle, on_epoch = function(info).
-function Network:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
+--- opts: quiet, log = function(line), shuffle; and the driver's (lnn.face.train):
+--- on_epoch = function(info) (info.epoch 0-based, as network3.py counts),
+--- on_saturation, threads, progress, should_stop.
+function methods:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
   local fname = "SGD"
+  face.checkself(self, fname)
   training_data = check_data(self, training_data, fname, 1)
-  if math.type(epochs) ~= "integer" or epochs < 0 then fail(fname, "argument #2", "an integer epochs >= 0", show(epochs)) end
-  if not pos_int(mini_batch_size) then fail(fname, "argument #3", "a positive integer mini_batch_size", show(mini_batch_size)) end
-  check_number(eta, fname, 4, "a positive learning rate eta", function(v) return v > 0 end)
+  args.count(epochs, fname, 2, "epochs", 0)
+  args.count(mini_batch_size, fname, 3, "mini_batch_size", 1)
+  args.rate(eta, fname, 4)
+  if validation_data == nil then args.fail(fname, 5, "lnn.Data expected, got nil") end
   validation_data = check_data(self, validation_data, fname, 5)
-  test_data = check_data(self, test_data, fname, 6, true)
+  if test_data ~= nil then test_data = check_data(self, test_data, fname, 6) end
   lmbda = lmbda or 0.0
-  check_number(lmbda, fname, 7, "a number lmbda >= 0", function(v) return v >= 0 end)
-  opts = opts or {}
-  if type(opts) ~= "table" then fail(fname, "argument #8", "options table", type(opts)) end
-  for k in pairs(opts) do
-    if not sgd_known[k] then error(("unknown option '%s' to 'SGD'"):format(tostring(k)), 2) end
+  args.lmbda(lmbda, fname, 7)
+  opts = face.check_options(opts, sgd_known, fname, 8)
+  if opts.log ~= nil and type(opts.log) ~= "function" then
+    error(("bad option 'log' to 'SGD' (function expected, got %s)"):format(type(opts.log)), 2)
   end
   local num_training_batches = #training_data // mini_batch_size
   if num_training_batches < 1 then
     fail(fname, "argument #1", ("at least mini_batch_size = %d items"):format(mini_batch_size), #training_data .. " items")
   end
   local train = training_data:slice(1, num_training_batches * mini_batch_size)
-  local log = opts.log or print
-  local say = function(line) if not opts.quiet then log(line) end end
+  face.check_finite(train, fname, "training data")
+  face.check_finite(validation_data, fname, "validation data")
+  if test_data then face.check_finite(test_data, fname, "test data") end
   local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = num_training_batches,
-               shuffle = opts.shuffle and true or false, reducer = opts.reducer}
+               shuffle = opts.shuffle and true or false}
+  local plan = {fname = fname, data = train, sgd = sgd, count = epochs, first = 0, base = self.epoch or 0,
+                opts = opts, say = not opts.quiet and (opts.log or print) or nil}
   local best_validation_accuracy, best_iteration, test_accuracy = 0.0, nil, nil
-  for epoch = 0, epochs - 1 do
-    local t0 = core.clock()
-    if not self._net:train_epoch(train, self.rng, sgd) then
-      error(("SGD: training diverged in epoch %d (a weight became NaN or infinite); try a smaller eta")
-        :format(epoch), 2)
-    end
-    local seconds = core.clock() - t0
+  function plan.report(info, epoch)
     local iteration = num_training_batches * (epoch + 1) - 1
     local validation_accuracy = self:accuracy(validation_data)
-    say(("Epoch %d: validation accuracy %s"):format(epoch, pct(validation_accuracy)))
-    local info = {epoch = epoch, seconds = seconds, validation_accuracy = validation_accuracy}
+    plan.say(("Epoch %d: validation accuracy %s"):format(epoch, pct(validation_accuracy)))
+    info.epoch, info.validation_accuracy = epoch, validation_accuracy
     if validation_accuracy >= best_validation_accuracy then
-      say("This is the best validation accuracy to date.")
+      plan.say("This is the best validation accuracy to date.")
       best_validation_accuracy, best_iteration = validation_accuracy, iteration
       if test_data then
         test_accuracy = self:accuracy(test_data)
         info.test_accuracy = test_accuracy
-        say(("The corresponding test accuracy is %s"):format(pct(test_accuracy)))
+        plan.say(("The corresponding test accuracy is %s"):format(pct(test_accuracy)))
       end
     end
-    if opts.on_epoch then opts.on_epoch(info) end
   end
+  face.train(self, plan)
+  local say = plan.say
   say("Finished training network.")
   if best_iteration then
     say(("Best validation accuracy of %s obtained at iteration %d"):format(pct(best_validation_accuracy), best_iteration))
@@ -393,7 +366,8 @@ end
 
 --- save(filename): architecture, parameters, mini_batch_size and generator
 --- state, atomically, in lnn.model's safetensors format.
-function Network:save(filename)
+function methods:save(filename)
+  face.checkself(self, "save")
   if type(filename) ~= "string" then fail("save", "argument #1", "file name", type(filename)) end
   model.save(filename, self._net, {face = "network3", mini_batch_size = self.mini_batch_size,
                                    rng = self.rng:state()})
@@ -454,8 +428,8 @@ function Ensemble:predict(data)
   local first = self.members[1]
   data = check_data(first, data, "predict", 1)
   local votes = {}
-  for i, net in ipairs(self.members) do votes[i] = net._net:predict(data) end
-  return core.tools.vote(votes, first.layers[#first.layers].n_out)
+  for i, net in ipairs(self.members) do votes[i] = net:predict(data) end
+  return core.tools.vote(votes, n_out(first))
 end
 
 --- accuracy(data): the fraction of items the vote gets right.
@@ -466,6 +440,6 @@ function Ensemble:accuracy(data)
 end
 
 network3.Layer = Layer
-network3.Network_methods = Network
+network3.Network_methods = methods
 network3.Ensemble_methods = Ensemble
 return network3

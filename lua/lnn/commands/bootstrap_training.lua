@@ -14,9 +14,9 @@ local network = require "lnn.network"
 local M = {summary = "train in rounds with a growing mini-batch until converged (bootyNet)"}
 M.about = "Trains in rounds with a growing mini-batch until the validation accuracy stops improving."
 M.flags = {
-  {name = "sizes", kind = "sizes", default = {784, 30, 10}, help = "layer sizes", arg = "A,B,..."},
+  {name = "sizes", kind = "sizes", default = {784, 30, 10}, help = "layer sizes", arg = "A,B,...", check = cli.layer_sizes},
   {name = "eta", kind = "number", default = 3.0, help = "learning rate", check = cli.positive},
-  {name = "batch", kind = "int", default = 10, help = "mini-batch size of the first round", check = cli.positive},
+  {name = "batch", kind = "int", default = 10, help = "mini-batch size of the first round", check = cli.batch},
   {name = "growth", kind = "number", default = 1.1, help = "mini-batch growth per round",
    check = function(v) if v < 1 then return "must be >= 1" end end},
   {name = "max-batch", kind = "int", default = 100, help = "largest mini-batch", check = cli.positive},
@@ -28,7 +28,7 @@ M.flags = {
   {name = "seed", kind = "int", default = 1, help = "random seed (weights and shuffling)"},
   {name = "data", kind = "string", help = "folder with the four MNIST files (.gz or raw)", arg = "DIR"},
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
-  {name = "save", kind = "string", help = "save the network here after the last round (atomic)", arg = "FILE"},
+  {name = "save", kind = "string", help = "save the network here after the last round (atomic)", arg = "FILE", check = cli.writable_file},
   {name = "previous", kind = "string", arg = "FILE",
    help = "continue from this saved network (its sizes win over --sizes; bootyNet's gooo(prev))"},
   {name = "rounds-done", kind = "int", default = 0, check = cli.nonnegative,

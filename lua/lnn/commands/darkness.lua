@@ -10,7 +10,7 @@ local mnist_loader = require "lnn.mnist_loader"
 local M = {summary = "the average-darkness baseline (the book: 2225 of 10000)"}
 M.flags = {
   {name = "data", kind = "string", help = "folder with the four MNIST files (.gz or raw)", arg = "DIR"},
-  {name = "out", kind = "string", help = "also write the result as DIR/average_darkness.json (for the report)", arg = "DIR"},
+  {name = "out", kind = "string", help = "also write the result as DIR/average_darkness.json (for the report)", arg = "DIR", check = cli.writable_folder},
 }
 M.about = "The average-darkness baseline of the book's chapter 1 (prints 2225 of 10000 values correct.)."
 

@@ -18,7 +18,7 @@ M.flags = {
   {name = "seed", kind = "int", default = 1, help = "random seed"},
   {name = "data", kind = "string", help = "folder with the four MNIST files", arg = "DIR"},
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
-  {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and SVG", arg = "DIR"},
+  {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and SVG", arg = "DIR", check = cli.writable_folder},
   {name = "quiet", kind = "flag", help = "print only the summary"},
   distributed.flag,
 }
@@ -33,16 +33,16 @@ function M.chapter6_flags(run)
     {name = "data", kind = "string", help = "MNIST folder (default: see `lnn data`)", arg = "DIR"},
     {name = "train-size", kind = "int", help = "train on the first N images only (a quick run)", check = cli.positive, arg = "N"},
     {name = "eval-size", kind = "int", help = "validate and test on the first N images only", check = cli.positive, arg = "N"},
-    {name = "save", kind = "string", help = "save the trained network here", arg = "FILE"},
+    {name = "save", kind = "string", help = "save the trained network here", arg = "FILE", check = cli.writable_file},
     {name = "shuffle", kind = "flag", help = "shuffle the training data every epoch (network3.py does not)"},
     {name = "quiet", kind = "flag", help = "print only the result lines"},
-    {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and the SVG curve", arg = "DIR"},
+    {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and the SVG curve", arg = "DIR", check = cli.writable_folder},
     distributed.flag,
   }
   if run.ensemble then
     f[#f + 1] = {name = "nets", kind = "int", default = 5, help = "networks in the ensemble", check = cli.positive}
     f[#f + 1] = {name = "members", kind = "string", help = "vote with these saved networks instead of training", arg = "F1,F2,..."}
-    f[#f + 1] = {name = "save-dir", kind = "string", help = "save each trained network as DIR/member-K.lnn", arg = "DIR"}
+    f[#f + 1] = {name = "save-dir", kind = "string", help = "save each trained network as DIR/member-K.lnn", arg = "DIR", check = cli.writable_folder}
   end
   return f
 end
@@ -114,7 +114,7 @@ local function run_ensemble(run, argv, prog)
       if dist.comm then -- member k's parameters from the rank that trained it
         local mbs = run.mini_batch_size or 10
         members[k] = members[k] or network3.Network(run.layers(network3, mbs), mbs, {seed = opts.seed + k - 1})
-        dist.comm:broadcast(members[k]._net, (k - 1) % dist.size)
+        dist.comm:broadcast(members[k]:engine(), (k - 1) % dist.size)
       end
       if save_dir then members[k]:save(("%s/member-%d.lnn"):format(save_dir, k)) end
       print(("member %d: test accuracy %s (at its best validation accuracy)"):format(k,

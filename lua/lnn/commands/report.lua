@@ -21,7 +21,7 @@ local M = {summary = "build results/report/index.html: the book's results beside
 
 M.flags = {
   {name = "results", kind = "string", default = "results", help = "folder the runs wrote into", arg = "DIR"},
-  {name = "out", kind = "string", help = "folder for index.html (default: RESULTS/report)", arg = "DIR"},
+  {name = "out", kind = "string", help = "folder for index.html (default: RESULTS/report)", arg = "DIR", check = cli.writable_folder},
   {name = "quick", kind = "flag", help = "first run short versions (a few epochs) of what is missing"},
   {name = "data", kind = "string", help = "MNIST folder for the --quick runs", arg = "DIR"},
 }

@@ -14,7 +14,7 @@ M.flags = {
   {name = "epochs", kind = "int", default = 20, help = "passes of coordinate descent at most", check = cli.positive},
   {name = "tol", kind = "number", default = 0.1, help = "stop when the projected-gradient gap is below this", check = cli.nonnegative},
   {name = "seed", kind = "int", default = 0, help = "seed of the order items are visited in"},
-  {name = "out", kind = "string", help = "also write the result as DIR/svm.json (for the report)", arg = "DIR"},
+  {name = "out", kind = "string", help = "also write the result as DIR/svm.json (for the report)", arg = "DIR", check = cli.writable_folder},
 }
 M.about = "A one-vs-rest linear SVM baseline for MNIST (the book's RBF SVM scores 9435 of 10000)."
 

@@ -34,7 +34,7 @@ M.flags = {
   {name = "lmbda", kind = "string", default = "0", help = "L2 strengths", arg = "A,B,..."},
   {name = "sizes", kind = "string", default = "784,30,10", help = "networks, separated by ':'", arg = "S1:S2"},
   {name = "epochs", kind = "int", default = 5, help = "epochs per point", check = cli.positive},
-  {name = "batch", kind = "int", default = 10, help = "mini-batch size", check = cli.positive},
+  {name = "batch", kind = "int", default = 10, help = "mini-batch size", check = cli.batch},
   {name = "seed", kind = "int", default = 1, help = "random seed of every point"},
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
   {name = "data", kind = "string", help = "folder with the four MNIST files", arg = "DIR"},

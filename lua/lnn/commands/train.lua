@@ -15,19 +15,19 @@ local distributed = require "lnn.distributed"
 local M = {summary = "train the book's chapter 1 network (network.py) on MNIST"}
 
 M.flags = {
-  {name = "sizes", kind = "sizes", default = {784, 30, 10}, help = "layer sizes", arg = "A,B,..."},
+  {name = "sizes", kind = "sizes", default = {784, 30, 10}, help = "layer sizes", arg = "A,B,...", check = cli.layer_sizes},
   {name = "epochs", kind = "int", default = 30, help = "epochs in total", check = cli.nonnegative},
-  {name = "batch", kind = "int", default = 10, help = "mini-batch size", check = cli.positive},
+  {name = "batch", kind = "int", default = 10, help = "mini-batch size", check = cli.batch},
   {name = "eta", kind = "number", default = 3.0, help = "learning rate", check = cli.positive},
   {name = "seed", kind = "int", default = 1, help = "random seed (weights and shuffling)"},
   {name = "data", kind = "string", help = "folder with the four MNIST files (.gz or raw; `lnn data` shows the search)", arg = "DIR"},
-  {name = "save", kind = "string", help = "save the network here after every epoch (atomic)", arg = "FILE"},
+  {name = "save", kind = "string", help = "save the network here after every epoch (atomic)", arg = "FILE", check = cli.writable_file},
   {name = "load", kind = "string", help = "continue from this saved network and its epoch", arg = "FILE"},
-  {name = "backups", kind = "string", help = "checkpoint folder: initial, latest, epoch-N", arg = "DIR"},
+  {name = "backups", kind = "string", help = "checkpoint folder: initial, latest, epoch-N", arg = "DIR", check = cli.writable_folder},
   {name = "backup-every", kind = "int", default = 0, help = "also keep epoch-N every N epochs", check = cli.nonnegative},
-  {name = "metrics", kind = "string", help = "write per-epoch JSON metrics here", arg = "FILE"},
+  {name = "metrics", kind = "string", help = "write per-epoch JSON metrics here", arg = "FILE", check = cli.writable_file},
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
-  {name = "threads", kind = "int", help = "threads for training and evaluation (default: the processors; same results on any count)", check = cli.positive},
+  {name = "threads", kind = "int", help = "threads for training and evaluation (default: the processors; same results on any count)", check = cli.threads},
   {name = "quiet", kind = "flag", help = "print only the final result"},
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
   distributed.flag,
@@ -86,9 +86,6 @@ function M.run(argv, prog)
   end
   run:share(net)
 
-  -- Resuming with --metrics continues the file: the entries of the epochs the
-  -- loaded network has been through stay (a later epoch's, from a run that went
-  -- further than this checkpoint, are dropped).
   -- the network and the command are what the report (lnn report) shows beside the curve
   local runinfo = require "lnn.runinfo"
   local words = cli.words(prog)
@@ -99,6 +96,9 @@ function M.run(argv, prog)
   end
   local metrics = {epochs = {}, sizes = net.sizes, eta = opts.eta, batch = opts.batch, seed = opts.seed,
                    training_images = #training_data, run = runinfo.describe(runinfo.command(words))}
+  -- Resuming with --metrics continues the file: the entries of the epochs the
+  -- loaded network has been through stay (a later epoch's, from a run that went
+  -- further than this checkpoint, are dropped).
   if opts.load and opts.metrics and io.open(opts.metrics) then
     local okm, old = pcall(function() return json.decode(core.read_file(opts.metrics), opts.metrics) end)
     if not okm or type(old) ~= "table" or type(old.epochs) ~= "table" then
@@ -143,8 +143,9 @@ function M.run(argv, prog)
         opts.seed, core.simd(), net.epoch > 0 and (", resuming after epoch " .. net.epoch) or ""))
   end
   local last
+  -- --epochs counts in total: a loaded network continues from its epoch up to it
   local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opts.eta, test_data, run:sgd(net, {
-    quiet = true, backups = opts.backups, backup_every = opts.backup_every,
+    quiet = true, backups = opts.backups, backup_every = opts.backup_every, start_epoch = net.epoch,
     on_epoch = function(info)
       last = info
       if opts.save then net:save(opts.save) end

@@ -19,7 +19,7 @@ M.flags = {
   {name = "data", kind = "string", help = "folder with the four MNIST files (.gz or raw)", arg = "DIR"},
   {name = "set", kind = "string", default = "test", help = "which set to score: test or validation",
    check = function(v) if v ~= "test" and v ~= "validation" then return "must be test or validation" end end},
-  {name = "out", kind = "string", default = "results", help = "folder to write (removed first)", arg = "DIR"},
+  {name = "out", kind = "string", default = "results", help = "folder to write (removed first)", arg = "DIR", check = cli.writable_folder},
   {name = "save-successes", kind = "flag", help = "also write the correctly classified digits under passed/"},
   {name = "columns", kind = "int", default = 25, help = "digits per row of the contact sheet", check = cli.positive},
   {name = "scale", kind = "int", default = 2, help = "enlargement of the contact sheet's digits",
@@ -105,7 +105,7 @@ function M.run(argv, prog)
   end)
   if not okm then cli.die(prog, err) end
 
-  local predictions = net._net:predict(data)
+  local predictions = net:predict(data)
   local counts, correct, failed = tools.confusion(data, predictions)
 
   -- one PNG per misclassified digit (and per correct one with --save-successes)

@@ -1,0 +1,557 @@
+--- lnn.face: the one base the book's faces (network, network2, network3) stand
+-- on: the object around a core.Net (weights and biases as views into the
+-- engine), the checks and their one wording per error, the finite checks, the
+-- divergence probe, summary and predict, and THE epoch driver -- the only place
+-- in lnn's Lua that calls the engine's training step.  A face adds names,
+-- defaults, printed lines and file formats through hooks; it does no epoch
+-- bookkeeping of its own.  No arithmetic on samples happens here.
+-- @module lnn.face
+local core = require "lnn.core"
+local args = require "lnn.args"
+local progress = require "lnn.progress"
+
+local face = {}
+
+local argerror = args.fail
+
+-- ------------------------------------------------------------------------
+-- The object: {_net = core.Net, rng, epoch, ...} with weights and biases.
+
+-- A list of Matrix views (one per layer holding parameters) that reads like a
+-- plain list, and whose assignment net.weights[l] = M copies M into the
+-- engine instead of replacing the view.
+local function view_list(views, field)
+  return setmetatable({}, {
+    __index = views,
+    __len = function() return #views end,
+    __newindex = function(_, l, v)
+      if math.type(l) ~= "integer" or views[l] == nil then
+        error(("bad field '%s[%s]' (layer 1 to %d expected)"):format(field, tostring(l), #views), 2)
+      end
+      face.copy_into(views[l], v, ("%s[%d]"):format(field, l), 2)
+    end,
+    __pairs = function() return ipairs(views) end,
+  })
+end
+
+--- copy_into(view, src, what, level): copies a Matrix or nested table into the
+-- engine's view; errors name the field: "weights[2]: ...".
+-- @param dst the Matrix view (a layer's weights or biases)
+-- @param src a Matrix or nested table of as many values
+-- @param what the field's name for messages ("weights[2]")
+-- @param level the error level, as error's
+function face.copy_into(dst, src, what, level)
+  if type(src) == "table" then
+    local ok, m = pcall(core.Matrix, src)
+    if not ok then error(("%s: %s"):format(what, m), level + 1) end
+    src = m
+  end
+  if not face.is(src, "lnn.Matrix") then
+    error(("%s: lnn.Matrix or table expected, got %s"):format(what, type(src)), level + 1)
+  end
+  local r, c = dst:shape()
+  if src:numel() ~= r * c then
+    error(("%s: %d values (%dx%d) expected, got %dx%d"):format(what, r * c, r, c, src:shape()), level + 1)
+  end
+  dst:copy_from(src)
+end
+
+--- wrap(net, rng, cls [, fields]): the face object of class cls around the
+-- core.Net net: _net, rng, epoch = 0, the views, and fields.  Dropout layers
+-- hold no parameters, so the lists count only the layers that do.
+-- @param net the core.Net
+-- @param rng its lnn.Rng
+-- @param cls the class (face.class)
+-- @param fields more fields of the object (optional)
+-- @return the face object
+function face.wrap(net, rng, cls, fields)
+  local self = {_net = net, rng = rng, epoch = 0}
+  local ws, bs = {}, {}
+  for l, layer in ipairs(net:layout().layers) do
+    if layer.kind ~= "dropout" then
+      ws[#ws + 1], bs[#bs + 1] = net:weights(l), net:biases(l)
+    end
+  end
+  self._weights, self._biases = view_list(ws, "weights"), view_list(bs, "biases")
+  for k, v in pairs(fields or {}) do self[k] = v end
+  return setmetatable(self, cls)
+end
+
+-- net.weights = {...} / net.biases = {...}: copied into the engine's block
+local function newindex(self, k, v)
+  if k == "weights" or k == "biases" then
+    local list = rawget(self, "_" .. k)
+    if type(v) ~= "table" or #v ~= #list then
+      error(("%s: a list of %d matrices expected"):format(k, #list), 2)
+    end
+    for l = 1, #v do face.copy_into(list[l], v[l], ("%s[%d]"):format(k, l), 2) end
+  else
+    rawset(self, k, v)
+  end
+end
+
+--- class(name, methods): the metatable of a face's networks: methods (which
+-- fall back on the base's: summary, predict), the weights and biases lists,
+-- their assignment into the engine, and tostring "lnn.<face>.Network{...}".
+-- @param name the class name, as "lnn.network.Network"
+-- @param methods the face's methods table
+-- @param tostr the tostring function (optional)
+-- @return the metatable
+function face.class(name, methods, tostr)
+  if getmetatable(methods) == nil then setmetatable(methods, {__index = face.methods}) end
+  return {
+    __name = name,
+    __index = function(self, k)
+      if k == "weights" or k == "biases" then return rawget(self, "_" .. k) end
+      return methods[k]
+    end,
+    __newindex = newindex,
+    __tostring = tostr or function(self)
+      return ("%s{%s}"):format(name, table.concat(self.sizes, ", "))
+    end,
+  }
+end
+
+--- dense_sizes(net): the book's sizes list of a network of dense layers.
+-- @param net the core.Net
+-- @return the list of sizes, inputs first
+function face.dense_sizes(net)
+  local lay = net:layout()
+  local sizes = {lay.layers[1].n_in}
+  for l, layer in ipairs(lay.layers) do sizes[l + 1] = layer.n_out end
+  return sizes
+end
+
+-- ------------------------------------------------------------------------
+-- Checks, one wording each.
+
+--- is(v, tname): whether v is lnn.core's type tname ("lnn.Matrix"), by its
+-- metatable (core.type).
+-- @param v any value
+-- @param tname a type name of lnn.core
+-- @return true or false
+function face.is(v, tname)
+  return core.type(v) == tname
+end
+
+--- checkself(self, fname): raises "calling 'f' on bad self" unless self is a
+-- network of one of the faces (a method called with '.' instead of ':').
+-- @param self what the method was called on
+-- @param fname the method's name
+function face.checkself(self, fname)
+  if type(self) ~= "table" or type(rawget(self, "_net")) ~= "userdata" then
+    error(("calling '%s' on bad self (a network expected, got %s)"):format(fname,
+      type(self) == "table" and "a table that is not one" or type(self)), 3)
+  end
+end
+
+--- rng(opts, fname): the generator the options give: opts.rng (an lnn.Rng),
+-- or a new one seeded with opts.seed (an integer, default 0).
+-- @param opts the options table
+-- @param fname the public function's name
+-- @return an lnn.Rng
+function face.rng(opts, fname)
+  if opts.seed ~= nil and math.type(opts.seed) ~= "integer" then
+    error(("bad option 'seed' to '%s' (integer expected, got %s)"):format(fname, tostring(opts.seed)), 3)
+  end
+  if opts.rng ~= nil and not face.is(opts.rng, "lnn.Rng") then
+    error(("bad option 'rng' to '%s' (lnn.Rng expected, got %s)"):format(fname, type(opts.rng)), 3)
+  end
+  return opts.rng or core.Rng(opts.seed or 0)
+end
+
+--- matrix(v, n, fname, argn): v (a Matrix or table) as a Matrix of n values.
+-- @param v a Matrix or table
+-- @param n the number of values expected
+-- @param fname the public function's name
+-- @param argn the argument's number
+-- @return the Matrix
+function face.matrix(v, n, fname, argn)
+  if type(v) == "table" then v = core.call_as(fname, argn, core.Matrix, v) end
+  if not face.is(v, "lnn.Matrix") then
+    argerror(fname, argn, "lnn.Matrix or table expected, got " .. type(v), 2)
+  end
+  if v:numel() ~= n then argerror(fname, argn, ("%d values expected, got %d"):format(n, v:numel()), 2) end
+  return v
+end
+
+--- data(d, k, fname, argn [, n_in]): a data set from the book's list of
+-- {x, y} pairs, or the lnn.Data itself; with n_in, checked against the
+-- network's n_in inputs and k outputs.
+-- @param data an lnn.Data or list of {x, y} pairs
+-- @param k the outputs (classes or target length)
+-- @param fname the public function's name
+-- @param argn the argument's number
+-- @param n_in the inputs (optional: no check)
+-- @return the lnn.Data
+function face.data(data, k, fname, argn, n_in)
+  local function check(set)
+    local _, d, classes = set:shape()
+    if n_in and d ~= n_in then argerror(fname, argn, ("items of %d inputs expected, got %d"):format(n_in, d), 3) end
+    if n_in and classes ~= k then
+      argerror(fname, argn, ("%d classes or targets expected, got %d"):format(k, classes), 3)
+    end
+    return set
+  end
+  if face.is(data, "lnn.Data") then return check(data) end
+  if type(data) ~= "table" then argerror(fname, argn, "lnn.Data or list of {x, y} expected, got " .. type(data), 2) end
+  if #data == 0 then argerror(fname, argn, "empty list", 2) end
+  local xs, ys = {}, {}
+  for i = 1, #data do
+    local p = data[i]
+    if type(p) ~= "table" or p[1] == nil or p[2] == nil then
+      argerror(fname, argn, ("item %d is not an {x, y} pair"):format(i), 2)
+    end
+    xs[i], ys[i] = p[1], p[2]
+  end
+  return check(core.call_as(fname, argn, core.Data, xs, ys, math.type(ys[1]) == "integer" and k or nil))
+end
+
+--- check_finite(data, fname, what): refuses a data set holding NaN or an
+-- infinity: training on it can only poison every weight, and the message
+-- should name the item, not the epoch.
+-- @param data an lnn.Data
+-- @param fname the public function's name
+-- @param what the set's name in messages ("training data")
+function face.check_finite(data, fname, what)
+  local item, part, elem = data:find_nonfinite()
+  if item then
+    error(("%s: %s item %d holds NaN or infinity (%s element %d)"):format(fname, what, item,
+      part, elem), 0)
+  end
+end
+
+--- fmt(x): a number as the faces print it (integers plainly, else %.10g).
+-- @param x a number
+-- @return its text
+function face.fmt(x)
+  if math.type(x) == "integer" then return tostring(x) end
+  return ("%.10g"):format(x)
+end
+
+-- activations: the engine's activation names, in the order messages list them.
+face.activations = {"sigmoid", "tanh", "relu", "linear", "softmax"}
+
+--- activation(a): the engine's name for an activation as any face spells it
+-- ("ReLU", "relu", "Sigmoid", network3.ReLU, ...), or nil.
+-- @param a a name or network3 activation object
+-- @return the engine name, or nil
+function face.activation(a)
+  if type(a) == "table" and type(a.engine) == "string" then a = a.engine end -- network3's objects
+  if type(a) ~= "string" then return nil end
+  local name = a:lower()
+  for _, n in ipairs(face.activations) do
+    if n == name then return n end
+  end
+  return nil
+end
+
+-- ------------------------------------------------------------------------
+-- The divergence probe.
+
+-- Largest range (max - min) over the columns of the m x k values in flat.
+local function spread(flat, m, k)
+  local worst = 0
+  for j = 1, k do
+    local lo, hi = math.huge, -math.huge
+    for i = 0, m - 1 do
+      local v = flat[i * k + j]
+      if v ~= v then return v end
+      if v < lo then lo = v end
+      if v > hi then hi = v end
+    end
+    if hi - lo > worst then worst = hi - lo end
+  end
+  return worst
+end
+
+local function output_spread(self, probe)
+  return spread(self._net:forward(probe.X):totable(true), probe.m, probe.k)
+end
+
+--- probe(self, data): the first (up to) 1000 training items, to tell after
+-- each epoch whether the network still answers differently to different
+-- inputs.  A sigmoid network driven by too large an eta (100 on MNIST) does
+-- not overflow: its units saturate in the first epoch and it gives one output
+-- for every input, for good (output spread 1 -> 3e-7).  Measured against the
+-- spread when training starts, so a deep network that begins nearly
+-- unresponsive (the book's vanishing-gradient run: ~8e-4, and staying there)
+-- is not mistaken for one.  nil when there is nothing to tell.
+-- @param self the face object
+-- @param data the training data
+-- @return the probe, or nil
+function face.probe(self, data)
+  local n = #data
+  if n < 2 then return nil end
+  local m = math.min(n, 1000)
+  local X, Y = data:matrices(1, m)
+  local _, k = Y:shape()
+  local probe = {X = X, m = m, k = k}
+  probe.target_spread = spread(Y:totable(true), m, k)
+  if not (probe.target_spread > 0) then return nil end -- every target alike
+  probe.start = output_spread(self, probe)
+  return probe
+end
+
+--- diverged(self, finite, probe): why the network has diverged after an
+-- epoch, and "nonfinite" or "saturated"; nil when it has not.
+-- @param self the face object
+-- @param finite whether every parameter is finite (the step's result)
+-- @param probe face.probe's result, or nil
+-- @return why and the kind, or nil
+function face.diverged(self, finite, probe)
+  if not finite then return "a weight became NaN or infinite", "nonfinite" end
+  if probe then
+    local s = output_spread(self, probe)
+    if s ~= s then return "an output became NaN", "nonfinite" end
+    if s < 1e-2 * probe.start and s < 1e-2 * probe.target_spread then
+      return "the network gives the same output for every input (its units saturated)", "saturated"
+    end
+  end
+  return nil
+end
+
+-- ------------------------------------------------------------------------
+-- The engine's training step: the one call of core's train_epoch in lnn's Lua.
+
+--- step(self, data, sgd): one pass of mini-batch SGD over data in C with the
+-- options sgd (eta, batch, lmbda, n, mu, shuffle, ...) handed over as they
+-- are; true while every parameter is finite.
+-- @param self the face object
+-- @param data the lnn.Data
+-- @param sgd the step's options
+-- @return true while every parameter is finite
+function face.step(self, data, sgd)
+  return self._net:train_epoch(data, self.rng, sgd)
+end
+
+-- The driver's options every face's SGD takes (beside the face's own).
+face.driver_options = {on_epoch = true, on_saturation = true, threads = true, reducer = true,
+                       progress = true, should_stop = true, warn = true}
+
+-- Options the driver hands to the engine's step unchanged when given: the
+-- engine checks them.  threads also sets core.threads for the run, so the
+-- evaluations between the steps use the same count.
+local FORWARD = {"threads", "reducer"}
+
+local function check_driver_options(opts, fname)
+  for k, want in pairs {on_epoch = "function", should_stop = "function", warn = "function"} do
+    if opts[k] ~= nil and type(opts[k]) ~= want then
+      error(("bad option '%s' to '%s' (%s expected, got %s)"):format(k, fname, want, type(opts[k])), 4)
+    end
+  end
+  local s = opts.on_saturation
+  if s ~= nil and s ~= "stop" and s ~= "warn" then
+    error(("bad option 'on_saturation' to '%s' ('stop' or 'warn' expected, got %s)"):format(fname,
+      type(s) == "string" and ("'" .. s .. "'") or type(s)), 4)
+  end
+  local t = opts.threads
+  if t ~= nil and (math.type(t) ~= "integer" or t < 1 or t > 256) then
+    error(("bad option 'threads' to '%s' (integer 1 to 256 expected, got %s)"):format(fname, tostring(t)), 4)
+  end
+  local p = opts.progress
+  if p ~= nil and type(p) ~= "boolean" and not (type(p) == "table" and io.type(p.out) == "file") then
+    error(("bad option 'progress' to '%s' (boolean or {out = file} expected, got %s)"):format(fname, type(p)), 4)
+  end
+end
+
+--- check_options(opts, known, fname, argn): a face's SGD options table (or {}):
+-- every key known to the face or to the driver, the driver's well typed.
+-- @param opts the options table, or nil
+-- @param known the face's own option names (a set)
+-- @param fname the public function's name
+-- @param argn the argument's number
+-- @return the options table
+function face.check_options(opts, known, fname, argn)
+  if opts == nil then return {} end
+  if type(opts) ~= "table" then argerror(fname, argn, "options table expected, got " .. type(opts), 2) end
+  for k in pairs(opts) do
+    if not known[k] and not face.driver_options[k] then
+      error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3)
+    end
+  end
+  check_driver_options(opts, fname)
+  return opts
+end
+
+-- Sets lnn's thread count for the run; returns a to-be-closed value that
+-- restores it.
+local function threads_for(n)
+  local set = core.threads or core.blas_threads
+  if n == nil or set == nil then return nil end
+  local before = set()
+  set(n)
+  return setmetatable({}, {__close = function() set(before) end})
+end
+
+--- train(self, plan): THE epoch driver.  For each of plan.count epochs: one
+-- step over plan.data (shuffled in C when plan.sgd asks), the divergence
+-- check (NaN or infinity always stops, before anything is saved; saturation
+-- stops or, with on_saturation = "warn", is reported once and training goes
+-- on), self.epoch advanced, then the face's hooks and the caller's:
+--   plan.report(info, i)      evaluation and the face's printed lines
+--   plan.checkpoint(info, i)  saves (only after a good epoch)
+--   opts.on_epoch(info)       the caller's callback
+--   plan.stop(info, i)        true to stop early (the face's early stopping)
+--   opts.should_stop()        true to stop between epochs (after the checkpoint)
+-- plan fields: fname, data, sgd (the step's options, given to the engine
+-- as they are: a hook may change them between epochs, say eta), count,
+-- first (the number printed for the first epoch), base (self.epoch before
+-- the first), opts (the SGD options: on_epoch, on_saturation, threads,
+-- reducer, progress (true: a bar with ETA on a terminal, moved every few
+-- mini-batches; {out = file}: drawn there whatever it is), should_stop,
+-- warn), say (the face's line printer, nil when quiet), probe (false: no
+-- saturation probe).
+-- info = {epoch = first + i + 1, seconds = the step's time}.  Returns the list
+-- of infos and why it stopped early ("stop" or "should_stop"), if it did.
+-- @param self the face object
+-- @param plan the plan (fields above)
+-- @return the list of infos, and why it stopped early (nil when it did not)
+function face.train(self, plan)
+  local opts, sgd = plan.opts or {}, plan.sgd
+  for _, k in ipairs(FORWARD) do
+    if opts[k] ~= nil then sgd[k] = opts[k] end
+  end
+  local _ <close> = threads_for(opts.threads)
+  local warn = opts.warn or function(line) io.stderr:write(line, "\n") end
+  -- the bar counts items over the run, moved on from C every few mini-batches
+  local bar
+  if opts.progress and plan.count > 0 then
+    local n = #plan.data
+    bar = progress.new {total = plan.count * n, label = ("items (%d epochs)"):format(plan.count),
+      out = type(opts.progress) == "table" and opts.progress.out or nil,
+      enabled = type(opts.progress) == "table" or nil}
+    if not bar.enabled then
+      bar = nil
+    else
+      local done = 0
+      function bar.epoch_done(i) done = (i + 1) * n bar:update(done) end
+      sgd.progress = function(items) bar:update(done + items) end
+    end
+  end
+  local say = plan.say
+  if bar and say then
+    local inner = say
+    say = function(line) bar:clear() inner(line) bar:draw() end
+  end
+  plan.say = say or function() end
+  local probe = plan.count > 0 and plan.probe ~= false and face.probe(self, plan.data) or nil
+  local history, warned, why_stopped = {}, false, nil
+  for i = 0, plan.count - 1 do
+    local j = plan.first + i
+    local t0 = core.clock()
+    local finite = face.step(self, plan.data, sgd)
+    local info = {epoch = j + 1, seconds = core.clock() - t0}
+    -- checked before anything is saved: a diverged network never replaces a checkpoint
+    local why, kind = face.diverged(self, finite, probe)
+    if why and (kind == "nonfinite" or opts.on_saturation ~= "warn") then
+      if bar then bar:finish() sgd.progress = nil end
+      error(("%s: training diverged in epoch %d: %s; try a smaller eta than %s%s"):format(plan.fname, j,
+        why, face.fmt(sgd.eta), plan.checkpoint and ("; checkpoints still hold the network after %d epochs")
+        :format(plan.base + i) or ""), 0)
+    elseif why then
+      info.saturated = why
+      if not warned then
+        warn(("%s: warning: in epoch %d %s; going on (on_saturation = 'warn')"):format(plan.fname, j, why))
+        warned = true
+      end
+    end
+    self.epoch = plan.base + i + 1
+    if plan.report then plan.report(info, i) end
+    if plan.checkpoint then plan.checkpoint(info, i) end
+    history[#history + 1] = info
+    if opts.on_epoch then opts.on_epoch(info) end
+    if bar then bar.epoch_done(i) end
+    if plan.stop and plan.stop(info, i) then why_stopped = "stop" break end
+    if opts.should_stop and i < plan.count - 1 and opts.should_stop() then why_stopped = "should_stop" break end
+  end
+  if bar then bar:finish() sgd.progress = nil end
+  return history, why_stopped
+end
+
+-- ------------------------------------------------------------------------
+-- Methods every face has.
+
+face.methods = {}
+
+--- engine(): the lnn.core.Net this network stands on (its parameter block is
+-- the one weights and biases view), for what works on engines as such
+-- (lnn.mpi's broadcast and checks, lnn.model).
+-- @return the lnn.core.Net
+function face.methods:engine()
+  face.checkself(self, "engine")
+  return self._net
+end
+
+--- predict(data): the predicted class (0-based) of every item, a list.
+-- @param data an lnn.Data or list of {x, y} pairs
+-- @return the list of classes
+function face.methods:predict(data)
+  face.checkself(self, "predict")
+  local lay = self._net:layout().layers
+  data = face.data(data, lay[#lay].n_out, "predict", 1, lay[1].n_in)
+  return self._net:predict(data)
+end
+
+local function shape_text(layer)
+  if layer.kind == "convpool" then
+    local f, im, p = layer.filters, layer.image, layer.pool
+    local oh, ow = (im[2] - f[3] + 1) // p[1], (im[3] - f[4] + 1) // p[2]
+    return ("%dx%dx%d -> %dx%dx%d"):format(im[1], im[2], im[3], f[1], oh, ow)
+  end
+  return ("%d -> %d"):format(layer.n_in, layer.n_out)
+end
+
+local function layer_name(layer)
+  if layer.kind == "convpool" then
+    local f, p = layer.filters, layer.pool
+    return ("conv %dx%d, %d filters, pool %dx%d"):format(f[3], f[4], f[1], p[1], p[2])
+  elseif layer.kind == "dropout" then
+    return ("dropout p=%g"):format(layer.p)
+  end
+  return "dense"
+end
+
+--- summary([print_fn = print]): a table of the layers (kind, shapes,
+-- activation, parameter counts) and the total, as Keras's model.summary(),
+-- handed line by line to print_fn; returns the text and the total number of
+-- parameters.
+-- @param print_fn a function taking a line (optional; print by default)
+-- @return the text, and the number of parameters
+function face.methods:summary(print_fn)
+  face.checkself(self, "summary")
+  if print_fn ~= nil and type(print_fn) ~= "function" then
+    argerror("summary", 1, "function expected, got " .. type(print_fn), 1)
+  end
+  local lay = self._net:layout()
+  local rows = {{"#", "layer", "shape", "activation", "weights", "biases", "parameters"}}
+  for l, layer in ipairs(lay.layers) do
+    rows[#rows + 1] = {tostring(l), layer_name(layer), shape_text(layer),
+      layer.kind == "dropout" and "-" or layer.activation, tostring(layer.nweights),
+      tostring(layer.nbiases), tostring(layer.nweights + layer.nbiases)}
+  end
+  local width = {}
+  for _, r in ipairs(rows) do
+    for c, cell in ipairs(r) do width[c] = math.max(width[c] or 0, #cell) end
+  end
+  local lines = {}
+  local function line(r)
+    local cells = {}
+    for c, cell in ipairs(r) do
+      cells[c] = c <= 4 and cell .. (" "):rep(width[c] - #cell) or (" "):rep(width[c] - #cell) .. cell
+    end
+    lines[#lines + 1] = table.concat(cells, "  ")
+  end
+  line(rows[1])
+  local rule = 0
+  for c = 1, #width do rule = rule + width[c] + (c > 1 and 2 or 0) end
+  lines[#lines + 1] = ("-"):rep(rule)
+  for i = 2, #rows do line(rows[i]) end
+  lines[#lines + 1] = ("-"):rep(rule)
+  lines[#lines + 1] = ("%s: %d layers, %d parameters, cost %s"):format(getmetatable(self).__name, #lay.layers,
+    lay.nparams, lay.cost)
+  for _, l in ipairs(lines) do (print_fn or print)(l) end
+  return table.concat(lines, "\n"), lay.nparams
+end
+
+return face

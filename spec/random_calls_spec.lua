@@ -1,0 +1,164 @@
+-- Random calls of lnn's public Lua API: a seeded generator composes calls of
+-- every public function (lnn.core, its tools, the methods of Matrix, Rng,
+-- Data and Net, and the faces network, network2, network3, model, json,
+-- mnist_loader) with arguments drawn from valid and invalid values: other lnn
+-- objects, views (also of collected owners), huge, tiny and non-finite
+-- numbers, odd tables and strings, callbacks that raise.  Results feed later
+-- calls.  Every call must return or raise a Lua error whose value is a
+-- string; a crash or a sanitizer report ends the run (CI runs this under
+-- ASan + UBSan: scripts/test-sanitized.sh).
+--
+-- LNN_RANDOM_SECONDS (default 3) bounds the run; LNN_RANDOM_SEED replays one
+-- (the seed is printed, with calls per second and the total).
+local core = require "lnn.core"
+local H = require "helpers"
+
+local SECONDS = tonumber(os.getenv("LNN_RANDOM_SECONDS") or "") or 3
+local SEED = tonumber(os.getenv("LNN_RANDOM_SEED") or "") or (os.time() % 1000000)
+
+local modules = {
+  network = require "lnn.network", network2 = require "lnn.network2",
+  network3 = require "lnn.network3", model = require "lnn.model", json = require "lnn.json",
+  mnist_loader = require "lnn.mnist_loader",
+}
+-- would load the real MNIST (seconds and hundreds of MB a call) or end the process
+local SKIP = {["mnist_loader.load_data"] = true, ["mnist_loader.load_data_wrapper"] = true,
+              ["mnist_loader.load_expanded"] = true, ["mnist_loader.default_dir"] = true}
+-- functions that write the file named by their first argument: always a scratch path
+local WRITES = {write_file = true, write_png = true, write_idx = true, write_model = true,
+                ["tools.mkdir"] = true, ["model.save"] = true, save = true}
+
+describe("random calls of the public API", function()
+  it(("never crash nor raise a non-string error (%g s)"):format(SECONDS), function()
+    local dir, cleanup = H.tmpdir()
+    local threads0 = core.threads()
+    local rng = core.Rng(SEED)
+    local function pick(t) return t[rng:random(#t)] end
+    local nan, inf = 0 / 0, math.huge
+
+    -- the functions: {name, function, is_method}
+    local funcs = {}
+    for k, v in pairs(core) do if type(v) == "function" then funcs[#funcs + 1] = {k, v} end end
+    for k, v in pairs(core.tools) do funcs[#funcs + 1] = {"tools." .. k, v} end
+    local samples = {Matrix = core.Matrix(2, 2), Rng = core.Rng(1), Data = core.Data({{1, 2}}, {0}),
+                     Net = core.Net {sizes = {2, 3, 2}}}
+    for tname, obj in pairs(samples) do
+      local mt = getmetatable(obj)
+      local idx = type(mt.__index) == "table" and mt.__index or mt
+      for k, v in pairs(idx) do
+        if type(v) == "function" and k ~= "__gc" and k ~= "__close" then funcs[#funcs + 1] = {tname .. ":" .. k, v, true} end
+      end
+    end
+    for mname, m in pairs(modules) do
+      for k, v in pairs(m) do
+        local name = mname .. "." .. k
+        if type(v) == "function" and not SKIP[name] then funcs[#funcs + 1] = {name, v} end
+      end
+      for _, methods in ipairs {m.Network_methods or {}, m.Ensemble_methods or {}} do
+        for k, v in pairs(methods) do
+          if type(v) == "function" and not k:match("^__") then funcs[#funcs + 1] = {mname .. ":" .. k, v, true} end
+        end
+      end
+    end
+    table.sort(funcs, function(a, b) return a[1] < b[1] end) -- pairs order must not decide the run
+
+    -- the values: a growing pool, seeded with every kind
+    local numbers = {0, 1, 2, 3, -1, 10, 0.5, -0.5, 1e-40, 784, 2^31, 2^53, 1e300, -1e300,
+                     math.maxinteger, math.mininteger, nan, inf, -inf, 255, 256, 1 << 24, 1 << 20}
+    local strings = {"", "x", "sigmoid", "relu", "rows", "column", "dense", "quadratic",
+                     dir .. "/f", dir .. "/none", dir, "/dev/null", ("a"):rep(1000), "\0", "1,2"}
+    local pool = {}
+    local function add(v) if v ~= nil then pool[#pool + 1] = v; if #pool > 400 then table.remove(pool, rng:random(400)) end end end
+    local function fresh()
+      local m = core.Matrix(rng:random(4), rng:random(4), rng:uniform())
+      add(m)
+      add(m:view(1, 1, 1))
+      do -- a view whose owner is gone (the view keeps it alive, or refuses)
+        local owner = core.Matrix(3, 3, 1)
+        add(owner:view(2, 2, 1))
+      end
+      add(core.Rng(rng:random(100)))
+      add(core.Data({{0.5, 0.25}, {1, 0}}, {0, 1}))
+      add(core.Data({{0.5, 0.25}, {1, 0}}, {{1, 0}, {0, 1}}))
+      local n = core.Net {sizes = {2, 3, 2}}
+      add(n)
+      add(n:params())
+      add(modules.network.Network({2, 3, 2}, {seed = 1}))
+      add(modules.network2.Network({2, 3, 2}, nil, {seed = 1}))
+      local N3 = modules.network3
+      add(N3.Network({N3.FullyConnectedLayer {n_in = 2, n_out = 3}, N3.SoftmaxLayer {n_in = 3, n_out = 2}}, 1))
+      add({2, 3, 2})
+      add({{0.5, 0.5}, {1, 0}})
+      add({sizes = {2, 2}})
+      add({})
+      add(setmetatable({}, {__index = function() error("metamethod raised") end}))
+      add(function() error("callback raised") end)
+      add(function(...) return ... end)
+      add(true)
+      add(false)
+      add(io.stderr)
+      add(coroutine.create(function() end))
+      collectgarbage()
+    end
+    local function value()
+      local r = rng:random(10)
+      if r <= 3 then return pick(numbers) elseif r <= 5 then return pick(strings)
+      elseif r == 6 then return nil
+      elseif r == 7 then -- a table of numbers (sizes, rows, options ...)
+        local t = {}
+        for i = 1, rng:random(4) - 1 do t[i] = pick(numbers) end
+        return t
+      else return #pool > 0 and pool[rng:random(#pool)] or 1 end
+    end
+
+    local real_print = print
+    print = function() end -- faces print epochs; the calls are what is tested
+    local calls, succeeded, bad = 0, 0, {}
+    local t0 = core.clock()
+    local ok_run, run_err = pcall(function()
+      while core.clock() - t0 < SECONDS and #bad < 10 do
+        if calls % 200 == 0 then fresh() end
+        local f = pick(funcs)
+        local args, n = {}, rng:random(6) - 1
+        for i = 1, n do args[i] = value() end
+        if f[3] and rng:random(4) > 1 then -- usually a method on an object of its own kind
+          for _, v in ipairs(pool) do
+            local has = type(v) == "table" and select(2, pcall(function() return v[f[1]:match(":(.*)$")] end))
+            if (type(v) == "userdata" and tostring(v):find("^lnn%." .. f[1]:match("^[^:]+"))) or has == f[2] then
+              args[1] = v
+              if rng:random(3) == 1 then break end
+            end
+          end
+        end
+        if WRITES[f[1]] or WRITES[f[1]:match("[:.]([%w_]+)$")] then
+          -- never outside the scratch folder: the path argument is the first string
+          for i = 1, math.max(n, 2) do if type(args[i]) == "string" or args[i] == nil then args[i] = dir .. "/w"; break end end
+        end
+        -- a budget of instructions for Lua code, so a huge epoch count ends
+        debug.sethook(function() error("random_calls: budget spent") end, "", 1e7)
+        local res = table.pack(pcall(f[2], table.unpack(args, 1, math.max(n, 1))))
+        debug.sethook()
+        calls = calls + 1
+        if not res[1] then
+          if type(res[2]) ~= "string" then
+            bad[#bad + 1] = ("%s: error value of type %s"):format(f[1], type(res[2]))
+          end
+        else
+          succeeded = succeeded + 1
+          for i = 2, math.min(res.n, 4) do if rng:random(2) == 1 then add(res[i]) end end
+        end
+      end
+    end)
+    debug.sethook()
+    print = real_print
+    core.catch_signals(false)
+    core.threads(threads0)
+    cleanup()
+    local took = core.clock() - t0
+    real_print(("\n  random calls: seed %d, %d calls (%d returned, the rest raised) in %.1f s (%.0f calls/s), %d functions")
+      :format(SEED, calls, succeeded, took, calls / took, #funcs))
+    assert(ok_run, ("seed %d: %s"):format(SEED, tostring(run_err)))
+    assert(#bad == 0, ("seed %d (LNN_RANDOM_SEED=%d replays it):\n%s"):format(SEED, SEED, table.concat(bad, "\n")))
+    assert(calls > 0)
+  end)
+end)

@@ -1,7 +1,8 @@
--- lnn.network: the face of network.py (the book's chapters 1-2) over the one
+--- lnn.network: the face of network.py (the book's chapters 1-2) over the one
 -- C engine: a sigmoid network, quadratic cost, mini-batch SGD, backprop.
 -- Plus mynet.py's save/load and resumable checkpoints.  No arithmetic on
 -- samples happens here: every epoch, batch and kernel runs in lnn.core.
+-- @module lnn.network
 local core = require "lnn.core"
 local model = require "lnn.model"
 local args = require "lnn.args"
@@ -18,6 +19,9 @@ local function wrap(net, rng)
 end
 
 --- Network(sizes [, {seed = 0, rng = Rng}]): weights and biases drawn from N(0, 1).
+-- @param sizes layer sizes, e.g. {784, 30, 10}
+-- @param opts options table (the keys are listed above)
+-- @return weights and biases drawn from N(0, 1)
 function network.Network(sizes, opts)
   args.sizes(sizes, "Network")
   opts = args.options(opts, {seed = true, rng = true}, "Network", 2)
@@ -28,6 +32,8 @@ function network.Network(sizes, opts)
 end
 
 --- feedforward(a): the output (n_out x 1) for input a (a Matrix or table of n_in values).
+-- @param a an activation (lnn.Matrix)
+-- @return the output (n_out x 1) for input a (a Matrix or table of n_in values)
 function methods:feedforward(a)
   face.checkself(self, "feedforward")
   return self._net:forward(face.matrix(a, self.sizes[1], "feedforward", 1))
@@ -35,6 +41,8 @@ end
 
 --- update_mini_batch(mini_batch, eta): one gradient step on a list of (x, y)
 --- pairs (or a data set), as network.py.
+-- @param mini_batch a mini-batch (lnn.Data set)
+-- @param eta the learning rate
 function methods:update_mini_batch(mini_batch, eta)
   face.checkself(self, "update_mini_batch")
   local data = face.data(mini_batch, self.sizes[#self.sizes], "update_mini_batch", 1, self.sizes[1])
@@ -44,6 +52,10 @@ end
 
 --- backprop(x, y): nabla_b, nabla_w, the gradient of the cost C_x layer by
 --- layer (lists of matrices shaped like biases and weights).
+-- @param x an input (lnn.Matrix or table)
+-- @param y a target (lnn.Matrix, table or class number)
+-- @return nabla_b, nabla_w, the gradient of the cost C_x layer by layer (lists of matrices shaped
+--  like biases and weights)
 function methods:backprop(x, y)
   face.checkself(self, "backprop")
   local n_out = self.sizes[#self.sizes]
@@ -65,12 +77,17 @@ function methods:backprop(x, y)
 end
 
 --- evaluate(test_data): how many items the network classifies correctly.
+-- @param test_data an lnn.Data set to evaluate on
+-- @return how many items the network classifies correctly
 function methods:evaluate(test_data)
   face.checkself(self, "evaluate")
   return self._net:evaluate(face.data(test_data, self.sizes[#self.sizes], "evaluate", 1, self.sizes[1]))
 end
 
 --- cost_derivative(output_activations, y): the vector a - y.
+-- @param output_activations the network's output (lnn.Matrix)
+-- @param y a target (lnn.Matrix, table or class number)
+-- @return the vector a - y
 function methods:cost_derivative(output_activations, y)
   face.checkself(self, "cost_derivative")
   local n = self.sizes[#self.sizes]
@@ -100,6 +117,13 @@ end
 --- (1-based count done), info.seconds (training time of the epoch),
 --- info.correct, info.total; on_saturation, threads, progress, should_stop.
 --- Returns the list of infos.
+-- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
+-- @param epochs epochs to train
+-- @param mini_batch_size items per mini-batch
+-- @param eta the learning rate
+-- @param test_data an lnn.Data set to evaluate on
+-- @param opts options table (the keys are listed above)
+-- @return the list of per-epoch infos (epoch, seconds, correct, total)
 function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opts)
   face.checkself(self, "SGD")
   local n_out = self.sizes[#self.sizes]
@@ -153,12 +177,15 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opt
 end
 
 --- save(filename): sizes, parameters, epoch and generator state, atomically.
+-- @param filename the file's name
 function methods:save(filename)
   face.checkself(self, "save")
   model.save(filename, self._net, {face = "network", epoch = self.epoch, rng = self.rng:state()})
 end
 
 --- load(filename): the Network saved there, with its epoch and generator state.
+-- @param filename the file's name
+-- @return the Network saved there, with its epoch and generator state
 function network.load(filename)
   local net, md = model.load(filename)
   local rng = core.Rng(0)

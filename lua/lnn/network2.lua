@@ -1,9 +1,10 @@
--- lnn.network2: the face of network2.py (the book's chapters 3-4) over the one
+--- lnn.network2: the face of network2.py (the book's chapters 3-4) over the one
 -- C engine: cross-entropy cost, L2 regularisation, scaled initialisation, the
 -- four monitoring lists, early stopping and network2.py's JSON files.  Beyond
 -- network2.py, as chapter 3 discusses: momentum, the halving learning-rate
 -- schedule of the book's exercise, tanh hidden units, and a softmax output
 -- layer with the log-likelihood cost.  Every epoch runs in lnn.core.
+-- @module lnn.network2
 local core = require "lnn.core"
 local args = require "lnn.args"
 local json = require "lnn.json"
@@ -13,7 +14,7 @@ local mnist_loader = require "lnn.mnist_loader"
 
 local network2 = {}
 
----------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- Costs: fn(a, y) and delta(z, a, y) on one output vector, as network2.py's
 -- static methods (the engine computes the same in C over whole data sets).
 
@@ -120,7 +121,7 @@ local function check_cost(cost, fname, n)
     .. tostring(cost), 2)
 end
 
----------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- The Network
 
 -- network.py's methods (feedforward, backprop, evaluate, ...) are network2's too
@@ -139,6 +140,10 @@ end
 --- weights N(0, 1/n_in), biases N(0, 1) (default_weight_initializer).  hidden
 --- is the hidden layers' activation ("sigmoid", "tanh", "relu"); output the
 --- last layer's (by default "softmax" for LogLikelihoodCost, else "sigmoid").
+-- @param sizes layer sizes, e.g. {784, 30, 10}
+-- @param cost a cost (network2's QuadraticCost, CrossEntropyCost or LogLikelihoodCost)
+-- @param opts options table (the keys are listed above)
+-- @return the new Network
 function network2.Network(sizes, cost, opts)
   args.sizes(sizes, "Network")
   cost = check_cost(cost or network2.CrossEntropyCost, "Network", 2)
@@ -190,6 +195,9 @@ end
 --- accuracy(data [, convert]): how many items the network classifies
 --- correctly.  convert (network2.py's flag for one-hot targets) is accepted
 --- for the book's calls; lnn's data sets know their labels either way.
+-- @param data an lnn.Data set
+-- @param convert whether data's targets are one-hot vectors to convert (network2.py's convert)
+-- @return how many items the network classifies correctly
 function methods:accuracy(data, convert)
   face.checkself(self, "accuracy")
   data = data_arg(self, data, "accuracy", 1)
@@ -206,6 +214,11 @@ local check_lmbda = args.lmbda
 
 --- total_cost(data, lmbda [, convert]): the mean cost over data plus the L2
 --- term 0.5 (lmbda / n) sum w^2, added once (as the upstream network2.py).
+-- @param data an lnn.Data set
+-- @param lmbda the L2 regularisation strength
+-- @param convert whether data's targets are class numbers to convert (network2.py's convert)
+-- @return the mean cost over data plus the L2 term 0.5 (lmbda / n) sum w^2, added once (as the
+--  upstream network2.py)
 function methods:total_cost(data, lmbda, convert)
   face.checkself(self, "total_cost")
   data = data_arg(self, data, "total_cost", 1)
@@ -217,6 +230,10 @@ end
 
 --- update_mini_batch(mini_batch, eta, lmbda, n): one step with L2 weight
 --- decay (1 - eta lmbda / n) w, n the size of the whole training set.
+-- @param mini_batch a mini-batch (lnn.Data set)
+-- @param eta the learning rate
+-- @param lmbda the L2 regularisation strength
+-- @param n a count
 function methods:update_mini_batch(mini_batch, eta, lmbda, n)
   face.checkself(self, "update_mini_batch")
   local data = data_arg(self, mini_batch, "update_mini_batch", 1)
@@ -247,6 +264,13 @@ local fmt = face.fmt
 --- best evaluation accuracy; stop once eta has fallen to 1/128 of its start),
 --- quiet, log = function(line), on_epoch = function(info) with info.epoch,
 --- info.seconds (training time), info.eta and the epoch's monitored values.
+-- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
+-- @param epochs epochs to train
+-- @param mini_batch_size items per mini-batch
+-- @param eta the learning rate
+-- @param opts options table (the keys are listed above)
+-- @return evaluation_cost, evaluation_accuracy, training_cost, training_accuracy: four lists, one
+--  entry per epoch in each list whose monitor option is true
 function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
   face.checkself(self, "SGD")
   training_data = data_arg(self, training_data, "SGD", 1)
@@ -350,6 +374,10 @@ end
 --- gradient_norms(data): for each layer l, the length of the gradient of the
 --- mean cost over data with respect to its biases (the "speed of learning"
 --- of the book's vanishing-gradient chapter) and with respect to its weights.
+-- @param data an lnn.Data set
+-- @return for each layer l, the length of the gradient of the mean cost over data with respect to
+--  its biases (the "speed of learning" of the book's vanishing-gradient chapter) and with respect
+--  to its weights
 function methods:gradient_norms(data)
   face.checkself(self, "gradient_norms")
   data = data_arg(self, data, "gradient_norms", 1)
@@ -369,13 +397,14 @@ function methods:gradient_norms(data)
   return bias, weight
 end
 
----------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- network2.py's JSON files
 
 --- save(filename): network2.py's JSON layout {"sizes", "weights", "biases",
 --- "cost"}: weights as lists of rows (w[j][k]), biases as column vectors.  A
 --- network with other than sigmoid units also records "activations" (which
 --- network2.py ignores).  Written to a temporary file, then renamed.
+-- @param filename the file's name
 function methods:save(filename)
   face.checkself(self, "save")
   if type(filename) ~= "string" then args.fail("save", 1, "file name expected, got " .. type(filename)) end
@@ -449,6 +478,8 @@ local function matrices(filename, doc, key, count, shape)
 end
 
 --- load(filename): the network saved there by save() or by network2.py.
+-- @param filename the file's name
+-- @return the network saved there by save() or by network2.py
 function network2.load(filename)
   if type(filename) ~= "string" then args.fail("load", 1, "file name expected, got " .. type(filename)) end
   -- one descriptor, a regular file only: one whole save even while another process saves
@@ -488,7 +519,7 @@ function network2.load(filename)
   return self
 end
 
----------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 
 --- vectorized_result(j), sigmoid(z), sigmoid_prime(z): as network2.py's.
 network2.vectorized_result = mnist_loader.vectorized_result

@@ -188,6 +188,15 @@ end
 -- @return the Network saved there, with its epoch and generator state
 function network.load(filename)
   local net, md = model.load(filename)
+  -- network.py's networks only: dense sigmoid layers, the quadratic cost; another
+  -- face's file says which loader reads it
+  local lay = model.layout_of(net)
+  local ok_arch = lay.cost == "quadratic"
+  for _, l in ipairs(lay.layers) do ok_arch = ok_arch and l.kind == "dense" and l.activation == "sigmoid" end
+  if not ok_arch then
+    error(("load: %s: not a network.py network (dense sigmoid layers, quadratic cost)%s"):format(filename,
+      model.hint(filename)), 2)
+  end
   local rng = core.Rng(0)
   if md.rng then
     local ok, err = pcall(rng.set_state, rng, md.rng)

@@ -8,6 +8,7 @@
 local core = require "lnn.core"
 local args = require "lnn.args"
 local json = require "lnn.json"
+local model = require "lnn.model"
 local face = require "lnn.face"
 local network = require "lnn.network"
 local mnist_loader = require "lnn.mnist_loader"
@@ -486,7 +487,7 @@ function network2.load(filename)
   local okr, text = pcall(core.read_file, filename)
   if not okr then error("load: " .. tostring(text):gsub("^.-read_file: ", ""), 2) end
   local ok, doc = pcall(core.json_decode, text, filename)
-  if not ok then error("load: " .. tostring(doc), 2) end
+  if not ok then error("load: " .. tostring(doc) .. model.hint(filename), 2) end
   if type(doc) ~= "table" or doc[1] ~= nil then bad(filename, "a JSON object expected") end
   local sizes = doc.sizes
   local oks = pcall(args.sizes, sizes, "load")

@@ -410,8 +410,8 @@ function network3.load(filename)
   local lay = model.layout_of(net)
   local last = lay.layers[#lay.layers]
   if lay.cost ~= "log-likelihood" or last.activation ~= "softmax" then
-    error(("load: %s: not a network3 model (its cost is %s, its output %s; network3 needs log-likelihood and softmax)")
-      :format(filename, lay.cost, last.activation), 2)
+    error(("load: %s: not a network3 model (its cost is %s, its output %s; network3 needs log-likelihood and softmax)%s")
+      :format(filename, lay.cost, last.activation, model.hint(filename)), 2)
   end
   local mbs = math.tointeger(tonumber(md.mini_batch_size or "10")) or 10
   local ok, layers = pcall(book_layers, lay, mbs)

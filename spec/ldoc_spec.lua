@@ -74,7 +74,7 @@ describe("the API reference", function()
     assert.truthy(out:find("status=0", 1, true), out)
     local warnings = {}
     for l in out:gmatch("[^\n]+") do
-      if not (l:match("^format:") or l:match("^reading configuration") or l:match("^output written")
+      if not (l:match("^reading configuration") or l:match("^output written")
               or l:match("^status=")) then
         warnings[#warnings + 1] = l
       end

@@ -266,7 +266,9 @@ static int root_arg(lua_State *L, int arg, const lcomm *c, const char *fname) {
 
 /* broadcast(x [, root = 0]): x on every rank becomes root's.  x is an
  * lnn.Net (its parameter block), lnn.Matrix or lnn.Rng, changed in place and
- * returned; or a number, string, boolean or nil, whose root value is returned. */
+ * returned (the same kind and size on every rank); or, on the root, a number,
+ * string, boolean or nil, whose value every rank returns (the others' x is
+ * ignored). */
 static int comm_broadcast(lua_State *L) {
   lcomm *c = checkcomm(L, "broadcast");
   int root = root_arg(L, 3, c, "broadcast");
@@ -286,10 +288,11 @@ static int comm_broadcast(lua_State *L) {
     lua_Number num = 0;
     int isint = 0;
     lua_Integer ival = 0;
-    if (t != LUA_TNUMBER && t != LUA_TSTRING && t != LUA_TBOOLEAN && t != LUA_TNIL)
-      return luaL_error(L, "bad argument #1 to 'broadcast' (lnn.Net, lnn.Matrix, lnn.Rng, "
-                        "number, string, boolean or nil expected, got %s)", luaL_typename(L, 2));
     if (c->red.rank == root) {
+      /* only the root's value counts: the others may pass anything (nil) */
+      if (t != LUA_TNUMBER && t != LUA_TSTRING && t != LUA_TBOOLEAN && t != LUA_TNIL)
+        return luaL_error(L, "bad argument #1 to 'broadcast' (lnn.Net, lnn.Matrix, lnn.Rng, "
+                          "number, string, boolean or nil expected, got %s)", luaL_typename(L, 2));
       if (t == LUA_TSTRING) s = lua_tolstring(L, 2, &sl);
       if (t == LUA_TNUMBER) {
         isint = lua_isinteger(L, 2);

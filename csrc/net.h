@@ -150,7 +150,9 @@ double lnn_net_item_flops(const lnn_net *net);
 #ifndef LNN_CHUNK_FLOPS /* -D for measuring where the line lies; changing it changes results */
 #define LNN_CHUNK_FLOPS 4e6
 #endif
-#define LNN_CHUNK_FLOPS_PER_PARAM 150.0
+#ifndef LNN_CHUNK_FLOPS_PER_PARAM
+#define LNN_CHUNK_FLOPS_PER_PARAM 300.0
+#endif
 #define LNN_MAX_CHUNKS 16
 int lnn_step_chunks(const lnn_net *net, size_t m);
 

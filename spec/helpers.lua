@@ -38,6 +38,17 @@ function H.reference_of(net, cost)
   return R.Network(net.sizes, {weights = W, biases = B, cost = cost})
 end
 
+--- The items of an lnn.Data set as the reference's pairs {x, y}: x a plain
+--- array, y an array (target vectors) or the class number.
+function H.reference_pairs(data)
+  local out = {}
+  for i = 1, #data do
+    local x, y = data:get(i)
+    out[i] = {x:totable(true), type(y) == "number" and y or y:totable(true)}
+  end
+  return out
+end
+
 --- Largest |a - b| between a Matrix (or nested table) and a nested table.
 function H.maxdiff(a, b)
   if type(a) == "userdata" then a = a:totable(true) end

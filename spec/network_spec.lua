@@ -91,13 +91,7 @@ describe("lnn.network against lnn.reference", function()
     local ref = H.reference_of(net)
     -- the reference draws the engine's shuffles from a copy of its generator
     local twin = net.rng:clone()
-    local rtrain, rtest = {}, {}
-    for i = 1, 100 do
-      local x, y = train100:get(i)
-      rtrain[i] = {x:totable(true), y:totable(true)}
-      local tx, ty = test100:get(i)
-      rtest[i] = {tx:totable(true), ty}
-    end
+    local rtrain, rtest = H.reference_pairs(train100), H.reference_pairs(test100)
     local hist = net:SGD(train100, 20, 8, 3.0, test100, {quiet = true})
     local rhist = ref:SGD(rtrain, 20, 8, 3.0, {test_data = rtest,
       permutation = function(n) return twin:permutation(n) end})

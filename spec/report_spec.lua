@@ -129,6 +129,13 @@ describe("lnn.report judging", function()
     local p8
     for _, p in ipairs(plan) do if p.name == "ch6_8" then p8 = table.concat(p.args, " ") end end
     assert.are.equal("scripts/experiments/ch6_8.lua --epochs 1 --train-size 3000 --eval-size 2000 --nets 3 --quiet --out R/experiments", p8)
+    -- the same runs as lnn commands (what --quick starts)
+    local by = {}
+    for _, p in ipairs(plan) do by[p.name] = p end
+    assert.are.same({"experiment", "ch6_8", "--epochs", "1", "--train-size", "3000", "--eval-size", "2000", "--nets", "3",
+                     "--quiet", "--out", "R/experiments"}, by.ch6_8.lnn)
+    assert.are.same({"darkness", "--out", "R/baselines"}, by.average_darkness.lnn)
+    assert.are.same({"expand"}, by.expand_mnist.lnn)
     local again = report.quick_plan(c, {results = "R", expanded = true})
     for _, p in ipairs(again) do assert.are_not.equal("expand_mnist", p.name) end
   end)

@@ -52,9 +52,9 @@ end
 describe("training over threads", function()
   it("gives the same parameters, bit for bit, on 1, 2, 3 and 8 threads (dense, momentum, L2)", function()
     local make = function() return core.Net{sizes = {400, 100, 10}, cost = "cross-entropy"} end
-    local opts = {eta = 0.5, batch = 200, mu = 0.7, lmbda = 2.0}
-    assert.is_true(make():chunks(200) >= 4, "the step must be cut into chunks for this to test threads")
-    local d = data(450, 400, 10, 3)
+    local opts = {eta = 0.5, batch = 400, mu = 0.7, lmbda = 2.0}
+    assert.is_true(make():chunks(400) >= 4, "the step must be cut into chunks for this to test threads")
+    local d = data(900, 400, 10, 3)
     local p1 = trained(make, "default", d, opts, 1)
     for _, t in ipairs({2, 3, 8}) do same_bits(p1, (trained(make, "default", d, opts, t))) end
   end)
@@ -74,16 +74,16 @@ describe("training over threads", function()
     local twin = core.Net{sizes = {400, 100, 10}, cost = "cross-entropy"}
     local p = net:params():copy()
     for i = 1, p:shape() do twin:params():set(i, 1, p:get(i, 1)) end
-    local d = data(128, 400, 10, 5)
-    assert.is_true(net:chunks(128) >= 2)
-    net:train_epoch(d, core.Rng(1), {eta = 0.5, batch = 128, mu = 0.5, lmbda = 1.0, shuffle = false, threads = 2})
-    local X, Y = core.Matrix(128, 400), core.Matrix(128, 10, 0)
-    for i = 1, 128 do
+    local d = data(256, 400, 10, 5)
+    assert.is_true(net:chunks(256) >= 2)
+    net:train_epoch(d, core.Rng(1), {eta = 0.5, batch = 256, mu = 0.5, lmbda = 1.0, shuffle = false, threads = 2})
+    local X, Y = core.Matrix(256, 400), core.Matrix(256, 10, 0)
+    for i = 1, 256 do
       local x, y = d:get(i)
       for j = 1, 400 do X:set(i, j, x:get(j, 1)) end
       Y:set(i, y + 1, 1)
     end
-    twin:update(X, Y, {eta = 0.5, mu = 0.5, lmbda = 1.0, n = 128})
+    twin:update(X, Y, {eta = 0.5, mu = 0.5, lmbda = 1.0, n = 256})
     local diff, moved = H.maxdiff(net:params():totable(true), twin:params():totable(true)), 0
     for i = 1, p:shape() do moved = math.max(moved, math.abs(net:params():get(i, 1) - p:get(i, 1))) end
     assert.is_true(moved > 1e-3, "the step moved the parameters by only " .. moved)
@@ -106,23 +106,22 @@ describe("training over threads", function()
   end)
 end)
 
--- The faces drive the same engine: their SGD trains on core.threads() threads
--- (until each face takes a threads option of its own, the count is set here).
+-- The faces drive the same engine: their SGD takes a threads option (lnn.face
+-- forwards it), and core.threads() is left as it was.
 describe("each face trained over threads", function()
   local mnist_loader = require "lnn.mnist_loader"
   local network, network2, network3 = require "lnn.network", require "lnn.network2", require "lnn.network3"
   local dir = H.mnist_dir()
   local wrapped = mnist_loader.load_data_wrapper(dir)
   local plain, valid = mnist_loader.load_data(dir)
-  local tr, tr3, va3 = wrapped:slice(1, 600), plain:slice(1, 240), valid:slice(1, 50)
+  local tr, tr3, va3 = wrapped:slice(1, 600), plain:slice(1, 280), valid:slice(1, 50)
 
   local function over_threads(train)
     local saved, first = core.threads(), nil
     for _, t in ipairs({1, 2, 3}) do
-      core.threads(t)
-      local ok, p = pcall(train)
-      core.threads(saved)
+      local ok, p = pcall(train, t)
       assert(ok, p)
+      assert.are.equal(saved, core.threads())
       if first then same_bits(first, p) else first = p end
     end
   end
@@ -131,23 +130,23 @@ describe("each face trained over threads", function()
 
   it("network: the same parameters on 1, 2 and 3 threads", function()
     assert.is_true(core.Net{sizes = {784, 60, 10}}:chunks(200) >= 2)
-    over_threads(function()
+    over_threads(function(t)
       local net = network.Network({784, 60, 10}, {seed = 3})
-      net:SGD(tr, 2, 200, 3.0, nil, {quiet = true})
+      net:SGD(tr, 2, 200, 3.0, nil, {quiet = true, threads = t})
       return params(net)
     end)
   end)
 
   it("network2 with momentum and L2: the same parameters on 1, 2 and 3 threads", function()
-    over_threads(function()
+    over_threads(function(t)
       local net = network2.Network({784, 60, 10}, network2.CrossEntropyCost, {seed = 4})
-      net:SGD(tr, 2, 200, 0.5, {lmbda = 1.0, mu = 0.6, quiet = true})
+      net:SGD(tr, 2, 200, 0.5, {lmbda = 1.0, mu = 0.6, quiet = true, threads = t})
       return params(net)
     end)
   end)
 
   it("network3 with conv-pool and dropout: the same parameters on 1, 2 and 3 threads", function()
-    local mbs = 20
+    local mbs = 40
     local layers = function()
       return {
         network3.ConvPoolLayer {image_shape = {mbs, 1, 28, 28}, filter_shape = {8, 1, 5, 5}, poolsize = {2, 2},
@@ -156,9 +155,9 @@ describe("each face trained over threads", function()
         network3.SoftmaxLayer {n_in = 40, n_out = 10, p_dropout = 0.2}}
     end
     assert.is_true(network3.Network(layers(), mbs, {seed = 5})._net:chunks(mbs) >= 2)
-    over_threads(function()
+    over_threads(function(t)
       local net = network3.Network(layers(), mbs, {seed = 5})
-      net:SGD(tr3, 2, mbs, 0.1, va3, nil, 0.1, {quiet = true})
+      net:SGD(tr3, 2, mbs, 0.1, va3, nil, 0.1, {quiet = true, threads = t})
       return params(net)
     end)
   end)

@@ -134,7 +134,7 @@ int main(void) {
   lnn_data data = make_data(240, 400, 10, x, label);
   lnn_net dense, conv;
   lnn_layer spec[6];
-  lnn_sgd s1 = {0.5f, 1.0f, 0.7f, 240, 100}, s2 = {0.05f, 0.1f, 0.5f, 240, 40};
+  lnn_sgd s1 = {0.5f, 1.0f, 0.7f, 240, 200}, s2 = {0.05f, 0.1f, 0.5f, 240, 40};
   int sizes[3] = {400, 100, 10}, bad = 0;
   lnn_error e;
   openblas_set_num_threads(1); /* as lnn.core does: OpenBLAS inside lnn's own threads */
@@ -152,7 +152,7 @@ int main(void) {
   spec[5].kind = LNN_LAYER_DENSE, spec[5].act = LNN_ACT_SOFTMAX, spec[5].n_in = 50, spec[5].n_out = 10;
   if (lnn_net_layout(&conv, spec, 6, LNN_COST_LOG_LIKELIHOOD, &e) != LNN_OK)
     return fprintf(stderr, "%s\n", e.msg), 2;
-  bad |= check("dense [400,100,10], momentum, batch 100", &dense, &data, &s1);
+  bad |= check("dense [400,100,10], momentum, batch 200", &dense, &data, &s1);
   bad |= check("conv-pool + dropout, momentum, batch 40", &conv, &data, &s2);
   return bad;
 }

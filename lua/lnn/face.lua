@@ -470,6 +470,84 @@ function face.train(self, plan)
 end
 
 -- ------------------------------------------------------------------------
+-- What the dense sigmoid faces (network, mynet) share beside the driver.
+
+--- target(y, n, fname, argn): a class y (0..n-1) as its one-hot n x 1
+-- Matrix; any other y as it is (for face.matrix to check), for backprop.
+-- @param y a class number, or a vector
+-- @param n the number of outputs
+-- @param fname the public function's name
+-- @param argn the argument's number
+-- @return the one-hot Matrix, or y
+function face.target(y, n, fname, argn)
+  if math.type(y) ~= "integer" then return y end
+  if y < 0 or y >= n then argerror(fname, argn, ("class 0..%d expected, got %d"):format(n - 1, y), 2) end
+  local one = core.Matrix(n, 1)
+  one[y + 1][1] = 1
+  return one
+end
+
+--- gradient(self, x, y): the engine's gradient of the cost at the one input
+-- x against y, as per-layer matrices shaped like biases and weights (the
+-- book's backprop).
+-- @param self a network of a dense face
+-- @param x a Matrix of n_in values
+-- @param y a Matrix of n_out values
+-- @return nabla_b, nabla_w (lists of matrices)
+function face.gradient(self, x, y)
+  local n_in, n_out = self.sizes[1], self.sizes[#self.sizes]
+  local g = self._net:gradient(x:reshape(1, n_in), y:reshape(1, n_out))
+  local nabla_b, nabla_w = {}, {}
+  for l, layer in ipairs(self._net:layout().layers) do
+    nabla_b[l] = g:view(layer.biases + 1, layer.n_out, 1):copy()
+    nabla_w[l] = g:view(layer.weights + 1, layer.n_out, layer.n_in):copy()
+  end
+  return nabla_b, nabla_w
+end
+
+-- sigmoid (or its derivative) of a number, or element-wise of a Matrix or table
+local function sigmoid_of(name, z)
+  if type(z) == "number" then
+    local s = 1 / (1 + math.exp(-z))
+    return name == "sigmoid" and s or s * (1 - s)
+  end
+  if type(z) == "table" then z = core.call_as(name, 1, core.Matrix, z) end
+  if not face.is(z, "lnn.Matrix") then argerror(name, 1, "number or lnn.Matrix expected, got " .. type(z), 2) end
+  return z:apply(name)
+end
+
+--- elementwise(name [, method]): the public sigmoid or sigmoid_prime.
+-- @param name "sigmoid" or "sigmoid_prime"
+-- @param method true: a method (self, z), as mynet.py has them
+-- @return a function of z (network.py's), or the method
+function face.elementwise(name, method)
+  if method then
+    return function(self, z)
+      face.checkself(self, name)
+      local r = sigmoid_of(name, z)
+      return r
+    end
+  end
+  return function(z)
+    local r = sigmoid_of(name, z)
+    return r
+  end
+end
+
+--- restore(md, filename): the generator and epoch count in a model file's
+-- metadata (a fresh generator and 0 where it holds none).
+-- @param md the metadata table lnn.model.load returned
+-- @param filename the file's name, for messages
+-- @return an lnn.Rng, the epoch count
+function face.restore(md, filename)
+  local rng = core.Rng(0)
+  if md.rng and not pcall(rng.set_state, rng, md.rng) then
+    error(("load: %s: bad generator state in metadata"):format(filename), 3)
+  end
+  return rng, math.tointeger(tonumber(md.epoch or "0")) or 0
+end
+
+-- ------------------------------------------------------------------------
 -- Methods every face has.
 
 face.methods = {}

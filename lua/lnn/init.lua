@@ -7,6 +7,7 @@ local lnn = {
   network = require "lnn.network",
   network2 = require "lnn.network2",
   network3 = require "lnn.network3",
+  mynet = require "lnn.mynet",
   mnist_loader = require "lnn.mnist_loader",
   model = require "lnn.model",
   json = require "lnn.json",

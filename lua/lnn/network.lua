@@ -60,20 +60,8 @@ function methods:backprop(x, y)
   face.checkself(self, "backprop")
   local n_out = self.sizes[#self.sizes]
   x = face.matrix(x, self.sizes[1], "backprop", 1)
-  if math.type(y) == "integer" then
-    if y < 0 or y >= n_out then args.fail("backprop", 2, ("class 0..%d expected, got %d"):format(n_out - 1, y)) end
-    local v = core.Matrix(n_out, 1)
-    v[y + 1][1] = 1
-    y = v
-  end
-  y = face.matrix(y, n_out, "backprop", 2)
-  local g = self._net:gradient(x:reshape(1, self.sizes[1]), y:reshape(1, n_out))
-  local nabla_b, nabla_w = {}, {}
-  for l, layer in ipairs(self._net:layout().layers) do
-    nabla_w[l] = g:view(layer.weights + 1, layer.n_out, layer.n_in):copy()
-    nabla_b[l] = g:view(layer.biases + 1, layer.n_out, 1):copy()
-  end
-  return nabla_b, nabla_w
+  y = face.matrix(face.target(y, n_out, "backprop", 2), n_out, "backprop", 2)
+  return face.gradient(self, x, y)
 end
 
 --- evaluate(test_data): how many items the network classifies correctly.
@@ -197,33 +185,15 @@ function network.load(filename)
     error(("load: %s: not a network.py network (dense sigmoid layers, quadratic cost)%s"):format(filename,
       model.hint(filename)), 2)
   end
-  local rng = core.Rng(0)
-  if md.rng then
-    local ok, err = pcall(rng.set_state, rng, md.rng)
-    if not ok then error(("load: %s: bad generator state in metadata"):format(filename), 2) end
-  end
+  local rng, epoch = face.restore(md, filename)
   local self = wrap(net, rng)
-  self.epoch = math.tointeger(tonumber(md.epoch or "0")) or 0
+  self.epoch = epoch
   return self
 end
 
-local function elementwise(name)
-  return function(z)
-    if type(z) == "number" then
-      local s = 1 / (1 + math.exp(-z))
-      return name == "sigmoid" and s or s * (1 - s)
-    end
-    if type(z) == "table" then z = core.call_as(name, 1, core.Matrix, z) end
-    if not face.is(z, "lnn.Matrix") then
-      error(("bad argument #1 to '%s' (number or lnn.Matrix expected, got %s)"):format(name, type(z)), 2)
-    end
-    return z:apply(name)
-  end
-end
-
 --- sigmoid(z), sigmoid_prime(z): on a number or element-wise on a Matrix.
-network.sigmoid = elementwise("sigmoid")
-network.sigmoid_prime = elementwise("sigmoid_prime")
+network.sigmoid = face.elementwise("sigmoid")
+network.sigmoid_prime = face.elementwise("sigmoid_prime")
 network.Network_methods = methods
 
 return network

@@ -346,10 +346,14 @@ function R.judge(row, list)
   return out
 end
 
+-- the scripts --quick runs and the lnn commands they are
+local LNN_COMMAND = {["scripts/average_darkness.lua"] = "darkness", ["scripts/svm_baseline.lua"] = "svm",
+  ["scripts/expand_mnist.lua"] = "expand", ["scripts/train.lua"] = "train", ["scripts/visualize.lua"] = "visualize"}
+
 --- quick_plan(collected, opts): the short runs the quick option makes for what is
 --- missing, in order: a list of {name, args (the script and its flags, after
---- the interpreter), short (what makes it short), mkdir (a folder to make
---- first, or nil)}.  opts {results, data,
+--- the interpreter), lnn (the same as the arguments of the lnn command), short
+--- (what makes it short), mkdir (a folder to make first, or nil)}.  opts {results, data,
 --- expanded (true when the expanded training set exists)}.
 R.QUICK = {
   default = {epochs = 3},
@@ -363,14 +367,19 @@ R.QUICK = {
 --- quick_plan(c, opts): the short runs for what is missing (described above R.QUICK).
 -- @param c what collect() found
 -- @tparam table opts {results, data, expanded}
--- @treturn table the list of runs {name, args, short, mkdir}
+-- @treturn table the list of runs {name, args, lnn, short, mkdir}
 function R.quick_plan(c, opts)
   local res = opts.results
   local plan = {}
   local data = opts.data and {"--data", opts.data} or {}
   local function add(name, args, short, mkdir)
     for _, a in ipairs(data) do args[#args + 1] = a end
-    plan[#plan + 1] = {name = name, args = args, short = short, mkdir = mkdir}
+    -- the same run as an `lnn` command line: scripts/X.lua is lnn's command X
+    local lnn = {}
+    local exp = args[1]:match("^scripts/experiments/(.-)%.lua$")
+    if exp then lnn = {"experiment", exp} else lnn = {LNN_COMMAND[args[1]]} end
+    for i = 2, #args do lnn[#lnn + 1] = args[i] end
+    plan[#plan + 1] = {name = name, args = args, lnn = lnn, short = short, mkdir = mkdir}
   end
   for _, e in ipairs(E.list) do
     if not c.experiment[e.name] then

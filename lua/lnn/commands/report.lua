@@ -1,21 +1,16 @@
 --- lnn report: builds DIR/index.html (default results/report/), one offline
 -- page of the book's results beside lnn's, from what the runs wrote under
 -- --results (lnn.report makes the page).  --quick first runs short versions (a
--- few epochs each) of what is missing, with the scripts of the source
--- checkout this file sits in.  Parses, runs and reports; never exits.
+-- few epochs each) of what is missing, each in a new process through lnn's
+-- own commands (lnn experiment, darkness, svm, expand, train, visualize), so
+-- it works in a checkout and an installed tree alike.  Parses, runs and
+-- reports; never exits.
 -- @module lnn.commands.report
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local mnist_loader = require "lnn.mnist_loader"
 local report = require "lnn.report"
 local runinfo = require "lnn.runinfo"
-
--- the source checkout this module belongs to (nil when installed without one)
-local ROOT = (debug.getinfo(1, "S").source:match("^@(.*)/lua/lnn/commands/report%.lua$"))
-if ROOT then
-  local f = io.open(ROOT .. "/scripts/experiments/ch1_30_hidden.lua")
-  if f then f:close() else ROOT = nil end
-end
 
 local M = {summary = "build results/report/index.html: the book's results beside lnn's (--quick: run what is missing)"}
 
@@ -27,13 +22,6 @@ M.flags = {
 }
 M.about = "Builds one offline HTML page (DIR/index.html) of the book's results beside lnn's: the\n"
   .. "book-vs-lnn table, learning curves and the visualiser's pictures, from what the runs wrote."
-
--- the interpreter running this script, to run the --quick commands with
-local function interpreter()
-  local i, lua = -1, nil
-  while arg and arg[i] do lua, i = arg[i], i - 1 end
-  return lua or "lua5.4"
-end
 
 local function expanded_exists(data)
   local ok = pcall(mnist_loader.path, data or mnist_loader.default_dir(), mnist_loader.FILES.expanded_images)
@@ -53,20 +41,16 @@ function M.run(argv, prog)
     local collected = report.collect(opts.results)
     local plan = report.quick_plan(collected, {results = opts.results, data = opts.data,
                                                expanded = expanded_exists(opts.data)})
-    local lua = interpreter()
-    if not ROOT then
-      cli.fail(prog, "--quick runs the scripts of a source checkout (scripts/experiments/), and none is here")
-    end
     print(("%s: --quick: %d short run%s for what is missing"):format(prog, #plan, #plan == 1 and "" or "s"))
     for k, step in ipairs(plan) do
-      local words = {lua, ROOT .. "/" .. step.args[1]}
-      for i = 2, #step.args do words[#words + 1] = step.args[i] end
       local shown = {"lua", table.unpack(step.args)}
       io.write(("[%d/%d] %s ... "):format(k, #plan, runinfo.command(shown)))
       io.flush()
       local t0 = core.clock()
       if step.mkdir then core.tools.mkdir(step.mkdir) end
-      local p = io.popen(runinfo.command(words) .. " 2>&1")
+      -- the same commands through lnn's own (a new process, this interpreter and
+      -- these module paths): works in a checkout and in an installed tree alike
+      local p = io.popen(cli.self_command(step.lnn) .. " 2>&1")
       local output = p:read("a")
       local ok = p:close()
       local secs = core.clock() - t0

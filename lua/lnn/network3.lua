@@ -11,7 +11,7 @@ local face = require "lnn.face"
 
 local network3 = {}
 
--- ------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- Activation functions: callable on a number or element-wise on a Matrix,
 -- and known to the engine by name.
 
@@ -42,7 +42,7 @@ end)
 local by_engine_name = {}
 for _, k in ipairs {"linear", "ReLU", "sigmoid", "tanh"} do by_engine_name[network3[k].engine] = network3[k] end
 
--- ------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- Argument checks: errors name the function, the argument, what was
 -- expected and what came.
 
@@ -97,7 +97,7 @@ local function check_dropout(opts, fname)
   return p
 end
 
--- ------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- Layers: descriptions with n_in/n_out, turned into engine layers by Network.
 
 local Layer = {}
@@ -112,10 +112,10 @@ Layer.__tostring = function(l)
 end
 
 --- ConvPoolLayer{filter_shape = {f, c, kh, kw}, image_shape = {mini_batch_size, c, h, w}
--- (or {c, h, w}), poolsize = {2, 2}, activation_fn = sigmoid}: a valid
--- convolution, max-pooling without padding, then bias and activation.
--- @param opts the options above
--- @return the layer
+--- (or {c, h, w}), poolsize = {2, 2}, activation_fn = sigmoid}: a valid
+--- convolution, max-pooling without padding, then bias and activation.
+-- @param opts options table (the keys are listed above)
+-- @return the layer (for Network's list)
 function network3.ConvPoolLayer(opts)
   local fname = "ConvPoolLayer"
   check_options(opts, {filter_shape = true, image_shape = true, poolsize = true, activation_fn = true}, fname)
@@ -160,15 +160,15 @@ local function dense_layer(fname, opts, act)
 end
 
 --- FullyConnectedLayer{n_in, n_out, activation_fn = sigmoid, p_dropout = 0}
--- @param opts the options above
--- @return the layer
+-- @param opts options table (the keys are listed above)
+-- @return the layer (for Network's list)
 function network3.FullyConnectedLayer(opts)
   return dense_layer("FullyConnectedLayer", opts)
 end
 
 --- SoftmaxLayer{n_in, n_out, p_dropout = 0}: weights and biases start at zero.
--- @param opts the options above
--- @return the layer
+-- @param opts options table (the keys are listed above)
+-- @return the layer (for Network's list)
 function network3.SoftmaxLayer(opts)
   return dense_layer("SoftmaxLayer", opts, {book = "softmax", engine = "softmax"})
 end
@@ -217,7 +217,7 @@ local function book_layers(layout, mini_batch_size)
   return layers
 end
 
--- ------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- Network
 
 local methods = {}
@@ -261,14 +261,14 @@ local function wrap(net, layers, mini_batch_size, rng)
 end
 
 --- Network(layers, mini_batch_size [, {seed = 0}]): checks each layer's input
--- against the previous layer's output and initialises as network3.py (conv
--- and FC weights N(0, 1/n_out), biases N(0, 1), softmax all zero), drawing
--- from the seeded generator that later shuffles (if asked) and drops out.
--- weights and biases list the parameters of the layers, as in the other faces.
--- @param layers the list of layers
--- @param mini_batch_size network3.py's mini-batch size
--- @param opts {seed} (optional)
--- @return the Network
+--- against the previous layer's output and initialises as network3.py (conv
+--- and FC weights N(0, 1/n_out), biases N(0, 1), softmax all zero), drawing
+--- from the seeded generator that later shuffles (if asked) and drops out.
+--- weights and biases list the parameters of the layers, as in the other faces.
+-- @param layers the layers, in order
+-- @param mini_batch_size items per mini-batch
+-- @param opts options table (the keys are listed above)
+-- @return the new Network
 function network3.Network(layers, mini_batch_size, opts)
   check_layers(layers, "Network")
   if not pos_int(mini_batch_size) then fail("Network", "argument #2", "a positive integer mini_batch_size", show(mini_batch_size)) end
@@ -292,8 +292,8 @@ local function check_data(self, data, fname, argn)
 end
 
 --- accuracy(data): the fraction of data's items whose predicted class is theirs.
--- @param data an lnn.Data
--- @return the fraction classified correctly
+-- @param data an lnn.Data set
+-- @return the fraction of data's items whose predicted class is theirs
 function methods:accuracy(data)
   face.checkself(self, "accuracy")
   data = check_data(self, data, "accuracy", 1)
@@ -301,9 +301,10 @@ function methods:accuracy(data)
 end
 
 --- feedforward(x): the output probabilities (10 x 1) for one input (a Matrix
--- or table of n_in values), dropout layers scaled as at inference.
--- @param x the input (Matrix or table)
--- @return the output probabilities
+--- or table of n_in values), dropout layers scaled as at inference.
+-- @param x an input (lnn.Matrix or table)
+-- @return the output probabilities (10 x 1) for one input (a Matrix or table of n_in values),
+--  dropout layers scaled as at inference
 function methods:feedforward(x)
   face.checkself(self, "feedforward")
   return self._net:forward(face.matrix(x, n_in(self), "feedforward", 1))
@@ -314,26 +315,26 @@ local sgd_known = {quiet = true, log = true, shuffle = true}
 local function pct(x) return ("%.2f%%"):format(100 * x) end
 
 --- SGD(training_data, epochs, mini_batch_size, eta, validation_data
--- [, test_data [, lmbda = 0 [, opts]]]): network3.py's training loop.
--- Mini-batches in the data's order (network3.py does not shuffle; opts.shuffle
--- draws a permutation per epoch), the trailing partial batch left out as
--- there, log-likelihood cost plus 0.5 lmbda sum(w^2) / num_training_batches.
--- After each epoch prints the validation accuracy and, when it is the best so
--- far, "This is the best validation accuracy to date." and the test accuracy
--- there; at the end the best validation accuracy, its iteration and the test
--- accuracy there, and returns those three (accuracies as fractions).
--- opts: quiet, log = function(line), shuffle; and the driver's (lnn.face.train):
--- on_epoch = function(info) (info.epoch 0-based, as network3.py counts),
--- on_saturation, threads, progress, should_stop.
--- @param training_data an lnn.Data
--- @param epochs how many more epochs
--- @param mini_batch_size the mini-batch size
+--- [, test_data [, lmbda = 0 [, opts]]]): network3.py's training loop.
+--- Mini-batches in the data's order (network3.py does not shuffle; opts.shuffle
+--- draws a permutation per epoch), the trailing partial batch left out as
+--- there, log-likelihood cost plus 0.5 lmbda sum(w^2) / num_training_batches.
+--- After each epoch prints the validation accuracy and, when it is the best so
+--- far, "This is the best validation accuracy to date." and the test accuracy
+--- there; at the end the best validation accuracy, its iteration and the test
+--- accuracy there, and returns those three (accuracies as fractions).
+--- opts: quiet, log = function(line), shuffle; and the driver's (lnn.face.train):
+--- on_epoch = function(info) (info.epoch 0-based, as network3.py counts),
+--- on_saturation, threads, progress, should_stop.
+-- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
+-- @param epochs epochs to train
+-- @param mini_batch_size items per mini-batch
 -- @param eta the learning rate
--- @param validation_data an lnn.Data
--- @param test_data an lnn.Data (optional)
--- @param lmbda the L2 parameter (optional)
--- @param opts the options above (optional)
--- @return the best validation accuracy, its iteration and the test accuracy there
+-- @param validation_data an lnn.Data set to validate on
+-- @param test_data an lnn.Data set to evaluate on
+-- @param lmbda the L2 regularisation strength
+-- @param opts options table (the keys are listed above)
+-- @return the best validation accuracy, its iteration, and the test accuracy there
 function methods:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
   local fname = "SGD"
   face.checkself(self, fname)
@@ -389,8 +390,8 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, validation_dat
 end
 
 --- save(filename): architecture, parameters, mini_batch_size and generator
--- state, atomically, in lnn.model's safetensors format.
--- @param filename the file
+--- state, atomically, in lnn.model's safetensors format.
+-- @param filename the file's name
 function methods:save(filename)
   face.checkself(self, "save")
   if type(filename) ~= "string" then fail("save", "argument #1", "file name", type(filename)) end
@@ -399,17 +400,18 @@ function methods:save(filename)
 end
 
 --- load(filename): a Network saved by save (or any lnn model file whose
--- layers have a network3 form: a loaded network predicts exactly as saved).
--- @param filename the file
--- @return the Network
+--- layers have a network3 form: a loaded network predicts exactly as saved).
+-- @param filename the file's name
+-- @return a Network saved by save (or any lnn model file whose layers have a network3 form: a
+--  loaded network predicts exactly as saved)
 function network3.load(filename)
   if type(filename) ~= "string" then fail("load", "argument #1", "file name", type(filename)) end
   local net, md = model.load(filename)
   local lay = model.layout_of(net)
   local last = lay.layers[#lay.layers]
   if lay.cost ~= "log-likelihood" or last.activation ~= "softmax" then
-    error(("load: %s: not a network3 model (its cost is %s, its output %s; network3 needs log-likelihood and softmax)")
-      :format(filename, lay.cost, last.activation), 2)
+    error(("load: %s: not a network3 model (its cost is %s, its output %s; network3 needs log-likelihood and softmax)%s")
+      :format(filename, lay.cost, last.activation, model.hint(filename)), 2)
   end
   local mbs = math.tointeger(tonumber(md.mini_batch_size or "10")) or 10
   local ok, layers = pcall(book_layers, lay, mbs)
@@ -421,15 +423,15 @@ function network3.load(filename)
   return wrap(net, layers, mbs, rng)
 end
 
--- ------------------------------------------------------------------------
+-- ----------------------------------------------------------------------------------------------
 -- Ensembles (the book's 6.8): a plurality vote of several networks.
 
 local Ensemble = {}
 Ensemble.__index = Ensemble
 
 --- ensemble(nets): nets is a list of Networks or of file names saved by save.
--- @param nets a list of Networks or file names
--- @return the Ensemble
+-- @param nets a list of networks or file names
+-- @return the Ensemble (predict, accuracy)
 function network3.ensemble(nets)
   if type(nets) ~= "table" or #nets == 0 then
     fail("ensemble", "argument #1", "a non-empty list of networks or file names", type(nets))
@@ -452,9 +454,10 @@ function network3.ensemble(nets)
 end
 
 --- predict(data): each item's class by plurality vote (ties: the smallest
--- class), counted in C (lnn.core.tools.vote).
--- @param data an lnn.Data
--- @return the list of classes
+--- class), counted in C (lnn.core.tools.vote).
+-- @param data an lnn.Data set
+-- @return each item's class by plurality vote (ties: the smallest class), counted in C
+--  (lnn.core.tools.vote)
 function Ensemble:predict(data)
   local first = self.members[1]
   data = check_data(first, data, "predict", 1)
@@ -464,8 +467,8 @@ function Ensemble:predict(data)
 end
 
 --- accuracy(data): the fraction of items the vote gets right.
--- @param data an lnn.Data
--- @return the fraction classified correctly
+-- @param data an lnn.Data set
+-- @return the fraction of items the vote gets right
 function Ensemble:accuracy(data)
   data = check_data(self.members[1], data, "accuracy", 1)
   local _, correct = core.tools.confusion(data, self:predict(data))

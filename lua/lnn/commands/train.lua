@@ -132,7 +132,13 @@ function M.run(argv, prog)
     end
     return table.concat(words, " ")
   end
-  local INTERRUPTED = {}
+  -- the driver asks between epochs, after the checkpoint (face.train's should_stop)
+  local signal
+  local function should_stop()
+    local name, number = core.interrupted()
+    if name then signal = {name = name, number = number} end
+    return signal ~= nil
+  end
   if not opts.mpi then core.catch_signals(true) end
 
   local bar = progress.new {total = opts.epochs, done = net.epoch, enabled = not opts.quiet and nil}
@@ -146,6 +152,7 @@ function M.run(argv, prog)
   -- --epochs counts in total: a loaded network continues from its epoch up to it
   local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opts.eta, test_data, run:sgd(net, {
     quiet = true, backups = opts.backups, backup_every = opts.backup_every, start_epoch = net.epoch,
+    should_stop = not opts.mpi and should_stop or nil,
     on_epoch = function(info)
       last = info
       if opts.save then net:save(opts.save) end
@@ -156,23 +163,17 @@ function M.run(argv, prog)
         bar:print(("Epoch %d: %d / %d  (%.3f s)"):format(info.epoch - 1, info.correct, info.total, info.seconds))
         bar:update(info.epoch)
       end
-      -- the safe point: this epoch's checkpoint, backups and metrics are written
-      local signame, signo = core.interrupted()
-      if signame and info.epoch < opts.epochs then
-        INTERRUPTED.name, INTERRUPTED.number, INTERRUPTED.epoch = signame, signo, info.epoch
-        error(INTERRUPTED, 0)
-      end
     end,
   }))
   if not opts.mpi then core.catch_signals(false) end
   bar:finish()
-  if not okt and err == INTERRUPTED then
-    io.stderr:write(("%s: %s: interrupted after epoch %d; %s\n"):format(prog, err.name, err.epoch,
+  if not okt then cli.die(prog, err) end
+  if signal then
+    io.stderr:write(("%s: %s: interrupted after epoch %d; %s\n"):format(prog, signal.name, net.epoch,
       checkpoint and ("resume with: " .. resume_command())
         or "no --save or --backups, so nothing to resume from"))
-    return 128 + err.number
+    return 128 + signal.number
   end
-  if not okt then cli.die(prog, err) end
   if last then
     local total = 0
     for _, e in ipairs(metrics.epochs) do total = total + e.seconds end

@@ -4,4 +4,4 @@
 -- runs short versions of what is missing.  The command is lnn.commands.report
 -- (also `lnn report`), the page lnn.report's; this file only runs it.
 assert(loadfile(((arg and arg[0] or ""):match("^(.*)/[^/]*$") or ".") .. "/bootstrap.lua"))()
-os.exit(require("lnn.cli").run(require("lnn.commands.report").run, arg, "scripts/report.lua"))
+os.exit(require("lnn.cli").run(require("lnn.commands.report").run, arg, "scripts/report.lua"), true)

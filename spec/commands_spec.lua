@@ -98,6 +98,9 @@ describe("the lnn command", function()
     -- a copy of the Lua sources without data/ is a checkout without MNIST
     assert(os.execute(("mkdir -p %s/src/bin %s/src/scripts && cp -r lua %s/src/ && cp bin/lnn %s/src/bin/ && cp scripts/bootstrap.lua %s/src/scripts/ && ln -s %s/build %s/src/build")
       :format(dir, dir, dir, dir, dir, ROOT, dir)))
+    -- the sanitized suite's module lives in its own build folder (LNN_BUILD_DIR)
+    local bd = os.getenv("LNN_BUILD_DIR")
+    if bd and bd ~= "build" then assert(os.execute(("ln -s %s/%s %s/src/%s"):format(ROOT, bd, dir, bd))) end
     local env = ("env -u LNN_DATA HOME=%s/home XDG_DATA_HOME=%s/xdg"):format(dir, dir)
     local function src_lnn(args, extra) return sh(("%s %s lua5.4 %s/src/bin/lnn %s"):format(env, extra or "", dir, args)) end
     local out, status = src_lnn("darkness")
@@ -200,7 +203,7 @@ describe("the lnn command", function()
     local p = io.popen("ls lua/lnn/*.lua")
     for file in p:read("a"):gmatch("[^\n]+") do
       -- (cli.self_command's child runs a quoted os.exit: that is an entry point's)
-      local text = H.read_file(file):gsub("q%('os%.exit%(require%(\"lnn%.commands\"%)%.main%(arg, \"lnn\"%)%)'%)", "")
+      local text = H.read_file(file):gsub("q%('os%.exit%(require%(\"lnn%.commands\"%)%.main%(arg, \"lnn\"%), true%)'%)", "")
       if not file:match("/cli%.lua$") then
         assert.falsy(text:find("require \"lnn.cli\"", 1, true), file .. " requires lnn.cli")
       end

@@ -280,7 +280,7 @@ function cli.self_command(args)
   end
   -- the -e chunk runs before the (empty) script /dev/null, with arg already set
   local parts = {"LUA_PATH=" .. q(package.path), "LUA_CPATH=" .. q(package.cpath), q(interp), "-e",
-                 q('os.exit(require("lnn.commands").main(arg, "lnn"))'), "/dev/null"}
+                 q('os.exit(require("lnn.commands").main(arg, "lnn"), true)'), "/dev/null"}
   for _, a in ipairs(args) do parts[#parts + 1] = q(a) end
   return table.concat(parts, " ")
 end

@@ -24,9 +24,11 @@ local modules = {
 -- would load the real MNIST (seconds and hundreds of MB a call) or end the process
 local SKIP = {["mnist_loader.load_data"] = true, ["mnist_loader.load_data_wrapper"] = true,
               ["mnist_loader.load_expanded"] = true, ["mnist_loader.default_dir"] = true}
--- functions that write the file named by their first argument: always a scratch path
+-- functions that write the file named by an argument (true: the first, after a
+-- method's self; a number: that argument): it always gets a scratch path
 local WRITES = {write_file = true, write_png = true, write_idx = true, write_model = true,
-                ["tools.mkdir"] = true, ["model.save"] = true, save = true}
+                ["tools.mkdir"] = true, ["model.save"] = true, save = true,
+                vectorToImage = 2, ["model.export"] = 2}
 
 describe("random calls of the public API", function()
   it(("never crash nor raise a non-string error (%g s)"):format(SECONDS), function()
@@ -137,10 +139,11 @@ describe("random calls of the public API", function()
             end
           end
         end
-        if WRITES[f[1]] or WRITES[f[1]:match("[:.]([%w_]+)$")] then
+        local writes = WRITES[f[1]] or WRITES[f[1]:match("[:.]([%w_]+)$")]
+        if writes then
           -- never outside the scratch folder (a number is a file name to
           -- luaL_checkstring): the path is argument 1, or 2 after a method's self
-          local at = f[3] and 2 or 1
+          local at = math.type(writes) == "integer" and writes or f[3] and 2 or 1
           args[at] = dir .. "/w"
           n = math.max(n, at)
         end

@@ -40,7 +40,10 @@ describe("lnn.baselines", function()
     local correct, pred = clf:predict(test)
     local seconds = core.clock() - t0
     assert.is_true(correct >= 9150, "only " .. correct)
-    assert.is_true(seconds < 5, seconds .. " s")
+    -- the speed claim is the release build's; an ASan + UBSan build runs it 1.5-3x slower
+    -- (7.4 s seen in CI), so scripts/test-sanitized.sh (LNN_SANITIZED) allows 20 s
+    local limit = os.getenv("LNN_SANITIZED") and 20 or 5
+    assert.is_true(seconds < limit, ("%g s (limit %g s)"):format(seconds, limit))
     assert.are.same({10, 785}, {clf.W:shape()})
     assert.are.equal(10000, #pred)
     H.error_matches(function() baselines.svm(training, 3) end, "bad argument #2 to 'svm' (options table expected, got number)")

@@ -18,6 +18,9 @@
  * own buffer; 60k MNIST images from .gz then load in about a tenth of a second. */
 #define IDX_CHUNK ((size_t)1 << 20)
 #define IDX_GZBUF (256u * 1024u)
+/* A reader's buffer never exceeds the file it reads (a 100-byte file costs no
+ * 768 KiB of zlib buffers); this floor keeps tiny files to one read call. */
+#define IDX_GZBUF_MIN 1024u
 /* Trailing bytes are counted up to this many, then reported as "trailing data". */
 #define IDX_TRAIL_MAX ((size_t)1 << 20)
 
@@ -128,6 +131,15 @@ static int idx_gz_read_full(gzFile f, const char *path, uint8_t *buf, size_t n, 
   return LNN_OK;
 }
 
+/* The gz buffer for reading fd: its size plus one (so the first read also
+ * sees end of file), between IDX_GZBUF_MIN and IDX_GZBUF. */
+static unsigned idx_buffer_size(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_size < 0 || (uint64_t)st.st_size >= IDX_GZBUF) return IDX_GZBUF;
+  if ((unsigned)st.st_size + 1u < IDX_GZBUF_MIN) return IDX_GZBUF_MIN;
+  return (unsigned)st.st_size + 1u;
+}
+
 /* A gzip reader over a dup of fd, from its first byte: fd (one snapshot of
  * the file, see fileio.h) stays open for the next read, and gzclose closes
  * only the dup.  pread-free zlib moves the shared offset, hence the seek. */
@@ -143,8 +155,11 @@ static int idx_open(int fd, const char *path, gzFile *out, lnn_error *err) {
     close(fd2);
     return lnn_error_set(err, LNN_ENOMEM, "%s: cannot open: out of memory", path);
   }
-  /* Must precede the first read; a failure only leaves zlib's default size. */
-  gzbuffer(f, IDX_GZBUF);
+  /* Must precede the first read; a failure only leaves zlib's default size.
+   * zlib allocates this much for input and twice as much for output, so size
+   * it to the file: one read() still takes a whole small file, and a large one
+   * (MNIST) gets the full IDX_GZBUF. */
+  gzbuffer(f, idx_buffer_size(fd));
   *out = f;
   return LNN_OK;
 }

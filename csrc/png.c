@@ -262,9 +262,22 @@ static int png_unfilter(const char *path, uint8_t *dst, const uint8_t *raw, size
   return LNN_OK;
 }
 
+/* As for IDX files, a header alone must not cost gigabytes: the image is
+ * deflate data, which expands at most 1032:1, plus one filter byte a row, so a
+ * whole file of n bytes holds at most n * 1032 + 1024 of them.  Refused here,
+ * before anyone allocates w * h * channels bytes for it. */
+static int png_check_room(const char *path, size_t n, int w, int h, int channels,
+                          lnn_error *err) {
+  if ((uint64_t)h * ((uint64_t)w * (uint64_t)channels + 1) > (uint64_t)n * 1032 + 1024)
+    return lnn_error_set(err, LNN_EFORMAT, "%s: truncated: a %dx%d image cannot fit in %zu bytes",
+                         path, w, h, n);
+  return LNN_OK;
+}
+
 int lnn_png_parse_header(const char *path, const uint8_t *buf, size_t n, int *w, int *h,
                          int *channels, lnn_error *err) {
-  return png_parse_ihdr(path, buf, n, w, h, channels, err);
+  int rc = png_parse_ihdr(path, buf, n, w, h, channels, err);
+  return rc != LNN_OK ? rc : png_check_room(path, n, *w, *h, *channels, err);
 }
 
 int lnn_png_read(const char *path, uint8_t *dst, size_t cap, int *w, int *h, int *channels,
@@ -291,6 +304,7 @@ int lnn_png_decode(const char *path, const uint8_t *buf, size_t n, uint8_t *dst,
   if (path == NULL || buf == NULL || w == NULL || h == NULL || channels == NULL)
     return lnn_error_set(err, LNN_EINVAL, "png: missing path, bytes or result");
   rc = png_parse_ihdr(path, buf, n, &pw, &ph, &ch, err);
+  if (rc == LNN_OK) rc = png_check_room(path, n, pw, ph, ch, err);
   if (rc != LNN_OK) goto done;
   rowbytes = (size_t)pw * (size_t)ch;
   need = rowbytes * (size_t)ph;

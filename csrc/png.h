@@ -27,7 +27,9 @@ int lnn_png_read(const char *path, uint8_t *dst, size_t cap, int *w, int *h, int
                  lnn_error *err);
 
 /* The same two on a whole file already in memory (buf[0..n)), as a caller that
- * reads the file once through one descriptor has it; path names it in messages. */
+ * reads the file once through one descriptor has it; path names it in messages.
+ * Both refuse a header whose image n bytes of deflate data cannot hold, so a
+ * caller may allocate w * h * channels bytes after parse_header succeeds. */
 int lnn_png_parse_header(const char *path, const uint8_t *buf, size_t n, int *w, int *h,
                          int *channels, lnn_error *err);
 int lnn_png_decode(const char *path, const uint8_t *buf, size_t n, uint8_t *dst, size_t cap,

@@ -1,7 +1,9 @@
-/* fuzz_png.c -- libFuzzer target: any bytes as a PNG through the strict
- * reader lnn.core.read_png uses (header, then the whole image into a buffer
- * of exactly w * h * channels bytes).  Beyond "no crash": the header's sizes
- * are the ones the full read reports. */
+/* fuzz_png.c -- libFuzzer target: any bytes as a PNG file through the path
+ * lnn.core.read_png takes once it has read the file (one descriptor, one
+ * buffer): lnn_png_parse_header, which also refuses an image the file cannot
+ * hold, then lnn_png_decode into exactly w * h * channels bytes.  Beyond "no
+ * crash": a decoded image has the header's sizes, and the path-based readers
+ * (lnn_png_read_header, lnn_png_read) agree with it on the same bytes. */
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -37,19 +39,32 @@ static const uint8_t *fix_crcs(const uint8_t *data, size_t size) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  const char *path = fuzz_file_put(&file, "png", fix_crcs(data, size), size);
+  const uint8_t *bytes = fix_crcs(data, size);
   int w, h, c, w2, h2, c2;
   lnn_error e;
-  uint8_t *pix;
+  uint8_t *pix, *pix2;
   size_t n;
-  if (lnn_png_read_header(path, &w, &h, &c, &e) != LNN_OK) return 0;
+  const char *path;
+  if (lnn_png_parse_header("in", bytes, size, &w, &h, &c, &e) != LNN_OK) return 0;
   if (w < 1 || h < 1 || (c != 1 && c != 3)) abort();
+  /* the room check: at most 1032:1 deflate plus a filter byte a row */
   n = (size_t)w * (size_t)h * (size_t)c;
-  if (n > ((size_t)1 << 26)) return 0; /* a real header; only memory stops us */
+  if ((uint64_t)n + (uint64_t)h > (uint64_t)size * 1032 + 1024) abort();
   pix = (uint8_t *)malloc(n);
   if (pix == NULL) abort();
-  if (lnn_png_read(path, pix, n, &w2, &h2, &c2, &e) == LNN_OK && (w2 != w || h2 != h || c2 != c))
+  if (lnn_png_decode("in", bytes, size, pix, n, &w2, &h2, &c2, &e) != LNN_OK) {
+    free(pix);
+    return 0;
+  }
+  if (w2 != w || h2 != h || c2 != c) abort();
+  /* a valid image: the readers that open a path must see the same */
+  path = fuzz_file_put(&file, "png", bytes, size);
+  pix2 = (uint8_t *)malloc(n);
+  if (pix2 == NULL) abort();
+  if (lnn_png_read_header(path, &w2, &h2, &c2, &e) != LNN_OK || w2 != w || h2 != h || c2 != c)
     abort();
+  if (lnn_png_read(path, pix2, n, &w2, &h2, &c2, &e) != LNN_OK || memcmp(pix, pix2, n) != 0) abort();
+  free(pix2);
   free(pix);
   return 0;
 }

@@ -151,8 +151,11 @@ function model.which_loader(path)
   if head:match("^%s*[{%[]") then
     what, loader = "network2.py's JSON", "lnn.network2.load"
   elseif #head == 8 then
-    local n = string.unpack("<I8", head)
-    local text = n >= 2 and n <= 64 * 1024 * 1024 and f:read(n) or ""
+    -- a header longer than the file is not read: f:read(n) would first
+    -- allocate n bytes, and a corrupt 20-byte file may claim 64 MiB
+    local n, size = string.unpack("<I8", head), f:seek("end") or 0
+    local text = n >= 2 and n <= size - 8 and n <= 64 * 1024 * 1024 and f:seek("set", 8)
+      and f:read(n) or ""
     local ok, h = pcall(json.decode, text, path)
     if ok and type(h) == "table" then
       local md = type(h.__metadata__) == "table" and h.__metadata__ or {}

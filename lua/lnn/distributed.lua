@@ -21,13 +21,17 @@ distributed.flag = {name = "mpi", kind = "flag",
 local Run = {}
 Run.__index = Run
 
---- start(use_mpi, who): the run's context.  use_mpi false or nil: one process
---- (rank 0 of 1, no communicator).  who names the script in errors.
+--- start(use_mpi, who, threads): the run's context.  use_mpi false or nil:
+--- one process (rank 0 of 1, no communicator).  who names the script in
+--- errors.  threads (a command's threads flag): lnn's thread count for the run
+--- (core.threads); without it, ranks on one machine share its processors.
 -- @param use_mpi whether to run over MPI ranks
 -- @param who the program's name in messages
+-- @param threads optional thread count (core.threads)
 -- @return the run's context
-function distributed.start(use_mpi, who)
+function distributed.start(use_mpi, who, threads)
   who = who or "lnn"
+  if threads then require("lnn.core").threads(threads) end
   local self = setmetatable({rank = 0, size = 1, root = true, who = who}, Run)
   if not use_mpi then return self end
   local ok, mpi = pcall(require, "lnn.mpi")
@@ -38,9 +42,9 @@ function distributed.start(use_mpi, who)
   self.comm = mpi.init()
   self.rank, self.size = self.comm:rank(), self.comm:size()
   self.root = self.rank == 0
-  -- the ranks on one machine share its cores (a script's --threads may say otherwise)
+  -- the ranks on one machine share its cores, unless --threads said otherwise
   local here = math.tointeger(tonumber(os.getenv("OMPI_COMM_WORLD_LOCAL_SIZE") or "")) or self.size
-  if here > 1 then
+  if here > 1 and not threads then
     local core = require "lnn.core"
     core.threads(math.max(1, core.threads() // here))
   end

@@ -21,6 +21,7 @@ M.flags = {
   {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and SVG", arg = "DIR", check = cli.writable_folder},
   {name = "quiet", kind = "flag", help = "print only the summary"},
   distributed.flag,
+  cli.threads_flag,
 }
 
 --- chapter6_flags(run): the flags of chapter 6 run run, with its defaults.
@@ -38,6 +39,7 @@ function M.chapter6_flags(run)
     {name = "quiet", kind = "flag", help = "print only the result lines"},
     {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and the SVG curve", arg = "DIR", check = cli.writable_folder},
     distributed.flag,
+    cli.threads_flag,
   }
   if run.ensemble then
     f[#f + 1] = {name = "nets", kind = "int", default = 5, help = "networks in the ensemble", check = cli.positive}
@@ -54,7 +56,7 @@ local function run_book(name, argv, prog)
   local e = E.by_name[name]
   local opts = cli.parse(argv, M.flags, prog, e.title .. "\nbook: " .. e.book)
   cli.no_arguments(opts, prog)
-  local dist <close> = distributed.start(opts.mpi, prog)
+  local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
   opts.dist = dist
   local stop <close> = dist:catch_signals()
   opts.stop = stop
@@ -72,7 +74,7 @@ end
 local function run_chapter6(run, argv, prog)
   local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
   cli.no_arguments(opts, prog)
-  local dist <close> = distributed.start(opts.mpi, prog)
+  local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
   dist:only_root_writes(opts, {"save"})
   local tr, va, te = X.data(opts, run.expanded)
   if not opts.quiet then print(run.about) end
@@ -103,7 +105,7 @@ end
 local function run_ensemble(run, argv, prog)
   local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
   cli.no_arguments(opts, prog)
-  local dist <close> = distributed.start(opts.mpi, prog)
+  local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
   local save_dir = dist.root and opts.save_dir
   dist:only_root_writes(opts, {"save_dir"})
   local members, test_data, ntrain, t0, results = {}, nil, nil, core.clock(), {}

@@ -40,6 +40,7 @@ M.flags = {
   {name = "data", kind = "string", help = "folder with the four MNIST files", arg = "DIR"},
   {name = "out", kind = "string", default = "results/sweep.json", help = "the results' JSON file", arg = "FILE"},
   distributed.flag,
+  cli.threads_flag,
 }
 M.about = "Trains network2 (cross-entropy) at every point of an eta x lmbda x sizes grid; one table, one JSON."
 
@@ -68,7 +69,7 @@ function M.run(argv, prog)
     nets[#nets + 1] = sizes
   end
 
-  local run <close> = distributed.start(opts.mpi, prog)
+  local run <close> = distributed.start(opts.mpi, prog, opts.threads)
   run:only_root_writes(opts, {})
 
   local ok, training_data, validation_data = pcall(mnist_loader.load_data_wrapper, opts.data)

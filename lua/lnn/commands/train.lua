@@ -27,7 +27,7 @@ M.flags = {
   {name = "backup-every", kind = "int", default = 0, help = "also keep epoch-N every N epochs", check = cli.nonnegative},
   {name = "metrics", kind = "string", help = "write per-epoch JSON metrics here", arg = "FILE", check = cli.writable_file},
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
-  {name = "threads", kind = "int", help = "threads for training and evaluation (default: the processors; same results on any count)", check = cli.threads},
+  cli.threads_flag,
   {name = "quiet", kind = "flag", help = "print only the final result"},
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
   distributed.flag,
@@ -60,9 +60,8 @@ function M.run(argv, prog)
   cli.no_arguments(opts, prog)
   -- --mpi: rank 0 alone prints and writes files (lnn.distributed); an error
   -- closes the run, which ends the whole job
-  local run <close> = distributed.start(opts.mpi, prog)
+  local run <close> = distributed.start(opts.mpi, prog, opts.threads)
   run:only_root_writes(opts, {"save", "metrics", "backups", "rss"})
-  if opts.threads then core.threads(opts.threads) end
 
   local training_data, _, test_data = M.load_data(prog, opts)
 

@@ -83,6 +83,24 @@ describe("the lnn command", function()
     assert.truthy(out:find("train.lua: option '--eta': must be positive, got '0'\n(try lua train.lua --help)", 1, true), out)
   end)
 
+  it("--threads on the experiment, chapter 6 and sweep commands: same network on 1 and 3 threads", function()
+    local args = "--epochs 1 --train-size 400 --eval-size 100 --quiet --data " .. q(data)
+    for _, t in ipairs {1, 3} do
+      local out, status = lnn(("experiment ch6_4 %s --threads %d --save %s/t%d.lnn --out %s/o%d")
+        :format(args, t, dir, t, dir, t))
+      assert.are.equal(0, status, out)
+    end
+    local net = require("lnn.network3")
+    assert.is_true(net.load(dir .. "/t1.lnn"):engine():chunks(10) >= 2, "the step must be cut for threads to matter")
+    assert.are.equal(H.read_file(dir .. "/t1.lnn"), H.read_file(dir .. "/t3.lnn"))
+    for _, cmd in ipairs {"experiment ch6_4", "experiment ch1_30_hidden", "sweep", "train", "bench"} do
+      local out, status = lnn(cmd .. " --threads 0")
+      assert.are.equal(2, status, cmd .. ": " .. out)
+      assert.truthy(out:find(("lnn %s: option '--threads': must be 1 to %d"):format(cmd,
+        core.limits.threads), 1, true), out)
+    end
+  end)
+
   it("user errors show no internal file:line", function()
     H.write_file(dir .. "/junk", "{\"not\": \"a network\"}")
     for _, args in ipairs {"train --epochs 1 --load " .. dir .. "/junk", "visualize " .. dir .. "/junk",

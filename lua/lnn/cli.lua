@@ -208,6 +208,11 @@ function cli.threads(n)
   if n < 1 or n > core.limits.threads then return ("must be 1 to %d"):format(core.limits.threads) end
 end
 
+--- The threads flag, for a command's cli.parse flag list (the value goes to
+--- lnn.distributed.start, which sets core.threads).
+cli.threads_flag = {name = "threads", kind = "int", check = cli.threads,
+  help = "threads for training and evaluation (default: the processors; same results on any count)"}
+
 --- writable_file(path): a flag check: nil if a save could write path (absent,
 -- or a regular file or a symlink to one, in an existing writable folder).
 -- Creates nothing.

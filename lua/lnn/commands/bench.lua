@@ -15,7 +15,7 @@ M.flags = {
   {name = "workload", kind = "string", default = "all", help = "W1, W2, W4 or all"},
   {name = "repeat", kind = "int", default = 5, help = "epochs timed per workload (median reported)", check = cli.positive},
   {name = "data", kind = "string", help = "MNIST folder", arg = "DIR"},
-  {name = "threads", kind = "int", help = "threads for training and evaluation (default: the processors)", check = cli.threads},
+  cli.threads_flag,
   {name = "no-rss", kind = "flag", help = "skip the peak-RSS runs (lnn train, and W4 in a child)"},
   {name = "print-rss", kind = "flag", help = "print this process's peak RSS at the end (used for W4)"},
 }

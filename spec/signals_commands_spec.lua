@@ -3,7 +3,8 @@
 -- `lnn sweep`, `lnn bootstrap-training`, and `lnn train --mpi` when the signal
 -- reaches one rank or both.  Each stops after an epoch, prints "interrupted
 -- after epoch N" with the command that resumes or what was saved, exits 130
--- (SIGINT) or 143 (SIGTERM), and what it wrote holds exactly N epochs.  A
+-- (SIGINT) or 143 (SIGTERM), and what it wrote holds exactly N epochs (the
+-- 6.8 ensemble, which cannot vote without all its members, writes nothing).  A
 -- second signal that lands while a checkpoint is being written stops the
 -- process at once and leaves the last whole checkpoint, no temporary file.
 local core = require "lnn.core"
@@ -63,15 +64,24 @@ describe("signals in every training command", function()
     return line
   end
 
+  -- lnn COMMAND...: starts it, waits until ready(output) holds, sends SIG<sig>;
+  -- checks the exit status (128 + the signal's number) and the line that says
+  -- so; returns that line and the whole output
+  local function interrupt(command, ready, what, sig)
+    job = H.background(dir, "lua5.4 bin/lnn " .. command)
+    job:wait_until(function() return ready(job:out()) end, what)
+    os.execute(("kill -%s %d"):format(sig, job.pid))
+    local s, out = job:status()
+    assert.are.equal(sig == "INT" and 130 or 143, s, out)
+    local prog = "lnn " .. (command:match("^experiment %S+") or command:match("^%S+"))
+    return stopped(out, prog, "SIG" .. sig), out
+  end
+
+
   it("lnn experiment ch3_ce_30: SIGINT stops after an epoch; the metrics hold exactly its epochs; exit 130", function()
     local d = subset()
-    job = H.background(dir, ("lua5.4 bin/lnn experiment ch3_ce_30 --data %s --train-size 2000 --epochs 1000 --out %s/o")
-      :format(d, dir))
-    job:wait_until(function() return count(job:out(), "%] epoch %d+:") >= 2 end, "two epochs")
-    os.execute("kill -INT " .. job.pid)
-    local s, out = job:status()
-    assert.are.equal(130, s, out)
-    local line = stopped(out, "lnn experiment ch3_ce_30", "SIGINT")
+    local line, out = interrupt(("experiment ch3_ce_30 --data %s --train-size 2000 --epochs 1000 --out %s/o")
+      :format(d, dir), function(o) return count(o, "%] epoch %d+:") >= 2 end, "two epochs", "INT")
     local n = tonumber(line:match("after epoch (%d+)"))
     assert.truthy(line:find("the metrics of the epochs run are in " .. dir .. "/o/ch3_ce_30.json", 1, true), line)
     assert.truthy(line:find("does not resume", 1, true), line)
@@ -84,13 +94,9 @@ describe("signals in every training command", function()
 
   it("lnn experiment ch6_1: SIGTERM stops after an epoch, saves that network, writes its metrics; exit 143", function()
     local d = subset()
-    job = H.background(dir, ("lua5.4 bin/lnn experiment ch6_1 --data %s --train-size 1000 --eval-size 200 "
-      .. "--epochs 1000 --out %s/o --save %s/net6"):format(d, dir, dir))
-    job:wait_until(function() return count(job:out(), "Epoch %d+: validation") >= 2 end, "two epochs")
-    os.execute("kill -TERM " .. job.pid)
-    local s, out = job:status()
-    assert.are.equal(143, s, out)
-    local line = stopped(out, "lnn experiment ch6_1", "SIGTERM")
+    local line, out = interrupt(("experiment ch6_1 --data %s --train-size 1000 --eval-size 200 "
+      .. "--epochs 1000 --out %s/o --save %s/net6"):format(d, dir, dir),
+      function(o) return count(o, "Epoch %d+: validation") >= 2 end, "two epochs", "TERM")
     local n = tonumber(line:match("after epoch (%d+)"))
     assert.truthy(line:find("the network after it is saved in " .. dir .. "/net6", 1, true), line)
     assert.are.equal(n, network3.load(dir .. "/net6").epoch)
@@ -98,6 +104,23 @@ describe("signals in every training command", function()
     assert.are.equal(n, #m.epochs)
     assert.are.same({signal = "SIGTERM", epoch = n}, m.interrupted)
     assert.truthy(out:find("after " .. n .. " epochs", 1, true), out)
+  end)
+
+  it("lnn experiment ch6_8: SIGINT stops the member in training after an epoch; no vote, nothing saved; exit 130", function()
+    local d = subset()
+    -- the ensemble trains on the expanded set: here the subset's own images stand in for it
+    for _, k in ipairs {"images-idx3", "labels-idx1"} do
+      os.execute(("ln -s train-%s-ubyte.gz %s/mnist-expanded-train-%s-ubyte.gz"):format(k, d, k))
+    end
+    local line, out = interrupt(("experiment ch6_8 --data %s --train-size 200 --eval-size 100 "
+      .. "--epochs 1000 --nets 3 --out %s/o --save-dir %s/members"):format(d, dir, dir),
+      function(o) return count(o, "Epoch %d+: validation") >= 1 end, "an epoch", "INT")
+    local n = tonumber(line:match("after epoch (%d+) of member 1;"))
+    assert(n, line)
+    assert.are.equal(n, count(out, "Epoch %d+: validation"))
+    assert.truthy(line:find("nothing saved: the vote needs all 3 members", 1, true), line)
+    assert.falsy(out:find("-- member 2", 1, true), out)
+    assert.are.equal("", sh(("ls -A %s/members 2>/dev/null; ls -A %s/o 2>/dev/null"):format(dir, dir)))
   end)
 
   it("lnn sweep: SIGINT stops the point in training; the results of the points done are written; exit 130", function()
@@ -124,13 +147,9 @@ describe("signals in every training command", function()
 
   it("lnn bootstrap-training: SIGTERM saves the network after the epoch and prints the command that continues", function()
     local d = subset()
-    job = H.background(dir, ("lua5.4 bin/lnn bootstrap-training --data %s --train-size 2000 --per-round 2 "
-      .. "--threshold 0 --max-rounds 1000 --save %s/b"):format(d, dir))
-    job:wait_until(function() return count(job:out(), "Round %d+:") >= 1 end, "a round")
-    os.execute("kill -TERM " .. job.pid)
-    local s, out = job:status()
-    assert.are.equal(143, s, out)
-    local line = stopped(out, "lnn bootstrap-training", "SIGTERM")
+    local line, out = interrupt(("bootstrap-training --data %s --train-size 2000 --per-round 2 "
+      .. "--threshold 0 --max-rounds 1000 --save %s/b"):format(d, dir),
+      function(o) return count(o, "Round %d+:") >= 1 end, "a round", "TERM")
     local n, round, of = line:match("after epoch (%d+) %(round (%d+), (%d+) of its 2 epochs%)")
     n, round, of = tonumber(n), tonumber(round), tonumber(of)
     assert(n, line)
@@ -215,7 +234,7 @@ describe("signals in every training command", function()
       for r = 0, 1 do assert.are.equal(tostring(status), H.read_file(("%s/status.%d"):format(dir, r)):match("%d+"), out) end
       assert.are.equal(n, network.load(dir .. "/ckpt").epoch)
       assert.are.equal(n, epochs_in(dir .. "/m.json"))
-      assert.truthy(line:find("resume with: lnn train --mpi", 1, true), line)
+      assert.truthy(line:find("resume with: mpirun -np 2 lnn train --mpi", 1, true), line)
       assert.truthy(line:find("--load " .. dir .. "/ckpt", 1, true), line)
     end
 

@@ -209,29 +209,42 @@ describe("signals in every training command", function()
       .. "timeout 120 mpirun --allow-run-as-root --oversubscribe"
     local build = os.getenv("LNN_BUILD_DIR")
 
-    -- starts the job; each rank records its pid and, at its end, its status
-    local function start(d, ranks)
-      local rank_cmd = ("lua5.4 bin/lnn train --mpi --data %s --train-size 2000 --epochs 1000 --quiet "
-        .. "--save %s/ckpt --metrics %s/m.json & echo $! >%s/pid.$OMPI_COMM_WORLD_RANK; wait $!; "
-        .. "echo $? >%s/status.$OMPI_COMM_WORLD_RANK"):format(d, dir, dir, dir, dir)
-      job = H.background(dir, ("%s %s-np %d sh -c '%s'"):format(MPIRUN,
-        build and ("-x LNN_BUILD_DIR=" .. build .. " ") or "", ranks, rank_cmd))
-      job:wait_until(function() return epochs_in(dir .. "/m.json") >= 2 end, "two epochs")
+    -- starts `lnn ARGS` on 2 ranks (each records its pid and, at its end, its
+    -- status), waits until ready() holds; the ranks' pids
+    local function start(args, ready)
+      local rank_cmd = ("lua5.4 bin/lnn %s & echo $! >%s/pid.$OMPI_COMM_WORLD_RANK; wait $!; "
+        .. "echo $? >%s/status.$OMPI_COMM_WORLD_RANK"):format(args, dir, dir)
+      job = H.background(dir, ("%s %s-np 2 sh -c '%s'"):format(MPIRUN,
+        build and ("-x LNN_BUILD_DIR=" .. build .. " ") or "", rank_cmd))
       local pids = {}
-      for r = 0, ranks - 1 do pids[r] = tonumber(H.read_file(("%s/pid.%d"):format(dir, r))) end
+      job:wait_until(function()
+        for r = 0, 1 do pids[r] = pids[r] or tonumber(io.open(("%s/pid.%d"):format(dir, r)) and
+          H.read_file(("%s/pid.%d"):format(dir, r)):match("%d+")) end
+        return pids[0] and pids[1] and ready()
+      end, "the ranks")
       return pids
     end
 
-    local function check(signame, status)
-      -- (the job's own status is the wrappers', 0: each rank's is checked below;
-      -- without wrappers mpirun ends with the ranks' 130 or 143)
+    local function start_train(d)
+      return start(("train --mpi --data %s --train-size 2000 --epochs 1000 --quiet --save %s/ckpt --metrics %s/m.json")
+        :format(d, dir, dir), function() return epochs_in(dir .. "/m.json") >= 2 end)
+    end
+
+    -- the job ended, each rank by itself with status (none killed or timed out);
+    -- the line rank 0 printed
+    local function ended(prog, signame, status)
+      -- (the job's own status is the wrappers', 0: without them mpirun ends
+      -- with the ranks' 130 or 143)
       local s, out = job:status()
       assert.are.equal(0, s, out)
-      local line = stopped(out, "lnn train", signame)
-      local n = tonumber(line:match("after epoch (%d+)"))
-      assert.are.equal(1, count(out, "interrupted after epoch"), out)
-      -- every rank ended by itself with the status, none killed or timed out
       for r = 0, 1 do assert.are.equal(tostring(status), H.read_file(("%s/status.%d"):format(dir, r)):match("%d+"), out) end
+      assert.are.equal(1, count(out, "SIG%u+: interrupted after epoch"), out)
+      return stopped(out, prog, signame)
+    end
+
+    local function check(signame, status)
+      local line = ended("lnn train", signame, status)
+      local n = tonumber(line:match("after epoch (%d+)"))
       assert.are.equal(n, network.load(dir .. "/ckpt").epoch)
       assert.are.equal(n, epochs_in(dir .. "/m.json"))
       assert.truthy(line:find("resume with: mpirun -np 2 lnn train --mpi", 1, true), line)
@@ -240,16 +253,37 @@ describe("signals in every training command", function()
 
     it("SIGINT to rank 1 only: both ranks stop after the same epoch, exit 130", function()
       if not have then pending("lnn.mpi or mpirun is missing") return end
-      local pids = start(subset(), 2)
+      local pids = start_train(subset())
       os.execute("kill -INT " .. pids[1])
       check("SIGINT", 130)
     end)
 
     it("SIGTERM to both ranks: they stop after the same epoch, exit 143", function()
       if not have then pending("lnn.mpi or mpirun is missing") return end
-      local pids = start(subset(), 2)
+      local pids = start_train(subset())
       os.execute(("kill -TERM %d %d"):format(pids[0], pids[1]))
       check("SIGTERM", 143)
+    end)
+
+    it("lnn sweep --mpi, SIGINT to rank 1 only: it stops its point, rank 0 finishes its own, both exit 130", function()
+      if not have then pending("lnn.mpi or mpirun is missing") return end
+      -- points 1 and 3 on rank 0, 2 and 4 on rank 1
+      -- ready a second after the table's header: the points are under way
+      local t0
+      local pids = start(("sweep --mpi --data %s --train-size 2000 --eta 0.5,1,2,3 --epochs 30 --out %s/s.json")
+        :format(subset(), dir), function()
+          t0 = t0 or (job:out():find("sweep: 4 points", 1, true) and core.clock())
+          return t0 and core.clock() - t0 > 1
+        end)
+      os.execute("kill -INT " .. pids[1])
+      local line = ended("lnn sweep", "SIGINT", 130)
+      local r = decode(dir .. "/s.json")
+      local k = tonumber(line:match("of point (%d+)"))
+      assert.truthy(k == 2 or k == 4, line)
+      assert.are.equal(1, r.points[k].rank)
+      assert.are.equal(30, r.points[1].epochs)
+      assert.are.equal(30, r.points[3].epochs)
+      if k == 2 then assert.is_true(r.points[4].not_run) end
     end)
   end)
 end)

@@ -105,6 +105,57 @@ function H.run_train(args)
   return (out:gsub("status=%d+%s*$", "")), status
 end
 
+--- background(dir, cmd): starts the shell command cmd in the background, its
+--- output in dir/out and, once it ends, its exit status in dir/status (as the
+--- shell reports it: 128 + n when a signal n ended it).  Returns a job:
+--- job.pid (cmd's process), job:out(), job:ended(), job:wait_until(cond, what
+--- [, limit = 120 s]) (fails if cmd ends or time runs out first),
+--- job:status() (waits for the end; the status and the output), job:kill()
+--- (SIGKILL if it still runs; for after_each).
+function H.background(dir, cmd)
+  H.write_file(dir .. "/run.sh", ("%s >%s/out 2>&1 &\necho $! >%s/pid\nwait $!\necho $? >%s/status\n")
+    :format(cmd, dir, dir, dir))
+  os.execute(("sh %s/run.sh </dev/null >/dev/null 2>&1 &"):format(dir))
+  local job = {dir = dir}
+  local t0 = core.clock()
+  while not job.pid do
+    local f = io.open(dir .. "/pid")
+    if f then job.pid = tonumber(f:read("l")); f:close() end
+    assert(core.clock() - t0 < 10, "the command did not start: " .. cmd)
+  end
+  local function sleep(s) os.execute(("sleep %.2f"):format(s)) end
+  function job.out() return io.open(dir .. "/out") and H.read_file(dir .. "/out") or "" end
+  function job.ended()
+    local f = io.open(dir .. "/status")
+    if f then f:close() end
+    return f ~= nil
+  end
+  function job.wait_until(_, cond, what, limit)
+    local t1 = core.clock()
+    while not cond() do
+      local ended = job.ended()
+      if ended or core.clock() - t1 > (limit or 120) then
+        error(("%s waiting for %s: %s"):format(ended and "the command ended" or "timed out", what, job.out()))
+      end
+      sleep(0.05)
+    end
+    return core.clock() - t1
+  end
+  function job.status()
+    local t1 = core.clock()
+    while not job.ended() do
+      assert(core.clock() - t1 < 120, "the command did not exit: " .. job.out())
+      sleep(0.05)
+    end
+    job.done = true
+    return tonumber(H.read_file(dir .. "/status")), job.out()
+  end
+  function job.kill()
+    if not job.done and not job.ended() then os.execute("kill -KILL " .. job.pid .. " 2>/dev/null") end
+  end
+  return job
+end
+
 function H.read_file(path)
   local f = assert(io.open(path, "rb"))
   local s = f:read("a")

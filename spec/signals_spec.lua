@@ -28,51 +28,21 @@ end
 
 describe("signals during scripts/train.lua", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
-  local dir, cleanup, pid
+  local dir, cleanup, job, pid
   before_each(function() dir, cleanup = H.tmpdir() end)
   after_each(function()
-    if pid then os.execute("kill -KILL " .. pid .. " 2>/dev/null") end
-    pid = nil
+    if job then job:kill() end
+    job, pid = nil, nil
     cleanup()
   end)
 
-  -- starts train.lua in the background; its exit status lands in dir/status
+  -- starts train.lua in the background (H.background)
   local function start(args)
-    H.write_file(dir .. "/run.sh", ("lua5.4 scripts/train.lua %s >%s/out 2>&1 &\necho $! >%s/pid\nwait $!\necho $? >%s/status\n")
-      :format(args, dir, dir, dir))
-    os.execute(("sh %s/run.sh </dev/null >/dev/null 2>&1 &"):format(dir))
-    local t0 = core.clock()
-    while not pid do
-      local f = io.open(dir .. "/pid")
-      if f then pid = tonumber(f:read("l")); f:close() end
-      assert(core.clock() - t0 < 10, "train.lua did not start")
-    end
+    job = H.background(dir, "lua5.4 scripts/train.lua " .. args)
+    pid = job.pid
   end
-
-  local function wait_until(cond, what, limit)
-    local t0 = core.clock()
-    while not cond() do
-      local ended = io.open(dir .. "/status")
-      if ended then ended:close() end
-      if ended or core.clock() - t0 > (limit or 120) then
-        error(("%s waiting for %s: %s"):format(ended and "train.lua ended" or "timed out", what,
-          io.open(dir .. "/out") and H.read_file(dir .. "/out") or ""))
-      end
-      sleep(0.05)
-    end
-    return core.clock() - t0
-  end
-
-  local function status()
-    local t0 = core.clock()
-    while not io.open(dir .. "/status") do
-      assert(core.clock() - t0 < 120, "train.lua did not exit")
-      sleep(0.05)
-    end
-    local s = tonumber(H.read_file(dir .. "/status"))
-    pid = nil
-    return s, H.read_file(dir .. "/out")
-  end
+  local function wait_until(cond, what, limit) return job:wait_until(cond, what, limit) end
+  local function status() return job:status() end
 
   local function subset()
     local d = dir .. "/mnist"
@@ -132,7 +102,7 @@ describe("signals during scripts/train.lua", function()
     assert(took < epoch_time / 2, ("took %.2f s to stop; an epoch takes %.2f s"):format(took, epoch_time))
     local net = network.load(dir .. "/ckpt")
     assert.is_true(net.epoch >= 2)
-    local leftovers = sh(("ls -A %s | grep -c '%%.tmp%%.' || true"):format(dir))
+    local leftovers = sh(("ls -A %s | grep -c '[.]tmp[.]' || true"):format(dir))
     assert.are.equal("0", leftovers:match("%d+"), sh("ls -A " .. dir))
     print(("\n  second Ctrl-C: stopped %.2f s after it (an epoch: %.2f s, first epoch after %.2f s)")
       :format(took, epoch_time, first))

@@ -78,7 +78,7 @@ end
 
 local train_options = {epochs_per_round = true, batch = true, growth = true, max_batch = true,
   largeBin = true, smallBin = true, threshold = true, max_rounds = true, on_round = true,
-  on_epoch = true, rounds_done = true}
+  on_epoch = true, rounds_done = true, should_stop = true}
 
 --- train(net, training_data, eta, evaluation_data [, opts]): rounds of
 --- net:SGD (net an lnn.network Network) scored on evaluation_data after every
@@ -90,9 +90,11 @@ local train_options = {epochs_per_round = true, batch = true, growth = true, max
 --- opts: epochs_per_round = 5, batch = 10 (first round), growth = 1.1 (batch
 --- times this after each round, rounded), max_batch = 100, largeBin = 10,
 --- smallBin = 3, threshold = 0.005, max_rounds = 20 (rounds this call runs),
---- rounds_done = 0, on_round(info), on_epoch(info).  Returns {history =
+--- rounds_done = 0, on_round(info), on_epoch(info), should_stop (the epoch
+--- driver's: true ends training after an epoch).  Returns {history =
 --- accuracies, rounds = list of {round, batch, epochs, accuracy, ratio, rate,
---- converged}, converged = bool}.
+--- converged}, converged = bool, interrupted = {round, epochs (of it done)}
+--- when should_stop ended it}.
 -- @param net a network
 -- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
 -- @param eta the learning rate
@@ -129,12 +131,17 @@ function bootstrap.train(net, training_data, eta, evaluation_data, opts)
   for round = done + 1, done + max_rounds do
     local batch = math.min(max_batch, math.floor(b + 0.5))
     -- epochs net.epoch .. net.epoch + per - 1, named as a total with its start
+    local before = net.epoch
     net:SGD(training_data, net.epoch + per, batch, eta, evaluation_data, {quiet = true,
-      start_epoch = net.epoch,
+      start_epoch = net.epoch, should_stop = opts.should_stop,
       on_epoch = function(info)
         history[#history + 1] = info.correct / total
         if opts.on_epoch then opts.on_epoch(info) end
       end})
+    if net.epoch - before < per then -- should_stop ended the round early
+      return {history = history, rounds = rounds, converged = false,
+              interrupted = {round = round, epochs = net.epoch - before}}
+    end
     local ratio, rate
     ratio, converged, rate = bootstrap.getConvergeRate(history, large, small, threshold)
     local info = {round = round, batch = batch, epochs = net.epoch, accuracy = history[#history],
@@ -142,6 +149,9 @@ function bootstrap.train(net, training_data, eta, evaluation_data, opts)
     rounds[#rounds + 1] = info
     if opts.on_round then opts.on_round(info) end
     if converged then break end
+    if opts.should_stop and round < done + max_rounds and opts.should_stop() then
+      return {history = history, rounds = rounds, converged = false, interrupted = {round = round, epochs = per}}
+    end
     b = math.min(max_batch, b * growth)
   end
   return {history = history, rounds = rounds, converged = converged}

@@ -47,8 +47,9 @@ local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 
 --- train(run, opts, tr, va, te [, seed [, dist]]): builds run.layers(network3,
 --- mini_batch_size) and trains it as the book does (data-parallel over dist's
---- ranks, an lnn.distributed run); returns the network, the best validation
---- accuracy, its iteration, the test accuracy there and the wall time.
+--- ranks, an lnn.distributed run; opts.stop, a run's catch_signals(), stops it
+--- after an epoch); returns the network, the best validation accuracy, its
+--- iteration, the test accuracy there, the wall time and the epochs' infos.
 -- @param run a chapter 6 run (lnn.chapter6.list entry)
 -- @param opts options table (the keys are listed above)
 -- @param tr the training set
@@ -69,6 +70,8 @@ function X.train(run, opts, tr, va, te, seed, dist)
   local epochs = {}
   local best, iter, test = net:SGD(tr, opts.epochs, mbs, run.eta, va, te, run.lmbda,
     dist:sgd(net, {quiet = opts.quiet, shuffle = opts.shuffle, log = log,
+                   -- data-parallel ranks stop together; a network a rank trains alone, alone
+                   should_stop = opts.stop and (dist.comm and opts.stop.should_stop or opts.stop.should_stop_here),
                    on_epoch = function(info) epochs[#epochs + 1] = info end}))
   return net, best, iter, test, core.clock() - t0, epochs
 end
@@ -140,15 +143,17 @@ function X.write_results(run, opts, metrics)
   return metrics.file
 end
 
---- report(run, opts, test, ntrain, seconds): the book's figure beside ours.
+--- report(run, opts, test, ntrain, seconds [, epochs]): the book's figure
+--- beside ours (epochs: those run, when fewer than opts.epochs).
 -- @param run a chapter 6 run (lnn.chapter6.list entry)
 -- @param opts options table (the keys are listed above)
 -- @param test the test accuracy (0..1)
 -- @param ntrain training images used
 -- @param seconds wall time in seconds
-function X.report(run, opts, test, ntrain, seconds)
+-- @param epochs the epochs run (default opts.epochs)
+function X.report(run, opts, test, ntrain, seconds, epochs)
   print(("%s test accuracy at the best validation accuracy: book %s after %d epochs | lnn %s after %d epochs (seed %d, %d training images, %.0f s)")
-    :format(run.name6, pct(run.book), run.epochs, pct(test), opts.epochs, opts.seed, ntrain, seconds))
+    :format(run.name6, pct(run.book), run.epochs, pct(test), epochs or opts.epochs, opts.seed, ntrain, seconds))
 end
 
 --- conv_run(run): the networks of 6.2 to 6.8: run.convs (default 2) conv-pool

@@ -157,6 +157,106 @@ function Run:__close(err)
   if self.comm then getmetatable(self.comm).__close(self.comm, err) end
 end
 
+-- ------------------------------------------------------------------------
+-- Signals: SIGINT or SIGTERM during a training command stops it at the next
+-- epoch boundary, after that epoch's checkpoint and metrics are written
+-- (csrc/signals.c: a first signal only sets a flag, a second stops at once,
+-- removing the temporary file of a save in progress).  Every training command
+-- goes through this one path.
+
+local Stop = {}
+Stop.__index = Stop
+local SIGNAL_NAMES = {[2] = "SIGINT", [15] = "SIGTERM"}
+
+--- catch_signals(): until the value returned is closed (`local stop <close> =
+--- run:catch_signals()`), SIGINT and SIGTERM only set a flag.  stop.should_stop
+--- is the epoch driver's should_stop option (lnn.face.train): true once a
+--- signal came.  Under MPI every rank asks together (a sum over the ranks at
+--- the epoch's end), so all ranks stop after the same epoch even when the
+--- signal reached only some of them; every rank must then call it at the same
+--- points (data-parallel training does).  stop.should_stop_here asks this rank
+--- alone, for jobs a rank runs by itself (sweep points, ensemble members).
+--- stop.signal is {name =, number =} once a stop was decided.
+-- @return the stop object (close it to put the previous handlers back)
+function Run:catch_signals()
+  local core = require "lnn.core"
+  core.catch_signals(true)
+  local stop = setmetatable({run = self}, Stop)
+  stop.should_stop = function() return stop:stopping(true) end
+  stop.should_stop_here = function() return stop:stopping(false) end
+  return stop
+end
+
+--- stopping(together): whether to stop now (see catch_signals); together:
+--- every rank decides at once (under MPI a collective call, made on every
+--- rank whatever this rank knows already, so none waits for another).
+-- @param together whether every rank asks together
+-- @return true when a signal came (to this rank, or with together to any)
+function Stop:stopping(together)
+  local collective = together and self.run.comm
+  if self.signal and not collective then return true end
+  local _, number = require("lnn.core").interrupted()
+  if self.signal then number = self.signal.number end
+  if collective then
+    -- any SIGTERM wins over SIGINT: the job is being ended from outside
+    local code = self.run.comm:sum(number == 15 and 65536 or number and 1 or 0)
+    number = code >= 65536 and 15 or code > 0 and 2 or nil
+  end
+  if number then self.signal = {name = SIGNAL_NAMES[number] or ("signal " .. number), number = number} end
+  return self.signal ~= nil
+end
+
+--- report(prog, epoch, what): after a stop, rank 0 writes "prog: SIGINT:
+--- interrupted after epoch N; what" (what: the command that resumes, or what
+--- was saved) to stderr; every rank returns the exit status, 128 + the
+--- signal's number (130 for SIGINT, 143 for SIGTERM).
+-- @param prog the program's name in messages
+-- @param epoch the last epoch done (a number, or a phrase such as "3 of point 2")
+-- @param what the command that resumes, or what was saved
+-- @return the exit status
+function Stop:report(prog, epoch, what)
+  if self.run.root then
+    io.stdout:flush()
+    io.stderr:write(("%s: %s: interrupted after epoch %s; %s\n"):format(prog, self.signal.name, tostring(epoch), what))
+  end
+  return 128 + self.signal.number
+end
+
+--- Closing the stop object puts back the signal handlers it replaced.
+function Stop:__close()
+  require("lnn.core").catch_signals(false)
+end
+
+--- resume_command(prog, argv, flags): the command line that runs prog with
+--- argv again, each flag of flags (a list of {name, value}, the name with its
+--- dashes) removed from argv, whether given with its value as the next word or
+--- after '=', and appended with its value; words quoted for sh where needed.
+-- @param prog the program's name ("lnn train", "scripts/train.lua")
+-- @param argv the command's arguments
+-- @param flags the flags to set, in order
+-- @return the command line
+function distributed.resume_command(prog, argv, flags)
+  local drop = {}
+  for _, f in ipairs(flags) do drop[f[1]] = true end
+  local words = {prog:match("%.lua$") and ("lua5.4 " .. prog) or prog}
+  local i = 1
+  while i <= #argv do
+    local a = argv[i]
+    local name = a:match("^(%-%-[^=]+)=")
+    if drop[a] then i = i + 1 elseif not (name and drop[name]) then words[#words + 1] = a end
+    i = i + 1
+  end
+  for _, f in ipairs(flags) do
+    words[#words + 1] = f[1]
+    words[#words + 1] = tostring(f[2])
+  end
+  for k = 2, #words do
+    local w = words[k]
+    if w:find("[^%w%-_./=,:+@]") or w == "" then words[k] = "'" .. w:gsub("'", "'\\''") .. "'" end
+  end
+  return table.concat(words, " ")
+end
+
 --- barrier(): every rank waits for the others (no-op serially).
 function Run:barrier()
   if self.comm then self.comm:barrier() end

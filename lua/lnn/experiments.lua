@@ -143,6 +143,7 @@ local function run_one(cfg, sets, opts, say)
     monitor_training_accuracy = monitor.training_accuracy,
     early_stopping_n = cfg.early_stopping_n, schedule_n = cfg.schedule_n,
     on_saturation = cfg.on_saturation, quiet = true,
+    should_stop = opts.stop and opts.stop.should_stop,
     on_epoch = function(info)
       local r = {epoch = info.epoch, seconds = info.seconds, eta = info.eta,
                  accuracy = percent(info.evaluation_accuracy, #eval),
@@ -256,8 +257,11 @@ end
 
 --- run(name, opts): runs experiment name with opts {epochs, seed, data,
 --- train_size, out, quiet, print, dist (an lnn.distributed run: data-parallel
---- over its ranks, rank 0 alone prints and writes)}; writes <out>/<name>.json
---- and .svg files and returns the metrics table.
+--- over its ranks, rank 0 alone prints and writes), stop (dist's
+--- catch_signals(): a signal ends the experiment after the epoch, and the
+--- metrics of the epochs run are written with interrupted = {signal, run,
+--- epoch})}; writes <out>/<name>.json and .svg files and returns the metrics
+--- table.
 -- @param name a name
 -- @param opts options table (the keys are listed above)
 -- @return runs experiment name with opts {epochs, seed, data, train_size, out, quiet, print, dist
@@ -280,7 +284,8 @@ function E.run(name, opts)
   local t0 = core.clock()
   for _, cfg in ipairs(e.runs) do
     local records, grads, ntrain, test_accuracy = run_one(cfg, sets, {epochs = opts.epochs, seed = opts.seed or 1,
-                                                        train_size = opts.train_size, dist = dist}, verbose)
+                                                        train_size = opts.train_size, dist = dist,
+                                                        stop = opts.stop}, verbose)
     local best, at = best_of(records)
     metrics.runs[#metrics.runs + 1] = {label = cfg.label, config = cfg, training_images = ntrain,
                                        epochs = records, best_accuracy = best, best_epoch = at,
@@ -298,6 +303,12 @@ function E.run(name, opts)
         .. ("best %s accuracy %.2f%% (epoch %d), final %.2f%%, %d epochs"):format(cfg.eval, best, at,
           r.final_accuracy, #records)
         .. (cfg.eval == "validation" and ("; final test accuracy %.2f%%"):format(test_accuracy) or "")
+    end
+    -- a signal stops the experiment after the epoch (the next run is not started)
+    local stop = opts.stop
+    if stop and (stop.signal or (cfg ~= e.runs[#e.runs] and stop:stopping(true))) then
+      metrics.interrupted = {signal = stop.signal.name, run = cfg.label, epoch = #records}
+      break
     end
   end
   metrics.seconds = core.clock() - t0

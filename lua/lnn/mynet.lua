@@ -26,10 +26,14 @@ local function check_backup_dir(v, what, level)
   end
 end
 
---- Network(sizes [, {seed = 0, rng = Rng, backupDir = "backups"}]): a sigmoid
--- network with the quadratic cost, weights and biases drawn from N(0, 1)
--- (the same draws as lnn.network's for the same seed).  backupDir is where
--- SGD keeps its backups (false: none); net.backupDir can be changed later.
+--- The backups folder of a Network made without backupDir: mynet.py's
+-- "backups" (in the working folder); a program may point it elsewhere.
+mynet.default_backupDir = "backups"
+
+--- Network(sizes [, {seed = 0, rng = Rng, backupDir = mynet.default_backupDir}]):
+-- a sigmoid network with the quadratic cost, weights and biases drawn from
+-- N(0, 1) (the same draws as lnn.network's for the same seed).  backupDir is
+-- where SGD keeps its backups (false: none); net.backupDir can be changed later.
 -- @param sizes the layer sizes, input first
 -- @param opts optional {seed, rng, backupDir}
 -- @return the Network
@@ -37,7 +41,7 @@ function mynet.Network(sizes, opts)
   args.sizes(sizes, "Network")
   opts = args.options(opts, {seed = true, rng = true, backupDir = true}, "Network", 2)
   local rng = face.rng(opts, "Network")
-  local dir = opts.backupDir == nil and "backups" or opts.backupDir
+  local dir = opts.backupDir == nil and mynet.default_backupDir or opts.backupDir
   check_backup_dir(dir, "option 'backupDir' to 'Network'", 2)
   local net = core.Net {sizes = sizes, hidden = "sigmoid", output = "sigmoid", cost = "quadratic"}
   net:init(rng, "large")

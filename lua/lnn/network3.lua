@@ -389,18 +389,19 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, validation_dat
   return best_validation_accuracy, best_iteration, test_accuracy
 end
 
---- save(filename): architecture, parameters, mini_batch_size and generator
---- state, atomically, in lnn.model's safetensors format.
+--- save(filename): architecture, parameters, mini_batch_size, epoch and
+--- generator state, atomically, in lnn.model's safetensors format.
 -- @param filename the file's name
 function methods:save(filename)
   face.checkself(self, "save")
   if type(filename) ~= "string" then fail("save", "argument #1", "file name", type(filename)) end
   model.save(filename, self._net, {face = "network3", mini_batch_size = self.mini_batch_size,
-                                   rng = self.rng:state()})
+                                   epoch = self.epoch, rng = self.rng:state()})
 end
 
 --- load(filename): a Network saved by save (or any lnn model file whose
---- layers have a network3 form: a loaded network predicts exactly as saved).
+--- layers have a network3 form: a loaded network predicts exactly as saved),
+--- with its epoch and generator state.
 -- @param filename the file's name
 -- @return a Network saved by save (or any lnn model file whose layers have a network3 form: a
 --  loaded network predicts exactly as saved)
@@ -416,11 +417,10 @@ function network3.load(filename)
   local mbs = math.tointeger(tonumber(md.mini_batch_size or "10")) or 10
   local ok, layers = pcall(book_layers, lay, mbs)
   if not ok then error(("load: %s: %s"):format(filename, tostring(layers)), 2) end
-  local rng = core.Rng(0)
-  if md.rng and not pcall(rng.set_state, rng, md.rng) then
-    error(("load: %s: bad generator state %q"):format(filename, tostring(md.rng)), 2)
-  end
-  return wrap(net, layers, mbs, rng)
+  local rng, epoch = face.restore(md, filename)
+  local self = wrap(net, layers, mbs, rng)
+  self.epoch = epoch
+  return self
 end
 
 -- ----------------------------------------------------------------------------------------------

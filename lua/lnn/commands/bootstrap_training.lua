@@ -10,6 +10,7 @@ local core = require "lnn.core"
 local cli = require "lnn.cli"
 local bootstrap = require "lnn.bootstrap"
 local network = require "lnn.network"
+local distributed = require "lnn.distributed"
 
 local M = {summary = "train in rounds with a growing mini-batch until converged (bootyNet)"}
 M.about = "Trains in rounds with a growing mini-batch until the validation accuracy stops improving."
@@ -68,8 +69,12 @@ function M.run(argv, prog)
     .. " largeBin %d, smallBin %d, threshold %g"):format(core.version, table.concat(net.sizes, ","),
     #training_data, opts.eta, opts.per_round, opts.batch, opts.growth, opts.max_batch, opts.large_bin,
     opts.small_bin, opts.threshold))
+  -- a signal ends training after an epoch: the network is saved (--save) and
+  -- the command that continues from it printed
+  local stop <close> = distributed.start(false, prog):catch_signals()
   local t0 = core.clock()
   local okt, result = pcall(bootstrap.train, net, training_data, opts.eta, validation_data, {
+    should_stop = stop.should_stop,
     epochs_per_round = opts.per_round, batch = opts.batch, growth = opts.growth, max_batch = opts.max_batch,
     largeBin = opts.large_bin, smallBin = opts.small_bin, threshold = opts.threshold, max_rounds = opts.max_rounds,
     rounds_done = opts.rounds_done,
@@ -87,6 +92,17 @@ function M.run(argv, prog)
   local h = {}
   for i, a in ipairs(result.history) do h[i] = ("%.2f"):format(100 * a) end
   print("History (validation accuracy % per epoch): " .. table.concat(h, " "))
+  local i = result.interrupted
+  if i then
+    local done = opts.rounds_done + i.round - (i.epochs < opts.per_round and 1 or 0)
+    local oks, err = true, nil
+    if opts.save then oks, err = pcall(net.save, net, opts.save) end
+    if not oks then cli.die(prog, err) end
+    return stop:report(prog, ("%d (round %d, %d of its %d epochs)"):format(net.epoch, i.round, i.epochs,
+      opts.per_round), opts.save and ("saved %s; continue with: %s"):format(opts.save,
+      distributed.resume_command(prog, argv, {{"--previous", opts.save}, {"--rounds-done", done}}))
+      or "no --save, so nothing to continue from")
+  end
   print(("%s after %d round%s (%d epochs, %.2f s)"):format(result.converged and "Converged" or "Stopped at --max-rounds",
     #result.rounds, #result.rounds == 1 and "" or "s", net.epoch, seconds))
   local correct = net:evaluate(test_data)

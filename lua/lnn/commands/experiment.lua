@@ -58,7 +58,15 @@ local function run_book(name, argv, prog)
   cli.no_arguments(opts, prog)
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
   opts.dist = dist
-  E.run(name, opts)
+  local stop <close> = dist:catch_signals()
+  opts.stop = stop
+  local m = E.run(name, opts)
+  if stop.signal then
+    local i = m.interrupted
+    return stop:report(prog, #e.runs > 1 and ("%d of run '%s'"):format(i.epoch, i.run) or i.epoch,
+      ("the metrics of the epochs run are in %s (an experiment does not resume: run it again to start over)")
+      :format(m.file or (opts.out .. "/" .. name .. ".json")))
+  end
   return 0
 end
 
@@ -70,14 +78,23 @@ local function run_chapter6(run, argv, prog)
   dist:only_root_writes(opts, {"save"})
   local tr, va, te = X.data(opts, run.expanded)
   if not opts.quiet then print(run.about) end
+  -- a signal stops the run after an epoch: the network then is saved (--save)
+  -- and the metrics of the epochs run are written, as at the end
+  local stop <close> = dist:catch_signals()
+  opts.stop = stop
   local net, best, iter, test, seconds, epochs = X.train(run, opts, tr, va, te, nil, dist)
   if opts.save then net:save(opts.save) end
-  X.report(run, opts, test, #tr, seconds)
-  if not dist.root then return 0 end
-  local file = X.write_results(run, opts, {epochs = epochs, best_validation_accuracy = best,
+  X.report(run, opts, test, #tr, seconds, #epochs)
+  local file = dist.root and X.write_results(run, opts, {epochs = epochs, best_validation_accuracy = best,
     best_iteration = iter, test_accuracy = test, seconds = seconds, training_images = #tr,
-    test_images = #te, ranks = dist.size})
-  if not opts.quiet then print("metrics " .. file) end
+    test_images = #te, ranks = dist.size, interrupted = stop.signal and {signal = stop.signal.name,
+    epoch = #epochs}})
+  if stop.signal then
+    return stop:report(prog, #epochs, ("%sthe metrics of the epochs run are in %s (a chapter 6 run does not "
+      .. "resume: run it again to start over)"):format(opts.save and ("the network after it is saved in "
+      .. opts.save .. "; ") or "", file))
+  end
+  if file and not opts.quiet then print("metrics " .. file) end
   return 0
 end
 
@@ -104,12 +121,25 @@ local function run_ensemble(run, argv, prog)
   else
     local tr, va, te = X.data(opts, run.expanded)
     if save_dir then core.tools.mkdir(save_dir) end
+    -- a signal stops the member in training after an epoch (each rank's
+    -- alone); then every rank learns of it, and there is no vote
+    local stop <close> = dist:catch_signals()
+    opts.stop = stop
+    local where
     for _, k in ipairs(dist:mine(opts.nets)) do
       if not opts.quiet then print(("-- member %d of %d (seed %d)"):format(k, opts.nets, opts.seed + k - 1)) end
       local net, best, iter, test, seconds, epochs = X.train(run, opts, tr, va, te, opts.seed + k - 1)
       results[k] = {seed = opts.seed + k - 1, best_validation_accuracy = best, best_iteration = iter,
                     test_accuracy = test, seconds = seconds, epochs = epochs, rank = dist.rank}
       members[k] = net
+      if stop:stopping(false) then where = ("%d of member %d"):format(#epochs, k) break end
+    end
+    if stop:stopping(true) then
+      local places = dist:gather({[dist.rank + 1] = where})
+      for r = 1, dist.size do where = where or places[r] end
+      return stop:report(prog, where or "(none: no member was training)", ("nothing saved: the vote needs all %d "
+        .. "members (train them one at a time with `lnn experiment ch6_7 --save FILE --seed N`, then vote "
+        .. "with --members)"):format(opts.nets))
     end
     results = dist:gather(results)
     for k = 1, opts.nets do

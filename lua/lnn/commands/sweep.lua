@@ -85,46 +85,76 @@ function M.run(argv, prog)
   print(("sweep: %d points (%d sizes x %d eta x %d lmbda), %d epochs each on %d images, %d rank%s")
     :format(#grid, #nets, #etas, #lmbdas, opts.epochs, #training_data, run.size, run.size == 1 and "" or "s"))
 
+  -- a signal stops the point in training after an epoch (each rank's alone: the
+  -- ranks train different points) and no further point starts; the points
+  -- done, and the stopped one with its epochs, are printed and written
+  local stop <close> = run:catch_signals()
   local t0 = core.clock()
   local mine = {}
-  for _, i in ipairs(run:mine(#grid)) do
+  local jobs = run:mine(#grid)
+  for n, i in ipairs(jobs) do
     local p = grid[i]
     local net = network2.Network(p.sizes, network2.CrossEntropyCost, {seed = opts.seed})
     local t = core.clock()
     local okt, _, accuracy = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, p.eta, {
-      lmbda = p.lmbda, evaluation_data = validation_data, monitor_evaluation_accuracy = true, quiet = true})
+      lmbda = p.lmbda, evaluation_data = validation_data, monitor_evaluation_accuracy = true, quiet = true,
+      should_stop = stop.should_stop_here})
     local r = {sizes = p.sizes, eta = p.eta, lmbda = p.lmbda, rank = run.rank, seconds = core.clock() - t}
     if okt then
       local best = 0
       for _, a in ipairs(accuracy) do best = math.max(best, a) end
       r.final, r.best, r.total = accuracy[#accuracy], best, #validation_data
+      r.epochs = #accuracy
     else
       r.error = tostring(accuracy):gsub("^[^:\n]+%.lua:%d+: ", "")
     end
     mine[i] = r
+    local partial = okt and #accuracy < opts.epochs
+    if stop:stopping(false) and (partial or n < #jobs) then
+      r.stopped = true
+      if partial then r.interrupted = ("after epoch %d"):format(#accuracy) end
+      break
+    end
   end
+  stop:stopping(true) -- every rank learns whether any was stopped
   local all = run:gather(mine)
 
   local lines = {("%-16s %8s %8s %10s %10s %8s %5s"):format("sizes", "eta", "lmbda", "final", "best", "seconds", "rank")}
+  local where
   for i = 1, #grid do
     local r = all[i]
-    local acc = function(v) return v and ("%.2f%%"):format(100 * v / r.total) or "-" end
-    lines[#lines + 1] = ("%-16s %8g %8g %10s %10s %8.1f %5d%s"):format(table.concat(r.sizes, ","), r.eta,
-      r.lmbda, acc(r.final), acc(r.best), r.seconds, r.rank, r.error and ("  " .. r.error) or "")
+    if r then
+      local acc = function(v) return v and ("%.2f%%"):format(100 * v / r.total) or "-" end
+      local note = r.error or (r.interrupted and ("interrupted " .. r.interrupted))
+      lines[#lines + 1] = ("%-16s %8g %8g %10s %10s %8.1f %5d%s"):format(table.concat(r.sizes, ","), r.eta,
+        r.lmbda, acc(r.final), acc(r.best), r.seconds, r.rank, note and ("  " .. note) or "")
+      if r.stopped and not where then where = ("%d of point %d"):format(r.epochs or 0, i) end
+    else
+      local p = grid[i]
+      lines[#lines + 1] = ("%-16s %8g %8g %10s %10s %8s %5s  not run (interrupted)"):format(table.concat(p.sizes, ","),
+        p.eta, p.lmbda, "-", "-", "-", "-")
+    end
   end
+  if not where then stop.signal = nil end -- it came after the last point: the sweep is whole
   print(table.concat(lines, "\n"))
   if run.root then
     local list = {}
-    for i = 1, #grid do list[i] = all[i] end
+    for i = 1, #grid do
+      list[i] = all[i] or {sizes = grid[i].sizes, eta = grid[i].eta, lmbda = grid[i].lmbda, not_run = true}
+    end
     local dir = opts.out:match("^(.*)/[^/]*$")
     local okw, err = pcall(function()
       if dir then core.tools.mkdir(dir) end
       core.write_file(opts.out, json.encode({epochs = opts.epochs, batch = opts.batch, seed = opts.seed,
         training_images = #training_data, validation_images = #validation_data, ranks = run.size,
-        seconds = core.clock() - t0, points = list}) .. "\n")
+        seconds = core.clock() - t0, points = list, interrupted = stop.signal and stop.signal.name}) .. "\n")
     end)
     if not okw then cli.die(prog, err) end
-    print(("sweep: %.1f s; results in %s"):format(core.clock() - t0, opts.out))
+    if not stop.signal then print(("sweep: %.1f s; results in %s"):format(core.clock() - t0, opts.out)) end
+  end
+  if stop.signal then
+    return stop:report(prog, where, ("the results of the points done are in %s "
+      .. "(a sweep does not resume: run the points not run again)"):format(opts.out))
   end
   return 0
 end

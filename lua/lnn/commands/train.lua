@@ -112,33 +112,10 @@ function M.run(argv, prog)
   end
 
   -- Ctrl-C or SIGTERM: stop after the epoch whose checkpoint and metrics are
-  -- written, and say how to resume (a second signal stops at once).  Not under
-  -- --mpi: ranks would not agree on the epoch to stop after.
+  -- written, and say how to resume (a second signal stops at once); under
+  -- --mpi every rank stops after the same epoch (lnn.distributed)
   local checkpoint = opts.save or (opts.backups and opts.backups .. "/latest")
-  local function resume_command()
-    local words = {prog:match("%.lua$") and ("lua5.4 " .. prog) or prog}
-    local i = 1
-    while i <= #argv do
-      local a = argv[i]
-      if a == "--load" then i = i + 1 elseif not a:match("^%-%-load=") then words[#words + 1] = a end
-      i = i + 1
-    end
-    words[#words + 1] = "--load"
-    words[#words + 1] = checkpoint
-    for k = 2, #words do
-      local w = words[k]
-      if w:find("[^%w%-_./=,:+@]") then words[k] = "'" .. w:gsub("'", "'\\''") .. "'" end
-    end
-    return table.concat(words, " ")
-  end
-  -- the driver asks between epochs, after the checkpoint (face.train's should_stop)
-  local signal
-  local function should_stop()
-    local name, number = core.interrupted()
-    if name then signal = {name = name, number = number} end
-    return signal ~= nil
-  end
-  if not opts.mpi then core.catch_signals(true) end
+  local stop <close> = run:catch_signals()
 
   local bar = progress.new {total = opts.epochs, done = net.epoch, enabled = not opts.quiet and nil}
   if opts.quiet then bar.enabled = false end
@@ -151,7 +128,7 @@ function M.run(argv, prog)
   -- --epochs counts in total: a loaded network continues from its epoch up to it
   local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opts.eta, test_data, run:sgd(net, {
     quiet = true, backups = opts.backups, backup_every = opts.backup_every, start_epoch = net.epoch,
-    should_stop = not opts.mpi and should_stop or nil,
+    should_stop = stop.should_stop,
     on_epoch = function(info)
       last = info
       if opts.save then net:save(opts.save) end
@@ -164,14 +141,12 @@ function M.run(argv, prog)
       end
     end,
   }))
-  if not opts.mpi then core.catch_signals(false) end
   bar:finish()
   if not okt then cli.die(prog, err) end
-  if signal then
-    io.stderr:write(("%s: %s: interrupted after epoch %d; %s\n"):format(prog, signal.name, net.epoch,
-      checkpoint and ("resume with: " .. resume_command())
-        or "no --save or --backups, so nothing to resume from"))
-    return 128 + signal.number
+  if stop.signal then
+    return stop:report(prog, net.epoch, checkpoint
+      and ("resume with: " .. distributed.resume_command(prog, argv, {{"--load", checkpoint}}))
+      or "no --save or --backups, so nothing to resume from")
   end
   if last then
     local total = 0

@@ -1,0 +1,236 @@
+-- Ctrl-C and SIGTERM in every command that trains, not only `lnn train`
+-- (signals_spec.lua): `lnn experiment` (a chapter 3 run and a chapter 6 run),
+-- `lnn sweep`, `lnn bootstrap-training`, and `lnn train --mpi` when the signal
+-- reaches one rank or both.  Each stops after an epoch, prints "interrupted
+-- after epoch N" with the command that resumes or what was saved, exits 130
+-- (SIGINT) or 143 (SIGTERM), and what it wrote holds exactly N epochs.  A
+-- second signal that lands while a checkpoint is being written stops the
+-- process at once and leaves the last whole checkpoint, no temporary file.
+local core = require "lnn.core"
+local json = require "lnn.json"
+local network = require "lnn.network"
+local network3 = require "lnn.network3"
+local distributed = require "lnn.distributed"
+local H = require "helpers"
+
+local function sh(cmd)
+  local p = io.popen(cmd)
+  local out = p:read("a")
+  p:close()
+  return out
+end
+
+local function count(s, pattern)
+  local n = 0
+  for _ in s:gmatch(pattern) do n = n + 1 end
+  return n
+end
+
+local function decode(path) return json.decode(H.read_file(path)) end
+
+local function epochs_in(path)
+  local f = io.open(path)
+  if not f then return 0 end
+  local ok, m = pcall(json.decode, f:read("a"))
+  f:close()
+  return ok and type(m) == "table" and type(m.epochs) == "table" and #m.epochs or 0
+end
+
+describe("signals in every training command", function()
+  local mnist = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
+  assert(mnist)
+  local dir, cleanup, job
+  before_each(function() dir, cleanup = H.tmpdir() end)
+  after_each(function()
+    if job then job:kill() end
+    job = nil
+    cleanup()
+  end)
+
+  -- a small MNIST (22,000 training images, 500 test) in dir/mnist
+  local function subset()
+    local d = dir .. "/mnist"
+    os.execute("mkdir -p " .. d)
+    assert(os.execute(("lua5.4 scripts/mnist_subset.lua %s 22000 500 >/dev/null"):format(d)))
+    return d
+  end
+
+  local function stopped(out, prog, signame)
+    assert.falsy(out:find("traceback", 1, true), out)
+    assert.falsy(out:find("interrupted!", 1, true), out)
+    local line = out:match(prog:gsub("%-", "%%-") .. ": " .. signame .. ": interrupted after epoch [^\n]+")
+    assert(line, out)
+    return line
+  end
+
+  it("lnn experiment ch3_ce_30: SIGINT stops after an epoch; the metrics hold exactly its epochs; exit 130", function()
+    local d = subset()
+    job = H.background(dir, ("lua5.4 bin/lnn experiment ch3_ce_30 --data %s --train-size 2000 --epochs 1000 --out %s/o")
+      :format(d, dir))
+    job:wait_until(function() return count(job:out(), "%] epoch %d+:") >= 2 end, "two epochs")
+    os.execute("kill -INT " .. job.pid)
+    local s, out = job:status()
+    assert.are.equal(130, s, out)
+    local line = stopped(out, "lnn experiment ch3_ce_30", "SIGINT")
+    local n = tonumber(line:match("after epoch (%d+)"))
+    assert.truthy(line:find("the metrics of the epochs run are in " .. dir .. "/o/ch3_ce_30.json", 1, true), line)
+    assert.truthy(line:find("does not resume", 1, true), line)
+    local m = decode(dir .. "/o/ch3_ce_30.json")
+    assert.are.equal(n, #m.runs[1].epochs)
+    assert.are.equal(n, m.runs[1].epochs[n].epoch)
+    assert.are.same({signal = "SIGINT", run = "cross-entropy, 30 hidden", epoch = n}, m.interrupted)
+    assert.are.equal(n, count(out, "%] epoch %d+:"))
+  end)
+
+  it("lnn experiment ch6_1: SIGTERM stops after an epoch, saves that network, writes its metrics; exit 143", function()
+    local d = subset()
+    job = H.background(dir, ("lua5.4 bin/lnn experiment ch6_1 --data %s --train-size 1000 --eval-size 200 "
+      .. "--epochs 1000 --out %s/o --save %s/net6"):format(d, dir, dir))
+    job:wait_until(function() return count(job:out(), "Epoch %d+: validation") >= 2 end, "two epochs")
+    os.execute("kill -TERM " .. job.pid)
+    local s, out = job:status()
+    assert.are.equal(143, s, out)
+    local line = stopped(out, "lnn experiment ch6_1", "SIGTERM")
+    local n = tonumber(line:match("after epoch (%d+)"))
+    assert.truthy(line:find("the network after it is saved in " .. dir .. "/net6", 1, true), line)
+    assert.are.equal(n, network3.load(dir .. "/net6").epoch)
+    local m = decode(dir .. "/o/ch6_1.json")
+    assert.are.equal(n, #m.epochs)
+    assert.are.same({signal = "SIGTERM", epoch = n}, m.interrupted)
+    assert.truthy(out:find("after " .. n .. " epochs", 1, true), out)
+  end)
+
+  it("lnn sweep: SIGINT stops the point in training; the results of the points done are written; exit 130", function()
+    local d = subset()
+    job = H.background(dir, ("lua5.4 bin/lnn sweep --data %s --train-size 2000 --eta 0.5,1,3 --epochs 50 --out %s/s.json")
+      :format(d, dir) .. " --sizes 784,30,10:784,100,10")
+    -- the points train one after another (seconds each); 2 s in, one is under way
+    os.execute("sleep 2")
+    os.execute("kill -INT " .. job.pid)
+    local s, out = job:status()
+    assert.are.equal(130, s, out)
+    local line = stopped(out, "lnn sweep", "SIGINT")
+    local e, k = line:match("after epoch (%d+) of point (%d+)")
+    e, k = tonumber(e), tonumber(k)
+    assert(e and k, line)
+    assert.truthy(line:find("the results of the points done are in " .. dir .. "/s.json", 1, true), line)
+    local r = decode(dir .. "/s.json")
+    assert.are.equal("SIGINT", r.interrupted)
+    assert.are.equal(6, #r.points)
+    for i = 1, k - 1 do assert.are.equal(50, r.points[i].epochs) end
+    assert.are.equal(e, r.points[k].epochs)
+    for i = k + 1, 6 do assert.is_true(r.points[i].not_run, json.encode(r.points[i])) end
+  end)
+
+  it("lnn bootstrap-training: SIGTERM saves the network after the epoch and prints the command that continues", function()
+    local d = subset()
+    job = H.background(dir, ("lua5.4 bin/lnn bootstrap-training --data %s --train-size 2000 --per-round 2 "
+      .. "--threshold 0 --max-rounds 1000 --save %s/b"):format(d, dir))
+    job:wait_until(function() return count(job:out(), "Round %d+:") >= 1 end, "a round")
+    os.execute("kill -TERM " .. job.pid)
+    local s, out = job:status()
+    assert.are.equal(143, s, out)
+    local line = stopped(out, "lnn bootstrap-training", "SIGTERM")
+    local n, round, of = line:match("after epoch (%d+) %(round (%d+), (%d+) of its 2 epochs%)")
+    n, round, of = tonumber(n), tonumber(round), tonumber(of)
+    assert(n, line)
+    assert.are.equal(n, network.load(dir .. "/b").epoch)
+    local done = round - (of < 2 and 1 or 0)
+    assert.truthy(line:find(("continue with: lnn bootstrap-training --data %s --train-size 2000 --per-round 2 "
+      .. "--threshold 0 --max-rounds 1000 --save %s/b --previous %s/b --rounds-done %d"):format(d, dir, dir, done),
+      1, true), line)
+    -- the command continues from it (one more round here)
+    local cmd = line:match("continue with: lnn (.+)$"):gsub("%-%-max%-rounds 1000", "--max-rounds 1")
+    local out2 = sh(("lua5.4 bin/lnn %s 2>&1; echo status=$?"):format(cmd))
+    assert.truthy(out2:find("status=0", 1, true), out2)
+    assert.truthy(out2:find(("continuing from %s/b (%d epochs, %d rounds done)"):format(dir, n, done), 1, true), out2)
+    assert.truthy(out2:find(("Round %d:"):format(done + 1), 1, true), out2)
+  end)
+
+  it("a second Ctrl-C during a checkpoint's save stops at once: the last whole checkpoint stays, no temporary file", function()
+    local d = subset()
+    -- a wide network: its checkpoint takes a measurable time to write (31 MB,
+    -- fsync'd).  The process is frozen (SIGSTOP) while the temporary file of a
+    -- save exists, gets its second SIGINT there, and is let go.
+    local tries, caught = 0, false
+    while not caught do
+      tries = tries + 1
+      assert(tries <= 3, "the save was never caught in progress in 3 tries")
+      local run = dir .. "/try" .. tries
+      os.execute("mkdir -p " .. run)
+      job = H.background(run, ("lua5.4 scripts/train.lua --data %s --train-size 300 --sizes 784,10000,10 "
+        .. "--epochs 1000 --quiet --save %s/ckpt --metrics %s/m.json"):format(d, run, run))
+      job:wait_until(function() return epochs_in(run .. "/m.json") >= 1 end, "one epoch")
+      local before = epochs_in(run .. "/m.json")
+      os.execute("kill -INT " .. job.pid) -- the first: stop after this epoch
+      -- waits (in sh, polling fast) for the temporary file, then freezes the process
+      os.execute(("for i in $(seq 1 20000); do ls %s | grep -q '^ckpt[.]tmp[.]' && { kill -STOP %d; break; }; "
+        .. "kill -0 %d 2>/dev/null || break; done"):format(run, job.pid, job.pid))
+      local tmp = sh(("ls %s | grep '^ckpt[.]tmp[.]' || true"):format(run)):match("%S+")
+      if tmp and not job:ended() then
+        caught = true
+        os.execute(("kill -INT %d; kill -CONT %d"):format(job.pid, job.pid))
+        local s, out = job:status()
+        assert.are.equal(130, s, out) -- the default action: ended by SIGINT
+        assert.falsy(out:find("interrupted after", 1, true), out)
+        local net = network.load(run .. "/ckpt")
+        assert.are.equal(before, net.epoch)
+        assert.are.equal(before, epochs_in(run .. "/m.json"))
+        assert.are.equal("", sh(("ls -A %s | grep '[.]tmp[.]' || true"):format(run)))
+      else
+        os.execute("kill -CONT " .. job.pid .. " 2>/dev/null")
+        job:status()
+      end
+    end
+  end)
+
+  describe("lnn train --mpi (mpirun -np 2)", function()
+    local have = distributed.available() and os.execute("command -v mpirun >/dev/null 2>&1")
+    local MPIRUN = (os.getenv("LNN_SANITIZED") and "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 " or "")
+      .. "timeout 120 mpirun --allow-run-as-root --oversubscribe"
+    local build = os.getenv("LNN_BUILD_DIR")
+
+    -- starts the job; each rank records its pid and, at its end, its status
+    local function start(d, ranks)
+      local rank_cmd = ("lua5.4 bin/lnn train --mpi --data %s --train-size 2000 --epochs 1000 --quiet "
+        .. "--save %s/ckpt --metrics %s/m.json & echo $! >%s/pid.$OMPI_COMM_WORLD_RANK; wait $!; "
+        .. "echo $? >%s/status.$OMPI_COMM_WORLD_RANK"):format(d, dir, dir, dir, dir)
+      job = H.background(dir, ("%s %s-np %d sh -c '%s'"):format(MPIRUN,
+        build and ("-x LNN_BUILD_DIR=" .. build .. " ") or "", ranks, rank_cmd))
+      job:wait_until(function() return epochs_in(dir .. "/m.json") >= 2 end, "two epochs")
+      local pids = {}
+      for r = 0, ranks - 1 do pids[r] = tonumber(H.read_file(("%s/pid.%d"):format(dir, r))) end
+      return pids
+    end
+
+    local function check(signame, status)
+      -- (the job's own status is the wrappers', 0: each rank's is checked below;
+      -- without wrappers mpirun ends with the ranks' 130 or 143)
+      local s, out = job:status()
+      assert.are.equal(0, s, out)
+      local line = stopped(out, "lnn train", signame)
+      local n = tonumber(line:match("after epoch (%d+)"))
+      assert.are.equal(1, count(out, "interrupted after epoch"), out)
+      -- every rank ended by itself with the status, none killed or timed out
+      for r = 0, 1 do assert.are.equal(tostring(status), H.read_file(("%s/status.%d"):format(dir, r)):match("%d+"), out) end
+      assert.are.equal(n, network.load(dir .. "/ckpt").epoch)
+      assert.are.equal(n, epochs_in(dir .. "/m.json"))
+      assert.truthy(line:find("resume with: lnn train --mpi", 1, true), line)
+      assert.truthy(line:find("--load " .. dir .. "/ckpt", 1, true), line)
+    end
+
+    it("SIGINT to rank 1 only: both ranks stop after the same epoch, exit 130", function()
+      if not have then pending("lnn.mpi or mpirun is missing") return end
+      local pids = start(subset(), 2)
+      os.execute("kill -INT " .. pids[1])
+      check("SIGINT", 130)
+    end)
+
+    it("SIGTERM to both ranks: they stop after the same epoch, exit 143", function()
+      if not have then pending("lnn.mpi or mpirun is missing") return end
+      local pids = start(subset(), 2)
+      os.execute(("kill -TERM %d %d"):format(pids[0], pids[1]))
+      check("SIGTERM", 143)
+    end)
+  end)
+end)

@@ -4,7 +4,9 @@
 # committed seed corpus (csrc/fuzz/corpus/<target>) plus a scratch corpus.
 # Exits non-zero if any target crashes, leaks, hits a sanitizer report or the
 # memory limit; the crashing input is kept in fuzz-artifacts/ (a regression
-# spec should then load it: spec/fuzz_regressions_spec.lua).
+# spec should then load it: spec/fuzz_regressions_spec.lua).  A timeout that
+# does not reproduce (the run was paused with SIGSTOP) is set aside and the
+# run goes on.
 #
 # Usage: scripts/fuzz.sh [--long] [target...]     (default: every target)
 #   --long            the deep run (not in CI): each target for LNN_FUZZ_RUNS
@@ -15,6 +17,7 @@
 #                     when set: a run stopped by it says so and how far it got)
 #   LNN_FUZZ_RUNS     executions per target with --long (default 10000000)
 #   LNN_FUZZ_JOBS     targets run at once (default 1)
+#   LNN_FUZZ_TIMEOUT  seconds one input may take (default 10)
 #   LNN_FUZZ_KEEP=1   keep the grown corpora in fuzz-artifacts/corpus-<target>
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,12 +29,8 @@ if [[ ${1:-} == --long ]]; then LONG=1; shift; fi
 TARGETS=("$@")
 [[ ${#TARGETS[@]} -gt 0 ]] || TARGETS=("${ALL[@]}")
 SECONDS_EACH=${LNN_FUZZ_SECONDS:-60}
-LIMIT=(-max_total_time="$SECONDS_EACH")
-if [[ $LONG == 1 ]]; then
-  RUNS=${LNN_FUZZ_RUNS:-10000000}
-  LIMIT=(-runs="$RUNS")
-  [[ -n ${LNN_FUZZ_SECONDS:-} ]] && LIMIT+=(-max_total_time="$LNN_FUZZ_SECONDS")
-fi
+RUNS=${LNN_FUZZ_RUNS:-10000000}
+TIMEOUT=${LNN_FUZZ_TIMEOUT:-10}
 JOBS=${LNN_FUZZ_JOBS:-1}
 OUT="$ROOT/fuzz-artifacts"
 
@@ -56,10 +55,43 @@ run_one() {
   local d=$t
   [[ $t == network3 ]] && d=model # the same safetensors files
   [[ -f csrc/fuzz/$d.dict ]] && dict=(-dict="csrc/fuzz/$d.dict")
-  local status=0
-  build-fuzz/fuzz/fuzz_"$t" "${LIMIT[@]}" -print_final_stats=1 \
-    -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/$t-" "${dict[@]}" \
-    "$SCRATCH/corpus-$t" "csrc/fuzz/corpus/$t" >"$log" 2>&1 || status=$?
+  # The run goes in segments: a timeout whose input, run again alone, finishes
+  # well within the limit was no hang but a paused run (SIGSTOP: libFuzzer
+  # times units by the wall clock), so its input is set aside as
+  # unreproduced-* and fuzzing goes on from the grown corpus for the rest.
+  local status seg=0 done=0 start=$SECONDS before n art limit
+  : >"$log"
+  while :; do
+    if [[ $LONG == 1 ]]; then
+      limit=(-runs=$((RUNS - done)))
+      [[ -n ${LNN_FUZZ_SECONDS:-} ]] && limit+=(-max_total_time=$((LNN_FUZZ_SECONDS - (SECONDS - start))))
+    else
+      limit=(-max_total_time=$((SECONDS_EACH - (SECONDS - start))))
+    fi
+    seg=$((seg + 1))
+    before=$(wc -l <"$log")
+    status=0
+    build-fuzz/fuzz/fuzz_"$t" "${limit[@]}" -print_final_stats=1 \
+      -timeout="$TIMEOUT" -rss_limit_mb=2048 -artifact_prefix="$OUT/$t-" "${dict[@]}" \
+      "$SCRATCH/corpus-$t" "csrc/fuzz/corpus/$t" >>"$log" 2>&1 || status=$?
+    n=$(tail -n "+$((before + 1))" "$log" | sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' | tail -n 1)
+    done=$((done + ${n:-0}))
+    [[ $status -ne 0 ]] || break
+    art=$(tail -n "+$((before + 1))" "$log" | sed -nE 's/.*Test unit written to (.*-timeout-[0-9a-f]+)$/\1/p' | tail -n 1)
+    [[ -n $art && -f $art ]] || break
+    build-fuzz/fuzz/fuzz_"$t" -timeout="$TIMEOUT" -rss_limit_mb=2048 "$art" >/dev/null 2>&1 || break
+    mv "$art" "$OUT/unreproduced-${art##*/}"
+    echo "fuzz: segment $seg of fuzz_$t: its timeout did not reproduce (the input runs in time alone;" \
+      "the run was paused?): kept as $OUT/unreproduced-${art##*/}; going on after $done executions" >>"$log"
+    status=0
+    if [[ $LONG == 1 ]]; then
+      [[ $done -lt $RUNS ]] || break
+      [[ -z ${LNN_FUZZ_SECONDS:-} || $((SECONDS - start)) -lt $LNN_FUZZ_SECONDS ]] || break
+    else
+      [[ $((SECONDS - start)) -lt $SECONDS_EACH ]] || break
+    fi
+  done
+  echo "$done $((SECONDS - start)) $seg" >"$SCRATCH/$t.runs"
   if [[ ${LNN_FUZZ_KEEP:-0} == 1 ]]; then
     rm -rf "$OUT/corpus-$t" && cp -r "$SCRATCH/corpus-$t" "$OUT/corpus-$t"
   fi
@@ -85,10 +117,9 @@ for t in "${TARGETS[@]}"; do
   log="$SCRATCH/$t.log"
   [[ $LONG == 1 ]] && log="$OUT/long-$t.log"
   status=$(cat "$SCRATCH/$t.status")
-  runs=$(sed -nE 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\1/p' "$log" | tail -n 1)
-  secs=$(sed -nE 's/^Done ([0-9]+) runs in ([0-9]+) second.*/\2/p' "$log" | tail -n 1)
+  read -r runs secs segs <"$SCRATCH/$t.runs"
   cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | cut -d' ' -f2 || true)
-  if [[ $status -ne 0 || -z $runs ]]; then
+  if [[ $status -ne 0 || $runs -eq 0 ]]; then
     failed=1
     echo "fuzz: FAILED fuzz_$t (exit $status); its log:" >&2
     grep -vE '^#[0-9]+|Uses:' "$log" | tail -n 60 >&2 || true
@@ -96,6 +127,7 @@ for t in "${TARGETS[@]}"; do
   else
     short=""
     [[ $LONG == 1 && $runs -lt $RUNS ]] && short=" (stopped by the time cap before $RUNS)"
+    [[ $segs -gt 1 ]] && short+=" in $segs segments (unreproduced timeouts: see its log)"
     echo "fuzz: fuzz_$t: $runs executions in $secs s$short, coverage $cov edges, 0 crashes"
   fi
 done

@@ -219,11 +219,6 @@ end
 cli.threads_flag = {name = "threads", kind = "int", check = cli.threads,
   help = "threads for training and evaluation (default: the processors; same results on any count)"}
 
---- writable_file(path): a flag check: nil if a save could write path (absent,
--- or a regular file or a symlink to one, in an existing writable folder).
--- Creates nothing.
--- @tparam string path the file a command will save
--- @treturn ?string the complaint
 -- why a path cannot be written, without the path in front (parse's message
 -- ends with "got 'path'" already)
 local function unwritable(path, kind)
@@ -234,6 +229,11 @@ local function unwritable(path, kind)
   end
 end
 
+--- writable_file(path): a flag check: nil if a save could write path (absent,
+-- or a regular file or a symlink to one, in an existing writable folder).
+-- Creates nothing.
+-- @tparam string path the file a command will save
+-- @treturn ?string the complaint
 function cli.writable_file(path)
   return unwritable(path, "file")
 end

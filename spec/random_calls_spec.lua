@@ -342,7 +342,7 @@ describe("random command lines of every command", function()
     cleanup()
     local strays = {}
     for name in pairs(listing()) do
-      if not before[name] then strays[#strays + 1] = name; os.execute("rm -rf '" .. name .. "'") end
+      if not before[name] then strays[#strays + 1] = name; os.execute("rm -rf -- '" .. name .. "'") end
     end
     assert(#strays == 0, ("seed %d: commands wrote into the working folder: %s"):format(SEED, table.concat(strays, ", ")))
     assert(ok_run, ("seed %d: %s"):format(SEED, tostring(run_err)))

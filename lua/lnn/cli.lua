@@ -143,9 +143,10 @@ function cli.parse(args, flags, prog, about, synopsis)
           i = i + 1
           s = args[i]
           if s == nil then cli.fail(prog, ("option '--%s' needs a value"):format(name)) end
-          -- `--save --metrics m.json` forgot the value: never a file named --metrics
-          -- (a value that starts with two dashes is given as --save=--x)
-          if s:match("^%-%-") then
+          -- `--save --metrics m.json` forgot the value: never a file named --metrics.
+          -- A word that looks like an option (a dash, then not a number) is not a
+          -- value; such a value is given as --save=-x
+          if s:match("^%-.") and not tonumber(s) then
             cli.fail(prog, ("option '--%s' needs a value, got the option '%s' (write --%s=%s if that is the value)")
               :format(name, s, name, s))
           end

@@ -4,6 +4,7 @@
  * K = c kh kw inputs of a window, P = oh ow windows per item.  No BLAS: at
  * these sizes (K = 25..500, f = 20..40) the direct loops beat im2col + sgemm. */
 #include <float.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -21,7 +22,9 @@ size_t lnn_conv_scratch_floats(const lnn_conv *s) {
 
 /* ---- naive twins ---- */
 
-/* one convolution output: filter f at window (y, x) of item img (c x h x w) */
+/* one convolution output: filter f at window (y, x) of item img (c x h x w),
+ * summed in (c, ky, kx) order with fused multiply-adds (fmaf: one rounding
+ * per term, as the SIMD forms' FMA instructions, so they give the same bits) */
 static float conv_at(const float *img, const float *W, int f, int y, int x, const lnn_conv *s) {
   const float *wf = W + (size_t)f * s->c * s->kh * s->kw;
   float acc = 0.0f;
@@ -29,8 +32,8 @@ static float conv_at(const float *img, const float *W, int f, int y, int x, cons
   for (c = 0; c < s->c; c++)
     for (ky = 0; ky < s->kh; ky++)
       for (kx = 0; kx < s->kw; kx++)
-        acc += img[((size_t)c * s->h + y + ky) * s->w + x + kx] *
-               wf[((size_t)c * s->kh + ky) * s->kw + kx];
+        acc = fmaf(img[((size_t)c * s->h + y + ky) * s->w + x + kx],
+                   wf[((size_t)c * s->kh + ky) * s->kw + kx], acc);
   return acc;
 }
 
@@ -232,10 +235,11 @@ INLINE void forward_body(float *out, int32_t *arg, float *scratch, const float *
  * step, NB unaligned loads of input pixels, NF broadcast weights, NF NB
  * products.  No transposed copy of W per call (a chunk of a mini-batch is
  * often one item), one long loop per block, every lane useful on the
- * book's 24- and 8-wide maps.  Each product is a multiply then an add in
- * (c, ky, kx) order from 0, as in the naive loops (none of them contracts
- * to FMA), so both forms give the same bits.  Maps narrower than 8 go
- * through the naive loops. */
+ * book's 24- and 8-wide maps.  The terms are fused multiply-adds in
+ * (c, ky, kx) order from 0, as the naive loops' fmaf, so both forms give the
+ * same bits (a multiply then an add is a third slower on Zen 1: twice the
+ * instructions through the same two multiply pipes).  Maps narrower than 8
+ * go through the naive loops. */
 
 /* cv (f x oh x ow) at filters f0 .. f0 + NF - 1 and the NB slots at output
  * offsets po[] (y ow + x), input offsets pi[] (y w + x); koff[k]: the input
@@ -257,7 +261,7 @@ AVX2 INLINE void conv_slots(float *cv, const float *img, const float *W, const i
     for (b = 0; b < NB; b++) x[b] = _mm256_loadu_ps(src + pi[b]);
     for (f = 0; f < NF; f++) {
       const __m256 wv = _mm256_broadcast_ss(wf[f] + k);
-      for (b = 0; b < NB; b++) acc[f][b] = _mm256_add_ps(acc[f][b], _mm256_mul_ps(wv, x[b]));
+      for (b = 0; b < NB; b++) acc[f][b] = _mm256_fmadd_ps(wv, x[b], acc[f][b]);
     }
   }
   for (f = 0; f < NF; f++)

@@ -135,7 +135,19 @@ describe("lnn.bootstrap.train", function()
     assert.are.equal(4, #out3.history) -- this call's epochs only
     assert.is_nil(out3.rounds[1].ratio)
     H.error_matches(function() bootstrap.train(net, training, 0.5, evaluation, {rounds_done = -1}) end,
-      "bad option 'rounds_done' to 'train'", "integer >= 0 expected, got -1")
+      "bad option 'rounds_done' to 'train'", "integer 0 to 1000000 expected, got -1")
+    -- a huge count is refused at once (it grew the batch once per round in Lua: minutes)
+    local t0 = require("lnn.core").clock()
+    H.error_matches(function() bootstrap.train(net, training, 0.5, evaluation, {rounds_done = 2147483648}) end,
+      "bad option 'rounds_done' to 'train'", "integer 0 to 1000000 expected, got 2147483648")
+    local out_cli = io.popen("lua5.4 bin/lnn bootstrap-training --rounds-done 2147483648 2>&1; echo status=$?"):read("a")
+    assert.truthy(out_cli:find("option '--rounds-done': must be 0 to 1000000, got '2147483648'", 1, true), out_cli)
+    assert.truthy(out_cli:find("status=2", 1, true), out_cli)
+    -- the most rounds allowed, with a growth that never reaches max_batch, start quickly
+    local out4 = bootstrap.train(net, training, 0.5, evaluation, {epochs_per_round = 1, batch = 10, growth = 1 + 1e-12,
+      largeBin = 4, smallBin = 2, max_rounds = 1, rounds_done = 1000000})
+    assert.are.equal(1000001, out4.rounds[1].round)
+    assert(require("lnn.core").clock() - t0 < 5, "rounds_done took seconds")
     H.error_matches(function() bootstrap.train(net, training, 0.5, evaluation, {batchsize = 3}) end, "unknown option 'batchsize' to 'train'")
     H.error_matches(function() bootstrap.train(net, training, 0.5, evaluation, {growth = 0.5}) end, "bad option 'growth'")
   end)

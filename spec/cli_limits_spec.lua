@@ -51,6 +51,10 @@ describe("command-line limits and targets", function()
       for k = 2, #case do assert.truthy(out:find(case[k], 1, true), case[1] .. ": " .. out) end
       assert.falsy(out:find("traceback", 1, true), out)
       assert.falsy(out:find("train_epoch", 1, true), out)
+      -- the value is named where it is wrong and once more ("got '...'"), not thrice
+      local value = case[1]:match("^%-%-%S+ (%S+)$")
+      local _, times = out:gsub(value:gsub("%p", "%%%0"), "")
+      assert(times <= 2, out)
       assert(core.clock() - t0 < 20, case[1] .. " took too long: checked late?")
     end
     -- nothing was created by the checks

@@ -64,7 +64,7 @@ describe("conv-pool kernels: the fast form against the naive twin", function()
         local o2 = net:forward(X)
         local g2, c2 = net:gradient(X, Y)
         assert.is_true(o1:maxabsdiff(o2) < 1e-5, "outputs differ by " .. o1:maxabsdiff(o2))
-        if which == "avx2" then -- multiplies then adds in the naive loops' order: the same bits
+        if which == "avx2" then -- fused multiply-adds in the naive loops' order (fmaf): the same bits
           assert.are.equal(0, o1:maxabsdiff(o2), "avx2 forward differs from the naive one")
         end
         assert.is_true(math.abs(c1 - c2) < 1e-4 * math.max(1, math.abs(c1)))

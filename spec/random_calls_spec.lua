@@ -133,6 +133,7 @@ describe("random calls of the public API", function()
     local real_print = _G.print
     _G.print = function() end -- faces print epochs; the calls are what is tested
     local calls, succeeded, bad = 0, 0, {}
+    local slowest = {0, ""}
     local t0 = core.clock()
     local ok_run, run_err = pcall(function()
       while core.clock() - t0 < SECONDS and #bad < 10 do
@@ -159,8 +160,15 @@ describe("random calls of the public API", function()
         end
         -- a budget of instructions for Lua code, so a huge epoch count ends
         debug.sethook(function() error("random_calls: budget spent") end, "", 1e7)
+        local t1 = core.clock()
         local res = table.pack(pcall(f[2], table.unpack(args, 1, math.max(n, 1))))
         debug.sethook()
+        if core.clock() - t1 > slowest[1] then
+          local shown = {}
+          for i = 1, math.max(n, 1) do shown[i] = type(args[i]) == "string" and ("%q"):format(args[i]:sub(1, 40))
+                                                 or tostring(args[i]) end
+          slowest = {core.clock() - t1, ("%s(%s)"):format(f[1], table.concat(shown, ", "))}
+        end
         calls = calls + 1
         if not res[1] then
           if type(res[2]) ~= "string" then
@@ -179,8 +187,8 @@ describe("random calls of the public API", function()
     core.threads(threads0)
     cleanup()
     local took = core.clock() - t0
-    real_print(("\n  random calls: seed %d, %d calls (%d returned, the rest raised) in %.1f s (%.0f calls/s), %d functions")
-      :format(SEED, calls, succeeded, took, calls / took, #funcs))
+    real_print(("\n  random calls: seed %d, %d calls (%d returned, the rest raised) in %.1f s (%.0f calls/s), %d functions; slowest %.2f s: %s")
+      :format(SEED, calls, succeeded, took, calls / took, #funcs, slowest[1], slowest[2]))
     local strays = {}
     for name in pairs(listing()) do
       if not before[name] then strays[#strays + 1] = name; os.remove(name) end
@@ -299,7 +307,11 @@ describe("random command lines of every command", function()
         _G.print = function(...) sink:write(...) end
         io.stdout, io.stderr, io.write = sink, sink, function(...) return sink:write(...) end
         local t1 = core.clock()
+        -- a budget of Lua instructions: a command that loops for minutes is a defect
+        -- (--rounds-done 2147483648 grew a mini-batch that many times)
+        debug.sethook(function() error("random_calls: budget spent") end, "", 5e7)
         local st = cli.run(c.mod.run, argv, prog)
+        debug.sethook()
         _G.print, io.stdout, io.stderr, io.write = real_print, real_stdout, real_stderr, real_write
         if core.clock() - t1 > slowest[1] then slowest = {core.clock() - t1, prog .. " " .. table.concat(argv, " ")} end
         core.catch_signals(false)
@@ -307,7 +319,9 @@ describe("random command lines of every command", function()
         local out = table.concat(said)
         local line = ("%s %s -> %s: %s"):format(prog, table.concat(argv, " "), tostring(st), out:sub(-300))
         by_status[st] = (by_status[st] or 0) + 1
-        if st ~= 0 and st ~= 1 and st ~= 2 then
+        if out:find("random_calls: budget spent", 1, true) then
+          bad[#bad + 1] = "ran past the budget of Lua instructions: " .. line
+        elseif st ~= 0 and st ~= 1 and st ~= 2 then
           bad[#bad + 1] = "status " .. tostring(st) .. ": " .. line
         elseif out:find("traceback", 1, true) or out:find("[%w_]%.lua:%d+:") or out:find("%.c:%d+") then
           bad[#bad + 1] = "internal trace: " .. line
@@ -318,6 +332,7 @@ describe("random command lines of every command", function()
         end
       end
     end)
+    debug.sethook()
     _G.print, io.stdout, io.stderr, io.write = real_print, real_stdout, real_stderr, real_write
     core.catch_signals(false)
     core.threads(threads0)
@@ -327,7 +342,7 @@ describe("random command lines of every command", function()
     cleanup()
     local strays = {}
     for name in pairs(listing()) do
-      if not before[name] then strays[#strays + 1] = name; os.execute("rm -rf '" .. name .. "'") end
+      if not before[name] then strays[#strays + 1] = name; os.execute("rm -rf -- '" .. name .. "'") end
     end
     assert(#strays == 0, ("seed %d: commands wrote into the working folder: %s"):format(SEED, table.concat(strays, ", ")))
     assert(ok_run, ("seed %d: %s"):format(SEED, tostring(run_err)))

@@ -3,7 +3,8 @@
 -- `lnn sweep`, `lnn bootstrap-training`, and `lnn train --mpi` when the signal
 -- reaches one rank or both.  Each stops after an epoch, prints "interrupted
 -- after epoch N" with the command that resumes or what was saved, exits 130
--- (SIGINT) or 143 (SIGTERM), and what it wrote holds exactly N epochs.  A
+-- (SIGINT) or 143 (SIGTERM), and what it wrote holds exactly N epochs (the
+-- 6.8 ensemble, which cannot vote without all its members, writes nothing).  A
 -- second signal that lands while a checkpoint is being written stops the
 -- process at once and leaves the last whole checkpoint, no temporary file.
 local core = require "lnn.core"
@@ -63,15 +64,24 @@ describe("signals in every training command", function()
     return line
   end
 
+  -- lnn COMMAND...: starts it, waits until ready(output) holds, sends SIG<sig>;
+  -- checks the exit status (128 + the signal's number) and the line that says
+  -- so; returns that line and the whole output
+  local function interrupt(command, ready, what, sig)
+    job = H.background(dir, "lua5.4 bin/lnn " .. command)
+    job:wait_until(function() return ready(job:out()) end, what)
+    os.execute(("kill -%s %d"):format(sig, job.pid))
+    local s, out = job:status()
+    assert.are.equal(sig == "INT" and 130 or 143, s, out)
+    local prog = "lnn " .. (command:match("^experiment %S+") or command:match("^%S+"))
+    return stopped(out, prog, "SIG" .. sig), out
+  end
+
+
   it("lnn experiment ch3_ce_30: SIGINT stops after an epoch; the metrics hold exactly its epochs; exit 130", function()
     local d = subset()
-    job = H.background(dir, ("lua5.4 bin/lnn experiment ch3_ce_30 --data %s --train-size 2000 --epochs 1000 --out %s/o")
-      :format(d, dir))
-    job:wait_until(function() return count(job:out(), "%] epoch %d+:") >= 2 end, "two epochs")
-    os.execute("kill -INT " .. job.pid)
-    local s, out = job:status()
-    assert.are.equal(130, s, out)
-    local line = stopped(out, "lnn experiment ch3_ce_30", "SIGINT")
+    local line, out = interrupt(("experiment ch3_ce_30 --data %s --train-size 2000 --epochs 1000 --out %s/o")
+      :format(d, dir), function(o) return count(o, "%] epoch %d+:") >= 2 end, "two epochs", "INT")
     local n = tonumber(line:match("after epoch (%d+)"))
     assert.truthy(line:find("the metrics of the epochs run are in " .. dir .. "/o/ch3_ce_30.json", 1, true), line)
     assert.truthy(line:find("does not resume", 1, true), line)
@@ -84,13 +94,9 @@ describe("signals in every training command", function()
 
   it("lnn experiment ch6_1: SIGTERM stops after an epoch, saves that network, writes its metrics; exit 143", function()
     local d = subset()
-    job = H.background(dir, ("lua5.4 bin/lnn experiment ch6_1 --data %s --train-size 1000 --eval-size 200 "
-      .. "--epochs 1000 --out %s/o --save %s/net6"):format(d, dir, dir))
-    job:wait_until(function() return count(job:out(), "Epoch %d+: validation") >= 2 end, "two epochs")
-    os.execute("kill -TERM " .. job.pid)
-    local s, out = job:status()
-    assert.are.equal(143, s, out)
-    local line = stopped(out, "lnn experiment ch6_1", "SIGTERM")
+    local line, out = interrupt(("experiment ch6_1 --data %s --train-size 1000 --eval-size 200 "
+      .. "--epochs 1000 --out %s/o --save %s/net6"):format(d, dir, dir),
+      function(o) return count(o, "Epoch %d+: validation") >= 2 end, "two epochs", "TERM")
     local n = tonumber(line:match("after epoch (%d+)"))
     assert.truthy(line:find("the network after it is saved in " .. dir .. "/net6", 1, true), line)
     assert.are.equal(n, network3.load(dir .. "/net6").epoch)
@@ -98,6 +104,23 @@ describe("signals in every training command", function()
     assert.are.equal(n, #m.epochs)
     assert.are.same({signal = "SIGTERM", epoch = n}, m.interrupted)
     assert.truthy(out:find("after " .. n .. " epochs", 1, true), out)
+  end)
+
+  it("lnn experiment ch6_8: SIGINT stops the member in training after an epoch; no vote, nothing saved; exit 130", function()
+    local d = subset()
+    -- the ensemble trains on the expanded set: here the subset's own images stand in for it
+    for _, k in ipairs {"images-idx3", "labels-idx1"} do
+      os.execute(("ln -s train-%s-ubyte.gz %s/mnist-expanded-train-%s-ubyte.gz"):format(k, d, k))
+    end
+    local line, out = interrupt(("experiment ch6_8 --data %s --train-size 200 --eval-size 100 "
+      .. "--epochs 1000 --nets 3 --out %s/o --save-dir %s/members"):format(d, dir, dir),
+      function(o) return count(o, "Epoch %d+: validation") >= 1 end, "an epoch", "INT")
+    local n = tonumber(line:match("after epoch (%d+) of member 1;"))
+    assert(n, line)
+    assert.are.equal(n, count(out, "Epoch %d+: validation"))
+    assert.truthy(line:find("nothing saved: the vote needs all 3 members", 1, true), line)
+    assert.falsy(out:find("-- member 2", 1, true), out)
+    assert.are.equal("", sh(("ls -A %s/members 2>/dev/null; ls -A %s/o 2>/dev/null"):format(dir, dir)))
   end)
 
   it("lnn sweep: SIGINT stops the point in training; the results of the points done are written; exit 130", function()
@@ -124,13 +147,9 @@ describe("signals in every training command", function()
 
   it("lnn bootstrap-training: SIGTERM saves the network after the epoch and prints the command that continues", function()
     local d = subset()
-    job = H.background(dir, ("lua5.4 bin/lnn bootstrap-training --data %s --train-size 2000 --per-round 2 "
-      .. "--threshold 0 --max-rounds 1000 --save %s/b"):format(d, dir))
-    job:wait_until(function() return count(job:out(), "Round %d+:") >= 1 end, "a round")
-    os.execute("kill -TERM " .. job.pid)
-    local s, out = job:status()
-    assert.are.equal(143, s, out)
-    local line = stopped(out, "lnn bootstrap-training", "SIGTERM")
+    local line, out = interrupt(("bootstrap-training --data %s --train-size 2000 --per-round 2 "
+      .. "--threshold 0 --max-rounds 1000 --save %s/b"):format(d, dir),
+      function(o) return count(o, "Round %d+:") >= 1 end, "a round", "TERM")
     local n, round, of = line:match("after epoch (%d+) %(round (%d+), (%d+) of its 2 epochs%)")
     n, round, of = tonumber(n), tonumber(round), tonumber(of)
     assert(n, line)
@@ -190,47 +209,81 @@ describe("signals in every training command", function()
       .. "timeout 120 mpirun --allow-run-as-root --oversubscribe"
     local build = os.getenv("LNN_BUILD_DIR")
 
-    -- starts the job; each rank records its pid and, at its end, its status
-    local function start(d, ranks)
-      local rank_cmd = ("lua5.4 bin/lnn train --mpi --data %s --train-size 2000 --epochs 1000 --quiet "
-        .. "--save %s/ckpt --metrics %s/m.json & echo $! >%s/pid.$OMPI_COMM_WORLD_RANK; wait $!; "
-        .. "echo $? >%s/status.$OMPI_COMM_WORLD_RANK"):format(d, dir, dir, dir, dir)
-      job = H.background(dir, ("%s %s-np %d sh -c '%s'"):format(MPIRUN,
-        build and ("-x LNN_BUILD_DIR=" .. build .. " ") or "", ranks, rank_cmd))
-      job:wait_until(function() return epochs_in(dir .. "/m.json") >= 2 end, "two epochs")
+    -- starts `lnn ARGS` on 2 ranks (each records its pid and, at its end, its
+    -- status), waits until ready() holds; the ranks' pids
+    local function start(args, ready)
+      local rank_cmd = ("lua5.4 bin/lnn %s & echo $! >%s/pid.$OMPI_COMM_WORLD_RANK; wait $!; "
+        .. "echo $? >%s/status.$OMPI_COMM_WORLD_RANK"):format(args, dir, dir)
+      job = H.background(dir, ("%s %s-np 2 sh -c '%s'"):format(MPIRUN,
+        build and ("-x LNN_BUILD_DIR=" .. build .. " ") or "", rank_cmd))
       local pids = {}
-      for r = 0, ranks - 1 do pids[r] = tonumber(H.read_file(("%s/pid.%d"):format(dir, r))) end
+      job:wait_until(function()
+        for r = 0, 1 do pids[r] = pids[r] or tonumber(io.open(("%s/pid.%d"):format(dir, r)) and
+          H.read_file(("%s/pid.%d"):format(dir, r)):match("%d+")) end
+        return pids[0] and pids[1] and ready()
+      end, "the ranks")
       return pids
     end
 
-    local function check(signame, status)
-      -- (the job's own status is the wrappers', 0: each rank's is checked below;
-      -- without wrappers mpirun ends with the ranks' 130 or 143)
+    local function start_train(d)
+      return start(("train --mpi --data %s --train-size 2000 --epochs 1000 --quiet --save %s/ckpt --metrics %s/m.json")
+        :format(d, dir, dir), function() return epochs_in(dir .. "/m.json") >= 2 end)
+    end
+
+    -- the job ended, each rank by itself with status (none killed or timed out);
+    -- the line rank 0 printed
+    local function ended(prog, signame, status)
+      -- (the job's own status is the wrappers', 0: without them mpirun ends
+      -- with the ranks' 130 or 143)
       local s, out = job:status()
       assert.are.equal(0, s, out)
-      local line = stopped(out, "lnn train", signame)
-      local n = tonumber(line:match("after epoch (%d+)"))
-      assert.are.equal(1, count(out, "interrupted after epoch"), out)
-      -- every rank ended by itself with the status, none killed or timed out
       for r = 0, 1 do assert.are.equal(tostring(status), H.read_file(("%s/status.%d"):format(dir, r)):match("%d+"), out) end
+      assert.are.equal(1, count(out, "SIG%u+: interrupted after epoch"), out)
+      return stopped(out, prog, signame)
+    end
+
+    local function check(signame, status)
+      local line = ended("lnn train", signame, status)
+      local n = tonumber(line:match("after epoch (%d+)"))
       assert.are.equal(n, network.load(dir .. "/ckpt").epoch)
       assert.are.equal(n, epochs_in(dir .. "/m.json"))
-      assert.truthy(line:find("resume with: lnn train --mpi", 1, true), line)
+      assert.truthy(line:find("resume with: mpirun -np 2 lnn train --mpi", 1, true), line)
       assert.truthy(line:find("--load " .. dir .. "/ckpt", 1, true), line)
     end
 
     it("SIGINT to rank 1 only: both ranks stop after the same epoch, exit 130", function()
       if not have then pending("lnn.mpi or mpirun is missing") return end
-      local pids = start(subset(), 2)
+      local pids = start_train(subset())
       os.execute("kill -INT " .. pids[1])
       check("SIGINT", 130)
     end)
 
     it("SIGTERM to both ranks: they stop after the same epoch, exit 143", function()
       if not have then pending("lnn.mpi or mpirun is missing") return end
-      local pids = start(subset(), 2)
+      local pids = start_train(subset())
       os.execute(("kill -TERM %d %d"):format(pids[0], pids[1]))
       check("SIGTERM", 143)
+    end)
+
+    it("lnn sweep --mpi, SIGINT to rank 1 only: it stops its point, rank 0 finishes its own, both exit 130", function()
+      if not have then pending("lnn.mpi or mpirun is missing") return end
+      -- points 1 and 3 on rank 0, 2 and 4 on rank 1
+      -- ready a second after the table's header: the points are under way
+      local t0
+      local pids = start(("sweep --mpi --data %s --train-size 2000 --eta 0.5,1,2,3 --epochs 30 --out %s/s.json")
+        :format(subset(), dir), function()
+          t0 = t0 or (job:out():find("sweep: 4 points", 1, true) and core.clock())
+          return t0 and core.clock() - t0 > 1
+        end)
+      os.execute("kill -INT " .. pids[1])
+      local line = ended("lnn sweep", "SIGINT", 130)
+      local r = decode(dir .. "/s.json")
+      local k = tonumber(line:match("of point (%d+)"))
+      assert.truthy(k == 2 or k == 4, line)
+      assert.are.equal(1, r.points[k].rank)
+      assert.are.equal(30, r.points[1].epochs)
+      assert.are.equal(30, r.points[3].epochs)
+      if k == 2 then assert.is_true(r.points[4].not_run) end
     end)
   end)
 end)

@@ -20,6 +20,10 @@ describe("scripts/train.lua", function()
       {"--sizes 100,10", "MNIST needs 784 inputs and 10 outputs"},
       {"--bogus", "unknown option '--bogus'"},
       {"--batch", "option '--batch' needs a value"},
+      -- a forgotten value never takes the next flag as a file name (it wrote a file named --metrics)
+      {"--save --metrics " .. dir .. "/m.json --epochs 1 --data " .. dir .. "/none",
+       "option '--save' needs a value, got the option '--metrics'"},
+      {"--metrics -x --epochs 1 --data " .. dir .. "/none", "option '--metrics' needs a value, got the option '-x'"},
       {"--train-size 999999 --data " .. data, "at most 50000"},
       {"stray", "unexpected argument 'stray'"},
     } do
@@ -27,6 +31,8 @@ describe("scripts/train.lua", function()
       assert.are.equal(2, status, case[1] .. ": " .. out)
       assert.truthy(out:find(case[2], 1, true), case[1] .. ": " .. out)
     end
+    assert.is_nil(io.open("--metrics"))
+    assert.is_nil(io.open("-x"))
     local out, status = run("--help")
     assert.are.equal(0, status)
     assert.truthy(out:find("--metrics FILE", 1, true))

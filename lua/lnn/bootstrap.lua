@@ -76,6 +76,11 @@ function bootstrap.getConvergeRate(history, largeBin, smallBin, threshold)
   return large ~= 0 and small / large or nil, rate < threshold, rate, large, small
 end
 
+--- The most rounds a previous network may have had (train's rounds_done):
+--- the mini-batch is grown once per round done, and more rounds than this
+--- are no run anyone had (a million rounds of one epoch).
+bootstrap.max_rounds_done = 1000000
+
 local train_options = {epochs_per_round = true, batch = true, growth = true, max_batch = true,
   largeBin = true, smallBin = true, threshold = true, max_rounds = true, on_round = true,
   on_epoch = true, rounds_done = true, should_stop = true}
@@ -118,13 +123,17 @@ function bootstrap.train(net, training_data, eta, evaluation_data, opts)
       error(("bad option '%s' to 'train' (positive integer expected, got %s)"):format(name, tostring(v)), 2)
     end
   end
-  if math.type(done) ~= "integer" or done < 0 then
-    error(("bad option 'rounds_done' to 'train' (integer >= 0 expected, got %s)"):format(tostring(done)), 2)
+  if math.type(done) ~= "integer" or done < 0 or done > bootstrap.max_rounds_done then
+    error(("bad option 'rounds_done' to 'train' (integer 0 to %d expected, got %s)"):format(bootstrap.max_rounds_done,
+      tostring(done)), 2)
   end
   if type(growth) ~= "number" or not (growth >= 1) then
     error("bad option 'growth' to 'train' (number >= 1 expected, got " .. tostring(growth) .. ")", 2)
   end
-  for _ = 1, done do b = math.min(max_batch, b * growth) end
+  for _ = 1, done do
+    b = math.min(max_batch, b * growth)
+    if b == max_batch then break end
+  end
   bootstrap.getConvergeRate({}, large, small, threshold) -- checks the bins and threshold
   local history, rounds, total = {}, {}, #evaluation_data
   local converged = false

@@ -143,6 +143,13 @@ function cli.parse(args, flags, prog, about, synopsis)
           i = i + 1
           s = args[i]
           if s == nil then cli.fail(prog, ("option '--%s' needs a value"):format(name)) end
+          -- `--save --metrics m.json` forgot the value: never a file named --metrics.
+          -- A word that looks like an option (a dash, then not a number) is not a
+          -- value; such a value is given as --save=-x
+          if s:match("^%-.") and not tonumber(s) then
+            cli.fail(prog, ("option '--%s' needs a value, got the option '%s' (write --%s=%s if that is the value)")
+              :format(name, s, name, s))
+          end
         end
         local v, what = parse_value(f.kind, s)
         if v == nil then cli.fail(prog, ("option '--%s' expects %s, got '%s'"):format(name, what, s)) end
@@ -213,14 +220,23 @@ end
 cli.threads_flag = {name = "threads", kind = "int", check = cli.threads,
   help = "threads for training and evaluation (default: the processors; same results on any count)"}
 
+-- why a path cannot be written, without the path in front (parse's message
+-- ends with "got 'path'" already)
+local function unwritable(path, kind)
+  local ok, why = core.check_writable(path, kind)
+  if not ok then
+    if why:sub(1, #path + 2) == path .. ": " then why = why:sub(#path + 3) end
+    return why
+  end
+end
+
 --- writable_file(path): a flag check: nil if a save could write path (absent,
 -- or a regular file or a symlink to one, in an existing writable folder).
 -- Creates nothing.
 -- @tparam string path the file a command will save
 -- @treturn ?string the complaint
 function cli.writable_file(path)
-  local ok, why = core.check_writable(path, "file")
-  if not ok then return why end
+  return unwritable(path, "file")
 end
 
 --- writable_folder(path): a flag check: nil if path is a writable folder or
@@ -228,8 +244,7 @@ end
 -- @tparam string path the folder a command will write into
 -- @treturn ?string the complaint
 function cli.writable_folder(path)
-  local ok, why = core.check_writable(path, "folder")
-  if not ok then return why end
+  return unwritable(path, "folder")
 end
 
 --- run(command, args, prog): runs command(args, prog) and returns its exit

@@ -231,14 +231,16 @@ end
 --- argv again, each flag of flags (a list of {name, value}, the name with its
 --- dashes) removed from argv, whether given with its value as the next word or
 --- after '=', and appended with its value; words quoted for sh where needed.
+--- Under MPI it starts with "mpirun -np N".
 -- @param prog the program's name ("lnn train", "scripts/train.lua")
 -- @param argv the command's arguments
 -- @param flags the flags to set, in order
 -- @return the command line
-function distributed.resume_command(prog, argv, flags)
+function Run:resume_command(prog, argv, flags)
   local drop = {}
   for _, f in ipairs(flags) do drop[f[1]] = true end
-  local words = {prog:match("%.lua$") and ("lua5.4 " .. prog) or prog}
+  local words = {(self.comm and ("mpirun -np %d "):format(self.size) or "")
+    .. (prog:match("%.lua$") and ("lua5.4 " .. prog) or prog)}
   local i = 1
   while i <= #argv do
     local a = argv[i]

@@ -32,7 +32,10 @@ M.flags = {
   {name = "save", kind = "string", help = "save the network here after the last round (atomic)", arg = "FILE", check = cli.writable_file},
   {name = "previous", kind = "string", arg = "FILE",
    help = "continue from this saved network (its sizes win over --sizes; bootyNet's gooo(prev))"},
-  {name = "rounds-done", kind = "int", default = 0, check = cli.nonnegative,
+  {name = "rounds-done", kind = "int", default = 0,
+   check = function(v)
+     if v < 0 or v > bootstrap.max_rounds_done then return ("must be 0 to %d"):format(bootstrap.max_rounds_done) end
+   end,
    help = "rounds the previous network has had: numbering and batch growth go on from there (gooo's entropyYears)"},
 }
 
@@ -71,7 +74,8 @@ function M.run(argv, prog)
     opts.small_bin, opts.threshold))
   -- a signal ends training after an epoch: the network is saved (--save) and
   -- the command that continues from it printed
-  local stop <close> = distributed.start(false, prog):catch_signals()
+  local run = distributed.start(false, prog)
+  local stop <close> = run:catch_signals()
   local t0 = core.clock()
   local okt, result = pcall(bootstrap.train, net, training_data, opts.eta, validation_data, {
     should_stop = stop.should_stop,
@@ -100,7 +104,7 @@ function M.run(argv, prog)
     if not oks then cli.die(prog, err) end
     return stop:report(prog, ("%d (round %d, %d of its %d epochs)"):format(net.epoch, i.round, i.epochs,
       opts.per_round), opts.save and ("saved %s; continue with: %s"):format(opts.save,
-      distributed.resume_command(prog, argv, {{"--previous", opts.save}, {"--rounds-done", done}}))
+      run:resume_command(prog, argv, {{"--previous", opts.save}, {"--rounds-done", done}}))
       or "no --save, so nothing to continue from")
   end
   print(("%s after %d round%s (%d epochs, %.2f s)"):format(result.converged and "Converged" or "Stopped at --max-rounds",

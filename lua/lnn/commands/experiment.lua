@@ -126,20 +126,26 @@ local function run_ensemble(run, argv, prog)
     local stop <close> = dist:catch_signals()
     opts.stop = stop
     local where
-    for _, k in ipairs(dist:mine(opts.nets)) do
+    local mine = dist:mine(opts.nets)
+    for n, k in ipairs(mine) do
       if not opts.quiet then print(("-- member %d of %d (seed %d)"):format(k, opts.nets, opts.seed + k - 1)) end
       local net, best, iter, test, seconds, epochs = X.train(run, opts, tr, va, te, opts.seed + k - 1)
       results[k] = {seed = opts.seed + k - 1, best_validation_accuracy = best, best_iteration = iter,
                     test_accuracy = test, seconds = seconds, epochs = epochs, rank = dist.rank}
       members[k] = net
-      if stop:stopping(false) then where = ("%d of member %d"):format(#epochs, k) break end
+      -- (a signal after this rank's last member, whole, stops nothing)
+      if stop:stopping(false) and (#epochs < opts.epochs or n < #mine) then
+        where = ("%d of member %d"):format(#epochs, k)
+        break
+      end
     end
     if stop:stopping(true) then
       local places = dist:gather({[dist.rank + 1] = where})
       for r = 1, dist.size do where = where or places[r] end
-      return stop:report(prog, where or "(none: no member was training)", ("nothing saved: the vote needs all %d "
-        .. "members (train them one at a time with `lnn experiment ch6_7 --save FILE --seed N`, then vote "
-        .. "with --members)"):format(opts.nets))
+      if where then
+        return stop:report(prog, where, ("nothing saved: the vote needs all %d members (train them one at a "
+          .. "time with `lnn experiment ch6_7 --save FILE --seed N`, then vote with --members)"):format(opts.nets))
+      end
     end
     results = dist:gather(results)
     for k = 1, opts.nets do

@@ -145,7 +145,7 @@ function M.run(argv, prog)
   if not okt then cli.die(prog, err) end
   if stop.signal then
     return stop:report(prog, net.epoch, checkpoint
-      and ("resume with: " .. distributed.resume_command(prog, argv, {{"--load", checkpoint}}))
+      and ("resume with: " .. run:resume_command(prog, argv, {{"--load", checkpoint}}))
       or "no --save or --backups, so nothing to resume from")
   end
   if last then

@@ -1,6 +1,8 @@
 -- make_seeds.lua: writes the fuzz targets' seed corpora (csrc/fuzz/corpus/<target>/)
 -- with lnn's own writers, so the seeds are files lnn really produces.  Small on
 -- purpose: the fuzzer grows its own corpus in a scratch folder each run.
+-- The grown-* files beside them are not written here: inputs a long run
+-- (scripts/fuzz.sh --long) grew, the few adding the most coverage edges.
 -- Run from the source root: lua5.4 csrc/fuzz/make_seeds.lua
 package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
 package.cpath = "build/?.so;" .. package.cpath

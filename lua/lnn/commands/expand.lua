@@ -52,8 +52,7 @@ function M.run(argv, prog)
   end
 
   print("Expanding the MNIST training set")
-  local ok, training = pcall(mnist_loader.load_data, dir)
-  if not ok then cli.die(prog, training) end
+  local training = mnist_loader.load_data(dir) -- an error: cli.run says it
   local t1 = core.clock()
   local progress = not opts.quiet and function(j) print("Expanding image number " .. j) end or nil
   local expanded = core.tools.expand(training, 28, 28, core.Rng(opts.seed), false, progress)

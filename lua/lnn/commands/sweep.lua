@@ -72,8 +72,7 @@ function M.run(argv, prog)
   local run <close> = distributed.start(opts.mpi, prog, opts.threads)
   run:only_root_writes(opts, {})
 
-  local ok, training_data, validation_data = pcall(mnist_loader.load_data_wrapper, opts.data)
-  if not ok then cli.die(prog, training_data) end
+  local training_data, validation_data = mnist_loader.load_data_wrapper(opts.data) -- an error: cli.run says it
   if opts.train_size then training_data = training_data:slice(1, math.min(opts.train_size, #training_data)) end
 
   local grid = {}

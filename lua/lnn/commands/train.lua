@@ -40,8 +40,7 @@ M.about = "Trains a network.py-style sigmoid network on MNIST and reports test a
 -- @param opts options table (the keys are listed above)
 -- @return the training, validation and test sets
 function M.load_data(prog, opts)
-  local ok, training_data, validation_data, test_data = pcall(mnist_loader.load_data_wrapper, opts.data)
-  if not ok then cli.die(prog, training_data) end
+  local training_data, validation_data, test_data = mnist_loader.load_data_wrapper(opts.data) -- an error: cli.run says it
   if opts.train_size then
     if opts.train_size > #training_data then
       cli.fail(prog, ("option '--train-size': at most %d, got '%d'"):format(#training_data, opts.train_size))

@@ -44,8 +44,7 @@ function M.run(argv, prog)
       or ("one NETWORK_FILE expected, got also '%s'"):format(opts[2]))
   end
 
-  local ok, _, validation_data, test_data = pcall(mnist_loader.load_data, opts.data)
-  if not ok then cli.die(prog, validation_data) end
+  local _, validation_data, test_data = mnist_loader.load_data(opts.data) -- an error: cli.run says it
   local data = opts.set == "test" and test_data or validation_data
 
   local function pct(k, n) return 100 * k / n end

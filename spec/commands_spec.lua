@@ -9,12 +9,7 @@ local H = require "helpers"
 
 local ROOT = io.popen("pwd"):read("l")
 
-local function sh(cmd)
-  local p = io.popen("(" .. cmd .. ") 2>&1; echo \"status=$?\"")
-  local out = p:read("a")
-  p:close()
-  return (out:gsub("status=%d+%s*$", "")), tonumber(out:match("status=(%d+)%s*$"))
-end
+local sh = H.sh
 
 local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
 

@@ -156,6 +156,23 @@ function H.background(dir, cmd)
   return job
 end
 
+-- sh(cmd): the output of a shell command, its stderr after its stdout, and
+-- its exit status
+function H.sh(cmd)
+  local p = io.popen("(" .. cmd .. ") 2>&1; echo \"status=$?\"")
+  local out = p:read("a")
+  p:close()
+  return (out:gsub("status=%d+%s*$", "")), tonumber(out:match("status=(%d+)%s*$"))
+end
+
+-- stdout(cmd): what a shell command writes to its stdout (stderr goes where the spec's goes)
+function H.stdout(cmd)
+  local p = io.popen(cmd)
+  local out = p:read("a")
+  p:close()
+  return out
+end
+
 function H.read_file(path)
   local f = assert(io.open(path, "rb"))
   local s = f:read("a")

@@ -10,13 +10,7 @@ local json = require "lnn.json"
 local report = require "lnn.report"
 local H = require "helpers"
 
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1; echo \"status=$?\"")
-  local out = p:read("a")
-  p:close()
-  local status = tonumber(out:match("status=(%d+)%s*$"))
-  return out:gsub("status=%d+%s*$", ""), status
-end
+local sh = H.sh
 
 local function row_of(id)
   for _, r in ipairs(report.rows()) do if r.id == id then return r end end

@@ -14,12 +14,7 @@ local network3 = require "lnn.network3"
 local distributed = require "lnn.distributed"
 local H = require "helpers"
 
-local function sh(cmd)
-  local p = io.popen(cmd)
-  local out = p:read("a")
-  p:close()
-  return out
-end
+local sh = H.stdout
 
 local function count(s, pattern)
   local n = 0

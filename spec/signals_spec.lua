@@ -9,12 +9,7 @@ local json = require "lnn.json"
 local network = require "lnn.network"
 local H = require "helpers"
 
-local function sh(cmd)
-  local p = io.popen(cmd)
-  local out = p:read("a")
-  p:close()
-  return out
-end
+local sh = H.stdout
 
 local function sleep(s) sh(("sleep %.2f"):format(s)) end
 

@@ -105,25 +105,31 @@ function H.run_train(args)
   return (out:gsub("status=%d+%s*$", "")), status
 end
 
+--- HANG_LIMIT: the seconds a spec waits for an event (a line, a file, a
+--- process's end) before it fails.  A limit against hangs, never a measure of
+--- speed: far above what the slowest machine needs.
+H.HANG_LIMIT = 300
+
 --- background(dir, cmd): starts the shell command cmd in the background, its
 --- output in dir/out and, once it ends, its exit status in dir/status (as the
 --- shell reports it: 128 + n when a signal n ended it).  Returns a job:
 --- job.pid (cmd's process), job:out(), job:ended(), job:wait_until(cond, what
---- [, limit = 120 s]) (fails if cmd ends or time runs out first),
+--- [, limit = HANG_LIMIT]) (fails if cmd ends or time runs out first),
 --- job:status() (waits for the end; the status and the output), job:kill()
 --- (SIGKILL if it still runs; for after_each).
 function H.background(dir, cmd)
   H.write_file(dir .. "/run.sh", ("%s >%s/out 2>&1 &\necho $! >%s/pid\nwait $!\necho $? >%s/status\n")
     :format(cmd, dir, dir, dir))
   os.execute(("sh %s/run.sh </dev/null >/dev/null 2>&1 &"):format(dir))
+  local function sleep(s) os.execute(("sleep %.2f"):format(s)) end
   local job = {dir = dir}
   local t0 = core.clock()
   while not job.pid do
     local f = io.open(dir .. "/pid")
-    if f then job.pid = tonumber(f:read("l")); f:close() end
-    assert(core.clock() - t0 < 10, "the command did not start: " .. cmd)
+    if f then job.pid = tonumber(f:read("l") or ""); f:close() end
+    if not job.pid then sleep(0.01) end
+    assert(core.clock() - t0 < H.HANG_LIMIT, "the command did not start: " .. cmd)
   end
-  local function sleep(s) os.execute(("sleep %.2f"):format(s)) end
   function job.out() return io.open(dir .. "/out") and H.read_file(dir .. "/out") or "" end
   function job.ended()
     local f = io.open(dir .. "/status")
@@ -134,7 +140,7 @@ function H.background(dir, cmd)
     local t1 = core.clock()
     while not cond() do
       local ended = job.ended()
-      if ended or core.clock() - t1 > (limit or 120) then
+      if ended or core.clock() - t1 > (limit or H.HANG_LIMIT) then
         error(("%s waiting for %s: %s"):format(ended and "the command ended" or "timed out", what, job.out()))
       end
       sleep(0.05)
@@ -144,7 +150,7 @@ function H.background(dir, cmd)
   function job.status()
     local t1 = core.clock()
     while not job.ended() do
-      assert(core.clock() - t1 < 120, "the command did not exit: " .. job.out())
+      assert(core.clock() - t1 < H.HANG_LIMIT, "the command did not exit: " .. job.out())
       sleep(0.05)
     end
     job.done = true
@@ -154,6 +160,33 @@ function H.background(dir, cmd)
     if not job.done and not job.ended() then os.execute("kill -KILL " .. job.pid .. " 2>/dev/null") end
   end
   return job
+end
+
+--- hold(dir [, from = 1]): the epoch driver's test hold (LNN_TEST_HOLD, in
+--- lua/lnn/face.lua) in the folder dir/hold, set: a training run started with
+--- hold.env before its command stops after its from-th epoch (counting every
+--- epoch the process runs), writes held.PID there and waits until released.
+--- hold:wait(job [, pid]) waits until process pid (the job's own by default)
+--- is held and returns the epoch it is held after (its network's epoch count);
+--- hold:release() lets every held run go on and holds none any more.
+function H.hold(dir, from)
+  local h = {dir = dir .. "/hold"}
+  assert(os.execute(("mkdir -p '%s'"):format(h.dir)))
+  H.write_file(h.dir .. "/hold", ("%d\n"):format(from or 1))
+  h.env = ("LNN_TEST_HOLD='%s' "):format(h.dir)
+  function h.wait(_, job, pid)
+    local path, epoch = ("%s/held.%d"):format(h.dir, pid or job.pid), nil
+    job:wait_until(function()
+      local f = io.open(path)
+      if not f then return false end
+      epoch = tonumber(f:read("a"):match("^epoch (%d+)"))
+      f:close()
+      return epoch ~= nil
+    end, "the run to be held (" .. path .. ")")
+    return epoch
+  end
+  function h.release() os.remove(h.dir .. "/hold") end
+  return h
 end
 
 -- sh(cmd): the output of a shell command, its stderr after its stdout, and

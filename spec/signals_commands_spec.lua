@@ -7,7 +7,9 @@
 -- 6.8 ensemble, which cannot vote without all its members, writes nothing).  A
 -- second signal that lands while a checkpoint is being written stops the
 -- process at once and leaves the last whole checkpoint, no temporary file.
-local core = require "lnn.core"
+-- Every signal comes while the runs are held between two known epochs (H.hold,
+-- the epoch driver's test hold), or while a save's temporary file exists,
+-- never after a delay: what it interrupts is still going on any machine.
 local json = require "lnn.json"
 local network = require "lnn.network"
 local network3 = require "lnn.network3"
@@ -59,25 +61,29 @@ describe("signals in every training command", function()
     return line
   end
 
-  -- lnn COMMAND...: starts it, waits until ready(output) holds, sends SIG<sig>;
-  -- checks the exit status (128 + the signal's number) and the line that says
-  -- so; returns that line and the whole output
-  local function interrupt(command, ready, what, sig)
-    job = H.background(dir, "lua5.4 bin/lnn " .. command)
-    job:wait_until(function() return ready(job:out()) end, what)
+  -- lnn COMMAND...: starts it held after the process's from-th epoch (H.hold),
+  -- sends SIG<sig> there and lets it go; checks the exit status (128 + the
+  -- signal's number) and the line that says so; returns that line, the whole
+  -- output and the epoch it was held after
+  local function interrupt(command, from, sig)
+    local hold = H.hold(dir, from)
+    job = H.background(dir, hold.env .. "lua5.4 bin/lnn " .. command)
+    local held = hold:wait(job)
     os.execute(("kill -%s %d"):format(sig, job.pid))
+    hold:release()
     local s, out = job:status()
     assert.are.equal(sig == "INT" and 130 or 143, s, out)
     local prog = "lnn " .. (command:match("^experiment %S+") or command:match("^%S+"))
-    return stopped(out, prog, "SIG" .. sig), out
+    return stopped(out, prog, "SIG" .. sig), out, held
   end
 
 
   it("lnn experiment ch3_ce_30: SIGINT stops after an epoch; the metrics hold exactly its epochs; exit 130", function()
     local d = subset()
-    local line, out = interrupt(("experiment ch3_ce_30 --data %s --train-size 2000 --epochs 1000 --out %s/o")
-      :format(d, dir), function(o) return count(o, "%] epoch %d+:") >= 2 end, "two epochs", "INT")
+    local line, out, held = interrupt(("experiment ch3_ce_30 --data %s --train-size 2000 --epochs 1000 --out %s/o")
+      :format(d, dir), 2, "INT")
     local n = tonumber(line:match("after epoch (%d+)"))
+    assert.are.equal(held, n, line)
     assert.truthy(line:find("the metrics of the epochs run are in " .. dir .. "/o/ch3_ce_30.json", 1, true), line)
     assert.truthy(line:find("does not resume", 1, true), line)
     local m = decode(dir .. "/o/ch3_ce_30.json")
@@ -89,10 +95,10 @@ describe("signals in every training command", function()
 
   it("lnn experiment ch6_1: SIGTERM stops after an epoch, saves that network, writes its metrics; exit 143", function()
     local d = subset()
-    local line, out = interrupt(("experiment ch6_1 --data %s --train-size 1000 --eval-size 200 "
-      .. "--epochs 1000 --out %s/o --save %s/net6"):format(d, dir, dir),
-      function(o) return count(o, "Epoch %d+: validation") >= 2 end, "two epochs", "TERM")
+    local line, out, held = interrupt(("experiment ch6_1 --data %s --train-size 1000 --eval-size 200 "
+      .. "--epochs 1000 --out %s/o --save %s/net6"):format(d, dir, dir), 2, "TERM")
     local n = tonumber(line:match("after epoch (%d+)"))
+    assert.are.equal(held, n, line)
     assert.truthy(line:find("the network after it is saved in " .. dir .. "/net6", 1, true), line)
     assert.are.equal(n, network3.load(dir .. "/net6").epoch)
     local m = decode(dir .. "/o/ch6_1.json")
@@ -108,10 +114,9 @@ describe("signals in every training command", function()
       os.execute(("ln -s train-%s-ubyte.gz %s/mnist-expanded-train-%s-ubyte.gz"):format(k, d, k))
     end
     local line, out = interrupt(("experiment ch6_8 --data %s --train-size 200 --eval-size 100 "
-      .. "--epochs 1000 --nets 3 --out %s/o --save-dir %s/members"):format(d, dir, dir),
-      function(o) return count(o, "Epoch %d+: validation") >= 1 end, "an epoch", "INT")
+      .. "--epochs 1000 --nets 3 --out %s/o --save-dir %s/members"):format(d, dir, dir), 1, "INT")
     local n = tonumber(line:match("after epoch (%d+) of member 1;"))
-    assert(n, line)
+    assert.are.equal(1, n, line)
     assert.are.equal(n, count(out, "Epoch %d+: validation"))
     assert.truthy(line:find("nothing saved: the vote needs all 3 members", 1, true), line)
     assert.falsy(out:find("-- member 2", 1, true), out)
@@ -120,34 +125,35 @@ describe("signals in every training command", function()
 
   it("lnn sweep: SIGINT stops the point in training; the results of the points done are written; exit 130", function()
     local d = subset()
-    job = H.background(dir, ("lua5.4 bin/lnn sweep --data %s --train-size 2000 --eta 0.5,1,3 --epochs 50 --out %s/s.json")
-      :format(d, dir) .. " --sizes 784,30,10:784,100,10")
-    -- the points train one after another (seconds each); 2 s in, one is under way
-    os.execute("sleep 2")
+    -- 6 points of 3 epochs, one after another: held after the 5th epoch, in point 2
+    local hold = H.hold(dir, 5)
+    job = H.background(dir, hold.env .. ("lua5.4 bin/lnn sweep --data %s --train-size 2000 --eta 0.5,1,3 --epochs 3 "
+      .. "--out %s/s.json --sizes 784,30,10:784,100,10"):format(d, dir))
+    assert.are.equal(2, hold:wait(job))
     os.execute("kill -INT " .. job.pid)
+    hold:release()
     local s, out = job:status()
     assert.are.equal(130, s, out)
     local line = stopped(out, "lnn sweep", "SIGINT")
     local e, k = line:match("after epoch (%d+) of point (%d+)")
-    e, k = tonumber(e), tonumber(k)
-    assert(e and k, line)
+    assert.are.same({"2", "2"}, {e, k}, line)
     assert.truthy(line:find("the results of the points done are in " .. dir .. "/s.json", 1, true), line)
     local r = decode(dir .. "/s.json")
     assert.are.equal("SIGINT", r.interrupted)
     assert.are.equal(6, #r.points)
-    for i = 1, k - 1 do assert.are.equal(50, r.points[i].epochs) end
-    assert.are.equal(e, r.points[k].epochs)
-    for i = k + 1, 6 do assert.is_true(r.points[i].not_run, json.encode(r.points[i])) end
+    assert.are.equal(3, r.points[1].epochs)
+    assert.are.equal(2, r.points[2].epochs)
+    for i = 3, 6 do assert.is_true(r.points[i].not_run, json.encode(r.points[i])) end
   end)
 
   it("lnn bootstrap-training: SIGTERM saves the network after the epoch and prints the command that continues", function()
     local d = subset()
-    local line, out = interrupt(("bootstrap-training --data %s --train-size 2000 --per-round 2 "
-      .. "--threshold 0 --max-rounds 1000 --save %s/b"):format(d, dir),
-      function(o) return count(o, "Round %d+:") >= 1 end, "a round", "TERM")
+    -- held after epoch 3: round 2, one of its 2 epochs done
+    local line = interrupt(("bootstrap-training --data %s --train-size 2000 --per-round 2 "
+      .. "--threshold 0 --max-rounds 1000 --save %s/b"):format(d, dir), 3, "TERM")
     local n, round, of = line:match("after epoch (%d+) %(round (%d+), (%d+) of its 2 epochs%)")
     n, round, of = tonumber(n), tonumber(round), tonumber(of)
-    assert(n, line)
+    assert.are.same({3, 2, 1}, {n, round, of}, line)
     assert.are.equal(n, network.load(dir .. "/b").epoch)
     local done = round - (of < 2 and 1 or 0)
     assert.truthy(line:find(("continue with: lnn bootstrap-training --data %s --train-size 2000 --per-round 2 "
@@ -201,28 +207,33 @@ describe("signals in every training command", function()
   describe("lnn train --mpi (mpirun -np 2)", function()
     local have = distributed.available() and os.execute("command -v mpirun >/dev/null 2>&1")
     local MPIRUN = (os.getenv("LNN_SANITIZED") and "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 " or "")
-      .. "timeout 120 mpirun --allow-run-as-root --oversubscribe"
+      .. ("timeout %d mpirun --allow-run-as-root --oversubscribe"):format(H.HANG_LIMIT)
     local build = os.getenv("LNN_BUILD_DIR")
 
     -- starts `lnn ARGS` on 2 ranks (each records its pid and, at its end, its
-    -- status), waits until ready() holds; the ranks' pids
-    local function start(args, ready)
-      local rank_cmd = ("lua5.4 bin/lnn %s & echo $! >%s/pid.$OMPI_COMM_WORLD_RANK; wait $!; "
-        .. "echo $? >%s/status.$OMPI_COMM_WORLD_RANK"):format(args, dir, dir)
+    -- status), each held after its first epoch (H.hold); the ranks' pids and
+    -- the hold
+    local function start(args)
+      local hold = H.hold(dir)
+      local rank_cmd = ("%slua5.4 bin/lnn %s & echo $! >%s/pid.$OMPI_COMM_WORLD_RANK; wait $!; "
+        .. "echo $? >%s/status.$OMPI_COMM_WORLD_RANK"):format(hold.env:gsub("'", ""), args, dir, dir)
       job = H.background(dir, ("%s %s-np 2 sh -c '%s'"):format(MPIRUN,
         build and ("-x LNN_BUILD_DIR=" .. build .. " ") or "", rank_cmd))
       local pids = {}
       job:wait_until(function()
         for r = 0, 1 do pids[r] = pids[r] or tonumber(io.open(("%s/pid.%d"):format(dir, r)) and
           H.read_file(("%s/pid.%d"):format(dir, r)):match("%d+")) end
-        return pids[0] and pids[1] and ready()
+        return pids[0] and pids[1]
       end, "the ranks")
-      return pids
+      return pids, hold
     end
 
+    -- data-parallel training on 2 ranks, both held after epoch 1
     local function start_train(d)
-      return start(("train --mpi --data %s --train-size 2000 --epochs 1000 --quiet --save %s/ckpt --metrics %s/m.json")
-        :format(d, dir, dir), function() return epochs_in(dir .. "/m.json") >= 2 end)
+      local pids, hold = start(("train --mpi --data %s --train-size 2000 --epochs 1000 --quiet --save %s/ckpt "
+        .. "--metrics %s/m.json"):format(d, dir, dir))
+      for r = 0, 1 do assert.are.equal(1, hold:wait(job, pids[r])) end
+      return pids, hold
     end
 
     -- the job ended, each rank by itself with status (none killed or timed out);
@@ -240,6 +251,7 @@ describe("signals in every training command", function()
     local function check(signame, status)
       local line = ended("lnn train", signame, status)
       local n = tonumber(line:match("after epoch (%d+)"))
+      assert.are.equal(1, n, line)
       assert.are.equal(n, network.load(dir .. "/ckpt").epoch)
       assert.are.equal(n, epochs_in(dir .. "/m.json"))
       assert.truthy(line:find("resume with: mpirun -np 2 lnn train --mpi", 1, true), line)
@@ -248,37 +260,37 @@ describe("signals in every training command", function()
 
     it("SIGINT to rank 1 only: both ranks stop after the same epoch, exit 130", function()
       if not have then pending("lnn.mpi or mpirun is missing") return end
-      local pids = start_train(subset())
+      local pids, hold = start_train(subset())
       os.execute("kill -INT " .. pids[1])
+      hold:release()
       check("SIGINT", 130)
     end)
 
     it("SIGTERM to both ranks: they stop after the same epoch, exit 143", function()
       if not have then pending("lnn.mpi or mpirun is missing") return end
-      local pids = start_train(subset())
+      local pids, hold = start_train(subset())
       os.execute(("kill -TERM %d %d"):format(pids[0], pids[1]))
+      hold:release()
       check("SIGTERM", 143)
     end)
 
     it("lnn sweep --mpi, SIGINT to rank 1 only: it stops its point, rank 0 finishes its own, both exit 130", function()
       if not have then pending("lnn.mpi or mpirun is missing") return end
-      -- points 1 and 3 on rank 0, 2 and 4 on rank 1
-      -- ready a second after the table's header: the points are under way
-      local t0
-      local pids = start(("sweep --mpi --data %s --train-size 2000 --eta 0.5,1,2,3 --epochs 30 --out %s/s.json")
-        :format(subset(), dir), function()
-          t0 = t0 or (job:out():find("sweep: 4 points", 1, true) and core.clock())
-          return t0 and core.clock() - t0 > 1
-        end)
+      -- points 1 and 3 on rank 0, 2 and 4 on rank 1; each rank held after
+      -- the first epoch of its first point
+      local pids, hold = start(("sweep --mpi --data %s --train-size 2000 --eta 0.5,1,2,3 --epochs 5 --out %s/s.json")
+        :format(subset(), dir))
+      assert.are.equal(1, hold:wait(job, pids[1]))
       os.execute("kill -INT " .. pids[1])
+      hold:release()
       local line = ended("lnn sweep", "SIGINT", 130)
       local r = decode(dir .. "/s.json")
-      local k = tonumber(line:match("of point (%d+)"))
-      assert.truthy(k == 2 or k == 4, line)
-      assert.are.equal(1, r.points[k].rank)
-      assert.are.equal(30, r.points[1].epochs)
-      assert.are.equal(30, r.points[3].epochs)
-      if k == 2 then assert.is_true(r.points[4].not_run) end
+      assert.truthy(line:find("after epoch 1 of point 2", 1, true), line)
+      assert.are.equal(1, r.points[2].rank)
+      assert.are.equal(1, r.points[2].epochs)
+      assert.are.equal(5, r.points[1].epochs)
+      assert.are.equal(5, r.points[3].epochs)
+      assert.is_true(r.points[4].not_run)
     end)
   end)
 end)

@@ -384,6 +384,34 @@ local function threads_for(n)
   return setmetatable({}, {__close = function() set(before) end})
 end
 
+-- Test hook, for the specs that signal or kill a training process (never for
+-- users): with LNN_TEST_HOLD=DIR set, after each epoch's report, checkpoint
+-- and callbacks, from the process's Nth epoch on (N: the number in the file
+-- DIR/hold, 1 when it holds none) and while DIR/hold exists, the driver writes
+-- "epoch E" (the network's epoch count) to DIR/held.PID and waits, polling,
+-- until DIR/hold is removed.  A spec acts on that file, so the run it
+-- interrupts is between two known epochs and still running whatever the
+-- machine's speed.  The wait forks a `sleep` rather than calling os.execute,
+-- whose system() would discard a SIGINT.
+local epochs_ended = 0 -- by the driver in this process (all its runs), for the hold
+local function hold(dir, epoch)
+  epochs_ended = epochs_ended + 1
+  local function from()
+    local f = io.open(dir .. "/hold")
+    if not f then return nil end
+    local n = f:read("n") or 1
+    f:close()
+    return n
+  end
+  local n = from()
+  if not n or epochs_ended < n then return end
+  local stat = io.open("/proc/self/stat")
+  local pid = stat and stat:read("n") or 0
+  if stat then stat:close() end
+  core.write_file(("%s/held.%d"):format(dir, pid), ("epoch %d\n"):format(epoch))
+  while from() do io.popen("sleep 0.02"):close() end
+end
+
 --- train(self, plan): THE epoch driver.  For each of plan.count epochs: one
 -- step over plan.data (shuffled in C when plan.sgd asks), the divergence
 -- check (NaN or infinity always stops, before anything is saved; saturation
@@ -392,6 +420,7 @@ end
 --   plan.report(info, i)      evaluation and the face's printed lines
 --   plan.checkpoint(info, i)  saves (only after a good epoch)
 --   opts.on_epoch(info)       the caller's callback
+--   (LNN_TEST_HOLD: the specs' hold, see hold above)
 --   plan.stop(info, i)        true to stop early (the face's early stopping)
 --   opts.should_stop()        true to stop between epochs (after the checkpoint)
 -- plan fields: fname, data, sgd (the step's options, given to the engine
@@ -437,6 +466,7 @@ function face.train(self, plan)
   plan.say = say or function() end
   local probe = plan.count > 0 and plan.probe ~= false and face.probe(self, plan.data) or nil
   local history, warned, why_stopped = {}, false, nil
+  local hold_dir = os.getenv("LNN_TEST_HOLD")
   for i = 0, plan.count - 1 do
     local j = plan.first + i
     local t0 = core.clock()
@@ -462,6 +492,7 @@ function face.train(self, plan)
     history[#history + 1] = info
     if opts.on_epoch then opts.on_epoch(info) end
     if bar then bar.epoch_done(i) end
+    if hold_dir then hold(hold_dir, self.epoch) end
     if plan.stop and plan.stop(info, i) then why_stopped = "stop" break end
     if opts.should_stop and i < plan.count - 1 and opts.should_stop() then why_stopped = "should_stop" break end
   end

@@ -1,27 +1,26 @@
 -- mpi_spec.lua: data-parallel training over MPI ranks (lnn.mpi, lnn.distributed,
 -- train_epoch's reducer).  The runs start real OpenMPI jobs:
 -- `mpirun --allow-run-as-root --oversubscribe -np 2` (root needs the first flag,
--- two ranks on a 2-core machine the second), each under `timeout` so a hang fails.
+-- two ranks on a 2-core machine the second), each under `timeout` so a hang fails
+-- (H.HANG_LIMIT, exit status 124): no spec here measures how long a job takes.
 local H = require "helpers"
-local core = require "lnn.core"
 local distributed = require "lnn.distributed"
 
 -- Under scripts/test-sanitized.sh the ranks inherit the ASan preload; OpenMPI's
 -- own allocations live until exit, so leak checking is off for the MPI jobs
 -- (ASan and UBSan still check every access of lnn's code in them).
 local MPIRUN = (os.getenv("LNN_SANITIZED") and "ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0 " or "")
-  .. "timeout 180 mpirun --allow-run-as-root --oversubscribe"
+  .. ("timeout %d mpirun --allow-run-as-root --oversubscribe"):format(H.HANG_LIMIT)
 local have_mpirun = os.execute("command -v mpirun >/dev/null 2>&1")
 local built = distributed.available()
 
--- output (stdout and stderr), exit status and seconds of a shell command
+-- output (stdout and stderr) and exit status of a shell command
 local function sh(cmd)
-  local t0 = core.clock()
   local p = io.popen(cmd .. " 2>&1; echo \"status=$?\"")
   local out = p:read("a")
   p:close()
   local status = tonumber(out:match("status=(%d+)%s*$"))
-  return (out:gsub("status=%d+%s*$", "")), status, core.clock() - t0
+  return (out:gsub("status=%d+%s*$", "")), status
 end
 
 -- the env prefix that passes the sanitized build (if any) to every rank
@@ -151,33 +150,31 @@ describe("lnn.mpi under mpirun -np 2", function()
     end
   end)
 
-  it("a rank killed with SIGKILL ends the whole job fast with a clear message; rank 0's checkpoint stays intact",
+  it("a rank killed with SIGKILL ends the whole job (no hang) with a clear message; rank 0's checkpoint stays intact",
      function()
     local ck = dir .. "/ck"
-    -- only the job runs with the sanitizer preload (if any): the tools that watch it do not
+    -- killed once the first epoch's backup is written (the job trains far
+    -- longer than any machine takes to get there); a job that does not end
+    -- by itself is ended by its timeout, status 124.  Only the job runs with
+    -- the sanitizer preload (if any): the tools that watch it do not
     local script = ([[
       pre="${LD_PRELOAD:-}"; unset LD_PRELOAD
       ( LD_PRELOAD="$pre" %s %s-np 2 lua5.4 scripts/train.lua --mpi --data %s --train-size 3000 --epochs 100000 --backups %s --quiet \
           > %s/kill.out 2>&1; echo $? > %s/kill.status ) &
-      for i in $(seq 1800); do [ -f %s/latest ] && break; sleep 0.05; done
+      for i in $(seq %d); do [ -f %s/latest ] && break; sleep 0.05; done
       victim=
       for p in $(timeout 30 pgrep -f -- "--backups %s --quiet"); do
         if { tr '\0' '\n' < /proc/$p/environ; } 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1; then victim=$p; fi
       done
       [ -n "$victim" ] || { echo "no rank 1 found"; cat %s/kill.out; exit 3; }
-      start=$(date +%%s.%%N)
       kill -9 "$victim"
       wait
-      end=$(date +%%s.%%N)
-      echo "seconds $(echo "$end - $start" | bc)"
-    ]]):format(MPIRUN, env(), data, ck, dir, dir, ck, ck, dir)
+    ]]):format(MPIRUN, env(), data, ck, dir, dir, H.HANG_LIMIT * 20, ck, ck, dir)
     local out, st = sh(script)
     assert.are.equal(0, st, out)
-    local seconds = tonumber(out:match("seconds (%S+)"))
     local status = tonumber(H.read_file(dir .. "/kill.status"))
     local log = H.read_file(dir .. "/kill.out")
     assert.is_true(status ~= 0 and status ~= 124, "mpirun status " .. tostring(status) .. "\n" .. log)
-    assert.is_true(seconds < 30, ("the job took %s s to end after the kill"):format(seconds))
     assert.truthy(log:find("rank 1", 1, true) and log:find("signal 9", 1, true), log)
     local net = require("lnn.network").load(ck .. "/latest")
     assert.is_true(net.epoch >= 1)
@@ -192,9 +189,12 @@ describe("lnn.mpi under mpirun -np 2", function()
       run:check(net, "after epoch 7")
       print("not reached")
     ]])
-    local out, st, seconds = mpirun(2, dir .. "/differ.lua")
-    assert.are_not.equal(0, st)
-    assert.is_true(seconds < 60)
+    -- a rank the error did not stop would keep the other waiting past the
+    -- job's timeout (the exit barrier's own is set longer): status 124
+    local out, st = sh(("LNN_MPI_EXIT_TIMEOUT=%d %s -x LNN_MPI_EXIT_TIMEOUT %s-np 2 lua5.4 %s/differ.lua")
+      :format(H.HANG_LIMIT * 2, MPIRUN, env(), dir))
+    assert.are_not.equal(0, st, out)
+    assert.are_not.equal(124, st, out)
     assert.falsy(out:find("not reached", 1, true), out)
     assert.truthy(out:find("same: parameters differ across ranks after epoch 7: rank 0 ", 1, true), out)
   end)
@@ -226,12 +226,10 @@ describe("lnn.mpi under mpirun -np 2", function()
     end
     -- rank 1 raises without a <close> guard: rank 0 sits in the barrier; rank 1's
     -- exit barrier times out and aborts the job
-    local t0 = core.clock()
     out, st = sh(("LNN_MPI_EXIT_TIMEOUT=3 %s -x LNN_MPI_EXIT_TIMEOUT %s-np 2 lua5.4 %s/ops.lua fail")
       :format(MPIRUN, env(), dir))
     assert.are_not.equal(0, st, out)
     assert.are_not.equal(124, st, out)
-    assert.is_true(core.clock() - t0 < 60)
     assert.truthy(out:find("rank 1 fails here", 1, true), out)
     assert.truthy(out:find("other ranks did not within 3 s", 1, true), out)
   end)

@@ -144,8 +144,10 @@ describe("tool scripts", function()
     assert.truthy(out:find("refusing to remove", 1, true), out)
     assert.truthy(io.open(other .. "/keep"))
     -- --checkpoints: every file, oldest first; what is not a network is skipped
-    os.execute(("mkdir %s/ck && cp %s/net %s/ck/b && sleep 0.05 && cp %s/net %s/ck/a && echo x > %s/ck/junk")
-      :format(dir, dir, dir, dir, dir, dir))
+    -- (the times set, not waited for: b a day older than a)
+    os.execute(("mkdir %s/ck && cp %s/net %s/ck/b && cp %s/net %s/ck/a && echo x > %s/ck/junk && "
+      .. "touch -d '2020-01-01 00:00' %s/ck/b && touch -d '2020-01-02 00:00' %s/ck/a")
+      :format(dir, dir, dir, dir, dir, dir, dir, dir))
     out, status = run("visualize.lua", ("--checkpoints %s/ck --data %s"):format(dir, data))
     assert.are.equal(0, status, out)
     local b_at, a_at = out:find("\nb "), out:find("\na ")

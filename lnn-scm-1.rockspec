@@ -15,7 +15,7 @@ description = {
   summary = "Neural networks for Lua 5.4 with a C core: the book's network.py and more",
   detailed = [[
 lnn recreates the code of Michael Nielsen's "Neural Networks and Deep Learning"
-in C and Lua: one C engine (OpenBLAS sgemm, SIMD kernels, seedable generator,
+in C and Lua: one C engine (naive, AVX2 and AVX-512 kernels giving the same bits, seedable generator,
 MNIST IDX loader, conv-pool and dropout layers) behind the book's Lua faces
 lnn.network, lnn.network2, lnn.network3 and lnn.mnist_loader, and one command,
 lnn, for training, the book's experiments, baselines, pictures and data.
@@ -26,7 +26,6 @@ dependencies = {
   "lua >= 5.4, < 5.5",
 }
 external_dependencies = {
-  OPENBLAS = { library = "openblas" },
   ZLIB = { header = "zlib.h", library = "z" },
 }
 build = {

@@ -9,14 +9,16 @@
 #include <string.h>
 
 #include "conv.h"
+#include "kernels.h"
 
 size_t lnn_conv_scratch_floats(const lnn_conv *s) {
   const size_t K = (size_t)s->c * s->kh * s->kw, P = (size_t)lnn_conv_oh(s) * lnn_conv_ow(s);
   const size_t F16 = (size_t)(s->f + 15) / 16 * 16;
-  const size_t Kp = (K + 7) / 8 * 8;
+  const size_t Kp = (K + 15) / 16 * 16; /* the backward's rows, for either vector width */
   const size_t L = P > (size_t)s->f ? P : (size_t)s->f;
-  /* the AVX-512 forward: wt and cv; the backward: rows and its lists (conv.c) */
-  const size_t fwd = K * F16 + P * F16, bwd = 8 + P * Kp + 8 + P + 2 * L;
+  /* the AVX-512 forward: wt and cv; the backward: rows and its lists
+   * (conv_backward.h); the naive backward: K floats */
+  const size_t fwd = K * F16 + P * F16, bwd = 16 + P * Kp + 16 + P + 2 * L;
   return fwd > bwd ? fwd : bwd;
 }
 
@@ -37,8 +39,8 @@ static float conv_at(const float *img, const float *W, int f, int y, int x, cons
   return acc;
 }
 
-void lnn_conv_forward_naive(float *out, int32_t *arg, float *scratch, const float *in,
-                            const float *W, size_t m, const lnn_conv *s) {
+LNN_NAIVE static void forward_naive(float *out, int32_t *arg, float *scratch, const float *in,
+                                    const float *W, size_t m, const lnn_conv *s) {
   const int ow = lnn_conv_ow(s), qh = lnn_conv_qh(s), qw = lnn_conv_qw(s);
   const size_t chw = (size_t)s->c * s->h * s->w;
   size_t i, o = 0;
@@ -64,29 +66,71 @@ void lnn_conv_forward_naive(float *out, int32_t *arg, float *scratch, const floa
         }
 }
 
+/* The backward's order, which every form follows (docs/arithmetic.md):
+ * - gW[f] gets g * (window p's pixels) for each non-zero delta g of filter
+ *   f, items in order, pooled outputs q in order, by fused multiply-adds;
+ * - din of an item: for each window position p in row order that some
+ *   non-zero delta routes to (its pool's argmax), a row of K sums
+ *   g * W[f] over those filters f in order, by fused multiply-adds from 0;
+ *   each input pixel is then the sum, from 0, of the rows' entries that
+ *   cover it, p in row order.
+ * scratch: K floats for that row. */
+LNN_NAIVE static void backward_naive(float *gW, float *din, float *scratch, const float *dz,
+                                     const int32_t *arg, const float *in, const float *W,
+                                     size_t m, const lnn_conv *s) {
+  const int oh = lnn_conv_oh(s), ow = lnn_conv_ow(s), qh = lnn_conv_qh(s), qw = lnn_conv_qw(s);
+  const size_t nq = (size_t)qh * qw, nout = (size_t)s->f * nq;
+  const size_t chw = (size_t)s->c * s->h * s->w, K = (size_t)s->c * s->kh * s->kw;
+  float *row = scratch;
+  size_t i, q, k;
+  int f, c, ky, kx, y, x;
+  for (i = 0; i < m; i++) {
+    const float *g = dz + i * nout, *img = in + i * chw;
+    const int32_t *a = arg + i * nout;
+    for (f = 0; f < s->f; f++)
+      for (q = 0; q < nq; q++) {
+        const float gv = g[(size_t)f * nq + q];
+        const int py = a[(size_t)f * nq + q] / ow, px = a[(size_t)f * nq + q] % ow;
+        if (gv == 0.0f) continue;
+        for (c = 0, k = 0; c < s->c; c++)
+          for (ky = 0; ky < s->kh; ky++)
+            for (kx = 0; kx < s->kw; kx++, k++) {
+              float *gw = gW + (size_t)f * K + k;
+              *gw = fmaf(gv, img[((size_t)c * s->h + (size_t)(py + ky)) * s->w + px + kx], *gw);
+            }
+      }
+    if (din == NULL) continue;
+    memset(din + i * chw, 0, chw * sizeof *din);
+    for (y = 0; y < oh; y++)
+      for (x = 0; x < ow; x++) {
+        int any = 0;
+        if (y / s->ph >= qh || x / s->pw >= qw) continue; /* a ragged edge: no window */
+        q = (size_t)(y / s->ph) * qw + (size_t)(x / s->pw);
+        for (k = 0; k < K; k++) row[k] = 0.0f;
+        for (f = 0; f < s->f; f++) {
+          const float gv = g[(size_t)f * nq + q];
+          if (gv == 0.0f || a[(size_t)f * nq + q] != y * ow + x) continue;
+          any = 1;
+          for (k = 0; k < K; k++) row[k] = fmaf(gv, W[(size_t)f * K + k], row[k]);
+        }
+        if (!any) continue;
+        for (c = 0, k = 0; c < s->c; c++)
+          for (ky = 0; ky < s->kh; ky++)
+            for (kx = 0; kx < s->kw; kx++, k++)
+              din[i * chw + ((size_t)c * s->h + (size_t)(y + ky)) * s->w + x + kx] += row[k];
+      }
+  }
+}
+
+void lnn_conv_forward_naive(float *out, int32_t *arg, float *scratch, const float *in,
+                            const float *W, size_t m, const lnn_conv *s) {
+  forward_naive(out, arg, scratch, in, W, m, s);
+}
+
 void lnn_conv_backward_naive(float *gW, float *din, float *scratch, const float *dz,
                              const int32_t *arg, const float *in, const float *W, size_t m,
                              const lnn_conv *s) {
-  const int ow = lnn_conv_ow(s), nq = lnn_conv_qh(s) * lnn_conv_qw(s);
-  const size_t chw = (size_t)s->c * s->h * s->w, fk = (size_t)s->c * s->kh * s->kw;
-  size_t i, o = 0;
-  int f, q, c, ky, kx;
-  (void)scratch;
-  if (din != NULL) memset(din, 0, m * chw * sizeof *din);
-  for (i = 0; i < m; i++)
-    for (f = 0; f < s->f; f++)
-      for (q = 0; q < nq; q++, o++) {
-        const float g = dz[o];
-        const int y = arg[o] / ow, x = arg[o] % ow;
-        for (c = 0; c < s->c; c++)
-          for (ky = 0; ky < s->kh; ky++)
-            for (kx = 0; kx < s->kw; kx++) {
-              size_t wi = (size_t)f * fk + ((size_t)c * s->kh + ky) * s->kw + kx;
-              size_t xi = i * chw + ((size_t)c * s->h + y + ky) * s->w + x + kx;
-              gW[wi] += g * in[xi];
-              if (din != NULL) din[xi] += g * W[wi];
-            }
-      }
+  backward_naive(gW, din, scratch, dz, arg, in, W, m, s);
 }
 
 /* ---- the fast form: direct SIMD forward, sparse backward ----
@@ -105,13 +149,14 @@ void lnn_conv_backward_naive(float *gW, float *din, float *scratch, const float 
 
 #define INLINE static inline __attribute__((always_inline))
 
-typedef float v16 __attribute__((vector_size(64), aligned(4)));
+#define AVX2 __attribute__((target("avx2,fma")))
+#define AVX512 __attribute__((target("avx512f,avx2,fma")))
 
 static int f16_of(const lnn_conv *s) { return (s->f + 15) / 16 * 16; }
 
 /* wt (K x F16): wt[k][f] = W[f][k], zero for f >= F (F16: f rounded up to the
  * vector width, 16 or 8) */
-INLINE void transpose_pad(float *wt, const float *W, const lnn_conv *s, const size_t F16) {
+AVX512 INLINE void transpose_pad(float *wt, const float *W, const lnn_conv *s, const size_t F16) {
   const size_t K = (size_t)s->c * s->kh * s->kw;
   size_t k;
   int f;
@@ -121,35 +166,37 @@ INLINE void transpose_pad(float *wt, const float *W, const lnn_conv *s, const si
   }
 }
 
-/* cv rows y ow + x0 .. + XB - 1, filters fv .. fv + 16 NF - 1, of one item img */
-INLINE void conv_block(float *cv, const float *img, const float *wt, int y, int x0, int fv,
-                       const lnn_conv *s, const int XB, const int NF) {
+/* cv rows y ow + x0 .. + XB - 1, filters fv .. fv + 16 NF - 1, of one item
+ * img: the terms in (c, ky, kx) order by fused multiply-adds from 0, as the
+ * naive conv_at */
+AVX512 INLINE void conv_block(float *cv, const float *img, const float *wt, int y, int x0, int fv,
+                              const lnn_conv *s, const int XB, const int NF) {
   const size_t F16 = (size_t)f16_of(s);
-  v16 acc[8][3];
+  __m512 acc[8][3];
   int c, ky, kx, b, j;
   for (b = 0; b < XB; b++)
-    for (j = 0; j < NF; j++) acc[b][j] = (v16){0};
+    for (j = 0; j < NF; j++) acc[b][j] = _mm512_setzero_ps();
   for (c = 0; c < s->c; c++)
     for (ky = 0; ky < s->kh; ky++) {
       const float *src = img + ((size_t)c * s->h + (size_t)(y + ky)) * s->w + x0;
       const float *wk = wt + ((size_t)c * s->kh + ky) * s->kw * F16 + fv;
       for (kx = 0; kx < s->kw; kx++, wk += F16) {
-        v16 wv[3];
-        for (j = 0; j < NF; j++) wv[j] = *(const v16 *)(const void *)(wk + 16 * j);
+        __m512 wv[3];
+        for (j = 0; j < NF; j++) wv[j] = _mm512_loadu_ps(wk + 16 * j);
         for (b = 0; b < XB; b++) {
-          const float a = src[b + kx];
-          for (j = 0; j < NF; j++) acc[b][j] += a * wv[j];
+          const __m512 a = _mm512_set1_ps(src[b + kx]);
+          for (j = 0; j < NF; j++) acc[b][j] = _mm512_fmadd_ps(a, wv[j], acc[b][j]);
         }
       }
     }
   for (b = 0; b < XB; b++)
     for (j = 0; j < NF; j++)
-      *(v16 *)(void *)(cv + ((size_t)y * lnn_conv_ow(s) + (size_t)(x0 + b)) * F16 + fv + 16 * j) =
-          acc[b][j];
+      _mm512_storeu_ps(cv + ((size_t)y * lnn_conv_ow(s) + (size_t)(x0 + b)) * F16 + fv + 16 * j,
+                       acc[b][j]);
 }
 
 /* cv rows y ow + x .. + XB - 1, every filter, in groups of up to 3 vectors */
-INLINE void conv_run(float *cv, const float *img, const float *wt, int y, int x,
+AVX512 INLINE void conv_run(float *cv, const float *img, const float *wt, int y, int x,
                      const lnn_conv *s, const int XB) {
   const int F16 = f16_of(s);
   int fv;
@@ -164,7 +211,7 @@ INLINE void conv_run(float *cv, const float *img, const float *wt, int y, int x,
 /* cv (P x F16) = the convolution of one item, XB outputs at a time along a
  * row: the last block of a row overlaps the one before rather than run
  * short; a row narrower than a block goes one output at a time */
-INLINE void conv_item(float *cv, const float *img, const float *wt, const lnn_conv *s,
+AVX512 INLINE void conv_item(float *cv, const float *img, const float *wt, const lnn_conv *s,
                       const int XB) {
   const int oh = lnn_conv_oh(s), ow = lnn_conv_ow(s);
   int y, x;
@@ -178,7 +225,7 @@ INLINE void conv_item(float *cv, const float *img, const float *wt, const lnn_co
 }
 
 /* out, arg (f x qh x qw) of one item from cv (P x F16): each window's rows compared along f */
-INLINE void pool_rows(float *out, int32_t *arg, const float *cv, const lnn_conv *s,
+AVX512 INLINE void pool_rows(float *out, int32_t *arg, const float *cv, const lnn_conv *s,
                       const size_t F16) {
   const int ow = lnn_conv_ow(s), qh = lnn_conv_qh(s), qw = lnn_conv_qw(s), F = s->f;
   const size_t nq = (size_t)qh * qw;
@@ -209,7 +256,7 @@ INLINE void pool_rows(float *out, int32_t *arg, const float *cv, const lnn_conv 
 }
 
 /* scratch: wt (K x F16), then one item's cv (P x F16) */
-INLINE void forward_body(float *out, int32_t *arg, float *scratch, const float *in,
+AVX512 INLINE void forward_body(float *out, int32_t *arg, float *scratch, const float *in,
                          const float *W, size_t m, const lnn_conv *s, const int XB) {
   const size_t chw = (size_t)s->c * s->h * s->w;
   const size_t nout = (size_t)s->f * lnn_conv_qh(s) * lnn_conv_qw(s);
@@ -222,9 +269,6 @@ INLINE void forward_body(float *out, int32_t *arg, float *scratch, const float *
     pool_rows(out + i * nout, arg + i * nout, cv, s, (size_t)f16_of(s));
   }
 }
-
-#define AVX2 __attribute__((target("avx2,fma")))
-#define AVX512 __attribute__((target("avx512f,avx2,fma")))
 
 /* The AVX2 forward is written with intrinsics on 8-float vectors (the 16-float
  * vector type above compiles for AVX2 into spills).  It keeps W as it is
@@ -381,224 +425,97 @@ AVX2 void lnn_conv_forward_avx2(float *out, int32_t *arg, float *scratch, const 
   }
 }
 
-/* The AVX2 backward, in intrinsics, follows the max-pool as the vector-type
- * one does (only a window's argmax carries a delta; ReLU zeroes many) but
- * keeps its sums in registers:
- * - gW: the windows of one item as rows of an im2row padded to Kp = K
- *   rounded up to 8 (zeros from K on); per filter, 8 vectors of its gradient
- *   row stay in registers while every non-zero delta of that filter adds
- *   g * (its window's row), instead of an axpy (load, add, store) per delta;
- * - din: per window position p in row order, the filters whose argmax is p
- *   sum g * (filter) in registers (f in order) into one row, added at once
- *   into the item's input delta; positions no delta reaches are skipped.
- * Each element gets its terms in the order the axpy form added them, as
- * fused multiply-adds (what the compiler made of that form's axpy), so
- * the parameters a training run reaches do not change. */
-static size_t k8_of(size_t K) { return (K + 7) / 8 * 8; }
+/* The backward (conv_backward.h), once for each vector width */
+#define BW_SUFFIX(name) name##_avx2
+#define BW_TARGET AVX2
+#define V __m256
+#define VM __m256i
+#define VN 8
+#define vzero() _mm256_setzero_ps()
+#define vload(p) _mm256_loadu_ps(p)
+#define vloadm(p, m) _mm256_maskload_ps(p, m)
+#define vstore(p, v) _mm256_storeu_ps(p, v)
+#define vstorem(p, m, v) _mm256_maskstore_ps(p, m, v)
+#define vstoren(p, n, v) store_first_avx2(p, n, v)
+#define vbcast(p) _mm256_broadcast_ss(p)
+#define vfma(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define vadd(a, b) _mm256_add_ps(a, b)
+#define vmask(n) lanes_avx2(n)
+#define vwindow(lo, kw) window_avx2(lo, kw)
 
 /* the first n (0..8) of 8 lanes */
-AVX2 INLINE __m256i lanes(int n) {
+AVX2 INLINE __m256i lanes_avx2(int n) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-/* rows (P x Kp): row p = window p of one item in (c, ky, kx) order, zeros
- * from K to Kp.  A window row of kw <= 8 pixels is one 8-wide load and
- * store (masked only at the item's end: masked stores are slow on some
- * cores, masked loads fine) whose spill is overwritten next (the last one's
- * by the zeros, those of a row's end by the next row: Kp + 8 floats of room). */
-AVX2 INLINE void im2row8(float *rows, const float *img, const lnn_conv *s, size_t Kp) {
-  const int oh = lnn_conv_oh(s), ow = lnn_conv_ow(s);
-  const size_t K = (size_t)s->c * s->kh * s->kw;
-  const __m256i mask = lanes(s->kw);
-  const float *end = img + (size_t)s->c * s->h * s->w;
-  int y, x, c, ky, kx;
-  for (y = 0; y < oh; y++)
-    for (x = 0; x < ow; x++) {
-      float *r = rows + ((size_t)y * ow + (size_t)x) * Kp;
-      for (c = 0; c < s->c; c++)
-        for (ky = 0; ky < s->kh; ky++) {
-          const float *src = img + ((size_t)c * s->h + (size_t)(y + ky)) * s->w + x;
-          float *dst = r + ((size_t)c * s->kh + ky) * s->kw;
-          if (s->kw <= 8)
-            _mm256_storeu_ps(dst, src + 8 <= end ? _mm256_loadu_ps(src) : _mm256_maskload_ps(src, mask));
-          else
-            for (kx = 0; kx < s->kw; kx++) dst[kx] = src[kx];
-        }
-      _mm256_storeu_ps(r + K, _mm256_setzero_ps());
-    }
+/* lanes j with 0 <= lo + j < kw */
+AVX2 INLINE __m256i window_avx2(int lo, int kw) {
+  const __m256i k = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(lo));
+  return _mm256_and_si256(_mm256_cmpgt_epi32(k, _mm256_set1_epi32(-1)),
+                          _mm256_cmpgt_epi32(_mm256_set1_epi32(kw), k));
 }
 
-/* gW row += sum over t < n of g[t] * rows[p[t]], vectors v0 .. v0 + NV - 1
- * of it; MASKED: the last of them holds the row's last K % 8 floats */
-AVX2 INLINE void gw_block(float *gw, const float *rows, size_t Kp, const float *g, const int32_t *p,
-                          size_t n, size_t v0, __m256i mask, const int NV, const int MASKED) {
-  __m256 acc[8];
-  size_t t;
-  int j;
-  for (j = 0; j < NV; j++)
-    acc[j] = MASKED && j == NV - 1 ? _mm256_maskload_ps(gw + 8 * (v0 + (size_t)j), mask)
-                                   : _mm256_loadu_ps(gw + 8 * (v0 + (size_t)j));
-  for (t = 0; t < n; t++) {
-    const __m256 gv = _mm256_broadcast_ss(g + t);
-    const float *r = rows + (size_t)p[t] * Kp + 8 * v0;
-    for (j = 0; j < NV; j++) acc[j] = _mm256_fmadd_ps(gv, _mm256_loadu_ps(r + 8 * j), acc[j]);
-  }
-  for (j = 0; j < NV; j++) {
-    if (MASKED && j == NV - 1) _mm256_maskstore_ps(gw + 8 * (v0 + (size_t)j), mask, acc[j]);
-    else _mm256_storeu_ps(gw + 8 * (v0 + (size_t)j), acc[j]);
-  }
+/* the first n < 8 floats of v (masked stores are slow on some AVX2 cores) */
+AVX2 INLINE void store_first_avx2(float *p, int n, __m256 v) {
+  float tmp[8];
+  _mm256_storeu_ps(tmp, v);
+  memcpy(p, tmp, (size_t)n * sizeof *p);
 }
 
-/* row (Kp) = sum over t < n of g[t] * W[f[t]] (rows of K floats), vectors
- * v0 .. v0 + NV - 1; MASKED as gw_block (the lanes from K on are 0) */
-AVX2 INLINE void dcol_block(float *row, const float *W, size_t K, const float *g, const int32_t *f,
-                            size_t n, size_t v0, __m256i mask, const int NV, const int MASKED) {
-  __m256 acc[8];
-  size_t t;
-  int j;
-  for (j = 0; j < NV; j++) acc[j] = _mm256_setzero_ps();
-  for (t = 0; t < n; t++) {
-    const __m256 gv = _mm256_broadcast_ss(g + t);
-    const float *w = W + (size_t)f[t] * K + 8 * v0;
-    for (j = 0; j < NV; j++)
-      acc[j] = _mm256_fmadd_ps(
-          gv, MASKED && j == NV - 1 ? _mm256_maskload_ps(w + 8 * j, mask) : _mm256_loadu_ps(w + 8 * j),
-          acc[j]);
-  }
-  for (j = 0; j < NV; j++) _mm256_storeu_ps(row + 8 * (v0 + (size_t)j), acc[j]);
+#include "conv_backward.h"
+
+#undef BW_SUFFIX
+#undef BW_TARGET
+#undef V
+#undef VM
+#undef VN
+#undef vzero
+#undef vload
+#undef vloadm
+#undef vstore
+#undef vstorem
+#undef vstoren
+#undef vbcast
+#undef vfma
+#undef vadd
+#undef vmask
+#undef vwindow
+
+#define BW_SUFFIX(name) name##_avx512
+#define BW_TARGET AVX512
+#define V __m512
+#define VM __mmask16
+#define VN 16
+#define vzero() _mm512_setzero_ps()
+#define vload(p) _mm512_loadu_ps(p)
+#define vloadm(p, m) _mm512_maskz_loadu_ps(m, p)
+#define vstore(p, v) _mm512_storeu_ps(p, v)
+#define vstorem(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+#define vstoren(p, n, v) _mm512_mask_storeu_ps(p, lanes_avx512(n), v)
+#define vbcast(p) _mm512_set1_ps(*(p))
+#define vfma(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define vadd(a, b) _mm512_add_ps(a, b)
+#define vmask(n) lanes_avx512(n)
+#define vwindow(lo, kw) window_avx512(lo, kw)
+
+/* the first n (0..16) of 16 lanes */
+AVX512 INLINE __mmask16 lanes_avx512(int n) {
+  return (__mmask16)(n >= 16 ? 0xffffu : ((1u << n) - 1u));
 }
 
-/* a row of K floats as Kp / 8 vectors: 8, 4, 2, 1 at a time, the block
- * that ends the row MASKED when K is not a multiple of 8 */
-#define BY_BLOCKS(call)                                            \
-  do {                                                             \
-    const size_t nv_ = Kp / 8;                                     \
-    const int m_ = K % 8 != 0;                                     \
-    size_t v0 = 0;                                                 \
-    for (; v0 + 8 < nv_; v0 += 8) call(8, 0);                      \
-    if (v0 + 8 == nv_) call(8, m_), v0 += 8;                       \
-    if (v0 + 4 < nv_) call(4, 0), v0 += 4;                         \
-    if (v0 + 4 == nv_) call(4, m_), v0 += 4;                       \
-    if (v0 + 2 < nv_) call(2, 0), v0 += 2;                         \
-    if (v0 + 2 == nv_) call(2, m_), v0 += 2;                       \
-    if (v0 + 1 == nv_) call(1, m_);                                \
-  } while (0)
-
-/* din rows (c0 .. c0 + NC - 1, yi) of one item, columns x0 .. x0 + 7 (those
- * below w stored): the sums of the window rows dcol[p] that cover them, p in
- * row order (the axpy form's order), read 8 wide at the column's offset in
- * the window and masked to the lanes the window covers; NC channels at once
- * (independent sums: the adds' latency overlaps) */
-AVX2 INLINE void din_vectors(float *d, const float *dcol, const uint8_t *active, size_t Kp, int c0,
-                             int yi, int x0, const lnn_conv *s, const int NC) {
-  const int oh = lnn_conv_oh(s), ow = lnn_conv_ow(s);
-  const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const int y1 = yi < oh - 1 ? yi : oh - 1, xa = x0 - s->kw + 1 > 0 ? x0 - s->kw + 1 : 0;
-  const int xb = x0 + 7 < ow - 1 ? x0 + 7 : ow - 1, n = s->w - x0 < 8 ? s->w - x0 : 8;
-  const size_t cstep = (size_t)s->kh * s->kw;
-  __m256 acc[4];
-  int y, x, j;
-  for (j = 0; j < NC; j++) acc[j] = _mm256_setzero_ps();
-  for (y = yi - s->kh + 1 > 0 ? yi - s->kh + 1 : 0; y <= y1; y++) {
-    const size_t seg = ((size_t)c0 * s->kh + (size_t)(yi - y)) * s->kw;
-    for (x = xa; x <= xb; x++) {
-      const size_t p = (size_t)y * ow + x;
-      const __m256i kx = _mm256_add_epi32(iota, _mm256_set1_epi32(x0 - x));
-      __m256 in;
-      const float *r;
-      if (!active[p]) continue;
-      in = _mm256_castsi256_ps(_mm256_and_si256(_mm256_cmpgt_epi32(kx, _mm256_set1_epi32(-1)),
-                                                _mm256_cmpgt_epi32(_mm256_set1_epi32(s->kw), kx)));
-      r = dcol + p * Kp + seg + x0 - x;
-      for (j = 0; j < NC; j++)
-        acc[j] = _mm256_add_ps(acc[j], _mm256_and_ps(_mm256_loadu_ps(r + (size_t)j * cstep), in));
-    }
-  }
-  for (j = 0; j < NC; j++) {
-    float *dst = d + ((size_t)(c0 + j) * s->h + (size_t)yi) * s->w + x0;
-    if (n == 8) {
-      _mm256_storeu_ps(dst, acc[j]);
-    } else {
-      float tmp[8];
-      _mm256_storeu_ps(tmp, acc[j]);
-      memcpy(dst, tmp, (size_t)n * sizeof *dst);
-    }
-  }
+/* lanes j with 0 <= lo + j < kw */
+AVX512 INLINE __mmask16 window_avx512(int lo, int kw) {
+  const int first = lo < 0 ? -lo : 0, last = kw - lo; /* lanes first .. last - 1 */
+  if (last <= first) return 0;
+  return (__mmask16)(lanes_avx512(last > 16 ? 16 : last) & ~lanes_avx512(first > 16 ? 16 : first));
 }
 
-/* scratch: 8 floats of room, rows (P x Kp) of the item's windows (then, once
- * gW has them, the rows of its input delta), 8 of room, flags (P bytes in P
- * floats), two lists of max(P, f) */
-AVX2 void lnn_conv_backward_avx2(float *gW, float *din, float *scratch, const float *dz,
-                                 const int32_t *arg, const float *in, const float *W, size_t m,
-                                 const lnn_conv *s) {
-  const int ow = lnn_conv_ow(s), qh = lnn_conv_qh(s), qw = lnn_conv_qw(s);
-  const size_t P = (size_t)lnn_conv_oh(s) * ow, chw = (size_t)s->c * s->h * s->w;
-  const size_t nq = (size_t)qh * qw, nout = (size_t)s->f * nq, L = P > (size_t)s->f ? P : (size_t)s->f;
-  const size_t K = (size_t)s->c * s->kh * s->kw, Kp = k8_of(K);
-  const __m256i mask = lanes((int)(K % 8));
-  float *rows = scratch + 8, *gl = rows + P * Kp + 8 + P;
-  uint8_t *active = (uint8_t *)(void *)(rows + P * Kp + 8);
-  int32_t *pl = (int32_t *)(void *)(gl + L);
-  size_t i, q, n, p;
-  int f, c, yi, x0;
-  for (i = 0; i < m; i++) {
-    const float *g = dz + i * nout;
-    const int32_t *a = arg + i * nout;
-    im2row8(rows, in + i * chw, s, Kp);
-    for (f = 0; f < s->f; f++) {
-      float *gw = gW + (size_t)f * K;
-      for (q = 0, n = 0; q < nq; q++) {
-        const float gv = g[(size_t)f * nq + q];
-        if (gv == 0.0f) continue;
-        gl[n] = gv;
-        pl[n++] = a[(size_t)f * nq + q];
-      }
-      if (n == 0) continue;
-#define GW(NV, MASKED) gw_block(gw, rows, Kp, gl, pl, n, v0, mask, NV, MASKED)
-      BY_BLOCKS(GW);
-#undef GW
-    }
-    if (din == NULL) continue;
-    for (p = 0; p < P; p++) { /* rows of the input delta, over the windows' rows */
-      const int y = (int)(p / (size_t)ow), x = (int)(p % (size_t)ow);
-      float *row = rows + p * Kp;
-      active[p] = 0;
-      if (y / s->ph >= qh || x / s->pw >= qw) continue; /* a ragged edge: no window */
-      q = (size_t)(y / s->ph) * qw + (size_t)(x / s->pw);
-      for (f = 0, n = 0; f < s->f; f++) {
-        const float gv = g[(size_t)f * nq + q];
-        if (gv == 0.0f || (size_t)a[(size_t)f * nq + q] != p) continue;
-        gl[n] = gv;
-        pl[n++] = f;
-      }
-      if (n == 0) continue;
-      active[p] = 1;
-#define DCOL(NV, MASKED) dcol_block(row, W, K, gl, pl, n, v0, mask, NV, MASKED)
-      BY_BLOCKS(DCOL);
-#undef DCOL
-    }
-    for (yi = 0; yi < s->h; yi++)
-      for (x0 = 0; x0 < s->w; x0 += 8) {
-        for (c = 0; c + 4 <= s->c; c += 4) din_vectors(din + i * chw, rows, active, Kp, c, yi, x0, s, 4);
-        for (; c < s->c; c++) din_vectors(din + i * chw, rows, active, Kp, c, yi, x0, s, 1);
-      }
-  }
-}
-#undef BY_BLOCKS
+#include "conv_backward.h"
 
 /* AVX-512 has 32: 8 x 3 accumulators, 3 filter vectors and a broadcast */
 AVX512 void lnn_conv_forward_avx512(float *out, int32_t *arg, float *scratch, const float *in,
                                     const float *W, size_t m, const lnn_conv *s) {
   forward_body(out, arg, scratch, in, W, m, s, 8);
-}
-
-/* the AVX2 backward (above) serves AVX-512 machines too: its sums are
- * fused multiply-adds in the same order, whatever the vector width */
-AVX512 void lnn_conv_backward_avx512(float *gW, float *din, float *scratch, const float *dz,
-                                     const int32_t *arg, const float *in, const float *W,
-                                     size_t m, const lnn_conv *s) {
-  lnn_conv_backward_avx2(gW, din, scratch, dz, arg, in, W, m, s);
 }
 
 #endif

@@ -1,9 +1,10 @@
-/* kernels.h -- element-wise kernels of lnn, each in a naive form and a SIMD
- * form chosen once at run time.  Kernels trust their arguments: shapes are
- * checked by the bindings, never here.  Products of matrices go through
- * lnn_gemm, which picks the table's small products or BLAS (cblas_sgemm) by
- * one size threshold; the table holds what BLAS lacks, and which form of the
- * convolution a network runs. */
+/* kernels.h -- the kernel tables of lnn: naive, avx2, avx512.  Each computes
+ * the same float32 bits for every kernel: lnn's one arithmetic, written down
+ * in docs/arithmetic.md and spelled out as code by the naive table.  A table
+ * is chosen once per process (LNN_KERNELS, else the fastest this processor
+ * runs) and per network (Net:kernels(name)); the choice changes the speed,
+ * never a result.  Kernels trust their arguments: shapes are checked by the
+ * bindings, never here.  Products of matrices go through lnn_gemm. */
 #ifndef LNN_KERNELS_H
 #define LNN_KERNELS_H
 
@@ -31,10 +32,11 @@ typedef struct lnn_kernels {
   void (*act_backward)(lnn_act f, float *dx, const float *dy, const float *y, size_t n);
   /* y[n] = scale * x[n] (bytes to floats: pixels 0..255 become 0..1). */
   void (*u8_to_float)(float *y, const uint8_t *x, size_t n, float scale);
-  /* Products for small mini-batches, where BLAS spends more time packing than
-   * multiplying.  All row-major and contiguous.
-   * gemm_nt: C (m x n) = beta C + A (m x k) B^T, B (n x k): rows dotted with rows.
-   * gemm_xn: C (m x n) = beta C + alpha sum over r < k of A(x, r) B[r] (B k x n), where
+  /* The products, all row-major and contiguous.
+   * gemm_nt: C (m x n) = beta C + A (m x k) B^T, B (n x k): rows dotted with
+   *   rows, each dot in LNN_LANES lanes (the canonical dot, kernels.c).
+   * gemm_xn: C (m x n) = beta C + alpha sum over r < k of A(x, r) B[r] (B k x n),
+   *   the terms of each element in order r = 0 .. k-1, where
    *   A(x, r) = A[r * ar + x * ax]: ar = m, ax = 1 reads A as k x m transposed
    *   (the weight gradient d^T X); ar = 1, ax = k reads it as m x k (d W). */
   void (*gemm_nt)(float *C, const float *A, const float *B, size_t m, size_t n, size_t k,
@@ -54,25 +56,41 @@ typedef enum lnn_gemm_form {
   LNN_GEMM_NN = 2  /* C = beta C + alpha A B:    A (m x k), B (k x n) */
 } lnn_gemm_form;
 
-/* Up to this many rows of A (as stored: m for NT and NN, k for TN) lnn_gemm
- * runs the table's own products; beyond, cblas_sgemm.  In every product of
- * the engine A's rows are items (a mini-batch, an evaluation chunk), and BLAS
- * spends more time packing than multiplying for a few of them. */
-#define LNN_GEMM_SMALL_ROWS 32
+/* The lanes of the canonical dot product: every table sums a dot of k terms
+ * as LNN_LANES interleaved partial sums, then adds them by halves. */
+#define LNN_LANES 16
 
 /* C (m x n, row-major, contiguous) = beta C + alpha op(A) op(B), every matrix
  * contiguous and row-major.  The one entry the layers and tools multiply
- * through; which code runs depends on the sizes only, never on threads. */
+ * through: NT runs the table's gemm_nt, TN and NN its gemm_xn, whatever the
+ * sizes, so each element's bits depend on its operands only (not on m, the
+ * table or the thread that computes it). */
 void lnn_gemm(const lnn_kernels *K, lnn_gemm_form form, size_t m, size_t n, size_t k, float alpha,
               const float *A, const float *B, float beta, float *C);
 
 extern const lnn_kernels lnn_kernels_naive;
-/* The fastest table this processor runs (decided once). */
+/* The table new networks use: LNN_KERNELS's when it names one this
+ * processor runs, else the fastest (decided once per process; the binding
+ * refuses an LNN_KERNELS it cannot honour before anything runs). */
 const lnn_kernels *lnn_kernels_best(void);
+/* The fastest table this processor runs. */
+const lnn_kernels *lnn_kernels_fastest(void);
 /* A table by name ("naive", "avx2", "avx512"); NULL if this processor lacks it. */
 const lnn_kernels *lnn_kernels_named(const char *name);
 
 /* Softmax of each row of y (rows x cols), in place; shared by every table. */
 void lnn_softmax_rows(float *y, size_t rows, size_t cols);
+/* The naive kernels are plain C with fmaf; on a processor with FMA they run
+ * a clone compiled for it, where fmaf is one instruction instead of a call
+ * into libm (the same bits: a fused multiply-add has one correct result). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(LNN_NO_CLONES)
+#define LNN_NAIVE __attribute__((target_clones("fma", "default")))
+#else
+#define LNN_NAIVE
+#endif
+
+/* exp(x) as every table computes it (kernels.c): finite and positive for any
+ * x, within ~2 ulp of expf where the activations meet it. */
+float lnn_expf(float x);
 
 #endif

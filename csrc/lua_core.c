@@ -1,6 +1,8 @@
 /* lua_core.c -- luaopen_lnn_core: the module table of lnn.core, assembled from
  * the parts the binding files register.  Nothing else: the helpers the
  * bindings share live in lua_util.c, each type's functions in its own file. */
+#include <stdlib.h>
+
 #include "lua_lnn.h"
 
 /* Each part adds its functions (and its metatables) to the module table it
@@ -12,8 +14,24 @@ static const luaL_Reg parts[] = {
 
 int luaopen_lnn_core(lua_State *L);
 
+/* LNN_KERNELS names the kernel table of every network of this process; one
+ * this processor cannot run is an error here, before anything is computed,
+ * never a silent fallback to another table. */
+static void check_kernels_env(lua_State *L) {
+  const char *env = getenv("LNN_KERNELS");
+  if (env != NULL && *env != '\0' && lnn_kernels_named(env) == NULL)
+    luaL_error(L,
+               "LNN_KERNELS: kernel table '%s' is not available on this processor"
+               " (it runs: %s)",
+               env,
+               lnn_kernels_named("avx512") ? "naive, avx2, avx512"
+               : lnn_kernels_named("avx2") ? "naive, avx2"
+                                           : "naive");
+}
+
 int luaopen_lnn_core(lua_State *L) {
   const luaL_Reg *p;
+  check_kernels_env(L);
   lua_newtable(L);
   for (p = parts; p->func != NULL; p++) {
     lua_pushcfunction(L, p->func);

@@ -2,7 +2,6 @@
  * userdata, header then parameter block; its mini-batch workspace and momentum
  * buffer are cached in user values.  Every argument is checked here so the
  * core can trust it.  One call to train_epoch runs a whole epoch in C. */
-#include <cblas.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -702,8 +701,7 @@ static int lnn_lua_threads(lua_State *L) {
 
 /* threads([n]): the number of threads training and evaluation use (default:
  * the number of processors; at most LNN_MAX_THREADS run), set to n first if
- * given.  Results never depend on it.  OpenBLAS itself always runs on one
- * thread inside lnn's own fixed chunks: its threads would change the bits. */
+ * given.  Results never depend on it (fixed chunks, a fixed tree: reduce.h). */
 static int core_threads(lua_State *L) {
   if (!lua_isnoneornil(L, 1)) {
     lua_Integer n = luaL_checkinteger(L, 1);
@@ -882,6 +880,5 @@ int lnn_lua_open_net(lua_State *L) {
   lua_pushinteger(L, (lua_Integer)LNN_LIMIT_PARAMS);
   lua_setfield(L, -2, "params");
   lua_setfield(L, -2, "limits");
-  openblas_set_num_threads(1);
   return 0;
 }

@@ -8,7 +8,7 @@
 
 #include "lua_lnn.h"
 
-/* simd(): the name of the kernel table the engine picks on this processor */
+/* simd(): the name of the kernel table new networks use (LNN_KERNELS, else the fastest) */
 static int sys_simd(lua_State *L) {
   lua_pushstring(L, lnn_kernels_best()->name);
   return 1;

@@ -31,4 +31,11 @@ if f then
   -- LNN_BUILD_DIR picks another build of lnn.core (the sanitized one, in tests)
   package.cpath = root .. "/" .. (os.getenv("LNN_BUILD_DIR") or "build") .. "/?.so;" .. package.cpath
 end
+-- lnn.core refuses to load when the environment asks what it cannot do (an
+-- LNN_KERNELS table this processor lacks): a usage error, said once, no traceback
+local ok, err = pcall(require, "lnn.core")
+if not ok and tostring(err):match("^LNN_KERNELS:") then
+  io.stderr:write(("%s: %s\n"):format(script, tostring(err)))
+  os.exit(2)
+end
 return root

@@ -106,7 +106,7 @@ describe("lnn.face", function()
   end)
 
   it("takes threads, progress and should_stop on every face without changing a bit", function()
-    local threads = (core.threads or core.blas_threads)()
+    local threads = core.threads()
     for name in pairs(nets(3)) do
       local a, b = nets(3)[name], nets(3)[name]
       sgd(name, a, small(), 3, {quiet = true})
@@ -114,12 +114,12 @@ describe("lnn.face", function()
       local hist = {}
       local ret = {sgd(name, b, small(), 3, {quiet = true, threads = 2, progress = true,
         on_epoch = function(info)
-          seen = (core.threads or core.blas_threads)()
+          seen = core.threads()
           hist[#hist + 1] = info.epoch
         end,
         should_stop = function() asked = asked + 1 return false end})}
       assert.are.equal(2, seen, name)
-      assert.are.equal(threads, (core.threads or core.blas_threads)(), name .. ": the thread count is restored")
+      assert.are.equal(threads, core.threads(), name .. ": the thread count is restored")
       assert.are.equal(2, asked, name .. ": asked between epochs, not after the last")
       assert.are.equal(3, #hist, name)
       assert.is_truthy(ret[1], name)

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
 
 #include "../parallel.h"
 
@@ -137,7 +136,6 @@ int main(void) {
   lnn_sgd s1 = {0.5f, 1.0f, 0.7f, 240, 200}, s2 = {0.05f, 0.1f, 0.5f, 240, 40};
   int sizes[3] = {400, 100, 10}, bad = 0;
   lnn_error e;
-  openblas_set_num_threads(1); /* as lnn.core does: OpenBLAS inside lnn's own threads */
   if (lnn_net_layout_dense(&dense, sizes, 3, LNN_ACT_SIGMOID, LNN_ACT_SIGMOID,
                            LNN_COST_CROSS_ENTROPY, &e) != LNN_OK)
     return fprintf(stderr, "%s\n", e.msg), 2;

@@ -377,7 +377,7 @@ end
 -- Sets lnn's thread count for the run; returns a to-be-closed value that
 -- restores it.
 local function threads_for(n)
-  local set = core.threads or core.blas_threads
+  local set = core.threads
   if n == nil or set == nil then return nil end
   local before = set()
   set(n)

@@ -635,7 +635,7 @@ function R.page(c, about)
     .. '%d as a <span class="tag short">short run</span>. Full-length runs within run-to-run noise of the '
     .. 'book: %d.</p>\n'):format(n_run, #rows, esc(about.results), n_run - n_short, n_short, n_within))
   w('<dl class="info">\n')
-  local dl = {{"lnn", info.lnn}, {"kernels", info.kernels}, {"OpenBLAS threads", info.threads},
+  local dl = {{"lnn", info.lnn}, {"kernels", info.kernels}, {"threads", info.threads},
               {"machine", info.machine}, {"page built", (info.date:gsub("T", " "):gsub(":%d%dZ$", " UTC"))}, {"results folder", about.results}}
   for _, p in ipairs(dl) do w(("<dt>%s</dt><dd>%s</dd>\n"):format(esc(p[1]), esc(p[2] or "?"))) end
   w('</dl>\n</header>\n')

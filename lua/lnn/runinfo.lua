@@ -42,13 +42,13 @@ function R.machine()
 end
 
 --- describe([command]): a table for a results file: lnn (version), kernels,
---- threads (OpenBLAS), machine, date (UTC, ISO 8601) and command (when given:
+--- threads (training and evaluation), machine, date (UTC, ISO 8601) and command (when given:
 --- the command line that reproduces the result).
 -- @param command see above
--- @return a table for a results file: lnn (version), kernels, threads (OpenBLAS), machine, date
+-- @return a table for a results file: lnn (version), kernels, threads, machine, date
 --  (UTC, ISO 8601) and command (when given: the command line that reproduces the result)
 function R.describe(command)
-  return {lnn = core.version, kernels = core.simd(), threads = core.blas_threads(), machine = R.machine(),
+  return {lnn = core.version, kernels = core.simd(), threads = core.threads(), machine = R.machine(),
           date = os.date("!%Y-%m-%dT%H:%M:%SZ"), command = command}
 end
 

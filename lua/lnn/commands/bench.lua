@@ -48,8 +48,7 @@ function M.run(argv, prog)
     return f
   end
 
-  print(("lnn %s bench: %s, kernels %s, threads %d (OpenBLAS on 1 inside them), OPENBLAS_CORETYPE=%s"):format(core.version,
-    _VERSION, core.simd(), core.threads(), os.getenv("OPENBLAS_CORETYPE") or "(unset)"))
+  print(("lnn %s bench: %s, kernels %s, threads %d"):format(core.version, _VERSION, core.simd(), core.threads()))
 
   local t0 = core.clock()
   local training_data, validation_data, test_data = mnist_loader.load_data_wrapper(opts.data)

@@ -59,7 +59,7 @@ function commands.main(argv, prog)
     print(overview(prog))
     return 0
   elseif name == "--version" then
-    print(("lnn %s (%s)"):format(require("lnn.core").version, _VERSION))
+    print(("lnn %s (%s, kernels %s)"):format(require("lnn.core").version, _VERSION, require("lnn.core").simd()))
     return 0
   elseif name == nil then
     io.stderr:write(overview(prog), "\n")

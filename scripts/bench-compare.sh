@@ -21,6 +21,7 @@ options:
   --workloads LIST  comma-separated: W1,W2,W4 (default: all)
   --naive-images N  naive table only: W4 trains and infers on N images, and W1/W2
                     time one epoch a round (default 1000; the naive table is slow)
+  --raw FILE        also write every run's time to FILE (table workload what side round s)
   --new REV2        build REV2 in the scratch folder too and use it instead of
                     this checkout's build/ (e.g. REV against itself: the noise)
   -h, --help        this text
@@ -33,7 +34,7 @@ die() {
   exit 2
 }
 
-ROUNDS=3 TABLES="" WORKLOADS="W1,W2,W4" NAIVE_IMAGES=1000 NEW_REV="" REV=""
+ROUNDS=3 TABLES="" WORKLOADS="W1,W2,W4" NAIVE_IMAGES=1000 NEW_REV="" REV="" RAW=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --rounds) ROUNDS=${2:-}; shift 2 || die "--rounds wants a number" ;;
@@ -44,6 +45,8 @@ while [[ $# -gt 0 ]]; do
     --workloads=*) WORKLOADS=${1#*=}; shift ;;
     --naive-images) NAIVE_IMAGES=${2:-}; shift 2 || die "--naive-images wants a number" ;;
     --naive-images=*) NAIVE_IMAGES=${1#*=}; shift ;;
+    --raw) RAW=${2:-}; shift 2 || die "--raw wants a file name" ;;
+    --raw=*) RAW=${1#*=}; shift ;;
     --new) NEW_REV=${2:-}; shift 2 || die "--new wants a revision" ;;
     --new=*) NEW_REV=${1#*=}; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -56,6 +59,7 @@ done
 [[ $NAIVE_IMAGES =~ ^[1-9][0-9]*$ ]] || die "--naive-images wants a positive integer, got '$NAIVE_IMAGES'"
 [[ $WORKLOADS =~ ^(W1|W2|W4)(,(W1|W2|W4))*$ ]] || die "--workloads wants a list of W1, W2, W4, got '$WORKLOADS'"
 
+[[ -z $RAW || $RAW == /* ]] || RAW=$PWD/$RAW
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 HERE=$(pwd)
 DRIVER=$HERE/scripts/bench-table.lua
@@ -142,7 +146,7 @@ T0=$SECONDS
 RESULTS=$SCRATCH/results
 : > "$RESULTS"
 run() {
-  local side=$1 table=$2 extra=()
+  local side=$1 table=$2 round=$3 extra=()
   [[ $table != naive ]] || extra=(--repeat 1 --w4-images "$NAIVE_IMAGES" --w4-test "$NAIVE_IMAGES")
   local out
   if ! out=$(LNN_KERNELS=$table lua5.4 "$DRIVER" "$SCRATCH/$side" "$table" --workloads "$WORKLOADS" \
@@ -150,14 +154,14 @@ run() {
     printf '%s\n' "$out" >&2
     die "the $side build failed on table $table (its output above)"
   fi
-  printf '%s\n' "$out" | awk -v s="$side" -v t="$table" '$1 == "RESULT" {print t, $2, $3, s, $4}' >> "$RESULTS"
+  printf '%s\n' "$out" | awk -v s="$side" -v t="$table" -v r="$round" '$1 == "RESULT" {print t, $2, $3, s, r, $4}' >> "$RESULTS"
 }
 
 for ((r = 1; r <= ROUNDS; r++)); do
   for t in "${TABLE_LIST[@]}"; do
     echo "$NAME: round $r/$ROUNDS, table $t" >&2
-    run old "$t"
-    run new "$t"
+    run old "$t" "$r"
+    run new "$t" "$r"
   done
 done
 LOAD_END=$(uptime | sed 's/.*load average: //')
@@ -174,5 +178,8 @@ case " ${TABLE_LIST[*]} " in
   *" naive "*) echo "naive: W4 on $NAIVE_IMAGES training and $NAIVE_IMAGES test images, W1/W2 one epoch a round" ;;
 esac
 echo
-# medians over the rounds, new/old, and each side's spread ((max - min) / median)
 lua5.4 "$DRIVER" --summary "$RESULTS" "$OLD_LABEL" "$NEW_LABEL" "${TABLE_LIST[@]}"
+echo
+echo "new/old: of the medians; paired: the median of each round's new/old (old and new run back to back);" \
+  "fastest: of the fastest runs; spread: (max - min) / median of each side."
+[[ -z $RAW ]] || { cp "$RESULTS" "$RAW" && echo "the runs' times: $RAW"; }

@@ -11,8 +11,11 @@
 -- Prints one line per measurement: "RESULT <workload> <what> <seconds>".
 --
 -- bench-table.lua --summary FILE OLD NEW TABLE...: the markdown table of
--- bench-compare.sh from FILE's lines "<table> <workload> <what> old|new <seconds>"
--- (medians over the rounds, new/old, and each side's spread).
+-- bench-compare.sh from FILE's lines "<table> <workload> <what> old|new <round>
+-- <seconds>": each side's median over the rounds and their ratio new/old; the
+-- median of the rounds' own ratios (a round runs old and new back to back, so
+-- both see the same load); the ratio of the fastest runs (load only adds
+-- time); and each side's spread, (max - min) / median.
 local USAGE = "usage: lua5.4 scripts/bench-table.lua ROOT naive|avx2|avx512"
   .. " [--workloads W1,W2,W4] [--repeat R] [--w4-images N] [--w4-test N] [--data DIR]"
 
@@ -32,27 +35,31 @@ end
 if arg[1] == "--summary" then
   local file, old_label, new_label = arg[2], arg[3], arg[4]
   local tables = {table.unpack(arg, 5)}
-  local v = {}
+  local v = {}  -- v[table .. " " .. workload .. " " .. what][side][round] = seconds
   for line in io.lines(file) do
-    local t, w, what, side, s = line:match("^(%S+) (%S+) (%S+) (%S+) (%S+)$")
-    local k = table.concat({t, w, what, side}, " ")
-    v[k] = v[k] or {}
-    table.insert(v[k], tonumber(s))
+    local key, side, round, s = line:match("^(%S+ %S+ %S+) (%S+) (%d+) (%S+)$")
+    v[key] = v[key] or {old = {}, new = {}}
+    v[key][side][tonumber(round)] = tonumber(s)
   end
-  local function spread(x, m) return 100 * (math.max(table.unpack(x)) - math.min(table.unpack(x))) / m end
+  local min, max = math.min, math.max
   local rows = {
     {"W1 train", "W1 epoch (train)"}, {"W1 infer", "W1 evaluate 10k"},
     {"W2 train", "W2 epoch (train)"}, {"W2 monitor4", "W2 epoch + 4 lists"}, {"W2 infer", "W2 evaluate 10k"},
     {"W4 train", "W4 epoch (train)"}, {"W4 infer", "W4 inference"}}
-  print(("| table | workload | %s s | %s s | new/old | spread old / new |"):format(old_label, new_label))
-  print("|---|---|---:|---:|---:|---:|")
+  print(("| table | workload | %s s | %s s | new/old | paired | fastest | spread old / new |"):format(
+    old_label, new_label))
+  print("|---|---|---:|---:|---:|---:|---:|---:|")
   for _, t in ipairs(tables) do
     for _, r in ipairs(rows) do
-      local a, b = v[t .. " " .. r[1] .. " old"], v[t .. " " .. r[1] .. " new"]
-      if a and b then
+      local x = v[t .. " " .. r[1]]
+      if x and #x.old > 0 and #x.old == #x.new then
+        local a, b, ratios = x.old, x.new, {}
+        for i = 1, #a do ratios[i] = b[i] / a[i] end
         local ma, mb = median(a), median(b)
-        print(("| %s | %s | %.4f | %.4f | %.3f | %.0f%% / %.0f%% |"):format(t, r[2], ma, mb, mb / ma,
-          spread(a, ma), spread(b, mb)))
+        print(("| %s | %s | %.4f | %.4f | %.3f | %.3f | %.3f | %.0f%% / %.0f%% |"):format(t, r[2], ma, mb, mb / ma,
+          median(ratios), min(table.unpack(b)) / min(table.unpack(a)),
+          100 * (max(table.unpack(a)) - min(table.unpack(a))) / ma,
+          100 * (max(table.unpack(b)) - min(table.unpack(b))) / mb))
       end
     end
   end
@@ -95,9 +102,12 @@ if core.blas_threads then core.blas_threads(1) end
 -- the table on each network; LNN_KERNELS (set by the caller) picks it too on
 -- builds that read it.  A table the build cannot run is an error, never a fallback.
 local function force(net)
-  local ok, err = pcall(net._net.kernels, net._net, table_name)
+  -- the engine: net:engine() since the faces' shared base; 64cfb42's faces
+  -- had no such method and kept it in their field _net
+  local engine = net.engine and net:engine() or rawget(net, "_net")
+  local ok, err = pcall(engine.kernels, engine, table_name)
   if not ok then die(("kernel table '%s': %s"):format(table_name, tostring(err))) end
-  local got = net._net:kernels()
+  local got = engine:kernels()
   if got ~= table_name then die(("asked for kernel table '%s', the network runs '%s'"):format(table_name, got)) end
   return net
 end

@@ -44,7 +44,6 @@ describe("command-line limits and targets", function()
       {"--backups " .. dir .. "/file", "option '--backups'", "is not a folder"},
       {"--backups /proc/1/bk", "option '--backups'", "cannot be written"},
     } do
-      local t0 = core.clock()
       -- --data names a folder without MNIST: a check that ran after loading would say so instead
       local out, status = H.run_train(case[1] .. " --epochs 1 --data " .. dir .. "/nodata")
       assert.are.equal(2, status, case[1] .. ": " .. out)
@@ -55,7 +54,6 @@ describe("command-line limits and targets", function()
       local value = case[1]:match("^%-%-%S+ (%S+)$")
       local _, times = out:gsub(value:gsub("%p", "%%%0"), "")
       assert(times <= 2, out)
-      assert(core.clock() - t0 < 20, case[1] .. " took too long: checked late?")
     end
     -- nothing was created by the checks
     assert.is_nil(io.open(dir .. "/no"))

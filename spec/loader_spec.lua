@@ -127,10 +127,10 @@ describe("mnist_loader on real MNIST", function()
     H.error_matches(function() return tr[0] end, "out of range")
   end)
 
-  it("loads all of MNIST from gz quickly enough to notice a regression", function()
-    local t = core.clock()
-    loader.load_data(dir)
-    assert.is_true(core.clock() - t < 2.0) -- bench.lua reports the real figure (~0.15 s)
+  it("loads all of MNIST from gz", function()
+    -- how fast is `lnn bench`'s to say ("load MNIST (70,000 images, gz)"), not a spec's
+    local training, validation, test = loader.load_data(dir)
+    assert.are.same({50000, 10000, 10000}, {#training, #validation, #test})
   end)
 
   it("vectorized_result and its bad arguments", function()

@@ -31,25 +31,27 @@
  * zeros, those of a row's end by the next row: 16 floats of room after the
  * rows). */
 BW_TARGET INLINE void BW_SUFFIX(im2row)(float *rows, const float *img, const lnn_conv *s, size_t Kp) {
-  const int oh = lnn_conv_oh(s), ow = lnn_conv_ow(s);
-  const size_t K = (size_t)s->c * s->kh * s->kw;
-  const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(s->kw < 8 ? s->kw : 8),
+  /* the shape in locals: the vector stores may alias anything, *s included */
+  const int oh = lnn_conv_oh(s), ow = lnn_conv_ow(s), C = s->c, H = s->h, Wd = s->w;
+  const int kh = s->kh, kw = s->kw;
+  const size_t K = (size_t)C * kh * kw;
+  const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(kw < 8 ? kw : 8),
                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  const float *end = img + (size_t)s->c * s->h * s->w;
+  const float *end = img + (size_t)C * H * Wd;
   size_t z;
   int y, x, c, ky, kx;
   for (y = 0; y < oh; y++)
     for (x = 0; x < ow; x++) {
-      float *r = rows + ((size_t)y * ow + (size_t)x) * Kp;
-      for (c = 0; c < s->c; c++)
-        for (ky = 0; ky < s->kh; ky++) {
-          const float *src = img + ((size_t)c * s->h + (size_t)(y + ky)) * s->w + x;
-          float *dst = r + ((size_t)c * s->kh + ky) * s->kw;
-          if (s->kw <= 8)
+      float *r = rows + ((size_t)y * ow + (size_t)x) * Kp, *dst = r;
+      for (c = 0; c < C; c++) {
+        const float *src = img + ((size_t)c * H + (size_t)y) * Wd + x;
+        for (ky = 0; ky < kh; ky++, src += Wd, dst += kw) {
+          if (kw <= 8)
             _mm256_storeu_ps(dst, src + 8 <= end ? _mm256_loadu_ps(src) : _mm256_maskload_ps(src, mask));
           else
-            for (kx = 0; kx < s->kw; kx++) dst[kx] = src[kx];
+            for (kx = 0; kx < kw; kx++) dst[kx] = src[kx];
         }
+      }
       for (z = K; z < Kp; z += 8) _mm256_storeu_ps(r + z, _mm256_setzero_ps());
     }
 }
@@ -146,7 +148,8 @@ BW_TARGET INLINE void BW_SUFFIX(din_vectors)(float *d, const float *dcol, const 
 
 /* scratch: 16 floats of room, rows (P x Kp) of the item's windows (then,
  * once gW has them, the rows of its input delta), 16 of room, flags (P bytes
- * in P floats), two lists of max(P, f) (lnn_conv_scratch_floats) */
+ * in P floats), two lists of max(P, f), two of P, two of f qh qw
+ * (lnn_conv_scratch_floats) */
 BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratch, const float *dz,
                                             const int32_t *arg, const float *in, const float *W,
                                             size_t m, const lnn_conv *s) {
@@ -158,6 +161,9 @@ BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratc
   float *rows = scratch + 16, *gl = rows + P * Kp + 16 + P;
   uint8_t *active = (uint8_t *)(void *)(rows + P * Kp + 16);
   int32_t *pl = (int32_t *)(void *)(gl + L);
+  /* the non-zero deltas bucketed by the window position they route to */
+  int32_t *cnt = pl + L, *at = cnt + P, *bf = at + P;
+  float *bg = (float *)(void *)(bf + nout);
   size_t i, q, n, p;
   int f, c, yi, x0;
   for (i = 0; i < m; i++) {
@@ -178,21 +184,29 @@ BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratc
 #undef GW
     }
     if (din == NULL) continue;
-    for (p = 0; p < P; p++) { /* rows of the input delta, over the windows' rows */
-      const int y = (int)(p / (size_t)ow), x = (int)(p % (size_t)ow);
-      float *row = rows + p * Kp;
-      active[p] = 0;
-      if (y / s->ph >= qh || x / s->pw >= qw) continue; /* a ragged edge: no window */
-      q = (size_t)(y / s->ph) * qw + (size_t)(x / s->pw);
-      for (f = 0, n = 0; f < s->f; f++) {
+    /* each pooled output routes its delta to one window position (its
+     * argmax); pool windows do not overlap, so a position's bucket holds
+     * each filter at most once, in f order (f is the outer loop) */
+    for (p = 0; p < P; p++) cnt[p] = 0;
+    for (q = 0; q < nout; q++)
+      if (g[q] != 0.0f) cnt[a[q]]++;
+    for (p = 0, n = 0; p < P; p++) at[p] = (int32_t)n, n += (size_t)cnt[p];
+    for (f = 0; f < s->f; f++)
+      for (q = 0; q < nq; q++) {
         const float gv = g[(size_t)f * nq + q];
-        if (gv == 0.0f || (size_t)a[(size_t)f * nq + q] != p) continue;
-        gl[n] = gv;
-        pl[n++] = f;
+        int32_t *slot;
+        if (gv == 0.0f) continue;
+        slot = &at[a[(size_t)f * nq + q]];
+        bg[*slot] = gv;
+        bf[(*slot)++] = f;
       }
-      if (n == 0) continue;
-      active[p] = 1;
-#define DCOL(NV, MASKED) BW_SUFFIX(dcol_block)(row, W, K, gl, pl, n, v0, mask, NV, MASKED)
+    for (p = 0; p < P; p++) { /* rows of the input delta, over the windows' rows */
+      float *row = rows + p * Kp;
+      const size_t first = (size_t)at[p] - (size_t)cnt[p];
+      active[p] = cnt[p] != 0;
+      if (!active[p]) continue;
+      n = (size_t)cnt[p];
+#define DCOL(NV, MASKED) BW_SUFFIX(dcol_block)(row, W, K, bg + first, bf + first, n, v0, mask, NV, MASKED)
       BY_BLOCKS(DCOL);
 #undef DCOL
     }

@@ -94,12 +94,25 @@ static void naive_u8_to_float(float *y, const uint8_t *x, size_t n, float scale)
 /* The dot product of two rows of k floats: LNN_LANES partial sums, lane l
  * taking the terms p = l, l + 16, l + 32, ... by fused multiply-adds from +0,
  * the last block padded with zero terms (fmaf(0, 0, s)), then summed by
- * halves: lane l + 8 into l, l + 4 into l, l + 2, l + 1. */
-static float dot_canonical(const float *a, const float *b, size_t k) {
+ * halves: lane l + 8 into l, l + 4 into l, l + 2, l + 1.  (The lanes are
+ * independent, so the compiler may run them side by side: same bits.) */
+static inline __attribute__((always_inline)) float dot_canonical(const float *a, const float *b,
+                                                                  size_t k) {
   float s[LNN_LANES];
   size_t p, l, h;
   for (l = 0; l < LNN_LANES; l++) s[l] = 0.0f;
-  for (p = 0; p < k; p += LNN_LANES)
+  for (p = 0; p + LNN_LANES <= k; p += LNN_LANES) {
+#if defined(__clang__) /* a hint for the FMA clone; no vectoriser, no matter (-O1, sanitizers) */
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wpass-failed"
+#pragma clang loop vectorize(enable)
+#endif
+    for (l = 0; l < LNN_LANES; l++) s[l] = fmaf(a[p + l], b[p + l], s[l]);
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
+  }
+  if (p < k) /* the last block, padded */
     for (l = 0; l < LNN_LANES; l++)
       s[l] = p + l < k ? fmaf(a[p + l], b[p + l], s[l]) : fmaf(0.0f, 0.0f, s[l]);
   for (h = LNN_LANES / 2; h >= 1; h /= 2)
@@ -108,8 +121,8 @@ static float dot_canonical(const float *a, const float *b, size_t k) {
 }
 
 /* C (m x n) = beta C + A (m x k) B^T: C = (beta == 0 ? 0 : beta C) + dot */
-LNN_NAIVE static void naive_gemm_nt(float *C, const float *A, const float *B, size_t m, size_t n, size_t k,
-                          float beta) {
+LNN_NAIVE static void naive_gemm_nt(float *C, const float *A, const float *B, size_t m, size_t n,
+                                    size_t k, float beta) {
   size_t i, j;
   for (i = 0; i < m; i++)
     for (j = 0; j < n; j++) {
@@ -118,18 +131,28 @@ LNN_NAIVE static void naive_gemm_nt(float *C, const float *A, const float *B, si
     }
 }
 
-/* C (m x n) = beta C + alpha sum over r of A(x, r) B[r]: the terms in order
- * r = 0 .. k-1 by fused multiply-adds from +0; then t = alpha s, and
- * C = t (beta == 0) or fmaf(beta, C, t) */
-LNN_NAIVE static void naive_gemm_xn(float *C, const float *A, size_t ar, size_t ax, const float *B, size_t m,
-                          size_t n, size_t k, float alpha, float beta) {
-  size_t x, c, r;
+/* C (m x n) = beta C + alpha sum over r of A(x, r) B[r]: each element's
+ * terms in order r = 0 .. k-1 by fused multiply-adds from +0; then
+ * t = alpha s, and C = t (beta == 0) or fmaf(beta, C, t).  The sums of up
+ * to XN_COLS columns of a row run side by side (r outer), each in its order. */
+#define XN_COLS 64
+LNN_NAIVE static void naive_gemm_xn(float *C, const float *A, size_t ar, size_t ax, const float *B,
+                                    size_t m, size_t n, size_t k, float alpha, float beta) {
+  float s[XN_COLS];
+  size_t x, c0, c, r, w;
   for (x = 0; x < m; x++)
-    for (c = 0; c < n; c++) {
-      float s = 0.0f, t;
-      for (r = 0; r < k; r++) s = fmaf(A[r * ar + x * ax], B[r * n + c], s);
-      t = alpha * s;
-      C[x * n + c] = beta == 0.0f ? t : fmaf(beta, C[x * n + c], t);
+    for (c0 = 0; c0 < n; c0 += XN_COLS) {
+      w = n - c0 < XN_COLS ? n - c0 : XN_COLS;
+      for (c = 0; c < w; c++) s[c] = 0.0f;
+      for (r = 0; r < k; r++) {
+        const float a = A[r * ar + x * ax], *b = B + r * n + c0;
+        for (c = 0; c < w; c++) s[c] = fmaf(a, b[c], s[c]);
+      }
+      for (c = 0; c < w; c++) {
+        const float t = alpha * s[c];
+        float *o = C + x * n + c0 + c;
+        *o = beta == 0.0f ? t : fmaf(beta, *o, t);
+      }
     }
 }
 

@@ -5,7 +5,9 @@
 -- message and the status (2 for usage errors, 0 for a help request, 1 for failures);
 -- only the entry points (bin/lnn, scripts/*.lua, train.lua) call os.exit.
 -- @module lnn.cli
-local core = require "lnn.core"
+-- lnn.core on first use, not at load: an entry point loads lnn.cli first, so
+-- that a failure to load lnn.core (no memory left to map it) is still a message
+local core = setmetatable({}, {__index = function(_, k) return require("lnn.core")[k] end})
 
 local cli = {}
 
@@ -97,6 +99,14 @@ end
 -- @treturn string the message
 function cli.clean(err)
   local s = tostring(err)
+  -- require's "error loading module 'm' from file 'f':\n\twhy" (under a memory limit:
+  -- why is "not enough memory", or the dynamic loader's failure to map the library)
+  local mod, why = s:match("^error loading module '([^']*)' from file '[^']*':%s*(.-)%s*$")
+  if mod then
+    why = why:match("^[^\n]*")
+    if why:find("failed to map segment", 1, true) then why = "not enough memory to map it (" .. why .. ")" end
+    s = ("loading %s: %s"):format(mod, why)
+  end
   repeat
     local n
     s, n = s:gsub("^[^\n:]*%.lua:%d+: ", "", 1)

@@ -67,7 +67,9 @@ function commands.main(argv, prog)
   end
   for _, c in ipairs(commands.available()) do
     if c.name == name then
-      return cli.run(require(c.module).run, {table.unpack(argv, 2)}, prog .. " " .. name)
+      -- the module loads inside run(): a failure to load it (out of memory) is a message too
+      return cli.run(function(args, p) return require(c.module).run(args, p) end, {table.unpack(argv, 2)},
+        prog .. " " .. name)
     end
   end
   io.stderr:write(("%s: unknown command '%s' (try %s --help)\n"):format(prog, name, prog))

@@ -1,6 +1,6 @@
 -- spec/helpers.lua: what several specs share -- the seed's dummy data, the
 -- MNIST folder, conversions between the engine and lnn.reference, and float
--- comparisons with tolerances (never exact: kernels differ in the last bits).
+-- comparisons with tolerances (the float32 engine against lnn.reference, which computes in double).
 local core = require "lnn.core"
 local R = require "lnn.reference"
 
@@ -116,10 +116,11 @@ H.HANG_LIMIT = 300
 --- job.pid (cmd's process), job:out(), job:ended(), job:wait_until(cond, what
 --- [, limit = HANG_LIMIT]) (fails if cmd ends or time runs out first),
 --- job:status() (waits for the end; the status and the output), job:kill()
---- (SIGKILL if it still runs; for after_each).
+--- (SIGKILL if it still runs; for after_each).  The status file appears
+--- whole (written aside, then renamed): its existence means the end.
 function H.background(dir, cmd)
-  H.write_file(dir .. "/run.sh", ("%s >%s/out 2>&1 &\necho $! >%s/pid\nwait $!\necho $? >%s/status\n")
-    :format(cmd, dir, dir, dir))
+  H.write_file(dir .. "/run.sh", ("%s >%s/out 2>&1 &\necho $! >%s/pid\nwait $!\necho $? >%s/status.part\n"
+    .. "mv %s/status.part %s/status\n"):format(cmd, dir, dir, dir, dir, dir))
   os.execute(("sh %s/run.sh </dev/null >/dev/null 2>&1 &"):format(dir))
   local function sleep(s) os.execute(("sleep %.2f"):format(s)) end
   local job = {dir = dir}

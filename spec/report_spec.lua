@@ -229,12 +229,12 @@ describe("the report page", function()
     for _, list in ipairs {E.list, X.list} do
       for _, e in ipairs(list) do
         if e.name ~= "ch1_100_hidden" then
-          H.write_file(("%s/experiments/%s.json"):format(res, e.name), json.encode {experiment = e.name})
+          H.write_file(("%s/experiments/%s.json"):format(res, e.name), json.encode {experiment = e.name, runs = {}})
         end
       end
     end
     for _, b in ipairs(report.BASELINES) do
-      H.write_file(("%s/%s.json"):format(res, b.name), json.encode {baseline = b.name})
+      H.write_file(("%s/%s.json"):format(res, b.name), json.encode {baseline = b.name, correct = 1, total = 2})
     end
     H.write_file(res .. "/train/t.json", '{"epochs": [{"epoch": 1, "correct": 1, "total": 2}]}')
     H.write_file(res .. "/visualize/.lnn-visualize", "")
@@ -326,5 +326,118 @@ describe("the report page", function()
     H.write_file(blank, "<!DOCTYPE html><title>x</title>")
     browse(("--screenshot=%s --window-size=200,100"):format(dir .. "/blank.png"), blank)
     assert.are.equal(0, (non_white(dir .. "/blank.png")))
+  end)
+end)
+
+-- hostile results folders (issue 24): text from the files, the file and folder
+-- names and the command lines they record reaches the page escaped, and a file
+-- whose fields have the wrong types, impossible values or missing keys is
+-- listed under "Files that could not be read" with its name and why, while the
+-- page is still built (status 0)
+describe("the report page from hostile results", function()
+  local XSS = [[<script>alert(1)</script>"><img src=x onerror=alert(2)>&amp;' <SCRIPT src=//e.org>]]
+  local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+  local function put(path, v) H.write_file(path, type(v) == "string" and v or json.encode(v)) end
+  local function mkdir(path) assert(os.execute("mkdir -p " .. q(path))) end
+
+  local dir, cleanup, res, html, out, status
+  local bad = {}
+  setup(function()
+    dir, cleanup = H.tmpdir()
+    res = dir .. "/res " .. XSS:gsub("/", "|")
+    for _, d in ipairs {"experiments", "baselines", "train", "visualize", "vis-bad"} do mkdir(res .. "/" .. d) end
+    local name = XSS:gsub("/", "|")
+    local run = {command = XSS, machine = XSS, date = "2026-01-01T00:00:00Z"}
+    local epochs = {{epoch = 1, accuracy = 90, total = 100}}
+    -- good files that carry hostile text everywhere text can be
+    put(res .. "/experiments/" .. name .. ".json", {experiment = "ch1_30_hidden", title = XSS, seed = 1, seconds = 5,
+      options = {epochs = 1}, run = run,
+      runs = {{best_accuracy = 90, label = XSS, summary = XSS, training_images = 1000, epochs = epochs,
+               config = {eval = "test", monitor = {"evaluation_cost"}}}}})
+    put(res .. "/experiments/words.json", {experiment = report.qualitative()[1].name, seed = 1, run = run,
+      runs = {{best_accuracy = 50, label = XSS, summary = XSS, epochs = epochs}}})
+    put(res .. "/experiments/c6.json", {experiment = "ch6_1", about = XSS, test_accuracy = 0.9, training_images = 1000,
+      seed = 1, run = run, epochs = {{epoch = 1, validation_accuracy = 0.9, test_accuracy = 0.9}}})
+    put(res .. "/baselines/" .. name .. ".json", {baseline = "average_darkness", correct = 2225, total = 10000, run = run})
+    put(res .. "/train/" .. name .. ".json", {epochs = {{epoch = 1, correct = 5, total = 10, seconds = 1}},
+      sizes = {784, 30, 10}, eta = 3, run = run})
+    local confusion = {}
+    for r = 1, 10 do confusion[r] = {} for c = 1, 10 do confusion[r][c] = r == c and 1 or 0 end end
+    put(res .. "/visualize/.lnn-visualize", "")
+    put(res .. "/visualize/summary.json", {network = XSS, set = XSS, correct = 10, total = 10, confusion = confusion})
+    -- malformed files: each must be listed
+    local function b(file, v) bad[#bad + 1] = file put(res .. "/" .. file, v) end
+    local ch1 = function(r, extra)
+      local m = {experiment = "ch1_30_hidden", runs = {r}}
+      for k, v in pairs(extra or {}) do m[k] = v end
+      return m
+    end
+    b("experiments/runs_string.json", {experiment = "ch1_30_hidden", runs = "x"})
+    b("experiments/best_string.json", ch1 {best_accuracy = "95", epochs = epochs})
+    b("experiments/epochs_numbers.json", ch1 {best_accuracy = 95, epochs = {1, 2, 3}})
+    b("experiments/huge.json", '{"experiment": "ch1_30_hidden", "runs": [{"best_accuracy": 1e300, "epochs": []}]}')
+    b("experiments/huge_int.json", '{"experiment": "ch1_30_hidden", "seed": 1, "options": {"epochs": 123456789012345678},'
+      .. ' "runs": [{"best_accuracy": 90, "epochs": []}]}')
+    b("experiments/seed_table.json", ch1({best_accuracy = 95, epochs = epochs}, {seed = {}}))
+    b("experiments/epochs_fraction.json", ch1({best_accuracy = 95, epochs = epochs}, {options = {epochs = 2.5}}))
+    b("experiments/title_table.json", ch1({best_accuracy = 95, epochs = epochs}, {title = {a = 1}}))
+    b("experiments/command_number.json", ch1({best_accuracy = 95, epochs = epochs}, {run = {command = 5}}))
+    b("experiments/images_string.json", ch1 {best_accuracy = 95, epochs = epochs, training_images = "all"})
+    b("experiments/missing_runs.json", {experiment = "ch1_100_hidden"})
+    b("experiments/nested_junk.json", '{"experiment": "ch1_30_hidden", "runs": [[[[[[{"x": [[]]}]]]]]]}')
+    b("experiments/monitor_junk.json", ch1 {best_accuracy = 95, epochs = epochs, config = {monitor = {{}, 5}}})
+    b("experiments/ch6_string.json", {experiment = "ch6_2", test_accuracy = "high"})
+    b("experiments/ch6_epochs.json", {experiment = "ch6_3", test_accuracy = 0.9,
+      epochs = {{epoch = "one", validation_accuracy = "x"}}})
+    b("experiments/ch6_members.json", {experiment = "ch6_8", vote_test_accuracy = 0.9, members = {1, 2}})
+    b("baselines/correct_string.json", {baseline = "svm", correct = "many", total = 10})
+    b("baselines/total_zero.json", {baseline = "svm", correct = 1, total = 0})
+    b("train/total_string.json", {epochs = {{epoch = 1, correct = 1, total = "ten"}}})
+    b("train/sizes_junk.json", {epochs = {{epoch = 1, correct = 1, total = 2}}, sizes = {"a", {}}})
+    b("vis-bad/summary.json", {network = "n", correct = 1, total = 2, confusion = {1, 2, 3, 4, 5, 6, 7, 8, 9, "<script>"}})
+    put(res .. "/vis-bad/.lnn-visualize", "")
+    -- a confusion matrix of the right shape with markup in a cell (the page once wrote cells as they came)
+    mkdir(res .. "/vis-cell")
+    local cells = {}
+    for r = 1, 10 do cells[r] = {} for c = 1, 10 do cells[r][c] = 0 end end
+    cells[3][4] = "<script>alert(3)</script>"
+    put(res .. "/vis-cell/.lnn-visualize", "")
+    put(res .. "/vis-cell/summary.json", {network = "n", correct = 1, total = 2, confusion = cells})
+    bad[#bad + 1] = "vis-cell/summary.json"
+    out, status = sh(("lua5.4 bin/lnn report --results %s --out %s"):format(q(res), q(dir .. "/page")))
+    html = io.open(dir .. "/page/index.html") and H.read_file(dir .. "/page/index.html") or ""
+  end)
+  teardown(function() cleanup() end)
+
+  it("is built, status 0", function()
+    assert.are.equal(0, status, out)
+    assert.falsy(out:find("%.lua:%d+"), out)
+  end)
+
+  it("holds no markup from the data: one script element, its own", function()
+    local n = select(2, html:lower():gsub("<script", ""))
+    assert.are.equal(1, n, "script elements: " .. n)
+    assert.truthy(html:find("<script>(function () {", 1, true))
+    assert.falsy(html:find("<img src=x", 1, true))
+    assert.falsy(html:find("&amp;'", 1, true))
+    -- the text is there, escaped: in the table, the curves, the train.lua table, the pictures, the folder
+    assert.truthy(html:find("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(2)&gt;&amp;amp;&#39;",
+      1, true))
+    local _, n_esc = html:gsub("&lt;script&gt;alert%(1%)", "")
+    assert.is_true(n_esc >= 8, "escaped copies: " .. n_esc)
+  end)
+
+  it("lists every malformed file with its name and why, and shows the good ones", function()
+    local list = html:match("<p>Files that could not be read:</p>\n<ul>\n(.-)</ul>") or ""
+    for _, file in ipairs(bad) do
+      local item = list:match("<li><code>[^<]*" .. file:gsub("%p", "%%%0") .. "</code>: ([^\n]*)</li>")
+      assert.truthy(item, file .. " is not listed:\n" .. list)
+      assert.is_true(#item > 5 and #item < 200, file .. ": " .. item)
+      assert.falsy(item:find("%.lua:%d"), item)
+    end
+    assert.truthy(html:find('<tr id="row-ch1_30_hidden"><td>1</td>', 1, true))
+    assert.truthy(html:match('<tr id="row%-ch1_30_hidden">.-</tr>'):find("90.00%", 1, true))
+    assert.truthy(html:match('<tr id="row%-ch6_1">.-</tr>'):find("90.00%", 1, true))
+    assert.truthy(html:match('<tr id="row%-average_darkness">.-</tr>'):find("22.25%", 1, true))
   end)
 end)

@@ -16,9 +16,15 @@ local REFERENCE = "#555555"
 -- at most this many hover targets per series (a long run's points are thinned)
 local MAX_TARGETS = 100
 
+--- escape(s): s (tostring'd) as HTML/XML text or a quoted attribute's value: & < > " ' as
+--- entities.  The one escape of every page and picture lnn writes (plot's SVG, lnn.report's page).
+-- @param s any value
+-- @treturn string the escaped text
 local function esc(s)
-  return (tostring(s):gsub("[&<>\"]", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;"}))
+  return (tostring(s):gsub("[&<>\"']", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;",
+    ["'"] = "&#39;"}))
 end
+plot.escape = esc
 
 -- A "nice" tick step for a range (1, 2 or 5 times a power of ten).
 local function tick_step(span, count)

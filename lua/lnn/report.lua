@@ -105,6 +105,88 @@ local function is_null(v) return v == nil or v == json.null end
 -- an error as a reader should see it: without the Lua file and line it came from
 local function plain(err) return (tostring(err):gsub("^[^\n]-%.lua:%d+: ", "")) end
 
+-- What a results file's fields must be, checked when the file is read so that
+-- the page can trust what it shows: a field that is there has its type and a
+-- sane range (null counts as absent); `need` names the keys that must be there.
+-- Keys the page does not read are not checked.
+local MAX_COUNT = 2 ^ 31
+local function count(v)
+  if type(v) ~= "number" or v ~= math.floor(v) or v < 0 or v > MAX_COUNT then
+    return "a whole number from 0 to 2^31"
+  end
+end
+local function positive(v) return count(v) or (v == 0 and "a whole number from 1 to 2^31") or nil end
+local function range(lo, hi)
+  return function(v)
+    if type(v) ~= "number" or v ~= v or v < lo or v > hi then return ("a number from %g to %g"):format(lo, hi) end
+  end
+end
+local function typed(t) return function(v) if type(v) ~= t then return "a " .. t end end end
+local str, bool = typed("string"), typed("boolean")
+local seconds_v, number_v, percent, fraction = range(0, 1e9), range(-1e9, 1e9), range(-1, 100), range(0, 1)
+local seed_v = function(v) return (type(v) ~= "number" or v ~= math.floor(v) or math.abs(v) > 2 ^ 53)
+  and "a whole number" or nil end
+local function list(item, min)
+  return {list = item, min = min}
+end
+local function fields(f, need) return {fields = f, need = need} end
+
+local RUN_INFO = fields {command = str, machine = str, date = str}
+local OPTIONS = fields {epochs = count, train_size = count, eval_size = count, nets = count}
+local SCHEMA = {
+  experiment = fields({title = str, seed = seed_v, seconds = seconds_v, options = OPTIONS, run = RUN_INFO,
+    runs = list(fields {best_accuracy = percent, training_images = count, label = str, summary = str,
+      config = fields {eval = str, monitor = list(str)},
+      epochs = list(fields({epoch = count, accuracy = percent, total = count}, {"epoch"})),
+      gradient_norms = list(fields({epoch = count, norms = list(number_v, 2)}, {"epoch", "norms"}))})},
+    {"runs"}),
+  chapter6 = fields {about = str, seed = seed_v, seconds = seconds_v, shuffle = bool, options = OPTIONS, run = RUN_INFO,
+    test_accuracy = fraction, vote_test_accuracy = fraction, test_images = positive, training_images = count,
+    epochs = list(fields({epoch = count, validation_accuracy = fraction, test_accuracy = fraction},
+      {"epoch", "validation_accuracy"})),
+    members = list(fields {seed = seed_v, epochs = list(fields {})})},
+  baseline = fields({seed = seed_v, seconds = seconds_v, run = RUN_INFO, correct = count, total = positive},
+    {"correct", "total"}),
+  train = fields({run = RUN_INFO, eta = number_v, sizes = list(positive),
+    epochs = list(fields({epoch = count, correct = count, total = positive, seconds = seconds_v},
+      {"epoch", "correct", "total"}), 1)}, {"epochs"}),
+  visualize = fields {network = str, set = str, correct = count, total = positive,
+    confusion = list(list(count, 10), 10)},
+}
+
+-- nil if v fits schema s, else why not ("runs[1].epochs[2].total: a whole number ...");
+-- nulls in tables become absent on the way
+local function misfit(v, s, where)
+  if type(s) == "function" then
+    local want = s(v)
+    return want and ("%s: %s expected, got %s"):format(where, want,
+      type(v) == "string" and ("%q"):format(#v > 20 and v:sub(1, 20) .. "..." or v) or
+      type(v) == "number" and ("%.6g"):format(v) or type(v))
+  end
+  if type(v) ~= "table" then return ("%s: %s expected, got %s"):format(where, s.list and "a list" or "an object", type(v)) end
+  if s.list then
+    if #v < (s.min or 0) then return ("%s: at least %d items expected, got %d"):format(where, s.min, #v) end
+    for i = 1, #v do
+      local why = misfit(v[i], s.list, ("%s[%d]"):format(where, i))
+      if why then return why end
+    end
+    return nil
+  end
+  if #v > 0 then return ("%s: an object expected, got a list"):format(where == "" and "the file" or where) end
+  for _, k in ipairs(s.need or {}) do
+    if is_null(v[k]) then return ("%s%s missing"):format(where == "" and "" or where .. ".", k) end
+  end
+  for k, fs in pairs(s.fields) do
+    if v[k] == json.null then v[k] = nil end
+    if v[k] ~= nil then
+      local why = misfit(v[k], fs, where == "" and k or where .. "." .. k)
+      if why then return why end
+    end
+  end
+end
+
+local probe -- (below) computes for a file what the page shows of it; an error there makes it unreadable
+
 local function classify(m)
   if type(m) ~= "table" then return nil end
   if type(m.experiment) == "string" then
@@ -138,7 +220,10 @@ function R.collect(results, skip)
         c.unreadable[#c.unreadable + 1] = {path = path, err = plain(m)}
       else
         local kind = classify(m)
-        if kind then
+        local why = kind and (misfit(m, SCHEMA[kind], "") or probe(kind, m))
+        if why then
+          c.unreadable[#c.unreadable + 1] = {path = path, err = why}
+        elseif kind then
           m.path = path
           if kind == "train" or kind == "visualize" then
             if kind == "train" then c.train[#c.train + 1] = m end
@@ -157,7 +242,12 @@ function R.collect(results, skip)
     local s = read(dir .. "/summary.json")
     if s then
       local ok, m = pcall(json.decode, s, dir .. "/summary.json")
-      if ok and type(m) == "table" then v.summary = m end
+      local why = not ok and plain(m) or misfit(m, SCHEMA.visualize, "")
+      if why then
+        c.unreadable[#c.unreadable + 1] = {path = dir .. "/summary.json", err = why}
+      else
+        v.summary = m
+      end
     end
     for _, p in ipairs {"confusion", "misclassified", "weights"} do
       local f = dir .. "/" .. p .. ".png"
@@ -346,6 +436,29 @@ function R.judge(row, list)
   return out
 end
 
+-- probe(kind, m): nil, or why the page cannot show file m: what the page
+-- computes of it (its figure, shortness, command, charts), under pcall.  The
+-- schema above says why in the file's terms; this is the net under it.
+function probe(kind, m)
+  local ok, err = pcall(function()
+    local rows = {}
+    for _, row in ipairs(R.rows()) do
+      if row.kind == kind and (row.name == m.experiment or row.name == m.baseline) then rows[#rows + 1] = row end
+    end
+    if kind == "experiment" and #rows == 0 then
+      rows[1] = {kind = kind, name = m.experiment, run = #E.by_name[m.experiment].runs}
+    end
+    for _, row in ipairs(rows) do
+      figure(row, m)
+      R.shortness(row, m)
+      R.command_of(row, m)
+    end
+    local curves = kind == "experiment" and E.curves or kind == "chapter6" and X.curves
+    for _, ch in ipairs(curves and curves(m) or {}) do plot.svg(ch.spec) end
+  end)
+  if not ok then return "cannot be shown: " .. plain(err) end
+end
+
 -- the scripts --quick runs and the lnn commands they are
 local LNN_COMMAND = {["scripts/average_darkness.lua"] = "darkness", ["scripts/svm_baseline.lua"] = "svm",
   ["scripts/expand_mnist.lua"] = "expand", ["scripts/train.lua"] = "train", ["scripts/visualize.lua"] = "visualize"}
@@ -436,10 +549,8 @@ end
 
 ---------------------------------------------------------------- writing
 
-local function esc(s)
-  return (tostring(s):gsub("[&<>\"']", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;",
-    ["'"] = "&#39;"}))
-end
+-- every string a results file, a file name or the machine brings goes through this one escape
+local esc = plot.escape
 R.escape = esc
 
 local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -831,7 +942,7 @@ function R.page(c, about)
       for r = 1, 10 do
         w(('<tr><th scope="row">%d</th>'):format(r - 1))
         for col = 1, 10 do
-          w(('<td%s>%s</td>'):format(r == col and ' class="diag"' or "", tostring(s.confusion[r][col])))
+          w(('<td%s>%s</td>'):format(r == col and ' class="diag"' or "", esc(s.confusion[r][col])))
         end
         w('</tr>\n')
       end

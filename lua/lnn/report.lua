@@ -549,9 +549,13 @@ end
 
 ---------------------------------------------------------------- writing
 
--- every string a results file, a file name or the machine brings goes through this one escape
-local esc = plot.escape
-R.escape = esc
+local esc = plot.escape -- every string a results file, a file name or the machine brings
+
+--- escape(s): s with & < > " and ' written as HTML entities: the one escape
+-- of the page and of its charts (lnn.plot's), for text and attributes alike.
+-- @param s a string
+-- @return the escaped string
+function R.escape(s) return esc(s) end
 
 local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 --- base64(s): s in base64 (RFC 4648, with padding).

@@ -172,11 +172,11 @@ BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratc
     BW_SUFFIX(im2row)(rows, in + i * chw, s, Kp);
     for (f = 0; f < s->f; f++) {
       float *gw = gW + (size_t)f * K;
-      for (q = 0, n = 0; q < nq; q++) {
+      for (q = 0, n = 0; q < nq; q++) { /* branch-free: ReLU makes the zeros unpredictable */
         const float gv = g[(size_t)f * nq + q];
-        if (gv == 0.0f) continue;
         gl[n] = gv;
-        pl[n++] = a[(size_t)f * nq + q];
+        pl[n] = a[(size_t)f * nq + q];
+        n += gv != 0.0f;
       }
       if (n == 0) continue;
 #define GW(NV, MASKED) BW_SUFFIX(gw_block)(gw, rows, Kp, gl, pl, n, v0, mask, NV, MASKED)
@@ -188,8 +188,7 @@ BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratc
      * argmax); pool windows do not overlap, so a position's bucket holds
      * each filter at most once, in f order (f is the outer loop) */
     for (p = 0; p < P; p++) cnt[p] = 0;
-    for (q = 0; q < nout; q++)
-      if (g[q] != 0.0f) cnt[a[q]]++;
+    for (q = 0; q < nout; q++) cnt[a[q]] += g[q] != 0.0f; /* every arg is a position */
     for (p = 0, n = 0; p < P; p++) at[p] = (int32_t)n, n += (size_t)cnt[p];
     for (f = 0; f < s->f; f++)
       for (q = 0; q < nq; q++) {

@@ -271,6 +271,27 @@ AVX2 INLINE void pool_maps(float *out, int32_t *arg, const float *cv, const lnn_
   }
 }
 
+/* koff[k]: the input offset of step k = (c, ky, kx) of a window (the fast forwards) */
+static void window_offsets(int32_t *koff, const lnn_conv *s) {
+  int c, ky, kx, k = 0;
+  for (c = 0; c < s->c; c++)
+    for (ky = 0; ky < s->kh; ky++)
+      for (kx = 0; kx < s->kw; kx++) koff[k++] = (c * s->h + ky) * s->w + kx;
+}
+
+/* po, pi: the output (y ow + x) and input (y w + x) offsets of slots j .. j + nb - 1,
+ * a slot being 8 outputs side by side in a row (sw of them per row, the last
+ * overlapping the one before) */
+static void slot_offsets(size_t *po, size_t *pi, int j, int nb, const lnn_conv *s) {
+  const int ow = lnn_conv_ow(s), sw = (ow + 7) / 8;
+  int b;
+  for (b = 0; b < nb; b++) {
+    const int y = (j + b) / sw, xs = (j + b) % sw, x = xs * 8 + 8 <= ow ? xs * 8 : ow - 8;
+    po[b] = (size_t)y * ow + x;
+    pi[b] = (size_t)y * s->w + x;
+  }
+}
+
 /* scratch: koff (K), then one item's cv (f x oh x ow) */
 AVX2 void lnn_conv_forward_avx2(float *out, int32_t *arg, float *scratch, const float *in,
                                 const float *W, size_t m, const lnn_conv *s) {
@@ -280,25 +301,19 @@ AVX2 void lnn_conv_forward_avx2(float *out, int32_t *arg, float *scratch, const 
   const size_t K = (size_t)s->c * s->kh * s->kw;
   int32_t *koff = (int32_t *)(void *)scratch;
   float *cv = scratch + K;
-  size_t i, k = 0;
-  int c, ky, kx, j;
+  size_t i;
+  int j;
   if (ow < 8) {
     lnn_conv_forward_naive(out, arg, scratch, in, W, m, s);
     return;
   }
-  for (c = 0; c < s->c; c++)
-    for (ky = 0; ky < s->kh; ky++)
-      for (kx = 0; kx < s->kw; kx++) koff[k++] = (c * s->h + ky) * s->w + kx;
+  window_offsets(koff, s);
   for (i = 0; i < m; i++) {
     const float *img = in + i * chw;
     for (j = 0; j < ns; j += 3) {
       size_t po[3], pi[3];
-      int b, nb = ns - j < 3 ? ns - j : 3;
-      for (b = 0; b < nb; b++) {
-        const int y = (j + b) / sw, xs = (j + b) % sw, x = xs * 8 + 8 <= ow ? xs * 8 : ow - 8;
-        po[b] = (size_t)y * ow + x;
-        pi[b] = (size_t)y * s->w + x;
-      }
+      const int nb = ns - j < 3 ? ns - j : 3;
+      slot_offsets(po, pi, j, nb, s);
       if (nb == 3) conv_filters(cv, img, W, koff, K, P, s->f, po, pi, 3);
       else if (nb == 2) conv_filters(cv, img, W, koff, K, P, s->f, po, pi, 2);
       else conv_filters(cv, img, W, koff, K, P, s->f, po, pi, 1);
@@ -461,25 +476,19 @@ AVX512 void lnn_conv_forward_avx512(float *out, int32_t *arg, float *scratch, co
   const size_t K = (size_t)s->c * s->kh * s->kw;
   int32_t *koff = (int32_t *)(void *)scratch;
   float *cv = scratch + K;
-  size_t i, k = 0;
-  int c, ky, kx, j;
+  size_t i;
+  int j;
   if (ow < 8) {
     lnn_conv_forward_naive(out, arg, scratch, in, W, m, s);
     return;
   }
-  for (c = 0; c < s->c; c++)
-    for (ky = 0; ky < s->kh; ky++)
-      for (kx = 0; kx < s->kw; kx++) koff[k++] = (c * s->h + ky) * s->w + kx;
+  window_offsets(koff, s);
   for (i = 0; i < m; i++) {
     const float *img = in + i * chw;
     for (j = 0; j < ns; j += 6) { /* 3 pairs of slots; a last odd slot is paired with itself */
-      size_t po[8], pi[8];
-      int b, nb = ns - j < 6 ? ns - j : 6;
-      for (b = 0; b < nb; b++) {
-        const int y = (j + b) / sw, xs = (j + b) % sw, x = xs * 8 + 8 <= ow ? xs * 8 : ow - 8;
-        po[b] = (size_t)y * ow + x;
-        pi[b] = (size_t)y * s->w + x;
-      }
+      size_t po[6], pi[6];
+      int nb = ns - j < 6 ? ns - j : 6;
+      slot_offsets(po, pi, j, nb, s);
       if (nb % 2 != 0) po[nb] = po[nb - 1], pi[nb] = pi[nb - 1], nb++;
       switch (nb / 2) {
         case 3: conv_filters512(cv, img, W, koff, K, P, s->f, po, pi, 3); break;

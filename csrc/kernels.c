@@ -53,8 +53,6 @@ LNN_NAIVE static float expf_canonical(float x) {
   return p * scale;
 }
 
-float lnn_expf(float x) { return expf_canonical(x); }
-
 /* ---- the naive table ---- */
 
 static float act_one(lnn_act f, float x) {
@@ -195,7 +193,7 @@ void lnn_softmax_rows(float *y, size_t rows, size_t cols) { softmax_rows(y, rows
 #define AVX2 __attribute__((target("avx2,fma")))
 #define INLINE __attribute__((always_inline)) inline
 
-/* lnn_expf for 8 floats, step for step */
+/* expf_canonical for 8 floats, step for step */
 AVX2 static INLINE __m256 exp8(__m256 x) {
   __m256 n, r, p, r2;
   __m256i e;

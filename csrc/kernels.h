@@ -89,8 +89,4 @@ void lnn_softmax_rows(float *y, size_t rows, size_t cols);
 #define LNN_NAIVE
 #endif
 
-/* exp(x) as every table computes it (kernels.c): finite and positive for any
- * x, within ~2 ulp of expf where the activations meet it. */
-float lnn_expf(float x);
-
 #endif

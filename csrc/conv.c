@@ -16,7 +16,8 @@ size_t lnn_conv_scratch_floats(const lnn_conv *s) {
   const size_t Kp = (K + 15) / 16 * 16; /* the backward's rows, for either vector width */
   const size_t L = P > (size_t)s->f ? P : (size_t)s->f;
   /* the fast forwards: koff (K ints) and one item's maps (f x P); the fast
-   * backward: rows and its lists (conv_backward.h); the naive backward: K */
+   * backward: rows and its lists (conv_backward.h); the naive forward: one
+   * map (<= P); the naive backward: K */
   const size_t nout = (size_t)s->f * lnn_conv_qh(s) * lnn_conv_qw(s);
   const size_t fwd = K + (size_t)s->f * P, bwd = 16 + P * Kp + 16 + P + 2 * L + 2 * P + 2 * nout;
   return fwd > bwd ? fwd : bwd;
@@ -24,30 +25,39 @@ size_t lnn_conv_scratch_floats(const lnn_conv *s) {
 
 /* ---- naive twins ---- */
 
-/* one convolution output: filter f at window (y, x) of item img (c x h x w),
- * summed in (c, ky, kx) order with fused multiply-adds (fmaf: one rounding
- * per term, as the SIMD forms' FMA instructions, so they give the same bits) */
-static float conv_at(const float *img, const float *W, int f, int y, int x, const lnn_conv *s) {
-  const float *wf = W + (size_t)f * s->c * s->kh * s->kw;
-  float acc = 0.0f;
-  int c, ky, kx;
+/* One filter's convolution map over the windows the pool reads (rows
+ * 0..qh*ph-1, columns 0..qw*pw-1; a ragged edge is never read):
+ * map[y][x] = sum over (c, ky, kx) in that order, by fused multiply-adds
+ * from 0 (fmaf: one rounding per term, as the SIMD forms' FMA instructions,
+ * so they give the same bits).  Each output takes its terms in that order;
+ * the outputs are independent, so each term is added to the whole map. */
+static void conv_map(float *map, const float *img, const float *wf, const lnn_conv *s) {
+  const int mh = lnn_conv_qh(s) * s->ph, mw = lnn_conv_qw(s) * s->pw;
+  int y, x, c, ky, kx;
+  for (y = 0; y < mh * mw; y++) map[y] = 0.0f;
   for (c = 0; c < s->c; c++)
     for (ky = 0; ky < s->kh; ky++)
-      for (kx = 0; kx < s->kw; kx++)
-        acc = fmaf(img[((size_t)c * s->h + y + ky) * s->w + x + kx],
-                   wf[((size_t)c * s->kh + ky) * s->kw + kx], acc);
-  return acc;
+      for (kx = 0; kx < s->kw; kx++) {
+        const float w = wf[((size_t)c * s->kh + ky) * s->kw + kx];
+        for (y = 0; y < mh; y++) {
+          const float *in = img + ((size_t)c * s->h + y + ky) * s->w + kx;
+          float *row = map + (size_t)y * mw;
+          for (x = 0; x < mw; x++) row[x] = fmaf(in[x], w, row[x]);
+        }
+      }
 }
 
+/* scratch: one filter's map (qh ph x qw pw floats) */
 LNN_NAIVE static void forward_naive(float *out, int32_t *arg, float *scratch, const float *in,
                                     const float *W, size_t m, const lnn_conv *s) {
-  const int ow = lnn_conv_ow(s), qh = lnn_conv_qh(s), qw = lnn_conv_qw(s);
-  const size_t chw = (size_t)s->c * s->h * s->w;
+  const int ow = lnn_conv_ow(s), qh = lnn_conv_qh(s), qw = lnn_conv_qw(s), mw = qw * s->pw;
+  const size_t chw = (size_t)s->c * s->h * s->w, K = (size_t)s->c * s->kh * s->kw;
+  float *map = scratch;
   size_t i, o = 0;
   int f, qy, qx, dy, dx;
-  (void)scratch;
   for (i = 0; i < m; i++)
-    for (f = 0; f < s->f; f++)
+    for (f = 0; f < s->f; f++) {
+      conv_map(map, in + i * chw, W + (size_t)f * K, s);
       for (qy = 0; qy < qh; qy++)
         for (qx = 0; qx < qw; qx++, o++) {
           float best = -FLT_MAX;
@@ -55,7 +65,7 @@ LNN_NAIVE static void forward_naive(float *out, int32_t *arg, float *scratch, co
           for (dy = 0; dy < s->ph; dy++)
             for (dx = 0; dx < s->pw; dx++) {
               int y = qy * s->ph + dy, x = qx * s->pw + dx;
-              float v = conv_at(in + i * chw, W, f, y, x, s);
+              float v = map[(size_t)y * mw + x];
               if (v > best || (dy == 0 && dx == 0)) {
                 best = v;
                 at = y * ow + x;
@@ -64,6 +74,7 @@ LNN_NAIVE static void forward_naive(float *out, int32_t *arg, float *scratch, co
           out[o] = best;
           arg[o] = at;
         }
+    }
 }
 
 /* The backward's order, which every form follows (docs/arithmetic.md):

@@ -118,12 +118,55 @@ static inline __attribute__((always_inline)) float dot_canonical(const float *a,
   return s[0];
 }
 
-/* C (m x n) = beta C + A (m x k) B^T: C = (beta == 0 ? 0 : beta C) + dot */
+/* C (m x n) = beta C + A (m x k) B^T: C = (beta == 0 ? 0 : beta C) + dot.
+ * The dots of NT_TI x NT_TJ elements run side by side, each exactly
+ * dot_canonical's steps (its own lanes, the same order, the same padding):
+ * a row of A and a row of B are then read once per tile, not once per dot.
+ * (Evaluation is this product over 10,000 rows; one dot at a time, it was
+ * load-bound and twice as slow.) */
+#define NT_TI 3 /* rows of A */
+#define NT_TJ 2 /* rows of B */
+static inline __attribute__((always_inline)) void nt_tile(float *C, size_t ldc, const float *A,
+                                                          const float *B, size_t k, float beta) {
+  float s[NT_TI][NT_TJ][LNN_LANES];
+  size_t p, l, h, i, j;
+  for (i = 0; i < NT_TI; i++)
+    for (j = 0; j < NT_TJ; j++)
+      for (l = 0; l < LNN_LANES; l++) s[i][j][l] = 0.0f;
+  for (p = 0; p + LNN_LANES <= k; p += LNN_LANES)
+    for (i = 0; i < NT_TI; i++)
+      for (j = 0; j < NT_TJ; j++) {
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wpass-failed"
+#pragma clang loop vectorize(enable)
+#endif
+        for (l = 0; l < LNN_LANES; l++)
+          s[i][j][l] = fmaf(A[i * k + p + l], B[j * k + p + l], s[i][j][l]);
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
+      }
+  for (i = 0; i < NT_TI; i++)
+    for (j = 0; j < NT_TJ; j++) {
+      float *sl = s[i][j];
+      if (p < k) /* the last block, padded */
+        for (l = 0; l < LNN_LANES; l++)
+          sl[l] = p + l < k ? fmaf(A[i * k + p + l], B[j * k + p + l], sl[l]) : fmaf(0.0f, 0.0f, sl[l]);
+      for (h = LNN_LANES / 2; h >= 1; h /= 2)
+        for (l = 0; l < h; l++) sl[l] = sl[l] + sl[l + h];
+      C[i * ldc + j] = (beta == 0.0f ? 0.0f : beta * C[i * ldc + j]) + sl[0];
+    }
+}
+
 LNN_NAIVE static void naive_gemm_nt(float *C, const float *A, const float *B, size_t m, size_t n,
                                     size_t k, float beta) {
+  const size_t mt = m - m % NT_TI, nt = n - n % NT_TJ; /* what whole tiles cover */
   size_t i, j;
-  for (i = 0; i < m; i++)
-    for (j = 0; j < n; j++) {
+  for (i = 0; i < mt; i += NT_TI)
+    for (j = 0; j < nt; j += NT_TJ) nt_tile(C + i * n + j, n, A + i * k, B + j * k, k, beta);
+  for (i = 0; i < m; i++) /* the rest: one dot each */
+    for (j = i < mt ? nt : 0; j < n; j++) {
       const float s = dot_canonical(A + i * k, B + j * k, k);
       C[i * n + j] = (beta == 0.0f ? 0.0f : beta * C[i * n + j]) + s;
     }

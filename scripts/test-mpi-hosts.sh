@@ -10,7 +10,9 @@
 #      carries the bytes), and within float rounding of one process;
 #   2. scripts/train.lua --mpi across the hosts, the second host's rank
 #      killed (SIGKILL) while both are held after an epoch: the job ends
-#      (no hang) with a non-zero status, and the checkpoint it saved loads.
+#      (no hang) with a non-zero status, and the checkpoint it saved loads;
+#   3. scripts/bench-allreduce.lua across the hosts and within one: the time
+#      of one gradient sum (printed, not judged).
 # The namespaces and the veth pair are removed on every exit.  Needs root,
 # iproute2 (ip) and Open MPI; traffic stays between the two namespaces.
 # Usage: scripts/test-mpi-hosts.sh   (after scripts/setup.sh; LNN_DATA: MNIST)
@@ -166,6 +168,15 @@ io.write(("the checkpoint: %d epoch(s) trained\n"):format(net.epoch))
 LUA
   check "the checkpoint rank 0 saved loads (the last whole epoch)" $st
 fi
+
+# 3. what one gradient sum costs across the hosts and within one (printed, not judged)
+for where in across within; do
+  st=0
+  table=$($where lua5.4 scripts/bench-allreduce.lua "${LNN_ALLREDUCE_REPS:-1000}" 2>&1) || st=$?
+  echo "$NAME: all-reduce, 2 ranks $where$([[ $where == across ]] && echo " the hosts (TCP over veth)" || echo " one host (shared memory)"):"
+  echo "$table"
+  check "scripts/bench-allreduce.lua $where" $st
+done
 
 echo "$NAME: $passed checks passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -21,6 +21,7 @@ int luaopen_lnn_mpi(lua_State *L);
 typedef struct lcomm {
   lnn_reducer red;
   MPI_Comm comm;
+  double delay; /* seconds added to every sum: LNN_TEST_NET_DELAY_US, a stand-in for a network */
 } lcomm;
 
 /* Whether MPI is usable now: initialized (by us or the host) and not finalized. */
@@ -37,12 +38,23 @@ static void *scratch(lua_State *L, size_t bytes) {
   return lua_newuserdatauv(L, bytes ? bytes : 1, 0);
 }
 
+static double seconds_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 static int comm_sum(void *ctx, float *buf, size_t n, lnn_error *err) {
   const lcomm *c = (const lcomm *)ctx;
   if (!mpi_live()) {
     err->code = LNN_EINVAL;
     snprintf(err->msg, sizeof err->msg, "MPI is finalized");
     return LNN_EINVAL;
+  }
+  if (c->delay > 0.0) { /* the test hook: wait as a message on a slower network would (MPI polls too) */
+    const double until = seconds_now() + c->delay;
+    while (seconds_now() < until) {
+    }
   }
   while (n > 0) { /* MPI counts are ints */
     int k = n > (size_t)INT_MAX ? INT_MAX : (int)n;
@@ -136,6 +148,10 @@ static int mpi_init(lua_State *L) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   c = (lcomm *)lua_newuserdatauv(L, sizeof *c, 1);
   c->comm = MPI_COMM_WORLD;
+  {
+    const char *d = getenv("LNN_TEST_NET_DELAY_US");
+    c->delay = d != NULL && atof(d) > 0.0 ? atof(d) * 1e-6 : 0.0;
+  }
   c->red.sum = comm_sum;
   c->red.ctx = c;
   c->red.rank = rank;

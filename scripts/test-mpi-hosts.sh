@@ -15,10 +15,19 @@
 #      of one gradient sum (printed, not judged).
 # The namespaces and the veth pair are removed on every exit.  Needs root,
 # iproute2 (ip) and Open MPI; traffic stays between the two namespaces.
-# Usage: scripts/test-mpi-hosts.sh   (after scripts/setup.sh; LNN_DATA: MNIST)
+# With --bench it then times W1 and W4 epochs (scripts/bench-mpi.lua): one
+# process, 2 ranks within one host and 2 across the hosts, each as they are
+# and with LNN_TEST_NET_DELAY_US=200 added to every gradient sum.
+# Usage: scripts/test-mpi-hosts.sh [--bench]   (after scripts/setup.sh; LNN_DATA: MNIST)
 set -Eeuo pipefail
 NAME=test-mpi-hosts.sh
 die() { echo "$NAME: $*" >&2; exit 2; }
+BENCH=0
+case ${1:-} in
+  "") ;;
+  --bench) BENCH=1 ;;
+  *) die "unknown argument '$1' (usage: scripts/test-mpi-hosts.sh [--bench])" ;;
+esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 DATA=${LNN_DATA:-$ROOT/data}
@@ -79,13 +88,14 @@ across() {
   ip netns exec "$NS0" timeout "$LIMIT" mpirun --allow-run-as-root --oversubscribe --bind-to none \
     --host "$A0,$A1" -np 2 --mca plm_rsh_agent "$WORK/agent" --mca btl tcp,self \
     --mca btl_tcp_if_include "$NET.0/24" --mca oob_tcp_if_include "$NET.0/24" \
-    -x LNN_DATA="$DATA" -x LNN_TEST_HOLD --wdir "$ROOT" "$@"
+    -x LNN_DATA="$DATA" -x LNN_TEST_HOLD -x LNN_TEST_NET_DELAY_US --wdir "$ROOT" "$@"
 }
 within() {
   timeout "$LIMIT" mpirun --allow-run-as-root --oversubscribe --bind-to none -np 2 \
-    -x LNN_DATA="$DATA" "$@"
+    -x LNN_DATA="$DATA" -x LNN_TEST_NET_DELAY_US "$@"
 }
-export LNN_TEST_HOLD=${LNN_TEST_HOLD:-}
+one() { LNN_DATA=$DATA timeout "$LIMIT" "$@"; }
+export LNN_TEST_HOLD=${LNN_TEST_HOLD:-} LNN_TEST_NET_DELAY_US=${LNN_TEST_NET_DELAY_US:-0}
 
 failed=0 passed=0
 check() { # check WHAT STATUS
@@ -177,6 +187,24 @@ for where in across within; do
   echo "$table"
   check "scripts/bench-allreduce.lua $where" $st
 done
+
+# 4. (--bench) W1 and W4 epochs: one process, 2 ranks within one host, 2 across
+if [[ $BENCH -eq 1 ]]; then
+  echo "| workload | added per sum | one process | 2 ranks, one host | 2 ranks, two hosts |"
+  echo "|---|---:|---:|---:|---:|"
+  for w in W1 W4; do
+    for delay in 0 200; do
+      row="| $w | $delay us |"
+      for where in one within across; do
+        st=0
+        out=$(LNN_TEST_NET_DELAY_US=$delay $where lua5.4 scripts/bench-mpi.lua $w 2>&1) || st=$?
+        [[ $st -eq 0 ]] || echo "$out" >&2
+        row="$row $(echo "$out" | grep -o 'epoch [0-9.]* s' | sed 's/epoch //') |"
+      done
+      echo "$row"
+    done
+  done
+fi
 
 echo "$NAME: $passed checks passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -220,4 +220,44 @@ function H.write_file(path, s)
   f:close()
 end
 
+-- The browser for the pages' checks (report, demo): chromium with the network
+-- off (a dead proxy), no first-run or background traffic, its own throwaway
+-- profile (the sanitized suite preloads ASan into lua; chromium must not
+-- inherit it).  LNN_CHROMIUM names another binary (chromium-browser,
+-- google-chrome).
+local BROWSER = os.getenv("LNN_CHROMIUM") or "chromium"
+local CHROMIUM = "env -u LD_PRELOAD " .. BROWSER .. " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+  .. "--disable-background-networking --disable-component-update --disable-sync --hide-scrollbars "
+  .. "--proxy-server=127.0.0.1:9 --enable-logging=stderr --v=0"
+
+-- chromium_missing(): why the browser checks cannot run, or nil
+function H.chromium_missing()
+  local out, status = H.sh("command -v " .. BROWSER)
+  if status ~= 0 or out == "" then
+    return BROWSER .. " is not installed (apt-get install chromium; .ci/run installs it): the browser checks did not run"
+  end
+end
+
+-- browse(flags, page): chromium's stdout and stderr for file://page with flags
+-- (--dump-dom, --screenshot=FILE ...)
+function H.browse(flags, page)
+  local profile = select(1, H.sh("mktemp -d")):match("[^\n]+")
+  local p = io.popen(("%s --user-data-dir=%s %s file://%s 2>%s/stderr.txt"):format(CHROMIUM, profile, flags, page, profile))
+  local stdout = p:read("a")
+  p:close()
+  local stderr = H.read_file(profile .. "/stderr.txt")
+  os.execute("rm -rf '" .. profile .. "'")
+  return stdout, stderr
+end
+
+-- console_lines(stderr): the console lines chromium logged for the page
+-- (console.log/error, uncaught errors)
+function H.console_lines(stderr)
+  local t = {}
+  for line in stderr:gmatch("[^\n]+") do
+    if line:find(":CONSOLE", 1, true) or line:find("Uncaught", 1, true) then t[#t + 1] = line end
+  end
+  return t
+end
+
 return H

@@ -20,6 +20,7 @@ commands.list = {
   {"bench", "lnn.commands.bench"},
   {"bootstrap-training", "lnn.commands.bootstrap_training"},
   {"report", "lnn.commands.report"},
+  {"demo", "lnn.commands.demo"},
 }
 
 --- available(): the subcommands this installation has, as a list of

@@ -242,6 +242,66 @@ static int tl_svm_train(lua_State *L) {
   return 3;
 }
 
+/* rff_map(seed, D, d, gamma): the random Fourier features' parameters for an
+ * RBF kernel exp(-gamma |x - y|^2) on d inputs: omega (D x d, each entry from
+ * N(0, 2 gamma)) and b (D x 1, from U[0, 2 pi)), drawn from a generator seeded
+ * with seed (stream 0x7ff, apart from every other use) */
+static int tl_rff_map(lua_State *L) {
+  const lua_Integer seed = luaL_checkinteger(L, 1), D = luaL_checkinteger(L, 2), d = luaL_checkinteger(L, 3);
+  const lua_Number gamma = luaL_checknumber(L, 4);
+  lmatrix *omega, *b;
+  lnn_rng r;
+  lua_Integer i;
+  lnn_lua_argcheck(L, D >= 1 && D <= 1000000, 2, "1 to 1000000 features expected");
+  lnn_lua_argcheck(L, d >= 1 && d <= 1000000, 3, "1 to 1000000 inputs expected");
+  lnn_lua_argcheck(L, gamma > 0.0 && isfinite(gamma), 4, "a positive gamma expected");
+  lnn_lua_argcheck(L, D * d <= ((lua_Integer)1 << 31), 2, "D x d is too large");
+  lnn_rng_seed(&r, (uint64_t)seed, 0x7ff);
+  omega = lnn_lua_newmatrix(L, (int)D, (int)d);
+  lnn_rng_fill_normal(&r, omega->data, (size_t)(D * d), 0.0f, (float)sqrt(2.0 * gamma));
+  b = lnn_lua_newmatrix(L, (int)D, 1);
+  for (i = 0; i < D; i++) b->data[i] = (float)(6.283185307179586 * (double)lnn_rng_uniform(&r));
+  return 2;
+}
+
+/* rff_features(data, omega, b): a data set of the same items and labels whose
+ * inputs are the random Fourier features sqrt(2/D) cos(omega x + b) (tools.h):
+ * omega a D x d Matrix, b a Matrix of D values */
+static int tl_rff_features(lua_State *L) {
+  ldata *s = lnn_lua_checkdata(L, 1);
+  lmatrix *omega = lnn_lua_checkmatrix(L, 2), *b = lnn_lua_checkmatrix(L, 3);
+  const size_t block = 256, D = (size_t)omega->rows, n = s->d.n;
+  lblob *zb, *yb, *xb;
+  ldata *out;
+  size_t i;
+  if ((size_t)omega->cols != s->d.d)
+    return lnn_lua_argerror(L, 2, "rff_features", "D x %d Matrix expected for %d inputs, got %dx%d",
+                            (int)s->d.d, (int)s->d.d, omega->rows, omega->cols);
+  if ((size_t)b->rows * (size_t)b->cols != D)
+    return lnn_lua_argerror(L, 3, "rff_features", "%d values expected (one per feature), got %dx%d",
+                            (int)D, b->rows, b->cols);
+  if (s->d.label == NULL)
+    return lnn_lua_argerror(L, 1, "rff_features", "a data set with class labels expected");
+  if (D < 1 || n * D > ((size_t)1 << 33))
+    return lnn_lua_argerror(L, 2, "rff_features", "%d items x %d features is too large", (int)n, (int)D);
+  zb = lnn_lua_newblob(L, n * D * sizeof(float));
+  yb = lnn_lua_newblob(L, n);
+  memcpy(yb->data, s->d.label, n);
+  xb = lnn_lua_newblob(L, block * s->d.d * sizeof(float));
+  for (i = 0; i < n; i += block)
+    lnn_rff((float *)(void *)zb->data + i * D, &s->d, i, n - i < block ? n - i : block, omega->data,
+            b->data, D, (float *)(void *)xb->data, lnn_kernels_best());
+  lua_pop(L, 1);
+  out = lnn_lua_newdata(L, -2, -1);
+  out->d.n = n;
+  out->d.d = D;
+  out->d.k = s->d.k;
+  out->d.xf = (const float *)(const void *)zb->data;
+  out->d.scale = 1.0f;
+  out->d.label = yb->data;
+  return 1;
+}
+
 /* svm_predict(W, data): how many items W's largest score classifies
  * correctly, and the predictions (1-based item -> class) */
 static int tl_svm_predict(lua_State *L) {
@@ -586,7 +646,7 @@ static int tl_mkdir(lua_State *L) {
 static const luaL_Reg tools_funcs[] = {
     {"expand", tl_expand}, {"shift", tl_shift}, {"write_idx", tl_write_idx},
     {"avg_darknesses", tl_avg_darknesses}, {"guess_digits", tl_guess_digits},
-    {"svm_train", tl_svm_train}, {"svm_predict", tl_svm_predict},
+    {"svm_train", tl_svm_train}, {"svm_predict", tl_svm_predict}, {"rff_features", tl_rff_features}, {"rff_map", tl_rff_map},
     {"confusion", tl_confusion}, {"vote", tl_vote}, {"gather", tl_gather}, {"write_sheet", tl_write_sheet},
     {"write_confusion_png", tl_write_confusion_png}, {"rows_to_bytes", tl_rows_to_bytes},
     {"dir", tl_dir}, {"mkdir", tl_mkdir}, {NULL, NULL}};

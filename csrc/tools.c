@@ -201,6 +201,40 @@ size_t lnn_svm_predict(int *pred, const float *W, size_t k, const lnn_data *s, f
   return correct;
 }
 
+/* ---- random Fourier features: an RBF kernel as a linear one ---- */
+
+/* cos(x) for |x| < 2^20, in double from its float argument, the same bits on
+ * every machine: x reduced by 2 pi in two parts (Cody-Waite), then the even
+ * Taylor polynomial of degree 20 on [-pi, pi] in Horner form, +, * only
+ * (glibc's cos has FMA and non-FMA builds; this one is one arithmetic). */
+static double cos_canonical(double x) {
+  static const double two_pi_hi = 6.28318530717958623200, two_pi_lo = 2.44929359829470635e-16;
+  const double n = nearbyint(x / two_pi_hi);
+  const double r = (x - n * two_pi_hi) - n * two_pi_lo, r2 = r * r;
+  double p = 1.0 / 2432902008176640000.0; /* 1/20! */
+  static const double c[] = {-1.0 / 6402373705728000.0, 1.0 / 20922789888000.0,
+                             -1.0 / 87178291200.0,      1.0 / 479001600.0,
+                             -1.0 / 3628800.0,          1.0 / 40320.0,
+                             -1.0 / 720.0,              1.0 / 24.0,
+                             -1.0 / 2.0,                1.0};
+  size_t i;
+  for (i = 0; i < sizeof c / sizeof c[0]; i++) p = p * r2 + c[i];
+  return p;
+}
+
+void lnn_rff(float *Z, const lnn_data *s, size_t first, size_t m, const float *omega,
+             const float *b, size_t D, float *xbuf, const lnn_kernels *K) {
+  const double scale = sqrt(2.0 / (double)D);
+  size_t i, j;
+  lnn_data_gather_x(s, NULL, first, m, xbuf, K);
+  lnn_gemm(K, LNN_GEMM_NT, m, D, s->d, 1.0f, xbuf, omega, 0.0f, Z); /* Z = X omega^T */
+  for (i = 0; i < m; i++)
+    for (j = 0; j < D; j++) {
+      float *z = Z + i * D + j;
+      *z = (float)(scale * cos_canonical((double)*z + (double)b[j]));
+    }
+}
+
 /* ---- confusion counts ---- */
 
 size_t lnn_confusion(uint32_t *counts, size_t k, const int *pred, const lnn_data *s) {

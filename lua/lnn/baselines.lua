@@ -75,24 +75,63 @@ function baselines.guess_digits(data, avgs)
   return tools.guess_digits(data, avgs)
 end
 
---- svm(training_data [, opts]): a one-vs-rest linear SVM (hinge loss, dual
---- coordinate descent), opts {C = 0.03, epochs = 20, tol = 0.1, seed = 0}.
---- Returns a classifier object: clf:predict(data) -> correct, predictions;
---- clf.W (k x (d+1) Matrix, last column the biases), clf.passes, clf.gap.
+--- svm(training_data [, opts]): a one-vs-rest SVM (hinge loss, dual
+--- coordinate descent), linear by default: opts {C = 0.03, epochs = 20,
+--- tol = 0.1, seed = 0}.  With kernel = "rbf" it approximates an RBF kernel
+--- exp(-gamma |x - y|^2) by `features` random Fourier features (Rahimi and
+--- Recht) drawn from seed, and trains the linear SVM on them: opts {kernel =
+--- "rbf", gamma = 1/784, features = 3000, C = 1, ...} (gamma and C as
+--- scikit-learn's SVC() of the book's time).  Returns a classifier object:
+--- clf:predict(data) -> correct, predictions; clf.W (k x (d+1) Matrix, last
+--- column the biases), clf.passes, clf.gap; for rbf also clf.omega, clf.b.
 -- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
 -- @param opts options table (the keys are listed above)
--- @return a one-vs-rest linear SVM (hinge loss, dual coordinate descent), opts {C = 0.03, epochs =
---  20, tol = 0.1, seed = 0}
+-- @return the classifier
+-- @usage local clf = baselines.svm(training_data, {kernel = "rbf", features = 2000})
+-- print(clf:predict(test_data))
 function baselines.svm(training_data, opts)
   check_data(training_data, "svm", 1)
   if opts ~= nil and type(opts) ~= "table" then
     error(("bad argument #2 to 'svm' (options table expected, got %s)"):format(type(opts)), 2)
   end
-  local W, passes, gap = tools.svm_train(training_data, opts)
-  local clf = {W = W, passes = passes, gap = gap}
+  opts = opts or {}
+  local kernel = opts.kernel or "linear"
+  if kernel ~= "linear" and kernel ~= "rbf" then
+    error(("bad argument #2 to 'svm' (kernel: 'linear' or 'rbf' expected, got %s)"):format(tostring(kernel)), 2)
+  end
+  local solver = {} -- the solver's options: the rest (svm_train names an unknown one)
+  for k, v in pairs(opts) do
+    if k ~= "kernel" and k ~= "gamma" and k ~= "features" then solver[k] = v end
+  end
+  if kernel == "linear" then
+    for _, k in ipairs {"gamma", "features"} do
+      if opts[k] ~= nil then
+        error(("bad argument #2 to 'svm' (%s is an rbf kernel's option; kernel is linear)"):format(k), 2)
+      end
+    end
+    local W, passes, gap = tools.svm_train(training_data, solver)
+    local clf = {W = W, passes = passes, gap = gap}
+    function clf.predict(self, data)
+      check_data(data, "predict", 1)
+      return tools.svm_predict(self.W, data)
+    end
+    return clf
+  end
+  local _, d = training_data:shape()
+  local gamma, features = opts.gamma or 1 / d, opts.features or 3000
+  if type(gamma) ~= "number" or not (gamma > 0 and gamma < math.huge) then
+    error(("bad argument #2 to 'svm' (gamma: a positive number expected, got %s)"):format(tostring(gamma)), 2)
+  end
+  if math.type(features) ~= "integer" or features < 1 or features > 1000000 then
+    error(("bad argument #2 to 'svm' (features: an integer 1 to 1000000 expected, got %s)"):format(tostring(features)), 2)
+  end
+  solver.C = solver.C or 1.0
+  local omega, b = tools.rff_map(opts.seed or 0, features, d, gamma)
+  local W, passes, gap = tools.svm_train(tools.rff_features(training_data, omega, b), solver)
+  local clf = {W = W, passes = passes, gap = gap, omega = omega, b = b}
   function clf.predict(self, data)
     check_data(data, "predict", 1)
-    return tools.svm_predict(self.W, data)
+    return tools.svm_predict(self.W, tools.rff_features(data, self.omega, self.b))
   end
   return clf
 end

@@ -1,0 +1,135 @@
+-- svm_rbf_spec.lua: the RBF-like SVM of `lnn svm --kernel rbf`: random Fourier
+-- features (tools.rff_map, tools.rff_features) that approximate
+-- exp(-gamma |x - y|^2), computed the same way on every kernel table, and an
+-- SVM on them that beats the linear one where the book's says it should.
+local H = require "spec.helpers"
+local lnn = require "lnn"
+local core = lnn.core
+local tools = core.tools
+local baselines = require "lnn.baselines"
+
+-- a small data set of float inputs in [0, 1] with labels
+local function dataset(n, d, seed)
+  local rng, xs, ys = core.Rng(seed), {}, {}
+  for i = 1, n do
+    local x = {}
+    for j = 1, d do x[j] = rng:uniform() end
+    xs[i], ys[i] = x, (i - 1) % 3
+  end
+  return core.Data(xs, ys, 3), xs
+end
+
+describe("random Fourier features", function()
+  it("rff_map draws the same omega and b for the same seed, others for another", function()
+    local o1, b1 = tools.rff_map(5, 50, 7, 0.1)
+    local o2, b2 = tools.rff_map(5, 50, 7, 0.1)
+    local o3 = tools.rff_map(6, 50, 7, 0.1)
+    assert.are.equal(0, o1:maxabsdiff(o2))
+    assert.are.equal(0, b1:maxabsdiff(b2))
+    assert.is_true(o1:maxabsdiff(o3) > 0)
+    assert.are.same({50, 7}, {o1:shape()})
+    assert.are.same({50, 1}, {b1:shape()})
+    for i = 1, 50 do
+      local v = b1:get(i, 1)
+      assert.is_true(v >= 0 and v < 2 * math.pi + 1e-6, "b out of [0, 2 pi): " .. v)
+    end
+  end)
+
+  it("are sqrt(2/D) cos(omega x + b), to float precision (lnn's own cosine)", function()
+    local D, d = 64, 5
+    local data, xs = dataset(20, d, 3)
+    local omega, b = tools.rff_map(1, D, d, 2.0) -- wide arguments: the reduction by 2 pi matters
+    local Z = tools.rff_features(data, omega, b)
+    local worst = 0
+    for i = 1, 20 do
+      local z = Z[i][1]
+      for j = 1, D do
+        local s = b:get(j, 1)
+        for k = 1, d do s = s + omega:get(j, k) * xs[i][k] end
+        worst = math.max(worst, math.abs(z:get(j, 1) - math.sqrt(2 / D) * math.cos(s)))
+      end
+    end
+    assert.is_true(worst < 2e-6, "largest difference " .. worst)
+  end)
+
+  it("approximate the RBF kernel: Z(x).Z(y) near exp(-gamma |x - y|^2)", function()
+    local D, d, gamma = 4000, 10, 0.5
+    local data, xs = dataset(12, d, 9)
+    local omega, b = tools.rff_map(2, D, d, gamma)
+    local Z = tools.rff_features(data, omega, b)
+    local worst = 0
+    for i = 1, 12 do
+      for j = i, 12 do
+        local dot, dist = 0, 0
+        for f = 1, D do dot = dot + Z[i][1]:get(f, 1) * Z[j][1]:get(f, 1) end
+        for k = 1, d do dist = dist + (xs[i][k] - xs[j][k]) ^ 2 end
+        worst = math.max(worst, math.abs(dot - math.exp(-gamma * dist)))
+      end
+    end
+    assert.is_true(worst < 0.08, "largest kernel error " .. worst .. " (about 3/sqrt(D) expected)")
+  end)
+
+  it("are the same bits on every kernel table this processor has", function()
+    local tables = core.kernels()
+    local script = [[
+      package.path = "lua/?.lua;lua/?/init.lua;" .. package.path
+      package.cpath = "build/?.so;" .. package.cpath
+      local core = require "lnn.core"
+      local rng, xs, ys = core.Rng(4), {}, {}
+      for i = 1, 37 do local x = {} for j = 1, 33 do x[j] = rng:uniform() end xs[i], ys[i] = x, i % 2 end
+      local omega, b = core.tools.rff_map(3, 129, 33, 0.3)
+      local Z = core.tools.rff_features(core.Data(xs, ys, 2), omega, b)
+      local out = {}
+      for i = 1, 37 do for j = 1, 129 do out[#out + 1] = ("%a"):format(Z[i][1]:get(j, 1)) end end
+      io.write(table.concat(out, " "))
+    ]]
+    local path = os.tmpname()
+    H.write_file(path, script)
+    local first
+    for _, t in ipairs(tables) do
+      local out, st = H.sh(("LNN_KERNELS=%s lua5.4 %s"):format(t, path))
+      assert.are.equal(0, st, out)
+      if first == nil then first = out else assert.is_true(out == first, "table " .. t .. " differs") end
+    end
+    os.remove(path)
+  end)
+
+  it("rff_features and rff_map refuse bad arguments, naming themselves", function()
+    local data = dataset(4, 3, 1)
+    local omega, b = tools.rff_map(1, 8, 3, 0.5)
+    H.error_matches(function() tools.rff_features(data, core.Matrix(8, 4), b) end,
+      "rff_features", "D x 3 Matrix expected for 3 inputs, got 8x4")
+    H.error_matches(function() tools.rff_features(data, omega, core.Matrix(7, 1)) end,
+      "rff_features", "8 values expected")
+    H.error_matches(function() tools.rff_map(1, 0, 3, 0.5) end, "rff_map", "1 to 1000000 features")
+    H.error_matches(function() tools.rff_map(1, 8, 3, -1) end, "rff_map", "positive gamma")
+  end)
+end)
+
+describe("baselines.svm with kernel = 'rbf'", function()
+  it("refuses unknown kernels and options that do not belong to the kernel", function()
+    local data = dataset(30, 4, 2)
+    H.error_matches(function() baselines.svm(data, {kernel = "poly"}) end,
+      "'svm'", "kernel: 'linear' or 'rbf' expected, got poly")
+    H.error_matches(function() baselines.svm(data, {gamma = 0.1}) end,
+      "'svm'", "gamma is an rbf kernel's option")
+    H.error_matches(function() baselines.svm(data, {kernel = "rbf", gamma = 0}) end,
+      "'svm'", "gamma: a positive number expected")
+    H.error_matches(function() baselines.svm(data, {kernel = "rbf", features = 1.5}) end,
+      "'svm'", "features: an integer")
+  end)
+
+  it("on MNIST beats the linear SVM trained on the same images (5,000 images, 1,000 features)", function()
+    local mnist = H.mnist_dir()
+    if not mnist then pending("MNIST is missing: run scripts/setup.sh") return end
+    local tr, _, te = lnn.mnist_loader.load_data(mnist)
+    tr, te = tr:slice(1, 5000), te:slice(1, 2000)
+    local linear = baselines.svm(tr):predict(te)
+    local rbf = baselines.svm(tr, {kernel = "rbf", gamma = 0.02, C = 5, features = 1000, epochs = 50})
+    local correct = rbf:predict(te)
+    assert.is_true(correct > linear + 20, ("rbf %d, linear %d of 2000"):format(correct, linear))
+    -- the same seed, the same classifier
+    local again = baselines.svm(tr, {kernel = "rbf", gamma = 0.02, C = 5, features = 1000, epochs = 50})
+    assert.are.equal(0, rbf.W:maxabsdiff(again.W))
+  end)
+end)

@@ -1,6 +1,8 @@
 /* parallel.c -- evaluation over POSIX threads; see parallel.h. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "parallel.h"
 
@@ -72,25 +74,56 @@ size_t lnn_net_evaluate_parallel(const lnn_net *net, lnn_work *ws, int nthreads,
 
 /* ---- training ---- */
 
-/* A barrier whose count is set once the threads that did start are known. */
+/* A barrier whose count is set once the threads that did start are known.
+ * A step of a small network lasts well under a millisecond, and waking a
+ * sleeping thread costs tens of microseconds (more on a virtual machine, where
+ * the wake-up is an interrupt to another virtual CPU), three times a step: so
+ * a waiter first spins on the generation for up to SPIN_NS, and only then
+ * sleeps on the condition variable.  The last to arrive resets the count,
+ * then publishes the next generation (release), then wakes any sleepers. */
 typedef struct barrier {
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  int n, waiting;
-  unsigned gen;
+  int n;
+  atomic_int waiting;
+  atomic_uint gen;
 } barrier;
 
+#define SPIN_NS 200000.0
+
+static double now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return 1e9 * (double)t.tv_sec + (double)t.tv_nsec;
+}
+
+static void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
 static void barrier_wait(barrier *b) {
-  unsigned gen;
-  pthread_mutex_lock(&b->mu);
-  gen = b->gen;
-  if (++b->waiting >= b->n) {
-    b->waiting = 0;
-    b->gen++;
+  const unsigned gen = atomic_load_explicit(&b->gen, memory_order_acquire);
+  double until;
+  int i;
+  if (atomic_fetch_add_explicit(&b->waiting, 1, memory_order_acq_rel) + 1 >= b->n) {
+    atomic_store_explicit(&b->waiting, 0, memory_order_relaxed);
+    pthread_mutex_lock(&b->mu);
+    atomic_fetch_add_explicit(&b->gen, 1, memory_order_release);
     pthread_cond_broadcast(&b->cv);
-  } else {
-    while (gen == b->gen) pthread_cond_wait(&b->cv, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+    return;
   }
+  until = now_ns() + SPIN_NS;
+  do
+    for (i = 0; i < 64; i++) {
+      if (atomic_load_explicit(&b->gen, memory_order_acquire) != gen) return;
+      cpu_relax();
+    }
+  while (now_ns() < until);
+  pthread_mutex_lock(&b->mu);
+  while (atomic_load_explicit(&b->gen, memory_order_acquire) == gen) pthread_cond_wait(&b->cv, &b->mu);
   pthread_mutex_unlock(&b->mu);
 }
 
@@ -199,6 +232,9 @@ typedef struct train_arg {
  * then the barrier that ends it */
 static void *train_run(void *arg) {
   train_arg *a = (train_arg *)arg;
+  /* the barrier's count is set under the mutex once every thread started */
+  pthread_mutex_lock(&a->x->bar.mu);
+  pthread_mutex_unlock(&a->x->bar.mu);
   for (;;) {
     barrier_wait(&a->x->bar);
     if (a->x->stop) return NULL;
@@ -264,6 +300,8 @@ int lnn_train_epoch(const lnn_net *net, float *mem, int nthreads, const lnn_data
     }
   /* the barrier counts the threads that started; they wait on the mutex
    * until it is set */
+  atomic_init(&x.bar.waiting, 0);
+  atomic_init(&x.bar.gen, 0u);
   pthread_mutex_init(&x.bar.mu, NULL);
   pthread_cond_init(&x.bar.cv, NULL);
   pthread_mutex_lock(&x.bar.mu);

@@ -287,7 +287,7 @@ static int tl_rff_features(lua_State *L) {
   zb = lnn_lua_newblob(L, n * D * sizeof(float));
   yb = lnn_lua_newblob(L, n);
   memcpy(yb->data, s->d.label, n);
-  xb = lnn_lua_newblob(L, block * s->d.d * sizeof(float));
+  xb = lnn_lua_newblob(L, block * (s->d.d + LNN_RFF_BLOCK) * sizeof(float));
   for (i = 0; i < n; i += block)
     lnn_rff((float *)(void *)zb->data + i * D, &s->d, i, n - i < block ? n - i : block, omega->data,
             b->data, D, (float *)(void *)xb->data, lnn_kernels_best());

@@ -223,16 +223,18 @@ static double cos_canonical(double x) {
 }
 
 void lnn_rff(float *Z, const lnn_data *s, size_t first, size_t m, const float *omega,
-             const float *b, size_t D, float *xbuf, const lnn_kernels *K) {
+             const float *b, size_t D, float *buf, const lnn_kernels *K) {
   const double scale = sqrt(2.0 / (double)D);
-  size_t i, j;
-  lnn_data_gather_x(s, NULL, first, m, xbuf, K);
-  lnn_gemm(K, LNN_GEMM_NT, m, D, s->d, 1.0f, xbuf, omega, 0.0f, Z); /* Z = X omega^T */
-  for (i = 0; i < m; i++)
-    for (j = 0; j < D; j++) {
-      float *z = Z + i * D + j;
-      *z = (float)(scale * cos_canonical((double)*z + (double)b[j]));
-    }
+  float *X = buf, *T = buf + m * s->d;
+  size_t f0, i, j;
+  lnn_data_gather_x(s, NULL, first, m, X, K);
+  for (f0 = 0; f0 < D; f0 += LNN_RFF_BLOCK) { /* omega's block stays in cache for every item */
+    const size_t nf = D - f0 < LNN_RFF_BLOCK ? D - f0 : LNN_RFF_BLOCK;
+    lnn_gemm(K, LNN_GEMM_NT, m, nf, s->d, 1.0f, X, omega + f0 * s->d, 0.0f, T); /* X omega^T */
+    for (i = 0; i < m; i++)
+      for (j = 0; j < nf; j++)
+        Z[i * D + f0 + j] = (float)(scale * cos_canonical((double)T[i * nf + j] + (double)b[f0 + j]));
+  }
 }
 
 /* ---- confusion counts ---- */

@@ -74,13 +74,14 @@ size_t lnn_svm_predict(int *pred, const float *W, size_t k, const lnn_data *s, f
 /* ---- random Fourier features (Rahimi and Recht 2007) ---- */
 
 /* Z (m x D) = sqrt(2/D) cos(X omega^T + b) for items first..first+m-1 of s
- * (X their inputs, m x d, staged in xbuf): with omega's rows drawn from
+ * (buf: m x d floats for their inputs X, then m x LNN_RFF_BLOCK): with omega's rows drawn from
  * N(0, 2 gamma I) and b from U[0, 2 pi), Z_i . Z_j approximates the RBF kernel
  * exp(-gamma |x_i - x_j|^2), so a linear SVM on Z is an RBF-like one.  The
  * product follows the kernel table's arithmetic, the cosine is lnn's own
  * (the same bits on every machine). */
+#define LNN_RFF_BLOCK 256 /* features per product: omega's block (256 x d floats) stays in L2 */
 void lnn_rff(float *Z, const lnn_data *s, size_t first, size_t m, const float *omega,
-             const float *b, size_t D, float *xbuf, const lnn_kernels *K);
+             const float *b, size_t D, float *buf, const lnn_kernels *K);
 
 /* ---- confusion counts ---- */
 

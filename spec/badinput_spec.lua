@@ -401,6 +401,8 @@ bad("model.import", function() return model.import(N, dir .. "/none") end, "cann
 bad("model.export", function() return model.export({}, dir .. "/m") end, "bad argument #1 to 'export'", "a network expected, got table")
 bad("model.export", function() return model.export(N, 5) end, "bad argument #2 to 'export'", "file name expected")
 bad("model.export", function() return model.export(N, dir .. "/m", 5) end, "bad argument #3 to 'export'", "prefixes expected, got number")
+bad("model.load_any", function() return model.load_any(5) end, "bad argument #1 to 'load_any'", "file name expected, got number")
+bad("model.load_any", function() return model.load_any(dir .. "/none") end, "cannot open")
 -- which_loader and hint serve error messages: they answer nil / "" for what is not a file, never raise
 bad("model.which_loader", function() if model.which_loader(5) == nil and model.which_loader(dir .. "/none") == nil then error("which_loader: nil for a non-file") end end, "which_loader: nil for a non-file")
 bad("model.hint", function() if model.hint(5) == "" then error("hint: empty for a non-file") end end, "hint: empty for a non-file")

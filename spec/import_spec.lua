@@ -153,12 +153,12 @@ describe("plain safetensors files", function()
     network3.Network({network3.ConvPoolLayer {image_shape = {2, 1, 8, 8}, filter_shape = {2, 1, 3, 3}, poolsize = {2, 2}},
       network3.SoftmaxLayer {n_in = 18, n_out = 3}}, 2):save(dir .. "/n3.lnn")
     for _, c in ipairs {
-      {function() return network3.load(dir .. "/n2.json") end, "it is network2.py's JSON; lnn.network2.load reads it"},
-      {function() return network.load(dir .. "/n2.json") end, "it is network2.py's JSON; lnn.network2.load reads it"},
+      {function() return network3.load(dir .. "/n2.json") end, "it is a network2 JSON file (network2.py's layout: sizes, weights, biases, cost); lnn.network2.load reads it"},
+      {function() return network.load(dir .. "/n2.json") end, "not an lnn model file: it is a network2 JSON file (network2.py's layout: sizes, weights, biases, cost); lnn.network2.load reads it"},
       {function() return network.load(dir .. "/t.safetensors") end, "it is a plain safetensors file; lnn.model.import(net, file) reads its tensors"},
       {function() return network2.load(dir .. "/n1.lnn") end, "it is an lnn model saved by lnn.network; lnn.network.load reads it"},
       {function() return network3.load(dir .. "/n1.lnn") end, "it is an lnn model saved by lnn.network; lnn.network.load reads it"},
-      {function() return network.load(dir .. "/n3.lnn") end, "not a network.py network (dense sigmoid layers, quadratic cost) (it is an lnn model saved by lnn.network3; lnn.network3.load reads it)"},
+      {function() return network.load(dir .. "/n3.lnn") end, "not a network.py network (dense sigmoid layers, quadratic cost) (it is a chapter 6 conv net (an lnn model saved by lnn.network3); lnn.network3.load reads it)"},
       {function() return model.load(dir .. "/n1.lnn", "network3") end, "saved by lnn.network, not lnn.network3 (it is an lnn model saved by lnn.network; lnn.network.load reads it)"},
       {function() return network.load(dir .. "/none") end, "cannot open"},
     } do

@@ -42,6 +42,8 @@ describe("tool scripts", function()
     assert.truthy(n, out)
     assert.is_true(n >= 9150, out)
     assert.truthy(out:find("9435", 1, true), out)
+    -- the gap is explained, not a bare figure
+    assert.truthy(out:find("optimality gap [%d.]+: the spread of the projected gradients"), out)
     local _, st = run("svm_baseline.lua", "--C -1")
     assert.are.equal(2, st)
   end)

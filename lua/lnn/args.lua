@@ -27,6 +27,54 @@ function args.sizes(sizes, fname)
   end
 end
 
+-- the optimal string alignment distance (edits, a swap of neighbours counting one)
+local function distance(a, b)
+  local d = {}
+  for i = 0, #a do d[i] = {[0] = i} end
+  for j = 0, #b do d[0][j] = j end
+  for i = 1, #a do
+    for j = 1, #b do
+      local cost = a:byte(i) == b:byte(j) and 0 or 1
+      local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if i > 1 and j > 1 and a:byte(i) == b:byte(j - 1) and a:byte(i - 1) == b:byte(j) then
+        v = math.min(v, d[i - 2][j - 2] + 1)
+      end
+      d[i][j] = v
+    end
+  end
+  return d[#a][#b]
+end
+
+--- suggest(word, names [, prefix]): " (did you mean 'x'?)" for a mistyped
+--- name, naming the closest of names (a list, or a set's keys) when it is
+--- near enough (a prefix of it, or up to a third of its letters off), else "".
+--- Ties name every closest one.
+-- @tparam string word what was typed
+-- @tparam table names the known names (a list of strings, or a set)
+-- @tparam[opt=""] string prefix what the message shows before each name ("--")
+-- @treturn string the hint, or ""
+function args.suggest(word, names, prefix)
+  word, prefix = tostring(word), prefix or ""
+  local list = {}
+  for k, v in pairs(names) do
+    local name = type(k) == "string" and k or v
+    if type(name) == "string" then list[#list + 1] = name end
+  end
+  table.sort(list)
+  local best, found = math.huge, {}
+  for _, name in ipairs(list) do
+    local d = distance(word:lower(), name:lower())
+    -- a prefix (--epoch for --epochs) is as near as one edit
+    if #word >= 3 and name:sub(1, #word) == word then d = math.min(d, 1) end
+    if d <= math.max(1, #name // 3) and d < #word then
+      if d < best then best, found = d, {} end
+      if d == best then found[#found + 1] = "'" .. prefix .. name .. "'" end
+    end
+  end
+  if #found == 0 then return "" end
+  return (" (did you mean %s?)"):format(table.concat(found, " or "))
+end
+
 --- options(opts, known, fname, n): opts (or {}) after checking that it is a
 --- table whose every key is in the set known.
 -- @param opts options table (the keys are listed above)
@@ -38,7 +86,9 @@ function args.options(opts, known, fname, n)
   if opts == nil then return {} end
   if type(opts) ~= "table" then args.fail(fname, n, "options table expected, got " .. type(opts), 2) end
   for k in pairs(opts) do
-    if not known[k] then error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3) end
+    if not known[k] then
+      error(("unknown option '%s' to '%s'%s"):format(tostring(k), fname, args.suggest(k, known)), 3)
+    end
   end
   return opts
 end

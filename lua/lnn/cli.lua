@@ -9,6 +9,8 @@
 -- that a failure to load lnn.core (no memory left to map it) is still a message
 local core = setmetatable({}, {__index = function(_, k) return require("lnn.core")[k] end})
 
+local args_ = require "lnn.args"
+
 local cli = {}
 
 -- An exit raised by parse, fail or die; run() prints it and returns status.
@@ -142,7 +144,7 @@ function cli.parse(args, flags, prog, about, synopsis)
     name = name or a:match("^%-%-([%w%-]+)$")
     if name then
       local f = byname[name]
-      if not f then cli.fail(prog, ("unknown option '--%s'"):format(name)) end
+      if not f then cli.fail(prog, ("unknown option '--%s'%s"):format(name, args_.suggest(name, byname, "--"))) end
       local key = name:gsub("-", "_")
       if f.kind == "flag" then
         if inline then cli.fail(prog, ("option '--%s' takes no value"):format(name)) end
@@ -255,6 +257,33 @@ end
 -- @treturn ?string the complaint
 function cli.writable_folder(path)
   return unwritable(path, "folder")
+end
+
+--- load_network(prog, flag, path, load, accepts, takes): the network that
+--- load(path) returns; a file that is not one of the kinds accepts names (a set
+--- of the loader names model.which_loader gives) is the command's failure
+--- saying what the file is in plain words and what flag takes; any other
+--- failure of load is the command's failure too, without internal positions.
+-- @tparam string prog the program's name
+-- @tparam ?string flag the flag naming the file (train's load flag), or nil for an argument
+-- @tparam string path the file
+-- @tparam function load the loader (network.load, model.load_any)
+-- @tparam table accepts the set of loader names whose files load reads
+-- @tparam string takes what the flag takes, for the message
+-- @return the network
+function cli.load_network(prog, flag, path, load, accepts, takes)
+  local loader, what = require("lnn.model").which_loader(path)
+  local name = flag and (flag .. " " .. path) or path
+  if what and not accepts[loader] then
+    cli.die(prog, ("%s is %s; %s takes %s"):format(name, what, flag or prog, takes))
+  end
+  local ok, net = pcall(load, path)
+  if not ok then
+    local msg = cli.clean(net):gsub("^load: ", "")
+    if msg:sub(1, #path + 2) == path .. ": " then msg = msg:sub(#path + 3) end
+    cli.die(prog, ("%s: %s"):format(name, msg))
+  end
+  return net
 end
 
 --- run(command, args, prog): runs command(args, prog) and returns its exit

@@ -367,7 +367,10 @@ function face.check_options(opts, known, fname, argn)
   if type(opts) ~= "table" then argerror(fname, argn, "options table expected, got " .. type(opts), 2) end
   for k in pairs(opts) do
     if not known[k] and not face.driver_options[k] then
-      error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3)
+      local all = {}
+      for n in pairs(known) do all[n] = true end
+      for n in pairs(face.driver_options) do all[n] = true end
+      error(("unknown option '%s' to '%s'%s"):format(tostring(k), fname, args.suggest(k, all)), 3)
     end
   end
   check_driver_options(opts, fname)

@@ -135,25 +135,44 @@ function model.save(path, net, meta)
   write(path, net, header)
 end
 
---- which_loader(path): what the file at path is and which loader reads it:
---- "lnn.network2.load" (network2.py's JSON), "lnn.FACE.load" (an lnn model
---- file saved by lnn.FACE), "lnn.model.import" (a plain safetensors file), or
---- nil when it is none of these.  For messages when the wrong loader is used.
+--- which_loader(path): what the file at path is, in plain words, and which
+--- loader reads it: "lnn.network2.load" (a network2 JSON file), "lnn.FACE.load"
+--- (an lnn model file saved by lnn.FACE), "lnn.model.import" (a plain
+--- safetensors file), or nil: a file lnn writes that is not a network (the
+--- per-epoch metrics JSON), another JSON file, or none of these (then both
+--- are nil).  For messages when the wrong loader or file is used.
 -- @tparam string path the file
 -- @treturn ?string the loader's name
--- @treturn ?string what the file is
+-- @treturn ?string what the file is ("a metrics JSON file (...), not a network")
 function model.which_loader(path)
   if type(path) ~= "string" then return nil end
   local f = io.open(path, "rb")
   if not f then return nil end
   local head = f:read(8) or ""
+  local size = f:seek("end") or 0
   local what, loader
   if head:match("^%s*[{%[]") then
-    what, loader = "network2.py's JSON", "lnn.network2.load"
+    -- a JSON file: decoded when small (metrics files are), else its first
+    -- 64 KiB are searched for network2's keys (only networks grow large)
+    f:seek("set", 0)
+    local text = f:read(math.min(size, 4 * 1024 * 1024)) or ""
+    local ok, doc = false, nil
+    if #text == size then ok, doc = pcall(json.decode, text, path) end
+    if not ok then
+      local start = text:sub(1, 65536)
+      doc = start:find('"weights"', 1, true) and start:find('"sizes"', 1, true) and {sizes = {}, weights = {}} or {}
+    end
+    if type(doc) == "table" and doc.sizes ~= nil and doc.weights ~= nil then
+      what, loader = "a network2 JSON file (network2.py's layout: sizes, weights, biases, cost)", "lnn.network2.load"
+    elseif type(doc) == "table" and type(doc.epochs) == "table" then
+      what = "a metrics JSON file (the per-epoch figures --metrics and the experiments write), not a network"
+    else
+      what = "a JSON file that holds no network"
+    end
   elseif #head == 8 then
     -- a header longer than the file is not read: f:read(n) would first
     -- allocate n bytes, and a corrupt 20-byte file may claim 64 MiB
-    local n, size = string.unpack("<I8", head), f:seek("end") or 0
+    local n = string.unpack("<I8", head)
     local text = n >= 2 and n <= size - 8 and n <= 64 * 1024 * 1024 and f:seek("set", 8)
       and f:read(n) or ""
     local ok, h = pcall(json.decode, text, path)
@@ -161,7 +180,10 @@ function model.which_loader(path)
       local md = type(h.__metadata__) == "table" and h.__metadata__ or {}
       if md.format == "lnn" then
         local face = type(md.face) == "string" and md.face:match("^[%w_]+$") or "network"
-        what, loader = "an lnn model saved by lnn." .. face, "lnn." .. face .. ".load"
+        local conv = type(md.layout) == "string" and md.layout:find('"convpool"', 1, true)
+        what = face == "network3" and conv and "a chapter 6 conv net (an lnn model saved by lnn.network3)"
+          or "an lnn model saved by lnn." .. face
+        loader = "lnn." .. face .. ".load"
       else
         what, loader = "a plain safetensors file", "lnn.model.import"
       end
@@ -176,10 +198,26 @@ end
 -- @return " (it is ...; lnn.X reads it)" for a message, or ""
 function model.hint(path)
   local loader, what = model.which_loader(path)
-  if not loader then return "" end
+  if not what then return "" end
+  if not loader then return (" (it is %s)"):format(what) end
   local how = loader == "lnn.model.import" and "lnn.model.import(net, file) reads its tensors into a network"
     or (loader .. " reads it")
   return (" (it is %s; %s)"):format(what, how)
+end
+
+--- load_any(path): the network saved at path by any of lnn's faces, loaded
+--- by the face that saved it (lnn.network2 for network2 JSON, lnn.network3
+--- for its conv nets, lnn.network for network.py's and mynet.py's files).
+--- A file that is no network is an error saying what it is.
+-- @tparam string path the file
+-- @return the face's network
+function model.load_any(path)
+  if type(path) ~= "string" then
+    error("bad argument #1 to 'load_any' (file name expected, got " .. type(path) .. ")", 2)
+  end
+  local loader = model.which_loader(path)
+  local face = loader and loader:match("^lnn%.(network[23])%.load$") or "network"
+  return require("lnn." .. face).load(path)
 end
 
 local function bad(path, what)
@@ -236,7 +274,14 @@ local function read(path)
   local okr, text, block = pcall(core.read_model, path)
   if not okr then
     local msg = tostring(text):gsub("^[^\n:]*%.lua:%d+: ", "")
-    if msg:find("not a model file", 1, true) then msg = msg .. model.hint(path) end
+    if msg:find("not a model file", 1, true) then
+      -- a file lnn wrote is named for what it is, without the header's bytes
+      local loader, what = model.which_loader(path)
+      if what then
+        msg = ("load: %s: not an lnn model file: it is %s%s"):format(path, what,
+          loader and loader ~= "lnn.model.import" and ("; " .. loader .. " reads it") or "")
+      end
+    end
     error(msg, 0)
   end
   local ok, header = pcall(json.decode, text, path)

@@ -490,6 +490,7 @@ function network2.load(filename)
   if not ok then error("load: " .. tostring(doc) .. model.hint(filename), 2) end
   if type(doc) ~= "table" or doc[1] ~= nil then bad(filename, "a JSON object expected") end
   local sizes = doc.sizes
+  if sizes == nil then bad(filename, 'no "sizes": not a network' .. model.hint(filename)) end
   local oks = pcall(args.sizes, sizes, "load")
   if not oks then bad(filename, '"sizes" must be a list of at least 2 positive integers') end
   local cost = COSTS[doc.cost]

@@ -62,7 +62,9 @@ end
 local function check_options(opts, known, fname)
   if type(opts) ~= "table" then fail(fname, "argument #1", "options table", type(opts), 3) end
   for k in pairs(opts) do
-    if not known[k] then error(("unknown option '%s' to '%s'"):format(tostring(k), fname), 3) end
+    if not known[k] then
+      error(("unknown option '%s' to '%s'%s"):format(tostring(k), fname, args.suggest(k, known)), 3)
+    end
   end
 end
 

@@ -57,9 +57,8 @@ function M.run(argv, prog)
 
   local net
   if opts.previous then
-    local okl, loaded = pcall(network.load, opts.previous)
-    if not okl then cli.die(prog, loaded) end
-    net = loaded
+    local train = require "lnn.commands.train"
+    net = cli.load_network(prog, "--previous", opts.previous, network.load, train.loads, train.load_takes)
     if net.sizes[1] ~= 784 or net.sizes[#net.sizes] ~= 10 then
       cli.fail(prog, ("option '--previous': MNIST needs 784 inputs and 10 outputs, got a [%s] network in '%s'")
         :format(table.concat(net.sizes, ","), opts.previous))

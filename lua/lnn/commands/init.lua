@@ -56,6 +56,11 @@ end
 function commands.main(argv, prog)
   prog = prog or "lnn"
   local name = argv[1]
+  -- `lnn help CMD` is `lnn CMD --help`, as git's and luarocks's help
+  if name == "help" and argv[2] ~= nil then
+    argv = {argv[2], "--help"}
+    name = argv[1]
+  end
   if name == "--help" or name == "-h" or name == "help" then
     print(overview(prog))
     return 0
@@ -73,7 +78,10 @@ function commands.main(argv, prog)
         prog .. " " .. name)
     end
   end
-  io.stderr:write(("%s: unknown command '%s' (try %s --help)\n"):format(prog, name, prog))
+  local names = {}
+  for _, c in ipairs(commands.available()) do names[#names + 1] = c.name end
+  local hint = require("lnn.args").suggest(name, names)
+  io.stderr:write(("%s: unknown command '%s'%s (try %s --help)\n"):format(prog, name, hint, prog))
   return 2
 end
 

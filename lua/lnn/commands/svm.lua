@@ -18,6 +18,23 @@ M.flags = {
 }
 M.about = "A one-vs-rest linear SVM baseline for MNIST (the book's RBF SVM scores 9435 of 10000)."
 
+--- convergence(clf, opts): the line that says how the training ended: the
+--- passes over the data, and the gap (the spread of the dual's projected
+--- gradients over the last pass: 0 at the optimum) against the tol flag.
+-- @param clf what baselines.svm returned
+-- @param opts the parsed flags (epochs, tol)
+-- @treturn string the line
+function M.convergence(clf, opts)
+  local gap = ("optimality gap %.3g: the spread of the projected gradients in the last pass, 0 at the optimum"):format(clf.gap)
+  if clf.gap < opts.tol then
+    return ("converged after %d pass%s over the training images (%s; below --tol %g)")
+      :format(clf.passes, clf.passes == 1 and "" or "es", gap, opts.tol)
+  end
+  return ("stopped after %d pass%s over the training images, the --epochs limit, before converging (%s; --tol %g"
+    .. " stops below it; more --epochs get closer)")
+    :format(clf.passes, clf.passes == 1 and "" or "es", gap, opts.tol)
+end
+
 --- run(argv, prog): the command; returns its exit status.
 -- @param argv the command's arguments (without its name)
 -- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
@@ -33,8 +50,8 @@ function M.run(argv, prog)
   local t2 = core.clock()
   print("Baseline classifier using an SVM.")
   print(("%d of %d values correct.   (the book's RBF SVM: 9435 of 10000)"):format(num_correct, #test_data))
-  print(("linear SVM, C = %g: %d passes (gap %.3g), training %.2f s, testing %.3f s")
-    :format(opts.C, clf.passes, clf.gap, t1 - t0, t2 - t1))
+  print(("linear SVM, C = %g: training %.2f s, testing %.3f s"):format(opts.C, t1 - t0, t2 - t1))
+  print(M.convergence(clf, opts))
   if opts.out then
     local runinfo = require "lnn.runinfo"
     local words = cli.words(prog)

@@ -32,6 +32,9 @@ M.flags = {
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
   distributed.flag,
 }
+-- the files --load continues: network.py's (lnn train --save, --backups) and mynet.py's
+M.loads = {["lnn.network.load"] = true, ["lnn.mynet.load"] = true}
+M.load_takes = "a network saved by lnn train --save or --backups"
 M.about = "Trains a network.py-style sigmoid network on MNIST and reports test accuracy per epoch."
 
 --- load_data(prog, opts): load_data_wrapper(opts.data), the training set cut
@@ -66,9 +69,7 @@ function M.run(argv, prog)
 
   local net
   if opts.load then
-    local okl, loaded = pcall(network.load, opts.load)
-    if not okl then cli.die(prog, loaded) end
-    net = loaded
+    net = cli.load_network(prog, "--load", opts.load, network.load, M.loads, M.load_takes)
     local given = false
     for _, a in ipairs(argv) do if a:match("^%-%-sizes") then given = true end end
     if given and table.concat(net.sizes, ",") ~= table.concat(opts.sizes, ",") then

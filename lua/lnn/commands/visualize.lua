@@ -3,12 +3,13 @@
 -- OUT/failed/<predicted>/<index>--correct-<label>.png (and the correct ones under
 -- OUT/passed/ with --save-successes), one contact sheet of all the misclassified
 -- digits with their labels, the confusion matrix (printed and as a PNG) and the
--- first layer's weights as 28x28 images.  --checkpoints DIR scores every saved
--- network in a folder instead, oldest first.  Predictions and pictures run in C.
+-- first layer's weights as 28x28 images (a conv net's filters as 5x5 ones).
+-- It reads every network file lnn writes (lnn.model.load_any).  --checkpoints
+-- DIR scores every saved network in a folder instead, oldest first.  Predictions and pictures run in C.
 -- @module lnn.commands.visualize
 local core = require "lnn.core"
 local cli = require "lnn.cli"
-local network = require "lnn.network"
+local model = require "lnn.model"
 local mnist_loader = require "lnn.mnist_loader"
 
 local tools = core.tools
@@ -26,8 +27,13 @@ M.flags = {
    check = function(v) if v < 1 or v > 8 then return "must be 1 to 8" end end},
   {name = "checkpoints", kind = "string", help = "score every network saved in this folder, oldest first", arg = "DIR"},
 }
+-- every network file lnn writes: network.py's, mynet.py's, network2's JSON, network3's
+M.loads = {["lnn.network.load"] = true, ["lnn.mynet.load"] = true, ["lnn.network2.load"] = true,
+           ["lnn.network3.load"] = true}
+M.load_takes = "a network file (saved by lnn train --save, lnn.network, lnn.network2, lnn.network3 or lnn.mynet)"
 M.synopsis = "NETWORK_FILE [options] | --checkpoints DIR [options]"
-M.about = "NETWORK_FILE (saved by lnn train --save) comes first.  Shows what the network gets\n"
+M.about = "NETWORK_FILE (any network lnn saves: lnn train --save, network2's JSON, a chapter 6\n"
+  .. "conv net) comes first.  Shows what the network gets\n"
   .. "wrong: PNGs of the misclassified digits, a contact sheet, the confusion matrix and the first\n"
   .. "layer's weights.  Or --checkpoints DIR: scores every network saved there, oldest first."
 
@@ -48,6 +54,11 @@ function M.run(argv, prog)
   local data = opts.set == "test" and test_data or validation_data
 
   local function pct(k, n) return 100 * k / n end
+  -- how many of data a network of any face classifies correctly
+  local function score(net, data)
+    local _, correct = tools.confusion(data, net:predict(data))
+    return correct
+  end
 
   if opts.checkpoints then
     local okd, files = pcall(tools.dir, opts.checkpoints)
@@ -61,27 +72,32 @@ function M.run(argv, prog)
     local best
     for _, f in ipairs(files) do
       local path = opts.checkpoints .. "/" .. f.name
-      local okl, net = pcall(network.load, path)
+      local okl, net = pcall(model.load_any, path)
       if okl then
-        local okp, correct = pcall(net.evaluate, net, data)
+        local okp, correct = pcall(score, net, data)
         if okp then
-          print(("%-24s epoch %3d: %d / %d (%.2f%%)"):format(f.name, net.epoch, correct, #data, pct(correct, #data)))
+          print(("%-24s epoch %3d: %d / %d (%.2f%%)"):format(f.name, net.epoch or 0, correct, #data, pct(correct, #data)))
           if not best or correct > best.correct then best = {name = f.name, correct = correct} end
         else
           print(("%-24s skipped: %s"):format(f.name, tostring(correct)))
         end
       else
-        print(("%-24s skipped: %s"):format(f.name, tostring(net)))
+        local loader, what = model.which_loader(path)
+        print(("%-24s skipped: %s"):format(f.name, what and not M.loads[loader] and ("it is " .. what)
+          or cli.clean(net)))
       end
     end
     if best then print(("best: %s, %d / %d (%.2f%%)"):format(best.name, best.correct, #data, pct(best.correct, #data))) end
     return 0
   end
 
-  local okl, net = pcall(network.load, opts[1])
-  if not okl then cli.die(prog, net) end
-  if net.sizes[1] ~= 784 or net.sizes[#net.sizes] ~= 10 then
-    cli.die(prog, ("%s: a network of 784 inputs and 10 outputs expected, got %s"):format(opts[1], table.concat(net.sizes, ",")))
+  local net = cli.load_network(prog, nil, opts[1], model.load_any, M.loads, M.load_takes)
+  local layout = model.layout_of(net._net)
+  local first, last = layout.layers[1], layout.layers[#layout.layers]
+  local n_in = first.kind == "convpool" and first.image[1] * first.image[2] * first.image[3] or first.n_in
+  if n_in ~= 784 or last.n_out ~= 10 then
+    cli.die(prog, ("%s: a network of 784 inputs and 10 outputs expected, got %d inputs and %d outputs")
+      :format(opts[1], n_in, last.n_out))
   end
 
   -- OUT is removed first, but only if this script wrote it (it holds the mark) or it is empty
@@ -148,14 +164,18 @@ function M.run(argv, prog)
   core.write_file(out .. "/summary.json", require("lnn.json").encode {kind = "visualize", network = opts[1],
     set = opts.set, correct = correct, total = #data, confusion = counts} .. "\n")
 
-  -- the first layer's weights: one 28x28 picture per hidden neuron, and a sheet of them all
+  -- the first layer's weights: one picture per hidden neuron (28x28) or per
+  -- filter (a conv net's, of one input channel: its 5x5 window), and a sheet of them all
   local W = net.weights[1]
-  local n_hidden = W:shape()
+  local n_hidden, width = W:shape()
+  local h, w = 28, 28
+  if first.kind == "convpool" then h, w = first.filters[3] * first.filters[2], first.filters[4] end -- channels stacked
   local wbytes = tools.rows_to_bytes(W)
   for j = 1, n_hidden do
-    core.write_png(("%s/weights/neuron-%d.png"):format(out, j - 1), wbytes:sub((j - 1) * 784 + 1, j * 784), 28, 28)
+    core.write_png(("%s/weights/neuron-%d.png"):format(out, j - 1), wbytes:sub((j - 1) * width + 1, j * width), w, h)
   end
-  tools.write_sheet(out .. "/weights.png", wbytes, n_hidden, 28, 28, {columns = math.min(n_hidden, 10), scale = 2})
+  tools.write_sheet(out .. "/weights.png", wbytes, n_hidden, w, h,
+    {columns = math.min(n_hidden, 10), scale = first.kind == "convpool" and 8 or 2})
 
   print(("wrote %d digit PNGs under %s/ (%d misclassified), %s/confusion.png, %s/weights.png and %d weight images")
     :format(written, out, #failed, out, out, n_hidden))

@@ -1,0 +1,124 @@
+-- What users of Lua, LuaRocks, Keras and PyTorch expect of lnn (issue 22):
+-- "did you mean" for mistyped flags, commands and options; `lnn help CMD`;
+-- the SVM's figures explained; a wrong file named for what it is; every
+-- network file lnn writes read by `lnn visualize`.
+local args = require "lnn.args"
+local model = require "lnn.model"
+local network = require "lnn.network"
+local network2 = require "lnn.network2"
+local network3 = require "lnn.network3"
+local H = require "helpers"
+
+local ROOT = io.popen("pwd"):read("l")
+local function lnn(a) return H.sh("lua5.4 " .. ROOT .. "/bin/lnn " .. a) end
+
+describe("did you mean", function()
+  it("args.suggest names the closest name: a prefix, a typo, a swap; nothing when none is near", function()
+    assert.are.equal(" (did you mean '--epochs'?)", args.suggest("epoch", {"epochs", "eta", "seed"}, "--"))
+    assert.are.equal(" (did you mean 'train'?)", args.suggest("trian", {"train", "data", "svm"}))
+    assert.are.equal(" (did you mean 'lmbda'?)", args.suggest("lambda", {lmbda = true, eta = true}))
+    assert.are.equal("", args.suggest("frobnicate", {"train", "data", "svm"}))
+    assert.are.equal("", args.suggest("x", {"y", "z"}))
+  end)
+
+  it("unknown flags, commands and options say the near name", function()
+    local out, status = lnn("train --epoch 3")
+    assert.are.equal(2, status, out)
+    assert.truthy(out:find("lnn train: unknown option '--epoch' (did you mean '--epochs'?)", 1, true), out)
+    out, status = lnn("trian")
+    assert.are.equal(2, status, out)
+    assert.truthy(out:find("lnn: unknown command 'trian' (did you mean 'train'?)", 1, true), out)
+    out, status = lnn("help trian")
+    assert.are.equal(2, status, out)
+    assert.truthy(out:find("(did you mean 'train'?)", 1, true), out)
+    local net = network2.Network({2, 2})
+    local d = H.to_data(H.get_dummy_training_data(2, 2, 4))
+    H.error_matches(function() net:SGD(d, 1, 1, 1.0, {lmdba = 1}) end,
+      "unknown option 'lmdba' to 'SGD' (did you mean 'lmbda'?)")
+  end)
+
+  it("lnn help CMD is lnn CMD --help", function()
+    for _, cmd in ipairs {"train", "svm", "visualize"} do
+      local a, sa = lnn("help " .. cmd)
+      local b, sb = lnn(cmd .. " --help")
+      assert.are.equal(0, sa, a)
+      assert.are.equal(sb, sa)
+      assert.are.equal(b, a)
+      assert.truthy(a:find("usage: lnn " .. cmd, 1, true), a)
+    end
+    local top = lnn("help")
+    assert.truthy(top:find("commands:", 1, true), top)
+  end)
+end)
+
+describe("lnn svm", function()
+  it("says how its training ended and what the gap is", function()
+    local svm = require "lnn.commands.svm"
+    local s = svm.convergence({passes = 20, gap = 0.706}, {epochs = 20, tol = 0.1})
+    assert.truthy(s:find("stopped after 20 passes over the training images, the --epochs limit, before converging", 1, true), s)
+    assert.truthy(s:find("optimality gap 0.706: the spread of the projected gradients in the last pass, 0 at the optimum", 1, true), s)
+    s = svm.convergence({passes = 3, gap = 0.05}, {epochs = 20, tol = 0.1})
+    assert.truthy(s:find("converged after 3 passes", 1, true), s)
+    assert.truthy(s:find("below --tol 0.1", 1, true), s)
+  end)
+end)
+
+describe("a wrong file", function()
+  local dir, cleanup
+  before_each(function() dir, cleanup = H.tmpdir() end)
+  after_each(function() cleanup() end)
+
+  local function files()
+    H.write_file(dir .. "/metrics.json", '{"epochs":[{"epoch":0,"seconds":0.1,"correct":9000,"total":10000}]}\n')
+    network2.Network({784, 5, 10}, nil, {seed = 1}):save(dir .. "/n2.json")
+    network3.Network({network3.ConvPoolLayer {image_shape = {10, 1, 28, 28}, filter_shape = {2, 1, 5, 5},
+      poolsize = {2, 2}}, network3.SoftmaxLayer {n_in = 2 * 12 * 12, n_out = 10}}, 10, {seed = 1}):save(dir .. "/conv.lnn")
+    network.Network({784, 5, 10}, {seed = 1}):save(dir .. "/n1.lnn")
+  end
+
+  it("is named for what it is: metrics JSON, network2 JSON, a conv net", function()
+    files()
+    for _, c in ipairs {
+      {"metrics.json", "is a metrics JSON file (the per-epoch figures --metrics and the experiments write), not a network"},
+      {"n2.json", "is a network2 JSON file (network2.py's layout: sizes, weights, biases, cost)"},
+      {"conv.lnn", "is a chapter 6 conv net (an lnn model saved by lnn.network3)"},
+    } do
+      local out, status = lnn(("train --epochs 1 --load %s/%s"):format(dir, c[1]))
+      assert.are.equal(1, status, out)
+      assert.truthy(out:find(("lnn train: --load %s/%s %s; --load takes a network saved by lnn train --save or --backups")
+        :format(dir, c[1], c[2]), 1, true), out)
+      assert.falsy(out:find("header length", 1, true), out)
+    end
+    -- the library says it too
+    H.error_matches(function() network.load(dir .. "/metrics.json") end,
+      "not an lnn model file: it is a metrics JSON file")
+    H.error_matches(function() network2.load(dir .. "/metrics.json") end,
+      'no "sizes": not a network (it is a metrics JSON file')
+  end)
+
+  it("lnn visualize reads every network file lnn writes", function()
+    assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
+    files()
+    -- 100 test images: an untrained network's 90 wrong ones are quick to draw
+    local data = dir .. "/data"
+    assert(os.execute(("mkdir %s && lua5.4 scripts/mnist_subset.lua %s 10100 100 >/dev/null"):format(data, data)))
+    for _, f in ipairs {"n1.lnn", "n2.json", "conv.lnn"} do
+      local out, status = lnn(("visualize %s/%s --data %s --out %s/vis-%s"):format(dir, f, data, dir, f))
+      assert.are.equal(0, status, out)
+      assert.truthy(out:find("\n%d+ / 100\n"), out)
+      assert.truthy(io.open(("%s/vis-%s/weights.png"):format(dir, f)), f)
+    end
+    assert.truthy(io.open(dir .. "/vis-conv.lnn/weights/neuron-1.png"))
+    local out, status = lnn(("visualize %s/metrics.json --data %s --out %s/vis"):format(dir, data, dir))
+    assert.are.equal(1, status, out)
+    assert.truthy(out:find("is a metrics JSON file", 1, true), out)
+    -- --checkpoints scores them all and says what the others are
+    os.execute(("mkdir %s/ck && cp %s/metrics.json %s/n2.json %s/conv.lnn %s/ck/"):format(dir, dir, dir, dir, dir))
+    out, status = lnn(("visualize --checkpoints %s/ck --data %s"):format(dir, data))
+    assert.are.equal(0, status, out)
+    assert.truthy(out:find("n2.json%s+epoch%s+0: %d+ / 100"), out)
+    assert.truthy(out:find("conv.lnn%s+epoch%s+0: %d+ / 100"), out)
+    assert.truthy(out:find("metrics.json%s+skipped: it is a metrics JSON file"), out)
+    assert.are.same(model.load_any(dir .. "/n2.json").weights[1]:totable(), network2.load(dir .. "/n2.json").weights[1]:totable())
+  end)
+end)

@@ -122,3 +122,28 @@ describe("a wrong file", function()
     assert.are.same(model.load_any(dir .. "/n2.json").weights[1]:totable(), network2.load(dir .. "/n2.json").weights[1]:totable())
   end)
 end)
+
+describe("output folders named by a flag", function()
+  local dir, cleanup
+  before_each(function() dir, cleanup = H.tmpdir() end)
+  after_each(function() cleanup() end)
+
+  it("are created (README's --metrics results/train/mine.json), with a clear error only when impossible", function()
+    local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
+    local out, status = H.sh(("cd %s && lua5.4 %s/bin/lnn train --epochs 1 --train-size 1000 --data %s/%s --quiet"
+      .. " --metrics results/train/mine.json --save nets/a/b/net.lnn"):format(dir, ROOT, ROOT, data))
+    assert.are.equal(0, status, out)
+    assert.truthy(H.read_file(dir .. "/results/train/mine.json"):find('"epochs"', 1, true))
+    assert.truthy(network.load(dir .. "/nets/a/b/net.lnn"))
+    -- a file on the way: a usage error naming the flag, and nothing made
+    H.write_file(dir .. "/plain", "x")
+    out, status = lnn(("train --epochs 1 --metrics %s/plain/sub/m.json"):format(dir))
+    assert.are.equal(2, status, out)
+    assert.truthy(out:find("lnn train: option '--metrics': ", 1, true), out)
+    assert.falsy(out:find("%.lua:%d+:"), out)
+    -- --help makes nothing
+    out, status = lnn(("train --metrics %s/never/m.json --help"):format(dir))
+    assert.are.equal(0, status, out)
+    assert.falsy(io.open(dir .. "/never"))
+  end)
+end)

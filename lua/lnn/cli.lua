@@ -29,6 +29,13 @@ function cli.invocation(prog)
   return prog
 end
 
+-- the folder part of a file's path, or nil for a file in the working folder
+local function folder_of(path)
+  local dir = path:match("^(.*)/[^/]*$")
+  if dir == "" then return "/" end
+  return dir
+end
+
 local function parse_value(kind, s)
   if kind == "int" then
     local v = math.tointeger(tonumber(s))
@@ -178,6 +185,15 @@ function cli.parse(args, flags, prog, about, synopsis)
     end
     i = i + 1
   end
+  -- a file flag's missing folders are made, as the user named them (`--metrics
+  -- results/train/mine.json`); the check above said they can be
+  for _, f in ipairs(flags) do
+    local v = opts[f.name:gsub("-", "_")]
+    if f.check == cli.writable_file and type(v) == "string" and folder_of(v) then
+      local ok, err = pcall(core.tools.mkdir, folder_of(v))
+      if not ok then cli.fail(prog, ("option '--%s': %s, got '%s'"):format(f.name, cli.clean(err), v)) end
+    end
+  end
   return opts
 end
 
@@ -243,12 +259,16 @@ local function unwritable(path, kind)
 end
 
 --- writable_file(path): a flag check: nil if a save could write path (absent,
--- or a regular file or a symlink to one, in an existing writable folder).
--- Creates nothing.
+-- or a regular file or a symlink to one, in a writable folder that exists or
+-- could be made with its missing parents).  Creates nothing: parse() makes
+-- the missing folders once every flag is checked.
 -- @tparam string path the file a command will save
 -- @treturn ?string the complaint
 function cli.writable_file(path)
-  return unwritable(path, "file")
+  local why = unwritable(path, "file")
+  local dir = folder_of(path)
+  if why and dir and why:match("^folder .* does not exist$") then return unwritable(dir, "folder") end
+  return why
 end
 
 --- writable_folder(path): a flag check: nil if path is a writable folder or

@@ -38,7 +38,7 @@ M.flags = {
   {name = "seed", kind = "int", default = 1, help = "random seed of every point"},
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
   {name = "data", kind = "string", help = "folder with the four MNIST files", arg = "DIR"},
-  {name = "out", kind = "string", default = "results/sweep.json", help = "the results' JSON file", arg = "FILE"},
+  {name = "out", kind = "string", default = "results/sweep.json", help = "the results' JSON file", arg = "FILE", check = cli.writable_file},
   distributed.flag,
   cli.threads_flag,
 }

@@ -31,6 +31,15 @@ if f then
   -- LNN_BUILD_DIR picks another build of lnn.core (the sanitized one, in tests)
   package.cpath = root .. "/" .. (os.getenv("LNN_BUILD_DIR") or "build") .. "/?.so;" .. package.cpath
 end
+-- before scripts/setup.sh: one line saying what is missing and what builds it
+do
+  local okc, cli = pcall(require, "lnn.cli")
+  local missing = okc and cli.core_missing()
+  if missing then
+    io.stderr:write(("%s: %s\n"):format(script, missing))
+    os.exit(1)
+  end
+end
 -- lnn.core refuses to load when the environment asks what it cannot do (an
 -- LNN_KERNELS table this processor lacks): a usage error, said once, no traceback
 local ok, err = pcall(require, "lnn.core")

@@ -147,3 +147,26 @@ describe("output folders named by a flag", function()
     assert.falsy(io.open(dir .. "/never"))
   end)
 end)
+
+describe("before scripts/setup.sh", function()
+  it("train.lua, bin/lnn and require 'lnn' say in one line that lnn.core is missing and what builds it", function()
+    local dir, cleanup = H.tmpdir()
+    -- a checkout's files without build/
+    assert(os.execute(("mkdir -p %s/src/scripts && cp -r lua bin train.lua %s/src/ && cp scripts/bootstrap.lua scripts/setup.sh %s/src/scripts/")
+      :format(dir, dir, dir)))
+    local src = dir .. "/src"
+    for _, cmd in ipairs {
+      ("cd %s && lua5.4 train.lua --epochs 1"):format(src),
+      ("cd %s && lua5.4 bin/lnn --help"):format(src),
+      ("cd / && lua5.4 %s/bin/lnn train --epochs 1"):format(src),
+      ("cd %s && env -u LUA_CPATH LUA_PATH='lua/?.lua;lua/?/init.lua;;' lua5.4 -e 'require \"lnn\"'"):format(src),
+    } do
+      local out, status = H.sh(cmd)
+      assert.are.equal(1, status, cmd .. ": " .. out)
+      assert.are.equal(1, select(2, out:gsub("\n", "")), cmd .. ": " .. out) -- one line
+      assert.truthy(out:find("lnn's C core (lnn.core, build/lnn/core.so) is not built yet: run ", 1, true), out)
+      assert.truthy(out:find("scripts/setup.sh\n", 1, true), out)
+    end
+    cleanup()
+  end)
+end)

@@ -306,6 +306,27 @@ function cli.load_network(prog, flag, path, load, accepts, takes)
   return net
 end
 
+--- core_missing(): nil when lnn.core (the C core, core.so) is on
+--- package.cpath, else one line saying it is missing and the command that
+--- builds it: scripts/setup.sh in a checkout, luarocks make for a tree.
+--- The entry points (scripts/bootstrap.lua) and require "lnn" say it instead
+--- of require's list of every path searched.
+-- @treturn ?string the line
+function cli.core_missing()
+  if package.loaded["lnn.core"] or package.searchpath("lnn.core", package.cpath) then return nil end
+  -- this file is ROOT/lua/lnn/cli.lua in a checkout
+  local src = debug.getinfo(1, "S").source
+  local root = src:match("^@(.*)/lua/lnn/[^/]*$") or (src:match("^@lua/lnn/[^/]*$") and ".")
+  local setup = root and io.open(root .. "/scripts/setup.sh")
+  if setup then
+    setup:close()
+    return ("lnn's C core (lnn.core, build/lnn/core.so) is not built yet: run %s/scripts/setup.sh")
+      :format(root == "." and "." or root)
+  end
+  return "lnn's C core (lnn.core, lnn/core.so) is not on package.cpath: install lnn with"
+    .. " luarocks --lua-version=5.4 make lnn-scm-1.rockspec, then eval \"$(luarocks --lua-version=5.4 path)\""
+end
+
 --- run(command, args, prog): runs command(args, prog) and returns its exit
 -- status: what it returns (0 if nothing), 0 after a help request, 2 after a usage
 -- error, 1 after any other error, whose message is printed as "prog: msg"

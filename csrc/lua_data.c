@@ -20,6 +20,17 @@ static ldata *pushview(lua_State *L, int arg, const ldata *s) {
   return v;
 }
 
+/* pushes the view of items first..last (1-based, inclusive, in range) of the
+ * data set at arg */
+static void pushslice(lua_State *L, int arg, const ldata *s, lua_Integer first, lua_Integer last) {
+  ldata *v = pushview(L, arg, s);
+  v->d.n = (size_t)(last - first + 1);
+  if (v->d.x8) v->d.x8 += (size_t)(first - 1) * v->d.d;
+  if (v->d.xf) v->d.xf += (size_t)(first - 1) * v->d.d;
+  if (v->d.label) v->d.label += (size_t)(first - 1);
+  if (v->d.y) v->d.y += (size_t)(first - 1) * v->d.k;
+}
+
 static size_t vec_len(lua_State *L, int idx) {
   lmatrix *m = (lmatrix *)luaL_testudata(L, idx, LNN_MATRIX);
   if (m != NULL) return (size_t)m->rows * m->cols;
@@ -226,19 +237,58 @@ static int data_get(lua_State *L) {
   return 2;
 }
 
+/* data[i]: item i as the pair {x, y}, and nil past either end, as a Lua
+ * sequence reads (so ipairs stops after the last item); a method by name.  An
+ * index of another type (a fraction, a table, a boolean) is an error. */
 static int data_index(lua_State *L) {
   ldata *s = lnn_lua_checkdata(L, 1);
-  if (lua_type(L, 2) == LUA_TNUMBER) {
-    size_t i = item_arg(L, 2, s);
+  int t = lua_type(L, 2);
+  if (t == LUA_TNUMBER) {
+    int isint;
+    lua_Integer i = lua_tointegerx(L, 2, &isint);
+    if (!isint) return lnn_lua_argerror(L, 2, NULL, "item index expected (an integer), got %s", lua_tostring(L, 2));
+    if (i < 1 || (size_t)i > s->d.n) {
+      lua_pushnil(L);
+      return 1;
+    }
     lua_createtable(L, 2, 0);
-    push_item(L, s, i);
+    push_item(L, s, (size_t)i - 1);
     lua_rawseti(L, -3, 2);
     lua_rawseti(L, -2, 1);
     return 1;
   }
+  if (t != LUA_TSTRING)
+    return lnn_lua_argerror(L, 2, NULL, "item index or method name expected, got %s", luaL_typename(L, 2));
   lua_getmetatable(L, 1);
   lua_pushvalue(L, 2);
   lua_rawget(L, -2);
+  return 1;
+}
+
+/* the iterator batches() returns: upvalues the data set, the batch size and
+ * the next item; each call gives the batch's number and its slice (a view) */
+static int data_batches_next(lua_State *L) {
+  ldata *s = lnn_lua_checkdata(L, lua_upvalueindex(1));
+  lua_Integer size = lua_tointeger(L, lua_upvalueindex(2)), first = lua_tointeger(L, lua_upvalueindex(3));
+  lua_Integer n = (lua_Integer)s->d.n, last;
+  if (first > n) return 0;
+  last = first + size - 1 < n ? first + size - 1 : n;
+  lua_pushinteger(L, last + 1);
+  lua_replace(L, lua_upvalueindex(3));
+  lua_pushinteger(L, (first - 1) / size + 1);
+  pushslice(L, lua_upvalueindex(1), s, first, last);
+  return 2;
+}
+
+/* batches(size): for k, batch in data:batches(10): the mini-batches in
+ * order, as slices (views); the last one holds what is left */
+static int data_batches(lua_State *L) {
+  lnn_lua_checkdata(L, 1);
+  lua_Integer size = luaL_checkinteger(L, 2);
+  if (size < 1) return lnn_lua_argerror(L, 2, NULL, "batch size expected (an integer >= 1), got %I", size);
+  lua_settop(L, 2);
+  lua_pushinteger(L, 1);
+  lua_pushcclosure(L, data_batches_next, 3);
   return 1;
 }
 
@@ -249,19 +299,14 @@ static int data_len(lua_State *L) {
 
 /* slice(first [, last]): items first..last (1-based, inclusive), sharing memory */
 static int data_slice(lua_State *L) {
-  ldata *s = lnn_lua_checkdata(L, 1), *v;
+  ldata *s = lnn_lua_checkdata(L, 1);
   lua_Integer n = (lua_Integer)s->d.n;
   lua_Integer first = luaL_checkinteger(L, 2), last = luaL_optinteger(L, 3, n);
   if (first < 1 || first > n)
     return lnn_lua_argerror(L, 2, NULL, "first %I out of range 1..%I", first, n);
   if (last < first || last > n)
     return lnn_lua_argerror(L, 3, NULL, "last %I out of range %I..%I", last, first, n);
-  v = pushview(L, 1, s);
-  v->d.n = (size_t)(last - first + 1);
-  if (v->d.x8) v->d.x8 += (size_t)(first - 1) * v->d.d;
-  if (v->d.xf) v->d.xf += (size_t)(first - 1) * v->d.d;
-  if (v->d.label) v->d.label += (size_t)(first - 1);
-  if (v->d.y) v->d.y += (size_t)(first - 1) * v->d.k;
+  pushslice(L, 1, s, first, last);
   return 1;
 }
 
@@ -347,7 +392,8 @@ static const luaL_Reg data_meta[] = {
     {"__index", data_index}, {"__len", data_len}, {"__tostring", data_tostring},
     {"get", data_get}, {"slice", data_slice}, {"onehot", data_onehot},
     {"shape", data_shape}, {"label", data_label}, {"pixels", data_pixels},
-    {"find_nonfinite", data_find_nonfinite}, {"matrices", data_matrices}, {NULL, NULL}};
+    {"find_nonfinite", data_find_nonfinite}, {"matrices", data_matrices}, {"batches", data_batches},
+    {NULL, NULL}};
 
 int lnn_lua_open_data(lua_State *L) {
   luaL_newmetatable(L, LNN_BLOB);

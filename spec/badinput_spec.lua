@@ -195,7 +195,11 @@ for _, m in ipairs {"uniform", "clone", "state", "__tostring"} do
   bad("Rng:" .. m, function() return getmetatable(R)[m](M) end, "bad argument #1 to '", "lnn.Rng expected, got lnn.Matrix")
 end
 bad("Data:get", function() return D:get(3) end, "bad argument #1 to 'get'", "index 3 out of range 1..2")
-bad("Data:__index", function() return D[0] end, "bad argument #2 to 'index'", "index 0 out of range 1..2")
+-- out of range is nil, as a Lua sequence (issue 22); a wrong type is an error
+bad("Data:__index", function() return D[1.5] end, "bad argument #2 to 'index'", "item index expected (an integer), got 1.5")
+bad("Data:__index", function() return D[true] end, "bad argument #2 to 'index'", "item index or method name expected, got boolean")
+bad("Data:batches", function() return D:batches(0) end, "bad argument #1 to 'batches'", "batch size expected (an integer >= 1), got 0")
+bad("Data:batches", function() return D:batches("x") end, "bad argument #1 to 'batches'", "number expected, got string")
 bad("Data:slice", function() return D:slice(2, 1) end, "bad argument #2 to 'slice'", "last 1 out of range 2..2")
 bad("Data:slice", function() return D:slice(0) end, "bad argument #1 to 'slice'", "first 0 out of range")
 bad("Data:label", function() return D:label(9) end, "bad argument #1 to 'label'", "index 9 out of range")

@@ -170,3 +170,35 @@ describe("before scripts/setup.sh", function()
     cleanup()
   end)
 end)
+
+describe("data sets as Lua sequences", function()
+  local core = require "lnn.core"
+  local d = core.Data({{0, 1}, {2, 3}, {4, 5}, {6, 7}, {8, 9}}, {0, 1, 0, 1, 1}, 2)
+
+  it("ipairs and # see every item, an index past either end is nil", function()
+    local seen = {}
+    for i, item in ipairs(d:slice(2, 4)) do seen[i] = {item[1]:totable(true)[1], item[2]} end
+    assert.are.same({{2, 1}, {4, 0}, {6, 1}}, seen)
+    assert.are.equal(3, #d:slice(2, 4))
+    assert.is_nil(d[0])
+    assert.is_nil(d[6])
+    assert.is_nil(d[-1])
+    assert.are.equal(8, d[5.0][1]:totable(true)[1])
+    -- an explicit get still says what is wrong
+    H.error_matches(function() d:get(6) end, "index 6 out of range 1..5")
+    H.error_matches(function() return d[{}] end, "item index or method name expected, got table")
+    H.error_matches(function() return d[2.5] end, "item index expected (an integer), got 2.5")
+  end)
+
+  it("batches(size) gives the mini-batches in order, the last one the rest", function()
+    local got = {}
+    for k, batch in d:batches(2) do
+      got[k] = {}
+      for i, item in ipairs(batch) do got[k][i] = item[2] end
+    end
+    assert.are.same({{0, 1}, {0, 1}, {1}}, got)
+    local n = 0
+    for _ in d:batches(10) do n = n + 1 end
+    assert.are.equal(1, n)
+  end)
+end)

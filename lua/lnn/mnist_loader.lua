@@ -131,6 +131,12 @@ end
 --- (last 10,000 of the training file) and test (10,000) data sets; items give
 --- (x, digit).  With expanded, training is the 250,000 images written by
 --- scripts/expand_mnist.lua (validation and test stay the same).
+--- Each set is an lnn.Data, read as a Lua sequence: #data items, data[i] the
+--- pair {x, y} for i in 1..#data and nil past either end (so
+--- ipairs(data) visits every item), a method by its name; an index of another
+--- type (1.5, a table) is an error.  data:get(i) and data:label(i) give the
+--- same item and raise for an index out of range; data:slice(first, last) is a
+--- view; for k, batch in data:batches(size) gives the mini-batches in order.
 -- @param dir a folder
 -- @param opts options table (the keys are listed above)
 -- @return training (first 50,000), validation (last 10,000 of the training file) and test (10,000)

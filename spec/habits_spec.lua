@@ -202,3 +202,39 @@ describe("data sets as Lua sequences", function()
     assert.are.equal(1, n)
   end)
 end)
+
+describe("predict on one input", function()
+  it("gives the class of a table or Matrix input, as predict on a data set does, on every face", function()
+    local core = require "lnn.core"
+    local mynet = require "lnn.mynet"
+    local rng = core.Rng(7)
+    local xs = {}
+    for i = 1, 4 do
+      xs[i] = {}
+      for j = 1, 16 do xs[i][j] = rng:uniform() end
+    end
+    local d = core.Data(xs, {0, 1, 2, 0}, 3)
+    local nets = {
+      network.Network({16, 5, 3}, {seed = 1}),
+      network2.Network({16, 5, 3}, nil, {seed = 2}),
+      mynet.Network({16, 5, 3}, {seed = 3, backupDir = false}),
+      network3.Network({network3.ConvPoolLayer {image_shape = {1, 1, 4, 4}, filter_shape = {2, 1, 3, 3}, poolsize = {2, 2}},
+        network3.SoftmaxLayer {n_in = 2, n_out = 3}}, 1, {seed = 4}),
+    }
+    nets[5] = network3.ensemble {nets[4], nets[4]}
+    for n, net in ipairs(nets) do
+      local all = net:predict(d)
+      assert.are.equal(4, #all)
+      for i = 1, 4 do
+        assert.are.equal(all[i], net:predict(xs[i]), n)                      -- a table
+        assert.are.equal(all[i], net:predict(core.Matrix(16, 1, 0):copy_from(core.Matrix({xs[i]}):reshape(16, 1))), n)
+        assert.are.equal(all[i], net:predict(core.Matrix({xs[i]})), n)      -- a 1x16 row
+      end
+      assert.are.same(all, net:predict(core.Matrix(xs)), n)                  -- rows of inputs: a list
+      H.error_matches(function() net:predict({1, 2, 3}) end, "bad argument #1 to 'predict'",
+        "16 input values (or rows of 16) expected, got 3x1")
+      H.error_matches(function() net:predict(core.Matrix(2, 5)) end, "got 2x5")
+      H.error_matches(function() net:predict(5) end, "bad argument #1 to 'predict'")
+    end
+  end)
+end)

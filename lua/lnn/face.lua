@@ -595,14 +595,64 @@ function face.methods:engine()
   return self._net
 end
 
---- predict(data): the predicted class (0-based) of every item, a list.
--- @param data an lnn.Data or list of {x, y} pairs
--- @return the list of classes
-function face.methods:predict(data)
+--- layer_inputs(layer): how many inputs an engine layer (a layout entry) takes.
+-- @param layer a layer of layout().layers
+-- @treturn integer the inputs (a conv layer's channels x height x width)
+function face.layer_inputs(layer)
+  if layer.kind == "convpool" then return layer.image[1] * layer.image[2] * layer.image[3] end
+  return layer.n_in
+end
+
+--- inputs(x, n_in, k, fname, argn): for predict on inputs without targets: a
+--- data set of x's inputs and whether x was one input, or nil when x is a
+--- data set (an lnn.Data or a list of {x, y} pairs).  One input is a Matrix or
+--- a table of n_in numbers (flat or as one-number rows, as feedforward takes);
+--- a Matrix of rows of n_in values is one input per row.
+-- @param x what predict was given
+-- @tparam integer n_in the network's inputs
+-- @tparam integer k the network's outputs
+-- @tparam string fname the public function's name
+-- @tparam integer argn the argument's number
+-- @return the lnn.Data, or nil
+-- @treturn boolean true when x was one input
+function face.inputs(x, n_in, k, fname, argn)
+  local rows, one
+  if type(x) == "table" and (type(x[1]) == "number"
+      or (#x == n_in and type(x[1]) == "table" and #x[1] == 1 and type(x[1][1]) == "number")) then
+    x = core.call_as(fname, argn, core.Matrix, x)
+  elseif not face.is(x, "lnn.Matrix") then
+    return nil
+  end
+  local r, c = x:shape()
+  if x:numel() == n_in then
+    rows, one = {x}, true
+  elseif c == n_in then
+    rows = {}
+    for i = 1, r do rows[i] = x[i] end
+  else
+    argerror(fname, argn, ("%d input values (or rows of %d) expected, got %dx%d"):format(n_in, n_in, r, c), 2)
+  end
+  local ys = {}
+  for i = 1, #rows do ys[i] = 0 end
+  return core.call_as(fname, argn, core.Data, rows, ys, k), one
+end
+
+--- predict(x): the predicted class (0-based) of one input x (a Matrix or
+--- table of the network's inputs), as Keras's and PyTorch's model(x); of every
+--- item of a data set x (an lnn.Data or list of {x, y} pairs), a list; of every
+--- row of a Matrix of rows of inputs, a list.
+-- @param x one input, a data set, or a Matrix of rows of inputs
+-- @return the class, or the list of classes
+function face.methods:predict(x)
   face.checkself(self, "predict")
   local lay = self._net:layout().layers
-  data = face.data(data, lay[#lay].n_out, "predict", 1, lay[1].n_in)
-  return self._net:predict(data)
+  local n_in, k = face.layer_inputs(lay[1]), lay[#lay].n_out
+  local set, one = face.inputs(x, n_in, k, "predict", 1)
+  if set then
+    local classes = self._net:predict(set)
+    return one and classes[1] or classes
+  end
+  return self._net:predict(face.data(x, k, "predict", 1, n_in))
 end
 
 local function shape_text(layer)

@@ -456,16 +456,19 @@ function network3.ensemble(nets)
 end
 
 --- predict(data): each item's class by plurality vote (ties: the smallest
---- class), counted in C (lnn.core.tools.vote).
--- @param data an lnn.Data set
+--- class), counted in C (lnn.core.tools.vote); of one input (a Matrix or
+--- table of the inputs), its class, as a member's predict.
+-- @param data an lnn.Data set, or one input
 -- @return each item's class by plurality vote (ties: the smallest class), counted in C
---  (lnn.core.tools.vote)
+--  (lnn.core.tools.vote); or the one input's class
 function Ensemble:predict(data)
   local first = self.members[1]
-  data = check_data(first, data, "predict", 1)
+  local set, one = face.inputs(data, n_in(first), n_out(first), "predict", 1)
+  data = set or check_data(first, data, "predict", 1)
   local votes = {}
   for i, net in ipairs(self.members) do votes[i] = net:predict(data) end
-  return core.tools.vote(votes, n_out(first))
+  local classes = core.tools.vote(votes, n_out(first))
+  return one and classes[1] or classes
 end
 
 --- accuracy(data): the fraction of items the vote gets right.

@@ -94,7 +94,7 @@ function M.run(argv, prog)
   local net = cli.load_network(prog, nil, opts[1], model.load_any, M.loads, M.load_takes)
   local layout = model.layout_of(net._net)
   local first, last = layout.layers[1], layout.layers[#layout.layers]
-  local n_in = first.kind == "convpool" and first.image[1] * first.image[2] * first.image[3] or first.n_in
+  local n_in = require("lnn.face").layer_inputs(first)
   if n_in ~= 784 or last.n_out ~= 10 then
     cli.die(prog, ("%s: a network of 784 inputs and 10 outputs expected, got %d inputs and %d outputs")
       :format(opts[1], n_in, last.n_out))

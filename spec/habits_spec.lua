@@ -11,6 +11,7 @@ local H = require "helpers"
 
 local ROOT = io.popen("pwd"):read("l")
 local function lnn(a) return H.sh("lua5.4 " .. ROOT .. "/bin/lnn " .. a) end
+local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
 
 describe("did you mean", function()
   it("args.suggest names the closest name: a prefix, a typo, a swap; nothing when none is near", function()
@@ -236,5 +237,63 @@ describe("predict on one input", function()
       H.error_matches(function() net:predict(core.Matrix(2, 5)) end, "got 2x5")
       H.error_matches(function() net:predict(5) end, "bad argument #1 to 'predict'")
     end
+  end)
+end)
+
+describe("the progress bar", function()
+  local have_script = os.execute("command -v script >/dev/null 2>&1")
+  local dir, cleanup, data
+  setup(function()
+    assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
+    dir, cleanup = H.tmpdir()
+    data = dir .. "/data"
+    assert(os.execute(("mkdir %s && lua5.4 scripts/mnist_subset.lua %s 12000 100 >/dev/null"):format(data, data)))
+  end)
+  teardown(function() cleanup() end)
+
+  -- the output of a command run on a terminal (script's pseudo-terminal)
+  local function on_tty(env, args)
+    return H.sh(("%s script -qec %s /dev/null"):format(env, q(("lua5.4 %s/bin/lnn %s"):format(ROOT, args))))
+  end
+  local BAR = "\r\27[K["
+
+  it("is drawn by every training command on a terminal, never in a pipe or on an MPI rank unless asked", function()
+    if not have_script then pending("script (util-linux) is missing: no pseudo-terminal to test on") return end
+    local train = ("train --epochs 2 --train-size 2000 --data %s"):format(data)
+    local exp = ("experiment ch3_ce_30 --epochs 1 --train-size 1000 --data %s --out %s/exp"):format(data, dir)
+    local ch6 = ("experiment ch6_1 --epochs 1 --train-size 1000 --eval-size 100 --data %s --out %s/exp"):format(data, dir)
+    local sweep = ("sweep --epochs 1 --train-size 1000 --data %s --out %s/sweep.json"):format(data, dir)
+    local boot = ("bootstrap-training --per-round 1 --max-rounds 1 --train-size 1000 --data %s"):format(data)
+    for _, cmd in ipairs {train, exp, ch6, sweep, boot} do
+      local out, status = on_tty("", cmd)
+      assert.are.equal(0, status, cmd .. ": " .. out)
+      assert.truthy(out:find(BAR, 1, true), cmd .. ": no bar on a terminal:\n" .. out)
+      out = on_tty("", cmd .. " --no-progress")
+      assert.falsy(out:find("\27", 1, true), cmd .. " --no-progress:\n" .. out)
+      out = on_tty("", cmd .. " --quiet")
+      assert.falsy(out:find("\27", 1, true), cmd .. " --quiet:\n" .. out)
+    end
+    -- a rank of mpirun has a pseudo-terminal (OpenMPI's): no bar unless --progress, and then on rank 0 alone
+    local out = on_tty("OMPI_COMM_WORLD_RANK=0 OMPI_COMM_WORLD_SIZE=2", train)
+    assert.falsy(out:find("\27", 1, true), out)
+    out = on_tty("OMPI_COMM_WORLD_RANK=0 OMPI_COMM_WORLD_SIZE=2", train .. " --progress")
+    assert.truthy(out:find(BAR, 1, true), out)
+    out = on_tty("OMPI_COMM_WORLD_RANK=1 OMPI_COMM_WORLD_SIZE=2", train .. " --progress")
+    assert.falsy(out:find("\27", 1, true), out)
+    -- a pipe: plain lines, unless --progress
+    out = lnn(train)
+    assert.falsy(out:find("[\r\27]"), out)
+    out = lnn(train .. " --progress")
+    assert.truthy(out:find(BAR, 1, true), out)
+    local bad, st = lnn(train .. " --progress --no-progress")
+    assert.are.equal(2, st, bad)
+    assert.truthy(bad:find("lnn train: --progress and --no-progress contradict each other", 1, true), bad)
+  end)
+
+  it("durations read as seconds, never '0 s'", function()
+    local p = require "lnn.progress"
+    assert.are.equal("0.04 s", p.seconds(0.04))
+    assert.are.equal("12.3 s", p.seconds(12.34))
+    assert.are.equal("95 s", p.seconds(95.2))
   end)
 end)

@@ -125,6 +125,8 @@ describe("lnn.mpi under mpirun -np 2", function()
     assert.are.equal(0, st, out)
     local _, n = out:gsub("Epoch 0:", "")
     assert.are.equal(1, n, out)
+    -- OpenMPI gives the ranks a pseudo-terminal: still no progress bar in the log (issue 22)
+    assert.falsy(out:find("[\r\27]"), out)
     -- 2 epochs on 2 ranks, then the third in one process
     out, st = mpirun(2, ("scripts/train.lua --mpi %s --epochs 2 --save %s/b.lnn"):format(common, dir))
     assert.are.equal(0, st, out)

@@ -83,7 +83,7 @@ bootstrap.max_rounds_done = 1000000
 
 local train_options = {epochs_per_round = true, batch = true, growth = true, max_batch = true,
   largeBin = true, smallBin = true, threshold = true, max_rounds = true, on_round = true,
-  on_epoch = true, rounds_done = true, should_stop = true}
+  on_epoch = true, rounds_done = true, should_stop = true, progress = true}
 
 --- train(net, training_data, eta, evaluation_data [, opts]): rounds of
 --- net:SGD (net an lnn.network Network) scored on evaluation_data after every
@@ -95,8 +95,8 @@ local train_options = {epochs_per_round = true, batch = true, growth = true, max
 --- opts: epochs_per_round = 5, batch = 10 (first round), growth = 1.1 (batch
 --- times this after each round, rounded), max_batch = 100, largeBin = 10,
 --- smallBin = 3, threshold = 0.005, max_rounds = 20 (rounds this call runs),
---- rounds_done = 0, on_round(info), on_epoch(info), should_stop (the epoch
---- driver's: true ends training after an epoch).  Returns {history =
+--- rounds_done = 0, on_round(info), on_epoch(info), should_stop and progress
+--- (the epoch driver's: true ends training after an epoch; a bar).  Returns {history =
 --- accuracies, rounds = list of {round, batch, epochs, accuracy, ratio, rate,
 --- converged}, converged = bool, interrupted = {round, epochs (of it done)}
 --- when should_stop ended it}.
@@ -142,7 +142,7 @@ function bootstrap.train(net, training_data, eta, evaluation_data, opts)
     -- epochs net.epoch .. net.epoch + per - 1, named as a total with its start
     local before = net.epoch
     net:SGD(training_data, net.epoch + per, batch, eta, evaluation_data, {quiet = true,
-      start_epoch = net.epoch, should_stop = opts.should_stop,
+      start_epoch = net.epoch, should_stop = opts.should_stop, progress = opts.progress,
       on_epoch = function(info)
         history[#history + 1] = info.correct / total
         if opts.on_epoch then opts.on_epoch(info) end

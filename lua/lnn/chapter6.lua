@@ -69,7 +69,7 @@ function X.train(run, opts, tr, va, te, seed, dist)
   local log = function(line) io.write(line, "\n") io.flush() end
   local epochs = {}
   local best, iter, test = net:SGD(tr, opts.epochs, mbs, run.eta, va, te, run.lmbda,
-    dist:sgd(net, {quiet = opts.quiet, shuffle = opts.shuffle, log = log,
+    dist:sgd(net, {quiet = opts.quiet, shuffle = opts.shuffle, log = log, progress = opts.progress,
                    -- data-parallel ranks stop together; a network a rank trains alone, alone
                    should_stop = opts.stop and (dist.comm and opts.stop.should_stop or opts.stop.should_stop_here),
                    on_epoch = function(info) epochs[#epochs + 1] = info end}))
@@ -152,8 +152,9 @@ end
 -- @param seconds wall time in seconds
 -- @param epochs the epochs run (default opts.epochs)
 function X.report(run, opts, test, ntrain, seconds, epochs)
-  print(("%s test accuracy at the best validation accuracy: book %s after %d epochs | lnn %s after %d epochs (seed %d, %d training images, %.0f s)")
-    :format(run.name6, pct(run.book), run.epochs, pct(test), epochs or opts.epochs, opts.seed, ntrain, seconds))
+  print(("%s test accuracy at the best validation accuracy: book %s after %d epochs | lnn %s after %d epochs (seed %d, %d training images, %s)")
+    :format(run.name6, pct(run.book), run.epochs, pct(test), epochs or opts.epochs, opts.seed, ntrain,
+      require("lnn.progress").seconds(seconds)))
 end
 
 --- conv_run(run): the networks of 6.2 to 6.8: run.convs (default 2) conv-pool

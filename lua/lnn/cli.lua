@@ -248,6 +248,27 @@ end
 cli.threads_flag = {name = "threads", kind = "int", check = cli.threads,
   help = "threads for training and evaluation (default: the processors; same results on any count)"}
 
+--- The progress flags, for a training command's cli.parse flag list, and
+--- progress(opts): what the command gives SGD's progress option.
+cli.progress_flag = {name = "progress", kind = "flag",
+  help = "draw the progress bar even when stdout is no terminal, or under mpirun (rank 0)"}
+cli.no_progress_flag = {name = "no-progress", kind = "flag", help = "never draw the progress bar"}
+
+--- progress(opts): the SGD progress option a training command passes on:
+--- {out = io.stdout} to draw a bar, false for none.  A bar is drawn only where
+--- a person watches (lnn.progress.wanted: rank 0's stdout a terminal, not
+--- under mpirun), unless the progress or no-progress flag says otherwise; the
+--- quiet flag draws none.
+-- @tparam table opts what parse returned
+-- @tparam string prog the program's name
+-- @return the option's value
+function cli.progress(opts, prog)
+  if opts.progress and opts.no_progress then cli.fail(prog, "--progress and --no-progress contradict each other") end
+  local choice
+  if opts.progress then choice = true elseif opts.no_progress or opts.quiet then choice = false end
+  return require("lnn.progress").wanted(choice) and {out = io.stdout} or false
+end
+
 -- why a path cannot be written, without the path in front (parse's message
 -- ends with "got 'path'" already)
 local function unwritable(path, kind)

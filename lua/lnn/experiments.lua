@@ -142,7 +142,7 @@ local function run_one(cfg, sets, opts, say)
     monitor_training_cost = monitor.training_cost,
     monitor_training_accuracy = monitor.training_accuracy,
     early_stopping_n = cfg.early_stopping_n, schedule_n = cfg.schedule_n,
-    on_saturation = cfg.on_saturation, quiet = true,
+    on_saturation = cfg.on_saturation, quiet = true, progress = opts.progress,
     should_stop = opts.stop and opts.stop.should_stop,
     on_epoch = function(info)
       local r = {epoch = info.epoch, seconds = info.seconds, eta = info.eta,
@@ -256,7 +256,8 @@ function E.command(name, opts)
 end
 
 --- run(name, opts): runs experiment name with opts {epochs, seed, data,
---- train_size, out, quiet, print, dist (an lnn.distributed run: data-parallel
+--- train_size, out, quiet, print, progress (the epoch driver's bar option),
+--- dist (an lnn.distributed run: data-parallel
 --- over its ranks, rank 0 alone prints and writes), stop (dist's
 --- catch_signals(): a signal ends the experiment after the epoch, and the
 --- metrics of the epochs run are written with interrupted = {signal, run,
@@ -285,7 +286,7 @@ function E.run(name, opts)
   for _, cfg in ipairs(e.runs) do
     local records, grads, ntrain, test_accuracy = run_one(cfg, sets, {epochs = opts.epochs, seed = opts.seed or 1,
                                                         train_size = opts.train_size, dist = dist,
-                                                        stop = opts.stop}, verbose)
+                                                        stop = opts.stop, progress = opts.progress}, verbose)
     local best, at = best_of(records)
     metrics.runs[#metrics.runs + 1] = {label = cfg.label, config = cfg, training_images = ntrain,
                                        epochs = records, best_accuracy = best, best_epoch = at,

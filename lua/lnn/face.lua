@@ -450,7 +450,7 @@ function face.train(self, plan)
   local bar
   if opts.progress and plan.count > 0 then
     local n = #plan.data
-    bar = progress.new {total = plan.count * n, label = ("items (%d epochs)"):format(plan.count),
+    bar = progress.new {total = plan.count * n, label = ("items (%d epoch%s)"):format(plan.count, plan.count == 1 and "" or "s"),
       out = type(opts.progress) == "table" and opts.progress.out or nil,
       enabled = type(opts.progress) == "table" or nil}
     if not bar.enabled then
@@ -490,6 +490,8 @@ function face.train(self, plan)
       end
     end
     self.epoch = plan.base + i + 1
+    -- the epoch's lines (the face's, the caller's on_epoch) print on a clean line
+    if bar then bar:clear() end
     if plan.report then plan.report(info, i) end
     if plan.checkpoint then plan.checkpoint(info, i) end
     history[#history + 1] = info

@@ -1,5 +1,6 @@
 --- lnn.progress: a one-line progress bar with an ETA for terminals; on a pipe
--- it draws nothing, so logs keep only the plain lines the scripts print.
+-- or a rank of mpirun it draws nothing (unless asked), so logs keep only the
+-- plain lines the scripts print.
 -- @module lnn.progress
 local core = require "lnn.core"
 
@@ -14,13 +15,49 @@ local function clock(s)
 end
 progress.clock = clock
 
---- new{total =, done = 0, label = "epochs", enabled = isatty(stdout), out = io.stdout}
+--- seconds(s): a duration as a person reads it: "0.42 s", "12.3 s", "95 s"
+--- (never "0 s" for a short run).
+-- @tparam number s seconds
+-- @treturn string the text
+function progress.seconds(s)
+  if s < 10 then return ("%.2f s"):format(s) end
+  if s < 60 then return ("%.1f s"):format(s) end
+  return ("%.0f s"):format(s)
+end
+
+--- mpi_rank(): this process's rank when it runs under mpirun (Open MPI's,
+--- MPICH's or PMIx's environment says so), else nil.
+-- @treturn ?integer the rank (0-based)
+function progress.mpi_rank()
+  for _, k in ipairs {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"} do
+    local r = math.tointeger(tonumber(os.getenv(k) or ""))
+    if r then return r end
+  end
+  return nil
+end
+
+--- wanted([choice]): whether to draw a bar: only where a person watches.
+--- Never on a rank other than 0 of an MPI job; else choice (a command's
+--- progress flag: true, its no-progress flag: false) decides; without one, a bar is
+--- drawn when stdout is a terminal and the process is not under mpirun
+--- (Open MPI gives every rank a pseudo-terminal, even when mpirun's own
+--- output goes to a file).
+-- @tparam ?boolean choice the user's choice, or nil
+-- @treturn boolean true to draw
+function progress.wanted(choice)
+  local rank = progress.mpi_rank()
+  if rank and rank ~= 0 then return false end
+  if choice ~= nil then return choice end
+  return rank == nil and core.isatty(1)
+end
+
+--- new{total =, done = 0, label = "epochs", enabled = progress.wanted(), out = io.stdout}
 -- @param o options table (the keys are listed above)
 -- @return see above
 function progress.new(o)
   local self = setmetatable({total = o.total, done = o.done or 0, first = o.done or 0,
     label = o.label or "epochs", out = o.out or io.stdout, t0 = core.clock(), shown = false}, Bar)
-  if o.enabled == nil then self.enabled = core.isatty(1) else self.enabled = o.enabled end
+  if o.enabled == nil then self.enabled = progress.wanted() else self.enabled = o.enabled end
   return self
 end
 
@@ -49,7 +86,7 @@ end
 
 --- draw(): draws the bar: done/total, elapsed time and ETA (nothing on a pipe).
 function Bar:draw()
-  if not self.enabled or self.total <= 0 then return end
+  if not self.enabled or self.finished or self.total <= 0 then return end
   local width = 30
   local frac = math.min(1, self.done / self.total)
   local filled = math.floor(frac * width + 0.5)
@@ -63,9 +100,11 @@ function Bar:draw()
   self.shown = true
 end
 
---- finish(): clears the bar at the end of the run.
+--- finish(): clears the bar at the end of the run; it is not drawn again
+--- (lines printed through it after the run stay plain).
 function Bar:finish()
   self:clear()
+  self.finished = true
 end
 
 return progress

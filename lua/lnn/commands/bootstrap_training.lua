@@ -37,6 +37,8 @@ M.flags = {
      if v < 0 or v > bootstrap.max_rounds_done then return ("must be 0 to %d"):format(bootstrap.max_rounds_done) end
    end,
    help = "rounds the previous network has had: numbering and batch growth go on from there (gooo's entropyYears)"},
+  cli.progress_flag,
+  cli.no_progress_flag,
 }
 
 --- run(argv, prog): the command; returns its exit status.
@@ -46,6 +48,7 @@ M.flags = {
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   cli.no_arguments(opts, prog)
+  opts.progress = cli.progress(opts, prog) -- the bar, or false
   if opts.small_bin > opts.large_bin then
     cli.fail(prog, ("option '--small-bin': at most --large-bin (%d), got '%d'"):format(opts.large_bin, opts.small_bin))
   end
@@ -80,7 +83,7 @@ function M.run(argv, prog)
     should_stop = stop.should_stop,
     epochs_per_round = opts.per_round, batch = opts.batch, growth = opts.growth, max_batch = opts.max_batch,
     largeBin = opts.large_bin, smallBin = opts.small_bin, threshold = opts.threshold, max_rounds = opts.max_rounds,
-    rounds_done = opts.rounds_done,
+    rounds_done = opts.rounds_done, progress = opts.progress,
     on_round = function(r)
       print(("Round %d: batch %d, epochs %d-%d, validation %.2f%%, rate %s, ratio %s -> %s"):format(r.round,
         r.batch, r.epochs - opts.per_round, r.epochs - 1, 100 * r.accuracy,

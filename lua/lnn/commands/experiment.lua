@@ -20,6 +20,8 @@ M.flags = {
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
   {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and SVG", arg = "DIR", check = cli.writable_folder},
   {name = "quiet", kind = "flag", help = "print only the summary"},
+  cli.progress_flag,
+  cli.no_progress_flag,
   distributed.flag,
   cli.threads_flag,
 }
@@ -37,6 +39,8 @@ function M.chapter6_flags(run)
     {name = "save", kind = "string", help = "save the trained network here", arg = "FILE", check = cli.writable_file},
     {name = "shuffle", kind = "flag", help = "shuffle the training data every epoch (network3.py does not)"},
     {name = "quiet", kind = "flag", help = "print only the result lines"},
+    cli.progress_flag,
+    cli.no_progress_flag,
     {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and the SVG curve", arg = "DIR", check = cli.writable_folder},
     distributed.flag,
     cli.threads_flag,
@@ -56,6 +60,7 @@ local function run_book(name, argv, prog)
   local e = E.by_name[name]
   local opts = cli.parse(argv, M.flags, prog, e.title .. "\nbook: " .. e.book)
   cli.no_arguments(opts, prog)
+  opts.progress = cli.progress(opts, prog) -- the bar, or false
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
   opts.dist = dist
   local stop <close> = dist:catch_signals()
@@ -74,6 +79,7 @@ end
 local function run_chapter6(run, argv, prog)
   local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
   cli.no_arguments(opts, prog)
+  opts.progress = cli.progress(opts, prog) -- the bar, or false
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
   dist:only_root_writes(opts, {"save"})
   local tr, va, te = X.data(opts, run.expanded)
@@ -105,6 +111,7 @@ end
 local function run_ensemble(run, argv, prog)
   local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
   cli.no_arguments(opts, prog)
+  opts.progress = cli.progress(opts, prog) -- the bar, or false
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
   local save_dir = dist.root and opts.save_dir
   dist:only_root_writes(opts, {"save_dir"})
@@ -162,8 +169,8 @@ local function run_ensemble(run, argv, prog)
   end
   local acc = network3.ensemble(members):accuracy(test_data)
   if not dist.root then return 0 end
-  print(("6.8 ensemble of %d, plurality vote on the test set: book %s | lnn %s (%.0f s)"):format(#members,
-    pct(run.book), pct(acc), core.clock() - t0))
+  print(("6.8 ensemble of %d, plurality vote on the test set: book %s | lnn %s (%s)"):format(#members,
+    pct(run.book), pct(acc), require("lnn.progress").seconds(core.clock() - t0)))
   local file = X.write_results(run, opts, {members = results, vote_test_accuracy = acc,
                                            training_images = ntrain, test_images = #test_data,
                                            seconds = core.clock() - t0, ranks = dist.size})

@@ -39,6 +39,8 @@ M.flags = {
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
   {name = "data", kind = "string", help = "folder with the four MNIST files", arg = "DIR"},
   {name = "out", kind = "string", default = "results/sweep.json", help = "the results' JSON file", arg = "FILE", check = cli.writable_file},
+  cli.progress_flag,
+  cli.no_progress_flag,
   distributed.flag,
   cli.threads_flag,
 }
@@ -51,6 +53,7 @@ M.about = "Trains network2 (cross-entropy) at every point of an eta x lmbda x si
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   cli.no_arguments(opts, prog)
+  opts.progress = cli.progress(opts, prog) -- the bar, or false
   local etas, why = numbers(opts.eta, true)
   if not etas then cli.fail(prog, ("option '--eta': %s expected, got '%s'"):format(why, opts.eta)) end
   local lmbdas
@@ -97,6 +100,7 @@ function M.run(argv, prog)
     local t = core.clock()
     local okt, _, accuracy = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, p.eta, {
       lmbda = p.lmbda, evaluation_data = validation_data, monitor_evaluation_accuracy = true, quiet = true,
+      progress = opts.progress,
       should_stop = stop.should_stop_here})
     local r = {sizes = p.sizes, eta = p.eta, lmbda = p.lmbda, rank = run.rank, seconds = core.clock() - t}
     if okt then

@@ -9,7 +9,6 @@ local cli = require "lnn.cli"
 local json = require "lnn.json"
 local network = require "lnn.network"
 local mnist_loader = require "lnn.mnist_loader"
-local progress = require "lnn.progress"
 local distributed = require "lnn.distributed"
 
 local M = {summary = "train the book's chapter 1 network (network.py) on MNIST"}
@@ -29,6 +28,8 @@ M.flags = {
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
   cli.threads_flag,
   {name = "quiet", kind = "flag", help = "print only the final result"},
+  cli.progress_flag,
+  cli.no_progress_flag,
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
   distributed.flag,
 }
@@ -60,6 +61,7 @@ end
 function M.run(argv, prog)
   local opts = cli.parse(argv, M.flags, prog, M.about)
   cli.no_arguments(opts, prog)
+  opts.progress = cli.progress(opts, prog) -- the bar, or false
   -- --mpi: rank 0 alone prints and writes files (lnn.distributed); an error
   -- closes the run, which ends the whole job
   local run <close> = distributed.start(opts.mpi, prog, opts.threads)
@@ -117,8 +119,6 @@ function M.run(argv, prog)
   local checkpoint = opts.save or (opts.backups and opts.backups .. "/latest")
   local stop <close> = run:catch_signals()
 
-  local bar = progress.new {total = opts.epochs, done = net.epoch, enabled = not opts.quiet and nil}
-  if opts.quiet then bar.enabled = false end
   if not opts.quiet then
     print(("lnn %s: network [%s], %d training images, batch %d, eta %g, seed %d, kernels %s%s")
       :format(core.version, table.concat(net.sizes, ","), #training_data, opts.batch, opts.eta,
@@ -127,7 +127,7 @@ function M.run(argv, prog)
   local last
   -- --epochs counts in total: a loaded network continues from its epoch up to it
   local okt, err = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, opts.eta, test_data, run:sgd(net, {
-    quiet = true, backups = opts.backups, backup_every = opts.backup_every, start_epoch = net.epoch,
+    quiet = true, progress = opts.progress, backups = opts.backups, backup_every = opts.backup_every, start_epoch = net.epoch,
     should_stop = stop.should_stop,
     on_epoch = function(info)
       last = info
@@ -136,12 +136,10 @@ function M.run(argv, prog)
         correct = info.correct, total = info.total}
       if opts.metrics then core.write_file(opts.metrics, json.encode(metrics) .. "\n") end
       if not opts.quiet then
-        bar:print(("Epoch %d: %d / %d  (%.3f s)"):format(info.epoch - 1, info.correct, info.total, info.seconds))
-        bar:update(info.epoch)
+        print(("Epoch %d: %d / %d  (%.3f s)"):format(info.epoch - 1, info.correct, info.total, info.seconds))
       end
     end,
   }))
-  bar:finish()
   if not okt then cli.die(prog, err) end
   if stop.signal then
     return stop:report(prog, net.epoch, checkpoint

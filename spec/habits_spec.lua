@@ -117,8 +117,8 @@ describe("a wrong file", function()
     os.execute(("mkdir %s/ck && cp %s/metrics.json %s/n2.json %s/conv.lnn %s/ck/"):format(dir, dir, dir, dir, dir))
     out, status = lnn(("visualize --checkpoints %s/ck --data %s"):format(dir, data))
     assert.are.equal(0, status, out)
-    assert.truthy(out:find("n2.json%s+epoch%s+0: %d+ / 100"), out)
-    assert.truthy(out:find("conv.lnn%s+epoch%s+0: %d+ / 100"), out)
+    assert.truthy(out:find("n2.json%s+after%s+0 epochs: %d+ / 100"), out)
+    assert.truthy(out:find("conv.lnn%s+after%s+0 epochs: %d+ / 100"), out)
     assert.truthy(out:find("metrics.json%s+skipped: it is a metrics JSON file"), out)
     assert.are.same(model.load_any(dir .. "/n2.json").weights[1]:totable(), network2.load(dir .. "/n2.json").weights[1]:totable())
   end)
@@ -295,5 +295,39 @@ describe("the progress bar", function()
     assert.are.equal("0.04 s", p.seconds(0.04))
     assert.are.equal("12.3 s", p.seconds(12.34))
     assert.are.equal("95 s", p.seconds(95.2))
+  end)
+end)
+
+describe("one epoch numbering", function()
+  it("the printed Epoch j is info.epoch, the metrics' epoch and the charts' x; net.epoch counts", function()
+    local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
+    local dir, cleanup = H.tmpdir()
+    local out, status = lnn(("train --epochs 2 --train-size 1000 --data %s --metrics %s/m.json --save %s/n.lnn")
+      :format(data, dir, dir))
+    assert.are.equal(0, status, out)
+    local printed = {}
+    for j in out:gmatch("\nEpoch (%d+): ") do printed[#printed + 1] = tonumber(j) end
+    assert.are.same({0, 1}, printed)
+    local m = require("lnn.json").decode(H.read_file(dir .. "/m.json"))
+    assert.are.same({0, 1}, {m.epochs[1].epoch, m.epochs[2].epoch})
+    assert.are.equal(2, network.load(dir .. "/n.lnn").epoch) -- a count: 2 epochs trained
+    out = lnn(("train --epochs 3 --train-size 1000 --data %s --metrics %s/m.json --load %s/n.lnn")
+      :format(data, dir, dir))
+    assert.truthy(out:find("resuming after epoch 1", 1, true), out)
+    assert.truthy(out:find("\nEpoch 2: ", 1, true), out)
+    m = require("lnn.json").decode(H.read_file(dir .. "/m.json"))
+    assert.are.same({0, 1, 2}, {m.epochs[1].epoch, m.epochs[2].epoch, m.epochs[3].epoch})
+    -- on_epoch, face by face: the number the face prints
+    local d = H.to_data(H.get_dummy_training_data(4, 2, 20))
+    for _, c in ipairs {
+      {network.Network({4, 3, 2}, {seed = 1}), function(n, o) return n:SGD(d, 2, 5, 1.0, nil, o) end, "Epoch %d complete"},
+      {network2.Network({4, 3, 2}, nil, {seed = 1}), function(n, o) return n:SGD(d, 2, 5, 1.0, o) end, "Epoch %d training complete"},
+    } do
+      local lines, seen = {}, {}
+      c[2](c[1], {log = function(l) lines[#lines + 1] = l end, on_epoch = function(info) seen[#seen + 1] = info.epoch end})
+      assert.are.same({0, 1}, seen)
+      assert.are.equal(c[3]:format(0), lines[1])
+    end
+    cleanup()
   end)
 end)

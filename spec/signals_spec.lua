@@ -67,24 +67,25 @@ describe("signals during scripts/train.lua", function()
       hold:release()
       local s, out = status()
       assert.are.equal(case[2], s, out)
+      -- the epoch's number as printed (Epoch 0 is the first): held after n + 1 epochs
       local n = tonumber(out:match("interrupted after epoch (%d+)"))
-      assert.are.equal(held, n, out)
-      -- both files hold epoch n: the checkpoint and the metrics agree
-      assert.are.equal(n, network.load(dir .. "/ckpt").epoch)
-      assert.are.equal(n, epochs_in(dir .. "/m.json"))
+      assert.are.equal(held - 1, n, out)
+      -- both files hold epochs 0..n: the checkpoint and the metrics agree
+      assert.are.equal(n + 1, network.load(dir .. "/ckpt").epoch)
+      assert.are.equal(n + 1, epochs_in(dir .. "/m.json"))
       assert.falsy(out:find("traceback", 1, true), out)
       assert.falsy(out:find("interrupted!", 1, true), out)
       -- the command it prints resumes from the checkpoint, keeping the metrics
       local cmd = out:match("resume with: ([^\n]+)")
       assert(cmd, out)
       assert.truthy(cmd:find("--load " .. dir .. "/ckpt", 1, true), cmd)
-      cmd = cmd:gsub("%-%-epochs 1000", "--epochs " .. (n + 1))
+      cmd = cmd:gsub("%-%-epochs 1000", "--epochs " .. (n + 2))
       local out2, s2 = H.run_train(cmd:gsub("^lua5.4 scripts/train.lua ", ""))
       assert.are.equal(0, s2, out2)
-      assert.are.equal(n + 1, network.load(dir .. "/ckpt").epoch)
+      assert.are.equal(n + 2, network.load(dir .. "/ckpt").epoch)
       local m = json.decode(H.read_file(dir .. "/m.json"))
-      assert.are.equal(n + 1, #m.epochs)
-      for e = 1, n + 1 do assert.are.equal(e, m.epochs[e].epoch) end
+      assert.are.equal(n + 2, #m.epochs)
+      for e = 1, n + 2 do assert.are.equal(e - 1, m.epochs[e].epoch) end -- as printed: Epoch 0 first
     end)
   end
 
@@ -119,7 +120,7 @@ describe("signals during scripts/train.lua", function()
     assert.are.equal(0, s, out)
     local m = json.decode(H.read_file(dir .. "/m.json"))
     assert.are.equal(4, #m.epochs)
-    for e = 1, 4 do assert.are.equal(e, m.epochs[e].epoch) end
+    for e = 1, 4 do assert.are.equal(e - 1, m.epochs[e].epoch) end -- as printed: Epoch 0 .. Epoch 3
   end)
 
   -- what the specs above stand on

@@ -192,7 +192,7 @@ describe("tool scripts", function()
     local err
     err, status = run("bootstrap_training.lua", "--previous " .. dir .. "/none")
     assert.are.equal(1, status)
-    assert.are.equal(("scripts/bootstrap_training.lua: load: %s/none: cannot open: No such file or directory\n"):format(dir), err)
+    assert.are.equal(("scripts/bootstrap_training.lua: --previous %s/none: cannot open: No such file or directory\n"):format(dir), err)
     _, status = run("bootstrap_training.lua", "--rounds-done -1")
     assert.are.equal(2, status)
   end)

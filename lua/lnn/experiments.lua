@@ -134,7 +134,8 @@ local function run_one(cfg, sets, opts, say)
   local records = {}
   local grads = {}
   local probe = training:slice(1, math.min(#training, 1000))
-  if cfg.vanishing then grads[1] = {epoch = 0, norms = (net:gradient_norms(probe))} end
+  -- gradient lengths by epochs trained: 0 at initialisation, then after each epoch
+  if cfg.vanishing then grads[1] = {trained = 0, norms = (net:gradient_norms(probe))} end
   net:SGD(training, epochs, cfg.batch, cfg.eta, opts.dist:sgd(net, {
     lmbda = cfg.lmbda or 0, evaluation_data = eval,
     monitor_evaluation_accuracy = true,
@@ -152,7 +153,7 @@ local function run_one(cfg, sets, opts, say)
                  training_accuracy = info.training_accuracy and percent(info.training_accuracy, #training)}
       if cfg.vanishing then
         r.gradient_norms = net:gradient_norms(probe)
-        grads[#grads + 1] = {epoch = info.epoch, norms = r.gradient_norms}
+        grads[#grads + 1] = {trained = #grads, epoch = info.epoch, norms = r.gradient_norms}
       end
       records[#records + 1] = r
       local extra = {}
@@ -221,7 +222,7 @@ function E.curves(metrics)
       grads = {}
       for l = 1, #g[1].norms - 1 do
         local pts = {}
-        for _, p in ipairs(g) do pts[#pts + 1] = {p.epoch, p.norms[l]} end
+        for _, p in ipairs(g) do pts[#pts + 1] = {p.trained or p.epoch, p.norms[l]} end
         grads[l] = {name = ("hidden layer %d"):format(l), points = pts}
       end
     end
@@ -236,7 +237,8 @@ function E.curves(metrics)
   end
   if grads then
     out[#out + 1] = {suffix = "-gradients", field = "plot_gradients",
-                     spec = {title = title, xlabel = "epoch", ylabel = "length of the bias gradient", series = grads}}
+                     spec = {title = title, xlabel = "epochs trained (0: at initialisation)", ylabel = "length of the bias gradient",
+                             series = grads}}
   end
   return out
 end
@@ -308,7 +310,7 @@ function E.run(name, opts)
     -- a signal stops the experiment after the epoch (the next run is not started)
     local stop = opts.stop
     if stop and (stop.signal or (cfg ~= e.runs[#e.runs] and stop:stopping(true))) then
-      metrics.interrupted = {signal = stop.signal.name, run = cfg.label, epoch = #records}
+      metrics.interrupted = {signal = stop.signal.name, run = cfg.label, epoch = records[#records] and records[#records].epoch}
       break
     end
   end

@@ -434,7 +434,10 @@ end
 -- mini-batches; {out = file}: drawn there whatever it is), should_stop,
 -- warn), say (the face's line printer, nil when quiet), probe (false: no
 -- saturation probe).
--- info = {epoch = first + i + 1, seconds = the step's time}.  Returns the list
+-- info = {epoch = first + i: the number the face prints for the epoch (the
+-- one numbering of lnn's lines, metrics, messages and charts: the book's,
+-- 0-based; mynet's own, 1-based), seconds = the step's time}; self.epoch
+-- counts the epochs trained (model files keep that count).  Returns the list
 -- of infos and why it stopped early ("stop" or "should_stop"), if it did.
 -- @param self the face object
 -- @param plan the plan (fields above)
@@ -474,7 +477,7 @@ function face.train(self, plan)
     local j = plan.first + i
     local t0 = core.clock()
     local finite = face.step(self, plan.data, sgd)
-    local info = {epoch = j + 1, seconds = core.clock() - t0}
+    local info = {epoch = j, seconds = core.clock() - t0}
     -- checked before anything is saved: a diverged network never replaces a checkpoint
     local why, kind = face.diverged(self, finite, probe)
     if why and (kind == "nonfinite" or opts.on_saturation ~= "warn") then

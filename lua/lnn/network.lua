@@ -102,7 +102,7 @@ end
 --- total: epochs start_epoch .. epochs - 1 run, 0-based), backups = DIR (saves DIR/initial, DIR/latest and, every
 --- backup_every epochs, DIR/epoch-N), quiet, log = function(line); and the
 --- driver's (lnn.face.train): on_epoch = function(info) with info.epoch
---- (1-based count done), info.seconds (training time of the epoch),
+--- (the epoch's number as printed, "Epoch j"), info.seconds (training time of the epoch),
 --- info.correct, info.total; on_saturation, threads, progress, should_stop.
 --- Returns the list of infos.
 -- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
@@ -156,9 +156,10 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opt
     end
   end
   if opts.backups then
-    function plan.checkpoint(info)
+    function plan.checkpoint()
       self:save(opts.backups .. "/latest")
-      if every > 0 and info.epoch % every == 0 then self:save(("%s/epoch-%d"):format(opts.backups, info.epoch)) end
+      -- named by the count of epochs trained, as net.epoch and --epochs
+      if every > 0 and self.epoch % every == 0 then self:save(("%s/epoch-%d"):format(opts.backups, self.epoch)) end
     end
   end
   return (face.train(self, plan))

@@ -263,7 +263,8 @@ local fmt = face.fmt
 --- without a new best evaluation accuracy).  lnn's additions: mu (momentum,
 --- 0 <= mu < 1), schedule_n (halve eta after that many epochs without a new
 --- best evaluation accuracy; stop once eta has fallen to 1/128 of its start),
---- quiet, log = function(line), on_epoch = function(info) with info.epoch,
+--- quiet, log = function(line), on_epoch = function(info) with info.epoch (as
+--- printed: "Epoch j training complete", from 0 in every call),
 --- info.seconds (training time), info.eta and the epoch's monitored values.
 -- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
 -- @param epochs epochs to train

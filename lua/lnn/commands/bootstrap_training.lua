@@ -104,7 +104,7 @@ function M.run(argv, prog)
     local oks, err = true, nil
     if opts.save then oks, err = pcall(net.save, net, opts.save) end
     if not oks then cli.die(prog, err) end
-    return stop:report(prog, ("%d (round %d, %d of its %d epochs)"):format(net.epoch, i.round, i.epochs,
+    return stop:report(prog, ("%d (round %d, %d of its %d epochs)"):format(net.epoch - 1, i.round, i.epochs,
       opts.per_round), opts.save and ("saved %s; continue with: %s"):format(opts.save,
       run:resume_command(prog, argv, {{"--previous", opts.save}, {"--rounds-done", done}}))
       or "no --save, so nothing to continue from")

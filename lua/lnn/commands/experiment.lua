@@ -94,9 +94,9 @@ local function run_chapter6(run, argv, prog)
   local file = dist.root and X.write_results(run, opts, {epochs = epochs, best_validation_accuracy = best,
     best_iteration = iter, test_accuracy = test, seconds = seconds, training_images = #tr,
     test_images = #te, ranks = dist.size, interrupted = stop.signal and {signal = stop.signal.name,
-    epoch = #epochs}})
+    epoch = #epochs - 1}})
   if stop.signal then
-    return stop:report(prog, #epochs, ("%sthe metrics of the epochs run are in %s (a chapter 6 run does not "
+    return stop:report(prog, #epochs - 1, ("%sthe metrics of the epochs run are in %s (a chapter 6 run does not "
       .. "resume: run it again to start over)"):format(opts.save and ("the network after it is saved in "
       .. opts.save .. "; ") or "", file))
   end
@@ -142,7 +142,7 @@ local function run_ensemble(run, argv, prog)
       members[k] = net
       -- (a signal after this rank's last member, whole, stops nothing)
       if stop:stopping(false) and (#epochs < opts.epochs or n < #mine) then
-        where = ("%d of member %d"):format(#epochs, k)
+        where = ("%d of member %d"):format(#epochs - 1, k)
         break
       end
     end

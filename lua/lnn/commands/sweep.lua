@@ -115,7 +115,7 @@ function M.run(argv, prog)
     local partial = okt and #accuracy < opts.epochs
     if stop:stopping(false) and (partial or n < #jobs) then
       r.stopped = true
-      if partial then r.interrupted = ("after epoch %d"):format(#accuracy) end
+      if partial then r.interrupted = ("after epoch %d"):format(#accuracy - 1) end
       break
     end
   end
@@ -131,7 +131,7 @@ function M.run(argv, prog)
       local note = r.error or (r.interrupted and ("interrupted " .. r.interrupted))
       lines[#lines + 1] = ("%-16s %8g %8g %10s %10s %8.1f %5d%s"):format(table.concat(r.sizes, ","), r.eta,
         r.lmbda, acc(r.final), acc(r.best), r.seconds, r.rank, note and ("  " .. note) or "")
-      if r.stopped and not where then where = ("%d of point %d"):format(r.epochs or 0, i) end
+      if r.stopped and not where then where = ("%s of point %d"):format(r.epochs and r.epochs - 1 or "none", i) end
     else
       local p = grid[i]
       lines[#lines + 1] = ("%-16s %8g %8g %10s %10s %8s %5s  not run (interrupted)"):format(table.concat(p.sizes, ","),

@@ -98,8 +98,9 @@ function M.run(argv, prog)
   local metrics = {epochs = {}, sizes = net.sizes, eta = opts.eta, batch = opts.batch, seed = opts.seed,
                    training_images = #training_data, run = runinfo.describe(runinfo.command(words))}
   -- Resuming with --metrics continues the file: the entries of the epochs the
-  -- loaded network has been through stay (a later epoch's, from a run that went
-  -- further than this checkpoint, are dropped).
+  -- loaded network has been through (numbered 0 .. net.epoch - 1, as printed)
+  -- stay (a later epoch's, from a run that went further than this checkpoint,
+  -- are dropped).
   if opts.load and opts.metrics and io.open(opts.metrics) then
     local okm, old = pcall(function() return json.decode(core.read_file(opts.metrics), opts.metrics) end)
     if not okm or type(old) ~= "table" or type(old.epochs) ~= "table" then
@@ -107,7 +108,7 @@ function M.run(argv, prog)
         okm and "no \"epochs\" list" or tostring(old):gsub("^.-read_file: ", "")))
     end
     for _, e in ipairs(old.epochs) do
-      if type(e) == "table" and math.type(e.epoch) == "integer" and e.epoch <= net.epoch then
+      if type(e) == "table" and math.type(e.epoch) == "integer" and e.epoch < net.epoch then
         metrics.epochs[#metrics.epochs + 1] = e
       end
     end
@@ -122,7 +123,7 @@ function M.run(argv, prog)
   if not opts.quiet then
     print(("lnn %s: network [%s], %d training images, batch %d, eta %g, seed %d, kernels %s%s")
       :format(core.version, table.concat(net.sizes, ","), #training_data, opts.batch, opts.eta,
-        opts.seed, core.simd(), net.epoch > 0 and (", resuming after epoch " .. net.epoch) or ""))
+        opts.seed, core.simd(), net.epoch > 0 and (", resuming after epoch " .. net.epoch - 1) or ""))
   end
   local last
   -- --epochs counts in total: a loaded network continues from its epoch up to it
@@ -136,21 +137,21 @@ function M.run(argv, prog)
         correct = info.correct, total = info.total}
       if opts.metrics then core.write_file(opts.metrics, json.encode(metrics) .. "\n") end
       if not opts.quiet then
-        print(("Epoch %d: %d / %d  (%.3f s)"):format(info.epoch - 1, info.correct, info.total, info.seconds))
+        print(("Epoch %d: %d / %d  (%.3f s)"):format(info.epoch, info.correct, info.total, info.seconds))
       end
     end,
   }))
   if not okt then cli.die(prog, err) end
   if stop.signal then
-    return stop:report(prog, net.epoch, checkpoint
+    return stop:report(prog, net.epoch - 1, checkpoint
       and ("resume with: " .. run:resume_command(prog, argv, {{"--load", checkpoint}}))
       or "no --save or --backups, so nothing to resume from")
   end
   if last then
     local total = 0
     for _, e in ipairs(metrics.epochs) do total = total + e.seconds end
-    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d); training %.2f s"):format(last.epoch,
-      last.epoch == 1 and "" or "s", 100 * last.correct / last.total, last.correct, last.total, total))
+    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d); training %.2f s"):format(net.epoch,
+      net.epoch == 1 and "" or "s", 100 * last.correct / last.total, last.correct, last.total, total))
   else
     local correct = net:evaluate(test_data)
     print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d)"):format(net.epoch,

@@ -76,7 +76,8 @@ function M.run(argv, prog)
       if okl then
         local okp, correct = pcall(score, net, data)
         if okp then
-          print(("%-24s epoch %3d: %d / %d (%.2f%%)"):format(f.name, net.epoch or 0, correct, #data, pct(correct, #data)))
+          print(("%-24s after %3d epochs: %d / %d (%.2f%%)"):format(f.name, net.epoch or 0, correct, #data,
+            pct(correct, #data)))
           if not best or correct > best.correct then best = {name = f.name, correct = correct} end
         else
           print(("%-24s skipped: %s"):format(f.name, tostring(correct)))

@@ -7,12 +7,7 @@
 -- script of one's own through `luarocks path`.
 local ROOT = io.popen("pwd"):read("l")
 
-local function sh(cmd)
-  local p = io.popen("(" .. cmd .. ") 2>&1; echo \"status=$?\"")
-  local out = p:read("a")
-  p:close()
-  return (out:gsub("status=%d+%s*$", "")), tonumber(out:match("status=(%d+)%s*$"))
-end
+local sh = require("helpers").sh
 
 local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
 

@@ -198,6 +198,7 @@ bad("Data:get", function() return D:get(3) end, "bad argument #1 to 'get'", "ind
 bad("Data:__index", function() return D[0] end, "bad argument #2 to 'index'", "index 0 out of range 1..2")
 bad("Data:slice", function() return D:slice(2, 1) end, "bad argument #2 to 'slice'", "last 1 out of range 2..2")
 bad("Data:slice", function() return D:slice(0) end, "bad argument #1 to 'slice'", "first 0 out of range")
+bad("Data:checksum", function() return D.checksum({}) end, "bad argument #1 to 'checksum'", "lnn.Data expected, got table")
 bad("Data:label", function() return D:label(9) end, "bad argument #1 to 'label'", "index 9 out of range")
 bad("Data:pixels", function() return D:pixels(1) end, "calling 'pixels' on bad self", "holds floats, not bytes")
 bad("Data:pixels", function() return D8:pixels(4) end, "bad argument #1 to 'pixels'", "out of range")

@@ -285,6 +285,16 @@ function loader._publish(dir, staged)
   end
 end
 
+-- a pair of IDX files as a data set; a bad pair is load_data's error naming the
+-- files, not a position in this file nor core.load_idx
+local function load_pair(images, labels)
+  local ok, d = pcall(core.load_idx, images, labels)
+  if not ok then
+    error("load_data: " .. tostring(d):gsub("^[^\n:]*%.lua:%d+: ", ""):gsub("^load_idx: ", ""), 0)
+  end
+  return d
+end
+
 local function check_args(fname, dir, opts)
   if dir ~= nil and type(dir) ~= "string" then
     error(("bad argument #1 to '%s' (folder name expected, got %s)"):format(fname, type(dir)), 3)
@@ -315,8 +325,8 @@ function loader.load_data(dir, opts)
     if not dir then error(err, 2) end
   end
   local ti, tl, si, sl = loader.files(dir)
-  local train = core.load_idx(ti, tl)
-  local test = core.load_idx(si, sl)
+  local train = load_pair(ti, tl)
+  local test = load_pair(si, sl)
   local n = #train
   if n <= 10000 then
     error(("load_data: %s holds %d training images; the 50,000/10,000 split needs more than 10,000")
@@ -324,7 +334,7 @@ function loader.load_data(dir, opts)
   end
   local training = train:slice(1, n - 10000)
   if opts and opts.expanded then
-    local ok, ex = pcall(function() return core.load_idx(loader.files(dir, true)) end)
+    local ok, ex = pcall(function() return load_pair(loader.files(dir, true)) end)
     if not ok then
       error(tostring(ex):gsub("%(`lnn data fetch`.*%)$", "(`lnn expand` writes it; in a checkout: lua scripts/expand_mnist.lua)"), 2)
     end

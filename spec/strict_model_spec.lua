@@ -72,7 +72,7 @@ describe("strict model reading", function()
       {"face", "bogus", "metadata field 'face': one of network, network2, network3, mynet expected, got 'bogus'"},
       {"rng", "pcg32:zz", "metadata field 'rng': a generator state"},
       {"mini_batch_size", "0", "metadata field 'mini_batch_size': a whole number from 1 to 1048576 expected, got '0'"},
-      {"extra", "1", "metadata field 'extra' is not one lnn writes"},
+      {"extra", 5, "metadata field 'extra': a string expected (safetensors metadata), got number"},
     } do
       local err = crafted(lnn_file, function(h) h.__metadata__[c[1]] = c[2] end, nil, load)
       assert.truthy(err:find(c[3], 1, true), err)

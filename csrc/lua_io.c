@@ -322,13 +322,16 @@ static int io_write_file(lua_State *L) {
 /* check_writable(path [, "file" | "folder"]): true if a save could write path
  * (fileio.h: absent, a regular file or a symlink to one, in an existing
  * writable folder) or, for "folder", if path is a writable folder or could be
- * made as one (tools.mkdir makes parents); else nil and why.  Creates nothing. */
+ * made as one (tools.mkdir makes parents); else nil and why (out of memory is
+ * an error).  Creates nothing. */
 static int io_check_writable(lua_State *L) {
   static const char *const kinds[] = {"file", "folder", NULL};
   const char *path = luaL_checkstring(L, 1);
   int folder = luaL_checkoption(L, 2, "file", kinds);
   lnn_error e;
   if ((folder ? lnn_folder_check_writable(path, &e) : lnn_file_check_writable(path, &e)) != LNN_OK) {
+    /* no memory is no answer about path: an error, not a refusal of the path */
+    if (e.code == LNN_ENOMEM) return lnn_lua_fail(L, "check_writable", &e);
     lua_pushnil(L);
     lua_pushstring(L, e.msg);
     return 2;

@@ -39,7 +39,10 @@ local core = require "lnn.core"
 local n, stop = 0, tonumber(os.getenv("LNN_SPEC_STOP"))
 local function step(f) return function(...)
   n = n + 1
-  if n == stop then os.exit(137, false) end
+  if n == stop then
+    if os.getenv("LNN_SPEC_FAIL") then error("write failed: No space left on device", 0) end
+    os.exit(137, false)
+  end
   return f(...)
 end end
 core.write_file = step(core.write_file)
@@ -48,9 +51,9 @@ os.rename = step(os.rename)
 local wrap_file = os.tmpname()
 H.write_file(wrap_file, WRAP)
 
-local function lnn_stopped(stop, args)
-  return H.sh(("LNN_SPEC_STOP=%d LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='build/?.so;;' "
-    .. "lua5.4 -e 'dofile(%q)' bin/lnn %s"):format(stop, wrap_file, args))
+local function lnn_stopped(stop, args, fail)
+  return H.sh(("%sLNN_SPEC_STOP=%d LUA_PATH='lua/?.lua;lua/?/init.lua;;' LUA_CPATH='build/?.so;;' "
+    .. "lua5.4 -e 'dofile(%q)' bin/lnn %s"):format(fail and "LNN_SPEC_FAIL=1 " or "", stop, wrap_file, args))
 end
 
 -- what a folder reads as: "A", "B" (by its counts and labels) or the loader's refusal
@@ -103,8 +106,33 @@ describe("data folders are updated all or nothing", function()
         assert.are.equal(0, status, out)
         assert.are.equal("B", reads_as(target, sets))
       end
+      -- what the stopped run staged is gone once an import ran to its end
+      out, status = lnn_stopped(0, ("data import %s/b --to %s"):format(dir, target))
+      assert.are.equal(0, status, out)
+      assert.are.equal("", H.stdout(("ls -A '%s' | grep '^\\.lnn-stage' || true"):format(target)))
     end
     assert.truthy(last and last > 4, "the import never finished, or had fewer steps than files")
+  end)
+
+  it("a second lnn data import whose write or rename fails at each step leaves the old set and no staged file", function()
+    fake_set(dir .. "/a", 10005, 1, 1, true)
+    fake_set(dir .. "/b", 10010, 2, 2, true)
+    local sets = {A = signature(dir .. "/a"), B = signature(dir .. "/b")}
+    local target = dir .. "/t"
+    local out, status = lnn_stopped(0, ("data import %s/a --to %s"):format(dir, target))
+    assert.are.equal(0, status, out)
+    for stop = 1, 40 do
+      out, status = lnn_stopped(stop, ("data import %s/b --to %s"):format(dir, target), true)
+      if status == 0 then break end
+      assert.are.equal(1, status, out)
+      assert.truthy(out:find("lnn data: ", 1, true), out)
+      local got, err = reads_as(target, sets)
+      assert.truthy(got == "A" or (got == nil and err:find("lnn-manifest.json", 1, true)), tostring(got or err))
+      assert.are.equal("", H.stdout(("ls -A '%s' | grep '^\\.lnn-stage' || true"):format(target)),
+        ("step %d left staged files"):format(stop))
+      out, status = lnn_stopped(0, ("data import %s/a --to %s"):format(dir, target))
+      assert.are.equal(0, status, out)
+    end
   end)
 
   it("lnn expand, interrupted before each step, leaves the old expanded set, the new one or a refusal", function()

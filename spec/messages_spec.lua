@@ -63,4 +63,41 @@ describe("messages", function()
       assert.are.equal(dir .. "/src/", p, out)
     end
   end)
+
+  it("json.decode, a model's layout and lnn report's page name the text or file, not a line of lnn", function()
+    local err = H.error_matches(function() require("lnn.json").decode("{", "x.json") end, "x.json: json: ")
+    assert.falsy(err:find("%.lua:%d+:"), err)
+    -- a layout that is not JSON: the field is named
+    network.Network({3, 2, 2}, {seed = 1}):save(dir .. "/a.lnn")
+    local s = H.read_file(dir .. "/a.lnn")
+    local hlen = string.unpack("<I8", s)
+    local json = require "lnn.json"
+    local h = json.decode(s:sub(9, 8 + hlen))
+    h.__metadata__.layout = "{"
+    local t = json.encode(h)
+    H.write_file(dir .. "/b.lnn", string.pack("<I8", #t) .. t .. s:sub(9 + hlen))
+    err = H.error_matches(function() network.load(dir .. "/b.lnn") end, "load: " .. dir .. "/b.lnn: metadata field 'layout': ")
+    assert.falsy(err:find("%.lua:%d+:"), err)
+    -- the page cannot be written (its name is a folder): the message names it, no position
+    os.execute(("mkdir -p '%s/rep/index.html'"):format(dir))
+    local out, status = H.sh(("bin/lnn report --results '%s/none' --out '%s/rep'"):format(dir, dir))
+    assert.are.equal(1, status, out)
+    assert.truthy(out:find("lnn report: write_file: " .. dir .. "/rep/index.html", 1, true), out)
+    assert.falsy(out:find("%.lua:%d+:"), out)
+  end)
+
+  it("lnn data import's failed write names the data file, not its staging name", function()
+    os.execute("mkdir -p '" .. dir .. "/src'")
+    core.write_idx(dir .. "/src/" .. F.train_images .. ".gz", 2051, {10005, 28, 28}, string.rep("\0", 10005 * 784), 1)
+    core.write_idx(dir .. "/src/" .. F.train_labels .. ".gz", 2049, {10005}, string.rep("\1", 10005), 1)
+    core.write_idx(dir .. "/src/" .. F.test_images .. ".gz", 2051, {1, 28, 28}, string.rep("\0", 784), 1)
+    core.write_idx(dir .. "/src/" .. F.test_labels .. ".gz", 2049, {1}, "\1", 1)
+    -- the staging name of one file is taken by a folder that holds something
+    local blocker = ("%s/to/.lnn-stage-%s.gz"):format(dir, F.test_images)
+    os.execute(("mkdir -p '%s' && touch '%s/x'"):format(blocker, blocker))
+    local out, status = H.sh(("bin/lnn data import '%s/src' --to '%s/to'"):format(dir, dir))
+    assert.are.equal(1, status, out)
+    assert.truthy(out:find(("%s/to/%s.gz"):format(dir, F.test_images), 1, true), out)
+    assert.falsy(out:find(".lnn-stage-", 1, true), out)
+  end)
 end)

@@ -229,11 +229,17 @@ end
 -- _unstage(dir): removes what an earlier update left staged in dir (its files named by
 -- _stage_name, nothing else); an update calls it before it stages.
 function loader._unstage(dir)
-  local ok, list = pcall(core.tools.dir, dir)
-  if not ok then return end
-  for _, f in ipairs(list) do
-    if f.name:match("^%.lnn%-stage%-") then os.remove(dir .. "/" .. f.name) end
+  -- by name (a folder listing skips dot files): every data file, raw or .gz
+  for _, name in pairs(FILES) do
+    os.remove(loader._stage_name(dir, name))
+    os.remove(loader._stage_name(dir, name .. ".gz"))
   end
+end
+
+-- _unstaged(msg): a message about a staged file names the file it stands for
+-- (the user never sees the staging names)
+function loader._unstaged(msg)
+  return (tostring(msg):gsub("/%.lnn%-stage%-", "/"))
 end
 
 -- _stage_name(dir, name): the temporary name in dir of a file that _publish renames to name.

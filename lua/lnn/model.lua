@@ -379,8 +379,9 @@ function model.load(path, face, loader)
   end
   if md.version ~= "1" then bad(path, "unsupported lnn model version " .. tostring(md.version)) end
   check_metadata(path, md)
-  local ok2, layout = pcall(json.decode, md.layout or "", path .. " layout")
-  if not ok2 or type(layout) ~= "table" or type(layout.layers) ~= "table" or #layout.layers < 1 then
+  local ok2, layout = pcall(json.decode, md.layout or "", "layout")
+  if not ok2 then bad(path, "metadata field 'layout': " .. tostring(layout)) end
+  if type(layout) ~= "table" or type(layout.layers) ~= "table" or #layout.layers < 1 then
     bad(path, "bad layout in metadata")
   end
   local spec = {}

@@ -149,13 +149,13 @@ local function fetch(opts, prog)
     _, err = sh(("gzip -9 -n -c %s > %s"):format(q(tmp .. "/package/data/" .. name), q(part)))
     if err then
       mnist_loader._unstage(dir)
-      finish(false, ("writing %s failed: %s"):format(part, err))
+      finish(false, mnist_loader._unstaged(("writing %s failed: %s"):format(part, err)))
     end
     staged[i] = {key = mnist_loader.BASE_KEYS[i], path = part, name = final}
   end
   local okp, perr = pcall(mnist_loader._publish, dir, staged)
   mnist_loader._unstage(dir)
-  if not okp then finish(false, perr) end
+  if not okp then finish(false, mnist_loader._unstaged(perr)) end
   for _, st in ipairs(staged) do print("wrote " .. dir .. "/" .. st.name) end
   finish(true)
   print(("MNIST is in %s (SHA-256 checked)."):format(dir))
@@ -223,7 +223,7 @@ local function import(src, opts, prog)
     mnist_loader._publish(dir, staged)
   end)
   mnist_loader._unstage(dir)
-  if not okw then cli.die(prog, werr) end
+  if not okw then cli.die(prog, mnist_loader._unstaged(werr)) end
   for _, p in ipairs(plan) do print("wrote " .. dir .. "/" .. p[2]) end
   print(("Imported into %s."):format(dir))
   return 0

@@ -77,7 +77,7 @@ function M.run(argv, prog)
       {key = "expanded_labels", path = tmp_labels, name = F.expanded_labels .. ".gz"}})
   end
   mnist_loader._unstage(dir)
-  if not okw then cli.die(prog, err) end
+  if not okw then cli.die(prog, mnist_loader._unstaged(err)) end
   local t3 = core.clock()
   print(("Wrote %s and %s"):format(images, labels))
   print(("%d -> %d images; load %.2f s, expand and shuffle %.2f s, compress and write %.2f s, total %.2f s")

@@ -62,7 +62,7 @@ function M.run(argv, prog)
   end
   local ok, path, collected = pcall(report.build, {results = opts.results, out = opts.out, quick = quick})
   if not ok then
-    io.stderr:write(("%s: %s\n"):format(prog, tostring(path)))
+    io.stderr:write(("%s: %s\n"):format(prog, cli.clean(path))) -- the page's file, not report.lua's line
     return 1
   end
   local function count(by_name)

@@ -11,6 +11,8 @@
 #include "fileio.h"
 #include "signals.h"
 
+#include "fault.h" /* last: a fault-injection build wraps allocations and file calls */
+
 /* the longest file name (one path component) the file systems lnn runs on take */
 #define LNN_NAME_MAX 255
 #define SHORT_TMP ".lnn-tmp.XXXXXX"

@@ -212,7 +212,9 @@ describe("lnn.mpi under mpirun -np 2", function()
     } do
       local out, st = sh(("LNN_MPI_EXIT_TIMEOUT=%d %s -x LNN_MPI_EXIT_TIMEOUT %s-np 1 %s %s : %s-np 1 %s %s")
         :format(H.HANG_LIMIT * 2, MPIRUN, env(), base, c[1], env(), base, c[2]))
-      assert.are.equal(2, st, out)
+      -- each rank exits with status 2; mpirun's own status is Open MPI's: 2, or 1
+      -- when it ended the other rank first
+      assert.truthy(st == 2 or st == 1, out)
       local msg = "scripts/train.lua: --mpi: the ranks disagree, so they cannot train together: "
       local _, n = out:gsub(msg:gsub("%p", "%%%0"), "")
       assert.are.equal(2, n, out) -- one line on each rank

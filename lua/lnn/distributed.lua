@@ -115,8 +115,14 @@ function Run:agree(facts)
   end
   if #diffs > 0 then
     self.disagreed = true -- every rank knows: they end together (see __close)
-    require("lnn.cli").refuse(self.who, ("--mpi: the ranks disagree, so they cannot train together: %s")
-      :format(table.concat(diffs, "; ")))
+    local msg = ("--mpi: the ranks disagree, so they cannot train together: %s"):format(table.concat(diffs, "; "))
+    -- every rank says it before any ends: once one rank exits with status 2,
+    -- mpirun ends the others, which might not have written it yet
+    io.stdout:flush()
+    io.stderr:write(("%s: %s\n"):format(self.who, msg))
+    io.stderr:flush()
+    self.comm:barrier()
+    require("lnn.cli").refuse(self.who, msg, true)
   end
 end
 

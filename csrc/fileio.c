@@ -11,6 +11,12 @@
 #include "fileio.h"
 #include "signals.h"
 
+#include "fault.h" /* last: a fault-injection build wraps allocations and file calls */
+
+/* the longest file name (one path component) the file systems lnn runs on take */
+#define LNN_NAME_MAX 255
+#define SHORT_TMP ".lnn-tmp.XXXXXX"
+
 /* What st is, for the refusal of anything but a regular file. */
 static const char *kind_of(mode_t m) {
   if (S_ISDIR(m)) return "directory";
@@ -100,13 +106,24 @@ int lnn_atomic_begin(lnn_atomic *a, const char *path, lnn_error *err) {
   rc = resolve_target(path, &a->target, &st, &exists, err);
   if (rc != LNN_OK) return rc;
   len = strlen(a->target);
-  a->tmp = (char *)malloc(len + sizeof ".tmp.XXXXXX");
+  a->tmp = (char *)malloc(len + sizeof ".tmp.XXXXXX" + sizeof SHORT_TMP);
   if (a->tmp == NULL) {
     lnn_atomic_abort(a);
     return lnn_error_set(err, LNN_ENOMEM, "%s: out of memory", path);
   }
-  memcpy(a->tmp, a->target, len);
-  memcpy(a->tmp + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+  {
+    /* "<name>.tmp.XXXXXX" beside the file; a legal name within 11 bytes of the
+     * file system's 255-byte limit would make that name too long, and the save
+     * would fail only when it is written (after an epoch's training): such a
+     * file gets the short ".lnn-tmp.XXXXXX" in its folder instead */
+    const char *slash = strrchr(a->target, '/');
+    size_t dirlen = slash ? (size_t)(slash - a->target) + 1 : 0;
+    memcpy(a->tmp, a->target, len);
+    if (len - dirlen + sizeof ".tmp.XXXXXX" - 1 > LNN_NAME_MAX)
+      memcpy(a->tmp + dirlen, SHORT_TMP, sizeof SHORT_TMP);
+    else
+      memcpy(a->tmp + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+  }
   a->fd = mkstemp(a->tmp);
   if (a->fd < 0) {
     rc = lnn_error_set(err, LNN_EIO, "%s: cannot create temporary file: %s", path,

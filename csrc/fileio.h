@@ -19,7 +19,8 @@ typedef struct lnn_chunk {
  * which is replaced in its own folder (the link stays).  Anything else (a
  * device, fifo, folder, socket) is refused by begin, before any work.
  * The steps of one atomic write, for writers that stream (gzip):
- * begin creates "<path>.tmp.XXXXXX" with the mode open() would give; commit
+ * begin creates "<path>.tmp.XXXXXX" (".lnn-tmp.XXXXXX" in path's folder when
+ * that name would pass the 255-byte limit) with the mode open() would give; commit
  * fsyncs, closes and renames it over path; abort (also done by a failed
  * commit) removes it.  After begin, exactly one of commit/abort must run. */
 typedef struct lnn_atomic {

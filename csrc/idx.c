@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fault.h" /* last: a fault-injection build wraps allocations and file calls */
+
 /* Large gzread calls let zlib inflate straight into dst instead of through its
  * own buffer; 60k MNIST images from .gz then load in about a tenth of a second. */
 #define IDX_CHUNK ((size_t)1 << 20)

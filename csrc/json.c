@@ -13,6 +13,8 @@
 
 #include "json.h"
 
+#include "fault.h" /* last: a fault-injection build wraps allocations and file calls */
+
 struct lnn_json {
   lnn_json_type type;
   size_t n; /* string: bytes; array: elements; object: members */

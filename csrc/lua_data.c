@@ -2,7 +2,9 @@
  * book's lists of (x, y) pairs.  Pixels stay bytes; an item becomes a float
  * matrix only when a script asks for it.  Slices are views sharing memory.
  * Building from Lua tables loops in Lua's C API once, at construction. */
+#include <stdio.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "fileio.h"
 #include "idx.h"
@@ -343,6 +345,40 @@ static int data_pixels(lua_State *L) {
   return 1;
 }
 
+/* crc32 of n bytes, in pieces zlib's uInt takes */
+static uLong crc_bytes(uLong crc, const void *p, size_t n) {
+  const unsigned char *b = (const unsigned char *)p;
+  while (n > 0) {
+    size_t piece = n > ((size_t)1 << 30) ? ((size_t)1 << 30) : n;
+    crc = crc32(crc, b, (uInt)piece);
+    b += piece;
+    n -= piece;
+  }
+  return crc;
+}
+
+/* checksum(): the CRC-32 (8 hex digits) of the data set's shape, inputs and
+ * targets as they are held: two sets give the same checksum when they hold the
+ * same items (what MPI ranks compare before they train together) */
+static int data_checksum(lua_State *L) {
+  ldata *s = lnn_lua_checkdata(L, 1);
+  const lnn_data *d = &s->d;
+  unsigned long long shape[3];
+  uLong crc = crc32(0L, Z_NULL, 0);
+  char hex[9];
+  shape[0] = d->n;
+  shape[1] = d->d;
+  shape[2] = d->k;
+  crc = crc_bytes(crc, shape, sizeof shape);
+  if (d->x8 != NULL) crc = crc_bytes(crc, d->x8, d->n * d->d);
+  else crc = crc_bytes(crc, d->xf, d->n * d->d * sizeof(float));
+  if (d->label != NULL) crc = crc_bytes(crc, d->label, d->n);
+  else crc = crc_bytes(crc, d->y, d->n * d->k * sizeof(float));
+  snprintf(hex, sizeof hex, "%08lx", (unsigned long)crc & 0xffffffffUL);
+  lua_pushstring(L, hex);
+  return 1;
+}
+
 /* find_nonfinite(): nil when every input and target is finite, else the first
  * item holding NaN or an infinity, "input" or "target", and the element (1-based) */
 static int data_find_nonfinite(lua_State *L) {
@@ -392,8 +428,8 @@ static const luaL_Reg data_meta[] = {
     {"__index", data_index}, {"__len", data_len}, {"__tostring", data_tostring},
     {"get", data_get}, {"slice", data_slice}, {"onehot", data_onehot},
     {"shape", data_shape}, {"label", data_label}, {"pixels", data_pixels},
-    {"find_nonfinite", data_find_nonfinite}, {"matrices", data_matrices}, {"batches", data_batches},
-    {NULL, NULL}};
+    {"find_nonfinite", data_find_nonfinite}, {"checksum", data_checksum}, {"matrices", data_matrices},
+    {"batches", data_batches}, {NULL, NULL}};
 
 int lnn_lua_open_data(lua_State *L) {
   luaL_newmetatable(L, LNN_BLOB);

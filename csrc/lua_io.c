@@ -4,7 +4,9 @@
  * checks arguments, owns buffers through userdata and raises the errors. */
 #include <math.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "fileio.h"
 #include "idx.h"
@@ -283,6 +285,30 @@ static int io_read_file(lua_State *L) {
   return 1;
 }
 
+/* checksum(path): the CRC-32 of a regular file's bytes as 8 hex digits, and its
+ * size: what a data folder's manifest records of each file, read through one
+ * descriptor.  A check against mixed or changed files, not against tampering. */
+static int io_checksum(lua_State *L) {
+  const char *path = luaL_checkstring(L, 1);
+  lnn_rfile *f = lnn_lua_openfile(L, path, "checksum");
+  unsigned char buf[1 << 16];
+  uLong crc = crc32(0L, Z_NULL, 0);
+  size_t at = 0;
+  lnn_error e;
+  char hex[9];
+  while (at < f->size) {
+    size_t n = f->size - at < sizeof buf ? f->size - at : sizeof buf;
+    if (lnn_rfile_read_at(f, at, buf, n, &e) != LNN_OK) return lnn_lua_fail(L, "checksum", &e);
+    crc = crc32(crc, buf, (uInt)n);
+    at += n;
+  }
+  lnn_rfile_close(f);
+  snprintf(hex, sizeof hex, "%08lx", (unsigned long)crc & 0xffffffffUL);
+  lua_pushstring(L, hex);
+  lua_pushinteger(L, (lua_Integer)at);
+  return 2;
+}
+
 /* write_file(path, text): replaces path's content atomically (temp + fsync + rename) */
 static int io_write_file(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
@@ -296,13 +322,16 @@ static int io_write_file(lua_State *L) {
 /* check_writable(path [, "file" | "folder"]): true if a save could write path
  * (fileio.h: absent, a regular file or a symlink to one, in an existing
  * writable folder) or, for "folder", if path is a writable folder or could be
- * made as one (tools.mkdir makes parents); else nil and why.  Creates nothing. */
+ * made as one (tools.mkdir makes parents); else nil and why (out of memory is
+ * an error).  Creates nothing. */
 static int io_check_writable(lua_State *L) {
   static const char *const kinds[] = {"file", "folder", NULL};
   const char *path = luaL_checkstring(L, 1);
   int folder = luaL_checkoption(L, 2, "file", kinds);
   lnn_error e;
   if ((folder ? lnn_folder_check_writable(path, &e) : lnn_file_check_writable(path, &e)) != LNN_OK) {
+    /* no memory is no answer about path: an error, not a refusal of the path */
+    if (e.code == LNN_ENOMEM) return lnn_lua_fail(L, "check_writable", &e);
     lua_pushnil(L);
     lua_pushstring(L, e.msg);
     return 2;
@@ -338,7 +367,7 @@ static int io_interrupted(lua_State *L) {
 static const luaL_Reg io_funcs[] = {
     {"catch_signals", io_catch_signals}, {"interrupted", io_interrupted},
     {"check_writable", io_check_writable},
-    {"write_file", io_write_file}, {"read_file", io_read_file},
+    {"write_file", io_write_file}, {"checksum", io_checksum}, {"read_file", io_read_file},
     {"write_png", io_write_png}, {"read_png", io_read_png}, {"write_idx", io_write_idx},
     {"json_decode", io_json_decode}, {"json_number", io_json_number},
     {"write_model", io_write_model}, {"read_model", io_read_model}, {NULL, NULL}};

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fault.h" /* last: a fault-injection build wraps allocations and file calls */
+
 static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
 /* A file larger than this cannot be a PNG of at most LNN_PNG_MAX_PIXELS RGB pixels

@@ -23,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
-ALL=(idx idx_gz json png model network2 network3)
+ALL=(idx idx_gz json png model network2 network3 import)
 LONG=0
 if [[ ${1:-} == --long ]]; then LONG=1; shift; fi
 TARGETS=("$@")
@@ -53,7 +53,7 @@ run_one() {
   [[ $LONG == 1 ]] && log="$OUT/long-$t.log"
   mkdir -p "$SCRATCH/corpus-$t"
   local d=$t
-  [[ $t == network3 ]] && d=model # the same safetensors files
+  [[ $t == network3 || $t == import ]] && d=model # the same safetensors files
   [[ -f csrc/fuzz/$d.dict ]] && dict=(-dict="csrc/fuzz/$d.dict")
   # The run goes in segments: a timeout whose input, run again alone, finishes
   # well within the limit was no hang but a paused run (SIGSTOP: libFuzzer

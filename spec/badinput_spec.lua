@@ -202,6 +202,7 @@ bad("Data:batches", function() return D:batches(0) end, "bad argument #1 to 'bat
 bad("Data:batches", function() return D:batches("x") end, "bad argument #1 to 'batches'", "number expected, got string")
 bad("Data:slice", function() return D:slice(2, 1) end, "bad argument #2 to 'slice'", "last 1 out of range 2..2")
 bad("Data:slice", function() return D:slice(0) end, "bad argument #1 to 'slice'", "first 0 out of range")
+bad("Data:checksum", function() return D.checksum({}) end, "bad argument #1 to 'checksum'", "lnn.Data expected, got table")
 bad("Data:label", function() return D:label(9) end, "bad argument #1 to 'label'", "index 9 out of range")
 bad("Data:pixels", function() return D:pixels(1) end, "calling 'pixels' on bad self", "holds floats, not bytes")
 bad("Data:pixels", function() return D8:pixels(4) end, "bad argument #1 to 'pixels'", "out of range")
@@ -390,6 +391,11 @@ bad("mnist_loader.vectorToImage", function() return loader.vectorToImage(core.Ma
 bad("mnist_loader.path", function() return loader.path(5, "x") end, "bad argument #1 to 'path'", "string expected")
 bad("mnist_loader.path", function() return loader.path(dir, nil) end, "bad argument #2 to 'path'")
 bad("mnist_loader.path", function() return loader.path(dir, "none") end, "none.gz not found in " .. dir)
+bad("mnist_loader.manifest", function() return loader.manifest(5) end, "bad argument #1 to 'manifest'", "folder name expected, got number")
+bad("mnist_loader.files", function() return loader.files({}) end, "bad argument #1 to 'files'", "folder name expected, got table")
+bad("mnist_loader.files", function() return loader.files(dir, "yes") end, "bad argument #2 to 'files'", "boolean or nil expected, got string")
+bad("checksum", function() return core.checksum({}) end, "bad argument #1 to 'checksum'", "string expected, got table")
+bad("checksum", function() return core.checksum(dir .. "/none") end, "checksum: " .. dir .. "/none", "No such file")
 bad("mnist_loader.default_dir", function() return loader.default_dir():find(nil) end, "bad argument #1 to 'find'") -- takes no input
 
 bad("model.save", function() return model.save(5) end, "bad argument #1 to 'save'", "file name expected")

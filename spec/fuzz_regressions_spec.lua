@@ -27,6 +27,13 @@ local entry = {
   model = {"load", function(path) return network.load(path) end},
   network2 = {"load", function(path) return network2.load(path) end},
   network3 = {"load", function(path) return network3.load(path) end},
+  -- fuzz_import's two networks: conv-* files are for the conv-pool one
+  import = {"import", function(path)
+    local net = path:match("/conv%-[^/]*$") and network3.Network({network3.ConvPoolLayer {image_shape = {1, 1, 6, 6},
+      filter_shape = {2, 1, 3, 3}, poolsize = {2, 2}, activation_fn = network3.ReLU},
+      network3.SoftmaxLayer {n_in = 8, n_out = 2}}, 1, {seed = 2}) or network.Network({3, 2, 2})
+    return require("lnn.model").import(net, path)
+  end},
 }
 
 describe("fuzz regressions", function()

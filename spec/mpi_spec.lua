@@ -201,6 +201,31 @@ describe("lnn.mpi under mpirun -np 2", function()
     assert.truthy(out:find("same: parameters differ across ranks after epoch 7: rank 0 ", 1, true), out)
   end)
 
+  it("ranks that disagree (architecture, data, batch, epochs) stop together with one lnn message each, status 2",
+     function()
+    -- MPMD: rank 0 and rank 1 start with other flags (what a job gets when its
+    -- ranks see other data folders, or a hostfile starts other commands)
+    local base = ("lua5.4 scripts/train.lua --mpi --data %s --train-size 1000 --quiet"):format(data)
+    for _, c in ipairs {
+      {"--sizes 784,30,10", "--sizes 784,20,10", "layer 1: rank 0 "},
+      {"", "--train-size 1200", "training_images: rank 0 1000, rank 1 1200"},
+      {"--batch 10", "--batch 20", "batch: rank 0 10, rank 1 20"},
+      {"--epochs 1", "--epochs 2", "epochs: rank 0 1, rank 1 2"},
+    } do
+      local out, st = sh(("LNN_MPI_EXIT_TIMEOUT=%d %s -x LNN_MPI_EXIT_TIMEOUT %s-np 1 %s %s : %s-np 1 %s %s")
+        :format(H.HANG_LIMIT * 2, MPIRUN, env(), base, c[1], env(), base, c[2]))
+      -- each rank exits with status 2; mpirun's own status is Open MPI's: 2, or 1
+      -- when it ended the other rank first
+      assert.truthy(st == 2 or st == 1, out)
+      local msg = "scripts/train.lua: --mpi: the ranks disagree, so they cannot train together: "
+      local _, n = out:gsub(msg:gsub("%p", "%%%0"), "")
+      assert.are.equal(2, n, out) -- one line on each rank
+      assert.truthy(out:find(c[3], 1, true), out)
+      assert.falsy(out:find("MPI_ERR", 1, true), out)
+      assert.falsy(out:find("Epoch", 1, true), out)
+    end
+  end)
+
   it("broadcast, sum and gather; a finished rank does not wait for ever for one stopped by an error",
      function()
     H.write_file(dir .. "/ops.lua", [[

@@ -23,7 +23,7 @@ local function mode(path) return sh(("stat -L -c %%a '%s'"):format(path)) end
 local function leftovers(dir)
   local n, names = 0, {}
   for name in io.popen(("ls -A '%s'"):format(dir)):lines() do
-    if name:find("%.tmp%.") then n = n + 1; names[#names + 1] = name end
+    if name:find("%.tmp%.") or name:find("^%.lnn%-tmp%.") then n = n + 1; names[#names + 1] = name end
   end
   return n, table.concat(names, " ")
 end
@@ -150,6 +150,28 @@ describe("save targets", function()
     assert.truthy(out:find("^false"), out)
     assert.truthy(out:find("write failed", 1, true), out)
     assert.are.equal("old checkpoint", H.read_file(dir .. "/ckpt"))
+    local n, names = leftovers(dir)
+    assert.are.equal(0, n, names)
+  end)
+
+  it("a legal name near the 255-byte limit saves: lnn train --save trains, then writes it (issue 24)", function()
+    -- "<name>.tmp.XXXXXX" passes the limit for names of 245 bytes and more; such a
+    -- save used to fail only once the epoch was trained ("File name too long")
+    local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
+    for _, len in ipairs {244, 245, 255} do
+      local name = ("%s/%s"):format(dir, ("n"):rep(len))
+      local out, status = H.run_train(("--data %s --train-size 1000 --epochs 1 --quiet --save %s --metrics %s")
+        :format(data, name, name:sub(1, -2) .. "m"))
+      assert.are.equal(0, status, out)
+      assert.are.equal(1, network.load(name).epoch)
+      assert.truthy(H.read_file(name:sub(1, -2) .. "m"):find('"epochs"', 1, true))
+    end
+    -- every writer, at 255 bytes
+    for i, w in ipairs(writers()) do
+      local name = ("%s/%d%s"):format(dir, i, ("w"):rep(254))
+      w[2](name)
+      assert.truthy(io.open(name), w[1])
+    end
     local n, names = leftovers(dir)
     assert.are.equal(0, n, names)
   end)

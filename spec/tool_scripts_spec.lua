@@ -143,7 +143,7 @@ describe("tool scripts", function()
     os.execute("mkdir " .. other .. " && touch " .. other .. "/keep")
     out, status = run("visualize.lua", ("%s/net --data %s --out %s"):format(dir, data, other))
     assert.are.equal(1, status, out)
-    assert.truthy(out:find("refusing to remove", 1, true), out)
+    assert.truthy(out:find("refusing to write into", 1, true), out)
     assert.truthy(io.open(other .. "/keep"))
     -- --checkpoints: every file, oldest first; what is not a network is skipped
     -- (the times set, not waited for: b a day older than a)

@@ -4,7 +4,9 @@
  * core.Net and the parameter copy, in a Lua 5.4 state kept across inputs.
  * Built a second time with FUZZ_FACE "lnn.network2" (fuzz_network2): the same
  * through network2.load, i.e. network2.py's JSON files; and a third time with
- * "lnn.network3" (fuzz_network3): layered files, conv-pool and dropout layers.
+ * "lnn.network3" (fuzz_network3): layered files, conv-pool and dropout layers;
+ * and a fourth with FUZZ_IMPORT (fuzz_import): plain safetensors files through
+ * lnn.model.import.
  * A Lua error is a clean rejection; anything the sanitizers see, a crash, or
  * an error that is not a string naming "load" is a finding.  A network that
  * loads is run forward once, so a bad layout cannot hide until first use. */
@@ -27,6 +29,40 @@ static fuzz_file file;
 #define FUZZ_FACE "lnn.network"
 #endif
 
+#ifdef FUZZ_IMPORT
+/* fuzz_import: any bytes as a plain safetensors file for lnn.model.import into
+ * a dense network and a conv-pool one.  A refusal must be a string naming
+ * "import" and leave the network as it was; a file that reads must fill it
+ * with finite values that run forward. */
+static const char driver[] =
+    "local model, network, network3, core = require 'lnn.model', require 'lnn.network',\n"
+    "  require 'lnn.network3', require 'lnn.core'\n"
+    "local nets = {network.Network({3, 2, 2}, {seed = 1}),\n"
+    "  network3.Network({network3.ConvPoolLayer {image_shape = {1, 1, 6, 6}, filter_shape = {2, 1, 3, 3},\n"
+    "    poolsize = {2, 2}, activation_fn = network3.ReLU}, network3.SoftmaxLayer {n_in = 8, n_out = 2}}, 1, {seed = 2})}\n"
+    "local inputs = {core.Matrix(3, 1, 0.5), core.Matrix(36, 1, 0.5)}\n"
+    "local outs = {2, 2}\n"
+    "return function(path)\n"
+    "  for k, net in ipairs(nets) do\n"
+    "    local before = net:engine():params():copy()\n"
+    "    local ok, err = pcall(model.import, net, path)\n"
+    "    if not ok then\n"
+    "      if type(err) ~= 'string' or not err:find('import', 1, true) then\n"
+    "        return 'bad error: ' .. tostring(err)\n"
+    "      end\n"
+    "      local now = net:engine():params()\n"
+    "      for i = 1, now:numel() do\n"
+    "        if now[i][1] ~= before[i][1] then return 'a refused file changed the network' end\n"
+    "      end\n"
+    "    else\n"
+    "      local out = net:feedforward(inputs[k])\n"
+    "      if out:numel() ~= outs[k] then return 'bad output size' end\n"
+    "      net:engine():params():copy_from(before)\n"
+    "    end\n"
+    "  end\n"
+    "  return nil\n"
+    "end\n";
+#else
 static const char driver[] =
     "local network, core = require '" FUZZ_FACE "', require 'lnn.core'\n"
     "return function(path)\n"
@@ -43,6 +79,7 @@ static const char driver[] =
     "  if out:numel() ~= n_out then return 'bad output size' end\n"
     "  return nil\n"
     "end\n";
+#endif
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;

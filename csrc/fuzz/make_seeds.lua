@@ -72,6 +72,18 @@ local tiny = network.Network({2, 1}, {seed = 2})
 tiny.epoch = 3
 tiny:save(tmp)
 put("model", "2-1.lnn", slurp(tmp))
+-- plain safetensors files for model.import: PyTorch's names for the dense net,
+-- other prefixes for the conv-pool one (fuzz_import's two networks)
+local model_ = require "lnn.model"
+model_.export(network.Network({3, 2, 2}, {seed = 7}), tmp, {"0", "2"})
+put("import", "sequential-3-2-2.safetensors", slurp(tmp))
+do
+  local n3 = require "lnn.network3"
+  model_.export(n3.Network({n3.ConvPoolLayer {image_shape = {1, 1, 6, 6}, filter_shape = {2, 1, 3, 3},
+    poolsize = {2, 2}, activation_fn = n3.ReLU}, n3.SoftmaxLayer {n_in = 8, n_out = 2}}, 1, {seed = 8}), tmp,
+    {"conv", "fc"})
+  put("import", "conv-fc.safetensors", slurp(tmp))
+end
 -- network2.py JSON files: sigmoid/cross-entropy, and tanh/softmax with "activations"
 local network2 = require "lnn.network2"
 network2.Network({3, 2, 2}, nil, {seed = 3}):save(tmp)

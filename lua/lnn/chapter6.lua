@@ -64,7 +64,14 @@ function X.train(run, opts, tr, va, te, seed, dist)
   local mbs = run.mini_batch_size or 10
   local net = network3.Network(run.layers(network3, mbs), mbs, {seed = seed or opts.seed})
   dist = dist or distributed.start(false)
-  dist:share(net)
+  -- ranks that would train on other data or for other steps stop here, together (lnn.distributed)
+  dist:share(net, function()
+    local f = {training_images = #tr, training_checksum = tr:checksum(), epochs = opts.epochs, batch = mbs,
+               eta = run.eta, lmbda = run.lmbda, seed = seed or opts.seed, shuffle = opts.shuffle and true or false}
+    if va then f.validation_images, f.validation_checksum = #va, va:checksum() end
+    if te then f.test_images, f.test_checksum = #te, te:checksum() end
+    return f
+  end)
   local t0 = core.clock()
   local log = function(line) io.write(line, "\n") io.flush() end
   local epochs = {}

@@ -95,6 +95,16 @@ function cli.fail(prog, msg)
   raise {status = 2, message = ("%s: %s\n(try %s --help)"):format(prog, msg, cli.invocation(prog))}
 end
 
+--- refuse(prog, msg [, said]): raises a refusal that is not a flag's fault (no
+--- help hint): run() prints "prog: msg" (unless said: the caller wrote it
+--- already) and returns 2.
+-- @tparam string prog the program's name
+-- @tparam string msg what was refused and why
+-- @tparam[opt] boolean said whether the message was written already
+function cli.refuse(prog, msg, said)
+  raise {status = 2, message = not said and ("%s: %s"):format(prog, msg) or nil}
+end
+
 --- die(prog, msg): raises a failure: run() prints "prog: msg" and returns 1.
 -- @tparam string prog the program's name
 -- @param msg what went wrong (a string, or an error value)

@@ -72,12 +72,83 @@ function distributed.available()
   return (pcall(require, "lnn.mpi"))
 end
 
---- share(net): rank 0's parameters, generator state and epoch on every rank.
+-- how a value shows in a disagreement message
+local function show(v)
+  if v == nil then return "none" end
+  local s = type(v) == "string" and v or json.encode(v)
+  if #s > 120 then s = s:sub(1, 117) .. "..." end
+  return s
+end
+
+--- agree(facts): the ranks compare their configurations before they train
+--- together (a gather of each rank's facts: safe whatever they hold).  facts:
+--- a table of what must be the same on every rank (data set sizes and
+--- checksums, batch, epochs, ...); the lnn version is added.  When a fact
+--- differs, every rank raises the same refusal at once ("the ranks disagree:
+--- batch: rank 0 10, rank 1 20"; status 2) and the job ends together, before
+--- any collective that would fail inside MPI (MPI_ERR_TRUNCATE) or train on a
+--- mixture.  Serially it does nothing.
+-- @param facts a table of names and values (strings, numbers, lists)
+function Run:agree(facts)
+  if not self.comm then return end
+  local mine = {}
+  for k, v in pairs(facts) do mine[k] = v end
+  mine.version = require("lnn.core").version
+  local all = self.comm:gather(json.encode(mine))
+  local names, seen = {}, {}
+  local decoded = {}
+  for r, s in ipairs(all) do
+    decoded[r] = json.decode(s)
+    for k in pairs(decoded[r]) do if not seen[k] then seen[k] = true names[#names + 1] = k end end
+  end
+  table.sort(names)
+  local diffs = {}
+  for _, k in ipairs(names) do
+    local v0 = show(decoded[1][k])
+    for r = 2, #decoded do
+      local v = show(decoded[r][k])
+      if v ~= v0 then
+        diffs[#diffs + 1] = ("%s: rank 0 %s, rank %d %s"):format(k, v0, r - 1, v)
+        break
+      end
+    end
+  end
+  if #diffs > 0 then
+    self.disagreed = true -- every rank knows: they end together (see __close)
+    local msg = ("--mpi: the ranks disagree, so they cannot train together: %s"):format(table.concat(diffs, "; "))
+    -- every rank says it before any ends: once one rank exits with status 2,
+    -- mpirun ends the others, which might not have written it yet
+    io.stdout:flush()
+    io.stderr:write(("%s: %s\n"):format(self.who, msg))
+    io.stderr:flush()
+    self.comm:barrier()
+    require("lnn.cli").refuse(self.who, msg, true)
+  end
+end
+
+-- what the ranks must agree on about a network: its face and layers (the
+-- shapes of what is broadcast and summed) and its parameter count
+local function net_facts(net)
+  local lay = net:engine():layout()
+  local f = {face = tostring(getmetatable(net) and getmetatable(net).__name), layers = #lay.layers,
+             cost = lay.cost, parameters = lay.nparams}
+  for l, layer in ipairs(lay.layers) do f[("layer %d"):format(l)] = layer end
+  return f
+end
+
+--- share(net [, facts]): rank 0's parameters, generator state and epoch on every rank,
+--- after the ranks agree (agree) on the network's architecture and on facts.
 --- net is a face's network (net:engine(), net.rng, net.epoch).
 -- @param net a network
+-- @param facts what else must be the same on every rank (see agree), or a function returning it
+--  (called under MPI only: checksums of data sets cost a pass over them)
 -- @return rank 0's parameters, generator state and epoch on every rank
-function Run:share(net)
+function Run:share(net, facts)
   if not self.comm then return net end
+  local all = net_facts(net)
+  if type(facts) == "function" then facts = facts() end
+  for k, v in pairs(facts or {}) do all[k] = v end
+  self:agree(all)
   self.comm:broadcast(net:engine())
   self.comm:broadcast(net.rng)
   if net.epoch ~= nil then net.epoch = self.comm:broadcast(net.epoch) end
@@ -154,6 +225,8 @@ end
 --- error, the rank writes it and ends the whole job at once (the other ranks
 --- may be waiting for it in an all-reduce).
 function Run:__close(err)
+  -- a disagreement raised the same refusal on every rank at once: they end together
+  if self.disagreed then err = nil end
   if self.comm then getmetatable(self.comm).__close(self.comm, err) end
 end
 

@@ -120,7 +120,6 @@ local function run_one(cfg, sets, opts, say)
   local cost = network2[cfg.cost]
   local net = network2.Network(cfg.sizes, cost, {seed = opts.seed})
   if cfg.init == "large" then net:large_weight_initializer() end
-  opts.dist:share(net)
   local training = sets.training
   local size = opts.train_size or cfg.train_size
   if size then
@@ -128,9 +127,15 @@ local function run_one(cfg, sets, opts, say)
     training = training:slice(1, size)
   end
   local eval = cfg.eval == "validation" and sets.validation or sets.test
+  local epochs = opts.epochs or cfg.epochs
+  -- ranks that would train on other data or for other steps stop here, together (lnn.distributed)
+  opts.dist:share(net, function()
+    return {training_images = #training, training_checksum = training:checksum(), evaluation_images = #eval,
+            evaluation_checksum = eval:checksum(), batch = cfg.batch, epochs = epochs, eta = cfg.eta,
+            lmbda = cfg.lmbda or 0, seed = opts.seed}
+  end)
   local monitor = {}
   for _, m in ipairs(cfg.monitor or {}) do monitor[m] = true end
-  local epochs = opts.epochs or cfg.epochs
   local records = {}
   local grads = {}
   local probe = training:slice(1, math.min(#training, 1000))

@@ -93,7 +93,10 @@ end
 -- @param name a name
 -- @return The Lua value of JSON text; name (e.g
 function json.decode(text, name)
-  return core.json_decode(text, name)
+  -- the error names the text (name) and the position in it, not this line
+  local ok, v = pcall(function() return core.json_decode(text, name) end)
+  if not ok then error((tostring(v):gsub("^[^\n]-%.lua:%d+: ", "")), 0) end
+  return v
 end
 
 return json

@@ -109,8 +109,196 @@ function loader.path(dir, name)
     .. " it; in a checkout: scripts/setup.sh)"):format(name .. ".gz", dir), 0)
 end
 
-local function load_pair(dir, images, labels)
-  return core.load_idx(loader.path(dir, images), loader.path(dir, labels))
+-- A data folder written by lnn (`lnn data fetch`, `lnn data import`, `lnn expand`) holds a
+-- manifest, MANIFEST, naming each file of the data set with its size and CRC-32, and for the
+-- expanded pair the checksums of the training files it was made from.  An update stages its
+-- files under temporary names, writes the new manifest, then renames the files in: a folder
+-- whose files disagree with its manifest is an update that did not finish (or a file changed
+-- since), and is refused, never read as a mixture of two data sets.  A folder without a
+-- manifest (the four files put there by hand) is read as it is.
+local MANIFEST = "lnn-manifest.json"
+loader.MANIFEST = MANIFEST
+local BASE = {"train_images", "train_labels", "test_images", "test_labels"}
+loader.BASE_KEYS = BASE
+
+local function bad_manifest(dir, what)
+  error(("mnist_loader: %s/%s: %s; `lnn data import DIR` or `lnn data fetch --force` writes the folder "
+    .. "again"):format(dir, MANIFEST, what), 0)
+end
+
+local function check_entry(dir, e, where)
+  if type(e) ~= "table" then bad_manifest(dir, where .. ": an object expected, got " .. type(e)) end
+  if type(e.name) ~= "string" or e.name == "" or e.name:find("/", 1, true) or e.name:sub(1, 1) == "." then
+    bad_manifest(dir, where .. ".name: a file name in the folder expected, got " .. tostring(e.name))
+  end
+  if type(e.crc32) ~= "string" or not e.crc32:match("^%x%x%x%x%x%x%x%x$") then
+    bad_manifest(dir, where .. ".crc32: 8 hex digits expected, got " .. tostring(e.crc32))
+  end
+  if math.type(e.size) ~= "integer" or e.size < 0 then
+    bad_manifest(dir, where .. ".size: a whole number of bytes expected, got " .. tostring(e.size))
+  end
+end
+
+--- manifest(dir): the manifest of a data folder lnn wrote ({files = {train_images = {name, crc32,
+--- size}, ...}, expanded = {images, labels, source = {train_images, train_labels}}}), checked;
+--- nil when the folder has none.
+-- @param dir a folder
+-- @return the manifest as a table, or nil
+function loader.manifest(dir)
+  if type(dir) ~= "string" then
+    error(("bad argument #1 to 'manifest' (folder name expected, got %s)"):format(type(dir)), 2)
+  end
+  local f = io.open(dir .. "/" .. MANIFEST, "rb")
+  if not f then return nil end
+  f:close()
+  local ok, m = pcall(function() return core.json_decode(core.read_file(dir .. "/" .. MANIFEST, 1)) end)
+  if not ok then bad_manifest(dir, "unreadable (" .. tostring(m):gsub("^[^\n:]*%.lua:%d+: ", "") .. ")") end
+  if type(m) ~= "table" or m.format ~= "lnn-data" or m.version ~= 1 then
+    bad_manifest(dir, 'format "lnn-data", version 1 expected')
+  end
+  if type(m.files) ~= "table" then bad_manifest(dir, "files: an object expected, got " .. type(m.files)) end
+  for _, k in ipairs(BASE) do check_entry(dir, m.files[k], "files." .. k) end
+  if m.expanded ~= nil then
+    local x = m.expanded
+    if type(x) ~= "table" then bad_manifest(dir, "expanded: an object expected, got " .. type(x)) end
+    check_entry(dir, x.images, "expanded.images")
+    check_entry(dir, x.labels, "expanded.labels")
+    if type(x.source) ~= "table" or type(x.source.train_images) ~= "string" or type(x.source.train_labels) ~= "string" then
+      bad_manifest(dir, "expanded.source: the checksums of train_images and train_labels expected")
+    end
+  end
+  return m
+end
+
+-- _entry(path): what a manifest records of a file: {name, crc32, size}.  The
+-- writer's side (_entry, _unstage, _stage_name, _publish) is lnn's commands'.
+function loader._entry(path)
+  local crc, size = core.checksum(path)
+  return {name = path:match("([^/]+)$"), crc32 = crc, size = size}
+end
+
+-- the file a manifest entry names, after checking it is the file recorded
+local function verified(dir, e, what)
+  local path = dir .. "/" .. e.name
+  local ok, crc, size = pcall(core.checksum, path)
+  if not ok or crc ~= e.crc32 or size ~= e.size then
+    error(("mnist_loader: %s: %s is not the file its manifest (%s) records (%s): an update of the %s did "
+      .. "not finish, or the file was changed since; %s"):format(dir, e.name, MANIFEST,
+      not ok and "missing or unreadable" or ("size %d, CRC-32 %s; recorded %d, %s"):format(size, crc, e.size, e.crc32),
+      what, what == "expanded set" and "`lnn expand --force` writes it again"
+        or "`lnn data import DIR` or `lnn data fetch --force` writes the data set again"), 0)
+  end
+  return path
+end
+
+--- files(dir [, expanded]): the paths of the data set in dir, checked against its manifest when it
+--- has one: training images, labels, test images, labels; with expanded, the expanded images and
+--- labels instead of the first two (refused when they were made from other training files).
+-- @param dir a folder
+-- @param expanded true for the expanded pair
+-- @return four paths (two with expanded)
+function loader.files(dir, expanded)
+  if type(dir) ~= "string" then
+    error(("bad argument #1 to 'files' (folder name expected, got %s)"):format(type(dir)), 2)
+  end
+  if expanded ~= nil and type(expanded) ~= "boolean" then
+    error(("bad argument #2 to 'files' (boolean or nil expected, got %s)"):format(type(expanded)), 2)
+  end
+  local m = loader.manifest(dir)
+  if not m then
+    if expanded then return loader.path(dir, FILES.expanded_images), loader.path(dir, FILES.expanded_labels) end
+    return loader.path(dir, FILES.train_images), loader.path(dir, FILES.train_labels),
+      loader.path(dir, FILES.test_images), loader.path(dir, FILES.test_labels)
+  end
+  if expanded then
+    local x = m.expanded
+    if not x then
+      error(("mnist_loader: %s holds no expanded set (its manifest names none; `lnn expand` writes it)"):format(dir), 0)
+    end
+    if x.source.train_images ~= m.files.train_images.crc32 or x.source.train_labels ~= m.files.train_labels.crc32 then
+      error(("mnist_loader: %s: the expanded set was made from other training files than the ones there now; "
+        .. "`lnn expand --force` makes it again from these"):format(dir), 0)
+    end
+    return verified(dir, x.images, "expanded set"), verified(dir, x.labels, "expanded set")
+  end
+  local out = {}
+  for i, k in ipairs(BASE) do out[i] = verified(dir, m.files[k], "data set") end
+  return table.unpack(out)
+end
+
+-- _unstage(dir): removes what an earlier update left staged in dir (its files named by
+-- _stage_name, nothing else); an update calls it before it stages.
+function loader._unstage(dir)
+  -- by name (a folder listing skips dot files): every data file, raw or .gz
+  for _, name in pairs(FILES) do
+    os.remove(loader._stage_name(dir, name))
+    os.remove(loader._stage_name(dir, name .. ".gz"))
+  end
+end
+
+-- _unstaged(msg): a message about a staged file names the file it stands for
+-- (the user never sees the staging names)
+function loader._unstaged(msg)
+  return (tostring(msg):gsub("/%.lnn%-stage%-", "/"))
+end
+
+-- _stage_name(dir, name): the temporary name in dir of a file that _publish renames to name.
+function loader._stage_name(dir, name)
+  return ("%s/.lnn-stage-%s"):format(dir, name)
+end
+
+-- _publish(dir, staged): makes staged files the data set of dir in one step for
+-- readers: the new manifest is written (atomically) first, then each file renamed into
+-- place, so a reader sees the old set, the new one, or a folder its manifest refuses.
+-- staged: list of {key = "train_images" | ... | "expanded_images" | "expanded_labels", path =
+-- the staged file, name = its final name}.  New training files without a new expanded pair keep
+-- the old expanded entry, which then no longer matches its source and is refused.
+function loader._publish(dir, staged)
+  local m = loader.manifest(dir)
+  if not m then
+    m = {format = "lnn-data", version = 1, files = {}}
+    -- a folder without a manifest: its current files, for what the update does not replace
+    for _, k in ipairs(BASE) do
+      local ok, path = pcall(loader.path, dir, FILES[k])
+      if ok then m.files[k] = loader._entry(path) end
+    end
+  end
+  local x
+  for _, s in ipairs(staged) do
+    local e = loader._entry(s.path)
+    e.name = s.name
+    if s.key == "expanded_images" or s.key == "expanded_labels" then
+      x = x or {}
+      x[s.key == "expanded_images" and "images" or "labels"] = e
+    else
+      m.files[s.key] = e
+    end
+  end
+  for _, k in ipairs(BASE) do
+    if not m.files[k] then error(("mnist_loader: %s: no %s to publish"):format(dir, FILES[k]), 0) end
+  end
+  if x then
+    x.source = {train_images = m.files.train_images.crc32, train_labels = m.files.train_labels.crc32}
+    m.expanded = x
+  end
+  core.write_file(dir .. "/" .. MANIFEST, require("lnn.json").encode(m) .. "\n")
+  for _, s in ipairs(staged) do
+    local ok, err = os.rename(s.path, dir .. "/" .. s.name)
+    if not ok then error(("mnist_loader: renaming %s to %s: %s"):format(s.path, s.name, tostring(err)), 0) end
+    -- the other spelling (raw beside .gz) would be read by a loader that knows no manifest
+    local other = s.name:match("%.gz$") and s.name:sub(1, -4) or s.name .. ".gz"
+    os.remove(dir .. "/" .. other)
+  end
+end
+
+-- a pair of IDX files as a data set; a bad pair is load_data's error naming the
+-- files, not a position in this file nor core.load_idx
+local function load_pair(images, labels)
+  local ok, d = pcall(core.load_idx, images, labels)
+  if not ok then
+    error("load_data: " .. tostring(d):gsub("^[^\n:]*%.lua:%d+: ", ""):gsub("^load_idx: ", ""), 0)
+  end
+  return d
 end
 
 local function check_args(fname, dir, opts)
@@ -148,8 +336,9 @@ function loader.load_data(dir, opts)
     dir, err = loader.find()
     if not dir then error(err, 2) end
   end
-  local train = load_pair(dir, FILES.train_images, FILES.train_labels)
-  local test = load_pair(dir, FILES.test_images, FILES.test_labels)
+  local ti, tl, si, sl = loader.files(dir)
+  local train = load_pair(ti, tl)
+  local test = load_pair(si, sl)
   local n = #train
   if n <= 10000 then
     error(("load_data: %s holds %d training images; the 50,000/10,000 split needs more than 10,000")
@@ -157,7 +346,7 @@ function loader.load_data(dir, opts)
   end
   local training = train:slice(1, n - 10000)
   if opts and opts.expanded then
-    local ok, ex = pcall(load_pair, dir, FILES.expanded_images, FILES.expanded_labels)
+    local ok, ex = pcall(function() return load_pair(loader.files(dir, true)) end)
     if not ok then
       error(tostring(ex):gsub("%(`lnn data fetch`.*%)$", "(`lnn expand` writes it; in a checkout: lua scripts/expand_mnist.lua)"), 2)
     end

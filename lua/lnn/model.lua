@@ -158,11 +158,13 @@ function model.which_loader(path)
     local text = f:read(math.min(size, 4 * 1024 * 1024)) or ""
     local ok, doc = false, nil
     if #text == size then ok, doc = pcall(json.decode, text, path) end
-    if not ok then
+    if not ok and #text < size then -- too large to decode here: network2's keys near its start
       local start = text:sub(1, 65536)
       doc = start:find('"weights"', 1, true) and start:find('"sizes"', 1, true) and {sizes = {}, weights = {}} or {}
     end
-    if type(doc) == "table" and doc.sizes ~= nil and doc.weights ~= nil then
+    if not ok and #text == size then -- only JSON that decodes is a loader's (a truncated file is no one's)
+      what = "a JSON file that does not decode (truncated?)"
+    elseif type(doc) == "table" and doc.sizes ~= nil and doc.weights ~= nil then
       what, loader = "a network2 JSON file (network2.py's layout: sizes, weights, biases, cost)", "lnn.network2.load"
     elseif type(doc) == "table" and type(doc.epochs) == "table" then
       what = "a metrics JSON file (the per-epoch figures --metrics and the experiments write), not a network"
@@ -193,12 +195,15 @@ function model.which_loader(path)
   return loader, what
 end
 
---- hint(path): " (it is ...; lnn.X reads it)" for a message, or "".
+--- hint(path [, refusing]): " (it is ...; lnn.X reads it)" for a message, or "".
+--- refusing: the loader that refused the file ("lnn.network.load"): a hint never
+--- sends the user back to it.
 -- @param path the file's name
+-- @param refusing the refusing loader's name
 -- @return " (it is ...; lnn.X reads it)" for a message, or ""
-function model.hint(path)
+function model.hint(path, refusing)
   local loader, what = model.which_loader(path)
-  if not what then return "" end
+  if not what or (refusing ~= nil and loader == refusing) then return "" end
   if not loader then return (" (it is %s)"):format(what) end
   local how = loader == "lnn.model.import" and "lnn.model.import(net, file) reads its tensors into a network"
     or (loader .. " reads it")
@@ -233,7 +238,8 @@ end
 
 -- copies every parameter tensor of net from the file's block; name(i, part)
 -- gives the file's name of engine layer i's "weight" or "bias"
-local function copy_tensors(path, header, net, block, name)
+local function copy_tensors(path, header, net, block, name, who)
+  local function bad(p, what) error(("%s: %s: %s"):format(who or "load", p, what), 0) end
   local nblock = block:numel()
   local params = net:params()
   for i, l in ipairs(net:layout().layers) do
@@ -268,50 +274,157 @@ local function copy_tensors(path, header, net, block, name)
   end
 end
 
+-- every tensor of a decoded header well formed (only dtype F32, shape a list of
+-- sizes, data_offsets two byte offsets that span the shape), and the tensors
+-- tiling the data block of nblock floats exactly: in offset order each starts
+-- where the one before ended, the first at 0, the last at the block's end (no
+-- overlap, no gap, no trailing bytes).  who ("load", "import") starts the errors.
+local function check_tensors(path, header, nblock, who)
+  local function no(what) error(("%s: %s: %s"):format(who, path, what), 0) end
+  local list = {}
+  for name, t in pairs(header) do
+    if name ~= "__metadata__" then
+      if type(t) ~= "table" then no(("tensor %s: an object expected, got %s"):format(name, type(t))) end
+      for k in pairs(t) do
+        if k ~= "dtype" and k ~= "shape" and k ~= "data_offsets" then
+          no(("tensor %s: unknown field '%s' (dtype, shape and data_offsets expected)"):format(name, tostring(k)))
+        end
+      end
+      if t.dtype ~= "F32" then no(("tensor %s: dtype %s, expected F32"):format(name, tostring(t.dtype))) end
+      local shape = t.shape
+      if type(shape) ~= "table" then no(("tensor %s: shape: a list of sizes expected, got %s"):format(name, type(shape))) end
+      local count, n = 1, 0
+      for _ in pairs(shape) do n = n + 1 end
+      if n ~= #shape then no(("tensor %s: shape: a list of sizes expected, got an object"):format(name)) end
+      for d = 1, #shape do
+        local v = shape[d]
+        if math.type(v) ~= "integer" or v < 0 or v > 2^31 then
+          no(("tensor %s: shape[%d]: a size from 0 to 2^31 expected, got %s"):format(name, d, tostring(v)))
+        end
+        count = math.min(count * v, 2^40)
+      end
+      local off = t.data_offsets
+      if type(off) ~= "table" or #off ~= 2 or math.type(off[1]) ~= "integer" or math.type(off[2]) ~= "integer"
+         or off[1] < 0 or off[2] < off[1] then
+        no(("tensor %s: data_offsets: two byte offsets [begin, end] expected"):format(name))
+      end
+      if off[2] - off[1] ~= 4 * count then
+        no(("tensor %s: data_offsets [%d, %d] span %d bytes, but its shape %s needs %d"):format(name, off[1], off[2],
+          off[2] - off[1], show_shape(shape), 4 * count))
+      end
+      list[#list + 1] = {name = name, a = off[1], b = off[2]}
+    end
+  end
+  table.sort(list, function(x, y)
+    if x.a ~= y.a then return x.a < y.a end
+    if x.b ~= y.b then return x.b < y.b end
+    return x.name < y.name
+  end)
+  local at, prev = 0, nil
+  for _, e in ipairs(list) do
+    if e.a < at then
+      no(("tensor %s (bytes %d to %d) overlaps tensor %s (bytes %d to %d)"):format(e.name, e.a, e.b, prev.name,
+        prev.a, prev.b))
+    elseif e.a > at then
+      no(("bytes %d to %d of the data block belong to no tensor (tensor %s starts at %d)"):format(at, e.a, e.name, e.a))
+    end
+    at, prev = e.b, e
+  end
+  if at ~= 4 * nblock then
+    no(("the data block holds %d bytes, but its tensors end at byte %d (%s)"):format(4 * nblock, at,
+      at < 4 * nblock and ("%d trailing bytes"):format(4 * nblock - at) or "truncated file?"))
+  end
+end
+
+-- what each metadata field of an lnn model file must be: a function of the
+-- (string) value returning nil when it is right, else what was expected
+local FACES = {network = true, network2 = true, network3 = true, mynet = true}
+local function whole(lo, hi)
+  return function(v)
+    local n = v:match("^%d+$") and math.tointeger(tonumber(v))
+    if not n or n < lo or n > hi then return ("a whole number from %d to %d"):format(lo, hi) end
+  end
+end
+local META = {
+  format = function(v) if v ~= "lnn" then return '"lnn"' end end,
+  version = function(v) if v ~= "1" then return '"1"' end end,
+  layout = function() end, -- decoded and checked layer by layer below
+  face = function(v) if not FACES[v] then return "one of network, network2, network3, mynet" end end,
+  rng = function(v)
+    local r = core.Rng(0)
+    if not pcall(r.set_state, r, v) then return "a generator state (pcg32:HEX:HEX, as Rng:state gives)" end
+  end,
+  epoch = whole(0, 2^31 - 1),
+  mini_batch_size = whole(1, core.limits.batch),
+}
+
+-- every metadata field of an lnn model file is a string, and the ones lnn
+-- writes are right; others are a model.save caller's own (its meta table)
+local function check_metadata(path, md)
+  for k, v in pairs(md) do
+    if type(v) ~= "string" then
+      bad(path, ("metadata field '%s': a string expected (safetensors metadata), got %s"):format(tostring(k), type(v)))
+    end
+    local want = META[k] and META[k](v)
+    if want then
+      bad(path, ("metadata field '%s': %s expected, got '%s'"):format(k, want, #v > 40 and v:sub(1, 37) .. "..." or v))
+    end
+  end
+end
+
 -- the header (decoded) and data block of a safetensors file; errors name path
 -- and, for a file of another kind, the loader that reads it
-local function read(path)
+local function read(path, who, refusing)
+  who = who or "load"
   local okr, text, block = pcall(core.read_model, path)
   if not okr then
-    local msg = tostring(text):gsub("^[^\n:]*%.lua:%d+: ", "")
+    local msg = tostring(text):gsub("^[^\n:]*%.lua:%d+: ", ""):gsub("^load: ", who .. ": ")
     if msg:find("not a model file", 1, true) then
       -- a file lnn wrote is named for what it is, without the header's bytes
       local loader, what = model.which_loader(path)
       if what then
-        msg = ("load: %s: not an lnn model file: it is %s%s"):format(path, what,
-          loader and loader ~= "lnn.model.import" and ("; " .. loader .. " reads it") or "")
+        msg = ("%s: %s: not an lnn model file: it is %s%s"):format(who, path, what,
+          loader and loader ~= "lnn.model.import" and loader ~= refusing and ("; " .. loader .. " reads it") or "")
       end
     end
     error(msg, 0)
   end
+  local function no(what) error(("%s: %s: %s"):format(who, path, what), 0) end
   local ok, header = pcall(json.decode, text, path)
-  if not ok then bad(path, "bad header: " .. tostring(header):gsub("^[^:]*: ", "")) end
-  if type(header) ~= "table" then bad(path, "bad header: not a JSON object") end
+  if not ok then no("bad header: " .. tostring(header):gsub("^[^:]*: ", "")) end
+  if type(header) ~= "table" then no("bad header: not a JSON object") end
   return header, block
 end
 
---- load(path [, face]): reads an lnn model file: a core network and the
+--- load(path [, face [, loader]]): reads an lnn model file: a core network and the
 --- metadata table.  With face ("network", "network3", ...), a file saved by
---- another face is an error naming the loader that reads it.
+--- another face is an error naming the loader that reads it.  loader: the
+--- public loader calling ("lnn.network.load"), never named in a hint.
 -- @param path the file's name
 -- @param face the face's name
+-- @param loader the calling loader's name
 -- @return reads an lnn model file: a core network and the metadata table
-function model.load(path, face)
+function model.load(path, face, loader)
   if type(path) ~= "string" then
     error("bad argument #1 to 'load' (file name expected, got " .. type(path) .. ")", 2)
   end
-  local header, block = read(path)
+  loader = loader or (face and ("lnn." .. face .. ".load")) or "lnn.model.load"
+  local header, block = read(path, "load", loader)
   if type(header.__metadata__) ~= "table" then
-    bad(path, "not an lnn model (no __metadata__)" .. model.hint(path))
+    bad(path, "not an lnn model (no __metadata__)" .. model.hint(path, loader))
   end
   local md = header.__metadata__
-  if md.format ~= "lnn" then bad(path, "not an lnn model (format is " .. tostring(md.format) .. ")" .. model.hint(path)) end
+  if md.format ~= "lnn" then
+    bad(path, "not an lnn model (format is " .. tostring(md.format) .. ")" .. model.hint(path, loader))
+  end
   if face ~= nil and type(md.face) == "string" and md.face ~= face then
-    bad(path, ("saved by lnn.%s, not lnn.%s%s"):format(md.face, face, model.hint(path)))
+    bad(path, ("saved by lnn.%s, not lnn.%s%s"):format(md.face, face, model.hint(path, loader)))
   end
   if md.version ~= "1" then bad(path, "unsupported lnn model version " .. tostring(md.version)) end
-  local ok2, layout = pcall(json.decode, md.layout or "", path .. " layout")
-  if not ok2 or type(layout) ~= "table" or type(layout.layers) ~= "table" or #layout.layers < 1 then
+  check_metadata(path, md)
+  local ok2, layout = pcall(json.decode, md.layout or "", "layout")
+  if not ok2 then bad(path, "metadata field 'layout': " .. tostring(layout)) end
+  if type(layout) ~= "table" or type(layout.layers) ~= "table" or #layout.layers < 1 then
     bad(path, "bad layout in metadata")
   end
   local spec = {}
@@ -334,8 +447,16 @@ function model.load(path, face)
   end
   local okn, net = pcall(core.Net, opts)
   if not okn then bad(path, "bad layout: " .. tostring(net):gsub("^[^:]*: ", "")) end
-  -- the tensors' counts add up to nparams, which is the block's size (above)
+  check_tensors(path, header, nblock, "load")
+  -- the tensors tile the block (above), whose size is nparams: each is one of the layout's
   copy_tensors(path, header, net, block, function(i, part) return ("layers.%d.%s"):format(i, part) end)
+  local wanted = {__metadata__ = true}
+  for i, l in ipairs(net:layout().layers) do
+    for _, t in ipairs(tensors_of(i, l)) do wanted[t[1]] = true end
+  end
+  for tname in pairs(header) do
+    if not wanted[tname] then bad(path, ("tensor %s is not one of the layout's (layers.L.weight, layers.L.bias)"):format(tname)) end
+  end
   local name, where = nonfinite(net:params(), net:layout().layers)
   if name then bad(path, ("%s (%s) is not finite (NaN or infinity)"):format(name, where)) end
   return net, md
@@ -383,7 +504,20 @@ function model.import(net, path)
   if type(path) ~= "string" then
     error("bad argument #2 to 'import' (file name expected, got " .. type(path) .. ")", 2)
   end
-  local header, block = read(path)
+  local header, block = read(path, "import", "lnn.model.import")
+  local md = header.__metadata__
+  if md ~= nil then
+    if type(md) ~= "table" then
+      error(("import: %s: __metadata__: an object of strings expected, got %s"):format(path, type(md)), 0)
+    end
+    for k, v in pairs(md) do
+      if type(v) ~= "string" then
+        error(("import: %s: metadata field '%s': a string expected (safetensors metadata), got %s")
+          :format(path, tostring(k), type(v)), 0)
+      end
+    end
+  end
+  check_tensors(path, header, block:numel(), "import")
   local groups, prefixes = {}, {}
   for name, t in pairs(header) do
     if name ~= "__metadata__" then
@@ -415,10 +549,12 @@ function model.import(net, path)
   -- into a copy first: a file that fails half-way changes nothing
   local arch = layout_of(engine)
   local scratch = core.Net({layers = arch.layers, cost = arch.cost})
-  copy_tensors(path, header, scratch, block, function(i, part) return names[i][part].name end)
+  copy_tensors(path, header, scratch, block, function(i, part) return names[i][part].name end, "import")
   local bad_name, where = nonfinite(scratch:params(), scratch:layout().layers)
-  if bad_name then bad(path, ("%s (%s) is not finite (NaN or infinity)"):format(names[where:match("%d+") + 0]
-    [where:match("%a+$")].name, where)) end
+  if bad_name then
+    error(("import: %s: %s (%s) is not finite (NaN or infinity)"):format(path, names[where:match("%d+") + 0]
+      [where:match("%a+$")].name, where), 0)
+  end
   engine:params():copy_from(scratch:params())
   return net
 end

@@ -176,7 +176,7 @@ end
 -- @param filename the file's name
 -- @return the Network saved there, with its epoch and generator state
 function network.load(filename)
-  local net, md = model.load(filename)
+  local net, md = model.load(filename, nil, "lnn.network.load")
   -- network.py's networks only: dense sigmoid layers, the quadratic cost; another
   -- face's file says which loader reads it
   local lay = model.layout_of(net)
@@ -184,7 +184,7 @@ function network.load(filename)
   for _, l in ipairs(lay.layers) do ok_arch = ok_arch and l.kind == "dense" and l.activation == "sigmoid" end
   if not ok_arch then
     error(("load: %s: not a network.py network (dense sigmoid layers, quadratic cost)%s"):format(filename,
-      model.hint(filename)), 2)
+      model.hint(filename, "lnn.network.load")), 2)
   end
   local rng, epoch = face.restore(md, filename)
   local self = wrap(net, rng)

@@ -488,7 +488,7 @@ function network2.load(filename)
   local okr, text = pcall(core.read_file, filename)
   if not okr then error("load: " .. tostring(text):gsub("^.-read_file: ", ""), 2) end
   local ok, doc = pcall(core.json_decode, text, filename)
-  if not ok then error("load: " .. tostring(doc) .. model.hint(filename), 2) end
+  if not ok then error("load: " .. tostring(doc) .. model.hint(filename, "lnn.network2.load"), 2) end
   if type(doc) ~= "table" or doc[1] ~= nil then bad(filename, "a JSON object expected") end
   local sizes = doc.sizes
   if sizes == nil then bad(filename, 'no "sizes": not a network' .. model.hint(filename)) end

@@ -409,12 +409,12 @@ end
 --  loaded network predicts exactly as saved)
 function network3.load(filename)
   if type(filename) ~= "string" then fail("load", "argument #1", "file name", type(filename)) end
-  local net, md = model.load(filename)
+  local net, md = model.load(filename, nil, "lnn.network3.load")
   local lay = model.layout_of(net)
   local last = lay.layers[#lay.layers]
   if lay.cost ~= "log-likelihood" or last.activation ~= "softmax" then
     error(("load: %s: not a network3 model (its cost is %s, its output %s; network3 needs log-likelihood and softmax)%s")
-      :format(filename, lay.cost, last.activation, model.hint(filename)), 2)
+      :format(filename, lay.cost, last.activation, model.hint(filename, "lnn.network3.load")), 2)
   end
   local mbs = math.tointeger(tonumber(md.mini_batch_size or "10")) or 10
   local ok, layers = pcall(book_layers, lay, mbs)

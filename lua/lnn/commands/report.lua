@@ -23,8 +23,9 @@ M.flags = {
 M.about = "Builds one offline HTML page (DIR/index.html) of the book's results beside lnn's: the\n"
   .. "book-vs-lnn table, learning curves and the visualiser's pictures, from what the runs wrote."
 
+-- whether the expanded set is there and is the expansion of the training files there now
 local function expanded_exists(data)
-  local ok = pcall(mnist_loader.path, data or mnist_loader.default_dir(), mnist_loader.FILES.expanded_images)
+  local ok = pcall(mnist_loader.files, data or mnist_loader.default_dir(), true)
   return ok
 end
 
@@ -61,7 +62,7 @@ function M.run(argv, prog)
   end
   local ok, path, collected = pcall(report.build, {results = opts.results, out = opts.out, quick = quick})
   if not ok then
-    io.stderr:write(("%s: %s\n"):format(prog, tostring(path)))
+    io.stderr:write(("%s: %s\n"):format(prog, cli.clean(path))) -- the page's file, not report.lua's line
     return 1
   end
   local function count(by_name)

@@ -78,6 +78,12 @@ function M.run(argv, prog)
   local training_data, validation_data = mnist_loader.load_data_wrapper(opts.data) -- an error: cli.run says it
   if opts.train_size then training_data = training_data:slice(1, math.min(opts.train_size, #training_data)) end
 
+  -- ranks dealt other grids or other data would report a mixture: they stop here, together
+  if run.comm then
+    run:agree {training_images = #training_data, training_checksum = training_data:checksum(),
+               validation_images = #validation_data, validation_checksum = validation_data:checksum(),
+               eta = etas, lmbda = lmbdas, sizes = nets, epochs = opts.epochs, batch = opts.batch, seed = opts.seed}
+  end
   local grid = {}
   for _, sizes in ipairs(nets) do
     for _, eta in ipairs(etas) do

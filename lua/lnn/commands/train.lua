@@ -85,7 +85,12 @@ function M.run(argv, prog)
     end
     net = network.Network(opts.sizes, {seed = opts.seed})
   end
-  run:share(net)
+  -- ranks that would train on other data or for other steps stop here, together, with a message
+  run:share(net, function()
+    return {training_images = #training_data, training_checksum = training_data:checksum(),
+            test_images = test_data and #test_data, test_checksum = test_data and test_data:checksum(),
+            batch = opts.batch, epochs = opts.epochs, eta = opts.eta, seed = opts.seed}
+  end)
 
   -- the network and the command are what the report (lnn report) shows beside the curve
   local runinfo = require "lnn.runinfo"

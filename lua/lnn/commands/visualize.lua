@@ -20,7 +20,7 @@ M.flags = {
   {name = "data", kind = "string", help = "folder with the four MNIST files (.gz or raw)", arg = "DIR"},
   {name = "set", kind = "string", default = "test", help = "which set to score: test or validation",
    check = function(v) if v ~= "test" and v ~= "validation" then return "must be test or validation" end end},
-  {name = "out", kind = "string", default = "results", help = "folder to write (removed first)", arg = "DIR", check = cli.writable_folder},
+  {name = "out", kind = "string", default = "results/visualize", help = "folder to write (what an earlier run wrote there is replaced)", arg = "DIR", check = cli.writable_folder},
   {name = "save-successes", kind = "flag", help = "also write the correctly classified digits under passed/"},
   {name = "columns", kind = "int", default = 25, help = "digits per row of the contact sheet", check = cli.positive},
   {name = "scale", kind = "int", default = 2, help = "enlargement of the contact sheet's digits",
@@ -36,6 +36,40 @@ M.about = "NETWORK_FILE (any network lnn saves: lnn train --save, network2's JSO
   .. "conv net) comes first.  Shows what the network gets\n"
   .. "wrong: PNGs of the misclassified digits, a contact sheet, the confusion matrix and the first\n"
   .. "layer's weights.  Or --checkpoints DIR: scores every network saved there, oldest first."
+
+-- whether folder path holds nothing (no file, no folder)
+local function empty_folder(path)
+  local p = io.popen("ls -A '" .. path:gsub("'", "'\\''") .. "' 2>/dev/null")
+  local any = p:read("l") ~= nil
+  p:close()
+  return not any
+end
+
+-- removes what an earlier run wrote in out, recognised by the names this command gives its
+-- files (a run cut short wrote a part of them); other files and folders stay, and so do the
+-- folders they are in
+local function remove_previous(out)
+  local function each(folder, pattern)
+    local ok, files = pcall(tools.dir, folder)
+    if not ok then return end
+    for _, f in ipairs(files) do
+      if f.name:match(pattern) then os.remove(folder .. "/" .. f.name) end
+    end
+  end
+  for _, top in ipairs {"failed", "passed"} do
+    for d = 0, 9 do
+      local folder = ("%s/%s/%d"):format(out, top, d)
+      each(folder, "^%d+%-%-correct%-%d%.png$")
+      os.remove(folder) -- only if empty: remove() never removes a folder that holds anything
+    end
+    os.remove(out .. "/" .. top)
+  end
+  each(out .. "/weights", "^neuron%-%d+%.png$")
+  os.remove(out .. "/weights")
+  for _, name in ipairs {"misclassified.png", "confusion.png", "weights.png", "summary.json"} do
+    os.remove(out .. "/" .. name)
+  end
+end
 
 --- run(argv, prog): the command; returns its exit status.
 -- @param argv the command's arguments (without its name)
@@ -101,22 +135,20 @@ function M.run(argv, prog)
       :format(opts[1], n_in, last.n_out))
   end
 
-  -- OUT is removed first, but only if this script wrote it (it holds the mark) or it is empty
+  -- OUT may hold other commands' results (it was `results` itself by default): only the files an
+  -- earlier run of this command wrote (its marked folder, its names) are removed; a folder with
+  -- files and no mark is not this command's to write into
   local out = opts.out
-  local function sh_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
   if pcall(tools.dir, out) then
     local marked = io.open(out .. "/" .. MARK) ~= nil
-    local p = io.popen("ls -A " .. sh_quote(out))
-    local any = p:read("l") ~= nil
-    p:close()
-    if any and not marked then
-      cli.die(prog, ("refusing to remove %s: it was not written by lnn visualize (remove it or pick --out)"):format(out))
+    if not marked and not empty_folder(out) then
+      cli.die(prog, ("refusing to write into %s: it holds files lnn visualize did not write (pick another --out)"):format(out))
     end
-    if not os.execute("rm -rf " .. sh_quote(out)) then cli.die(prog, "cannot remove " .. out) end
+    if marked then remove_previous(out) end
   end
   local okm, err = pcall(function()
     tools.mkdir(out)
-    core.write_file(out .. "/" .. MARK, "written by lnn visualize; removed by its next run\n")
+    core.write_file(out .. "/" .. MARK, "written by lnn visualize; its next run replaces the files it wrote here, nothing else\n")
     for _, sub in ipairs {"failed", "passed", "weights"} do tools.mkdir(out .. "/" .. sub) end
   end)
   if not okm then cli.die(prog, err) end

@@ -20,7 +20,7 @@ describe("lnn.report judging", function()
   it("has a row for each of the book's headline results, in the book's order", function()
     local ids = {}
     for _, r in ipairs(report.rows()) do ids[#ids + 1] = r.id end
-    assert.are.same({"ch1_30_hidden", "ch1_100_hidden", "average_darkness", "svm", "ch3_ce_30", "ch3_ce_100",
+    assert.are.same({"ch1_30_hidden", "ch1_100_hidden", "average_darkness", "svm", "svm_rbf", "ch3_ce_30", "ch3_ce_100",
       "ch3_overfitting", "ch3_l2_1000", "ch3_l2_30", "ch3_l2_100", "ch3_l2_100_60", "ch3_init", "seed_vanishing",
       "ch6_1", "ch6_2", "ch6_3", "ch6_4", "ch6_5", "ch6_6", "ch6_7", "ch6_8"}, ids)
     assert.are.equal(95.42, row_of("ch1_30_hidden").book)

@@ -84,7 +84,8 @@ do
     elseif a == "--check" then opts.check = true
     elseif a == "--list" then opts.list = true
     elseif a == "--help" or a == "-h" then
-      io.write(read(root .. "/scripts/mutate.lua"):match("^.-\n(%-%- Usage.-)\nlocal"):gsub("%-%- ?", ""), "\n")
+      local usage = read(root .. "/scripts/mutate.lua"):match("^.-\n(%-%- Usage.-)\nlocal")
+      io.write((("\n" .. usage):gsub("\n%-%- ?", "\n"):sub(2)), "\n")
       os.exit(0)
     else die(("unknown argument '%s' (--help for the usage)"):format(a)) end
     i = i + 1

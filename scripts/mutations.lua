@@ -12,7 +12,7 @@ local FILES = {"spec/save_target_spec.lua", "spec/concurrent_load_spec.lua", "sp
 local BIND = {"spec/badinput_spec.lua", "spec/bindings_spec.lua", "spec/core_spec.lua", "spec/guards_spec.lua"}
 local KERNELS = {"spec/kernels_spec.lua"}
 local FINITE = {"spec/nonfinite_spec.lua", "spec/divergence_spec.lua", "spec/guards_spec.lua"}
-local SIGNALS = {"spec/signals_spec.lua", "spec/signals_commands_spec.lua"}
+local SIGNALS = {"spec/signals_spec.lua", "spec/signals_commands_spec.lua", "spec/guards_spec.lua"}
 local MPI = {"spec/mpi_spec.lua"}
 local RESUME = {"spec/network_spec.lua", "spec/network2_spec.lua", "spec/mynet_spec.lua", "spec/guards_spec.lua"}
 local CLI = {"spec/cli_limits_spec.lua", "spec/train_script_spec.lua", "spec/commands_spec.lua", "spec/guards_spec.lua"}
@@ -73,7 +73,7 @@ return {
    why = "a PNG with a corrupt data chunk loads", specs = {"spec/tools_spec.lua", "spec/fuzz_regressions_spec.lua", "spec/guards_spec.lua"}},
   {id = "idx-magic", file = "csrc/idx.c",
    find = "  if (expect_magic != 0 && magic != expect_magic)\n", replace = "  if (0)\n",
-   why = "a labels file given as images (or the reverse) loads", specs = {"spec/loader_spec.lua", "spec/import_spec.lua", "spec/fuzz_regressions_spec.lua"}},
+   why = "a labels file given as images (or the reverse) loads", specs = {"spec/loader_spec.lua", "spec/import_spec.lua", "spec/guards_spec.lua"}},
   {id = "idx-reread-total", file = "csrc/idx.c",
    find = "      a->total != b->total)\n", replace = "      0)\n",
    why = "the header read again at load time is not compared with the first read's byte count",

@@ -182,3 +182,24 @@ describe("flag limits", function()
     assert.truthy(out:find("scripts/train.lua: option '--batch': must be positive, got '0'", 1, true), out)
   end)
 end)
+
+describe("catch_signals(false) (signal-restore)", function()
+  -- a process that catches SIGTERM, maybe lets go, then is sent SIGTERM by its own child shell
+  local function run(let_go)
+    local script = ("package.cpath = %q; local core = require 'lnn.core'; core.catch_signals(true); %s "
+      .. "os.execute('kill -TERM $PPID'); print('still here', core.interrupted())")
+      :format((os.getenv("LNN_BUILD_DIR") or "build") .. "/?.so", let_go and "core.catch_signals(false);" or "")
+    -- its status echoed by the shell that waits for it, whose "Terminated" then stays in the output
+    local out = H.sh("lua5.4 -e " .. q(script) .. "; echo status=$?")
+    return out, tonumber(out:match("status=(%d+)"))
+  end
+
+  it("puts SIGTERM's previous action back: it ends the process again", function()
+    local out, status = run(false)
+    assert.are.equal(0, status, out)
+    assert.truthy(out:find("still here\tSIGTERM\t15", 1, true), out)
+    out, status = run(true)
+    assert.are.equal(143, status, out)
+    assert.falsy(out:find("still here", 1, true), out)
+  end)
+end)

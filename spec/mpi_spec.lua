@@ -226,6 +226,24 @@ describe("lnn.mpi under mpirun -np 2", function()
     end
   end)
 
+  it("generators that differ across ranks (parameters alike) stop every rank with an error naming them", function()
+    H.write_file(dir .. "/rngs.lua", [[
+      loadfile("scripts/bootstrap.lua")()
+      local distributed = require "lnn.distributed"
+      local run <close> = distributed.start(true, "rngs")
+      local net = require("lnn.network").Network({4, 3, 2}, {seed = 1})
+      net.rng = require("lnn.core").Rng(run.rank)
+      run:check(net, "after epoch 7")
+      print("not reached")
+    ]])
+    local out, st = sh(("LNN_MPI_EXIT_TIMEOUT=%d %s -x LNN_MPI_EXIT_TIMEOUT %s-np 2 lua5.4 %s/rngs.lua")
+      :format(H.HANG_LIMIT * 2, MPIRUN, env(), dir))
+    assert.are_not.equal(0, st, out)
+    assert.are_not.equal(124, st, out)
+    assert.falsy(out:find("not reached", 1, true), out)
+    assert.truthy(out:find("same: generator states differ across ranks after epoch 7: rank 0 ", 1, true), out)
+  end)
+
   it("broadcast, sum and gather; a finished rank does not wait for ever for one stopped by an error",
      function()
     H.write_file(dir .. "/ops.lua", [[
@@ -259,6 +277,26 @@ describe("lnn.mpi under mpirun -np 2", function()
     assert.are_not.equal(124, st, out)
     assert.truthy(out:find("rank 1 fails here", 1, true), out)
     assert.truthy(out:find("other ranks did not within 3 s", 1, true), out)
+  end)
+
+  it("same and sum of matrices whose sizes differ across ranks, and a broadcast from no rank, raise on every rank", function()
+    H.write_file(dir .. "/sizes.lua", [[
+      loadfile("scripts/bootstrap.lua")()
+      local core = require "lnn.core"
+      local comm = require("lnn.mpi").init()
+      local r = comm:rank()
+      print(("rank %d same: %s"):format(r, select(2, pcall(comm.same, comm, core.Matrix(2 + r, 1)))))
+      print(("rank %d sum: %s"):format(r, select(2, pcall(comm.sum, comm, core.Matrix(1, 3 + r)))))
+      print(("rank %d root: %s"):format(r, select(2, pcall(comm.broadcast, comm, core.Matrix(1, 1), 2))))
+      comm:barrier()
+    ]])
+    local out, st = mpirun(2, dir .. "/sizes.lua")
+    assert.are.equal(0, st, out)
+    for r = 0, 1 do
+      assert.truthy(out:find(("rank %d same: same: the matrices differ in size across ranks (8 to 12 bytes)"):format(r), 1, true), out)
+      assert.truthy(out:find(("rank %d sum: sum: the matrices differ in size across ranks (12 to 16 bytes)"):format(r), 1, true), out)
+      assert.truthy(out:find(("rank %d root: bad argument #2 to 'broadcast' (rank 0 to 1 expected, got 2)"):format(r), 1, true), out)
+    end
   end)
   it("sweep.lua --mpi deals the grid over the ranks and reports what one process reports", function()
     local args = ("--data %s --eta 0.5,3 --lmbda 0,5 --epochs 1 --train-size 1000"):format(data)

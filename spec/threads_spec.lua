@@ -74,16 +74,18 @@ describe("training over threads", function()
     local twin = core.Net{sizes = {400, 100, 10}, cost = "cross-entropy"}
     local p = net:params():copy()
     for i = 1, p:shape() do twin:params():set(i, 1, p:get(i, 1)) end
-    local d = data(256, 400, 10, 5)
-    assert.is_true(net:chunks(256) >= 2)
-    net:train_epoch(d, core.Rng(1), {eta = 0.5, batch = 256, mu = 0.5, lmbda = 1.0, shuffle = false, threads = 2})
-    local X, Y = core.Matrix(256, 400), core.Matrix(256, 10, 0)
-    for i = 1, 256 do
+    -- 400 items: at least 4 chunks, so the sum tree has two levels (reduce.c's pairing)
+    local m = 400
+    local d = data(m, 400, 10, 5)
+    assert.is_true(net:chunks(m) >= 4)
+    net:train_epoch(d, core.Rng(1), {eta = 0.5, batch = m, mu = 0.5, lmbda = 1.0, shuffle = false, threads = 2})
+    local X, Y = core.Matrix(m, 400), core.Matrix(m, 10, 0)
+    for i = 1, m do
       local x, y = d:get(i)
       for j = 1, 400 do X:set(i, j, x:get(j, 1)) end
       Y:set(i, y + 1, 1)
     end
-    twin:update(X, Y, {eta = 0.5, mu = 0.5, lmbda = 1.0, n = 256})
+    twin:update(X, Y, {eta = 0.5, mu = 0.5, lmbda = 1.0, n = m})
     local diff, moved = H.maxdiff(net:params():totable(true), twin:params():totable(true)), 0
     for i = 1, p:shape() do moved = math.max(moved, math.abs(net:params():get(i, 1) - p:get(i, 1))) end
     assert.is_true(moved > 1e-3, "the step moved the parameters by only " .. moved)

@@ -340,18 +340,29 @@ static int io_check_writable(lua_State *L) {
   return 1;
 }
 
-/* catch_signals(on): true installs lnn's SIGINT/SIGTERM handler (signals.h:
- * the first signal only sets a flag, a second stops at once); false puts the
- * previous handlers back.  Either way forgets a signal caught before. */
+/* catch_signals(mode): true installs lnn's SIGINT/SIGTERM handler (signals.h:
+ * the first signal only sets a flag, a second stops at once); "now": the same
+ * handler, the first signal already stopping at once (removing the temporary
+ * file of a save in progress); false puts the previous handlers back.  Either
+ * way forgets a signal caught before.  Returns the mode before (false, true or
+ * "now"), so that a caller can put it back. */
 static int io_catch_signals(lua_State *L) {
   lnn_error e;
-  luaL_checktype(L, 1, LUA_TBOOLEAN);
-  if (!lua_toboolean(L, 1)) {
+  const int before = lnn_signals_mode();
+  int now = 0;
+  if (lua_type(L, 1) == LUA_TSTRING && strcmp(lua_tostring(L, 1), "now") == 0) now = 1;
+  else if (lua_type(L, 1) != LUA_TBOOLEAN)
+    return lnn_lua_argerror(L, 1, "catch_signals", "true, false or \"now\" expected, got %s",
+                            luaL_typename(L, 1));
+  if (!now && !lua_toboolean(L, 1)) {
     lnn_signals_restore();
-    return 0;
+  } else {
+    if (lnn_signals_install(&e) != LNN_OK) return lnn_lua_fail(L, "catch_signals", &e);
+    lnn_signals_at_once(now);
   }
-  if (lnn_signals_install(&e) != LNN_OK) return lnn_lua_fail(L, "catch_signals", &e);
-  return 0;
+  if (before == 2) lua_pushliteral(L, "now");
+  else lua_pushboolean(L, before == 1);
+  return 1;
 }
 
 /* interrupted(): nil, or the name and number of the first signal caught since

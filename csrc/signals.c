@@ -9,6 +9,7 @@
 
 static volatile sig_atomic_t caught;    /* the first signal since install/reset, or 0 */
 static volatile sig_atomic_t installed; /* 1 while our handler is in place */
+static volatile sig_atomic_t at_once;   /* 1: the first signal already stops (lnn_signals_at_once) */
 static struct sigaction old_int, old_term;
 
 /* the save in progress: have is 1 only while tmp holds a whole path */
@@ -16,7 +17,7 @@ static volatile sig_atomic_t have_tmp;
 static char tmp_path[4096];
 
 static void on_signal(int sig) {
-  if (caught == 0) {
+  if (caught == 0 && !at_once) {
     caught = sig;
     return;
   }
@@ -51,9 +52,14 @@ void lnn_signals_restore(void) {
     installed = 0;
   }
   caught = 0;
+  at_once = 0;
 }
 
 int lnn_signals_pending(void) { return (int)caught; }
+
+void lnn_signals_at_once(int on) { at_once = on ? 1 : 0; }
+
+int lnn_signals_mode(void) { return !installed ? 0 : at_once ? 2 : 1; }
 
 void lnn_signals_reset(void) { caught = 0; }
 

@@ -18,6 +18,12 @@ void lnn_signals_restore(void);
 int lnn_signals_pending(void);
 /* Forgets a caught signal (the next one again only sets the flag). */
 void lnn_signals_reset(void);
+/* on: the first signal already stops at once, as a second does (for work that
+ * keeps nothing between its steps: a long C call then ends within the signal's
+ * delivery, not when it returns); off: the first only sets the flag. */
+void lnn_signals_at_once(int on);
+/* 0: the handler is not installed; 1: a first signal sets the flag; 2: at once. */
+int lnn_signals_mode(void);
 /* The temporary file of the save in progress (NULL: none), for the second
  * signal to remove; fileio.c calls this around every atomic write. */
 void lnn_atomic_register(const char *tmp);

@@ -184,7 +184,7 @@ return {
 
   -- signal handling (csrc/signals.c, lnn.distributed)
   {id = "signal-second-stops", file = "csrc/signals.c",
-   find = "  if (caught == 0) {\n    caught = sig;\n    return;\n  }", replace = "  caught = sig;\n  return;",
+   find = "  if (caught == 0 && !at_once) {\n    caught = sig;\n    return;\n  }", replace = "  caught = sig;\n  return;",
    why = "a second Ctrl-C no longer stops at once", specs = SIGNALS},
   {id = "signal-second-unlinks-tmp", file = "csrc/signals.c",
    find = "  if (have_tmp) unlink(tmp_path);\n", replace = "",
@@ -336,4 +336,8 @@ return {
    find = "if opts.backup_every ~= nil and (math.type(opts.backup_every) ~= \"integer\" or opts.backup_every < 0) then",
    replace = "if false then",
    why = "SGD's backup_every = -1 or 2.5 is accepted", specs = {"spec/network_spec.lua", "spec/badinput_spec.lua", "spec/guards_spec.lua"}},
+  {id = "cli-signals-now", file = "lua/lnn/cli.lua",
+   find = 'local before = okc and core.catch_signals("now")', replace = 'local before = okc and core.catch_signals(false)',
+   why = "a command's SIGINT waits for a long C call to return (Lua's own handler), then says 'interrupted!'",
+   specs = {"spec/signals_now_spec.lua"}},
 }

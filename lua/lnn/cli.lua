@@ -368,10 +368,17 @@ end
 -- @treturn integer the exit status
 function cli.run(command, args, prog)
   local trace
+  -- SIGINT and SIGTERM stop a command at once, inside a long C call too (Lua's
+  -- own SIGINT handler waits for the call to return); a training loop asks for
+  -- the stop after its epoch instead (distributed's catch_signals) and puts
+  -- this back when it ends.  No lnn.core (out of memory): Lua's handlers stay.
+  local okc, core = pcall(require, "lnn.core")
+  local before = okc and core.catch_signals("now")
   local ok, res = xpcall(command, function(e)
     if getmetatable(e) ~= Exit and os.getenv("LNN_DEBUG") == "1" then trace = debug.traceback(tostring(e), 2) end
     return e
   end, args or {}, prog)
+  if okc then core.catch_signals(before) end
   io.stdout:flush()
   if ok then return math.tointeger(res) or 0 end
   if getmetatable(res) == Exit then

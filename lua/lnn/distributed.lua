@@ -250,11 +250,10 @@ local SIGNAL_NAMES = {[2] = "SIGINT", [15] = "SIGTERM"}
 --- points (data-parallel training does).  stop.should_stop_here asks this rank
 --- alone, for jobs a rank runs by itself (sweep points, ensemble members).
 --- stop.signal is {name =, number =} once a stop was decided.
--- @return the stop object (close it to put the previous handlers back)
+-- @return the stop object (close it to put the previous handling back)
 function Run:catch_signals()
   local core = require "lnn.core"
-  core.catch_signals(true)
-  local stop = setmetatable({run = self}, Stop)
+  local stop = setmetatable({run = self, before = core.catch_signals(true)}, Stop)
   stop.should_stop = function() return stop:stopping(true) end
   stop.should_stop_here = function() return stop:stopping(false) end
   return stop
@@ -297,7 +296,7 @@ end
 
 --- Closing the stop object puts back the signal handlers it replaced.
 function Stop:__close()
-  require("lnn.core").catch_signals(false)
+  require("lnn.core").catch_signals(self.before) -- what was there before (lnn.cli's "now", or none)
 end
 
 --- resume_command(prog, argv, flags): the command line that runs prog with

@@ -2,6 +2,8 @@
  * Nothing here knows a file format. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,7 +126,18 @@ int lnn_atomic_begin(lnn_atomic *a, const char *path, lnn_error *err) {
     else
       memcpy(a->tmp + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
   }
-  a->fd = mkstemp(a->tmp);
+  {
+    /* SIGINT and SIGTERM wait while the file is made and registered: a second
+     * signal between the two would find no name to remove and leave the file */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    a->fd = mkstemp(a->tmp);
+    if (a->fd >= 0) lnn_atomic_register(a->tmp);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+  }
   if (a->fd < 0) {
     rc = lnn_error_set(err, LNN_EIO, "%s: cannot create temporary file: %s", path,
                        strerror(errno));
@@ -133,7 +146,6 @@ int lnn_atomic_begin(lnn_atomic *a, const char *path, lnn_error *err) {
     lnn_atomic_abort(a);
     return rc;
   }
-  lnn_atomic_register(a->tmp);
   if (exists) {
     /* the replaced file's permission bits (and owner, where allowed) */
     mode = st.st_mode & 07777;

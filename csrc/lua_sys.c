@@ -131,11 +131,64 @@ static int sys_kernel_u8(lua_State *L) {
   return 1;
 }
 
+/* kernel_conv(which, shape, in, W, dz): one conv-pool forward and backward
+ * by a kernel table on buffers of exactly their size (Lua userdata, whose
+ * data ends the block: under AddressSanitizer a kernel that reads or writes
+ * one float past any of them stops the run, which a network's workspace, one
+ * block for all its buffers, would hide).  shape = {c, h, w, f, kh, kw, ph, pw};
+ * in (m x c h w), W (f x c kh kw), dz (m x f qh qw).  Returns out and arg
+ * (m x f qh qw; arg as floats), gW (f x c kh kw, from zeros) and din
+ * (m x c h w). */
+static int sys_kernel_conv(lua_State *L) {
+  static const char *const fields[] = {"c", "h", "w", "f", "kh", "kw", "ph", "pw"};
+  const lnn_kernels *K = lnn_lua_checkkernels(L, 1);
+  lmatrix *in, *W, *dz, *out, *argm, *gW, *din;
+  lnn_conv s;
+  int v[8], i;
+  size_t m, chw, nk, nout, j;
+  int32_t *arg;
+  float *scratch;
+  luaL_checktype(L, 2, LUA_TTABLE);
+  for (i = 0; i < 8; i++) {
+    lua_Integer x = (lua_rawgeti(L, 2, i + 1), lua_tointeger(L, -1));
+    lua_pop(L, 1);
+    if (x < 1 || x > 4096)
+      return lnn_lua_argerror(L, 2, NULL, "shape[%d] (%s): an integer in 1..4096 expected", i + 1, fields[i]);
+    v[i] = (int)x;
+  }
+  s.c = v[0], s.h = v[1], s.w = v[2], s.f = v[3], s.kh = v[4], s.kw = v[5], s.ph = v[6], s.pw = v[7];
+  lnn_lua_argcheck(L, s.kh <= s.h && s.kw <= s.w, 2, "filters larger than the image");
+  lnn_lua_argcheck(L, lnn_conv_qh(&s) >= 1 && lnn_conv_qw(&s) >= 1, 2, "no whole pool window");
+  chw = (size_t)s.c * s.h * s.w, nk = (size_t)s.c * s.kh * s.kw;
+  nout = (size_t)s.f * lnn_conv_qh(&s) * lnn_conv_qw(&s);
+  lnn_lua_argcheck(L, chw <= LNN_LIMIT_LAYER && nk * s.f <= LNN_LIMIT_LAYER && nout <= LNN_LIMIT_LAYER, 2,
+                   "a layer of at most %d units expected", LNN_LIMIT_LAYER);
+  in = lnn_lua_checkmatrix(L, 3), W = lnn_lua_checkmatrix(L, 4), dz = lnn_lua_checkmatrix(L, 5);
+  m = (size_t)in->rows;
+  if ((size_t)in->cols != chw)
+    return lnn_lua_argerror(L, 3, NULL, "%d columns (c h w) expected, got %d", (int)chw, in->cols);
+  if ((size_t)W->rows != (size_t)s.f || (size_t)W->cols != nk)
+    return lnn_lua_argerror(L, 4, NULL, "%d x %d expected, got %d x %d", s.f, (int)nk, W->rows, W->cols);
+  if ((size_t)dz->rows != m || (size_t)dz->cols != nout)
+    return lnn_lua_argerror(L, 5, NULL, "%d x %d expected, got %d x %d", (int)m, (int)nout, dz->rows,
+                            dz->cols);
+  scratch = (float *)lnn_lua_newudata(L, lnn_conv_scratch_floats(&s) * sizeof(float), 0);
+  arg = (int32_t *)lnn_lua_newudata(L, m * nout * sizeof(int32_t), 0);
+  out = lnn_lua_newmatrix(L, (int)m, (int)nout);
+  argm = lnn_lua_newmatrix(L, (int)m, (int)nout);
+  gW = lnn_lua_newmatrix(L, s.f, (int)nk);
+  din = lnn_lua_newmatrix(L, (int)m, (int)chw);
+  K->conv_forward(out->data, arg, scratch, in->data, W->data, m, &s);
+  K->conv_backward(gW->data, din->data, scratch, dz->data, arg, in->data, W->data, m, &s);
+  for (j = 0; j < m * nout; j++) argm->data[j] = (float)arg[j];
+  return 4;
+}
+
 static const luaL_Reg sys_funcs[] = {
     {"simd", sys_simd}, {"kernels", sys_kernels},
     {"kernel_gemm_nt", sys_kernel_gemm_nt}, {"kernel_gemm_xn", sys_kernel_gemm_xn},
     {"kernel_forward", sys_kernel_forward}, {"kernel_backward", sys_kernel_backward},
-    {"kernel_u8", sys_kernel_u8}, {"clock", sys_clock}, {"isatty", sys_isatty}, {NULL, NULL}};
+    {"kernel_u8", sys_kernel_u8}, {"kernel_conv", sys_kernel_conv}, {"clock", sys_clock}, {"isatty", sys_isatty}, {NULL, NULL}};
 
 int lnn_lua_open_sys(lua_State *L) {
   luaL_setfuncs(L, sys_funcs, 0);

@@ -153,6 +153,14 @@ bad("kernel_forward", function() return core.kernel_forward("naive", "relu", {})
 bad("kernel_backward", function() return core.kernel_backward("naive", "sigmoid", M, core.Matrix(1, 1)) end, "bad argument #4 to 'kernel_backward'", "shapes differ")
 bad("kernel_u8", function() return core.kernel_u8("naive", "", 1) end, "bad argument #2 to 'kernel_u8'", "1 to 2^30 bytes")
 bad("kernel_u8", function() return core.kernel_u8("naive", "a") end, "bad argument #3 to 'kernel_u8'")
+local CS = {1, 4, 4, 2, 3, 3, 2, 2} -- c h w f kh kw ph pw: K 9, 2 x 1 x 1 outputs
+bad("kernel_conv", function() return core.kernel_conv("naive", 1) end, "bad argument #2 to 'kernel_conv'", "table expected")
+bad("kernel_conv", function() return core.kernel_conv("naive", {1, 4, 4, 2, 3, 3, 2}) end, "bad argument #2 to 'kernel_conv'", "shape[8] (pw): an integer in 1..4096 expected")
+bad("kernel_conv", function() return core.kernel_conv("naive", {1, 4, 4, 2, 5, 3, 1, 1}) end, "bad argument #2 to 'kernel_conv'", "filters larger than the image")
+bad("kernel_conv", function() return core.kernel_conv("naive", {1, 4, 4, 2, 3, 3, 3, 1}) end, "bad argument #2 to 'kernel_conv'", "no whole pool window")
+bad("kernel_conv", function() return core.kernel_conv("naive", CS, core.Matrix(2, 15), core.Matrix(2, 9), core.Matrix(2, 2)) end, "bad argument #3 to 'kernel_conv'", "16 columns (c h w) expected, got 15")
+bad("kernel_conv", function() return core.kernel_conv("naive", CS, core.Matrix(2, 16), core.Matrix(9, 2), core.Matrix(2, 2)) end, "bad argument #4 to 'kernel_conv'", "2 x 9 expected, got 9 x 2")
+bad("kernel_conv", function() return core.kernel_conv("naive", CS, core.Matrix(2, 16), core.Matrix(2, 9), core.Matrix(1, 2)) end, "bad argument #5 to 'kernel_conv'", "2 x 2 expected, got 1 x 2")
 
 ---------------------------------------------------------------------------
 -- Matrix, Rng, Data and Net methods; a method on the wrong object is 'bad self'

@@ -185,6 +185,36 @@ describe("kernel tables: every table gives the naive table's bits", function()
         assert.is_true(g1:maxabsdiff(core.Matrix(g1:numel(), 1)) > 0, "the gradient is all zero")
       end)
     end
+
+    -- the kernels alone on buffers of exactly their size (core.kernel_conv):
+    -- a network's workspace is one block, so a kernel that reads or writes a
+    -- float past a buffer's end changes nothing there; here, under the
+    -- sanitized suite (scripts/test-sanitized.sh), AddressSanitizer stops it.
+    -- Ragged pool edges (a row and a column no window reads) and pooled rows
+    -- of 10 and 13 (the 2 x 2 vector pool's last block of 8 overlaps)
+    local exact_cases = {
+      {c = 2, h = 9, w = 8, f = 5, kh = 3, kw = 3, ph = 3, pw = 2},
+      {c = 1, h = 25, w = 25, f = 3, kh = 5, kw = 5, ph = 2, pw = 2},
+      {c = 2, h = 30, w = 31, f = 4, kh = 3, kw = 4, ph = 2, pw = 2},
+      {c = 3, h = 8, w = 9, f = 7, kh = 2, kw = 3, ph = 2, pw = 3},
+    }
+    it(t .. ": conv-pool kernels on exactly sized buffers, ragged edges and partial vectors", function()
+      for ci, c in ipairs(exact_cases) do
+        local shape = {c.c, c.h, c.w, c.f, c.kh, c.kw, c.ph, c.pw}
+        local qh, qw = (c.h - c.kh + 1) // c.ph, (c.w - c.kw + 1) // c.pw
+        local m = 3
+        local X = random_matrix(m, c.c * c.h * c.w, 200 + ci)
+        local W = random_matrix(c.f, c.c * c.kh * c.kw, 300 + ci)
+        local dz = random_matrix(m, c.f * qh * qw, 400 + ci)
+        local want = {core.kernel_conv("naive", shape, X, W, dz)}
+        local got = {core.kernel_conv(t, shape, X, W, dz)}
+        for k, what in ipairs {"out", "arg", "gW", "din"} do
+          local d = differ(want[k], got[k])
+          assert.is_nil(d, ("%s %s, case %d: %s"):format(t, what, ci, d))
+        end
+        assert.is_true(want[4]:maxabsdiff(core.Matrix(m, c.c * c.h * c.w)) > 0, "din is all zero")
+      end
+    end)
   end
 end)
 

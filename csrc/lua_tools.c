@@ -198,10 +198,12 @@ static int tl_guess_digits(lua_State *L) {
   return 2;
 }
 
-/* svm_train(data, {C = 0.03, epochs = 20, tol = 0.1, seed = 0, kernels = "best"}):
- * W (k x (d+1), last column the biases), passes made, final gap */
+/* svm_train(data, {C = 0.03, epochs = 20, tol = 0.1, seed = 0, kernels = "best",
+ * multiclass = "ovr"}): W (k x (d+1), last column the biases; with multiclass
+ * "ovo" one row per pair of classes, k (k-1)/2, in lnn_svm_predict's order),
+ * passes made (the most of any pair), final gap (the largest) */
 static int tl_svm_train(lua_State *L) {
-  static const char *const opts[] = {"C", "epochs", "tol", "seed", "kernels", NULL};
+  static const char *const opts[] = {"C", "epochs", "tol", "seed", "kernels", "multiclass", NULL};
   ldata *s = lnn_lua_checkdata(L, 1);
   lnn_svm_opts o;
   lua_Integer epochs, seed;
@@ -209,8 +211,9 @@ static int tl_svm_train(lua_State *L) {
   lnn_rng r;
   lblob *work;
   lmatrix *W;
-  double gap;
-  int passes;
+  double gap = 0.0, g;
+  int passes = 0, p, ovo = 0;
+  void *aligned;
   if (lua_isnoneornil(L, 2)) {
     lua_settop(L, 1);
     lua_newtable(L);
@@ -228,14 +231,39 @@ static int tl_svm_train(lua_State *L) {
     return lnn_lua_opterror(L, "svm_train", "epochs", "1 to 100000 expected, got %d", (int)epochs);
   if (lua_getfield(L, 2, "kernels") != LUA_TNIL) K = lnn_lua_checkkernels(L, -1);
   lua_pop(L, 1);
+  if (lua_getfield(L, 2, "multiclass") != LUA_TNIL) {
+    const char *m = lua_tostring(L, -1);
+    if (lua_type(L, -1) != LUA_TSTRING || (strcmp(m, "ovr") != 0 && strcmp(m, "ovo") != 0))
+      return lnn_lua_opterror(L, "svm_train", "multiclass", "'ovr' or 'ovo' expected");
+    ovo = strcmp(m, "ovo") == 0;
+  }
+  lua_pop(L, 1);
   o.epochs = (int)epochs;
+  o.pair = 0;
   if (s->d.k < 2 || s->d.k > 256) return lnn_lua_argerror(L, 1, NULL, "2 to 256 classes expected");
   if (s->d.n > ((size_t)1 << 28) / s->d.k) return lnn_lua_argerror(L, 1, NULL, "too many items");
-  lnn_rng_seed(&r, (uint64_t)seed, 0x5f6d);
-  W = lnn_lua_newmatrix(L, (int)s->d.k, (int)s->d.d + 1);
-  work = lnn_lua_newblob(L, lnn_svm_work_size(s->d.n, s->d.d, s->d.k) + 16);
-  passes = lnn_svm_train(W->data, &s->d, &o, &r,
-                         (void *)(((uintptr_t)work->data + 15) & ~(uintptr_t)15), &gap, K);
+  if (!ovo) {
+    lnn_rng_seed(&r, (uint64_t)seed, 0x5f6d);
+    W = lnn_lua_newmatrix(L, (int)s->d.k, (int)s->d.d + 1);
+    work = lnn_lua_newblob(L, lnn_svm_work_size(s->d.n, s->d.d, s->d.k) + 16);
+    aligned = (void *)(((uintptr_t)work->data + 15) & ~(uintptr_t)15);
+    passes = lnn_svm_train(W->data, &s->d, &o, &r, aligned, &gap, K);
+  } else {
+    /* every pair (a, b), a < b, in order; pair p's visiting order from its own stream */
+    const int k = (int)s->d.k;
+    W = lnn_lua_newmatrix(L, k * (k - 1) / 2, (int)s->d.d + 1);
+    work = lnn_lua_newblob(L, lnn_svm_work_size(s->d.n, s->d.d, 1) + 16);
+    aligned = (void *)(((uintptr_t)work->data + 15) & ~(uintptr_t)15);
+    o.pair = 1;
+    for (o.a = 0, p = 0; o.a < k; o.a++)
+      for (o.b = o.a + 1; o.b < k; o.b++, p++) {
+        int n;
+        lnn_rng_seed(&r, (uint64_t)seed, 0x5f6e0000u + (uint64_t)p);
+        n = lnn_svm_train(W->data + (size_t)p * (s->d.d + 1), &s->d, &o, &r, aligned, &g, K);
+        passes = n > passes ? n : passes;
+        gap = g > gap ? g : gap;
+      }
+  }
   lua_pop(L, 1);
   lua_pushinteger(L, passes);
   lua_pushnumber(L, gap);
@@ -302,11 +330,14 @@ static int tl_rff_features(lua_State *L) {
   return 1;
 }
 
-/* svm_predict(W, data): how many items W's largest score classifies
- * correctly, and the predictions (1-based item -> class) */
+/* svm_predict(W, data [, classes]): how many items W classifies correctly,
+ * and the predictions (1-based item -> class): by W's largest score
+ * (one-vs-rest), or with classes, by the vote of W's rows, one per pair of
+ * classes (svm_train's multiclass "ovo") */
 static int tl_svm_predict(lua_State *L) {
   lmatrix *W = lnn_lua_checkmatrix(L, 1);
   ldata *s = lnn_lua_checkdata(L, 2);
+  const lua_Integer classes = luaL_optinteger(L, 3, 0);
   const size_t block = 256;
   lblob *buf, *pb;
   size_t correct, k = (size_t)W->rows;
@@ -314,10 +345,14 @@ static int tl_svm_predict(lua_State *L) {
   if ((size_t)W->cols != s->d.d + 1)
     return lnn_lua_argerror(L, 1, "svm_predict", "k x %d weights for %d inputs expected, got %dx%d",
                             (int)s->d.d + 1, (int)s->d.d, W->rows, W->cols);
+  lnn_lua_argcheck(L, classes == 0 || (classes >= 2 && classes <= 256), 3, "2 to 256 classes expected");
+  if (classes != 0 && (lua_Integer)k != classes * (classes - 1) / 2)
+    return lnn_lua_argerror(L, 1, "svm_predict", "%d rows (one per pair of %d classes) expected, got %d",
+                            (int)(classes * (classes - 1) / 2), (int)classes, W->rows);
   buf = lnn_lua_newblob(L, block * (s->d.d + 1 + k) * sizeof(float));
   pb = lnn_lua_newblob(L, s->d.n * sizeof(int));
   pred = (int *)(void *)pb->data;
-  correct = lnn_svm_predict(pred, W->data, k, &s->d, (float *)(void *)buf->data, block,
+  correct = lnn_svm_predict(pred, W->data, k, (size_t)classes, &s->d, (float *)(void *)buf->data, block,
                             lnn_kernels_best());
   lua_pushinteger(L, (lua_Integer)correct);
   push_classes(L, pred, s->d.n);

@@ -132,7 +132,7 @@ size_t lnn_svm_work_size(size_t n, size_t d, size_t k) {
 
 int lnn_svm_train(float *W, const lnn_data *s, const lnn_svm_opts *o, lnn_rng *r, void *work,
                   double *gap, const lnn_kernels *K) {
-  size_t n = s->n, d = s->d, k = s->k, dd = d + 1, i, t;
+  size_t n = s->n, d = s->d, k = o->pair ? 1 : s->k, dd = d + 1, i, t;
   unsigned char *p = (unsigned char *)work;
   float *alpha = (float *)(void *)p;
   uint32_t *perm = (uint32_t *)(void *)(p += ALIGN16(n * k * sizeof(float)));
@@ -152,12 +152,13 @@ int lnn_svm_train(float *W, const lnn_data *s, const lnn_svm_opts *o, lnn_rng *r
       int cls;
       i = perm[t];
       cls = lnn_data_class(s, i);
+      if (o->pair && cls != o->a && cls != o->b) continue;
       load_row(x, s, i, K);
       for (c = 0; c < dd; c++) q += x[c] * x[c];
       if (q <= 0.0f) continue;
       K->gemm_nt(score, x, W, 1, k, dd, 0.0f); /* score (k) = W x */
       for (c = 0; c < k; c++) {
-        float yc = (int)c == cls ? 1.0f : -1.0f, *a = alpha + i * k + c;
+        float yc = (o->pair ? cls == o->a : (int)c == cls) ? 1.0f : -1.0f, *a = alpha + i * k + c;
         float g = yc * score[c] - 1.0f, pg = g, anew, delta;
         if (*a == 0.0f)
           pg = g < 0.0f ? g : 0.0f;
@@ -183,9 +184,20 @@ int lnn_svm_train(float *W, const lnn_data *s, const lnn_svm_opts *o, lnn_rng *r
   return pass;
 }
 
-size_t lnn_svm_predict(int *pred, const float *W, size_t k, const lnn_data *s, float *buf,
-                       size_t block, const lnn_kernels *K) {
-  size_t d = s->d, dd = d + 1, i, j, correct = 0;
+/* the one-vs-one vote over the pairs' values v (classes (classes - 1) / 2) */
+static int pair_vote(const float *v, size_t classes) {
+  unsigned votes[256] = {0};
+  size_t a, b, p = 0, best = 0;
+  for (a = 0; a < classes; a++)
+    for (b = a + 1; b < classes; b++, p++) votes[v[p] > 0.0f ? a : b]++;
+  for (a = 1; a < classes; a++)
+    if (votes[a] > votes[best]) best = a;
+  return (int)best;
+}
+
+size_t lnn_svm_predict(int *pred, const float *W, size_t k, size_t classes, const lnn_data *s,
+                       float *buf, size_t block, const lnn_kernels *K) {
+  size_t d = s->d, dd = d + 1, i, j, correct = 0, nc = classes ? classes : k;
   float *X = buf, *S = buf + block * dd;
   int has_class = s->label ? 1 : s->y != NULL;
   for (i = 0; i < s->n; i += block) {
@@ -193,9 +205,9 @@ size_t lnn_svm_predict(int *pred, const float *W, size_t k, const lnn_data *s, f
     for (j = 0; j < m; j++) load_row(X + j * dd, s, i + j, K);
     lnn_gemm(K, LNN_GEMM_NT, m, k, dd, 1.0f, X, W, 0.0f, S); /* S (m x k) = X W^T */
     for (j = 0; j < m; j++) {
-      int g = lnn_argmax(S + j * k, k);
+      int g = classes ? pair_vote(S + j * k, classes) : lnn_argmax(S + j * k, k);
       if (pred) pred[i + j] = g;
-      if (has_class && s->k == k && g == lnn_data_class(s, i + j)) correct++;
+      if (has_class && s->k == nc && g == lnn_data_class(s, i + j)) correct++;
     }
   }
   return correct;

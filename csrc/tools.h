@@ -44,19 +44,22 @@ void lnn_avg_darkness(double *avg, const lnn_data *s);
  * NULL); returns how many equal the item's class. */
 size_t lnn_guess_darkness(int *guess, const lnn_data *s, const double *avg);
 
-/* ---- one-vs-rest linear SVM, hinge loss, dual coordinate descent ---- */
+/* ---- linear SVM, hinge loss, dual coordinate descent: one-vs-rest, or one
+ * pair of classes (one-vs-one is every pair, as libsvm's SVC) ---- */
 
 typedef struct lnn_svm_opts {
   double C;       /* box constraint 0 < alpha <= C (LIBLINEAR's -c) */
   double tol;     /* stop when an epoch's largest projected-gradient spread is below tol */
   int epochs;     /* at most this many passes over the data */
+  int pair;       /* 0: every class against the rest; 1: class a (+1) against class b (-1), on their items only */
+  int a, b;
 } lnn_svm_opts;
 
 /* Work space of lnn_svm_train, in bytes, for n items of d inputs and k classes. */
 size_t lnn_svm_work_size(size_t n, size_t d, size_t k);
 
 /* W (k x (d+1), row c the weights of "class c against the rest", last column
- * its bias, an input fixed at 1) minimising 1/2 |w|^2 + C sum_i max(0, 1 - y_i w.x_i)
+ * its bias, an input fixed at 1; with o->pair one row, "a against b") minimising 1/2 |w|^2 + C sum_i max(0, 1 - y_i w.x_i)
  * by LIBLINEAR's dual coordinate descent (Hsieh et al. 2008) without shrinking,
  * all k problems advanced together so each item is read once per pass.  Items
  * are visited in a fresh random order (from r) every pass.  work holds
@@ -65,11 +68,15 @@ size_t lnn_svm_work_size(size_t n, size_t d, size_t k);
 int lnn_svm_train(float *W, const lnn_data *s, const lnn_svm_opts *o, lnn_rng *r, void *work,
                   double *gap, const lnn_kernels *K);
 
-/* pred (n) = argmax_c of W (k x (d+1)) applied to each item, by cblas_sgemm
- * over blocks of `block` items staged in buf (block x (d+1) + block x k floats).
- * Returns how many equal the item's class (if the set has classes < k). */
-size_t lnn_svm_predict(int *pred, const float *W, size_t k, const lnn_data *s, float *buf,
-                       size_t block, const lnn_kernels *K);
+/* pred (n) from W (k x (d+1)) applied to each item, by the GEMM kernel over
+ * blocks of `block` items staged in buf (block x (d+1) + block x k floats):
+ * with classes 0, argmax over the k rows (one-vs-rest); else the vote of the
+ * k = classes (classes - 1) / 2 pairs in order (0,1), (0,2), ..., (1,2), ...:
+ * a row's value > 0 votes for the pair's first class, else for its second;
+ * the first class with the most votes wins (libsvm's rule).  Returns how many
+ * equal the item's class (if the set has classes < k, or = classes). */
+size_t lnn_svm_predict(int *pred, const float *W, size_t k, size_t classes, const lnn_data *s,
+                       float *buf, size_t block, const lnn_kernels *K);
 
 /* ---- random Fourier features (Rahimi and Recht 2007) ---- */
 

@@ -134,6 +134,75 @@ describe("baselines.svm with kernel = 'rbf'", function()
   end)
 end)
 
+describe("one-vs-one (multiclass = 'ovo', libsvm's scheme)", function()
+  -- 4 classes, 2 inputs: class c's points around a corner of the unit square
+  local function corners(n, seed)
+    local rng, xs, ys = core.Rng(seed), {}, {}
+    local at = {{0, 0}, {1, 0}, {0, 1}, {1, 1}}
+    for i = 1, n do
+      local c = (i - 1) % 4
+      xs[i] = {at[c + 1][1] + (rng:uniform() - 0.5) * 1.4, at[c + 1][2] + (rng:uniform() - 0.5) * 1.4}
+      ys[i] = c
+    end
+    return xs, ys
+  end
+
+  it("trains one row per pair, each on its two classes' items only, and predicts by their vote", function()
+    local xs, ys = corners(200, 5)
+    local data = core.Data(xs, ys, 4)
+    local W, passes, gap = tools.svm_train(data, {C = 1, epochs = 50, multiclass = "ovo"})
+    assert.are.same({6, 3}, {W:shape()}) -- pairs (0,1) (0,2) (0,3) (1,2) (1,3) (2,3), 2 inputs + bias
+    assert.is_true(passes >= 1 and gap >= 0)
+    -- the vote, in Lua: row p > 0 votes for its first class, else its second; the first most-voted wins
+    local correct, pred = tools.svm_predict(W, data, 4)
+    local pairs, want, right, decided = {{0, 1}, {0, 2}, {0, 3}, {1, 2}, {1, 3}, {2, 3}}, 0, 0, 0
+    for i = 1, #xs do
+      local votes, clear = {0, 0, 0, 0}, true
+      for p, ab in ipairs(pairs) do
+        local v = W:get(p, 1) * xs[i][1] + W:get(p, 2) * xs[i][2] + W:get(p, 3)
+        clear = clear and math.abs(v) > 1e-4 -- float and double may differ in sign only near 0
+        votes[(v > 0 and ab[1] or ab[2]) + 1] = votes[(v > 0 and ab[1] or ab[2]) + 1] + 1
+      end
+      local best = 1
+      for c = 2, 4 do if votes[c] > votes[best] then best = c end end
+      if clear then
+        decided = decided + 1
+        assert.are.equal(best - 1, pred[i], "item " .. i)
+      end
+      if pred[i] == ys[i] then right = right + 1 end
+    end
+    assert.is_true(decided > 150, decided .. " items decided clearly")
+    assert.are.equal(right, correct)
+    assert.is_true(correct > 150, correct .. " of 200")
+    -- a pair's row depends on its two classes' items only: move every item of
+    -- class 3 and the row of (0, 1) keeps its bits; (0, 3) changes
+    for i = 1, #xs do if ys[i] == 3 then xs[i] = {xs[i][1] + 5, xs[i][2] - 3} end end
+    local W2 = tools.svm_train(core.Data(xs, ys, 4), {C = 1, epochs = 50, multiclass = "ovo"})
+    for _, p in ipairs {1, 2, 4} do
+      for j = 1, 3 do assert.are.equal(W:get(p, j), W2:get(p, j), ("pair %d, column %d"):format(p, j)) end
+    end
+    assert.is_true(math.abs(W:get(3, 3) - W2:get(3, 3)) > 0)
+  end)
+
+  it("is rbf's default and linear's option; bad schemes and shapes are refused", function()
+    local data = dataset(30, 4, 2)
+    assert.are.equal("ovo", baselines.svm(data, {kernel = "rbf", features = 20, epochs = 5}).multiclass)
+    assert.are.equal("ovr", baselines.svm(data, {epochs = 5}).multiclass)
+    local clf = baselines.svm(data, {multiclass = "ovo", epochs = 5})
+    assert.are.same({3, 5}, {clf.W:shape()})
+    assert.is_true(clf:predict(data) >= 0)
+    H.error_matches(function() baselines.svm(data, {multiclass = "all"}) end,
+      "'svm'", "multiclass: 'ovr' or 'ovo' expected, got all")
+    H.error_matches(function() tools.svm_train(data, {multiclass = 1}) end, "svm_train", "'ovr' or 'ovo' expected")
+    H.error_matches(function() tools.svm_predict(core.Matrix(4, 5), data, 3) end,
+      "svm_predict", "3 rows (one per pair of 3 classes) expected, got 4")
+    H.error_matches(function() tools.svm_predict(core.Matrix(3, 5), data, 1) end, "svm_predict", "2 to 256 classes")
+    local out, st = H.sh("lua5.4 bin/lnn svm --multiclass all")
+    assert.are.equal(2, st, out)
+    assert.truthy(out:find("option '--multiclass': must be ovr or ovo, got 'all'", 1, true), out)
+  end)
+end)
+
 describe("lnn svm --kernel rbf", function()
   it("refuses rbf options without the rbf kernel, and features over the memory budget, before any work", function()
     local out, st = H.sh("lua5.4 bin/lnn svm --gamma 0.1")
@@ -157,11 +226,12 @@ describe("lnn svm --kernel rbf", function()
     assert.are.equal(0, st, out)
     local correct = tonumber(out:match("(%d+) of 10000 values correct"))
     assert.is_true(correct and correct > 8800, out)
-    assert.truthy(out:find("RBF SVM by 300 random Fourier features, gamma = 0.00127551, C = 1:", 1, true), out)
+    assert.truthy(out:find("RBF SVM by 300 random Fourier features, gamma = 0.00127551, C = 1, one-vs-one (45 pairs voting):", 1, true), out)
     local m = require("lnn.json").decode(H.read_file(dir .. "/svm_rbf.json"))
     assert.are.equal("svm_rbf", m.baseline)
     assert.are.equal("rbf", m.kernel)
     assert.are.equal(300, m.features)
+    assert.are.equal("ovo", m.multiclass)
     assert.are.equal(correct, m.correct)
     assert.truthy(m.run.command:find("--kernel rbf", 1, true), m.run.command)
     cleanup()

@@ -75,15 +75,19 @@ function baselines.guess_digits(data, avgs)
   return tools.guess_digits(data, avgs)
 end
 
---- svm(training_data [, opts]): a one-vs-rest SVM (hinge loss, dual
---- coordinate descent), linear by default: opts {C = 0.03, epochs = 20,
---- tol = 0.1, seed = 0}.  With kernel = "rbf" it approximates an RBF kernel
---- exp(-gamma |x - y|^2) by `features` random Fourier features (Rahimi and
---- Recht) drawn from seed, and trains the linear SVM on them: opts {kernel =
---- "rbf", gamma = 1/784, features = 3000, C = 1, ...} (gamma and C as
---- scikit-learn's SVC() of the book's time).  Returns a classifier object:
---- clf:predict(data) -> correct, predictions; clf.W (k x (d+1) Matrix, last
---- column the biases), clf.passes, clf.gap; for rbf also clf.omega, clf.b.
+--- svm(training_data [, opts]): an SVM (hinge loss, dual coordinate
+--- descent), linear and one-vs-rest by default: opts {C = 0.03, epochs = 20,
+--- tol = 0.1, seed = 0, multiclass = "ovr"}.  With kernel = "rbf" it
+--- approximates an RBF kernel exp(-gamma |x - y|^2) by `features` random
+--- Fourier features (Rahimi and Recht) drawn from seed, and trains the linear
+--- SVM on them, one-vs-one by default as libsvm: opts {kernel = "rbf", gamma =
+--- 1/784, features = 3000, C = 1, multiclass = "ovo", ...} (gamma, C and the
+--- pairs as scikit-learn's SVC() of the book's time).  multiclass "ovo" trains
+--- one classifier per pair of classes on their items and predicts by their
+--- vote (the first class with the most votes, libsvm's rule).  Returns a
+--- classifier object: clf:predict(data) -> correct, predictions; clf.W (one
+--- row per class, or per pair, (d+1) wide, the last column the biases),
+--- clf.multiclass, clf.passes, clf.gap; for rbf also clf.omega, clf.b.
 -- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
 -- @param opts options table (the keys are listed above)
 -- @return the classifier
@@ -103,6 +107,12 @@ function baselines.svm(training_data, opts)
   for k, v in pairs(opts) do
     if k ~= "kernel" and k ~= "gamma" and k ~= "features" then solver[k] = v end
   end
+  local multiclass = opts.multiclass or (kernel == "rbf" and "ovo" or "ovr")
+  if multiclass ~= "ovr" and multiclass ~= "ovo" then
+    error(("bad argument #2 to 'svm' (multiclass: 'ovr' or 'ovo' expected, got %s)"):format(tostring(multiclass)), 2)
+  end
+  solver.multiclass = multiclass
+  local classes = multiclass == "ovo" and select(3, training_data:shape()) or nil
   if kernel == "linear" then
     for _, k in ipairs {"gamma", "features"} do
       if opts[k] ~= nil then
@@ -110,10 +120,10 @@ function baselines.svm(training_data, opts)
       end
     end
     local W, passes, gap = tools.svm_train(training_data, solver)
-    local clf = {W = W, passes = passes, gap = gap}
+    local clf = {W = W, passes = passes, gap = gap, multiclass = multiclass}
     function clf.predict(self, data)
       check_data(data, "predict", 1)
-      return tools.svm_predict(self.W, data)
+      return tools.svm_predict(self.W, data, classes)
     end
     return clf
   end
@@ -128,10 +138,10 @@ function baselines.svm(training_data, opts)
   solver.C = solver.C or 1.0
   local omega, b = tools.rff_map(opts.seed or 0, features, d, gamma)
   local W, passes, gap = tools.svm_train(tools.rff_features(training_data, omega, b), solver)
-  local clf = {W = W, passes = passes, gap = gap, omega = omega, b = b}
+  local clf = {W = W, passes = passes, gap = gap, omega = omega, b = b, multiclass = multiclass}
   function clf.predict(self, data)
     check_data(data, "predict", 1)
-    return tools.svm_predict(self.W, tools.rff_features(data, self.omega, self.b))
+    return tools.svm_predict(self.W, tools.rff_features(data, self.omega, self.b), classes)
   end
   return clf
 end

@@ -8,12 +8,12 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "fileio.h"
-#include "idx.h"
-#include "json.h"
+#include "formats/idx.h"
+#include "formats/json.h"
+#include "formats/png.h"
+#include "sys/fileio.h"
+#include "sys/signals.h"
 #include "lua_lnn.h"
-#include "png.h"
-#include "signals.h"
 
 #define LNN_JSONDOC "lnn.JsonDoc"
 #define MAX_HEADER ((size_t)100 << 20)

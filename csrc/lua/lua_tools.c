@@ -8,10 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "idx.h"
+#include "engine/tools.h"
+#include "formats/idx.h"
+#include "formats/png.h"
 #include "lua_lnn.h"
-#include "png.h"
-#include "tools.h"
 
 #define LNN_DIRBOX "lnn.tools.Dir"
 

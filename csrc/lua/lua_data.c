@@ -6,8 +6,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "fileio.h"
-#include "idx.h"
+#include "formats/idx.h"
+#include "sys/fileio.h"
 #include "lua_lnn.h"
 
 /* A view of s sharing its blobs (s at index arg). */

@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/parallel.h"
 #include "lua_lnn.h"
-#include "parallel.h"
 
 /* rows per forward pass when evaluating: large enough that sgemm amortises
  * packing the weights, small enough to stay in L2 with its activations; and

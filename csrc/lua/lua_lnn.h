@@ -11,11 +11,11 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "data.h"
-#include "kernels.h"
-#include "lnn.h"
-#include "net.h"
-#include "rng.h"
+#include "base/lnn.h"
+#include "engine/data.h"
+#include "engine/kernels.h"
+#include "engine/net.h"
+#include "engine/rng.h"
 
 #define LNN_MATRIX "lnn.Matrix"
 #define LNN_RNG "lnn.Rng"

@@ -1,7 +1,8 @@
 /* tools.c -- kernels under lnn's tool scripts: one-pixel shifts, average
  * darkness, a one-vs-rest linear SVM (dual coordinate descent over the
- * engine's SIMD kernel table, prediction through BLAS), confusion counts and
- * a few pictures drawn into RGB buffers.  No allocation, no I/O, no Lua. */
+ * engine's SIMD kernel table, prediction through its product lnn_gemm), random
+ * Fourier features for the RBF SVM, confusion counts and a few pictures drawn
+ * into RGB buffers.  No allocation, no I/O, no Lua. */
 #include "tools.h"
 
 #include <assert.h>
@@ -82,8 +83,8 @@ void lnn_avg_darkness(double *avg, const lnn_data *s) {
   for (c = 0; c < s->k; c++) avg[c] = 0.0;
   /* class sums of byte images stay exact in a double (< 2^53) */
   {
-    size_t count[256] = {0};
-    assert(s->k <= 256);
+    size_t count[LNN_LIMIT_CLASSES] = {0};
+    assert(s->k <= LNN_LIMIT_CLASSES);
     for (i = 0; i < s->n; i++) {
       int cls = lnn_data_class(s, i);
       avg[cls] += item_sum(s, i);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/limits.h"
 #include "base/lnn.h"
 #include "data.h"
 #include "kernels.h"
@@ -65,7 +66,7 @@ size_t lnn_svm_work_size(size_t n, size_t d, size_t k);
 int lnn_svm_train(float *W, const lnn_data *s, const lnn_svm_opts *o, lnn_rng *r, void *work,
                   double *gap, const lnn_kernels *K);
 
-/* pred (n) = argmax_c of W (k x (d+1)) applied to each item, by cblas_sgemm
+/* pred (n) = argmax_c of W (k x (d+1)) applied to each item, by lnn_gemm
  * over blocks of `block` items staged in buf (block x (d+1) + block x k floats).
  * Returns how many equal the item's class (if the set has classes < k). */
 size_t lnn_svm_predict(int *pred, const float *W, size_t k, const lnn_data *s, float *buf,

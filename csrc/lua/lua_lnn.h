@@ -11,6 +11,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "base/limits.h"
 #include "base/lnn.h"
 #include "engine/data.h"
 #include "engine/kernels.h"
@@ -79,12 +80,6 @@ lnet *lnn_lua_checknet(lua_State *L, int arg);
 
 /* A kernel table by name: "naive", "avx2", "avx512" or "best". */
 const lnn_kernels *lnn_lua_checkkernels(lua_State *L, int arg);
-/* lnn's resource limits, checked by the bindings and listed in core.limits
- * (the command line reports them by name; README documents them). */
-#define LNN_LIMIT_LAYER (1 << 24)          /* units (or a convpool's sizes) in one layer */
-#define LNN_LIMIT_BATCH (1 << 20)          /* items in one mini-batch */
-#define LNN_LIMIT_THREADS 256              /* core.threads (at most LNN_MAX_THREADS run) */
-#define LNN_LIMIT_PARAMS ((size_t)1 << 30) /* parameters of a network a model file holds */
 
 /* Opens path for reading (fileio.h: one descriptor, one snapshot) in a new
  * userdata pushed on the stack, whose __gc closes it; a failure raises,

@@ -147,9 +147,10 @@ static void push_classes(lua_State *L, const int *v, size_t n) {
  * items (keys 0..k-1 as the book's dict; classes without items absent) */
 static int tl_avg_darknesses(lua_State *L) {
   ldata *s = lnn_lua_checkdata(L, 1);
-  double avg[256];
+  double avg[LNN_LIMIT_CLASSES];
   size_t c;
-  if (s->d.k > 256) return lnn_lua_argerror(L, 1, NULL, "at most 256 classes expected");
+  if (s->d.k > LNN_LIMIT_CLASSES)
+    return lnn_lua_argerror(L, 1, NULL, "at most %d classes expected", LNN_LIMIT_CLASSES);
   lnn_avg_darkness(avg, &s->d);
   lua_createtable(L, 0, (int)s->d.k);
   for (c = 0; c < s->d.k; c++) {
@@ -184,11 +185,12 @@ static void check_avgs(lua_State *L, int arg, const char *fname, double *avg, si
  * and the table of guesses (1-based item -> digit) */
 static int tl_guess_digits(lua_State *L) {
   ldata *s = lnn_lua_checkdata(L, 1);
-  double avg[256];
+  double avg[LNN_LIMIT_CLASSES];
   lblob *gb;
   int *guess;
   size_t correct;
-  if (s->d.k > 256) return lnn_lua_argerror(L, 1, NULL, "at most 256 classes expected");
+  if (s->d.k > LNN_LIMIT_CLASSES)
+    return lnn_lua_argerror(L, 1, NULL, "at most %d classes expected", LNN_LIMIT_CLASSES);
   check_avgs(L, 2, "guess_digits", avg, s->d.k);
   gb = lnn_lua_newblob(L, s->d.n * sizeof(int));
   guess = (int *)(void *)gb->data;
@@ -229,7 +231,8 @@ static int tl_svm_train(lua_State *L) {
   if (lua_getfield(L, 2, "kernels") != LUA_TNIL) K = lnn_lua_checkkernels(L, -1);
   lua_pop(L, 1);
   o.epochs = (int)epochs;
-  if (s->d.k < 2 || s->d.k > 256) return lnn_lua_argerror(L, 1, NULL, "2 to 256 classes expected");
+  if (s->d.k < 2 || s->d.k > LNN_LIMIT_CLASSES)
+    return lnn_lua_argerror(L, 1, NULL, "2 to %d classes expected", LNN_LIMIT_CLASSES);
   if (s->d.n > ((size_t)1 << 28) / s->d.k) return lnn_lua_argerror(L, 1, NULL, "too many items");
   lnn_rng_seed(&r, (uint64_t)seed, 0x5f6d);
   W = lnn_lua_newmatrix(L, (int)s->d.k, (int)s->d.d + 1);
@@ -334,7 +337,7 @@ static int tl_confusion(lua_State *L) {
   uint32_t *counts;
   size_t i, r, c, correct, nfail = 0;
   luaL_checktype(L, 2, LUA_TTABLE);
-  lnn_lua_argcheck(L, k >= 1 && k <= 256, 3, "classes must be 1 to 256");
+  lnn_lua_argcheck(L, k >= 1 && k <= LNN_LIMIT_CLASSES, 3, "classes must be 1 to %d", LNN_LIMIT_CLASSES);
   if ((size_t)luaL_len(L, 2) != s->d.n)
     return lnn_lua_argerror(L, 2, "confusion", "%d predictions expected, got %d", (int)s->d.n,
                             (int)luaL_len(L, 2));
@@ -383,7 +386,7 @@ static int tl_vote(lua_State *L) {
   lblob *pb, *cb;
   int *pred, *out;
   luaL_checktype(L, 1, LUA_TTABLE);
-  lnn_lua_argcheck(L, k >= 1 && k <= 256, 2, "classes must be 1 to 256");
+  lnn_lua_argcheck(L, k >= 1 && k <= LNN_LIMIT_CLASSES, 2, "classes must be 1 to %d", LNN_LIMIT_CLASSES);
   m = (size_t)luaL_len(L, 1);
   if (m < 1 || m > 4096) return fail_at(L, 1, "vote", "1 to 4096 prediction lists", "none or too many");
   if (lua_geti(L, 1, 1) != LUA_TTABLE)

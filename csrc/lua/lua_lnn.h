@@ -157,6 +157,7 @@ int lnn_lua_open_rng(lua_State *L);
 int lnn_lua_open_data(lua_State *L);
 int lnn_lua_open_net(lua_State *L);
 int lnn_lua_open_io(lua_State *L);
+int lnn_lua_open_signals(lua_State *L);
 int lnn_lua_open_tools(lua_State *L);
 int lnn_lua_open_sys(lua_State *L);
 /* call_as (above), and type(v): "lnn.Matrix", "lnn.Data", "lnn.Rng" or

@@ -112,16 +112,17 @@ static int tl_shift(lua_State *L) {
   return 1;
 }
 
-/* write_idx(data, images_path, labels_path, rows, cols [, gz_level = 6]): a byte
- * data set as an IDX image file and its label file, each written atomically */
-static int tl_write_idx(lua_State *L) {
-  ldata *s = check_bytes_data(L, 1, "write_idx");
+/* write_idx_pair(data, images_path, labels_path, rows, cols [, gz_level = 6]): a
+ * byte data set as an IDX image file and its label file, each written atomically
+ * (core.write_idx writes one IDX file from bytes) */
+static int tl_write_idx_pair(lua_State *L) {
+  ldata *s = check_bytes_data(L, 1, "write_idx_pair");
   const char *ip = luaL_checkstring(L, 2), *lp = luaL_checkstring(L, 3);
   int rows = check_side(L, 4, "rows"), cols = check_side(L, 5, "cols");
   lua_Integer level = luaL_optinteger(L, 6, 6);
   uint32_t dims[3];
   lnn_error e;
-  check_geometry(L, 4, "write_idx", s, rows, cols);
+  check_geometry(L, 4, "write_idx_pair", s, rows, cols);
   lnn_lua_argcheck(L, level >= 0 && level <= 9, 6, "gzip level must be 0 to 9");
   if (s->d.n > 0x7fffffff) return lnn_lua_argerror(L, 1, NULL, "too many items for IDX");
   dims[0] = (uint32_t)s->d.n;
@@ -129,7 +130,7 @@ static int tl_write_idx(lua_State *L) {
   dims[2] = (uint32_t)cols;
   if (lnn_idx_write(ip, LNN_IDX_IMAGES, 3, dims, s->d.x8, (int)level, &e) != LNN_OK ||
       lnn_idx_write(lp, LNN_IDX_LABELS, 1, dims, s->d.label, (int)level, &e) != LNN_OK)
-    return lnn_lua_fail(L, "write_idx", &e);
+    return lnn_lua_fail(L, "write_idx_pair", &e);
   return 0;
 }
 
@@ -647,7 +648,7 @@ static int tl_mkdir(lua_State *L) {
 }
 
 static const luaL_Reg tools_funcs[] = {
-    {"expand", tl_expand}, {"shift", tl_shift}, {"write_idx", tl_write_idx},
+    {"expand", tl_expand}, {"shift", tl_shift}, {"write_idx_pair", tl_write_idx_pair},
     {"avg_darknesses", tl_avg_darknesses}, {"guess_digits", tl_guess_digits},
     {"svm_train", tl_svm_train}, {"svm_predict", tl_svm_predict}, {"rff_features", tl_rff_features}, {"rff_map", tl_rff_map},
     {"confusion", tl_confusion}, {"vote", tl_vote}, {"gather", tl_gather}, {"write_sheet", tl_write_sheet},

@@ -136,8 +136,6 @@ bad("read_file", function() return core.read_file(dir .. "/none") end, "read_fil
 bad("read_file", function() return core.read_file(dir) end, "read_file: " .. dir, "is a directory, not a regular file")
 bad("read_file", function() return core.read_file(dir .. "/lab", -1) end, "bad argument #2 to 'read_file'", "size limit")
 bad("read_file", function() return core.read_file(dir .. "/lab", 0) end, "read_file: " .. dir .. "/lab", "file too large")
-bad("blas_threads", function() return core.blas_threads(0) end, "bad argument #1 to 'blas_threads'", "1 to 256")
-bad("blas_threads", function() return core.blas_threads("x") end, "bad argument #1 to 'blas_threads'")
 bad("threads", function() return core.threads(0) end, "bad argument #1 to 'threads'", "1 to 256")
 bad("threads", function() return core.threads(257) end, "bad argument #1 to 'threads'", "1 to 256")
 bad("threads", function() return core.threads(1.5) end, "bad argument #1 to 'threads'", "number has no integer representation")

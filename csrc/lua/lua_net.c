@@ -889,8 +889,6 @@ int lnn_lua_open_net(lua_State *L) {
   lua_setfield(L, -2, "net_nparams");
   lua_pushcfunction(L, core_threads);
   lua_setfield(L, -2, "threads");
-  lua_pushcfunction(L, core_threads); /* the old name, from when OpenBLAS ran the threads */
-  lua_setfield(L, -2, "blas_threads");
   open_limits(L);
   lua_setfield(L, -2, "limits");
   return 0;

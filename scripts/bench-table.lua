@@ -95,7 +95,8 @@ local network2 = require "lnn.network2"
 local network3 = require "lnn.network3"
 
 -- one thread: OPENBLAS_NUM_THREADS=1 comes from the caller; the engine's own
--- threads (core.threads since the threads issue; core.blas_threads before it)
+-- threads (core.threads since the threads issue; core.blas_threads, the name
+-- the builds before it gave that count, until issue 21 retired it)
 if core.threads then core.threads(1) end
 if core.blas_threads then core.blas_threads(1) end
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fault-sweep.sh: fault injection the SQLite way.  Builds build-fault/ (CMake
-# -DLNN_FAULT_INJECT=ON: csrc/fault.h) and runs each path below once to count
+# -DLNN_FAULT_INJECT=ON: csrc/sys/fault.h) and runs each path below once to count
 # its injection points (allocations of lnn's C code; file operations: mkstemp,
 # write, gzwrite, fsync, rename), then once per point N with the Nth call
 # failing.  Every run must end with status 0, or status 1 and one message

@@ -30,7 +30,7 @@ local SKIP = {["mnist_loader.load_data"] = true, ["mnist_loader.load_data_wrappe
 -- functions that write the file named by an argument (true: the first, after a
 -- method's self; a number: that argument): it always gets a scratch path
 local WRITES = {write_file = true, write_png = true, write_idx = true, write_model = true,
-                ["tools.mkdir"] = true, ["model.save"] = true, save = true, write = true,
+                ["tools.mkdir"] = true, ["tools.write_idx_pair"] = true, ["model.save"] = true, save = true, write = true,
                 write_sheet = true, write_confusion_png = true,
                 vectorToImage = 2, ["model.export"] = 2}
 

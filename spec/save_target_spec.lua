@@ -1,4 +1,4 @@
--- What an atomic save may replace (csrc/fileio.c, through every writer: the
+-- What an atomic save may replace (csrc/sys/fileio.c, through every writer: the
 -- model format, network2's JSON, core.write_file as --metrics uses it, PNG and
 -- IDX files).  The target must be absent, a regular file or a symlink; a
 -- symlink is followed and the file it names replaced in its own folder, the

@@ -10,7 +10,7 @@
 #include <string.h>
 
 
-#include "../parallel.h"
+#include "engine/parallel.h"
 
 static lnn_data make_data(size_t n, size_t d, size_t k, uint8_t *x, uint8_t *label) {
   lnn_data s;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../idx.h"
+#include "formats/idx.h"
 #include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

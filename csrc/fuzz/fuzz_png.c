@@ -8,7 +8,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../png.h"
+#include "formats/png.h"
 #include "fuzz_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -233,7 +233,7 @@ end
 -- ------------------------------------------------------------------------
 -- Signals: SIGINT or SIGTERM during a training command stops it at the next
 -- epoch boundary, after that epoch's checkpoint and metrics are written
--- (csrc/signals.c: a first signal only sets a flag, a second stops at once,
+-- (csrc/sys/signals.c: a first signal only sets a flag, a second stops at once,
 -- removing the temporary file of a save in progress).  Every training command
 -- goes through this one path.
 

@@ -346,8 +346,8 @@ local function check_driver_options(opts, fname)
       type(s) == "string" and ("'" .. s .. "'") or type(s)), 4)
   end
   local t = opts.threads
-  if t ~= nil and (math.type(t) ~= "integer" or t < 1 or t > 256) then
-    error(("bad option 'threads' to '%s' (integer 1 to 256 expected, got %s)"):format(fname, tostring(t)), 4)
+  if t ~= nil and (math.type(t) ~= "integer" or t < 1 or t > core.limits.threads) then
+    error(("bad option 'threads' to '%s' (integer 1 to %d expected, got %s)"):format(fname, core.limits.threads, tostring(t)), 4)
   end
   local p = opts.progress
   if p ~= nil and type(p) ~= "boolean" and not (type(p) == "table" and io.type(p.out) == "file") then

@@ -70,7 +70,7 @@ function M.run(argv, prog)
   mnist_loader._unstage(dir)
   local tmp_images = mnist_loader._stage_name(dir, F.expanded_images .. ".gz")
   local tmp_labels = mnist_loader._stage_name(dir, F.expanded_labels .. ".gz")
-  local okw, err = pcall(core.tools.write_idx, expanded, tmp_images, tmp_labels, 28, 28, opts.level)
+  local okw, err = pcall(core.tools.write_idx_pair, expanded, tmp_images, tmp_labels, 28, 28, opts.level)
   if okw then
     okw, err = pcall(mnist_loader._publish, dir, {
       {key = "expanded_images", path = tmp_images, name = F.expanded_images .. ".gz"},

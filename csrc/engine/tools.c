@@ -1,7 +1,8 @@
 /* tools.c -- kernels under lnn's tool scripts: one-pixel shifts, average
  * darkness, a one-vs-rest linear SVM (dual coordinate descent over the
- * engine's SIMD kernel table, prediction through BLAS), confusion counts and
- * a few pictures drawn into RGB buffers.  No allocation, no I/O, no Lua. */
+ * engine's SIMD kernel table, prediction through its product lnn_gemm), random
+ * Fourier features for the RBF SVM, confusion counts and a few pictures drawn
+ * into RGB buffers.  No allocation, no I/O, no Lua. */
 #include "tools.h"
 
 #include <assert.h>
@@ -82,8 +83,8 @@ void lnn_avg_darkness(double *avg, const lnn_data *s) {
   for (c = 0; c < s->k; c++) avg[c] = 0.0;
   /* class sums of byte images stay exact in a double (< 2^53) */
   {
-    size_t count[256] = {0};
-    assert(s->k <= 256);
+    size_t count[LNN_LIMIT_CLASSES] = {0};
+    assert(s->k <= LNN_LIMIT_CLASSES);
     for (i = 0; i < s->n; i++) {
       int cls = lnn_data_class(s, i);
       avg[cls] += item_sum(s, i);
@@ -186,7 +187,7 @@ int lnn_svm_train(float *W, const lnn_data *s, const lnn_svm_opts *o, lnn_rng *r
 
 /* the one-vs-one vote over the pairs' values v (classes (classes - 1) / 2) */
 static int pair_vote(const float *v, size_t classes) {
-  unsigned votes[256] = {0};
+  unsigned votes[LNN_LIMIT_CLASSES] = {0};
   size_t a, b, p = 0, best = 0;
   for (a = 0; a < classes; a++)
     for (b = a + 1; b < classes; b++, p++) votes[v[p] > 0.0f ? a : b]++;

@@ -13,7 +13,7 @@
 
 #include "json.h"
 
-#include "fault.h" /* last: a fault-injection build wraps allocations and file calls */
+#include "sys/fault.h" /* last: a fault-injection build wraps allocations and file calls */
 
 struct lnn_json {
   lnn_json_type type;

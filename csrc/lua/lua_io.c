@@ -3,17 +3,15 @@
  * then the raw float32 parameter block).  Formats live in the core; this file
  * checks arguments, owns buffers through userdata and raises the errors. */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 
-#include "fileio.h"
-#include "idx.h"
-#include "json.h"
+#include "formats/idx.h"
+#include "formats/json.h"
+#include "formats/png.h"
+#include "sys/fileio.h"
 #include "lua_lnn.h"
-#include "png.h"
-#include "signals.h"
 
 #define LNN_JSONDOC "lnn.JsonDoc"
 #define MAX_HEADER ((size_t)100 << 20)
@@ -340,43 +338,7 @@ static int io_check_writable(lua_State *L) {
   return 1;
 }
 
-/* catch_signals(mode): true installs lnn's SIGINT/SIGTERM handler (signals.h:
- * the first signal only sets a flag, a second stops at once); "now": the same
- * handler, the first signal already stopping at once (removing the temporary
- * file of a save in progress); false puts the previous handlers back.  Either
- * way forgets a signal caught before.  Returns the mode before (false, true or
- * "now"), so that a caller can put it back. */
-static int io_catch_signals(lua_State *L) {
-  lnn_error e;
-  const int before = lnn_signals_mode();
-  int now = 0;
-  if (lua_type(L, 1) == LUA_TSTRING && strcmp(lua_tostring(L, 1), "now") == 0) now = 1;
-  else if (lua_type(L, 1) != LUA_TBOOLEAN)
-    return lnn_lua_argerror(L, 1, "catch_signals", "true, false or \"now\" expected, got %s",
-                            luaL_typename(L, 1));
-  if (!now && !lua_toboolean(L, 1)) {
-    lnn_signals_restore();
-  } else {
-    if (lnn_signals_install(&e) != LNN_OK) return lnn_lua_fail(L, "catch_signals", &e);
-    lnn_signals_at_once(now);
-  }
-  if (before == 2) lua_pushliteral(L, "now");
-  else lua_pushboolean(L, before == 1);
-  return 1;
-}
-
-/* interrupted(): nil, or the name and number of the first signal caught since
- * catch_signals(true) ("SIGINT", 2 or "SIGTERM", 15) */
-static int io_interrupted(lua_State *L) {
-  int sig = lnn_signals_pending();
-  if (sig == 0) return 0;
-  lua_pushstring(L, sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal");
-  lua_pushinteger(L, sig);
-  return 2;
-}
-
 static const luaL_Reg io_funcs[] = {
-    {"catch_signals", io_catch_signals}, {"interrupted", io_interrupted},
     {"check_writable", io_check_writable},
     {"write_file", io_write_file}, {"checksum", io_checksum}, {"read_file", io_read_file},
     {"write_png", io_write_png}, {"read_png", io_read_png}, {"write_idx", io_write_idx},

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "lnn.h"
+#include "base/lnn.h"
 
 /* The cross-process part of a step, handed to lnn_train_epoch (NULL: one
  * process).  Every worker runs the same epoch over the same permutation and

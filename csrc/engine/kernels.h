@@ -44,7 +44,8 @@ typedef struct lnn_kernels {
   void (*gemm_xn)(float *C, const float *A, size_t ar, size_t ax, const float *B, size_t m,
                   size_t n, size_t k, float alpha, float beta);
   /* The conv-pool layer's convolution and pooling (conv.h): direct loops in
-   * the naive table; direct SIMD forward, im2row + sgemm backward in the others. */
+   * the naive table; in the others a direct SIMD forward and a backward that
+   * follows the pool's argmax (conv_backward.h, one text for both widths). */
   lnn_conv_forward_fn conv_forward;
   lnn_conv_backward_fn conv_backward;
 } lnn_kernels;

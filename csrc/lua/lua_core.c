@@ -9,8 +9,9 @@
  * is called with. */
 static const luaL_Reg parts[] = {
     {"matrix", lnn_lua_open_matrix}, {"rng", lnn_lua_open_rng}, {"data", lnn_lua_open_data},
-    {"net", lnn_lua_open_net}, {"io", lnn_lua_open_io}, {"tools", lnn_lua_open_tools},
-    {"sys", lnn_lua_open_sys}, {"util", lnn_lua_open_util}, {NULL, NULL}};
+    {"net", lnn_lua_open_net}, {"io", lnn_lua_open_io}, {"signals", lnn_lua_open_signals},
+    {"tools", lnn_lua_open_tools}, {"sys", lnn_lua_open_sys}, {"util", lnn_lua_open_util},
+    {NULL, NULL}};
 
 int luaopen_lnn_core(lua_State *L);
 

@@ -8,7 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "fileio.h"
+#include "sys/fileio.h"
 #include "lua_lnn.h"
 
 #define LNN_FILE "lnn.File"

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "lnn.h"
+#include "base/lnn.h"
 
 /* Limits RFC 8259 (section 9) lets a parser set; going past one is LNN_EFORMAT. */
 #define LNN_JSON_MAX_DEPTH 64     /* arrays/objects nested inside one another */

@@ -11,9 +11,6 @@
 
 #include "net.h"
 
-/* The most threads lnn_net_evaluate_parallel uses. */
-#define LNN_MAX_THREADS 16
-
 /* lnn_net_evaluate over items first..first+count-1 with nthreads threads,
  * thread t using ws[t] (all of the same capacity).  chunk_cost (if cost is not
  * NULL) has room for ceil(count / ws[0].cap) doubles.  Falls back to fewer

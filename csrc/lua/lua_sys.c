@@ -152,8 +152,9 @@ static int sys_kernel_conv(lua_State *L) {
   for (i = 0; i < 8; i++) {
     lua_Integer x = (lua_rawgeti(L, 2, i + 1), lua_tointeger(L, -1));
     lua_pop(L, 1);
-    if (x < 1 || x > 4096)
-      return lnn_lua_argerror(L, 2, NULL, "shape[%d] (%s): an integer in 1..4096 expected", i + 1, fields[i]);
+    if (x < 1 || x > LNN_LIMIT_CONV)
+      return lnn_lua_argerror(L, 2, NULL, "shape[%d] (%s): an integer in 1..%d expected", i + 1,
+                              fields[i], LNN_LIMIT_CONV);
     v[i] = (int)x;
   }
   s.c = v[0], s.h = v[1], s.w = v[2], s.f = v[3], s.kh = v[4], s.kw = v[5], s.ph = v[6], s.pw = v[7];

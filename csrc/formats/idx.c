@@ -3,7 +3,7 @@
  * other element types, no mmap, no partial loads: a payload is read whole. */
 #define _POSIX_C_SOURCE 200809L
 
-#include "fileio.h"
+#include "sys/fileio.h"
 #include "idx.h"
 
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "fault.h" /* last: a fault-injection build wraps allocations and file calls */
+#include "sys/fault.h" /* last: a fault-injection build wraps allocations and file calls */
 
 /* Large gzread calls let zlib inflate straight into dst instead of through its
  * own buffer; 60k MNIST images from .gz then load in about a tenth of a second. */

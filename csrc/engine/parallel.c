@@ -1,4 +1,5 @@
-/* parallel.c -- evaluation over POSIX threads; see parallel.h. */
+/* parallel.c -- training (lnn_train_epoch: the chunks of each mini-batch, the
+ * fixed-tree sum, the step) and evaluation over POSIX threads; see parallel.h. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -33,13 +34,13 @@ static void *eval_run(void *arg) {
 size_t lnn_net_evaluate_parallel(const lnn_net *net, lnn_work *ws, int nthreads,
                                  const lnn_data *data, size_t first, size_t count, int *pred,
                                  double *cost, double *chunk_cost, const lnn_kernels *K) {
-  eval_job job[LNN_MAX_THREADS];
-  pthread_t tid[LNN_MAX_THREADS];
-  int started[LNN_MAX_THREADS] = {0};
+  eval_job job[LNN_LIMIT_RUN_THREADS];
+  pthread_t tid[LNN_LIMIT_RUN_THREADS];
+  int started[LNN_LIMIT_RUN_THREADS] = {0};
   size_t cap = ws[0].cap, nchunks = (count + cap - 1) / cap, c, correct = 0;
   int t;
   if (nthreads < 1) nthreads = 1;
-  if (nthreads > LNN_MAX_THREADS) nthreads = LNN_MAX_THREADS;
+  if (nthreads > LNN_LIMIT_RUN_THREADS) nthreads = LNN_LIMIT_RUN_THREADS;
   if ((size_t)nthreads > nchunks) nthreads = nchunks > 0 ? (int)nchunks : 1;
   for (t = 0; t < nthreads; t++) {
     job[t].net = net;
@@ -137,7 +138,7 @@ typedef struct train_ctx {
   const lnn_kernels *K;
   lnn_work *ws;                      /* one per thread */
   float *grads[LNN_MAX_CHUNKS];      /* one per chunk */
-  float *mask[LNN_MAX_LAYERS];       /* the mini-batch's masks per dropout layer */
+  float *mask[LNN_LIMIT_LAYERS];     /* the mini-batch's masks per dropout layer */
   int drawn;                         /* masks drawn (training with dropout) */
   int T;                             /* threads running */
   barrier bar;
@@ -255,7 +256,7 @@ static size_t max_chunk(const lnn_net *net, size_t batch) {
 
 static int train_threads(const lnn_net *net, size_t batch, int nthreads) {
   int nc = lnn_step_chunks(net, batch);
-  if (nthreads > LNN_MAX_THREADS) nthreads = LNN_MAX_THREADS;
+  if (nthreads > LNN_LIMIT_RUN_THREADS) nthreads = LNN_LIMIT_RUN_THREADS;
   return nthreads < 1 ? 1 : nthreads < nc ? nthreads : nc;
 }
 
@@ -277,9 +278,9 @@ size_t lnn_train_floats(const lnn_net *net, size_t batch, int nthreads) {
 int lnn_train_epoch(const lnn_net *net, float *mem, int nthreads, const lnn_data *data,
                     const uint32_t *perm, const lnn_sgd *s, float *vel, lnn_rng *drop,
                     const lnn_reducer *red, const lnn_kernels *K, lnn_error *err) {
-  lnn_work ws[LNN_MAX_THREADS];
-  pthread_t tid[LNN_MAX_THREADS];
-  train_arg args[LNN_MAX_THREADS];
+  lnn_work ws[LNN_LIMIT_RUN_THREADS];
+  pthread_t tid[LNN_LIMIT_RUN_THREADS];
+  train_arg args[LNN_LIMIT_RUN_THREADS];
   train_ctx x;
   int T = train_threads(net, s->batch, nthreads), started = 1, t, l, nc = lnn_step_chunks(net, s->batch);
   size_t cap = max_chunk(net, s->batch), first;

@@ -11,11 +11,12 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "data.h"
-#include "kernels.h"
-#include "lnn.h"
-#include "net.h"
-#include "rng.h"
+#include "base/limits.h"
+#include "base/lnn.h"
+#include "engine/data.h"
+#include "engine/kernels.h"
+#include "engine/net.h"
+#include "engine/rng.h"
 
 #define LNN_MATRIX "lnn.Matrix"
 #define LNN_RNG "lnn.Rng"
@@ -79,12 +80,6 @@ lnet *lnn_lua_checknet(lua_State *L, int arg);
 
 /* A kernel table by name: "naive", "avx2", "avx512" or "best". */
 const lnn_kernels *lnn_lua_checkkernels(lua_State *L, int arg);
-/* lnn's resource limits, checked by the bindings and listed in core.limits
- * (the command line reports them by name; README documents them). */
-#define LNN_LIMIT_LAYER (1 << 24)          /* units (or a convpool's sizes) in one layer */
-#define LNN_LIMIT_BATCH (1 << 20)          /* items in one mini-batch */
-#define LNN_LIMIT_THREADS 256              /* core.threads (at most LNN_MAX_THREADS run) */
-#define LNN_LIMIT_PARAMS ((size_t)1 << 30) /* parameters of a network a model file holds */
 
 /* Opens path for reading (fileio.h: one descriptor, one snapshot) in a new
  * userdata pushed on the stack, whose __gc closes it; a failure raises,
@@ -162,6 +157,7 @@ int lnn_lua_open_rng(lua_State *L);
 int lnn_lua_open_data(lua_State *L);
 int lnn_lua_open_net(lua_State *L);
 int lnn_lua_open_io(lua_State *L);
+int lnn_lua_open_signals(lua_State *L);
 int lnn_lua_open_tools(lua_State *L);
 int lnn_lua_open_sys(lua_State *L);
 /* call_as (above), and type(v): "lnn.Matrix", "lnn.Data", "lnn.Rng" or

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
+#include "formats/json.h"
 #include "lua_lnn.h"
 
 #define MAX_ELEMS ((lua_Integer)1 << 31)

@@ -12,13 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/limits.h"
+#include "base/lnn.h"
 #include "data.h"
 #include "kernels.h"
-#include "lnn.h"
 #include "reduce.h"
 #include "rng.h"
-
-#define LNN_MAX_LAYERS 32
 
 typedef enum lnn_layer_kind {
   LNN_LAYER_DENSE = 0,    /* out = f(in W^T + b) */
@@ -49,7 +48,7 @@ typedef struct lnn_net {
   int cost;        /* lnn_cost */
   size_t nparams;  /* floats in the block */
   float *params;   /* the block, owned by the caller */
-  lnn_layer layer[LNN_MAX_LAYERS];
+  lnn_layer layer[LNN_LIMIT_LAYERS];
 } lnn_net;
 
 /* Lays out the layers spec[0..n-1] in order: the caller fills kind and act,
@@ -71,14 +70,14 @@ int lnn_net_layout_dense(lnn_net *net, const int *sizes, int nsizes, lnn_act hid
 /* Mini-batch buffers carved from one block of lnn_work_floats() floats. */
 typedef struct lnn_work {
   size_t cap;                        /* rows (items) it holds */
-  float *a[LNN_MAX_LAYERS + 1];      /* a[0] input batch; a[l+1] output of layer l (cap x n_out) */
-  float *d[LNN_MAX_LAYERS + 1];      /* d[l+1]: dC/dz of layer l (cap x n_out); d[0] unused */
+  float *a[LNN_LIMIT_LAYERS + 1];    /* a[0] input batch; a[l+1] output of layer l (cap x n_out) */
+  float *d[LNN_LIMIT_LAYERS + 1];    /* d[l+1]: dC/dz of layer l (cap x n_out); d[0] unused */
   float *y;                          /* targets (cap x outputs) */
   float *grad;                       /* nparams, same layout as the block */
   /* per layer, NULL where the kind needs none: */
-  int32_t *arg[LNN_MAX_LAYERS];      /* conv-pool: argmax of each output (cap x n_out) */
-  float *scratch[LNN_MAX_LAYERS];    /* conv-pool: the kernels' (lnn_conv_scratch_floats) */
-  float *mask[LNN_MAX_LAYERS];       /* dropout: multiplier of each input (cap x n_in) */
+  int32_t *arg[LNN_LIMIT_LAYERS];    /* conv-pool: argmax of each output (cap x n_out) */
+  float *scratch[LNN_LIMIT_LAYERS];  /* conv-pool: the kernels' (lnn_conv_scratch_floats) */
+  float *mask[LNN_LIMIT_LAYERS];     /* dropout: multiplier of each input (cap x n_in) */
 } lnn_work;
 
 size_t lnn_work_floats(const lnn_net *net, size_t cap);

@@ -7,11 +7,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/parallel.h"
 #include "lua_lnn.h"
-#include "parallel.h"
 
-/* rows per forward pass when evaluating: large enough that sgemm amortises
- * packing the weights, small enough to stay in L2 with its activations; and
+/* rows per forward pass when evaluating: large enough that each product
+ * (lnn_gemm) reads the weights once for many rows, small enough to stay in L2 with its activations; and
  * no more than EVAL_BYTES of workspace per thread (a conv net's rows are big) */
 #define EVAL_ROWS 512
 #define EVAL_BYTES ((size_t)8 << 20)
@@ -93,8 +93,8 @@ static int read_layers(lua_State *L, int t, lnn_layer *spec) {
   static const char *const conv_opts[] = {"kind", "image", "filters", "pool", "activation", NULL};
   static const char *const drop_opts[] = {"kind", "n_in", "p", NULL};
   int n = (int)luaL_len(L, t), l;
-  if (n < 1 || n > LNN_MAX_LAYERS)
-    return lnn_lua_opterror(L, "Net", "layers", "1 to %d layers expected, got %d", LNN_MAX_LAYERS,
+  if (n < 1 || n > LNN_LIMIT_LAYERS)
+    return lnn_lua_opterror(L, "Net", "layers", "1 to %d layers expected, got %d", LNN_LIMIT_LAYERS,
                             n);
   memset(spec, 0, (size_t)n * sizeof *spec);
   for (l = 0; l < n; l++) {
@@ -139,13 +139,13 @@ static int read_layers(lua_State *L, int t, lnn_layer *spec) {
  * by the engine; raises a Lua error naming 'Net' otherwise. */
 static void check_layout(lua_State *L, lnn_net *layout) {
   static const char *const opts[] = {"sizes", "hidden", "output", "cost", "layers", NULL};
-  int sizes[LNN_MAX_LAYERS + 1], n, i, hidden, output, cost;
+  int sizes[LNN_LIMIT_LAYERS + 1], n, i, hidden, output, cost;
   lnn_error e;
   luaL_checktype(L, 1, LUA_TTABLE);
   lnn_lua_checkoptions(L, 1, "Net", opts);
   cost = enum_field(L, 1, "cost", "quadratic", cost_names, "Net");
   if (lua_getfield(L, 1, "layers") != LUA_TNIL) {
-    lnn_layer spec[LNN_MAX_LAYERS];
+    lnn_layer spec[LNN_LIMIT_LAYERS];
     if (!lua_istable(L, -1))
       lnn_lua_opterror(L, "Net", "layers", "table expected, got %s", luaL_typename(L, -1));
     lua_getfield(L, 1, "sizes");
@@ -163,8 +163,8 @@ static void check_layout(lua_State *L, lnn_net *layout) {
     if (lua_getfield(L, 1, "sizes") != LUA_TTABLE)
       lnn_lua_opterror(L, "Net", "sizes", "table expected, got %s", luaL_typename(L, -1));
     n = (int)luaL_len(L, -1);
-    if (n < 2 || n > LNN_MAX_LAYERS + 1)
-      lnn_lua_opterror(L, "Net", "sizes", "2 to %d sizes expected, got %d", LNN_MAX_LAYERS + 1, n);
+    if (n < 2 || n > LNN_LIMIT_LAYERS + 1)
+      lnn_lua_opterror(L, "Net", "sizes", "2 to %d sizes expected, got %d", LNN_LIMIT_LAYERS + 1, n);
     for (i = 0; i < n; i++) {
       int ok;
       lua_Integer v;
@@ -639,8 +639,9 @@ static int train_epoch_section(lua_State *L) {
   size_t i;
   sgd_options(L, 4, "train_epoch", &o, s->d.n);
   threads = (int)lnn_lua_optintfield(L, 4, "train_epoch", "threads", lnn_lua_threads(L));
-  if (threads < 1 || threads > 256)
-    lnn_lua_opterror(L, "train_epoch", "threads", "integer 1 to 256 expected, got %d", threads);
+  if (threads < 1 || threads > LNN_LIMIT_THREADS)
+    lnn_lua_opterror(L, "train_epoch", "threads", "integer 1 to %d expected, got %d",
+                     LNN_LIMIT_THREADS, threads);
   red = reducer_option(L, 4, "train_epoch");
   lua_getfield(L, 4, "shuffle");
   shuffle = lua_isnil(L, -1) || lua_toboolean(L, -1);
@@ -694,18 +695,19 @@ static int lnn_lua_threads(lua_State *L) {
   lua_getfield(L, LUA_REGISTRYINDEX, THREADS_KEY);
   n = lua_tointeger(L, -1);
   lua_pop(L, 1);
-  if (n >= 1) return n < LNN_MAX_THREADS ? (int)n : LNN_MAX_THREADS;
+  if (n >= 1) return n < LNN_LIMIT_RUN_THREADS ? (int)n : LNN_LIMIT_RUN_THREADS;
   cores = sysconf(_SC_NPROCESSORS_ONLN);
-  return cores < 1 ? 1 : cores < LNN_MAX_THREADS ? (int)cores : LNN_MAX_THREADS;
+  return cores < 1 ? 1 : cores < LNN_LIMIT_RUN_THREADS ? (int)cores : LNN_LIMIT_RUN_THREADS;
 }
 
 /* threads([n]): the number of threads training and evaluation use (default:
- * the number of processors; at most LNN_MAX_THREADS run), set to n first if
+ * the number of processors; at most LNN_LIMIT_RUN_THREADS run), set to n first if
  * given.  Results never depend on it (fixed chunks, a fixed tree: reduce.h). */
 static int core_threads(lua_State *L) {
   if (!lua_isnoneornil(L, 1)) {
     lua_Integer n = luaL_checkinteger(L, 1);
-    lnn_lua_argcheck(L, n >= 1 && n <= LNN_LIMIT_THREADS, 1, "thread count must be 1 to 256");
+    lnn_lua_argcheck(L, n >= 1 && n <= LNN_LIMIT_THREADS, 1, "thread count must be 1 to %d",
+                     LNN_LIMIT_THREADS);
     lua_pushinteger(L, n);
     lua_setfield(L, LUA_REGISTRYINDEX, THREADS_KEY);
   }
@@ -726,7 +728,7 @@ static int eval_threads(lua_State *L, size_t n, size_t rows) {
 static size_t evaluate(lua_State *L, lnet *u, const lnn_data *d, int *pred, double *cost) {
   size_t rows = eval_rows(u), floats, nchunks, correct;
   int t, nt = eval_threads(L, d->n, rows);
-  lnn_work ws[LNN_MAX_THREADS];
+  lnn_work ws[LNN_LIMIT_RUN_THREADS];
   lblob *mem, *costs;
   if (nt == 1) {
     ws[0] = get_work(L, 1, u, rows);
@@ -854,6 +856,27 @@ static const luaL_Reg net_meta[] = {
     {"chunks", net_chunks},
     {"kernels", net_kernels}, {"__tostring", net_tostring}, {NULL, NULL}};
 
+/* core.limits: every limit of base/limits.h by name, so no Lua file restates one */
+static void open_limits(lua_State *L) {
+  static const struct {
+    const char *name;
+    lua_Integer value;
+  } limits[] = {{"layer", LNN_LIMIT_LAYER},
+                {"layers", LNN_LIMIT_LAYERS},
+                {"conv", LNN_LIMIT_CONV},
+                {"batch", LNN_LIMIT_BATCH},
+                {"threads", LNN_LIMIT_THREADS},
+                {"run_threads", LNN_LIMIT_RUN_THREADS},
+                {"classes", LNN_LIMIT_CLASSES},
+                {"params", (lua_Integer)LNN_LIMIT_PARAMS}};
+  size_t i;
+  lua_createtable(L, 0, (int)(sizeof limits / sizeof limits[0]));
+  for (i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+    lua_pushinteger(L, limits[i].value);
+    lua_setfield(L, -2, limits[i].name);
+  }
+}
+
 int lnn_lua_open_net(lua_State *L) {
   luaL_newmetatable(L, LNN_NET);
   luaL_setfuncs(L, net_meta, 0);
@@ -866,19 +889,7 @@ int lnn_lua_open_net(lua_State *L) {
   lua_setfield(L, -2, "net_nparams");
   lua_pushcfunction(L, core_threads);
   lua_setfield(L, -2, "threads");
-  lua_pushcfunction(L, core_threads); /* the old name, from when OpenBLAS ran the threads */
-  lua_setfield(L, -2, "blas_threads");
-  lua_createtable(L, 0, 5);
-  lua_pushinteger(L, LNN_LIMIT_LAYER);
-  lua_setfield(L, -2, "layer");
-  lua_pushinteger(L, LNN_LIMIT_BATCH);
-  lua_setfield(L, -2, "batch");
-  lua_pushinteger(L, LNN_MAX_LAYERS);
-  lua_setfield(L, -2, "layers");
-  lua_pushinteger(L, LNN_LIMIT_THREADS);
-  lua_setfield(L, -2, "threads");
-  lua_pushinteger(L, (lua_Integer)LNN_LIMIT_PARAMS);
-  lua_setfield(L, -2, "params");
+  open_limits(L);
   lua_setfield(L, -2, "limits");
   return 0;
 }

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "lnn.h"
+#include "base/lnn.h"
 
 typedef struct lnn_chunk {
   const void *data;

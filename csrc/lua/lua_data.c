@@ -6,8 +6,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "fileio.h"
-#include "idx.h"
+#include "formats/idx.h"
+#include "sys/fileio.h"
 #include "lua_lnn.h"
 
 /* A view of s sharing its blobs (s at index arg). */
@@ -121,8 +121,8 @@ static int data_new(lua_State *L) {
   }
   if (labels) {
     lua_Integer kk = luaL_optinteger(L, 3, -1), mx = 0;
-    if (!lua_isnoneornil(L, 3) && (kk < 1 || kk > 256))
-      return lnn_lua_argerror(L, 3, NULL, "classes must be 1 to 256");
+    if (!lua_isnoneornil(L, 3) && (kk < 1 || kk > LNN_LIMIT_CLASSES))
+      return lnn_lua_argerror(L, 3, NULL, "classes must be 1 to %d", LNN_LIMIT_CLASSES);
     yb = lnn_lua_newblob(L, n);
     for (i = 0; i < n; i++) {
       lua_Integer c;
@@ -180,7 +180,8 @@ static int data_load_idx(lua_State *L) {
   ldata *s;
   size_t i;
   lnn_rfile *fi, *fl;
-  lnn_lua_argcheck(L, classes >= 1 && classes <= 256, 3, "classes must be 1 to 256");
+  lnn_lua_argcheck(L, classes >= 1 && classes <= LNN_LIMIT_CLASSES, 3, "classes must be 1 to %d",
+                   LNN_LIMIT_CLASSES);
   /* each file through one descriptor, header and payload: one snapshot of it */
   fi = lnn_lua_openfile(L, ip, "load_idx");
   if (lnn_idx_read_header_fd(fi->fd, ip, 2051, &ih, &e) != LNN_OK) return idxfail(L, &e);

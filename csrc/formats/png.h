@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lnn.h"
+#include "base/lnn.h"
 
 #define LNN_PNG_MAX_PIXELS ((uint64_t)1 << 28) /* w * h beyond this is "absurd size" */
 /* A larger file cannot be a PNG of at most LNN_PNG_MAX_PIXELS RGB pixels. */

@@ -32,8 +32,6 @@ size_t lnn_layer_nbiases(const lnn_layer *L) {
   }
 }
 
-#define MAX_SIZE (1 << 24)
-
 static int bad_layer(lnn_error *err, int l, const char *what, int v, int lo, int hi) {
   return lnn_error_set(err, LNN_EINVAL, "layer %d: %s is %d (expected %d to %d)", l + 1, what, v,
                        lo, hi);
@@ -48,15 +46,20 @@ static int layer_shape(lnn_layer *L, int l, int last, lnn_error *err) {
     return lnn_error_set(err, LNN_EINVAL, "softmax can only be the output layer");
   switch (L->kind) {
     case LNN_LAYER_DENSE:
-      if (L->n_in < 1 || L->n_in > MAX_SIZE) return bad_layer(err, l, "n_in", L->n_in, 1, MAX_SIZE);
-      if (L->n_out < 1 || L->n_out > MAX_SIZE)
-        return bad_layer(err, l, "n_out", L->n_out, 1, MAX_SIZE);
+      if (L->n_in < 1 || L->n_in > LNN_LIMIT_LAYER)
+        return bad_layer(err, l, "n_in", L->n_in, 1, LNN_LIMIT_LAYER);
+      if (L->n_out < 1 || L->n_out > LNN_LIMIT_LAYER)
+        return bad_layer(err, l, "n_out", L->n_out, 1, LNN_LIMIT_LAYER);
       return LNN_OK;
     case LNN_LAYER_CONVPOOL:
-      if (c->c < 1 || c->c > 4096) return bad_layer(err, l, "channels", c->c, 1, 4096);
-      if (c->h < 1 || c->h > 4096) return bad_layer(err, l, "image height", c->h, 1, 4096);
-      if (c->w < 1 || c->w > 4096) return bad_layer(err, l, "image width", c->w, 1, 4096);
-      if (c->f < 1 || c->f > 4096) return bad_layer(err, l, "filters", c->f, 1, 4096);
+      if (c->c < 1 || c->c > LNN_LIMIT_CONV)
+        return bad_layer(err, l, "channels", c->c, 1, LNN_LIMIT_CONV);
+      if (c->h < 1 || c->h > LNN_LIMIT_CONV)
+        return bad_layer(err, l, "image height", c->h, 1, LNN_LIMIT_CONV);
+      if (c->w < 1 || c->w > LNN_LIMIT_CONV)
+        return bad_layer(err, l, "image width", c->w, 1, LNN_LIMIT_CONV);
+      if (c->f < 1 || c->f > LNN_LIMIT_CONV)
+        return bad_layer(err, l, "filters", c->f, 1, LNN_LIMIT_CONV);
       if (c->kh < 1 || c->kh > c->h) return bad_layer(err, l, "filter height", c->kh, 1, c->h);
       if (c->kw < 1 || c->kw > c->w) return bad_layer(err, l, "filter width", c->kw, 1, c->w);
       if (c->ph < 1 || c->ph > lnn_conv_oh(c))
@@ -66,7 +69,7 @@ static int layer_shape(lnn_layer *L, int l, int last, lnn_error *err) {
       if (L->act == LNN_ACT_SOFTMAX)
         return lnn_error_set(err, LNN_EINVAL, "layer %d: a conv-pool layer cannot be softmax",
                              l + 1);
-      if ((size_t)c->c * c->h * c->w > MAX_SIZE ||
+      if ((size_t)c->c * c->h * c->w > LNN_LIMIT_LAYER ||
           lnn_conv_scratch_floats(c) > ((size_t)1 << 28))
         return lnn_error_set(err, LNN_EINVAL, "layer %d: convolution too large (more than 2^24 "
                              "inputs, or 2^28 floats of scratch)", l + 1);
@@ -74,7 +77,8 @@ static int layer_shape(lnn_layer *L, int l, int last, lnn_error *err) {
       L->n_out = c->f * lnn_conv_qh(c) * lnn_conv_qw(c);
       return LNN_OK;
     case LNN_LAYER_DROPOUT:
-      if (L->n_in < 1 || L->n_in > MAX_SIZE) return bad_layer(err, l, "n_in", L->n_in, 1, MAX_SIZE);
+      if (L->n_in < 1 || L->n_in > LNN_LIMIT_LAYER)
+        return bad_layer(err, l, "n_in", L->n_in, 1, LNN_LIMIT_LAYER);
       if (!(L->p >= 0.0f && L->p < 1.0f))
         return lnn_error_set(err, LNN_EINVAL, "layer %d: dropout probability %g is not in [0, 1)",
                              l + 1, (double)L->p);
@@ -93,9 +97,9 @@ int lnn_net_layout(lnn_net *net, const lnn_layer *spec, int n, lnn_cost cost, ln
   int l, out_act;
   size_t off = 0;
   memset(net, 0, sizeof *net);
-  if (n < 1 || n > LNN_MAX_LAYERS)
+  if (n < 1 || n > LNN_LIMIT_LAYERS)
     return lnn_error_set(err, LNN_EINVAL, "a network needs 1 to %d layers, got %d",
-                         LNN_MAX_LAYERS, n);
+                         LNN_LIMIT_LAYERS, n);
   for (l = 0; l < n; l++) {
     lnn_layer *L = &net->layer[l];
     int rc;
@@ -130,16 +134,16 @@ int lnn_net_layout(lnn_net *net, const lnn_layer *spec, int n, lnn_cost cost, ln
 
 int lnn_net_layout_dense(lnn_net *net, const int *sizes, int nsizes, lnn_act hidden_act,
                          lnn_act out_act, lnn_cost cost, lnn_error *err) {
-  lnn_layer spec[LNN_MAX_LAYERS];
+  lnn_layer spec[LNN_LIMIT_LAYERS];
   int l;
   memset(net, 0, sizeof *net);
-  if (nsizes < 2 || nsizes - 1 > LNN_MAX_LAYERS)
+  if (nsizes < 2 || nsizes - 1 > LNN_LIMIT_LAYERS)
     return lnn_error_set(err, LNN_EINVAL, "a network needs 2 to %d sizes, got %d",
-                         LNN_MAX_LAYERS + 1, nsizes);
+                         LNN_LIMIT_LAYERS + 1, nsizes);
   for (l = 0; l < nsizes; l++)
-    if (sizes[l] < 1 || sizes[l] > MAX_SIZE)
+    if (sizes[l] < 1 || sizes[l] > LNN_LIMIT_LAYER)
       return lnn_error_set(err, LNN_EINVAL, "size %d is %d (expected 1 to %d)", l + 1, sizes[l],
-                           MAX_SIZE);
+                           LNN_LIMIT_LAYER);
   memset(spec, 0, sizeof spec);
   for (l = 0; l + 1 < nsizes; l++) {
     spec[l].kind = LNN_LAYER_DENSE;

@@ -9,9 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/limits.h"
+#include "base/lnn.h"
 #include "data.h"
 #include "kernels.h"
-#include "lnn.h"
 #include "rng.h"
 
 /* ---- expand_mnist ---- */

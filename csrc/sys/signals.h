@@ -7,7 +7,7 @@
 #ifndef LNN_SIGNALS_H
 #define LNN_SIGNALS_H
 
-#include "lnn.h"
+#include "base/lnn.h"
 
 /* Installs the handler for SIGINT and SIGTERM (remembering the actions it
  * replaces) and clears the flag.  Installing twice is the same as once. */

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "idx.h"
+#include "engine/tools.h"
+#include "formats/idx.h"
+#include "formats/png.h"
 #include "lua_lnn.h"
-#include "png.h"
-#include "tools.h"
 
 #define LNN_DIRBOX "lnn.tools.Dir"
 
@@ -112,16 +112,17 @@ static int tl_shift(lua_State *L) {
   return 1;
 }
 
-/* write_idx(data, images_path, labels_path, rows, cols [, gz_level = 6]): a byte
- * data set as an IDX image file and its label file, each written atomically */
-static int tl_write_idx(lua_State *L) {
-  ldata *s = check_bytes_data(L, 1, "write_idx");
+/* write_idx_pair(data, images_path, labels_path, rows, cols [, gz_level = 6]): a
+ * byte data set as an IDX image file and its label file, each written atomically
+ * (core.write_idx writes one IDX file from bytes) */
+static int tl_write_idx_pair(lua_State *L) {
+  ldata *s = check_bytes_data(L, 1, "write_idx_pair");
   const char *ip = luaL_checkstring(L, 2), *lp = luaL_checkstring(L, 3);
   int rows = check_side(L, 4, "rows"), cols = check_side(L, 5, "cols");
   lua_Integer level = luaL_optinteger(L, 6, 6);
   uint32_t dims[3];
   lnn_error e;
-  check_geometry(L, 4, "write_idx", s, rows, cols);
+  check_geometry(L, 4, "write_idx_pair", s, rows, cols);
   lnn_lua_argcheck(L, level >= 0 && level <= 9, 6, "gzip level must be 0 to 9");
   if (s->d.n > 0x7fffffff) return lnn_lua_argerror(L, 1, NULL, "too many items for IDX");
   dims[0] = (uint32_t)s->d.n;
@@ -129,7 +130,7 @@ static int tl_write_idx(lua_State *L) {
   dims[2] = (uint32_t)cols;
   if (lnn_idx_write(ip, LNN_IDX_IMAGES, 3, dims, s->d.x8, (int)level, &e) != LNN_OK ||
       lnn_idx_write(lp, LNN_IDX_LABELS, 1, dims, s->d.label, (int)level, &e) != LNN_OK)
-    return lnn_lua_fail(L, "write_idx", &e);
+    return lnn_lua_fail(L, "write_idx_pair", &e);
   return 0;
 }
 
@@ -147,9 +148,10 @@ static void push_classes(lua_State *L, const int *v, size_t n) {
  * items (keys 0..k-1 as the book's dict; classes without items absent) */
 static int tl_avg_darknesses(lua_State *L) {
   ldata *s = lnn_lua_checkdata(L, 1);
-  double avg[256];
+  double avg[LNN_LIMIT_CLASSES];
   size_t c;
-  if (s->d.k > 256) return lnn_lua_argerror(L, 1, NULL, "at most 256 classes expected");
+  if (s->d.k > LNN_LIMIT_CLASSES)
+    return lnn_lua_argerror(L, 1, NULL, "at most %d classes expected", LNN_LIMIT_CLASSES);
   lnn_avg_darkness(avg, &s->d);
   lua_createtable(L, 0, (int)s->d.k);
   for (c = 0; c < s->d.k; c++) {
@@ -184,11 +186,12 @@ static void check_avgs(lua_State *L, int arg, const char *fname, double *avg, si
  * and the table of guesses (1-based item -> digit) */
 static int tl_guess_digits(lua_State *L) {
   ldata *s = lnn_lua_checkdata(L, 1);
-  double avg[256];
+  double avg[LNN_LIMIT_CLASSES];
   lblob *gb;
   int *guess;
   size_t correct;
-  if (s->d.k > 256) return lnn_lua_argerror(L, 1, NULL, "at most 256 classes expected");
+  if (s->d.k > LNN_LIMIT_CLASSES)
+    return lnn_lua_argerror(L, 1, NULL, "at most %d classes expected", LNN_LIMIT_CLASSES);
   check_avgs(L, 2, "guess_digits", avg, s->d.k);
   gb = lnn_lua_newblob(L, s->d.n * sizeof(int));
   guess = (int *)(void *)gb->data;
@@ -240,7 +243,8 @@ static int tl_svm_train(lua_State *L) {
   lua_pop(L, 1);
   o.epochs = (int)epochs;
   o.pair = 0;
-  if (s->d.k < 2 || s->d.k > 256) return lnn_lua_argerror(L, 1, NULL, "2 to 256 classes expected");
+  if (s->d.k < 2 || s->d.k > LNN_LIMIT_CLASSES)
+    return lnn_lua_argerror(L, 1, NULL, "2 to %d classes expected", LNN_LIMIT_CLASSES);
   if (s->d.n > ((size_t)1 << 28) / s->d.k) return lnn_lua_argerror(L, 1, NULL, "too many items");
   if (!ovo) {
     lnn_rng_seed(&r, (uint64_t)seed, 0x5f6d);
@@ -345,7 +349,8 @@ static int tl_svm_predict(lua_State *L) {
   if ((size_t)W->cols != s->d.d + 1)
     return lnn_lua_argerror(L, 1, "svm_predict", "k x %d weights for %d inputs expected, got %dx%d",
                             (int)s->d.d + 1, (int)s->d.d, W->rows, W->cols);
-  lnn_lua_argcheck(L, classes == 0 || (classes >= 2 && classes <= 256), 3, "2 to 256 classes expected");
+  lnn_lua_argcheck(L, classes == 0 || (classes >= 2 && classes <= LNN_LIMIT_CLASSES), 3, "2 to %d classes expected",
+                   LNN_LIMIT_CLASSES);
   if (classes != 0 && (lua_Integer)k != classes * (classes - 1) / 2)
     return lnn_lua_argerror(L, 1, "svm_predict", "%d rows (one per pair of %d classes) expected, got %d",
                             (int)(classes * (classes - 1) / 2), (int)classes, W->rows);
@@ -369,7 +374,7 @@ static int tl_confusion(lua_State *L) {
   uint32_t *counts;
   size_t i, r, c, correct, nfail = 0;
   luaL_checktype(L, 2, LUA_TTABLE);
-  lnn_lua_argcheck(L, k >= 1 && k <= 256, 3, "classes must be 1 to 256");
+  lnn_lua_argcheck(L, k >= 1 && k <= LNN_LIMIT_CLASSES, 3, "classes must be 1 to %d", LNN_LIMIT_CLASSES);
   if ((size_t)luaL_len(L, 2) != s->d.n)
     return lnn_lua_argerror(L, 2, "confusion", "%d predictions expected, got %d", (int)s->d.n,
                             (int)luaL_len(L, 2));
@@ -418,7 +423,7 @@ static int tl_vote(lua_State *L) {
   lblob *pb, *cb;
   int *pred, *out;
   luaL_checktype(L, 1, LUA_TTABLE);
-  lnn_lua_argcheck(L, k >= 1 && k <= 256, 2, "classes must be 1 to 256");
+  lnn_lua_argcheck(L, k >= 1 && k <= LNN_LIMIT_CLASSES, 2, "classes must be 1 to %d", LNN_LIMIT_CLASSES);
   m = (size_t)luaL_len(L, 1);
   if (m < 1 || m > 4096) return fail_at(L, 1, "vote", "1 to 4096 prediction lists", "none or too many");
   if (lua_geti(L, 1, 1) != LUA_TTABLE)
@@ -679,7 +684,7 @@ static int tl_mkdir(lua_State *L) {
 }
 
 static const luaL_Reg tools_funcs[] = {
-    {"expand", tl_expand}, {"shift", tl_shift}, {"write_idx", tl_write_idx},
+    {"expand", tl_expand}, {"shift", tl_shift}, {"write_idx_pair", tl_write_idx_pair},
     {"avg_darknesses", tl_avg_darknesses}, {"guess_digits", tl_guess_digits},
     {"svm_train", tl_svm_train}, {"svm_predict", tl_svm_predict}, {"rff_features", tl_rff_features}, {"rff_map", tl_rff_map},
     {"confusion", tl_confusion}, {"vote", tl_vote}, {"gather", tl_gather}, {"write_sheet", tl_write_sheet},

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lnn.h"
+#include "base/lnn.h"
 
 #define LNN_IDX_IMAGES 2051u /* 0x00000803: count, rows, cols */
 #define LNN_IDX_LABELS 2049u /* 0x00000801: count */

@@ -3,7 +3,7 @@
  * any conforming encoder's output within those formats and nothing wider. */
 #define _POSIX_C_SOURCE 200809L
 
-#include "fileio.h"
+#include "sys/fileio.h"
 #include "png.h"
 
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "fault.h" /* last: a fault-injection build wraps allocations and file calls */
+#include "sys/fault.h" /* last: a fault-injection build wraps allocations and file calls */
 
 static const uint8_t png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 

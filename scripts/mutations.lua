@@ -338,4 +338,17 @@ return {
    find = 'local before = okc and core.catch_signals("now")', replace = 'local before = okc and core.catch_signals(false)',
    why = "a command's SIGINT waits for a long C call to return (Lua's own handler), then says 'interrupted!'",
    specs = {"spec/signals_now_spec.lua"}},
+
+  -- the one-vs-one SVM (csrc/engine/tools.c)
+  {id = "svm-pair-items", file = "csrc/engine/tools.c",
+   find = "if (o->pair && cls != o->a && cls != o->b) continue;", replace = "if (0) continue;",
+   why = "a pair's classifier also trains on the other classes' items (as its negatives)",
+   specs = {"spec/svm_rbf_spec.lua"}, filter = "one.vs.one"},
+  {id = "svm-pair-vote", file = "csrc/engine/tools.c",
+   find = "votes[v[p] > 0.0f ? a : b]++;", replace = "votes[v[p] > 0.0f ? b : a]++;",
+   why = "a pair's vote goes to the class its value speaks against", specs = {"spec/svm_rbf_spec.lua"}, filter = "one.vs.one"},
+  {id = "svm-pair-tie", file = "csrc/engine/tools.c",
+   find = "if (votes[a] > votes[best]) best = a;", replace = "if (votes[a] >= votes[best]) best = a;",
+   why = "a tie goes to the last class with the most votes, not the first (libsvm's rule)",
+   specs = {"spec/svm_rbf_spec.lua"}, filter = "one.vs.one"},
 }

@@ -184,6 +184,19 @@ describe("one-vs-one (multiclass = 'ovo', libsvm's scheme)", function()
     assert.is_true(math.abs(W:get(3, 3) - W2:get(3, 3)) > 0)
   end)
 
+  it("shares the pairs over lnn's threads with the same bits for any count", function()
+    local data = core.Data(corners(400, 8))
+    local before = core.threads()
+    local W = {}
+    for _, t in ipairs {1, 2, 5} do
+      core.threads(t)
+      W[t] = tools.svm_train(data, {C = 1, epochs = 30, multiclass = "ovo"})
+    end
+    core.threads(before)
+    assert.are.equal(0, W[1]:maxabsdiff(W[2]))
+    assert.are.equal(0, W[1]:maxabsdiff(W[5]))
+  end)
+
   it("is rbf's default and linear's option; bad schemes and shapes are refused", function()
     local data = dataset(30, 4, 2)
     assert.are.equal("ovo", baselines.svm(data, {kernel = "rbf", features = 20, epochs = 5}).multiclass)

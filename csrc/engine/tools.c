@@ -7,6 +7,8 @@
 
 #include <assert.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -183,6 +185,60 @@ int lnn_svm_train(float *W, const lnn_data *s, const lnn_svm_opts *o, lnn_rng *r
   }
   if (gap) *gap = spread;
   return pass;
+}
+
+/* one-vs-one: the pairs shared over threads, each taking the next pair not
+ * taken; a pair's result depends on nothing but its own data and stream, so
+ * the thread count changes no bit */
+typedef struct pairs_job {
+  float *W;
+  const lnn_data *s;
+  const lnn_svm_opts *o;
+  uint64_t seed;
+  const lnn_kernels *K;
+  atomic_int next;
+  int *passes;
+  double *gaps;
+} pairs_job;
+
+typedef struct pairs_arg {
+  pairs_job *j;
+  void *work;
+} pairs_arg;
+
+static void *pairs_run(void *arg) {
+  pairs_arg *a = (pairs_arg *)arg;
+  pairs_job *j = a->j;
+  const int k = (int)j->s->k, np = k * (k - 1) / 2;
+  int p;
+  while ((p = atomic_fetch_add(&j->next, 1)) < np) {
+    lnn_svm_opts o = *j->o;
+    lnn_rng r;
+    int q = p;
+    o.pair = 1;
+    for (o.a = 0; q >= k - 1 - o.a; o.a++) q -= k - 1 - o.a; /* pair p is (a, a + 1 + q) */
+    o.b = o.a + 1 + q;
+    lnn_rng_seed(&r, j->seed, 0x5f6e0000u + (uint64_t)p);
+    j->passes[p] = lnn_svm_train(j->W + (size_t)p * (j->s->d + 1), j->s, &o, &r, a->work, &j->gaps[p], j->K);
+  }
+  return NULL;
+}
+
+int lnn_svm_train_pairs(float *W, const lnn_data *s, const lnn_svm_opts *o, uint64_t seed, int nthreads,
+                        void *const *work, int *passes, double *gaps, const lnn_kernels *K) {
+  pairs_job j;
+  pairs_arg args[LNN_LIMIT_RUN_THREADS];
+  pthread_t tid[LNN_LIMIT_RUN_THREADS];
+  int t, started = 1;
+  j.W = W, j.s = s, j.o = o, j.seed = seed, j.K = K, j.passes = passes, j.gaps = gaps;
+  atomic_init(&j.next, 0);
+  if (nthreads > LNN_LIMIT_RUN_THREADS) nthreads = LNN_LIMIT_RUN_THREADS;
+  for (t = 0; t < nthreads; t++) args[t].j = &j, args[t].work = work[t];
+  /* a thread that fails to start leaves its pairs to the others */
+  for (t = 1; t < nthreads && pthread_create(&tid[t], NULL, pairs_run, &args[t]) == 0; t++) started++;
+  pairs_run(&args[0]);
+  for (t = 1; t < started; t++) pthread_join(tid[t], NULL);
+  return started;
 }
 
 /* the one-vs-one vote over the pairs' values v (classes (classes - 1) / 2) */

@@ -69,6 +69,16 @@ size_t lnn_svm_work_size(size_t n, size_t d, size_t k);
 int lnn_svm_train(float *W, const lnn_data *s, const lnn_svm_opts *o, lnn_rng *r, void *work,
                   double *gap, const lnn_kernels *K);
 
+/* One-vs-one: W (k (k-1)/2 x (d+1)), row p the classifier of pair p, in the
+ * order (0,1), (0,2), ..., (1,2), ...: lnn_svm_train with o->pair for (a, b)
+ * on the items of a and b only, its visiting order from a generator seeded
+ * (seed, 0x5f6e0000 + p).  The pairs are shared over nthreads threads (1 to
+ * LNN_LIMIT_RUN_THREADS), work[t] thread t's lnn_svm_work_size(n, d, 1)
+ * bytes, 16-byte aligned; the result is the same bits for any count.
+ * passes[p] and gaps[p] are pair p's.  Returns the threads that ran. */
+int lnn_svm_train_pairs(float *W, const lnn_data *s, const lnn_svm_opts *o, uint64_t seed, int nthreads,
+                        void *const *work, int *passes, double *gaps, const lnn_kernels *K);
+
 /* pred (n) from W (k x (d+1)) applied to each item, by the GEMM kernel over
  * blocks of `block` items staged in buf (block x (d+1) + block x k floats):
  * with classes 0, argmax over the k rows (one-vs-rest); else the vote of the

@@ -80,6 +80,9 @@ lnet *lnn_lua_checknet(lua_State *L, int arg);
 
 /* A kernel table by name: "naive", "avx2", "avx512" or "best". */
 const lnn_kernels *lnn_lua_checkkernels(lua_State *L, int arg);
+/* lnn's thread count (core.threads): what training, evaluation and the
+ * one-vs-one SVM share their work over; results never depend on it */
+int lnn_lua_threads(lua_State *L);
 
 /* Opens path for reading (fileio.h: one descriptor, one snapshot) in a new
  * userdata pushed on the stack, whose __gc closes it; a failure raises,

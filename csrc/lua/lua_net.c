@@ -561,8 +561,6 @@ static int params_finite(const lnn_net *net) {
   return acc == 0.0f;
 }
 
-static int lnn_lua_threads(lua_State *L);
-
 /* The reducer option of train_epoch (an lnn.Reducer, e.g. an lnn.mpi
  * communicator), or NULL.  The userdata stays referenced by the options table. */
 static const lnn_reducer *reducer_option(lua_State *L, int t, const char *fname) {
@@ -689,7 +687,7 @@ static size_t eval_rows(const lnet *u) {
  * core.threads(n) sets it; by default the number of online processors. */
 #define THREADS_KEY "lnn.threads"
 
-static int lnn_lua_threads(lua_State *L) {
+int lnn_lua_threads(lua_State *L) {
   lua_Integer n;
   long cores;
   lua_getfield(L, LUA_REGISTRYINDEX, THREADS_KEY);

@@ -214,7 +214,7 @@ static int tl_svm_train(lua_State *L) {
   lnn_rng r;
   lblob *work;
   lmatrix *W;
-  double gap = 0.0, g;
+  double gap = 0.0;
   int passes = 0, p, ovo = 0;
   void *aligned;
   if (lua_isnoneornil(L, 2)) {
@@ -253,20 +253,25 @@ static int tl_svm_train(lua_State *L) {
     aligned = (void *)(((uintptr_t)work->data + 15) & ~(uintptr_t)15);
     passes = lnn_svm_train(W->data, &s->d, &o, &r, aligned, &gap, K);
   } else {
-    /* every pair (a, b), a < b, in order; pair p's visiting order from its own stream */
-    const int k = (int)s->d.k;
-    W = lnn_lua_newmatrix(L, k * (k - 1) / 2, (int)s->d.d + 1);
-    work = lnn_lua_newblob(L, lnn_svm_work_size(s->d.n, s->d.d, 1) + 16);
-    aligned = (void *)(((uintptr_t)work->data + 15) & ~(uintptr_t)15);
-    o.pair = 1;
-    for (o.a = 0, p = 0; o.a < k; o.a++)
-      for (o.b = o.a + 1; o.b < k; o.b++, p++) {
-        int n;
-        lnn_rng_seed(&r, (uint64_t)seed, 0x5f6e0000u + (uint64_t)p);
-        n = lnn_svm_train(W->data + (size_t)p * (s->d.d + 1), &s->d, &o, &r, aligned, &g, K);
-        passes = n > passes ? n : passes;
-        gap = g > gap ? g : gap;
-      }
+    /* every pair (a, b), a < b, in order (lnn_svm_train_pairs), over lnn's threads */
+    const int k = (int)s->d.k, np = k * (k - 1) / 2;
+    int nt = lnn_lua_threads(L), t;
+    void *works[LNN_LIMIT_RUN_THREADS];
+    const size_t wsize = lnn_svm_work_size(s->d.n, s->d.d, 1) + 16;
+    int *pp;
+    double *pg;
+    nt = nt < np ? nt : np;
+    W = lnn_lua_newmatrix(L, np, (int)s->d.d + 1);
+    work = lnn_lua_newblob(L, (size_t)nt * wsize + (size_t)np * (sizeof(int) + sizeof(double)));
+    for (t = 0; t < nt; t++)
+      works[t] = (void *)(((uintptr_t)work->data + (size_t)t * wsize + 15) & ~(uintptr_t)15);
+    pg = (double *)(void *)((char *)work->data + (size_t)nt * wsize); /* wsize is a multiple of 16 */
+    pp = (int *)(void *)(pg + np);
+    lnn_svm_train_pairs(W->data, &s->d, &o, (uint64_t)seed, nt, works, pp, pg, K);
+    for (p = 0; p < np; p++) {
+      passes = pp[p] > passes ? pp[p] : passes;
+      gap = pg[p] > gap ? pg[p] : gap;
+    }
   }
   lua_pop(L, 1);
   lua_pushinteger(L, passes);

@@ -152,17 +152,22 @@ end
 -- rebuilt), MNIST linked in, and its own build/
 local scratch = opts.scratch or ((os.getenv("TMPDIR") or "/tmp") .. "/lnn-mutate-" .. root:match("([^/]+)/*$"))
 local log = scratch .. "/mutate.log"
-local dirty = scratch .. "/.mutant" -- names the file a run left mutated, if it was stopped
+-- the files a run has mutated (one per line): restored as text when their
+-- mutation ends, but a C file's objects may still be a mutant's (the last one
+-- a run rebuilt, or one a stopped run left), and the next copy brings back
+-- the checkout's older modification time, so make would keep them: the next
+-- run touches every file listed here after the copy, and clears the list
+local dirty = scratch .. "/.mutant"
 assert(sh("mkdir -p " .. q(scratch)))
 if not sh(("cd %s && git ls-files -z -c -o --exclude-standard | tar --null -T - -cf - | (cd %s && tar -xf -)")
     :format(q(root), q(scratch))) then
   die("copying the checkout to " .. scratch .. " failed")
 end
-local left = read(dirty)
-if left then
-  sh("touch " .. q(scratch .. "/" .. left)) -- restored by the copy, but its object is the mutant's
-  os.remove(dirty)
+local mutated = {} -- file -> true: already in the list
+for file in (read(dirty) or ""):gmatch("[^\n]+") do
+  sh("touch " .. q(scratch .. "/" .. file)) -- restored by the copy, but its objects may be a mutant's
 end
+os.remove(dirty)
 sh(("cd %s && for f in %s/data/*-ubyte*; do [ -e data/$(basename $f) ] || ln -s $f data/; done")
   :format(q(scratch), q(root)))
 
@@ -250,7 +255,12 @@ for k, m in ipairs(mutations) do
   local original = assert(read(path))
   local i, j = original:find(m.find, 1, true)
   local mutant = original:sub(1, i - 1) .. m.replace .. original:sub(j + 1)
-  write(dirty, m.file)
+  if not mutated[m.file] then
+    mutated[m.file] = true
+    local list = assert(io.open(dirty, "a"))
+    list:write(m.file, "\n")
+    list:close()
+  end
   write(path, mutant)
   io.write(("[%d/%d] %s ... "):format(k, #mutations, m.id))
   io.flush()
@@ -262,7 +272,6 @@ for k, m in ipairs(mutations) do
       m.timeout or opts.timeout or 3 * baseline[key_of(m)] + 20)
   end
   write(path, original)
-  os.remove(dirty)
   local result
   if verdict == "build" then
     result, counts.problem = "PROBLEM: the mutant does not build (see " .. log .. ")", counts.problem + 1

@@ -40,6 +40,38 @@ function demo.layers(net, who)
   return out
 end
 
+--- load_network(path): the core network in a file a fully connected face
+--- saved (lnn train with its save flag, network, mynet, network2 or its JSON,
+--- a network3 net), and what the file is; an error naming the file otherwise.
+-- @param path the network file
+-- @return the core network (lnn.core.Net)
+-- @return what the file is, e.g. "an lnn model saved by lnn.network"
+function demo.load_network(path)
+  local model = require "lnn.model"
+  local f, err = io.open(path, "rb")
+  if not f then error(("cannot read %s"):format(err), 0) end
+  f:close()
+  local loader, what = model.which_loader(path)
+  if loader == "lnn.network2.load" then
+    return require("lnn.network2").load(path):engine(), what
+  elseif loader and loader ~= "lnn.model.import" then
+    return model.load(path), what
+  end
+  error(("%s is not a network lnn saved%s"):format(path, what and (" (it is " .. what .. ")") or ""), 0)
+end
+
+--- about(path, net, what): the line under the page's title: the file, what
+--- it is and the network's layer sizes.
+-- @param path the network file
+-- @param net its core network
+-- @param what what the file is (load_network's second result)
+-- @return the line, e.g. "net.lnn: an lnn model saved by lnn.network, layers 784-30-10."
+function demo.about(path, net, what)
+  local sizes = {net:layout().layers[1].n_in}
+  for _, l in ipairs(net:layout().layers) do sizes[#sizes + 1] = l.n_out end
+  return ("%s: %s, layers %s."):format(path, what, table.concat(sizes, "-"))
+end
+
 -- the parameter block as float32 little-endian bytes, in base64
 local function params_base64(net)
   local t, parts = net:params():totable(), {}

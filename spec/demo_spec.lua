@@ -60,14 +60,11 @@ describe("lnn demo: draw a digit, the network answers", function()
     local out, st = H.sh("lua5.4 bin/lnn demo " .. dir .. "/missing.lnn")
     assert.are.equal(1, st, out)
     assert.truthy(out:find("lnn demo: cannot read " .. dir .. "/missing.lnn", 1, true), out)
-    local conv = lnn.network3.Network({
-      lnn.network3.ConvPoolLayer {image_shape = {1, 1, 28, 28}, filter_shape = {2, 1, 5, 5}, poolsize = {2, 2}},
-      lnn.network3.SoftmaxLayer {n_in = 2 * 12 * 12, n_out = 10}}, 1, {seed = 1})
-    conv:save(dir .. "/conv.lnn")
-    out, st = H.sh(("lua5.4 bin/lnn demo %s/conv.lnn --out %s/conv.html"):format(dir, dir))
+    H.write_file(dir .. "/metrics.json", '{"epochs": []}')
+    out, st = H.sh(("lua5.4 bin/lnn demo %s/metrics.json --out %s/m.html"):format(dir, dir))
     assert.are.equal(1, st, out)
-    assert.truthy(out:find("layer 1 is a conv-pool layer; the demo page runs fully connected networks only", 1, true), out)
-    assert.is_nil(io.open(dir .. "/conv.html"), "a page was written for a net it cannot run")
+    assert.truthy(out:find("lnn demo: " .. dir .. "/metrics.json is not a network lnn saved", 1, true), out)
+    assert.is_nil(io.open(dir .. "/m.html"), "a page was written for a file that is no network")
     lnn.network.Network({100, 10}, {seed = 1}):save(dir .. "/small.lnn")
     out, st = H.sh(("lua5.4 bin/lnn demo %s/small.lnn --out %s/small.html"):format(dir, dir))
     assert.are.equal(1, st, out)
@@ -77,7 +74,7 @@ describe("lnn demo: draw a digit, the network answers", function()
     assert.truthy(out:find("NETWORK_FILE expected", 1, true), out)
   end)
 
-  for _, face in ipairs {"network", "network2"} do
+  for _, face in ipairs {"network", "network2", "network3"} do
     it(face .. ": the page classifies " .. N .. " test images as lnn does, and a drawn stroke moves the bars",
        function()
       if not mnist then pending("MNIST is missing: run scripts/setup.sh") return end
@@ -87,10 +84,19 @@ describe("lnn demo: draw a digit, the network answers", function()
         net = lnn.network.Network({784, 30, 10}, {seed = 7})
         net:SGD(tr:slice(1, 10000), 2, 10, 3.0, nil, {quiet = true})
         file = dir .. "/net.lnn"
-      else
+      elseif face == "network2" then
         net = lnn.network2.Network({784, 30, 10}, lnn.network2.CrossEntropyCost, {seed = 7})
         net:SGD(tr:slice(1, 10000), 2, 10, 0.5, {lmbda = 5.0, quiet = true})
         file = dir .. "/net.json"
+      else -- a conv-pool layer, a dropout layer and softmax, as chapter 6's nets
+        local n3 = lnn.network3
+        net = n3.Network({
+          n3.ConvPoolLayer {image_shape = {10, 1, 28, 28}, filter_shape = {8, 1, 5, 5}, poolsize = {2, 2},
+                            activation_fn = n3.ReLU},
+          n3.FullyConnectedLayer {n_in = 8 * 12 * 12, n_out = 30, activation_fn = n3.ReLU, p_dropout = 0.2},
+          n3.SoftmaxLayer {n_in = 30, n_out = 10}}, 10, {seed = 7})
+        net:SGD(tr:slice(1, 3000), 1, 10, 0.03, te:slice(1, 100), nil, 0.1, {quiet = true})
+        file = dir .. "/conv.lnn"
       end
       net:save(file)
       local page = dir .. "/" .. face .. ".html"

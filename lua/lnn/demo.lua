@@ -3,8 +3,9 @@
 -- parameters (float32, base64) and runs its forward pass in JavaScript; the
 -- drawing is prepared as MNIST's digits were (grey levels, the ink's bounding
 -- box scaled into a 20 x 20 box, placed in 28 x 28 by its centre of mass).
--- Fully connected networks only (network, network2, mynet, and network3 nets
--- without conv layers); no network access, no external file.
+-- Every network lnn saves: fully connected (network, network2, mynet) and
+-- network3's conv-pool, dense and dropout layers; no network access, no
+-- external file.
 -- `window.lnnDemo` is the page's test hook: classify(pixels) -> {digit,
 -- outputs}, and stroke(points) draws a stroke as the pointer would.
 -- @module lnn.demo
@@ -14,24 +15,26 @@ local demo = {}
 
 local ACTIVATIONS = {sigmoid = true, softmax = true, relu = true, tanh = true, linear = true}
 
---- layers(net): the dense layers of a core network, for the page: a list of
---- {n_in =, n_out =, activation =, weights = offset, biases = offset}; an error
---- naming the first layer the page cannot run.
+--- layers(net): the layers of a core network, for the page: a list of
+--- {kind = "dense", n_in =, n_out =, activation =, weights = offset, biases =
+--- offset}, {kind = "convpool", image = {c, h, w}, filters = {f, c, kh, kw},
+--- pool = {ph, pw}, activation =, weights =, biases =, n_in =, n_out =} and
+--- {kind = "dropout", n_in =, p =}; an error naming the first layer the page
+--- cannot run.
 -- @param net a core network (lnn.core.Net)
 -- @param who the public function or command, for the error
 -- @return the list of layers
 function demo.layers(net, who)
   local out = {}
   for i, l in ipairs(net:layout().layers) do
-    if l.kind ~= "dense" then
-      error(("%s: layer %d is a %s layer; the demo page runs fully connected networks only"):format(who, i,
-        l.kind == "convpool" and "conv-pool" or tostring(l.kind)), 0)
+    if l.kind ~= "dense" and l.kind ~= "convpool" and l.kind ~= "dropout" then
+      error(("%s: layer %d is a %s layer, which the page cannot run"):format(who, i, tostring(l.kind)), 0)
     end
-    if not ACTIVATIONS[l.activation] then
+    if l.kind ~= "dropout" and not ACTIVATIONS[l.activation] then
       error(("%s: layer %d's activation %s has no page twin"):format(who, i, tostring(l.activation)), 0)
     end
-    out[#out + 1] = {n_in = l.n_in, n_out = l.n_out, activation = l.activation, weights = l.weights,
-                     biases = l.biases}
+    out[#out + 1] = {kind = l.kind, n_in = l.n_in, n_out = l.n_out, activation = l.activation, weights = l.weights,
+                     biases = l.biases, image = l.image, filters = l.filters, pool = l.pool, p = l.p}
   end
   if out[1].n_in ~= 784 or out[#out].n_out ~= 10 then
     error(("%s: the network reads %d inputs and gives %d outputs; the page draws 28 x 28 digits "
@@ -40,9 +43,9 @@ function demo.layers(net, who)
   return out
 end
 
---- load_network(path): the core network in a file a fully connected face
---- saved (lnn train with its save flag, network, mynet, network2 or its JSON,
---- a network3 net), and what the file is; an error naming the file otherwise.
+--- load_network(path): the core network in a file a face saved (lnn train
+--- with its save flag, network, mynet, network2 or its JSON, network3), and
+--- what the file is; an error naming the file otherwise.
 -- @param path the network file
 -- @return the core network (lnn.core.Net)
 -- @return what the file is, e.g. "an lnn model saved by lnn.network"
@@ -130,9 +133,36 @@ box and placed in 28 x 28 by its centre of mass. Everything runs in this page.</
     return z;
   }
   // the network's outputs for 784 inputs in [0, 1]; the class is the first largest
+  // a conv-pool layer as lnn's: f(max over each pool window of the valid
+  // cross-correlation + the filter's bias), maps in (filter, row, column) order
+  function convpool(L, a) {
+    const [C, H, Wd] = L.image, [F, , KH, KW] = L.filters, [PH, PW] = L.pool;
+    const QH = Math.floor((H - KH + 1) / PH), QW = Math.floor((Wd - KW + 1) / PW);
+    const out = new Array(F * QH * QW);
+    for (let f = 0; f < F; f++)
+      for (let qy = 0; qy < QH; qy++)
+        for (let qx = 0; qx < QW; qx++) {
+          let best = -Infinity;
+          for (let dy = 0; dy < PH; dy++)
+            for (let dx = 0; dx < PW; dx++) {
+              const y = qy * PH + dy, x = qx * PW + dx;
+              let s = 0;
+              for (let c = 0; c < C; c++)
+                for (let ky = 0; ky < KH; ky++) {
+                  const w = L.weights + ((f * C + c) * KH + ky) * KW, i = (c * H + y + ky) * Wd + x;
+                  for (let kx = 0; kx < KW; kx++) s += P[w + kx] * a[i + kx];
+                }
+              if (s > best) best = s;
+            }
+          out[(f * QH + qy) * QW + qx] = best + P[L.biases + f];
+        }
+    return act(L.activation, out);
+  }
   function classify(x) {
     let a = Array.from(x);
     for (const L of LAYERS) {
+      if (L.kind === "dropout") { a = a.map(v => v * (1 - L.p)); continue; }
+      if (L.kind === "convpool") { a = convpool(L, a); continue; }
       const z = new Array(L.n_out);
       for (let o = 0; o < L.n_out; o++) {
         let s = 0;
@@ -273,9 +303,9 @@ box and placed in 28 x 28 by its centre of mass. Everything runs in this page.</
 </body></html>
 ]]
 
---- page(net, about): the demo page for a core network of dense layers, as a
+--- page(net, about): the demo page for a core network (demo.layers), as a
 --- string of HTML.  about: a line of text shown under the title (escaped).
--- @param net a core network (lnn.core.Net) of dense layers, 784 inputs and 10 outputs
+-- @param net a core network (lnn.core.Net), 784 inputs and 10 outputs
 -- @param about a line describing the network
 -- @param who the public function or command, for errors
 -- @return the page's HTML
@@ -283,8 +313,14 @@ function demo.page(net, about, who)
   local layers = demo.layers(net, who or "demo.page")
   local js = {}
   for _, l in ipairs(layers) do
-    js[#js + 1] = ('{"n_in": %d, "n_out": %d, "activation": "%s", "weights": %d, "biases": %d}'):format(
-      l.n_in, l.n_out, l.activation, l.weights, l.biases)
+    if l.kind == "dropout" then
+      js[#js + 1] = ('{"kind": "dropout", "n_in": %d, "p": %.9g}'):format(l.n_in, l.p)
+    else
+      local conv = l.kind == "convpool" and (', "image": [%s], "filters": [%s], "pool": [%s]'):format(
+        table.concat(l.image, ", "), table.concat(l.filters, ", "), table.concat(l.pool, ", ")) or ""
+      js[#js + 1] = ('{"kind": "%s", "n_in": %d, "n_out": %d, "activation": "%s", "weights": %d, "biases": %d%s}')
+        :format(l.kind, l.n_in, l.n_out, l.activation, l.weights, l.biases, conv)
+    end
   end
   local subs = {["@LAYERS@"] = "[" .. table.concat(js, ", ") .. "]", ["@PARAMS@"] = params_base64(net),
                 ["@ABOUT@"] = report.escape(about or "")}

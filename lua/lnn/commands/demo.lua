@@ -1,8 +1,8 @@
 --- lnn demo: one offline HTML page where the reader draws a digit with the
 -- mouse or a finger and a saved network answers while they draw (lnn.demo):
 -- the network's ten outputs as bars, the 28 x 28 input it reads, a clear
--- button.  Fully connected networks (saved by network, network2, mynet, or a
--- network3 net without conv layers; network2.py's JSON files too).
+-- button.  Every network lnn saves (network, network2, mynet, network3's conv
+-- nets; network2.py's JSON files too).
 -- @module lnn.commands.demo
 local core = require "lnn.core"
 local cli = require "lnn.cli"

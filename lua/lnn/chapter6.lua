@@ -31,7 +31,7 @@ function X.data(opts, expanded)
     if expanded and tostring(tr):find("expanded", 1, true) then
       error(("the expanded training set is missing (%s).\nThis run needs the 250,000 images that "
         .. "`lnn expand` (in a checkout: lua scripts/expand_mnist.lua) writes next to MNIST; run it first.")
-        :format(tostring(tr):gsub("^[^\n:]*%.lua:%d+: ", "")), 0)
+        :format(tostring(tr)), 0)
     end
     error(tr, 0)
   end

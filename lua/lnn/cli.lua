@@ -112,8 +112,9 @@ function cli.die(prog, msg)
   raise {status = 1, message = ("%s: %s"):format(prog, cli.clean(msg))}
 end
 
---- clean(err): an error message without the "file.lua:N: " positions Lua
--- prepends, which mean nothing to a user of a command.
+--- clean(err): an error value as a message for a user of a command: lnn raises
+-- the errors a user meets with their final text (no "file.lua:N: " position);
+-- require's failure to load a module is said in one line.
 -- @param err an error value
 -- @treturn string the message
 function cli.clean(err)
@@ -126,10 +127,6 @@ function cli.clean(err)
     if why:find("failed to map segment", 1, true) then why = "not enough memory to map it (" .. why .. ")" end
     s = ("loading %s: %s"):format(mod, why)
   end
-  repeat
-    local n
-    s, n = s:gsub("^[^\n:]*%.lua:%d+: ", "", 1)
-  until n == 0
   return s
 end
 

@@ -8,6 +8,7 @@
 -- anything itself: quick_plan() says what --quick should run and the caller
 -- runs it (scripts/report.lua).
 -- @module lnn.report
+local args = require "lnn.args"
 local core = require "lnn.core"
 local json = require "lnn.json"
 local plot = require "lnn.plot"
@@ -105,8 +106,13 @@ end
 
 local function is_null(v) return v == nil or v == json.null end
 
--- an error as a reader should see it: without the Lua file and line it came from
-local function plain(err) return (tostring(err):gsub("^[^\n]-%.lua:%d+: ", "")) end
+-- What the page says of a file its own computation failed on (the net under
+-- the schema below): the failure is the page's (a Lua error with its position),
+-- not the file's, so the reader gets this, and LNN_DEBUG=1 the error itself.
+local function failed_on(err)
+  if os.getenv("LNN_DEBUG") == "1" then io.stderr:write(tostring(err), "\n") end
+  return "the page cannot compute its figures from it"
+end
 
 -- What a results file's fields must be, checked when the file is read so that
 -- the page can trust what it shows: a field that is there has its type and a
@@ -220,7 +226,7 @@ function R.collect(results, skip)
       local text = read(path)
       local ok, m = pcall(json.decode, text or "", path)
       if not ok then
-        c.unreadable[#c.unreadable + 1] = {path = path, err = plain(m)}
+        c.unreadable[#c.unreadable + 1] = {path = path, err = m}
       else
         local kind = classify(m)
         local why = kind and (misfit(m, SCHEMA[kind], "") or probe(kind, m))
@@ -245,7 +251,7 @@ function R.collect(results, skip)
     local s = read(dir .. "/summary.json")
     if s then
       local ok, m = pcall(json.decode, s, dir .. "/summary.json")
-      local why = not ok and plain(m) or misfit(m, SCHEMA.visualize, "")
+      local why = not ok and m or misfit(m, SCHEMA.visualize, "")
       if why then
         c.unreadable[#c.unreadable + 1] = {path = dir .. "/summary.json", err = why}
       else
@@ -459,7 +465,7 @@ function probe(kind, m)
     local curves = kind == "experiment" and E.curves or kind == "chapter6" and X.curves
     for _, ch in ipairs(curves and curves(m) or {}) do plot.svg(ch.spec) end
   end)
-  if not ok then return "cannot be shown: " .. plain(err) end
+  if not ok then return "cannot be shown: " .. failed_on(err) end
 end
 
 -- the scripts --quick runs and the lnn commands they are
@@ -857,7 +863,7 @@ function R.page(c, about)
     if not m then return end
     local okc, charts = pcall(curves, m)
     if not okc then
-      c.unreadable[#c.unreadable + 1] = {path = m.path, err = "no curves: " .. plain(charts)}
+      c.unreadable[#c.unreadable + 1] = {path = m.path, err = "no curves: " .. failed_on(charts)}
       return
     end
     if #charts == 0 then return end
@@ -1008,9 +1014,9 @@ function R.build(opts)
   local results = opts.results or "results"
   local out = opts.out or (results .. "/report")
   local c = R.collect(results, out .. "/")
-  core.tools.mkdir(out)
+  args.call(core.tools.mkdir, out)
   local path = out .. "/index.html"
-  core.write_file(path, R.page(c, {results = results, built = runinfo.describe(), quick = opts.quick}))
+  args.call(core.write_file, path, R.page(c, {results = results, built = runinfo.describe(), quick = opts.quick}))
   return path, c
 end
 

@@ -115,7 +115,7 @@ function M.run(argv, prog)
       r.final, r.best, r.total = accuracy[#accuracy], best, #validation_data
       r.epochs = #accuracy
     else
-      r.error = tostring(accuracy):gsub("^[^:\n]+%.lua:%d+: ", "")
+      r.error = tostring(accuracy) -- SGD's own text: called straight from pcall, without a position
     end
     mine[i] = r
     local partial = okt and #accuracy < opts.epochs

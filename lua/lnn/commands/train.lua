@@ -107,10 +107,11 @@ function M.run(argv, prog)
   -- stay (a later epoch's, from a run that went further than this checkpoint,
   -- are dropped).
   if opts.load and opts.metrics and io.open(opts.metrics) then
-    local okm, old = pcall(function() return json.decode(core.read_file(opts.metrics), opts.metrics) end)
+    local okm, old = pcall(core.call_as, "read", nil, core.read_file, opts.metrics)
+    if okm then okm, old = pcall(json.decode, old, opts.metrics) end
     if not okm or type(old) ~= "table" or type(old.epochs) ~= "table" then
       cli.die(prog, ("--metrics %s: cannot continue it: %s"):format(opts.metrics,
-        okm and "no \"epochs\" list" or tostring(old):gsub("^.-read_file: ", "")))
+        okm and "no \"epochs\" list" or tostring(old)))
     end
     for _, e in ipairs(old.epochs) do
       if type(e) == "table" and math.type(e.epoch) == "integer" and e.epoch < net.epoch then

@@ -23,10 +23,12 @@
 -- (it is undefined at WA(largeBin) = 0) and reads steady progress (ratio 1)
 -- the same as a flat plateau.
 -- @module lnn.bootstrap
+local args = require "lnn.args"
+
 local bootstrap = {}
 
-local function argerror(n, msg, level)
-  error(("bad argument #%d to 'getConvergeRate' (%s)"):format(n, msg), (level or 1) + 2)
+local function argerror(n, msg)
+  args.fail("getConvergeRate", n, msg, 2)
 end
 
 local function weighted_gain(h, n, B)

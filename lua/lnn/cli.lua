@@ -406,7 +406,7 @@ function cli.nonnegative(v) if v < 0 then return "must be >= 0" end end
 -- @tparam {string,...} args the arguments of lnn, e.g. {"darkness", "-h"}
 -- @treturn string the command line, arguments quoted for sh
 function cli.self_command(args)
-  local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+  local q = require("lnn.runinfo").shell_quote
   local interp = "lua5.4"
   if arg then
     local i = -1

@@ -9,6 +9,7 @@ local cli = require "lnn.cli"
 local mnist_loader = require "lnn.mnist_loader"
 local network = require "lnn.network"
 local network2 = require "lnn.network2"
+local toolkit = require "lnn.commands.toolkit"
 
 local M = {summary = "time lnn's workloads W1, W2 and W4 on MNIST (a benchmark, not a test)"}
 M.flags = {
@@ -77,7 +78,7 @@ function M.run(argv, prog)
     return (conv1 + conv2 + fc + sm) + (conv1 + conv2 + fc + sm) + (conv2 + fc + sm)
   end
 
-  local peak_rss_kb = require("lnn.commands.train").peak_rss_kb
+  local peak_rss_kb = toolkit.peak_rss_kb
 
   -- the peak RSS a child process `lnn ARGS...` prints, or nil and its output
   local function child_rss(args)

@@ -11,6 +11,7 @@ local core = require "lnn.core"
 local cli = require "lnn.cli"
 local model = require "lnn.model"
 local mnist_loader = require "lnn.mnist_loader"
+local toolkit = require "lnn.commands.toolkit"
 
 local tools = core.tools
 local MARK = ".lnn-visualize" -- marks a folder this command wrote, so it may remove it
@@ -39,7 +40,7 @@ M.about = "NETWORK_FILE (any network lnn saves: lnn train --save, network2's JSO
 
 -- whether folder path holds nothing (no file, no folder)
 local function empty_folder(path)
-  local p = io.popen("ls -A '" .. path:gsub("'", "'\\''") .. "' 2>/dev/null")
+  local p = io.popen("ls -A " .. toolkit.quote(path) .. " 2>/dev/null")
   local any = p:read("l") ~= nil
   p:close()
   return not any

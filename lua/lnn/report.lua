@@ -727,31 +727,33 @@ end
 
 local function id_of(s) return (tostring(s):gsub("[^%w%-_]", "-")) end
 
---- page(collected, about): the whole HTML page as a string.  about {results
---- (the folder read), built (runinfo.describe of the builder), quick (list of
---- {name, ok, seconds, short} runs the quick option made)}.
--- @param c what collect() found
--- @param about see above
--- @return the whole HTML page as a string
-function R.page(c, about)
-  local h = {}
-  local function w(...) for _, s in ipairs {...} do h[#h + 1] = s end end
-  local info = about.built or runinfo.describe()
-  local rows = R.rows()
+-- The page is built section by section, each function writing through w
+-- (which appends its strings) from ctx: c (what collect found), about, info
+-- (runinfo of the builder), rows, judged (R.judge of each row), not_run(name)
+-- (what a row without a run says) and the counts the header gives.
+
+local function page_context(c, about)
+  local ctx = {c = c, about = about, info = about.built or runinfo.describe(), rows = R.rows(), judged = {},
+               n_run = 0, n_within = 0, n_short = 0}
   local failed = {}
   for _, q in ipairs(about.quick or {}) do if not q.ok and q.name then failed[q.name] = true end end
-  local function not_run(name)
+  function ctx.not_run(name)
     return failed[name] and 'not run: the --quick run failed (<a href="#about">see below</a>)' or "not run yet"
   end
-  local judged, n_run, n_within, n_short = {}, 0, 0, 0
-  for i, row in ipairs(rows) do
+  for i, row in ipairs(ctx.rows) do
     local j = R.judge(row, c[row.kind][row.name])
-    judged[i] = j
-    if j.status ~= "not run" then n_run = n_run + 1 end
-    if j.status == "short" then n_short = n_short + 1 end
-    if j.status == "full" and j.noise and j.noise.within and not row.caveat then n_within = n_within + 1 end
+    ctx.judged[i] = j
+    if j.status ~= "not run" then ctx.n_run = ctx.n_run + 1 end
+    if j.status == "short" then ctx.n_short = ctx.n_short + 1 end
+    if j.status == "full" and j.noise and j.noise.within and not row.caveat then ctx.n_within = ctx.n_within + 1 end
   end
+  return ctx
+end
 
+-- the document's head, the page's header (the summary line and the builder) and the contents
+local function page_header(w, ctx)
+  local about, info, rows = ctx.about, ctx.info, ctx.rows
+  local n_run, n_within, n_short = ctx.n_run, ctx.n_within, ctx.n_short
   w('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
     '<title>lnn: the book\'s results beside lnn\'s</title>\n<style>', CSS, '</style>\n</head>\n<body>\n')
@@ -770,7 +772,43 @@ function R.page(c, about)
     '<li><a href="#pictures">What a network gets wrong</a></li>\n<li><a href="#about">About this page</a></li>\n',
     '</ul></nav>\n<main>\n')
 
-  -- the table
+end
+
+-- one row of the book-vs-lnn table
+local function book_row(w, ctx, row, j)
+  local book = ("%s%.2f%%"):format(row.approx and "about " or "", row.book)
+  if j.status == "not run" then
+    w(('<tr id="row-%s" class="notrun"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
+      .. '<td class="num" data-sort="%.4f">%s</td><td data-sort="-1">%s</td><td></td><td></td><td></td><td></td>'
+      .. '<td class="cmd"><code>%s</code></td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
+        row.book, book, ctx.not_run(row.name), cmd_html(row.command)))
+  else
+    local lnn = pct(j.value) .. (j.n > 1 and ("<br><span class=\"muted\">mean of %d</span>"):format(j.n) or "")
+    if j.status == "short" then
+      lnn = lnn .. ('<br><span class="tag short">short run</span> <span class="muted">%s</span>'):format(esc(j.short))
+    end
+    local verdict
+    if j.status == "short" then
+      verdict = '<span class="muted">not compared (short run)</span>'
+    elseif row.caveat then
+      verdict = ('<span class="muted">%s</span>'):format(esc(row.caveat))
+    else
+      verdict = ('<span class="%s">%s</span><br><span class="muted">|d| %s %.2f = 2 SE (%s)</span>'):format(
+        j.noise.within and "yes" or "no", j.noise.within and "yes" or "no",
+        j.noise.within and "&le;" or "&gt;", 2 * j.noise.se, esc(j.noise.basis))
+    end
+    w(('<tr id="row-%s"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
+      .. '<td class="num" data-sort="%.4f">%s</td><td class="lnn" data-sort="%.4f">%s</td>'
+      .. '<td class="num" data-sort="%.4f">%+.2f</td><td>%s</td><td class="num" data-sort="%.3f">%s</td>'
+      .. '<td>%s</td><td class="cmd">%s</td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
+        row.book, book, j.value, lnn, j.diff, j.diff, verdict, j.seconds or 0, seconds(j.seconds),
+        j.machine == ctx.info.machine and '<span class="muted">this machine</span>' or esc(j.machine or "not recorded"),
+        command_cell(j, row)))
+  end
+end
+
+-- the book-vs-lnn table and how its noise is judged
+local function section_table(w, ctx)
   w('<section id="table">\n<h2>The book vs lnn</h2>\n')
   w('<table id="book-vs-lnn">\n<caption>The book\'s headline results and lnn\'s, in the book\'s order '
     .. '<span class="screen-only">(with JavaScript, a column header sorts)</span></caption>\n<colgroup><col style="width:4%"><col style="width:21.5%">'
@@ -779,38 +817,7 @@ function R.page(c, about)
     .. '<th scope="col">Ch</th><th scope="col">Result</th><th scope="col">Book</th><th scope="col">lnn</th>'
     .. '<th scope="col">lnn &minus; book</th><th scope="col">Within noise?</th><th scope="col">Run time</th>'
     .. '<th scope="col">Machine</th><th scope="col">Command</th></tr></thead>\n<tbody>\n')
-  for i, row in ipairs(rows) do
-    local j = judged[i]
-    local book = ("%s%.2f%%"):format(row.approx and "about " or "", row.book)
-    if j.status == "not run" then
-      w(('<tr id="row-%s" class="notrun"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
-        .. '<td class="num" data-sort="%.4f">%s</td><td data-sort="-1">%s</td><td></td><td></td><td></td><td></td>'
-        .. '<td class="cmd"><code>%s</code></td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
-          row.book, book, not_run(row.name), cmd_html(row.command)))
-    else
-      local lnn = pct(j.value) .. (j.n > 1 and ("<br><span class=\"muted\">mean of %d</span>"):format(j.n) or "")
-      if j.status == "short" then
-        lnn = lnn .. ('<br><span class="tag short">short run</span> <span class="muted">%s</span>'):format(esc(j.short))
-      end
-      local verdict
-      if j.status == "short" then
-        verdict = '<span class="muted">not compared (short run)</span>'
-      elseif row.caveat then
-        verdict = ('<span class="muted">%s</span>'):format(esc(row.caveat))
-      else
-        verdict = ('<span class="%s">%s</span><br><span class="muted">|d| %s %.2f = 2 SE (%s)</span>'):format(
-          j.noise.within and "yes" or "no", j.noise.within and "yes" or "no",
-          j.noise.within and "&le;" or "&gt;", 2 * j.noise.se, esc(j.noise.basis))
-      end
-      w(('<tr id="row-%s"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
-        .. '<td class="num" data-sort="%.4f">%s</td><td class="lnn" data-sort="%.4f">%s</td>'
-        .. '<td class="num" data-sort="%.4f">%+.2f</td><td>%s</td><td class="num" data-sort="%.3f">%s</td>'
-        .. '<td>%s</td><td class="cmd">%s</td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
-          row.book, book, j.value, lnn, j.diff, j.diff, verdict, j.seconds or 0, seconds(j.seconds),
-          j.machine == info.machine and '<span class="muted">this machine</span>' or esc(j.machine or "not recorded"),
-          command_cell(j, row)))
-    end
-  end
+  for i, row in ipairs(ctx.rows) do book_row(w, ctx, row, ctx.judged[i]) end
   w('</tbody>\n</table>\n')
   w('<p><strong>How noise is judged.</strong> The difference is lnn minus the book, in percentage points. '
     .. 'Where the results folder holds full-length runs of three or more seeds, the noise is their spread: '
@@ -825,15 +832,18 @@ function R.page(c, about)
     .. 'Commands run from the checkout\'s root; <code>--out DIR</code> chooses where a run writes its files.</p>\n')
   w('</section>\n')
 
-  -- the qualitative ones
+end
+
+-- the experiments whose book result is a sentence
+local function section_words(w, ctx)
   w('<section id="words">\n<h2>Results the book gives in words</h2>\n<table>\n<caption>Experiments whose '
     .. 'book result is a sentence, not one figure</caption>\n<thead><tr><th scope="col">Experiment</th>'
     .. '<th scope="col">The book</th><th scope="col">lnn</th><th scope="col">Command</th></tr></thead>\n<tbody>\n')
   for _, e in ipairs(R.qualitative()) do
-    local list = c.experiment[e.name]
+    local list = ctx.c.experiment[e.name]
     local m
     for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
-    local lnn, cmd = not_run(e.name), "lua scripts/experiments/" .. e.name .. ".lua"
+    local lnn, cmd = ctx.not_run(e.name), "lua scripts/experiments/" .. e.name .. ".lua"
     if m then
       local parts = {}
       for _, r in ipairs(m.runs or {}) do
@@ -850,45 +860,53 @@ function R.page(c, about)
   end
   w('</tbody>\n</table>\n</section>\n')
 
-  -- learning curves
+end
+
+-- one experiment's newest file drawn as its charts; false when there is none to draw
+local function curves_article(w, c, kind, name, title, list, curves)
+  local m
+  for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
+  if not m then return false end
+  local okc, charts = pcall(curves, m)
+  if not okc then
+    c.unreadable[#c.unreadable + 1] = {path = m.path, err = "no curves: " .. failed_on(charts)}
+    return false
+  end
+  if #charts == 0 then return false end
+  local row = {kind = kind, name = name, run = kind == "experiment" and #E.by_name[name].runs or nil}
+  local why = R.shortness(row, m)
+  w(('<article class="experiment" id="curves-%s">\n<h3>%s %s</h3>\n'):format(id_of(name), esc(title),
+    why and ('<span class="tag short">short run</span>') or ""))
+  local cmd, made = R.command_of(row, m)
+  w(('<p class="muted">%sCommand <code>%s</code>%s. Seed %s. File <code>%s</code>.</p>\n'):format(
+    why and ("Short run: " .. esc(why) .. ". ") or "", esc(cmd), made and " (made from the file)" or "",
+    esc(tostring(m.seed or 1)), esc(m.path)))
+  w('<div class="charts">\n')
+  for k, ch in ipairs(charts) do
+    local spec = ch.spec
+    spec.inline, spec.id = true, ("fig-%s-%d"):format(id_of(name), k)
+    local what = ch.field == "plot_cost" and "cost" or ch.field == "plot_gradients" and "gradient lengths" or "accuracy"
+    w(('<figure>\n%s<figcaption>%s per epoch%s</figcaption>\n</figure>\n'):format(plot.svg(spec),
+      what:gsub("^%l", string.upper), spec.reference and "; dashed: the book's figure" or ""))
+  end
+  w('</div>\n</article>\n')
+  return true
+end
+
+-- every experiment's learning curves
+local function section_curves(w, c)
   w('<section id="curves">\n<h2>Learning curves</h2>\n')
   w('<p class="key">Every chart colours a monitored set the same way: <span><i style="border-color:var(--test)"></i>'
     .. 'test data</span><span><i style="border-color:var(--validation)"></i>validation data</span>'
     .. '<span><i style="border-color:var(--training)"></i>training data</span><span><i style="border-top:2px dashed #555">'
     .. '</i>the book\'s figure.</span> A second run on the same set is dashed. Hover a point for its value.</p>\n')
   local any = false
-  local function curves_of(kind, name, title, list, curves)
-    local m
-    for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
-    if not m then return end
-    local okc, charts = pcall(curves, m)
-    if not okc then
-      c.unreadable[#c.unreadable + 1] = {path = m.path, err = "no curves: " .. failed_on(charts)}
-      return
-    end
-    if #charts == 0 then return end
-    any = true
-    local row = {kind = kind, name = name, run = kind == "experiment" and #E.by_name[name].runs or nil}
-    local why = R.shortness(row, m)
-    w(('<article class="experiment" id="curves-%s">\n<h3>%s %s</h3>\n'):format(id_of(name), esc(title),
-      why and ('<span class="tag short">short run</span>') or ""))
-    local cmd, made = R.command_of(row, m)
-    w(('<p class="muted">%sCommand <code>%s</code>%s. Seed %s. File <code>%s</code>.</p>\n'):format(
-      why and ("Short run: " .. esc(why) .. ". ") or "", esc(cmd), made and " (made from the file)" or "",
-      esc(tostring(m.seed or 1)), esc(m.path)))
-    w('<div class="charts">\n')
-    for k, ch in ipairs(charts) do
-      local spec = ch.spec
-      spec.inline, spec.id = true, ("fig-%s-%d"):format(id_of(name), k)
-      local what = ch.field == "plot_cost" and "cost" or ch.field == "plot_gradients" and "gradient lengths" or "accuracy"
-      w(('<figure>\n%s<figcaption>%s per epoch%s</figcaption>\n</figure>\n'):format(plot.svg(spec),
-        what:gsub("^%l", string.upper), spec.reference and "; dashed: the book's figure" or ""))
-    end
-    w('</div>\n</article>\n')
+  for _, e in ipairs(E.list) do
+    any = curves_article(w, c, "experiment", e.name, e.title, c.experiment[e.name], E.curves) or any
   end
-  for _, e in ipairs(E.list) do curves_of("experiment", e.name, e.title, c.experiment[e.name], E.curves) end
   for _, r in ipairs(X.list) do
-    curves_of("chapter6", r.name, "Chapter 6, " .. r.about:gsub("%s*%(book: [^)]*%)%s*$", ""), c.chapter6[r.name], X.curves)
+    any = curves_article(w, c, "chapter6", r.name, "Chapter 6, " .. r.about:gsub("%s*%(book: [^)]*%)%s*$", ""),
+      c.chapter6[r.name], X.curves) or any
   end
   if not any then
     w('<p>No experiment has run yet. Run one (<code>lua scripts/experiments/ch1_30_hidden.lua</code>) or build '
@@ -896,7 +914,10 @@ function R.page(c, about)
   end
   w('</section>\n')
 
-  -- train.lua runs
+end
+
+-- the runs of scripts/train.lua --metrics
+local function section_train(w, c)
   w('<section id="train">\n<h2>train.lua runs</h2>\n')
   if #c.train == 0 then
     w('<p>No <code>train.lua --metrics</code> file in the results folder. <code>lua scripts/train.lua '
@@ -932,56 +953,65 @@ function R.page(c, about)
   end
   w('</section>\n')
 
-  -- visualize.lua
+end
+
+-- one visualize.lua folder: its figures, confusion matrix and pictures
+local function picture_article(w, k, v)
+  local s = v.summary
+  w(('<article class="experiment" id="pictures-%d">\n<h3>%s</h3>\n'):format(k,
+    esc(s and s.network and ("Network " .. s.network) or ("Folder " .. v.dir))))
+  if s and type(s.correct) == "number" then
+    w(('<p>%s of %s %s images right (%s). Folder <code>%s</code>.</p>\n'):format(fmt_int(s.correct), fmt_int(s.total),
+      esc(s.set or "test"), pct(100 * s.correct / s.total), esc(v.dir)))
+  else
+    w(('<p>Folder <code>%s</code>.</p>\n'):format(esc(v.dir)))
+  end
+  if s and type(s.confusion) == "table" and #s.confusion == 10 then
+    w('<table class="confusion">\n<caption>Confusion matrix: rows the true digit, columns the predicted one</caption>\n'
+      .. '<thead><tr><th scope="col">true \\ predicted</th>')
+    for d = 0, 9 do w(('<th scope="col">%d</th>'):format(d)) end
+    w('</tr></thead>\n<tbody>\n')
+    for r = 1, 10 do
+      w(('<tr><th scope="row">%d</th>'):format(r - 1))
+      for col = 1, 10 do
+        w(('<td%s>%s</td>'):format(r == col and ' class="diag"' or "", esc(s.confusion[r][col])))
+      end
+      w('</tr>\n')
+    end
+    w('</tbody>\n</table>\n')
+  end
+  local captions = {
+    confusion = "The confusion matrix as visualize.lua draws it (green: right, red: wrong; deeper: more images)",
+    misclassified = "Every misclassified digit, captioned true label &gt; prediction",
+    weights = "The first layer's weights, one 28&times;28 picture per hidden neuron",
+  }
+  for _, p in ipairs {"confusion", "misclassified", "weights"} do
+    local f = v.pictures[p]
+    if f then
+      local uri, bytes = data_uri(f)
+      local pw, ph = png_size(bytes)
+      w(('<figure>\n<img class="pixels" src="%s" alt="%s"%s>\n<figcaption>%s (<code>%s</code>)</figcaption>\n</figure>\n')
+        :format(uri, esc(captions[p]:gsub("&[%a]+;", " ")), pw and (' width="%d" height="%d"'):format(pw, ph) or "",
+          captions[p], esc(f)))
+    end
+  end
+  w('</article>\n')
+end
+
+-- what a network gets wrong (visualize.lua's folders)
+local function section_pictures(w, c)
   w('<section id="pictures">\n<h2>What a network gets wrong</h2>\n')
   if #c.visualize == 0 then
     w('<p>No <code>visualize.lua</code> output in the results folder. <code>lua scripts/visualize.lua NET.lnn '
       .. '--out results/visualize</code> writes one for a network saved by <code>train.lua --save</code>.</p>\n')
   end
-  for k, v in ipairs(c.visualize) do
-    local s = v.summary
-    w(('<article class="experiment" id="pictures-%d">\n<h3>%s</h3>\n'):format(k,
-      esc(s and s.network and ("Network " .. s.network) or ("Folder " .. v.dir))))
-    if s and type(s.correct) == "number" then
-      w(('<p>%s of %s %s images right (%s). Folder <code>%s</code>.</p>\n'):format(fmt_int(s.correct), fmt_int(s.total),
-        esc(s.set or "test"), pct(100 * s.correct / s.total), esc(v.dir)))
-    else
-      w(('<p>Folder <code>%s</code>.</p>\n'):format(esc(v.dir)))
-    end
-    if s and type(s.confusion) == "table" and #s.confusion == 10 then
-      w('<table class="confusion">\n<caption>Confusion matrix: rows the true digit, columns the predicted one</caption>\n'
-        .. '<thead><tr><th scope="col">true \\ predicted</th>')
-      for d = 0, 9 do w(('<th scope="col">%d</th>'):format(d)) end
-      w('</tr></thead>\n<tbody>\n')
-      for r = 1, 10 do
-        w(('<tr><th scope="row">%d</th>'):format(r - 1))
-        for col = 1, 10 do
-          w(('<td%s>%s</td>'):format(r == col and ' class="diag"' or "", esc(s.confusion[r][col])))
-        end
-        w('</tr>\n')
-      end
-      w('</tbody>\n</table>\n')
-    end
-    local captions = {
-      confusion = "The confusion matrix as visualize.lua draws it (green: right, red: wrong; deeper: more images)",
-      misclassified = "Every misclassified digit, captioned true label &gt; prediction",
-      weights = "The first layer's weights, one 28&times;28 picture per hidden neuron",
-    }
-    for _, p in ipairs {"confusion", "misclassified", "weights"} do
-      local f = v.pictures[p]
-      if f then
-        local uri, bytes = data_uri(f)
-        local pw, ph = png_size(bytes)
-        w(('<figure>\n<img class="pixels" src="%s" alt="%s"%s>\n<figcaption>%s (<code>%s</code>)</figcaption>\n</figure>\n')
-          :format(uri, esc(captions[p]:gsub("&[%a]+;", " ")), pw and (' width="%d" height="%d"'):format(pw, ph) or "",
-            captions[p], esc(f)))
-      end
-    end
-    w('</article>\n')
-  end
+  for k, v in ipairs(c.visualize) do picture_article(w, k, v) end
   w('</section>\n')
 
-  -- about
+end
+
+-- the quick runs, the files that could not be read, how the page is made
+local function section_about(w, c, about)
   w('<section id="about">\n<h2>About this page</h2>\n')
   if about.quick and #about.quick > 0 then
     w('<p>Built with <code>--quick</code>, which ran these short runs for what was missing:</p>\n<ul>\n')
@@ -1001,6 +1031,25 @@ function R.page(c, about)
     .. 'charts are inline SVG, pictures data: URIs, no script or font is fetched; it prints on A4.</p>\n')
     :format(esc(about.results)))
   w('</section>\n</main>\n<script>', JS, '</script>\n</body>\n</html>\n')
+end
+
+--- page(collected, about): the whole HTML page as a string.  about {results
+--- (the folder read), built (runinfo.describe of the builder), quick (list of
+--- {name, ok, seconds, short} runs the quick option made)}.
+-- @param c what collect() found
+-- @param about see above
+-- @return the whole HTML page as a string
+function R.page(c, about)
+  local h = {}
+  local function w(...) for _, s in ipairs {...} do h[#h + 1] = s end end
+  local ctx = page_context(c, about)
+  page_header(w, ctx)
+  section_table(w, ctx)
+  section_words(w, ctx)
+  section_curves(w, c) -- may add to c.unreadable, which the about section lists
+  section_train(w, c)
+  section_pictures(w, c)
+  section_about(w, c, about)
   return table.concat(h)
 end
 

@@ -35,6 +35,61 @@ M.flags = {
 }
 M.about = "Trains a network.py-style sigmoid network on MNIST and reports test accuracy per epoch."
 
+-- The network to train: --load's (its sizes must agree with a --sizes given),
+-- or a new one of --sizes.
+local function the_network(prog, opts, argv)
+  if not opts.load then
+    if opts.sizes[1] ~= 784 or opts.sizes[#opts.sizes] ~= 10 then
+      cli.fail(prog, ("option '--sizes': MNIST needs 784 inputs and 10 outputs, got '%s'")
+        :format(table.concat(opts.sizes, ",")))
+    end
+    return network.Network(opts.sizes, {seed = opts.seed})
+  end
+  local net = cli.load_network(prog, "--load", opts.load, network.load, toolkit.sigmoid_loads,
+    toolkit.sigmoid_takes)
+  local given = false
+  for _, a in ipairs(argv) do if a:match("^%-%-sizes") then given = true end end
+  if given and table.concat(net.sizes, ",") ~= table.concat(opts.sizes, ",") then
+    cli.die(prog, ("--sizes %s disagrees with %s (%s)"):format(table.concat(opts.sizes, ","), opts.load,
+      table.concat(net.sizes, ",")))
+  end
+  return net
+end
+
+-- Resuming with --metrics continues the file: the entries of the epochs the
+-- loaded network has been through (numbered 0 .. net.epoch - 1, as printed)
+-- stay (a later epoch's, from a run that went further than this checkpoint,
+-- are dropped).
+local function continue_metrics(prog, opts, net, metrics)
+  if not (opts.load and opts.metrics and io.open(opts.metrics)) then return end
+  local okm, old = pcall(core.call_as, "read", nil, core.read_file, opts.metrics)
+  if okm then okm, old = pcall(json.decode, old, opts.metrics) end
+  if not okm or type(old) ~= "table" or type(old.epochs) ~= "table" then
+    cli.die(prog, ("--metrics %s: cannot continue it: %s"):format(opts.metrics,
+      okm and "no \"epochs\" list" or tostring(old)))
+  end
+  for _, e in ipairs(old.epochs) do
+    if type(e) == "table" and math.type(e.epoch) == "integer" and e.epoch < net.epoch then
+      metrics.epochs[#metrics.epochs + 1] = e
+    end
+  end
+end
+
+-- The closing line: the last epoch's test accuracy and the training time, or
+-- (no epoch run) the loaded network's accuracy.
+local function final_line(net, metrics, last, test_data)
+  if last then
+    local total = 0
+    for _, e in ipairs(metrics.epochs) do total = total + e.seconds end
+    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d); training %.2f s"):format(net.epoch,
+      net.epoch == 1 and "" or "s", 100 * last.correct / last.total, last.correct, last.total, total))
+  else
+    local correct = net:evaluate(test_data)
+    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d)"):format(net.epoch,
+      net.epoch == 1 and "" or "s", 100 * correct / #test_data, correct, #test_data))
+  end
+end
+
 --- run(argv, prog): the command; returns its exit status (raises cli exits).
 -- @param argv the command's arguments (without its name)
 -- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
@@ -50,23 +105,7 @@ function M.run(argv, prog)
 
   local training_data, _, test_data = toolkit.load_data(prog, opts)
 
-  local net
-  if opts.load then
-    net = cli.load_network(prog, "--load", opts.load, network.load, toolkit.sigmoid_loads,
-      toolkit.sigmoid_takes)
-    local given = false
-    for _, a in ipairs(argv) do if a:match("^%-%-sizes") then given = true end end
-    if given and table.concat(net.sizes, ",") ~= table.concat(opts.sizes, ",") then
-      cli.die(prog, ("--sizes %s disagrees with %s (%s)"):format(table.concat(opts.sizes, ","), opts.load,
-        table.concat(net.sizes, ",")))
-    end
-  else
-    if opts.sizes[1] ~= 784 or opts.sizes[#opts.sizes] ~= 10 then
-      cli.fail(prog, ("option '--sizes': MNIST needs 784 inputs and 10 outputs, got '%s'")
-        :format(table.concat(opts.sizes, ",")))
-    end
-    net = network.Network(opts.sizes, {seed = opts.seed})
-  end
+  local net = the_network(prog, opts, argv)
   -- ranks that would train on other data or for other steps stop here, together, with a message
   run:share(net, function()
     return {training_images = #training_data, training_checksum = training_data:checksum(),
@@ -78,23 +117,7 @@ function M.run(argv, prog)
   local runinfo = require "lnn.runinfo"
   local metrics = {epochs = {}, sizes = net.sizes, eta = opts.eta, batch = opts.batch, seed = opts.seed,
                    training_images = #training_data, run = runinfo.describe(toolkit.command(prog, argv))}
-  -- Resuming with --metrics continues the file: the entries of the epochs the
-  -- loaded network has been through (numbered 0 .. net.epoch - 1, as printed)
-  -- stay (a later epoch's, from a run that went further than this checkpoint,
-  -- are dropped).
-  if opts.load and opts.metrics and io.open(opts.metrics) then
-    local okm, old = pcall(core.call_as, "read", nil, core.read_file, opts.metrics)
-    if okm then okm, old = pcall(json.decode, old, opts.metrics) end
-    if not okm or type(old) ~= "table" or type(old.epochs) ~= "table" then
-      cli.die(prog, ("--metrics %s: cannot continue it: %s"):format(opts.metrics,
-        okm and "no \"epochs\" list" or tostring(old)))
-    end
-    for _, e in ipairs(old.epochs) do
-      if type(e) == "table" and math.type(e.epoch) == "integer" and e.epoch < net.epoch then
-        metrics.epochs[#metrics.epochs + 1] = e
-      end
-    end
-  end
+  continue_metrics(prog, opts, net, metrics)
 
   -- Ctrl-C or SIGTERM: stop after the epoch whose checkpoint and metrics are
   -- written, and say how to resume (a second signal stops at once); under
@@ -129,16 +152,7 @@ function M.run(argv, prog)
       and ("resume with: " .. run:resume_command(prog, argv, {{"--load", checkpoint}}))
       or "no --save or --backups, so nothing to resume from")
   end
-  if last then
-    local total = 0
-    for _, e in ipairs(metrics.epochs) do total = total + e.seconds end
-    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d); training %.2f s"):format(net.epoch,
-      net.epoch == 1 and "" or "s", 100 * last.correct / last.total, last.correct, last.total, total))
-  else
-    local correct = net:evaluate(test_data)
-    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d)"):format(net.epoch,
-      net.epoch == 1 and "" or "s", 100 * correct / #test_data, correct, #test_data))
-  end
+  final_line(net, metrics, last, test_data)
   if opts.rss then print(("peak RSS: %s kB"):format(toolkit.peak_rss_kb() or "?")) end
   return 0
 end

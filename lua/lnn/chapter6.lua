@@ -243,12 +243,4 @@ for _, r in ipairs(X.list) do
   X.by_name[r.name] = r
 end
 
---- listing(): one line per run: name, what it trains and the book's result.
--- @return one line per run: name, what it trains and the book's result
-function X.listing()
-  local lines = {}
-  for _, r in ipairs(X.list) do lines[#lines + 1] = ("%-20s %s"):format(r.name, r.about) end
-  return table.concat(lines, "\n")
-end
-
 return X

@@ -339,14 +339,4 @@ function E.run(name, opts)
   return metrics
 end
 
---- listing(): one line per experiment: name, title and the book's result.
--- @return one line per experiment: name, title and the book's result
-function E.listing()
-  local lines = {}
-  for _, e in ipairs(E.list) do
-    lines[#lines + 1] = ("%-20s %s\n%-20s book: %s"):format(e.name, e.title, "", e.book)
-  end
-  return table.concat(lines, "\n")
-end
-
 return E

@@ -13,8 +13,7 @@ local core = require "lnn.core"
 local json = require "lnn.json"
 local plot = require "lnn.plot"
 local runinfo = require "lnn.runinfo"
-local E = require "lnn.experiments"
-local X = require "lnn.chapter6"
+local registry = require "lnn.registry"
 
 local R = {}
 
@@ -51,7 +50,7 @@ function R.rows()
         #e.runs > 1 and (" (" .. last.label .. ")") or ""),
       command = "lua scripts/experiments/" .. e.name .. ".lua"}
   end
-  for _, e in ipairs(E.list) do
+  for _, e in ipairs(registry.of("experiment")) do
     if e.book_best and chapter_of(e.name) == "1" then add_experiment(e) end
   end
   for _, b in ipairs(R.BASELINES) do
@@ -59,12 +58,12 @@ function R.rows()
       measure = "test images classified correctly", caveat = b.caveat,
       command = "lua " .. b.script .. (b.args and " " .. table.concat(b.args, " ") or "")}
   end
-  for _, e in ipairs(E.list) do
+  for _, e in ipairs(registry.of("experiment")) do
     if e.book_best and chapter_of(e.name) ~= "1" then add_experiment(e) end
   end
-  for _, r in ipairs(X.list) do
+  for _, r in ipairs(registry.of("chapter6")) do
     rows[#rows + 1] = {id = r.name, chapter = "6", kind = "chapter6", name = r.name,
-      title = "Chapter 6, " .. r.about:gsub("%s*%(book: [^)]*%)%s*$", ""),
+      title = registry.by_name[r.name].title,
       book = 100 * r.book, measure = r.ensemble and "test accuracy of the plurality vote"
         or "test accuracy at the best validation accuracy",
       command = (r.expanded and "lua scripts/expand_mnist.lua && " or "") .. "lua scripts/experiments/" .. r.script}
@@ -76,7 +75,7 @@ end
 -- @return the experiments whose book result is a sentence, not a figure
 function R.qualitative()
   local t = {}
-  for _, e in ipairs(E.list) do
+  for _, e in ipairs(registry.of("experiment")) do
     if not e.book_best then t[#t + 1] = e end
   end
   return t
@@ -198,11 +197,7 @@ local probe -- (below) computes for a file what the page shows of it; an error t
 
 local function classify(m)
   if type(m) ~= "table" then return nil end
-  if type(m.experiment) == "string" then
-    if E.by_name[m.experiment] then return "experiment" end
-    if X.by_name[m.experiment] then return "chapter6" end
-    return nil
-  end
+  if type(m.experiment) == "string" then return registry.kind(m.experiment) end
   if type(m.baseline) == "string" and R.BASELINE[m.baseline] then return "baseline" end
   if m.kind == "visualize" then return "visualize" end
   if type(m.epochs) == "table" and type(m.epochs[1]) == "table" and m.epochs[1].correct then return "train" end
@@ -284,7 +279,7 @@ local function figure(row, m)
     local n = r.epochs and r.epochs[1] and r.epochs[1].total
     return r.best_accuracy, n, m.seconds
   elseif row.kind == "chapter6" then
-    local acc = X.by_name[row.name].ensemble and m.vote_test_accuracy or m.test_accuracy
+    local acc = registry.by_name[row.name].def.ensemble and m.vote_test_accuracy or m.test_accuracy
     if type(acc) ~= "number" then return nil end
     return 100 * acc, type(m.test_images) == "number" and m.test_images or 10000, m.seconds
   else
@@ -304,7 +299,7 @@ function R.shortness(row, m)
   local why = {}
   local opts = type(m.options) == "table" and m.options or {}
   if row.kind == "experiment" then
-    local e = E.by_name[row.name]
+    local e = registry.by_name[row.name].def
     local cfg = e.runs[row.run]
     local r = m.runs and m.runs[row.run] or {}
     local ran = r.epochs and #r.epochs or 0
@@ -318,7 +313,7 @@ function R.shortness(row, m)
       why[#why + 1] = ("%s of %s training images"):format(fmt_int(r.training_images), fmt_int(full))
     end
   elseif row.kind == "chapter6" then
-    local run = X.by_name[row.name]
+    local run = registry.by_name[row.name].def
     local epochs = type(opts.epochs) == "number" and opts.epochs
     if not epochs and type(m.epochs) == "table" and #m.epochs > 0 then epochs = #m.epochs end
     if not epochs and type(m.members) == "table" and type(m.members[1]) == "table"
@@ -351,7 +346,7 @@ function R.command_of(row, m)
   if type(m.run) == "table" and type(m.run.command) == "string" then return m.run.command, false end
   local opts = type(m.options) == "table" and m.options or {}
   if row.kind == "experiment" then
-    local e = E.by_name[row.name]
+    local e = registry.by_name[row.name].def
     local cfg, r = e.runs[row.run or #e.runs], m.runs and m.runs[row.run or #e.runs] or {}
     local o = {seed = type(m.seed) == "number" and m.seed or 1, epochs = opts.epochs, train_size = opts.train_size}
     local ran = r.epochs and #r.epochs or 0
@@ -359,9 +354,9 @@ function R.command_of(row, m)
     if not o.train_size and type(r.training_images) == "number" and r.training_images < (cfg.train_size or 50000) then
       o.train_size = r.training_images
     end
-    return E.command(row.name, o), true
+    return registry.command(row.name, o), true
   elseif row.kind == "chapter6" then
-    local run = X.by_name[row.name]
+    local run = registry.by_name[row.name].def
     local o = {seed = type(m.seed) == "number" and m.seed or 1, shuffle = m.shuffle == true, epochs = opts.epochs,
                train_size = opts.train_size, eval_size = opts.eval_size}
     if not o.epochs then o.epochs = type(m.epochs) == "table" and #m.epochs > 0 and #m.epochs or run.epochs end
@@ -370,7 +365,7 @@ function R.command_of(row, m)
       o.train_size = m.training_images
     end
     if run.ensemble and type(m.members) == "table" then o.nets = #m.members end
-    return X.command(run, o), true
+    return registry.command(row.name, o), true
   end
   return row.command, true
 end
@@ -455,15 +450,15 @@ function probe(kind, m)
       if row.kind == kind and (row.name == m.experiment or row.name == m.baseline) then rows[#rows + 1] = row end
     end
     if kind == "experiment" and #rows == 0 then
-      rows[1] = {kind = kind, name = m.experiment, run = #E.by_name[m.experiment].runs}
+      rows[1] = {kind = kind, name = m.experiment, run = #registry.by_name[m.experiment].def.runs}
     end
     for _, row in ipairs(rows) do
       figure(row, m)
       R.shortness(row, m)
       R.command_of(row, m)
     end
-    local curves = kind == "experiment" and E.curves or kind == "chapter6" and X.curves
-    for _, ch in ipairs(curves and curves(m) or {}) do plot.svg(ch.spec) end
+    local charts = (kind == "experiment" or kind == "chapter6") and registry.curves(kind, m) or {}
+    for _, ch in ipairs(charts) do plot.svg(ch.spec) end
   end)
   if not ok then return "cannot be shown: " .. failed_on(err) end
 end
@@ -503,7 +498,7 @@ function R.quick_plan(c, opts)
     for i = 2, #args do lnn[#lnn + 1] = args[i] end
     plan[#plan + 1] = {name = name, args = args, lnn = lnn, short = short, mkdir = mkdir}
   end
-  for _, e in ipairs(E.list) do
+  for _, e in ipairs(registry.of("experiment")) do
     if not c.experiment[e.name] then
       local q = R.QUICK[e.name] or R.QUICK.default
       add(e.name, {"scripts/experiments/" .. e.name .. ".lua", "--epochs", tostring(q.epochs), "--quiet",
@@ -515,7 +510,7 @@ function R.quick_plan(c, opts)
     if not c.baseline[b.name] and b.quick ~= false then add(b.name, {b.script, "--out", res .. "/baselines"}, nil) end
   end
   local need_expanded = false
-  for _, r in ipairs(X.list) do
+  for _, r in ipairs(registry.of("chapter6")) do
     if not c.chapter6[r.name] then
       if r.expanded and not opts.expanded and not need_expanded then
         need_expanded = true
@@ -771,7 +766,6 @@ local function page_header(w, ctx)
     '<li><a href="#curves">Learning curves</a></li>\n<li><a href="#train">train.lua runs</a></li>\n',
     '<li><a href="#pictures">What a network gets wrong</a></li>\n<li><a href="#about">About this page</a></li>\n',
     '</ul></nav>\n<main>\n')
-
 end
 
 -- one row of the book-vs-lnn table
@@ -831,7 +825,6 @@ local function section_table(w, ctx)
   w('<p>Run time: the wall time of one run as it recorded it (training and per-epoch evaluation). '
     .. 'Commands run from the checkout\'s root; <code>--out DIR</code> chooses where a run writes its files.</p>\n')
   w('</section>\n')
-
 end
 
 -- the experiments whose book result is a sentence
@@ -859,21 +852,20 @@ local function section_words(w, ctx)
       id_of(e.name), esc(e.title), esc(e.book), lnn, cmd_html(cmd)))
   end
   w('</tbody>\n</table>\n</section>\n')
-
 end
 
 -- one experiment's newest file drawn as its charts; false when there is none to draw
-local function curves_article(w, c, kind, name, title, list, curves)
+local function curves_article(w, c, kind, name, title, list)
   local m
   for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
   if not m then return false end
-  local okc, charts = pcall(curves, m)
+  local okc, charts = pcall(registry.curves, kind, m)
   if not okc then
     c.unreadable[#c.unreadable + 1] = {path = m.path, err = "no curves: " .. failed_on(charts)}
     return false
   end
   if #charts == 0 then return false end
-  local row = {kind = kind, name = name, run = kind == "experiment" and #E.by_name[name].runs or nil}
+  local row = {kind = kind, name = name, run = kind == "experiment" and #registry.by_name[name].def.runs or nil}
   local why = R.shortness(row, m)
   w(('<article class="experiment" id="curves-%s">\n<h3>%s %s</h3>\n'):format(id_of(name), esc(title),
     why and ('<span class="tag short">short run</span>') or ""))
@@ -901,19 +893,14 @@ local function section_curves(w, c)
     .. '<span><i style="border-color:var(--training)"></i>training data</span><span><i style="border-top:2px dashed #555">'
     .. '</i>the book\'s figure.</span> A second run on the same set is dashed. Hover a point for its value.</p>\n')
   local any = false
-  for _, e in ipairs(E.list) do
-    any = curves_article(w, c, "experiment", e.name, e.title, c.experiment[e.name], E.curves) or any
-  end
-  for _, r in ipairs(X.list) do
-    any = curves_article(w, c, "chapter6", r.name, "Chapter 6, " .. r.about:gsub("%s*%(book: [^)]*%)%s*$", ""),
-      c.chapter6[r.name], X.curves) or any
+  for _, e in ipairs(registry.list) do
+    any = curves_article(w, c, e.kind, e.name, e.title, c[e.kind][e.name]) or any
   end
   if not any then
     w('<p>No experiment has run yet. Run one (<code>lua scripts/experiments/ch1_30_hidden.lua</code>) or build '
       .. 'this page with <code>--quick</code>.</p>\n')
   end
   w('</section>\n')
-
 end
 
 -- the runs of scripts/train.lua --metrics
@@ -952,7 +939,6 @@ local function section_train(w, c)
     w('</div>\n')
   end
   w('</section>\n')
-
 end
 
 -- one visualize.lua folder: its figures, confusion matrix and pictures
@@ -1007,7 +993,6 @@ local function section_pictures(w, c)
   end
   for k, v in ipairs(c.visualize) do picture_article(w, k, v) end
   w('</section>\n')
-
 end
 
 -- the quick runs, the files that could not be read, how the page is made

@@ -7,6 +7,7 @@ local core = require "lnn.core"
 local cli = require "lnn.cli"
 local E = require "lnn.experiments"
 local X = require "lnn.chapter6"
+local registry = require "lnn.registry"
 local network3 = require "lnn.network3"
 local distributed = require "lnn.distributed"
 
@@ -181,7 +182,7 @@ end
 --- listing(): every experiment, one per line, with the book's figure.
 -- @return every experiment, one per line, with the book's figure
 function M.listing()
-  return E.listing() .. "\n" .. X.listing()
+  return registry.listing()
 end
 
 --- named(name): the command function(argv, prog) of experiment name (what
@@ -190,11 +191,12 @@ end
 -- @return the command function(argv, prog) of experiment name (what scripts/experiments/<name>.lua
 --  runs)
 function M.named(name)
-  if E.by_name[name] then
+  local entry = registry.by_name[name]
+  if not entry then error(("bad argument #1 to 'named' (an experiment name expected, got %s)"):format(tostring(name)), 2) end
+  if entry.kind == "experiment" then
     return function(argv, prog) return run_book(name, argv, prog) end
   end
-  local run = X.by_name[name]
-  if not run then error(("bad argument #1 to 'named' (an experiment name expected, got %s)"):format(tostring(name)), 2) end
+  local run = entry.def
   if run.ensemble then return function(argv, prog) return run_ensemble(run, argv, prog) end end
   return function(argv, prog) return run_chapter6(run, argv, prog) end
 end
@@ -219,7 +221,7 @@ function M.run(argv, prog)
       prog, M.about, M.synopsis)
     cli.fail(prog, "an experiment NAME expected (--list shows them)")
   end
-  if not (E.by_name[name] or X.by_name[name]) then
+  if not registry.kind(name) then
     cli.fail(prog, ("unknown experiment '%s' (--list shows them)"):format(name))
   end
   return M.named(name)({table.unpack(argv, 2)}, prog .. " " .. name)

@@ -273,7 +273,8 @@ function cli.progress(opts, prog)
   if opts.progress and opts.no_progress then cli.fail(prog, "--progress and --no-progress contradict each other") end
   local choice
   if opts.progress then choice = true elseif opts.no_progress or opts.quiet then choice = false end
-  return require("lnn.progress").wanted(choice) and {out = io.stdout} or false
+  -- (a bar needs a real file: stdout replaced by a table, as a spec's sink, gets none)
+  return require("lnn.progress").wanted(choice) and io.type(io.stdout) == "file" and {out = io.stdout} or false
 end
 
 -- why a path cannot be written, without the path in front (parse's message

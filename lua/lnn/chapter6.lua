@@ -139,7 +139,8 @@ function X.write_results(run, opts, metrics)
   metrics.seed, metrics.shuffle = opts.seed, opts.shuffle and true or false
   metrics.options = {epochs = opts.epochs, train_size = opts.train_size, eval_size = opts.eval_size,
                      nets = opts.nets, members = opts.members}
-  metrics.run = runinfo.describe(X.command(run, opts))
+  -- the command line that ran (lnn experiment records its argv), else one made from opts
+  metrics.run = runinfo.describe(opts.command or X.command(run, opts))
   core.tools.mkdir(out)
   for _, c in ipairs(X.curves(metrics)) do
     metrics[c.field] = ("%s/%s%s.svg"):format(out, run.name, c.suffix)

@@ -264,6 +264,8 @@ end
 
 --- run(name, opts): runs experiment name with opts {epochs, seed, data,
 --- train_size, out, quiet, print, progress (the epoch driver's bar option),
+--- command (the command line that ran, for the results file; default: one
+--- made from opts),
 --- dist (an lnn.distributed run: data-parallel
 --- over its ranks, rank 0 alone prints and writes), stop (dist's
 --- catch_signals(): a signal ends the experiment after the epoch, and the
@@ -288,7 +290,7 @@ function E.run(name, opts)
   say(e.title)
   local metrics = {experiment = name, title = e.title, book = e.book, seed = opts.seed or 1, runs = {},
                    options = {epochs = opts.epochs, train_size = opts.train_size},
-                   run = runinfo.describe(E.command(name, opts))}
+                   run = runinfo.describe(opts.command or E.command(name, opts))}
   local t0 = core.clock()
   for _, cfg in ipairs(e.runs) do
     local records, grads, ntrain, test_accuracy = run_one(cfg, sets, {epochs = opts.epochs, seed = opts.seed or 1,

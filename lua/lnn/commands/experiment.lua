@@ -8,6 +8,7 @@ local cli = require "lnn.cli"
 local E = require "lnn.experiments"
 local X = require "lnn.chapter6"
 local registry = require "lnn.registry"
+local toolkit = require "lnn.commands.toolkit"
 local network3 = require "lnn.network3"
 local distributed = require "lnn.distributed"
 
@@ -60,6 +61,7 @@ local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 local function run_book(name, argv, prog)
   local e = E.by_name[name]
   local opts = cli.parse(argv, M.flags, prog, e.title .. "\nbook: " .. e.book)
+  opts.command = toolkit.command(prog, argv) -- what the results file records
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
@@ -79,6 +81,7 @@ end
 -- a chapter 6 run other than 6.8
 local function run_chapter6(run, argv, prog)
   local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
+  opts.command = toolkit.command(prog, argv) -- what the results file records
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
@@ -111,6 +114,7 @@ end
 -- earlier (--members, e.g. from `lnn experiment ch6_7 --save`)
 local function run_ensemble(run, argv, prog)
   local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
+  opts.command = toolkit.command(prog, argv) -- what the results file records
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads)

@@ -572,6 +572,15 @@ function face.gradient(self, x, y)
   return nabla_b, nabla_w
 end
 
+--- backups_folder(dir): makes SGD's backups folder dir (and its parents), or
+-- raises "SGD: cannot create the backups folder DIR (why)" (network's backups
+-- option and mynet's backupDir).
+-- @param dir the folder
+function face.backups_folder(dir)
+  local ok, err = pcall(core.tools.mkdir, dir)
+  if not ok then error(("SGD: cannot create the backups folder %s (%s)"):format(dir, tostring(err)), 0) end
+end
+
 --- sigmoid_net(sizes, rng): the engine network of network.py and mynet.py: dense
 -- sigmoid layers, the quadratic cost, weights and biases drawn from N(0, 1).
 -- @param sizes the checked layer sizes

@@ -218,8 +218,7 @@ function methods:SGD(training_data, epochs, mini_batch_size, rate, test_data, st
     if not ok then error(("SGD: cannot write a backup: %s"):format(err), 0) end
   end
   if dir then
-    local ok, err = pcall(core.tools.mkdir, dir)
-    if not ok then error(("SGD: cannot create the backups folder %s (%s)"):format(dir, err), 0) end
+    face.backups_folder(dir)
     if start_epoch == 1 then backup("initial") end
   end
   local function score()

@@ -3,7 +3,6 @@
 -- Plus mynet.py's save/load and resumable checkpoints.  No arithmetic on
 -- samples happens here: every epoch, batch and kernel runs in lnn.core.
 -- @module lnn.network
-local core = require "lnn.core"
 local model = require "lnn.model"
 local args = require "lnn.args"
 local face = require "lnn.face"
@@ -74,11 +73,6 @@ end
 
 local sgd_options = {start_epoch = true, backups = true, backup_every = true, quiet = true, log = true}
 
-local function mkdir(dir)
-  local ok, err = pcall(core.tools.mkdir, dir)
-  if not ok then error(("SGD: cannot create backups folder %s (%s)"):format(dir, tostring(err)), 0) end
-end
-
 --- SGD(training_data, epochs, mini_batch_size, eta [, test_data [, opts]]).
 --- Mini-batch stochastic gradient descent as network.py: every epoch shuffles
 --- the data (in C, from the network's generator), steps once per mini-batch,
@@ -119,7 +113,7 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opt
   local every = opts.backup_every or 0
   face.check_finite("SGD", training_data, "training data", test_data, "test data")
   if opts.backups then
-    mkdir(opts.backups)
+    face.backups_folder(opts.backups)
     if start == 0 then self:save(opts.backups .. "/initial") end
   end
   local plan = {fname = "SGD", data = training_data, sgd = {eta = eta, batch = mini_batch_size},

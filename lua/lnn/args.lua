@@ -1,9 +1,22 @@
---- lnn.args: argument checks shared by the book's faces, and lnn's error model.
--- An argument error names the function, the argument, what was expected and
--- what came, at the caller's level; every other error a user meets is raised
--- once with its final text (level 0, no position), so nothing parses error text.
+--- lnn.args: argument checks shared by the book's faces.  Every error names the
+-- function, the argument, what was expected and what came, at the caller's level.
 -- @module lnn.args
 local args = {}
+
+--- fail(fname, n, msg [, level]): raises "bad argument #n to 'fname' (msg)"
+--- at the level of the caller of the function that called fail (plus level).
+-- @param fname the function's name, as the error names it
+-- @param n the argument's position
+-- @param msg what was expected and what came
+-- @param level extra stack levels for the error's position
+function args.fail(fname, n, msg, level)
+  args.bad(fname, "argument #" .. n, msg, (level or 1) + 1)
+end
+
+-- lnn's error model: an argument error names the function, the argument, what
+-- was expected and what came, at the caller's level (bad, fail); every other
+-- error a user meets is raised once with its final text (level 0, no
+-- position), so nothing parses error text.
 
 --- call(f, ...): f(...) for a function f of lnn.core, its error raised again as
 --- its final text.  Called straight from pcall, a core function's error carries
@@ -26,15 +39,6 @@ end
 -- @tparam[opt=1] integer level stack levels above the function that called bad
 function args.bad(fname, what, msg, level)
   error(("bad %s to '%s' (%s)"):format(what, fname, msg), (level or 1) + 2)
-end
-
---- fail(fname, n, msg [, level]): bad(fname, "argument #n", msg, level).
--- @tparam string fname the public function's name
--- @tparam integer n the argument's number
--- @tparam string msg what was expected and what came
--- @tparam[opt=1] integer level stack levels above the function that called fail
-function args.fail(fname, n, msg, level)
-  args.bad(fname, "argument #" .. n, msg, (level or 1) + 1)
 end
 
 --- sizes(t, fname): a list of >= 2 positive integer layer sizes.
@@ -119,8 +123,8 @@ end
 
 --- rate(eta, fname, n): a finite positive learning rate.
 -- @param eta the learning rate
--- @param fname the file's name
--- @param n a count
+-- @param fname the function's name, as the error names it
+-- @param n the argument's position
 -- @param level stack levels above the caller (default 1)
 function args.rate(eta, fname, n, level)
   if type(eta) ~= "number" or not (eta > 0) or eta == math.huge then
@@ -139,9 +143,9 @@ function args.lmbda(lmbda, fname, n)
 end
 
 --- count(v, fname, n, what, min): an integer >= min (default 0).
--- @param v a value
--- @param fname the file's name
--- @param n a count
+-- @param v the argument to check
+-- @param fname the function's name, as the error names it
+-- @param n the argument's position
 -- @param what what is checked, for the message
 -- @param min the smallest value allowed
 -- @param level stack levels above the caller (default 1)

@@ -23,9 +23,9 @@
 -- (it is undefined at WA(largeBin) = 0) and reads steady progress (ratio 1)
 -- the same as a flat plateau.
 -- @module lnn.bootstrap
-local args = require "lnn.args"
-
 local bootstrap = {}
+
+local args = require "lnn.args"
 
 local function argerror(n, msg)
   args.fail("getConvergeRate", n, msg, 2)

@@ -8,8 +8,8 @@
 -- anything itself: quick_plan() says what --quick should run and the caller
 -- runs it (scripts/report.lua).
 -- @module lnn.report
-local args = require "lnn.args"
 local core = require "lnn.core"
+local args = require "lnn.args"
 local json = require "lnn.json"
 local plot = require "lnn.plot"
 local runinfo = require "lnn.runinfo"
@@ -1022,7 +1022,7 @@ end
 --- (the folder read), built (runinfo.describe of the builder), quick (list of
 --- {name, ok, seconds, short} runs the quick option made)}.
 -- @param c what collect() found
--- @param about see above
+-- @param about {results, built, quick}: where the page comes from (listed above)
 -- @return the whole HTML page as a string
 function R.page(c, about)
   local h = {}

@@ -165,7 +165,7 @@ return {
    find = "if s ~= s or s == math.huge or s == -math.huge then", replace = "if s ~= s then",
    why = "a tensor holding +infinity (and no NaN) passes the finite check", specs = FINITE},
   {id = "finite-training-data", file = "lua/lnn/face.lua",
-   find = "  if item then\n    error((\"%s: %s item %d holds NaN or infinity", replace = "  if false then\n    error((\"%s: %s item %d holds NaN or infinity",
+   find = "    if item then\n      error((\"%s: %s item %d holds NaN or infinity", replace = "    if false then\n      error((\"%s: %s item %d holds NaN or infinity",
    why = "training data holding NaN is trained on", specs = FINITE},
   {id = "finite-step", file = "lua/lnn/face.lua",
    find = "if not finite then return \"a weight became NaN or infinite\", \"nonfinite\" end", replace = "",

@@ -31,7 +31,7 @@ local SKIP = {["mnist_loader.load_data"] = true, ["mnist_loader.load_data_wrappe
 -- method's self; a number: that argument): it always gets a scratch path
 local WRITES = {write_file = true, write_png = true, write_idx = true, write_model = true,
                 ["tools.mkdir"] = true, ["tools.write_idx_pair"] = true, ["model.save"] = true, save = true, write = true,
-                write_sheet = true, write_confusion_png = true,
+                write_sheet = true, write_confusion_png = true, backups_folder = true,
                 vectorToImage = 2, ["model.export"] = 2}
 
 -- the names in the working folder (the checkout), which must gain no file

@@ -161,13 +161,18 @@ int lnn_lua_typeerror(lua_State *L, int arg, const char *fname, const char *tnam
   return raise_argerror(L, arg, fname, lua_pushfstring(L, "%s expected, got %s", tname, got));
 }
 
+/* A failure (a file, memory, the core's status) is raised with its final
+ * text and no position: the Lua line that called the binding is no part of
+ * it, and no Lua code has to strip one (argument and option errors above keep
+ * the caller's position, as Lua's own). */
 int lnn_lua_error(lua_State *L, const char *fname, const char *fmt, ...) {
   va_list ap;
   const char *msg;
   va_start(ap, fmt);
   msg = lua_pushvfstring(L, fmt, ap);
   va_end(ap);
-  return raisef(L, "%s: %s", lnn_lua_fname(L, fname), msg);
+  lua_pushfstring(L, "%s: %s", lnn_lua_fname(L, fname), msg);
+  return lua_error(L);
 }
 
 int lnn_lua_opterror(lua_State *L, const char *fname, const char *key, const char *fmt, ...) {

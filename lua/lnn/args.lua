@@ -5,12 +5,40 @@ local args = {}
 
 --- fail(fname, n, msg [, level]): raises "bad argument #n to 'fname' (msg)"
 --- at the level of the caller of the function that called fail (plus level).
--- @param fname the file's name
--- @param n a count
+-- @param fname the function's name, as the error names it
+-- @param n the argument's position
 -- @param msg what was expected and what came
 -- @param level extra stack levels for the error's position
 function args.fail(fname, n, msg, level)
-  error(("bad argument #%d to '%s' (%s)"):format(n, fname, msg), (level or 1) + 2)
+  args.bad(fname, "argument #" .. n, msg, (level or 1) + 1)
+end
+
+-- lnn's error model: an argument error names the function, the argument, what
+-- was expected and what came, at the caller's level (bad, fail); every other
+-- error a user meets is raised once with its final text (level 0, no
+-- position), so nothing parses error text.
+
+--- call(f, ...): f(...) for a function f of lnn.core, its error raised again as
+--- its final text.  Called straight from pcall, a core function's error carries
+--- no position (it names the core function itself, or core.call_as's name).
+-- @tparam function f a function of lnn.core
+-- @return what f returns
+function args.call(f, ...)
+  local r = table.pack(pcall(f, ...))
+  if not r[1] then error(r[2], 0) end
+  return table.unpack(r, 2, r.n)
+end
+
+--- bad(fname, what, msg [, level]): raises "bad <what> to 'fname' (msg)" (what:
+--- "argument #2", "option 'log'", "sizes") at the level of the caller of the
+--- function that called bad (plus level - 1): the one helper that names the
+--- function and the argument.
+-- @tparam string fname the public function's name
+-- @tparam string what the argument or option
+-- @tparam string msg what was expected and what came
+-- @tparam[opt=1] integer level stack levels above the function that called bad
+function args.bad(fname, what, msg, level)
+  error(("bad %s to '%s' (%s)"):format(what, fname, msg), (level or 1) + 2)
 end
 
 --- sizes(t, fname): a list of >= 2 positive integer layer sizes.
@@ -95,11 +123,12 @@ end
 
 --- rate(eta, fname, n): a finite positive learning rate.
 -- @param eta the learning rate
--- @param fname the file's name
--- @param n a count
-function args.rate(eta, fname, n)
+-- @param fname the function's name, as the error names it
+-- @param n the argument's position
+-- @param level stack levels above the caller (default 1)
+function args.rate(eta, fname, n, level)
   if type(eta) ~= "number" or not (eta > 0) or eta == math.huge then
-    args.fail(fname, n, "positive learning rate expected, got " .. tostring(eta), 2)
+    args.fail(fname, n, "positive learning rate expected, got " .. tostring(eta), (level or 1) + 1)
   end
 end
 
@@ -114,15 +143,16 @@ function args.lmbda(lmbda, fname, n)
 end
 
 --- count(v, fname, n, what, min): an integer >= min (default 0).
--- @param v a value
--- @param fname the file's name
--- @param n a count
+-- @param v the argument to check
+-- @param fname the function's name, as the error names it
+-- @param n the argument's position
 -- @param what what is checked, for the message
 -- @param min the smallest value allowed
-function args.count(v, fname, n, what, min)
+-- @param level stack levels above the caller (default 1)
+function args.count(v, fname, n, what, min, level)
   min = min or 0
   if math.type(v) ~= "integer" or v < min then
-    args.fail(fname, n, ("%s must be an integer >= %d, got %s"):format(what, min, tostring(v)), 2)
+    args.fail(fname, n, ("%s must be an integer >= %d, got %s"):format(what, min, tostring(v)), (level or 1) + 1)
   end
 end
 

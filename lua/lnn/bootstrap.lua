@@ -25,8 +25,10 @@
 -- @module lnn.bootstrap
 local bootstrap = {}
 
-local function argerror(n, msg, level)
-  error(("bad argument #%d to 'getConvergeRate' (%s)"):format(n, msg), (level or 1) + 2)
+local args = require "lnn.args"
+
+local function argerror(n, msg)
+  args.fail("getConvergeRate", n, msg, 2)
 end
 
 local function weighted_gain(h, n, B)

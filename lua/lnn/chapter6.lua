@@ -31,7 +31,7 @@ function X.data(opts, expanded)
     if expanded and tostring(tr):find("expanded", 1, true) then
       error(("the expanded training set is missing (%s).\nThis run needs the 250,000 images that "
         .. "`lnn expand` (in a checkout: lua scripts/expand_mnist.lua) writes next to MNIST; run it first.")
-        :format(tostring(tr):gsub("^[^\n:]*%.lua:%d+: ", "")), 0)
+        :format(tostring(tr)), 0)
     end
     error(tr, 0)
   end
@@ -139,7 +139,8 @@ function X.write_results(run, opts, metrics)
   metrics.seed, metrics.shuffle = opts.seed, opts.shuffle and true or false
   metrics.options = {epochs = opts.epochs, train_size = opts.train_size, eval_size = opts.eval_size,
                      nets = opts.nets, members = opts.members}
-  metrics.run = runinfo.describe(X.command(run, opts))
+  -- the command line that ran (lnn experiment records its argv), else one made from opts
+  metrics.run = runinfo.describe(opts.command or X.command(run, opts))
   core.tools.mkdir(out)
   for _, c in ipairs(X.curves(metrics)) do
     metrics[c.field] = ("%s/%s%s.svg"):format(out, run.name, c.suffix)
@@ -241,14 +242,6 @@ X.by_name = {}
 for _, r in ipairs(X.list) do
   r.script = r.name .. ".lua"
   X.by_name[r.name] = r
-end
-
---- listing(): one line per run: name, what it trains and the book's result.
--- @return one line per run: name, what it trains and the book's result
-function X.listing()
-  local lines = {}
-  for _, r in ipairs(X.list) do lines[#lines + 1] = ("%-20s %s"):format(r.name, r.about) end
-  return table.concat(lines, "\n")
 end
 
 return X

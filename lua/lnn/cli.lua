@@ -112,8 +112,9 @@ function cli.die(prog, msg)
   raise {status = 1, message = ("%s: %s"):format(prog, cli.clean(msg))}
 end
 
---- clean(err): an error message without the "file.lua:N: " positions Lua
--- prepends, which mean nothing to a user of a command.
+--- clean(err): an error value as a message for a user of a command: lnn raises
+-- the errors a user meets with their final text (no "file.lua:N: " position);
+-- require's failure to load a module is said in one line.
 -- @param err an error value
 -- @treturn string the message
 function cli.clean(err)
@@ -126,10 +127,6 @@ function cli.clean(err)
     if why:find("failed to map segment", 1, true) then why = "not enough memory to map it (" .. why .. ")" end
     s = ("loading %s: %s"):format(mod, why)
   end
-  repeat
-    local n
-    s, n = s:gsub("^[^\n:]*%.lua:%d+: ", "", 1)
-  until n == 0
   return s
 end
 
@@ -276,7 +273,8 @@ function cli.progress(opts, prog)
   if opts.progress and opts.no_progress then cli.fail(prog, "--progress and --no-progress contradict each other") end
   local choice
   if opts.progress then choice = true elseif opts.no_progress or opts.quiet then choice = false end
-  return require("lnn.progress").wanted(choice) and {out = io.stdout} or false
+  -- (a bar needs a real file: stdout replaced by a table, as a spec's sink, gets none)
+  return require("lnn.progress").wanted(choice) and io.type(io.stdout) == "file" and {out = io.stdout} or false
 end
 
 -- why a path cannot be written, without the path in front (parse's message
@@ -409,7 +407,7 @@ function cli.nonnegative(v) if v < 0 then return "must be >= 0" end end
 -- @tparam {string,...} args the arguments of lnn, e.g. {"darkness", "-h"}
 -- @treturn string the command line, arguments quoted for sh
 function cli.self_command(args)
-  local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+  local q = require("lnn.runinfo").shell_quote
   local interp = "lua5.4"
   if arg then
     local i = -1

@@ -324,10 +324,8 @@ function Run:resume_command(prog, argv, flags)
     words[#words + 1] = f[1]
     words[#words + 1] = tostring(f[2])
   end
-  for k = 2, #words do
-    local w = words[k]
-    if w:find("[^%w%-_./=,:+@]") or w == "" then words[k] = "'" .. w:gsub("'", "'\\''") .. "'" end
-  end
+  local quote = require("lnn.runinfo").shell_quote
+  for k = 2, #words do words[k] = quote(words[k]) end
   return table.concat(words, " ")
 end
 

@@ -264,6 +264,8 @@ end
 
 --- run(name, opts): runs experiment name with opts {epochs, seed, data,
 --- train_size, out, quiet, print, progress (the epoch driver's bar option),
+--- command (the command line that ran, for the results file; default: one
+--- made from opts),
 --- dist (an lnn.distributed run: data-parallel
 --- over its ranks, rank 0 alone prints and writes), stop (dist's
 --- catch_signals(): a signal ends the experiment after the epoch, and the
@@ -288,7 +290,7 @@ function E.run(name, opts)
   say(e.title)
   local metrics = {experiment = name, title = e.title, book = e.book, seed = opts.seed or 1, runs = {},
                    options = {epochs = opts.epochs, train_size = opts.train_size},
-                   run = runinfo.describe(E.command(name, opts))}
+                   run = runinfo.describe(opts.command or E.command(name, opts))}
   local t0 = core.clock()
   for _, cfg in ipairs(e.runs) do
     local records, grads, ntrain, test_accuracy = run_one(cfg, sets, {epochs = opts.epochs, seed = opts.seed or 1,
@@ -337,16 +339,6 @@ function E.run(name, opts)
   say(("  %.2f s; metrics %s; plot %s%s"):format(metrics.seconds, metrics.file, metrics.plot,
     metrics.plot_cost and (", " .. metrics.plot_cost) or ""))
   return metrics
-end
-
---- listing(): one line per experiment: name, title and the book's result.
--- @return one line per experiment: name, title and the book's result
-function E.listing()
-  local lines = {}
-  for _, e in ipairs(E.list) do
-    lines[#lines + 1] = ("%-20s %s\n%-20s book: %s"):format(e.name, e.title, "", e.book)
-  end
-  return table.concat(lines, "\n")
 end
 
 return E

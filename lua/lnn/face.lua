@@ -207,18 +207,22 @@ function face.data(data, k, fname, argn, n_in)
   return check(core.call_as(fname, argn, core.Data, xs, ys, math.type(ys[1]) == "integer" and k or nil))
 end
 
---- check_finite(data, fname, what): refuses a data set holding NaN or an
--- infinity: training on it can only poison every weight, and the message
--- should name the item, not the epoch.
--- @param data an lnn.Data
+--- check_finite(fname, data, what [, data2, what2 ...]): refuses a data set
+-- holding NaN or an infinity (a nil set is skipped): training on it can only
+-- poison every weight, and the message should name the item, not the epoch.
 -- @param fname the public function's name
+-- @param data an lnn.Data, or nil
 -- @param what the set's name in messages ("training data")
-function face.check_finite(data, fname, what)
-  local item, part, elem = data:find_nonfinite()
-  if item then
-    error(("%s: %s item %d holds NaN or infinity (%s element %d)"):format(fname, what, item,
-      part, elem), 0)
+-- @param ... more sets and their names
+function face.check_finite(fname, data, what, ...)
+  if data ~= nil then
+    local item, part, elem = data:find_nonfinite()
+    if item then
+      error(("%s: %s item %d holds NaN or infinity (%s element %d)"):format(fname, what, item,
+        part, elem), 0)
+    end
   end
+  if select("#", ...) > 0 then return face.check_finite(fname, ...) end
 end
 
 --- fmt(x): a number as the faces print it (integers plainly, else %.10g).
@@ -355,15 +359,31 @@ local function check_driver_options(opts, fname)
   end
 end
 
---- check_options(opts, known, fname, argn): a face's SGD options table (or {}):
--- every key known to the face or to the driver, the driver's well typed.
+--- sgd_numbers(fname, epochs, mini_batch_size, eta): the positional checks of
+-- every face's SGD: arguments 2, 3 and 4 (an integer >= 0, an integer >= 1, a
+-- finite positive rate), raised at the level of SGD's caller.
+-- @param fname the public function's name
+-- @param epochs epochs to train
+-- @param mini_batch_size items per mini-batch
+-- @param eta the learning rate
+function face.sgd_numbers(fname, epochs, mini_batch_size, eta)
+  args.count(epochs, fname, 2, "epochs", 0, 2)
+  args.count(mini_batch_size, fname, 3, "mini_batch_size", 1, 2)
+  args.rate(eta, fname, 4, 2)
+end
+
+--- sgd_options(opts, known, fname, argn): a face's SGD options table (or {}):
+-- every key known to the face (known: a set, quiet and log among them) or to
+-- the driver, the driver's well typed, log a function; and the printer the
+-- face's lines go through: opts.log (default print), nil when opts.quiet.
+-- Called straight from the face's SGD: errors are raised at its caller's level.
 -- @param opts the options table, or nil
 -- @param known the face's own option names (a set)
 -- @param fname the public function's name
 -- @param argn the argument's number
--- @return the options table
-function face.check_options(opts, known, fname, argn)
-  if opts == nil then return {} end
+-- @return the options table and the printer (or nil)
+function face.sgd_options(opts, known, fname, argn)
+  if opts == nil then return {}, print end
   if type(opts) ~= "table" then argerror(fname, argn, "options table expected, got " .. type(opts), 2) end
   for k in pairs(opts) do
     if not known[k] and not face.driver_options[k] then
@@ -374,7 +394,10 @@ function face.check_options(opts, known, fname, argn)
     end
   end
   check_driver_options(opts, fname)
-  return opts
+  if opts.log ~= nil and type(opts.log) ~= "function" then
+    args.bad(fname, "option 'log'", "function expected, got " .. type(opts.log), 2)
+  end
+  return opts, not opts.quiet and (opts.log or print) or nil
 end
 
 -- Sets lnn's thread count for the run; returns a to-be-closed value that
@@ -420,11 +443,11 @@ end
 -- check (NaN or infinity always stops, before anything is saved; saturation
 -- stops or, with on_saturation = "warn", is reported once and training goes
 -- on), self.epoch advanced, then the face's hooks and the caller's:
---   plan.report(info, i)      evaluation and the face's printed lines
+--   plan.report(info, i, say) evaluation and the face's printed lines
 --   plan.checkpoint(info, i)  saves (only after a good epoch)
 --   opts.on_epoch(info)       the caller's callback
 --   (LNN_TEST_HOLD: the specs' hold, see hold above)
---   plan.stop(info, i)        true to stop early (the face's early stopping)
+--   plan.stop(info, i, say)   true to stop early (the face's early stopping)
 --   opts.should_stop()        true to stop between epochs (after the checkpoint)
 -- plan fields: fname, data, sgd (the step's options, given to the engine
 -- as they are: a hook may change them between epochs, say eta), count,
@@ -433,7 +456,10 @@ end
 -- reducer, progress (true: a bar with ETA on a terminal, moved every few
 -- mini-batches; {out = file}: drawn there whatever it is), should_stop,
 -- warn), say (the face's line printer, nil when quiet), probe (false: no
--- saturation probe).
+-- saturation probe).  The hooks print through their say argument (plan.say
+-- around the progress bar, or nothing when quiet); the driver changes none of
+-- the plan's tables (the engine gets a copy of plan.sgd each epoch, so a hook's
+-- change to plan.sgd, say eta, holds from the next epoch on).
 -- info = {epoch = first + i: the number the face prints for the epoch (the
 -- one numbering of lnn's lines, metrics, messages and charts: the book's,
 -- 0-based; mynet's own, 1-based), seconds = the step's time}; self.epoch
@@ -443,10 +469,9 @@ end
 -- @param plan the plan (fields above)
 -- @return the list of infos, and why it stopped early (nil when it did not)
 function face.train(self, plan)
-  local opts, sgd = plan.opts or {}, plan.sgd
-  for _, k in ipairs(FORWARD) do
-    if opts[k] ~= nil then sgd[k] = opts[k] end
-  end
+  local opts = plan.opts or {}
+  local forward = {}
+  for _, k in ipairs(FORWARD) do forward[k] = opts[k] end
   local _ <close> = threads_for(opts.threads)
   local warn = opts.warn or function(line) io.stderr:write(line, "\n") end
   -- the bar counts items over the run, moved on from C every few mini-batches
@@ -461,7 +486,7 @@ function face.train(self, plan)
     else
       local done = 0
       function bar.epoch_done(i) done = (i + 1) * n bar:update(done) end
-      sgd.progress = function(items) bar:update(done + items) end
+      forward.progress = function(items) bar:update(done + items) end
     end
   end
   local say = plan.say
@@ -469,19 +494,22 @@ function face.train(self, plan)
     local inner = say
     say = function(line) bar:clear() inner(line) bar:draw() end
   end
-  plan.say = say or function() end
+  say = say or function() end
   local probe = plan.count > 0 and plan.probe ~= false and face.probe(self, plan.data) or nil
   local history, warned, why_stopped = {}, false, nil
   local hold_dir = os.getenv("LNN_TEST_HOLD")
   for i = 0, plan.count - 1 do
     local j = plan.first + i
     local t0 = core.clock()
+    local sgd = {}
+    for k, v in pairs(plan.sgd) do sgd[k] = v end
+    for k, v in pairs(forward) do sgd[k] = v end
     local finite = face.step(self, plan.data, sgd)
     local info = {epoch = j, seconds = core.clock() - t0}
     -- checked before anything is saved: a diverged network never replaces a checkpoint
     local why, kind = face.diverged(self, finite, probe)
     if why and (kind == "nonfinite" or opts.on_saturation ~= "warn") then
-      if bar then bar:finish() sgd.progress = nil end
+      if bar then bar:finish() end
       error(("%s: training diverged in epoch %d: %s; try a smaller eta than %s%s"):format(plan.fname, j,
         why, face.fmt(sgd.eta), plan.checkpoint and ("; checkpoints still hold the network after %d epochs")
         :format(plan.base + i) or ""), 0)
@@ -495,16 +523,16 @@ function face.train(self, plan)
     self.epoch = plan.base + i + 1
     -- the epoch's lines (the face's, the caller's on_epoch) print on a clean line
     if bar then bar:clear() end
-    if plan.report then plan.report(info, i) end
+    if plan.report then plan.report(info, i, say) end
     if plan.checkpoint then plan.checkpoint(info, i) end
     history[#history + 1] = info
     if opts.on_epoch then opts.on_epoch(info) end
     if bar then bar.epoch_done(i) end
     if hold_dir then hold(hold_dir, self.epoch) end
-    if plan.stop and plan.stop(info, i) then why_stopped = "stop" break end
+    if plan.stop and plan.stop(info, i, say) then why_stopped = "stop" break end
     if opts.should_stop and i < plan.count - 1 and opts.should_stop() then why_stopped = "should_stop" break end
   end
-  if bar then bar:finish() sgd.progress = nil end
+  if bar then bar:finish() end
   return history, why_stopped
 end
 
@@ -542,6 +570,92 @@ function face.gradient(self, x, y)
     nabla_w[l] = g:view(layer.weights + 1, layer.n_out, layer.n_in):copy()
   end
   return nabla_b, nabla_w
+end
+
+--- backups_folder(dir): makes SGD's backups folder dir (and its parents), or
+-- raises "SGD: cannot create the backups folder DIR (why)" (network's backups
+-- option and mynet's backupDir).
+-- @param dir the folder
+function face.backups_folder(dir)
+  local ok, err = pcall(core.tools.mkdir, dir)
+  if not ok then error(("SGD: cannot create the backups folder %s (%s)"):format(dir, tostring(err)), 0) end
+end
+
+--- sigmoid_net(sizes, rng): the engine network of network.py and mynet.py: dense
+-- sigmoid layers, the quadratic cost, weights and biases drawn from N(0, 1).
+-- @param sizes the checked layer sizes
+-- @param rng the lnn.Rng to draw from
+-- @return a core.Net
+function face.sigmoid_net(sizes, rng)
+  local net = core.Net {sizes = sizes, hidden = "sigmoid", output = "sigmoid", cost = "quadratic"}
+  net:init(rng, "large")
+  return net
+end
+
+--- sigmoid_misfit(net): nil when a loaded engine network is one network.py or
+-- mynet.py can be (dense sigmoid layers, the quadratic cost), else what is not.
+-- @param net a core.Net
+-- @return nil, or "a layer of kind K with A units" or "the C cost"
+function face.sigmoid_misfit(net)
+  local lay = net:layout()
+  for _, layer in ipairs(lay.layers) do
+    if layer.kind ~= "dense" or layer.activation ~= "sigmoid" then
+      return ("a layer of kind %s with %s units"):format(layer.kind, tostring(layer.activation))
+    end
+  end
+  if lay.cost ~= "quadratic" then return ("the %s cost"):format(lay.cost) end
+  return nil
+end
+
+--- dense: network.py's feedforward, backprop, evaluate and cost_derivative,
+-- the methods of every face of dense layers with a sizes list (network and
+-- network2 take them as they are).
+face.dense = {}
+
+--- dense.feedforward(self, a): the output (n_out x 1) for input a.
+-- @param self the network
+-- @param a an input (lnn.Matrix or table of n_in values)
+-- @return the output
+function face.dense.feedforward(self, a)
+  face.checkself(self, "feedforward")
+  return self._net:forward(face.matrix(a, self.sizes[1], "feedforward", 1))
+end
+
+--- dense.backprop(self, x, y): nabla_b, nabla_w, the gradient of the cost at x.
+-- @param self the network
+-- @param x an input (lnn.Matrix or table)
+-- @param y a target (lnn.Matrix, table or class number)
+-- @return nabla_b, nabla_w
+function face.dense.backprop(self, x, y)
+  face.checkself(self, "backprop")
+  local n_out = self.sizes[#self.sizes]
+  x = face.matrix(x, self.sizes[1], "backprop", 1)
+  y = face.matrix(face.target(y, n_out, "backprop", 2), n_out, "backprop", 2)
+  return face.gradient(self, x, y)
+end
+
+--- dense.evaluate(self, test_data): how many items the network classifies correctly.
+-- @param self the network
+-- @param test_data an lnn.Data set or list of {x, y}
+-- @return the count
+function face.dense.evaluate(self, test_data)
+  face.checkself(self, "evaluate")
+  return self._net:evaluate(face.data(test_data, self.sizes[#self.sizes], "evaluate", 1, self.sizes[1]))
+end
+
+--- dense.cost_derivative(self, output_activations, y): the vector a - y.
+-- @param self the network
+-- @param output_activations the network's output (lnn.Matrix or table)
+-- @param y a target (lnn.Matrix or table)
+-- @return the vector a - y
+function face.dense.cost_derivative(self, output_activations, y)
+  face.checkself(self, "cost_derivative")
+  local n = self.sizes[#self.sizes]
+  local a = face.matrix(output_activations, n, "cost_derivative", 1)
+  y = face.matrix(y, n, "cost_derivative", 2)
+  local d = a:copy()
+  for i = 1, n do d[i][1] = d[i][1] - y:reshape(n, 1)[i][1] end
+  return d
 end
 
 -- sigmoid (or its derivative) of a number, or element-wise of a Matrix or table

@@ -3,6 +3,7 @@
 -- value always gives the same bytes, and floats written so float32 round-trips.
 -- @module lnn.json
 local core = require "lnn.core"
+local args = require "lnn.args"
 
 local json = {null = core.json_null}
 
@@ -93,9 +94,12 @@ end
 -- @param name a name
 -- @return The Lua value of JSON text; name (e.g
 function json.decode(text, name)
-  -- the error names the text (name) and the position in it, not this line
-  local ok, v = pcall(function() return core.json_decode(text, name) end)
-  if not ok then error((tostring(v):gsub("^[^\n]-%.lua:%d+: ", "")), 0) end
+  -- the engine's name for it, as before this wrapper checked
+  if type(text) ~= "string" then args.fail("json_decode", 1, "string expected, got " .. type(text)) end
+  -- called straight from pcall, the core's error carries no position: it names
+  -- the text (name) and the place in it
+  local ok, v = pcall(core.json_decode, text, name)
+  if not ok then error(v, 0) end
   return v
 end
 

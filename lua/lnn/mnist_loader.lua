@@ -151,8 +151,10 @@ function loader.manifest(dir)
   local f = io.open(dir .. "/" .. MANIFEST, "rb")
   if not f then return nil end
   f:close()
-  local ok, m = pcall(function() return core.json_decode(core.read_file(dir .. "/" .. MANIFEST, 1)) end)
-  if not ok then bad_manifest(dir, "unreadable (" .. tostring(m):gsub("^[^\n:]*%.lua:%d+: ", "") .. ")") end
+  -- straight from pcall, the core's errors carry no position
+  local ok, m = pcall(core.read_file, dir .. "/" .. MANIFEST, 1)
+  if ok then ok, m = pcall(core.json_decode, m) end
+  if not ok then bad_manifest(dir, "unreadable (" .. tostring(m) .. ")") end
   if type(m) ~= "table" or m.format ~= "lnn-data" or m.version ~= 1 then
     bad_manifest(dir, 'format "lnn-data", version 1 expected')
   end
@@ -294,10 +296,8 @@ end
 -- a pair of IDX files as a data set; a bad pair is load_data's error naming the
 -- files, not a position in this file nor core.load_idx
 local function load_pair(images, labels)
-  local ok, d = pcall(core.load_idx, images, labels)
-  if not ok then
-    error("load_data: " .. tostring(d):gsub("^[^\n:]*%.lua:%d+: ", ""):gsub("^load_idx: ", ""), 0)
-  end
+  local ok, d = pcall(core.call_as, "load_data", nil, core.load_idx, images, labels)
+  if not ok then error(d, 0) end
   return d
 end
 
@@ -404,8 +404,8 @@ function loader.vectorToImage(v, fname)
   local img = v:copy():reshape(dim, dim)
   if fname then
     -- a file that cannot be written is the caller's error, not a line of this file
-    local ok, err = pcall(core.write_png, fname, img, dim, dim)
-    if not ok then error("vectorToImage: " .. tostring(err):gsub("^[^\n:]*%.lua:%d+: ", ""), 2) end
+    local ok, err = pcall(core.write_png, fname, img, dim, dim) -- straight from pcall: no position
+    if not ok then error("vectorToImage: " .. err, 2) end
   end
   return img
 end

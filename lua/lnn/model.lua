@@ -107,9 +107,10 @@ local function write(path, net, header)
     error(("save: %s: %s is not finite (NaN or infinity): refusing to save a broken network"):format(
       path, where), 0)
   end
-  -- a failed write names the file, not this line (the face calling us is no help either)
+  -- a failed write names the file, not this line (called straight from pcall,
+  -- the core's error carries no position)
   local ok, err = pcall(core.write_model, path, json.encode(header), net:params())
-  if not ok then error((tostring(err):gsub("^[^:]*%.lua:%d+: ", "")), 0) end
+  if not ok then error(err, 0) end
 end
 
 --- save(path, net [, meta]): writes core network net to path atomically as an
@@ -376,9 +377,9 @@ end
 -- and, for a file of another kind, the loader that reads it
 local function read(path, who, refusing)
   who = who or "load"
-  local okr, text, block = pcall(core.read_model, path)
+  local okr, text, block = pcall(core.call_as, who, nil, core.read_model, path)
   if not okr then
-    local msg = tostring(text):gsub("^[^\n:]*%.lua:%d+: ", ""):gsub("^load: ", who .. ": ")
+    local msg = tostring(text)
     if msg:find("not a model file", 1, true) then
       -- a file lnn wrote is named for what it is, without the header's bytes
       local loader, what = model.which_loader(path)

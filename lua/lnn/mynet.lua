@@ -43,9 +43,7 @@ function mynet.Network(sizes, opts)
   local rng = face.rng(opts, "Network")
   local dir = opts.backupDir == nil and mynet.default_backupDir or opts.backupDir
   check_backup_dir(dir, "option 'backupDir' to 'Network'", 2)
-  local net = core.Net {sizes = sizes, hidden = "sigmoid", output = "sigmoid", cost = "quadratic"}
-  net:init(rng, "large")
-  return wrap(net, rng, dir)
+  return wrap(face.sigmoid_net(sizes, rng), rng, dir)
 end
 
 --- getOutput(x): the output layer's activations (n_out x 1) for input x.
@@ -136,11 +134,6 @@ end
 methods.sigmoid = face.elementwise("sigmoid", true)
 methods.sigmoid_prime = face.elementwise("sigmoid_prime", true)
 
--- an error of lnn.model or lnn.core without a position inside lnn
-local function clean(err)
-  return (tostring(err):gsub("^[^:\n]*%.lua:%d+: ", ""))
-end
-
 local function write(self, filename, say)
   model.save(filename, self._net, {face = "mynet", epoch = self.epoch, rng = self.rng:state()})
   if say then say(("*** network saved to '%s' ***"):format(filename)) end
@@ -153,20 +146,7 @@ function methods:save(filename)
   face.checkself(self, "save")
   if type(filename) ~= "string" then args.fail("save", 1, "file name expected, got " .. type(filename)) end
   local ok, err = pcall(write, self, filename, print)
-  if not ok then error(("save: %s"):format(clean(err):gsub("^save: ", "")), 2) end
-end
-
--- Whether a loaded engine network is one mynet can be: dense sigmoid layers
--- and the quadratic cost (files of lnn.network qualify).
-local function describe(net)
-  local lay = net:layout()
-  for _, layer in ipairs(lay.layers) do
-    if layer.kind ~= "dense" or layer.activation ~= "sigmoid" then
-      return ("a layer of kind %s with %s units"):format(layer.kind, tostring(layer.activation))
-    end
-  end
-  if lay.cost ~= "quadratic" then return ("the %s cost"):format(lay.cost) end
-  return nil
+  if not ok then error(err, 2) end -- model.save's final text ("save: FILE: why"), at the caller's line
 end
 
 --- load(filename): overwrites this network in place with the one saved there
@@ -178,8 +158,8 @@ function methods:load(filename)
   face.checkself(self, "load")
   if type(filename) ~= "string" then args.fail("load", 1, "file name expected, got " .. type(filename)) end
   local ok, net, md = pcall(model.load, filename)
-  if not ok then error(("load: %s"):format(clean(net):gsub("^load: ", "")), 2) end
-  local bad = describe(net)
+  if not ok then error(net, 2) end -- model.load's final text ("load: FILE: why"), at the caller's line
+  local bad = face.sigmoid_misfit(net) -- files of lnn.network qualify
   if bad then
     error(("load: %s: mynet's networks are sigmoid layers with the quadratic cost; this one has %s")
       :format(filename, bad), 2)
@@ -220,32 +200,25 @@ function methods:SGD(training_data, epochs, mini_batch_size, rate, test_data, st
   face.checkself(self, "SGD")
   local n_in, n_out = self.sizes[1], self.sizes[#self.sizes]
   training_data = face.data(training_data, n_out, "SGD", 1, n_in)
-  args.count(epochs, "SGD", 2, "epochs")
-  args.count(mini_batch_size, "SGD", 3, "mini_batch_size", 1)
-  args.rate(rate, "SGD", 4)
+  face.sgd_numbers("SGD", epochs, mini_batch_size, rate)
   if test_data ~= nil then test_data = face.data(test_data, n_out, "SGD", 5, n_in) end
   if start_epoch == nil then start_epoch = 1 end
   if math.type(start_epoch) ~= "integer" or start_epoch < 1 or start_epoch > epochs + 1 then
     args.fail("SGD", 6, ("start_epoch must be an integer 1..%d (epochs + 1), got %s"):format(epochs + 1,
       tostring(start_epoch)))
   end
-  opts = face.check_options(opts, sgd_options, "SGD", 7)
-  if opts.log ~= nil and type(opts.log) ~= "function" then
-    error(("bad option 'log' to 'SGD' (function expected, got %s)"):format(type(opts.log)), 2)
-  end
+  local say
+  opts, say = face.sgd_options(opts, sgd_options, "SGD", 7)
   local dir = self.backupDir
   check_backup_dir(dir, "field 'backupDir' of the network", 2)
-  face.check_finite(training_data, "SGD", "training data")
-  if test_data then face.check_finite(test_data, "SGD", "test data") end
-  local say = not opts.quiet and (opts.log or print) or nil
+  face.check_finite("SGD", training_data, "training data", test_data, "test data")
   local function backup(name)
     if not dir then return end
     local ok, err = pcall(write, self, ("%s/%s.lnn"):format(dir, name), say)
-    if not ok then error(("SGD: cannot write a backup: %s"):format(clean(err)), 0) end
+    if not ok then error(("SGD: cannot write a backup: %s"):format(err), 0) end
   end
   if dir then
-    local ok, err = pcall(core.tools.mkdir, dir)
-    if not ok then error(("SGD: cannot create the backups folder %s (%s)"):format(dir, clean(err)), 0) end
+    face.backups_folder(dir)
     if start_epoch == 1 then backup("initial") end
   end
   local function score()
@@ -256,14 +229,14 @@ function methods:SGD(training_data, epochs, mini_batch_size, rate, test_data, st
   local plan = {fname = "SGD", data = training_data, sgd = {eta = rate, batch = mini_batch_size},
                 count = epochs - start_epoch + 1, first = start_epoch, base = self.epoch,
                 opts = opts, say = say}
-  function plan.report(info, i)
+  function plan.report(info, i, print_line)
     info.epoch = start_epoch + i -- mynet's own number of the epoch, as printed
     if test_data then
       local line
       line, info.correct, info.total = score()
-      plan.say(("Epoch %d: %s"):format(info.epoch, line))
+      print_line(("Epoch %d: %s"):format(info.epoch, line))
     else
-      plan.say(("Epoch %d complete"):format(info.epoch))
+      print_line(("Epoch %d complete"):format(info.epoch))
     end
   end
   if dir then

@@ -3,7 +3,6 @@
 -- Plus mynet.py's save/load and resumable checkpoints.  No arithmetic on
 -- samples happens here: every epoch, batch and kernel runs in lnn.core.
 -- @module lnn.network
-local core = require "lnn.core"
 local model = require "lnn.model"
 local args = require "lnn.args"
 local face = require "lnn.face"
@@ -26,17 +25,14 @@ function network.Network(sizes, opts)
   args.sizes(sizes, "Network")
   opts = args.options(opts, {seed = true, rng = true}, "Network", 2)
   local rng = face.rng(opts, "Network")
-  local net = core.Net {sizes = sizes, hidden = "sigmoid", output = "sigmoid", cost = "quadratic"}
-  net:init(rng, "large")
-  return wrap(net, rng)
+  return wrap(face.sigmoid_net(sizes, rng), rng)
 end
 
 --- feedforward(a): the output (n_out x 1) for input a (a Matrix or table of n_in values).
 -- @param a an activation (lnn.Matrix)
 -- @return the output (n_out x 1) for input a (a Matrix or table of n_in values)
 function methods:feedforward(a)
-  face.checkself(self, "feedforward")
-  return self._net:forward(face.matrix(a, self.sizes[1], "feedforward", 1))
+  return face.dense.feedforward(self, a)
 end
 
 --- update_mini_batch(mini_batch, eta): one gradient step on a list of (x, y)
@@ -57,19 +53,14 @@ end
 -- @return nabla_b, nabla_w, the gradient of the cost C_x layer by layer (lists of matrices shaped
 --  like biases and weights)
 function methods:backprop(x, y)
-  face.checkself(self, "backprop")
-  local n_out = self.sizes[#self.sizes]
-  x = face.matrix(x, self.sizes[1], "backprop", 1)
-  y = face.matrix(face.target(y, n_out, "backprop", 2), n_out, "backprop", 2)
-  return face.gradient(self, x, y)
+  return face.dense.backprop(self, x, y)
 end
 
 --- evaluate(test_data): how many items the network classifies correctly.
 -- @param test_data an lnn.Data set to evaluate on
 -- @return how many items the network classifies correctly
 function methods:evaluate(test_data)
-  face.checkself(self, "evaluate")
-  return self._net:evaluate(face.data(test_data, self.sizes[#self.sizes], "evaluate", 1, self.sizes[1]))
+  return face.dense.evaluate(self, test_data)
 end
 
 --- cost_derivative(output_activations, y): the vector a - y.
@@ -77,21 +68,10 @@ end
 -- @param y a target (lnn.Matrix, table or class number)
 -- @return the vector a - y
 function methods:cost_derivative(output_activations, y)
-  face.checkself(self, "cost_derivative")
-  local n = self.sizes[#self.sizes]
-  local a = face.matrix(output_activations, n, "cost_derivative", 1)
-  y = face.matrix(y, n, "cost_derivative", 2)
-  local d = a:copy()
-  for i = 1, n do d[i][1] = d[i][1] - y:reshape(n, 1)[i][1] end
-  return d
+  return face.dense.cost_derivative(self, output_activations, y)
 end
 
 local sgd_options = {start_epoch = true, backups = true, backup_every = true, quiet = true, log = true}
-
-local function mkdir(dir)
-  local ok, err = pcall(core.tools.mkdir, dir)
-  if not ok then error(("SGD: cannot create backups folder %s (%s)"):format(dir, tostring(err)), 0) end
-end
 
 --- SGD(training_data, epochs, mini_batch_size, eta [, test_data [, opts]]).
 --- Mini-batch stochastic gradient descent as network.py: every epoch shuffles
@@ -116,17 +96,12 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opt
   face.checkself(self, "SGD")
   local n_out = self.sizes[#self.sizes]
   training_data = face.data(training_data, n_out, "SGD", 1, self.sizes[1])
-  if math.type(epochs) ~= "integer" or epochs < 0 then args.fail("SGD", 2, "epochs must be an integer >= 0, got " .. tostring(epochs)) end
-  if math.type(mini_batch_size) ~= "integer" or mini_batch_size < 1 then
-    args.fail("SGD", 3, "mini_batch_size must be a positive integer, got " .. tostring(mini_batch_size))
-  end
-  args.rate(eta, "SGD", 4)
+  face.sgd_numbers("SGD", epochs, mini_batch_size, eta)
   if test_data ~= nil then test_data = face.data(test_data, n_out, "SGD", 5, self.sizes[1]) end
-  opts = face.check_options(opts, sgd_options, "SGD", 6)
-  for k, want in pairs {backups = "string", log = "function"} do
-    if opts[k] ~= nil and type(opts[k]) ~= want then
-      error(("bad option '%s' to 'SGD' (%s expected, got %s)"):format(k, want, type(opts[k])), 2)
-    end
+  local say
+  opts, say = face.sgd_options(opts, sgd_options, "SGD", 6)
+  if opts.backups ~= nil and type(opts.backups) ~= "string" then
+    args.bad("SGD", "option 'backups'", "string expected, got " .. type(opts.backups))
   end
   if opts.backup_every ~= nil and (math.type(opts.backup_every) ~= "integer" or opts.backup_every < 0) then
     error("bad option 'backup_every' to 'SGD' (integer >= 0 expected, got " .. tostring(opts.backup_every) .. ")", 2)
@@ -135,24 +110,21 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opt
   if math.type(start) ~= "integer" or start < 0 then error("bad option 'start_epoch' to 'SGD' (integer >= 0 expected)", 2) end
   -- epochs more, or (with start_epoch) up to epochs in total
   local count = opts.start_epoch and math.max(0, epochs - start) or epochs
-  local log = opts.log or print
   local every = opts.backup_every or 0
-  face.check_finite(training_data, "SGD", "training data")
-  if test_data then face.check_finite(test_data, "SGD", "test data") end
+  face.check_finite("SGD", training_data, "training data", test_data, "test data")
   if opts.backups then
-    mkdir(opts.backups)
+    face.backups_folder(opts.backups)
     if start == 0 then self:save(opts.backups .. "/initial") end
   end
   local plan = {fname = "SGD", data = training_data, sgd = {eta = eta, batch = mini_batch_size},
-                count = count, first = start, base = start, opts = opts,
-                say = not opts.quiet and log or nil}
-  function plan.report(info, i)
+                count = count, first = start, base = start, opts = opts, say = say}
+  function plan.report(info, i, print_line)
     local j = start + i
     if test_data then
       info.correct, info.total = self._net:evaluate(test_data), #test_data
-      plan.say(("Epoch %d: %d / %d"):format(j, info.correct, info.total))
+      print_line(("Epoch %d: %d / %d"):format(j, info.correct, info.total))
     else
-      plan.say(("Epoch %d complete"):format(j))
+      print_line(("Epoch %d complete"):format(j))
     end
   end
   if opts.backups then
@@ -179,10 +151,7 @@ function network.load(filename)
   local net, md = model.load(filename, nil, "lnn.network.load")
   -- network.py's networks only: dense sigmoid layers, the quadratic cost; another
   -- face's file says which loader reads it
-  local lay = model.layout_of(net)
-  local ok_arch = lay.cost == "quadratic"
-  for _, l in ipairs(lay.layers) do ok_arch = ok_arch and l.kind == "dense" and l.activation == "sigmoid" end
-  if not ok_arch then
+  if face.sigmoid_misfit(net) then
     error(("load: %s: not a network.py network (dense sigmoid layers, quadratic cost)%s"):format(filename,
       model.hint(filename, "lnn.network.load")), 2)
   end

@@ -10,7 +10,6 @@ local args = require "lnn.args"
 local json = require "lnn.json"
 local model = require "lnn.model"
 local face = require "lnn.face"
-local network = require "lnn.network"
 local mnist_loader = require "lnn.mnist_loader"
 
 local network2 = {}
@@ -125,8 +124,9 @@ end
 -- ----------------------------------------------------------------------------------------------
 -- The Network
 
--- network.py's methods (feedforward, backprop, evaluate, ...) are network2's too
-local methods = setmetatable({}, {__index = network.Network_methods})
+-- network.py's methods (feedforward, backprop, evaluate, cost_derivative) are network2's too
+local methods = {}
+for k, f in pairs(face.dense) do methods[k] = f end
 local Network = face.class("lnn.network2.Network", methods)
 
 local ACTS = {sigmoid = true, tanh = true, relu = true, linear = true, softmax = true}
@@ -276,10 +276,9 @@ local fmt = face.fmt
 function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
   face.checkself(self, "SGD")
   training_data = data_arg(self, training_data, "SGD", 1)
-  args.count(epochs, "SGD", 2, "epochs", 0)
-  args.count(mini_batch_size, "SGD", 3, "mini_batch_size", 1)
-  args.rate(eta, "SGD", 4)
-  opts = face.check_options(opts, sgd_options, "SGD", 5)
+  face.sgd_numbers("SGD", epochs, mini_batch_size, eta)
+  local say
+  opts, say = face.sgd_options(opts, sgd_options, "SGD", 5)
   local lmbda = opts.lmbda or 0.0
   check_lmbda(lmbda, "SGD", 5)
   local mu = opts.mu or 0.0
@@ -298,11 +297,7 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
      and evaluation_data == nil then
     args.fail("SGD", 5, "evaluation_data is needed for monitoring, early stopping or the schedule")
   end
-  if opts.log ~= nil and type(opts.log) ~= "function" then
-    args.fail("SGD", 5, ("option 'log' must be a function, got %s"):format(type(opts.log)))
-  end
-  face.check_finite(training_data, "SGD", "training data")
-  if evaluation_data then face.check_finite(evaluation_data, "SGD", "evaluation data") end
+  face.check_finite("SGD", training_data, "training data", evaluation_data, "evaluation data")
 
   local n = #training_data
   local evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = {}, {}, {}, {}
@@ -310,10 +305,9 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
   local eta0 = eta
   local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = n, mu = mu}
   local plan = {fname = "SGD", data = training_data, sgd = sgd, count = epochs, first = 0,
-                base = self.epoch or 0, opts = opts, say = not opts.quiet and (opts.log or print) or nil}
+                base = self.epoch or 0, opts = opts, say = say}
   local accuracy
-  function plan.report(info, j)
-    local say = plan.say
+  function plan.report(info, j, say)
     info.eta = sgd.eta
     say(("Epoch %d training complete"):format(j))
     -- one pass over a set gives both its accuracy and its cost
@@ -346,7 +340,7 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
     end
   end
   -- early stopping and the halving schedule, after the caller's on_epoch
-  function plan.stop()
+  function plan.stop(_, _, say)
     if not accuracy then return false end
     if accuracy > best then
       best, since_best, since_halving = accuracy, 0, 0
@@ -354,7 +348,7 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
       since_best, since_halving = since_best + 1, since_halving + 1
     end
     if early > 0 and since_best >= early then
-      plan.say(("Early stopping: no better evaluation accuracy in %d epochs (best %d / %d)")
+      say(("Early stopping: no better evaluation accuracy in %d epochs (best %d / %d)")
         :format(early, best, #evaluation_data))
       return true
     end
@@ -362,10 +356,10 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
       sgd.eta = sgd.eta / 2
       since_halving = 0
       if sgd.eta <= eta0 / 128 then
-        plan.say(("Learning rate schedule: eta fell to %s = eta/128; stopping"):format(fmt(sgd.eta)))
+        say(("Learning rate schedule: eta fell to %s = eta/128; stopping"):format(fmt(sgd.eta)))
         return true
       end
-      plan.say(("Learning rate schedule: eta halved to %s"):format(fmt(sgd.eta)))
+      say(("Learning rate schedule: eta halved to %s"):format(fmt(sgd.eta)))
     end
     return false
   end
@@ -432,8 +426,8 @@ function methods:save(filename)
     parts[#parts + 1] = ', "activations": ' .. json.encode {hidden = self.hidden, output = self.output}
   end
   parts[#parts + 1] = "}"
-  local ok, err = pcall(core.write_file, filename, table.concat(parts))
-  if not ok then error("save: " .. tostring(err):gsub("^.-write_file: ", ""), 2) end
+  local ok, err = pcall(core.call_as, "save", nil, core.write_file, filename, table.concat(parts))
+  if not ok then error(err, 2) end
 end
 
 local function bad(filename, msg)
@@ -485,8 +479,8 @@ end
 function network2.load(filename)
   if type(filename) ~= "string" then args.fail("load", 1, "file name expected, got " .. type(filename)) end
   -- one descriptor, a regular file only: one whole save even while another process saves
-  local okr, text = pcall(core.read_file, filename)
-  if not okr then error("load: " .. tostring(text):gsub("^.-read_file: ", ""), 2) end
+  local okr, text = pcall(core.call_as, "load", nil, core.read_file, filename)
+  if not okr then error(text, 2) end
   local ok, doc = pcall(core.json_decode, text, filename)
   if not ok then error("load: " .. tostring(doc) .. model.hint(filename, "lnn.network2.load"), 2) end
   if type(doc) ~= "table" or doc[1] ~= nil then bad(filename, "a JSON object expected") end
@@ -526,8 +520,8 @@ end
 
 --- vectorized_result(j), sigmoid(z), sigmoid_prime(z): as network2.py's.
 network2.vectorized_result = mnist_loader.vectorized_result
-network2.sigmoid = network.sigmoid
-network2.sigmoid_prime = network.sigmoid_prime
+network2.sigmoid = face.elementwise("sigmoid")
+network2.sigmoid_prime = face.elementwise("sigmoid_prime")
 network2.Network_methods = methods
 
 return network2

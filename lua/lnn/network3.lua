@@ -46,8 +46,10 @@ for _, k in ipairs {"linear", "ReLU", "sigmoid", "tanh"} do by_engine_name[netwo
 -- Argument checks: errors name the function, the argument, what was
 -- expected and what came.
 
+-- "bad <what> to 'fname' (<expected> expected, got <got>)" through args.bad, at the
+-- level of the caller of the function that called fail (plus level - 1)
 local function fail(fname, what, expected, got, level)
-  error(("bad %s to '%s' (%s expected, got %s)"):format(what, fname, expected, got), (level or 1) + 1)
+  args.bad(fname, what, ("%s expected, got %s"):format(expected, got), (level or 1) + 1)
 end
 
 local function show(v)
@@ -60,7 +62,7 @@ local function show(v)
 end
 
 local function check_options(opts, known, fname)
-  if type(opts) ~= "table" then fail(fname, "argument #1", "options table", type(opts), 3) end
+  if type(opts) ~= "table" then fail(fname, "argument #1", "options table", type(opts), 2) end
   for k in pairs(opts) do
     if not known[k] then
       error(("unknown option '%s' to '%s'%s"):format(tostring(k), fname, args.suggest(k, known)), 3)
@@ -74,7 +76,7 @@ local function int_list(opts, key, n, fname)
   local v = opts[key]
   local ok = type(v) == "table" and #v == n
   for i = 1, n do ok = ok and pos_int(v[i]) end
-  if not ok then fail(fname, ("option '%s'"):format(key), ("a list of %d positive integers"):format(n), show(v), 3) end
+  if not ok then fail(fname, ("option '%s'"):format(key), ("a list of %d positive integers"):format(n), show(v), 2) end
   return {table.unpack(v, 1, n)}
 end
 
@@ -85,7 +87,7 @@ local function check_act(opts, fname)
   -- the other faces' spellings: "ReLU", "relu", "tanh", ...
   local known = by_engine_name[face.activation(a)]
   if not known then
-    fail(fname, "option 'activation_fn'", "linear, ReLU, sigmoid or tanh (of lnn.network3, or their names)", show(a), 3)
+    fail(fname, "option 'activation_fn'", "linear, ReLU, sigmoid or tanh (of lnn.network3, or their names)", show(a), 2)
   end
   return known
 end
@@ -94,7 +96,7 @@ local function check_dropout(opts, fname)
   local p = opts.p_dropout
   if p == nil then return 0.0 end
   if type(p) ~= "number" or not (p >= 0 and p < 1) then
-    fail(fname, "option 'p_dropout'", "a number in [0, 1)", show(p), 3)
+    fail(fname, "option 'p_dropout'", "a number in [0, 1)", show(p), 2)
   end
   return p
 end
@@ -155,7 +157,7 @@ end
 local function dense_layer(fname, opts, act)
   check_options(opts, {n_in = true, n_out = true, activation_fn = not act, p_dropout = true}, fname)
   for _, k in ipairs {"n_in", "n_out"} do
-    if not pos_int(opts[k]) then fail(fname, ("option '%s'"):format(k), "a positive integer", show(opts[k]), 3) end
+    if not pos_int(opts[k]) then fail(fname, ("option '%s'"):format(k), "a positive integer", show(opts[k]), 2) end
   end
   return setmetatable({type = fname, n_in = opts.n_in, n_out = opts.n_out,
                        activation_fn = act or check_act(opts, fname), p_dropout = check_dropout(opts, fname)}, Layer)
@@ -231,7 +233,7 @@ end)
 
 local function check_layers(layers, fname)
   if type(layers) ~= "table" or #layers == 0 then
-    fail(fname, "argument #1", "a non-empty list of layers", type(layers) == "table" and "an empty table" or type(layers), 3)
+    fail(fname, "argument #1", "a non-empty list of layers", type(layers) == "table" and "an empty table" or type(layers), 2)
   end
   for i, l in ipairs(layers) do
     if getmetatable(l) ~= Layer then
@@ -341,48 +343,42 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, validation_dat
   local fname = "SGD"
   face.checkself(self, fname)
   training_data = check_data(self, training_data, fname, 1)
-  args.count(epochs, fname, 2, "epochs", 0)
-  args.count(mini_batch_size, fname, 3, "mini_batch_size", 1)
-  args.rate(eta, fname, 4)
+  face.sgd_numbers(fname, epochs, mini_batch_size, eta)
   if validation_data == nil then args.fail(fname, 5, "lnn.Data expected, got nil") end
   validation_data = check_data(self, validation_data, fname, 5)
   if test_data ~= nil then test_data = check_data(self, test_data, fname, 6) end
   lmbda = lmbda or 0.0
   args.lmbda(lmbda, fname, 7)
-  opts = face.check_options(opts, sgd_known, fname, 8)
-  if opts.log ~= nil and type(opts.log) ~= "function" then
-    error(("bad option 'log' to 'SGD' (function expected, got %s)"):format(type(opts.log)), 2)
-  end
+  local say
+  opts, say = face.sgd_options(opts, sgd_known, fname, 8)
   local num_training_batches = #training_data // mini_batch_size
   if num_training_batches < 1 then
     fail(fname, "argument #1", ("at least mini_batch_size = %d items"):format(mini_batch_size), #training_data .. " items")
   end
   local train = training_data:slice(1, num_training_batches * mini_batch_size)
-  face.check_finite(train, fname, "training data")
-  face.check_finite(validation_data, fname, "validation data")
-  if test_data then face.check_finite(test_data, fname, "test data") end
+  face.check_finite(fname, train, "training data", validation_data, "validation data", test_data, "test data")
   local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = num_training_batches,
                shuffle = opts.shuffle and true or false}
   local plan = {fname = fname, data = train, sgd = sgd, count = epochs, first = 0, base = self.epoch or 0,
-                opts = opts, say = not opts.quiet and (opts.log or print) or nil}
+                opts = opts, say = say}
   local best_validation_accuracy, best_iteration, test_accuracy = 0.0, nil, nil
-  function plan.report(info, epoch)
+  function plan.report(info, epoch, print_line)
     local iteration = num_training_batches * (epoch + 1) - 1
     local validation_accuracy = self:accuracy(validation_data)
-    plan.say(("Epoch %d: validation accuracy %s"):format(epoch, pct(validation_accuracy)))
+    print_line(("Epoch %d: validation accuracy %s"):format(epoch, pct(validation_accuracy)))
     info.epoch, info.validation_accuracy = epoch, validation_accuracy
     if validation_accuracy >= best_validation_accuracy then
-      plan.say("This is the best validation accuracy to date.")
+      print_line("This is the best validation accuracy to date.")
       best_validation_accuracy, best_iteration = validation_accuracy, iteration
       if test_data then
         test_accuracy = self:accuracy(test_data)
         info.test_accuracy = test_accuracy
-        plan.say(("The corresponding test accuracy is %s"):format(pct(test_accuracy)))
+        print_line(("The corresponding test accuracy is %s"):format(pct(test_accuracy)))
       end
     end
   end
   face.train(self, plan)
-  local say = plan.say
+  say = say or function() end
   say("Finished training network.")
   if best_iteration then
     say(("Best validation accuracy of %s obtained at iteration %d"):format(pct(best_validation_accuracy), best_iteration))

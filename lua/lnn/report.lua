@@ -9,11 +9,11 @@
 -- runs it (scripts/report.lua).
 -- @module lnn.report
 local core = require "lnn.core"
+local args = require "lnn.args"
 local json = require "lnn.json"
 local plot = require "lnn.plot"
 local runinfo = require "lnn.runinfo"
-local E = require "lnn.experiments"
-local X = require "lnn.chapter6"
+local registry = require "lnn.registry"
 
 local R = {}
 
@@ -50,7 +50,7 @@ function R.rows()
         #e.runs > 1 and (" (" .. last.label .. ")") or ""),
       command = "lua scripts/experiments/" .. e.name .. ".lua"}
   end
-  for _, e in ipairs(E.list) do
+  for _, e in ipairs(registry.of("experiment")) do
     if e.book_best and chapter_of(e.name) == "1" then add_experiment(e) end
   end
   for _, b in ipairs(R.BASELINES) do
@@ -58,12 +58,12 @@ function R.rows()
       measure = "test images classified correctly", caveat = b.caveat,
       command = "lua " .. b.script .. (b.args and " " .. table.concat(b.args, " ") or "")}
   end
-  for _, e in ipairs(E.list) do
+  for _, e in ipairs(registry.of("experiment")) do
     if e.book_best and chapter_of(e.name) ~= "1" then add_experiment(e) end
   end
-  for _, r in ipairs(X.list) do
+  for _, r in ipairs(registry.of("chapter6")) do
     rows[#rows + 1] = {id = r.name, chapter = "6", kind = "chapter6", name = r.name,
-      title = "Chapter 6, " .. r.about:gsub("%s*%(book: [^)]*%)%s*$", ""),
+      title = registry.by_name[r.name].title,
       book = 100 * r.book, measure = r.ensemble and "test accuracy of the plurality vote"
         or "test accuracy at the best validation accuracy",
       command = (r.expanded and "lua scripts/expand_mnist.lua && " or "") .. "lua scripts/experiments/" .. r.script}
@@ -75,7 +75,7 @@ end
 -- @return the experiments whose book result is a sentence, not a figure
 function R.qualitative()
   local t = {}
-  for _, e in ipairs(E.list) do
+  for _, e in ipairs(registry.of("experiment")) do
     if not e.book_best then t[#t + 1] = e end
   end
   return t
@@ -105,8 +105,13 @@ end
 
 local function is_null(v) return v == nil or v == json.null end
 
--- an error as a reader should see it: without the Lua file and line it came from
-local function plain(err) return (tostring(err):gsub("^[^\n]-%.lua:%d+: ", "")) end
+-- What the page says of a file its own computation failed on (the net under
+-- the schema below): the failure is the page's (a Lua error with its position),
+-- not the file's, so the reader gets this, and LNN_DEBUG=1 the error itself.
+local function failed_on(err)
+  if os.getenv("LNN_DEBUG") == "1" then io.stderr:write(tostring(err), "\n") end
+  return "the page cannot compute its figures from it"
+end
 
 -- What a results file's fields must be, checked when the file is read so that
 -- the page can trust what it shows: a field that is there has its type and a
@@ -192,11 +197,7 @@ local probe -- (below) computes for a file what the page shows of it; an error t
 
 local function classify(m)
   if type(m) ~= "table" then return nil end
-  if type(m.experiment) == "string" then
-    if E.by_name[m.experiment] then return "experiment" end
-    if X.by_name[m.experiment] then return "chapter6" end
-    return nil
-  end
+  if type(m.experiment) == "string" then return registry.kind(m.experiment) end
   if type(m.baseline) == "string" and R.BASELINE[m.baseline] then return "baseline" end
   if m.kind == "visualize" then return "visualize" end
   if type(m.epochs) == "table" and type(m.epochs[1]) == "table" and m.epochs[1].correct then return "train" end
@@ -220,7 +221,7 @@ function R.collect(results, skip)
       local text = read(path)
       local ok, m = pcall(json.decode, text or "", path)
       if not ok then
-        c.unreadable[#c.unreadable + 1] = {path = path, err = plain(m)}
+        c.unreadable[#c.unreadable + 1] = {path = path, err = m}
       else
         local kind = classify(m)
         local why = kind and (misfit(m, SCHEMA[kind], "") or probe(kind, m))
@@ -245,7 +246,7 @@ function R.collect(results, skip)
     local s = read(dir .. "/summary.json")
     if s then
       local ok, m = pcall(json.decode, s, dir .. "/summary.json")
-      local why = not ok and plain(m) or misfit(m, SCHEMA.visualize, "")
+      local why = not ok and m or misfit(m, SCHEMA.visualize, "")
       if why then
         c.unreadable[#c.unreadable + 1] = {path = dir .. "/summary.json", err = why}
       else
@@ -278,7 +279,7 @@ local function figure(row, m)
     local n = r.epochs and r.epochs[1] and r.epochs[1].total
     return r.best_accuracy, n, m.seconds
   elseif row.kind == "chapter6" then
-    local acc = X.by_name[row.name].ensemble and m.vote_test_accuracy or m.test_accuracy
+    local acc = registry.by_name[row.name].def.ensemble and m.vote_test_accuracy or m.test_accuracy
     if type(acc) ~= "number" then return nil end
     return 100 * acc, type(m.test_images) == "number" and m.test_images or 10000, m.seconds
   else
@@ -298,7 +299,7 @@ function R.shortness(row, m)
   local why = {}
   local opts = type(m.options) == "table" and m.options or {}
   if row.kind == "experiment" then
-    local e = E.by_name[row.name]
+    local e = registry.by_name[row.name].def
     local cfg = e.runs[row.run]
     local r = m.runs and m.runs[row.run] or {}
     local ran = r.epochs and #r.epochs or 0
@@ -312,7 +313,7 @@ function R.shortness(row, m)
       why[#why + 1] = ("%s of %s training images"):format(fmt_int(r.training_images), fmt_int(full))
     end
   elseif row.kind == "chapter6" then
-    local run = X.by_name[row.name]
+    local run = registry.by_name[row.name].def
     local epochs = type(opts.epochs) == "number" and opts.epochs
     if not epochs and type(m.epochs) == "table" and #m.epochs > 0 then epochs = #m.epochs end
     if not epochs and type(m.members) == "table" and type(m.members[1]) == "table"
@@ -345,7 +346,7 @@ function R.command_of(row, m)
   if type(m.run) == "table" and type(m.run.command) == "string" then return m.run.command, false end
   local opts = type(m.options) == "table" and m.options or {}
   if row.kind == "experiment" then
-    local e = E.by_name[row.name]
+    local e = registry.by_name[row.name].def
     local cfg, r = e.runs[row.run or #e.runs], m.runs and m.runs[row.run or #e.runs] or {}
     local o = {seed = type(m.seed) == "number" and m.seed or 1, epochs = opts.epochs, train_size = opts.train_size}
     local ran = r.epochs and #r.epochs or 0
@@ -353,9 +354,9 @@ function R.command_of(row, m)
     if not o.train_size and type(r.training_images) == "number" and r.training_images < (cfg.train_size or 50000) then
       o.train_size = r.training_images
     end
-    return E.command(row.name, o), true
+    return registry.command(row.name, o), true
   elseif row.kind == "chapter6" then
-    local run = X.by_name[row.name]
+    local run = registry.by_name[row.name].def
     local o = {seed = type(m.seed) == "number" and m.seed or 1, shuffle = m.shuffle == true, epochs = opts.epochs,
                train_size = opts.train_size, eval_size = opts.eval_size}
     if not o.epochs then o.epochs = type(m.epochs) == "table" and #m.epochs > 0 and #m.epochs or run.epochs end
@@ -364,7 +365,7 @@ function R.command_of(row, m)
       o.train_size = m.training_images
     end
     if run.ensemble and type(m.members) == "table" then o.nets = #m.members end
-    return X.command(run, o), true
+    return registry.command(row.name, o), true
   end
   return row.command, true
 end
@@ -449,17 +450,17 @@ function probe(kind, m)
       if row.kind == kind and (row.name == m.experiment or row.name == m.baseline) then rows[#rows + 1] = row end
     end
     if kind == "experiment" and #rows == 0 then
-      rows[1] = {kind = kind, name = m.experiment, run = #E.by_name[m.experiment].runs}
+      rows[1] = {kind = kind, name = m.experiment, run = #registry.by_name[m.experiment].def.runs}
     end
     for _, row in ipairs(rows) do
       figure(row, m)
       R.shortness(row, m)
       R.command_of(row, m)
     end
-    local curves = kind == "experiment" and E.curves or kind == "chapter6" and X.curves
-    for _, ch in ipairs(curves and curves(m) or {}) do plot.svg(ch.spec) end
+    local charts = (kind == "experiment" or kind == "chapter6") and registry.curves(kind, m) or {}
+    for _, ch in ipairs(charts) do plot.svg(ch.spec) end
   end)
-  if not ok then return "cannot be shown: " .. plain(err) end
+  if not ok then return "cannot be shown: " .. failed_on(err) end
 end
 
 -- the scripts --quick runs and the lnn commands they are
@@ -497,7 +498,7 @@ function R.quick_plan(c, opts)
     for i = 2, #args do lnn[#lnn + 1] = args[i] end
     plan[#plan + 1] = {name = name, args = args, lnn = lnn, short = short, mkdir = mkdir}
   end
-  for _, e in ipairs(E.list) do
+  for _, e in ipairs(registry.of("experiment")) do
     if not c.experiment[e.name] then
       local q = R.QUICK[e.name] or R.QUICK.default
       add(e.name, {"scripts/experiments/" .. e.name .. ".lua", "--epochs", tostring(q.epochs), "--quiet",
@@ -509,7 +510,7 @@ function R.quick_plan(c, opts)
     if not c.baseline[b.name] and b.quick ~= false then add(b.name, {b.script, "--out", res .. "/baselines"}, nil) end
   end
   local need_expanded = false
-  for _, r in ipairs(X.list) do
+  for _, r in ipairs(registry.of("chapter6")) do
     if not c.chapter6[r.name] then
       if r.expanded and not opts.expanded and not need_expanded then
         need_expanded = true
@@ -721,31 +722,33 @@ end
 
 local function id_of(s) return (tostring(s):gsub("[^%w%-_]", "-")) end
 
---- page(collected, about): the whole HTML page as a string.  about {results
---- (the folder read), built (runinfo.describe of the builder), quick (list of
---- {name, ok, seconds, short} runs the quick option made)}.
--- @param c what collect() found
--- @param about see above
--- @return the whole HTML page as a string
-function R.page(c, about)
-  local h = {}
-  local function w(...) for _, s in ipairs {...} do h[#h + 1] = s end end
-  local info = about.built or runinfo.describe()
-  local rows = R.rows()
+-- The page is built section by section, each function writing through w
+-- (which appends its strings) from ctx: c (what collect found), about, info
+-- (runinfo of the builder), rows, judged (R.judge of each row), not_run(name)
+-- (what a row without a run says) and the counts the header gives.
+
+local function page_context(c, about)
+  local ctx = {c = c, about = about, info = about.built or runinfo.describe(), rows = R.rows(), judged = {},
+               n_run = 0, n_within = 0, n_short = 0}
   local failed = {}
   for _, q in ipairs(about.quick or {}) do if not q.ok and q.name then failed[q.name] = true end end
-  local function not_run(name)
+  function ctx.not_run(name)
     return failed[name] and 'not run: the --quick run failed (<a href="#about">see below</a>)' or "not run yet"
   end
-  local judged, n_run, n_within, n_short = {}, 0, 0, 0
-  for i, row in ipairs(rows) do
+  for i, row in ipairs(ctx.rows) do
     local j = R.judge(row, c[row.kind][row.name])
-    judged[i] = j
-    if j.status ~= "not run" then n_run = n_run + 1 end
-    if j.status == "short" then n_short = n_short + 1 end
-    if j.status == "full" and j.noise and j.noise.within and not row.caveat then n_within = n_within + 1 end
+    ctx.judged[i] = j
+    if j.status ~= "not run" then ctx.n_run = ctx.n_run + 1 end
+    if j.status == "short" then ctx.n_short = ctx.n_short + 1 end
+    if j.status == "full" and j.noise and j.noise.within and not row.caveat then ctx.n_within = ctx.n_within + 1 end
   end
+  return ctx
+end
 
+-- the document's head, the page's header (the summary line and the builder) and the contents
+local function page_header(w, ctx)
+  local about, info, rows = ctx.about, ctx.info, ctx.rows
+  local n_run, n_within, n_short = ctx.n_run, ctx.n_within, ctx.n_short
   w('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
     '<title>lnn: the book\'s results beside lnn\'s</title>\n<style>', CSS, '</style>\n</head>\n<body>\n')
@@ -763,8 +766,43 @@ function R.page(c, about)
     '<li><a href="#curves">Learning curves</a></li>\n<li><a href="#train">train.lua runs</a></li>\n',
     '<li><a href="#pictures">What a network gets wrong</a></li>\n<li><a href="#about">About this page</a></li>\n',
     '</ul></nav>\n<main>\n')
+end
 
-  -- the table
+-- one row of the book-vs-lnn table
+local function book_row(w, ctx, row, j)
+  local book = ("%s%.2f%%"):format(row.approx and "about " or "", row.book)
+  if j.status == "not run" then
+    w(('<tr id="row-%s" class="notrun"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
+      .. '<td class="num" data-sort="%.4f">%s</td><td data-sort="-1">%s</td><td></td><td></td><td></td><td></td>'
+      .. '<td class="cmd"><code>%s</code></td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
+        row.book, book, ctx.not_run(row.name), cmd_html(row.command)))
+  else
+    local lnn = pct(j.value) .. (j.n > 1 and ("<br><span class=\"muted\">mean of %d</span>"):format(j.n) or "")
+    if j.status == "short" then
+      lnn = lnn .. ('<br><span class="tag short">short run</span> <span class="muted">%s</span>'):format(esc(j.short))
+    end
+    local verdict
+    if j.status == "short" then
+      verdict = '<span class="muted">not compared (short run)</span>'
+    elseif row.caveat then
+      verdict = ('<span class="muted">%s</span>'):format(esc(row.caveat))
+    else
+      verdict = ('<span class="%s">%s</span><br><span class="muted">|d| %s %.2f = 2 SE (%s)</span>'):format(
+        j.noise.within and "yes" or "no", j.noise.within and "yes" or "no",
+        j.noise.within and "&le;" or "&gt;", 2 * j.noise.se, esc(j.noise.basis))
+    end
+    w(('<tr id="row-%s"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
+      .. '<td class="num" data-sort="%.4f">%s</td><td class="lnn" data-sort="%.4f">%s</td>'
+      .. '<td class="num" data-sort="%.4f">%+.2f</td><td>%s</td><td class="num" data-sort="%.3f">%s</td>'
+      .. '<td>%s</td><td class="cmd">%s</td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
+        row.book, book, j.value, lnn, j.diff, j.diff, verdict, j.seconds or 0, seconds(j.seconds),
+        j.machine == ctx.info.machine and '<span class="muted">this machine</span>' or esc(j.machine or "not recorded"),
+        command_cell(j, row)))
+  end
+end
+
+-- the book-vs-lnn table and how its noise is judged
+local function section_table(w, ctx)
   w('<section id="table">\n<h2>The book vs lnn</h2>\n')
   w('<table id="book-vs-lnn">\n<caption>The book\'s headline results and lnn\'s, in the book\'s order '
     .. '<span class="screen-only">(with JavaScript, a column header sorts)</span></caption>\n<colgroup><col style="width:4%"><col style="width:21.5%">'
@@ -773,38 +811,7 @@ function R.page(c, about)
     .. '<th scope="col">Ch</th><th scope="col">Result</th><th scope="col">Book</th><th scope="col">lnn</th>'
     .. '<th scope="col">lnn &minus; book</th><th scope="col">Within noise?</th><th scope="col">Run time</th>'
     .. '<th scope="col">Machine</th><th scope="col">Command</th></tr></thead>\n<tbody>\n')
-  for i, row in ipairs(rows) do
-    local j = judged[i]
-    local book = ("%s%.2f%%"):format(row.approx and "about " or "", row.book)
-    if j.status == "not run" then
-      w(('<tr id="row-%s" class="notrun"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
-        .. '<td class="num" data-sort="%.4f">%s</td><td data-sort="-1">%s</td><td></td><td></td><td></td><td></td>'
-        .. '<td class="cmd"><code>%s</code></td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
-          row.book, book, not_run(row.name), cmd_html(row.command)))
-    else
-      local lnn = pct(j.value) .. (j.n > 1 and ("<br><span class=\"muted\">mean of %d</span>"):format(j.n) or "")
-      if j.status == "short" then
-        lnn = lnn .. ('<br><span class="tag short">short run</span> <span class="muted">%s</span>'):format(esc(j.short))
-      end
-      local verdict
-      if j.status == "short" then
-        verdict = '<span class="muted">not compared (short run)</span>'
-      elseif row.caveat then
-        verdict = ('<span class="muted">%s</span>'):format(esc(row.caveat))
-      else
-        verdict = ('<span class="%s">%s</span><br><span class="muted">|d| %s %.2f = 2 SE (%s)</span>'):format(
-          j.noise.within and "yes" or "no", j.noise.within and "yes" or "no",
-          j.noise.within and "&le;" or "&gt;", 2 * j.noise.se, esc(j.noise.basis))
-      end
-      w(('<tr id="row-%s"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
-        .. '<td class="num" data-sort="%.4f">%s</td><td class="lnn" data-sort="%.4f">%s</td>'
-        .. '<td class="num" data-sort="%.4f">%+.2f</td><td>%s</td><td class="num" data-sort="%.3f">%s</td>'
-        .. '<td>%s</td><td class="cmd">%s</td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
-          row.book, book, j.value, lnn, j.diff, j.diff, verdict, j.seconds or 0, seconds(j.seconds),
-          j.machine == info.machine and '<span class="muted">this machine</span>' or esc(j.machine or "not recorded"),
-          command_cell(j, row)))
-    end
-  end
+  for i, row in ipairs(ctx.rows) do book_row(w, ctx, row, ctx.judged[i]) end
   w('</tbody>\n</table>\n')
   w('<p><strong>How noise is judged.</strong> The difference is lnn minus the book, in percentage points. '
     .. 'Where the results folder holds full-length runs of three or more seeds, the noise is their spread: '
@@ -818,16 +825,18 @@ function R.page(c, about)
   w('<p>Run time: the wall time of one run as it recorded it (training and per-epoch evaluation). '
     .. 'Commands run from the checkout\'s root; <code>--out DIR</code> chooses where a run writes its files.</p>\n')
   w('</section>\n')
+end
 
-  -- the qualitative ones
+-- the experiments whose book result is a sentence
+local function section_words(w, ctx)
   w('<section id="words">\n<h2>Results the book gives in words</h2>\n<table>\n<caption>Experiments whose '
     .. 'book result is a sentence, not one figure</caption>\n<thead><tr><th scope="col">Experiment</th>'
     .. '<th scope="col">The book</th><th scope="col">lnn</th><th scope="col">Command</th></tr></thead>\n<tbody>\n')
   for _, e in ipairs(R.qualitative()) do
-    local list = c.experiment[e.name]
+    local list = ctx.c.experiment[e.name]
     local m
     for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
-    local lnn, cmd = not_run(e.name), "lua scripts/experiments/" .. e.name .. ".lua"
+    local lnn, cmd = ctx.not_run(e.name), "lua scripts/experiments/" .. e.name .. ".lua"
     if m then
       local parts = {}
       for _, r in ipairs(m.runs or {}) do
@@ -843,54 +852,59 @@ function R.page(c, about)
       id_of(e.name), esc(e.title), esc(e.book), lnn, cmd_html(cmd)))
   end
   w('</tbody>\n</table>\n</section>\n')
+end
 
-  -- learning curves
+-- one experiment's newest file drawn as its charts; false when there is none to draw
+local function curves_article(w, c, kind, name, title, list)
+  local m
+  for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
+  if not m then return false end
+  local okc, charts = pcall(registry.curves, kind, m)
+  if not okc then
+    c.unreadable[#c.unreadable + 1] = {path = m.path, err = "no curves: " .. failed_on(charts)}
+    return false
+  end
+  if #charts == 0 then return false end
+  local row = {kind = kind, name = name, run = kind == "experiment" and #registry.by_name[name].def.runs or nil}
+  local why = R.shortness(row, m)
+  w(('<article class="experiment" id="curves-%s">\n<h3>%s %s</h3>\n'):format(id_of(name), esc(title),
+    why and ('<span class="tag short">short run</span>') or ""))
+  local cmd, made = R.command_of(row, m)
+  w(('<p class="muted">%sCommand <code>%s</code>%s. Seed %s. File <code>%s</code>.</p>\n'):format(
+    why and ("Short run: " .. esc(why) .. ". ") or "", esc(cmd), made and " (made from the file)" or "",
+    esc(tostring(m.seed or 1)), esc(m.path)))
+  w('<div class="charts">\n')
+  for k, ch in ipairs(charts) do
+    local spec = ch.spec
+    spec.inline, spec.id = true, ("fig-%s-%d"):format(id_of(name), k)
+    local what = ch.field == "plot_cost" and "cost" or ch.field == "plot_gradients" and "gradient lengths" or "accuracy"
+    w(('<figure>\n%s<figcaption>%s per epoch%s</figcaption>\n</figure>\n'):format(plot.svg(spec),
+      what:gsub("^%l", string.upper), spec.reference and "; dashed: the book's figure" or ""))
+  end
+  w('</div>\n</article>\n')
+  return true
+end
+
+-- every experiment's learning curves
+local function section_curves(w, c)
   w('<section id="curves">\n<h2>Learning curves</h2>\n')
   w('<p class="key">Every chart colours a monitored set the same way: <span><i style="border-color:var(--test)"></i>'
     .. 'test data</span><span><i style="border-color:var(--validation)"></i>validation data</span>'
     .. '<span><i style="border-color:var(--training)"></i>training data</span><span><i style="border-top:2px dashed #555">'
     .. '</i>the book\'s figure.</span> A second run on the same set is dashed. Hover a point for its value.</p>\n')
   local any = false
-  local function curves_of(kind, name, title, list, curves)
-    local m
-    for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
-    if not m then return end
-    local okc, charts = pcall(curves, m)
-    if not okc then
-      c.unreadable[#c.unreadable + 1] = {path = m.path, err = "no curves: " .. plain(charts)}
-      return
-    end
-    if #charts == 0 then return end
-    any = true
-    local row = {kind = kind, name = name, run = kind == "experiment" and #E.by_name[name].runs or nil}
-    local why = R.shortness(row, m)
-    w(('<article class="experiment" id="curves-%s">\n<h3>%s %s</h3>\n'):format(id_of(name), esc(title),
-      why and ('<span class="tag short">short run</span>') or ""))
-    local cmd, made = R.command_of(row, m)
-    w(('<p class="muted">%sCommand <code>%s</code>%s. Seed %s. File <code>%s</code>.</p>\n'):format(
-      why and ("Short run: " .. esc(why) .. ". ") or "", esc(cmd), made and " (made from the file)" or "",
-      esc(tostring(m.seed or 1)), esc(m.path)))
-    w('<div class="charts">\n')
-    for k, ch in ipairs(charts) do
-      local spec = ch.spec
-      spec.inline, spec.id = true, ("fig-%s-%d"):format(id_of(name), k)
-      local what = ch.field == "plot_cost" and "cost" or ch.field == "plot_gradients" and "gradient lengths" or "accuracy"
-      w(('<figure>\n%s<figcaption>%s per epoch%s</figcaption>\n</figure>\n'):format(plot.svg(spec),
-        what:gsub("^%l", string.upper), spec.reference and "; dashed: the book's figure" or ""))
-    end
-    w('</div>\n</article>\n')
-  end
-  for _, e in ipairs(E.list) do curves_of("experiment", e.name, e.title, c.experiment[e.name], E.curves) end
-  for _, r in ipairs(X.list) do
-    curves_of("chapter6", r.name, "Chapter 6, " .. r.about:gsub("%s*%(book: [^)]*%)%s*$", ""), c.chapter6[r.name], X.curves)
+  for _, e in ipairs(registry.list) do
+    any = curves_article(w, c, e.kind, e.name, e.title, c[e.kind][e.name]) or any
   end
   if not any then
     w('<p>No experiment has run yet. Run one (<code>lua scripts/experiments/ch1_30_hidden.lua</code>) or build '
       .. 'this page with <code>--quick</code>.</p>\n')
   end
   w('</section>\n')
+end
 
-  -- train.lua runs
+-- the runs of scripts/train.lua --metrics
+local function section_train(w, c)
   w('<section id="train">\n<h2>train.lua runs</h2>\n')
   if #c.train == 0 then
     w('<p>No <code>train.lua --metrics</code> file in the results folder. <code>lua scripts/train.lua '
@@ -925,57 +939,64 @@ function R.page(c, about)
     w('</div>\n')
   end
   w('</section>\n')
+end
 
-  -- visualize.lua
+-- one visualize.lua folder: its figures, confusion matrix and pictures
+local function picture_article(w, k, v)
+  local s = v.summary
+  w(('<article class="experiment" id="pictures-%d">\n<h3>%s</h3>\n'):format(k,
+    esc(s and s.network and ("Network " .. s.network) or ("Folder " .. v.dir))))
+  if s and type(s.correct) == "number" then
+    w(('<p>%s of %s %s images right (%s). Folder <code>%s</code>.</p>\n'):format(fmt_int(s.correct), fmt_int(s.total),
+      esc(s.set or "test"), pct(100 * s.correct / s.total), esc(v.dir)))
+  else
+    w(('<p>Folder <code>%s</code>.</p>\n'):format(esc(v.dir)))
+  end
+  if s and type(s.confusion) == "table" and #s.confusion == 10 then
+    w('<table class="confusion">\n<caption>Confusion matrix: rows the true digit, columns the predicted one</caption>\n'
+      .. '<thead><tr><th scope="col">true \\ predicted</th>')
+    for d = 0, 9 do w(('<th scope="col">%d</th>'):format(d)) end
+    w('</tr></thead>\n<tbody>\n')
+    for r = 1, 10 do
+      w(('<tr><th scope="row">%d</th>'):format(r - 1))
+      for col = 1, 10 do
+        w(('<td%s>%s</td>'):format(r == col and ' class="diag"' or "", esc(s.confusion[r][col])))
+      end
+      w('</tr>\n')
+    end
+    w('</tbody>\n</table>\n')
+  end
+  local captions = {
+    confusion = "The confusion matrix as visualize.lua draws it (green: right, red: wrong; deeper: more images)",
+    misclassified = "Every misclassified digit, captioned true label &gt; prediction",
+    weights = "The first layer's weights, one 28&times;28 picture per hidden neuron",
+  }
+  for _, p in ipairs {"confusion", "misclassified", "weights"} do
+    local f = v.pictures[p]
+    if f then
+      local uri, bytes = data_uri(f)
+      local pw, ph = png_size(bytes)
+      w(('<figure>\n<img class="pixels" src="%s" alt="%s"%s>\n<figcaption>%s (<code>%s</code>)</figcaption>\n</figure>\n')
+        :format(uri, esc(captions[p]:gsub("&[%a]+;", " ")), pw and (' width="%d" height="%d"'):format(pw, ph) or "",
+          captions[p], esc(f)))
+    end
+  end
+  w('</article>\n')
+end
+
+-- what a network gets wrong (visualize.lua's folders)
+local function section_pictures(w, c)
   w('<section id="pictures">\n<h2>What a network gets wrong</h2>\n')
   if #c.visualize == 0 then
     w('<p>No <code>visualize.lua</code> output in the results folder. <code>lua scripts/visualize.lua NET.lnn '
       .. '--out results/visualize</code> writes one for a network saved by <code>train.lua --save</code>.</p>\n')
   end
-  for k, v in ipairs(c.visualize) do
-    local s = v.summary
-    w(('<article class="experiment" id="pictures-%d">\n<h3>%s</h3>\n'):format(k,
-      esc(s and s.network and ("Network " .. s.network) or ("Folder " .. v.dir))))
-    if s and type(s.correct) == "number" then
-      w(('<p>%s of %s %s images right (%s). Folder <code>%s</code>.</p>\n'):format(fmt_int(s.correct), fmt_int(s.total),
-        esc(s.set or "test"), pct(100 * s.correct / s.total), esc(v.dir)))
-    else
-      w(('<p>Folder <code>%s</code>.</p>\n'):format(esc(v.dir)))
-    end
-    if s and type(s.confusion) == "table" and #s.confusion == 10 then
-      w('<table class="confusion">\n<caption>Confusion matrix: rows the true digit, columns the predicted one</caption>\n'
-        .. '<thead><tr><th scope="col">true \\ predicted</th>')
-      for d = 0, 9 do w(('<th scope="col">%d</th>'):format(d)) end
-      w('</tr></thead>\n<tbody>\n')
-      for r = 1, 10 do
-        w(('<tr><th scope="row">%d</th>'):format(r - 1))
-        for col = 1, 10 do
-          w(('<td%s>%s</td>'):format(r == col and ' class="diag"' or "", esc(s.confusion[r][col])))
-        end
-        w('</tr>\n')
-      end
-      w('</tbody>\n</table>\n')
-    end
-    local captions = {
-      confusion = "The confusion matrix as visualize.lua draws it (green: right, red: wrong; deeper: more images)",
-      misclassified = "Every misclassified digit, captioned true label &gt; prediction",
-      weights = "The first layer's weights, one 28&times;28 picture per hidden neuron",
-    }
-    for _, p in ipairs {"confusion", "misclassified", "weights"} do
-      local f = v.pictures[p]
-      if f then
-        local uri, bytes = data_uri(f)
-        local pw, ph = png_size(bytes)
-        w(('<figure>\n<img class="pixels" src="%s" alt="%s"%s>\n<figcaption>%s (<code>%s</code>)</figcaption>\n</figure>\n')
-          :format(uri, esc(captions[p]:gsub("&[%a]+;", " ")), pw and (' width="%d" height="%d"'):format(pw, ph) or "",
-            captions[p], esc(f)))
-      end
-    end
-    w('</article>\n')
-  end
+  for k, v in ipairs(c.visualize) do picture_article(w, k, v) end
   w('</section>\n')
+end
 
-  -- about
+-- the quick runs, the files that could not be read, how the page is made
+local function section_about(w, c, about)
   w('<section id="about">\n<h2>About this page</h2>\n')
   if about.quick and #about.quick > 0 then
     w('<p>Built with <code>--quick</code>, which ran these short runs for what was missing:</p>\n<ul>\n')
@@ -995,6 +1016,25 @@ function R.page(c, about)
     .. 'charts are inline SVG, pictures data: URIs, no script or font is fetched; it prints on A4.</p>\n')
     :format(esc(about.results)))
   w('</section>\n</main>\n<script>', JS, '</script>\n</body>\n</html>\n')
+end
+
+--- page(collected, about): the whole HTML page as a string.  about {results
+--- (the folder read), built (runinfo.describe of the builder), quick (list of
+--- {name, ok, seconds, short} runs the quick option made)}.
+-- @param c what collect() found
+-- @param about {results, built, quick}: where the page comes from (listed above)
+-- @return the whole HTML page as a string
+function R.page(c, about)
+  local h = {}
+  local function w(...) for _, s in ipairs {...} do h[#h + 1] = s end end
+  local ctx = page_context(c, about)
+  page_header(w, ctx)
+  section_table(w, ctx)
+  section_words(w, ctx)
+  section_curves(w, c) -- may add to c.unreadable, which the about section lists
+  section_train(w, c)
+  section_pictures(w, c)
+  section_about(w, c, about)
   return table.concat(h)
 end
 
@@ -1008,9 +1048,9 @@ function R.build(opts)
   local results = opts.results or "results"
   local out = opts.out or (results .. "/report")
   local c = R.collect(results, out .. "/")
-  core.tools.mkdir(out)
+  args.call(core.tools.mkdir, out)
   local path = out .. "/index.html"
-  core.write_file(path, R.page(c, {results = results, built = runinfo.describe(), quick = opts.quick}))
+  args.call(core.write_file, path, R.page(c, {results = results, built = runinfo.describe(), quick = opts.quick}))
   return path, c
 end
 

@@ -11,6 +11,7 @@ local cli = require "lnn.cli"
 local bootstrap = require "lnn.bootstrap"
 local network = require "lnn.network"
 local distributed = require "lnn.distributed"
+local toolkit = require "lnn.commands.toolkit"
 
 local M = {summary = "train in rounds with a growing mini-batch until converged (bootyNet)"}
 M.about = "Trains in rounds with a growing mini-batch until the validation accuracy stops improving."
@@ -56,12 +57,12 @@ function M.run(argv, prog)
     cli.fail(prog, ("option '--sizes': MNIST needs 784 inputs and 10 outputs, got '%s'"):format(table.concat(opts.sizes, ",")))
   end
 
-  local training_data, validation_data, test_data = require("lnn.commands.train").load_data(prog, opts)
+  local training_data, validation_data, test_data = toolkit.load_data(prog, opts)
 
   local net
   if opts.previous then
-    local train = require "lnn.commands.train"
-    net = cli.load_network(prog, "--previous", opts.previous, network.load, train.loads, train.load_takes)
+    net = cli.load_network(prog, "--previous", opts.previous, network.load, toolkit.sigmoid_loads,
+      toolkit.sigmoid_takes)
     if net.sizes[1] ~= 784 or net.sizes[#net.sizes] ~= 10 then
       cli.fail(prog, ("option '--previous': MNIST needs 784 inputs and 10 outputs, got a [%s] network in '%s'")
         :format(table.concat(net.sizes, ","), opts.previous))

@@ -6,6 +6,7 @@ local core = require "lnn.core"
 local cli = require "lnn.cli"
 local baselines = require "lnn.baselines"
 local mnist_loader = require "lnn.mnist_loader"
+local toolkit = require "lnn.commands.toolkit"
 
 local M = {summary = "the average-darkness baseline (the book: 2225 of 10000)"}
 M.flags = {
@@ -30,10 +31,8 @@ function M.run(argv, prog)
   print(("%d of %d values correct."):format(num_correct, #test_data))
   if opts.out then
     local runinfo = require "lnn.runinfo"
-    local words = cli.words(prog)
-    if opts.data then words[#words + 1] = "--data" words[#words + 1] = opts.data end
     runinfo.save(opts.out, "average_darkness", {baseline = "average_darkness", correct = num_correct,
-      total = #test_data, seconds = seconds, run = runinfo.describe(runinfo.command(words))})
+      total = #test_data, seconds = seconds, run = runinfo.describe(toolkit.command(prog, argv))})
   end
   return 0
 end

@@ -22,7 +22,7 @@ M.SHA256 = {
   [F.test_labels] = "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+local q = require("lnn.commands.toolkit").quote
 
 local function exists(path)
   local f = io.open(path, "rb")

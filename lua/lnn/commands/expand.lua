@@ -9,6 +9,7 @@
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local mnist_loader = require "lnn.mnist_loader"
+local toolkit = require "lnn.commands.toolkit"
 
 local M = {summary = "write the 250,000-image expanded training set (expand_mnist.py)"}
 M.flags = {
@@ -82,7 +83,7 @@ function M.run(argv, prog)
   print(("Wrote %s and %s"):format(images, labels))
   print(("%d -> %d images; load %.2f s, expand and shuffle %.2f s, compress and write %.2f s, total %.2f s")
     :format(#training, #expanded, t1 - t0, t2 - t1, t3 - t2, t3 - t0))
-  if opts.rss then print(("peak RSS: %s kB"):format(require("lnn.commands.train").peak_rss_kb() or "?")) end
+  if opts.rss then print(("peak RSS: %s kB"):format(toolkit.peak_rss_kb() or "?")) end
   return 0
 end
 

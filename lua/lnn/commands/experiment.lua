@@ -7,6 +7,8 @@ local core = require "lnn.core"
 local cli = require "lnn.cli"
 local E = require "lnn.experiments"
 local X = require "lnn.chapter6"
+local registry = require "lnn.registry"
+local toolkit = require "lnn.commands.toolkit"
 local network3 = require "lnn.network3"
 local distributed = require "lnn.distributed"
 
@@ -59,6 +61,7 @@ local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 local function run_book(name, argv, prog)
   local e = E.by_name[name]
   local opts = cli.parse(argv, M.flags, prog, e.title .. "\nbook: " .. e.book)
+  opts.command = toolkit.command(prog, argv) -- what the results file records
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
@@ -78,6 +81,7 @@ end
 -- a chapter 6 run other than 6.8
 local function run_chapter6(run, argv, prog)
   local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
+  opts.command = toolkit.command(prog, argv) -- what the results file records
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
@@ -110,6 +114,7 @@ end
 -- earlier (--members, e.g. from `lnn experiment ch6_7 --save`)
 local function run_ensemble(run, argv, prog)
   local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
+  opts.command = toolkit.command(prog, argv) -- what the results file records
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
@@ -181,7 +186,7 @@ end
 --- listing(): every experiment, one per line, with the book's figure.
 -- @return every experiment, one per line, with the book's figure
 function M.listing()
-  return E.listing() .. "\n" .. X.listing()
+  return registry.listing()
 end
 
 --- named(name): the command function(argv, prog) of experiment name (what
@@ -190,11 +195,12 @@ end
 -- @return the command function(argv, prog) of experiment name (what scripts/experiments/<name>.lua
 --  runs)
 function M.named(name)
-  if E.by_name[name] then
+  local entry = registry.by_name[name]
+  if not entry then error(("bad argument #1 to 'named' (an experiment name expected, got %s)"):format(tostring(name)), 2) end
+  if entry.kind == "experiment" then
     return function(argv, prog) return run_book(name, argv, prog) end
   end
-  local run = X.by_name[name]
-  if not run then error(("bad argument #1 to 'named' (an experiment name expected, got %s)"):format(tostring(name)), 2) end
+  local run = entry.def
   if run.ensemble then return function(argv, prog) return run_ensemble(run, argv, prog) end end
   return function(argv, prog) return run_chapter6(run, argv, prog) end
 end
@@ -219,7 +225,7 @@ function M.run(argv, prog)
       prog, M.about, M.synopsis)
     cli.fail(prog, "an experiment NAME expected (--list shows them)")
   end
-  if not (E.by_name[name] or X.by_name[name]) then
+  if not registry.kind(name) then
     cli.fail(prog, ("unknown experiment '%s' (--list shows them)"):format(name))
   end
   return M.named(name)({table.unpack(argv, 2)}, prog .. " " .. name)

@@ -7,6 +7,7 @@ local core = require "lnn.core"
 local cli = require "lnn.cli"
 local baselines = require "lnn.baselines"
 local mnist_loader = require "lnn.mnist_loader"
+local toolkit = require "lnn.commands.toolkit"
 
 local M = {summary = "the SVM baseline, linear or RBF (the book's RBF SVM: 9435 of 10000)"}
 
@@ -100,19 +101,10 @@ function M.run(argv, prog)
   print(M.convergence(clf, opts))
   if opts.out then
     local runinfo = require "lnn.runinfo"
-    local words = cli.words(prog)
-    words[#words + 1] = "--kernel" words[#words + 1] = opts.kernel
-    words[#words + 1] = "--C" words[#words + 1] = tostring(C)
-    for _, f in ipairs {"epochs", "tol", "seed"} do words[#words + 1] = "--" .. f words[#words + 1] = tostring(opts[f]) end
-    if rbf then
-      words[#words + 1] = "--gamma" words[#words + 1] = tostring(gamma)
-      words[#words + 1] = "--features" words[#words + 1] = tostring(features)
-    end
-    if opts.data then words[#words + 1] = "--data" words[#words + 1] = opts.data end
     local name = rbf and "svm_rbf" or "svm"
     runinfo.save(opts.out, name, {baseline = name, kernel = opts.kernel, correct = num_correct, total = #test_data,
       seconds = t2 - t0, C = C, multiclass = multiclass, gamma = rbf and gamma or nil, features = rbf and features or nil,
-      passes = clf.passes, seed = opts.seed, run = runinfo.describe(runinfo.command(words))})
+      passes = clf.passes, seed = opts.seed, run = runinfo.describe(toolkit.command(prog, argv))})
   end
   return 0
 end

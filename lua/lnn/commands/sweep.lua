@@ -46,14 +46,8 @@ M.flags = {
 }
 M.about = "Trains network2 (cross-entropy) at every point of an eta x lmbda x sizes grid; one table, one JSON."
 
---- run(argv, prog): the command; returns its exit status.
--- @param argv the command's arguments (without its name)
--- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
--- @return the exit status (0 on success)
-function M.run(argv, prog)
-  local opts = cli.parse(argv, M.flags, prog, M.about)
-  cli.no_arguments(opts, prog)
-  opts.progress = cli.progress(opts, prog) -- the bar, or false
+-- The grid's axes from the flags: the etas, the lmbdas and the networks' sizes.
+local function axes(prog, opts)
   local etas, why = numbers(opts.eta, true)
   if not etas then cli.fail(prog, ("option '--eta': %s expected, got '%s'"):format(why, opts.eta)) end
   local lmbdas
@@ -71,6 +65,61 @@ function M.run(argv, prog)
     end
     nets[#nets + 1] = sizes
   end
+  return etas, lmbdas, nets
+end
+
+-- One point of the grid trained: its row of the results (final and best
+-- validation accuracy, or SGD's error) and whether it ran every epoch.
+local function train_point(p, opts, training_data, validation_data, run, stop)
+  local net = network2.Network(p.sizes, network2.CrossEntropyCost, {seed = opts.seed})
+  local t = core.clock()
+  local okt, _, accuracy = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, p.eta, {
+    lmbda = p.lmbda, evaluation_data = validation_data, monitor_evaluation_accuracy = true, quiet = true,
+    progress = opts.progress,
+    should_stop = stop.should_stop_here})
+  local r = {sizes = p.sizes, eta = p.eta, lmbda = p.lmbda, rank = run.rank, seconds = core.clock() - t}
+  if okt then
+    local best = 0
+    for _, a in ipairs(accuracy) do best = math.max(best, a) end
+    r.final, r.best, r.total = accuracy[#accuracy], best, #validation_data
+    r.epochs = #accuracy
+  else
+    r.error = tostring(accuracy) -- SGD's own text: called straight from pcall, without a position
+  end
+  return r, okt and #accuracy < opts.epochs
+end
+
+-- The printed table of every point (all: the gathered rows), and where a
+-- signal stopped the sweep (nil: it did not).
+local function results_table(grid, all)
+  local lines = {("%-16s %8s %8s %10s %10s %8s %5s"):format("sizes", "eta", "lmbda", "final", "best", "seconds", "rank")}
+  local where
+  for i = 1, #grid do
+    local r = all[i]
+    if r then
+      local acc = function(v) return v and ("%.2f%%"):format(100 * v / r.total) or "-" end
+      local note = r.error or (r.interrupted and ("interrupted " .. r.interrupted))
+      lines[#lines + 1] = ("%-16s %8g %8g %10s %10s %8.1f %5d%s"):format(table.concat(r.sizes, ","), r.eta,
+        r.lmbda, acc(r.final), acc(r.best), r.seconds, r.rank, note and ("  " .. note) or "")
+      if r.stopped and not where then where = ("%s of point %d"):format(r.epochs and r.epochs - 1 or "none", i) end
+    else
+      local p = grid[i]
+      lines[#lines + 1] = ("%-16s %8g %8g %10s %10s %8s %5s  not run (interrupted)"):format(table.concat(p.sizes, ","),
+        p.eta, p.lmbda, "-", "-", "-", "-")
+    end
+  end
+  return table.concat(lines, "\n"), where
+end
+
+--- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
+function M.run(argv, prog)
+  local opts = cli.parse(argv, M.flags, prog, M.about)
+  cli.no_arguments(opts, prog)
+  opts.progress = cli.progress(opts, prog) -- the bar, or false
+  local etas, lmbdas, nets = axes(prog, opts)
 
   local run <close> = distributed.start(opts.mpi, prog, opts.threads)
   run:only_root_writes(opts, {})
@@ -101,51 +150,20 @@ function M.run(argv, prog)
   local mine = {}
   local jobs = run:mine(#grid)
   for n, i in ipairs(jobs) do
-    local p = grid[i]
-    local net = network2.Network(p.sizes, network2.CrossEntropyCost, {seed = opts.seed})
-    local t = core.clock()
-    local okt, _, accuracy = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, p.eta, {
-      lmbda = p.lmbda, evaluation_data = validation_data, monitor_evaluation_accuracy = true, quiet = true,
-      progress = opts.progress,
-      should_stop = stop.should_stop_here})
-    local r = {sizes = p.sizes, eta = p.eta, lmbda = p.lmbda, rank = run.rank, seconds = core.clock() - t}
-    if okt then
-      local best = 0
-      for _, a in ipairs(accuracy) do best = math.max(best, a) end
-      r.final, r.best, r.total = accuracy[#accuracy], best, #validation_data
-      r.epochs = #accuracy
-    else
-      r.error = tostring(accuracy):gsub("^[^:\n]+%.lua:%d+: ", "")
-    end
+    local r, partial = train_point(grid[i], opts, training_data, validation_data, run, stop)
     mine[i] = r
-    local partial = okt and #accuracy < opts.epochs
     if stop:stopping(false) and (partial or n < #jobs) then
       r.stopped = true
-      if partial then r.interrupted = ("after epoch %d"):format(#accuracy - 1) end
+      if partial then r.interrupted = ("after epoch %d"):format(r.epochs - 1) end
       break
     end
   end
   stop:stopping(true) -- every rank learns whether any was stopped
   local all = run:gather(mine)
 
-  local lines = {("%-16s %8s %8s %10s %10s %8s %5s"):format("sizes", "eta", "lmbda", "final", "best", "seconds", "rank")}
-  local where
-  for i = 1, #grid do
-    local r = all[i]
-    if r then
-      local acc = function(v) return v and ("%.2f%%"):format(100 * v / r.total) or "-" end
-      local note = r.error or (r.interrupted and ("interrupted " .. r.interrupted))
-      lines[#lines + 1] = ("%-16s %8g %8g %10s %10s %8.1f %5d%s"):format(table.concat(r.sizes, ","), r.eta,
-        r.lmbda, acc(r.final), acc(r.best), r.seconds, r.rank, note and ("  " .. note) or "")
-      if r.stopped and not where then where = ("%s of point %d"):format(r.epochs and r.epochs - 1 or "none", i) end
-    else
-      local p = grid[i]
-      lines[#lines + 1] = ("%-16s %8g %8g %10s %10s %8s %5s  not run (interrupted)"):format(table.concat(p.sizes, ","),
-        p.eta, p.lmbda, "-", "-", "-", "-")
-    end
-  end
+  local text, where = results_table(grid, all)
   if not where then stop.signal = nil end -- it came after the last point: the sweep is whole
-  print(table.concat(lines, "\n"))
+  print(text)
   if run.root then
     local list = {}
     for i = 1, #grid do

@@ -8,8 +8,8 @@ local core = require "lnn.core"
 local cli = require "lnn.cli"
 local json = require "lnn.json"
 local network = require "lnn.network"
-local mnist_loader = require "lnn.mnist_loader"
 local distributed = require "lnn.distributed"
+local toolkit = require "lnn.commands.toolkit"
 
 local M = {summary = "train the book's chapter 1 network (network.py) on MNIST"}
 
@@ -33,25 +33,61 @@ M.flags = {
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
   distributed.flag,
 }
--- the files --load continues: network.py's (lnn train --save, --backups) and mynet.py's
-M.loads = {["lnn.network.load"] = true, ["lnn.mynet.load"] = true}
-M.load_takes = "a network saved by lnn train --save or --backups"
 M.about = "Trains a network.py-style sigmoid network on MNIST and reports test accuracy per epoch."
 
---- load_data(prog, opts): load_data_wrapper(opts.data), the training set cut
---- to the train_size option; a missing data set or a bad size is the command's error.
--- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
--- @param opts options table (the keys are listed above)
--- @return the training, validation and test sets
-function M.load_data(prog, opts)
-  local training_data, validation_data, test_data = mnist_loader.load_data_wrapper(opts.data) -- an error: cli.run says it
-  if opts.train_size then
-    if opts.train_size > #training_data then
-      cli.fail(prog, ("option '--train-size': at most %d, got '%d'"):format(#training_data, opts.train_size))
+-- The network to train: --load's (its sizes must agree with a --sizes given),
+-- or a new one of --sizes.
+local function the_network(prog, opts, argv)
+  if not opts.load then
+    if opts.sizes[1] ~= 784 or opts.sizes[#opts.sizes] ~= 10 then
+      cli.fail(prog, ("option '--sizes': MNIST needs 784 inputs and 10 outputs, got '%s'")
+        :format(table.concat(opts.sizes, ",")))
     end
-    training_data = training_data:slice(1, opts.train_size)
+    return network.Network(opts.sizes, {seed = opts.seed})
   end
-  return training_data, validation_data, test_data
+  local net = cli.load_network(prog, "--load", opts.load, network.load, toolkit.sigmoid_loads,
+    toolkit.sigmoid_takes)
+  local given = false
+  for _, a in ipairs(argv) do if a:match("^%-%-sizes") then given = true end end
+  if given and table.concat(net.sizes, ",") ~= table.concat(opts.sizes, ",") then
+    cli.die(prog, ("--sizes %s disagrees with %s (%s)"):format(table.concat(opts.sizes, ","), opts.load,
+      table.concat(net.sizes, ",")))
+  end
+  return net
+end
+
+-- Resuming with --metrics continues the file: the entries of the epochs the
+-- loaded network has been through (numbered 0 .. net.epoch - 1, as printed)
+-- stay (a later epoch's, from a run that went further than this checkpoint,
+-- are dropped).
+local function continue_metrics(prog, opts, net, metrics)
+  if not (opts.load and opts.metrics and io.open(opts.metrics)) then return end
+  local okm, old = pcall(core.call_as, "read", nil, core.read_file, opts.metrics)
+  if okm then okm, old = pcall(json.decode, old, opts.metrics) end
+  if not okm or type(old) ~= "table" or type(old.epochs) ~= "table" then
+    cli.die(prog, ("--metrics %s: cannot continue it: %s"):format(opts.metrics,
+      okm and "no \"epochs\" list" or tostring(old)))
+  end
+  for _, e in ipairs(old.epochs) do
+    if type(e) == "table" and math.type(e.epoch) == "integer" and e.epoch < net.epoch then
+      metrics.epochs[#metrics.epochs + 1] = e
+    end
+  end
+end
+
+-- The closing line: the last epoch's test accuracy and the training time, or
+-- (no epoch run) the loaded network's accuracy.
+local function final_line(net, metrics, last, test_data)
+  if last then
+    local total = 0
+    for _, e in ipairs(metrics.epochs) do total = total + e.seconds end
+    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d); training %.2f s"):format(net.epoch,
+      net.epoch == 1 and "" or "s", 100 * last.correct / last.total, last.correct, last.total, total))
+  else
+    local correct = net:evaluate(test_data)
+    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d)"):format(net.epoch,
+      net.epoch == 1 and "" or "s", 100 * correct / #test_data, correct, #test_data))
+  end
 end
 
 --- run(argv, prog): the command; returns its exit status (raises cli exits).
@@ -67,24 +103,9 @@ function M.run(argv, prog)
   local run <close> = distributed.start(opts.mpi, prog, opts.threads)
   run:only_root_writes(opts, {"save", "metrics", "backups", "rss"})
 
-  local training_data, _, test_data = M.load_data(prog, opts)
+  local training_data, _, test_data = toolkit.load_data(prog, opts)
 
-  local net
-  if opts.load then
-    net = cli.load_network(prog, "--load", opts.load, network.load, M.loads, M.load_takes)
-    local given = false
-    for _, a in ipairs(argv) do if a:match("^%-%-sizes") then given = true end end
-    if given and table.concat(net.sizes, ",") ~= table.concat(opts.sizes, ",") then
-      cli.die(prog, ("--sizes %s disagrees with %s (%s)"):format(table.concat(opts.sizes, ","), opts.load,
-        table.concat(net.sizes, ",")))
-    end
-  else
-    if opts.sizes[1] ~= 784 or opts.sizes[#opts.sizes] ~= 10 then
-      cli.fail(prog, ("option '--sizes': MNIST needs 784 inputs and 10 outputs, got '%s'")
-        :format(table.concat(opts.sizes, ",")))
-    end
-    net = network.Network(opts.sizes, {seed = opts.seed})
-  end
+  local net = the_network(prog, opts, argv)
   -- ranks that would train on other data or for other steps stop here, together, with a message
   run:share(net, function()
     return {training_images = #training_data, training_checksum = training_data:checksum(),
@@ -94,30 +115,9 @@ function M.run(argv, prog)
 
   -- the network and the command are what the report (lnn report) shows beside the curve
   local runinfo = require "lnn.runinfo"
-  local words = cli.words(prog)
-  for _, w in ipairs {"--sizes", table.concat(net.sizes, ","), "--epochs", tostring(opts.epochs), "--batch",
-                      tostring(opts.batch), "--eta", tostring(opts.eta), "--seed", tostring(opts.seed),
-                      opts.train_size and "--train-size" or nil, opts.train_size and tostring(opts.train_size) or nil} do
-    words[#words + 1] = w
-  end
   local metrics = {epochs = {}, sizes = net.sizes, eta = opts.eta, batch = opts.batch, seed = opts.seed,
-                   training_images = #training_data, run = runinfo.describe(runinfo.command(words))}
-  -- Resuming with --metrics continues the file: the entries of the epochs the
-  -- loaded network has been through (numbered 0 .. net.epoch - 1, as printed)
-  -- stay (a later epoch's, from a run that went further than this checkpoint,
-  -- are dropped).
-  if opts.load and opts.metrics and io.open(opts.metrics) then
-    local okm, old = pcall(function() return json.decode(core.read_file(opts.metrics), opts.metrics) end)
-    if not okm or type(old) ~= "table" or type(old.epochs) ~= "table" then
-      cli.die(prog, ("--metrics %s: cannot continue it: %s"):format(opts.metrics,
-        okm and "no \"epochs\" list" or tostring(old):gsub("^.-read_file: ", "")))
-    end
-    for _, e in ipairs(old.epochs) do
-      if type(e) == "table" and math.type(e.epoch) == "integer" and e.epoch < net.epoch then
-        metrics.epochs[#metrics.epochs + 1] = e
-      end
-    end
-  end
+                   training_images = #training_data, run = runinfo.describe(toolkit.command(prog, argv))}
+  continue_metrics(prog, opts, net, metrics)
 
   -- Ctrl-C or SIGTERM: stop after the epoch whose checkpoint and metrics are
   -- written, and say how to resume (a second signal stops at once); under
@@ -152,27 +152,9 @@ function M.run(argv, prog)
       and ("resume with: " .. run:resume_command(prog, argv, {{"--load", checkpoint}}))
       or "no --save or --backups, so nothing to resume from")
   end
-  if last then
-    local total = 0
-    for _, e in ipairs(metrics.epochs) do total = total + e.seconds end
-    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d); training %.2f s"):format(net.epoch,
-      net.epoch == 1 and "" or "s", 100 * last.correct / last.total, last.correct, last.total, total))
-  else
-    local correct = net:evaluate(test_data)
-    print(("Test accuracy after %d epoch%s: %.2f%% (%d / %d)"):format(net.epoch,
-      net.epoch == 1 and "" or "s", 100 * correct / #test_data, correct, #test_data))
-  end
-  if opts.rss then print(("peak RSS: %s kB"):format(M.peak_rss_kb() or "?")) end
+  final_line(net, metrics, last, test_data)
+  if opts.rss then print(("peak RSS: %s kB"):format(toolkit.peak_rss_kb() or "?")) end
   return 0
-end
-
---- peak_rss_kb(): this process's peak resident memory (VmHWM) in kB, or nil.
--- @return this process's peak resident memory (VmHWM) in kB, or nil
-function M.peak_rss_kb()
-  local f = io.open("/proc/self/status")
-  local hwm = f and f:read("a"):match("VmHWM:%s*(%d+) kB")
-  if f then f:close() end
-  return tonumber(hwm)
 end
 
 return M

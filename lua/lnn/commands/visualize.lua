@@ -11,6 +11,7 @@ local core = require "lnn.core"
 local cli = require "lnn.cli"
 local model = require "lnn.model"
 local mnist_loader = require "lnn.mnist_loader"
+local toolkit = require "lnn.commands.toolkit"
 
 local tools = core.tools
 local MARK = ".lnn-visualize" -- marks a folder this command wrote, so it may remove it
@@ -39,7 +40,7 @@ M.about = "NETWORK_FILE (any network lnn saves: lnn train --save, network2's JSO
 
 -- whether folder path holds nothing (no file, no folder)
 local function empty_folder(path)
-  local p = io.popen("ls -A '" .. path:gsub("'", "'\\''") .. "' 2>/dev/null")
+  local p = io.popen("ls -A " .. toolkit.quote(path) .. " 2>/dev/null")
   local any = p:read("l") ~= nil
   p:close()
   return not any
@@ -71,74 +72,50 @@ local function remove_previous(out)
   end
 end
 
---- run(argv, prog): the command; returns its exit status.
--- @param argv the command's arguments (without its name)
--- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
--- @return the exit status (0 on success)
-function M.run(argv, prog)
-  local opts = cli.parse(argv, M.flags, prog, M.about, M.synopsis)
-  if opts.checkpoints and #opts > 0 then
-    cli.fail(prog, ("--checkpoints takes no NETWORK_FILE, got '%s'"):format(opts[1]))
-  elseif not opts.checkpoints and #opts ~= 1 then
-    cli.fail(prog, #opts == 0 and "NETWORK_FILE expected (or --checkpoints DIR)"
-      or ("one NETWORK_FILE expected, got also '%s'"):format(opts[2]))
-  end
+local function pct(k, n) return 100 * k / n end
 
-  local _, validation_data, test_data = mnist_loader.load_data(opts.data) -- an error: cli.run says it
-  local data = opts.set == "test" and test_data or validation_data
-
-  local function pct(k, n) return 100 * k / n end
+-- --checkpoints DIR: every network saved there scored on data, oldest first, and the best
+local function score_checkpoints(prog, opts, data)
   -- how many of data a network of any face classifies correctly
-  local function score(net, data)
+  local function score(net)
     local _, correct = tools.confusion(data, net:predict(data))
     return correct
   end
-
-  if opts.checkpoints then
-    local okd, files = pcall(tools.dir, opts.checkpoints)
-    if not okd then cli.die(prog, files) end
-    table.sort(files, function(a, b)
-      if a.mtime ~= b.mtime then return a.mtime < b.mtime end
-      return a.name < b.name
-    end)
-    print(("Scoring %d file%s in %s on the %s set (oldest first)"):format(#files, #files == 1 and "" or "s",
-      opts.checkpoints, opts.set))
-    local best
-    for _, f in ipairs(files) do
-      local path = opts.checkpoints .. "/" .. f.name
-      local okl, net = pcall(model.load_any, path)
-      if okl then
-        local okp, correct = pcall(score, net, data)
-        if okp then
-          print(("%-24s after %3d epochs: %d / %d (%.2f%%)"):format(f.name, net.epoch or 0, correct, #data,
-            pct(correct, #data)))
-          if not best or correct > best.correct then best = {name = f.name, correct = correct} end
-        else
-          print(("%-24s skipped: %s"):format(f.name, tostring(correct)))
-        end
+  local okd, files = pcall(tools.dir, opts.checkpoints)
+  if not okd then cli.die(prog, files) end
+  table.sort(files, function(a, b)
+    if a.mtime ~= b.mtime then return a.mtime < b.mtime end
+    return a.name < b.name
+  end)
+  print(("Scoring %d file%s in %s on the %s set (oldest first)"):format(#files, #files == 1 and "" or "s",
+    opts.checkpoints, opts.set))
+  local best
+  for _, f in ipairs(files) do
+    local path = opts.checkpoints .. "/" .. f.name
+    local okl, net = pcall(model.load_any, path)
+    if okl then
+      local okp, correct = pcall(score, net)
+      if okp then
+        print(("%-24s after %3d epochs: %d / %d (%.2f%%)"):format(f.name, net.epoch or 0, correct, #data,
+          pct(correct, #data)))
+        if not best or correct > best.correct then best = {name = f.name, correct = correct} end
       else
-        local loader, what = model.which_loader(path)
-        print(("%-24s skipped: %s"):format(f.name, what and not M.loads[loader] and ("it is " .. what)
-          or cli.clean(net)))
+        print(("%-24s skipped: %s"):format(f.name, tostring(correct)))
       end
+    else
+      local loader, what = model.which_loader(path)
+      print(("%-24s skipped: %s"):format(f.name, what and not M.loads[loader] and ("it is " .. what)
+        or cli.clean(net)))
     end
-    if best then print(("best: %s, %d / %d (%.2f%%)"):format(best.name, best.correct, #data, pct(best.correct, #data))) end
-    return 0
   end
+  if best then print(("best: %s, %d / %d (%.2f%%)"):format(best.name, best.correct, #data, pct(best.correct, #data))) end
+end
 
-  local net = cli.load_network(prog, nil, opts[1], model.load_any, M.loads, M.load_takes)
-  local layout = model.layout_of(net._net)
-  local first, last = layout.layers[1], layout.layers[#layout.layers]
-  local n_in = require("lnn.face").layer_inputs(first)
-  if n_in ~= 784 or last.n_out ~= 10 then
-    cli.die(prog, ("%s: a network of 784 inputs and 10 outputs expected, got %d inputs and %d outputs")
-      :format(opts[1], n_in, last.n_out))
-  end
-
+-- Makes the folder out ready for this run's files (its mark, failed/, passed/, weights/).
+local function prepare_out(prog, out)
   -- OUT may hold other commands' results (it was `results` itself by default): only the files an
   -- earlier run of this command wrote (its marked folder, its names) are removed; a folder with
   -- files and no mark is not this command's to write into
-  local out = opts.out
   if pcall(tools.dir, out) then
     local marked = io.open(out .. "/" .. MARK) ~= nil
     if not marked and not empty_folder(out) then
@@ -152,11 +129,11 @@ function M.run(argv, prog)
     for _, sub in ipairs {"failed", "passed", "weights"} do tools.mkdir(out .. "/" .. sub) end
   end)
   if not okm then cli.die(prog, err) end
+end
 
-  local predictions = net:predict(data)
-  local counts, correct, failed = tools.confusion(data, predictions)
-
-  -- one PNG per misclassified digit (and per correct one with --save-successes)
+-- One PNG per misclassified digit (and per correct one with --save-successes),
+-- under out/failed/P and out/passed/P; returns how many were written.
+local function write_digits(out, data, predictions, failed, save_successes)
   local made = {}
   local function write_digit(status, i, pred)
     local folder = ("%s/%s/%d"):format(out, status, pred)
@@ -165,14 +142,19 @@ function M.run(argv, prog)
   end
   for _, i in ipairs(failed) do write_digit("failed", i, predictions[i]) end
   local written = #failed
-  if opts.save_successes then
+  if save_successes then
     local wrong = {}
     for _, i in ipairs(failed) do wrong[i] = true end
     for i = 1, #data do
       if not wrong[i] then write_digit("passed", i, predictions[i]) written = written + 1 end
     end
   end
+  return written
+end
 
+-- The contact sheet of the misclassified digits, and the confusion matrix
+-- printed, drawn and written to summary.json for the report.
+local function sheet_and_confusion(opts, out, data, predictions, counts, correct, failed)
   -- the contact sheet: every misclassified digit, captioned label>prediction
   if #failed > 0 then
     local captions = {}
@@ -196,9 +178,12 @@ function M.run(argv, prog)
   -- the figures as JSON, for the report (lnn report)
   core.write_file(out .. "/summary.json", require("lnn.json").encode {kind = "visualize", network = opts[1],
     set = opts.set, correct = correct, total = #data, confusion = counts} .. "\n")
+end
 
-  -- the first layer's weights: one picture per hidden neuron (28x28) or per
-  -- filter (a conv net's, of one input channel: its 5x5 window), and a sheet of them all
+-- The first layer's weights: one picture per hidden neuron (28x28) or per
+-- filter (a conv net's, of one input channel: its 5x5 window), and a sheet of
+-- them all; returns how many.
+local function weight_pictures(net, first, out)
   local W = net.weights[1]
   local n_hidden, width = W:shape()
   local h, w = 28, 28
@@ -209,6 +194,50 @@ function M.run(argv, prog)
   end
   tools.write_sheet(out .. "/weights.png", wbytes, n_hidden, w, h,
     {columns = math.min(n_hidden, 10), scale = first.kind == "convpool" and 8 or 2})
+  return n_hidden
+end
+
+--- run(argv, prog): the command; returns its exit status.
+-- @param argv the command's arguments (without its name)
+-- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
+-- @return the exit status (0 on success)
+function M.run(argv, prog)
+  local opts = cli.parse(argv, M.flags, prog, M.about, M.synopsis)
+  if opts.checkpoints and #opts > 0 then
+    cli.fail(prog, ("--checkpoints takes no NETWORK_FILE, got '%s'"):format(opts[1]))
+  elseif not opts.checkpoints and #opts ~= 1 then
+    cli.fail(prog, #opts == 0 and "NETWORK_FILE expected (or --checkpoints DIR)"
+      or ("one NETWORK_FILE expected, got also '%s'"):format(opts[2]))
+  end
+
+  local _, validation_data, test_data = mnist_loader.load_data(opts.data) -- an error: cli.run says it
+  local data = opts.set == "test" and test_data or validation_data
+
+  if opts.checkpoints then
+    score_checkpoints(prog, opts, data)
+    return 0
+  end
+
+  local net = cli.load_network(prog, nil, opts[1], model.load_any, M.loads, M.load_takes)
+  local layout = model.layout_of(net._net)
+  local first, last = layout.layers[1], layout.layers[#layout.layers]
+  local n_in = require("lnn.face").layer_inputs(first)
+  if n_in ~= 784 or last.n_out ~= 10 then
+    cli.die(prog, ("%s: a network of 784 inputs and 10 outputs expected, got %d inputs and %d outputs")
+      :format(opts[1], n_in, last.n_out))
+  end
+
+  local out = opts.out
+  prepare_out(prog, out)
+
+  local predictions = net:predict(data)
+  local counts, correct, failed = tools.confusion(data, predictions)
+
+  local written = write_digits(out, data, predictions, failed, opts.save_successes)
+
+  sheet_and_confusion(opts, out, data, predictions, counts, correct, failed)
+
+  local n_hidden = weight_pictures(net, first, out)
 
   print(("wrote %d digit PNGs under %s/ (%d misclassified), %s/confusion.png, %s/weights.png and %d weight images")
     :format(written, out, #failed, out, out, n_hidden))

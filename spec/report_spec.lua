@@ -145,7 +145,9 @@ local function outside_refs(html)
   for _, q in ipairs {'"', "'"} do
     for attr, v in html:gmatch("[%s<](%a+)%s*=%s*" .. q .. "([^" .. q .. "]*)" .. q) do
       attr = attr:lower()
-      if (attr == "src" or attr == "href") and not v:match("^data:") and not v:match("^#") then
+      -- (the demo pages the report writes beside itself are the page's own)
+      if (attr == "src" or attr == "href") and not v:match("^data:") and not v:match("^#")
+          and not (attr == "href" and v:match("^demo%-%d+%.html$")) then
         t[#t + 1] = attr .. "=" .. v
       end
     end
@@ -301,6 +303,45 @@ end)
 -- whose fields have the wrong types, impossible values or missing keys is
 -- listed under "Files that could not be read" with its name and why, while the
 -- page is still built (status 0)
+describe("the report's pages to draw on", function()
+  it("links a demo page for every visualize folder whose network is at hand, and says why not for the others", function()
+    local dir, cleanup = H.tmpdir()
+    local res = dir .. "/res"
+    for _, d in ipairs {"vis-net", "vis-gone"} do assert(os.execute(("mkdir -p '%s/%s'"):format(res, d))) end
+    local lnn = require "lnn"
+    local net_file = dir .. "/net.lnn"
+    lnn.network.Network({784, 20, 10}, {seed = 3}):save(net_file)
+    local confusion = {}
+    for r = 1, 10 do confusion[r] = {} for c = 1, 10 do confusion[r][c] = r == c and 1 or 0 end end
+    for d, file in pairs {["vis-net"] = net_file, ["vis-gone"] = dir .. "/gone.lnn"} do
+      H.write_file(("%s/%s/.lnn-visualize"):format(res, d), "")
+      H.write_file(("%s/%s/summary.json"):format(res, d),
+        json.encode {network = file, set = "test", correct = 10, total = 10, confusion = confusion})
+    end
+    local path, c = report.build {results = res, out = dir .. "/report"}
+    local page = H.read_file(path)
+    local links = {}
+    for k, v in ipairs(c.visualize) do
+      if v.summary.network == net_file then
+        links[#links + 1] = v.demo
+        assert.truthy(v.demo and v.demo:match("^demo%-%d%.html$"), v.demo)
+        local demo = H.read_file(dir .. "/report/" .. v.demo)
+        assert.truthy(demo:find("window.lnnDemo", 1, true), "not a demo page")
+        assert.truthy(demo:find(net_file, 1, true), "the demo page does not name its network")
+        assert.truthy(page:find(('<a href="%s">Draw a digit</a>'):format(v.demo), 1, true), page)
+      else
+        assert.is_nil(v.demo)
+        assert.truthy(v.demo_error:find("cannot read", 1, true), v.demo_error)
+        assert.truthy(page:find("No page to draw on for this network: cannot read", 1, true))
+      end
+      assert.is_true(k <= 2)
+    end
+    assert.are.equal(1, #links)
+    assert.are.same({}, outside_refs(page))
+    cleanup()
+  end)
+end)
+
 describe("the report page from hostile results", function()
   local XSS = [[<script>alert(1)</script>"><img src=x onerror=alert(2)>&amp;' <SCRIPT src=//e.org>]]
   local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end

@@ -24,7 +24,7 @@ R.BASELINES = {
   {name = "svm", title = "Baseline: SVM (mnist_svm.py; lnn: a linear SVM, the book: libsvm's RBF SVM)",
    book = 94.35, script = "scripts/svm_baseline.lua",
    caveat = "not like for like: lnn's SVM is linear, the book's an RBF SVM"},
-  {name = "svm_rbf", title = "Baseline: RBF SVM (mnist_svm.py; lnn: random Fourier features, SVC()'s gamma and C)",
+  {name = "svm_rbf", title = "Baseline: RBF SVM (mnist_svm.py; lnn: random Fourier features, one-vs-one, SVC()'s gamma and C)",
    book = 94.35, script = "scripts/svm_baseline.lua", args = {"--kernel", "rbf"}, quick = false},
 }
 R.BASELINE = {}
@@ -952,6 +952,12 @@ local function picture_article(w, k, v)
   else
     w(('<p>Folder <code>%s</code>.</p>\n'):format(esc(v.dir)))
   end
+  if v.demo then
+    w(('<p class="demo"><a href="%s">Draw a digit</a> and watch this network read it (a page of its own, '
+      .. 'offline: <code>lnn demo %s</code> makes one for any network).</p>\n'):format(esc(v.demo), esc(s.network)))
+  elseif v.demo_error then
+    w(('<p class="demo">No page to draw on for this network: %s</p>\n'):format(esc(v.demo_error)))
+  end
   if s and type(s.confusion) == "table" and #s.confusion == 10 then
     w('<table class="confusion">\n<caption>Confusion matrix: rows the true digit, columns the predicted one</caption>\n'
       .. '<thead><tr><th scope="col">true \\ predicted</th>')
@@ -1038,6 +1044,30 @@ function R.page(c, about)
   return table.concat(h)
 end
 
+--- demo_pages(c, out): for every visualize.lua folder whose network file is
+--- at hand, out/demo-K.html, the page where the reader draws a digit and that
+--- network answers (lnn.demo); the folder's entry gets demo = the page's name,
+--- or demo_error = why there is none (the file is gone, or not a network).
+-- @param c what R.collect returned
+-- @param out the report's folder
+function R.demo_pages(c, out)
+  local demo = require "lnn.demo" -- it requires this module: loaded when a page is wanted
+  for k, v in ipairs(c.visualize) do
+    local file = v.summary and type(v.summary.network) == "string" and v.summary.network
+    if file then
+      local ok, net, what = pcall(demo.load_network, file)
+      local page = net -- the error, unless the page is made
+      if ok then ok, page = pcall(demo.page, net, demo.about(file, net, what), "lnn report") end
+      if ok then
+        v.demo = ("demo-%d.html"):format(k)
+        args.call(core.write_file, out .. "/" .. v.demo, page)
+      else
+        v.demo_error = tostring(page)
+      end
+    end
+  end
+end
+
 --- build(opts): collects opts.results (default "results"), writes
 --- opts.out/index.html (default results/report) and returns its path and the
 --- collected results.  opts.quick: the quick runs' list for the page.
@@ -1049,6 +1079,7 @@ function R.build(opts)
   local out = opts.out or (results .. "/report")
   local c = R.collect(results, out .. "/")
   args.call(core.tools.mkdir, out)
+  R.demo_pages(c, out)
   local path = out .. "/index.html"
   args.call(core.write_file, path, R.page(c, {results = results, built = runinfo.describe(), quick = opts.quick}))
   return path, c

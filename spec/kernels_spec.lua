@@ -248,3 +248,48 @@ describe("the exponential every table uses", function()
     end
   end)
 end)
+
+describe("the kernel-table bindings refuse bad arguments", function()
+  local M = core.Matrix(3, 2, 1)
+  local N = core.Net {sizes = {2, 3, 2}}
+  -- {function, text the error must contain...}
+  local cases = {}
+  local function bad(_, f, ...) cases[#cases + 1] = {f, ...} end
+  bad("kernel_gemm_nt", function() return core.kernel_gemm_nt("x") end, "bad argument #1 to 'kernel_gemm_nt'", "kernel table 'x'")
+  bad("kernel_gemm_nt", function() return core.kernel_gemm_nt("naive", core.Matrix(2, 3), core.Matrix(2, 4)) end, "bad argument #3 to 'kernel_gemm_nt'", "inner dimensions differ")
+  bad("kernel_gemm_nt", function() return core.kernel_gemm_nt("naive", core.Matrix(2, 3), core.Matrix(2, 3), core.Matrix(1, 1)) end, "bad argument #4 to 'kernel_gemm_nt'", "wrong shape")
+  bad("kernel_gemm_xn", function() return core.kernel_gemm_xn("naive", core.Matrix(2, 3), false, core.Matrix(2, 4)) end, "bad argument #4 to 'kernel_gemm_xn'", "inner dimensions differ")
+  bad("kernel_gemm_xn", function() return core.kernel_gemm_xn("naive", 1) end, "bad argument #2 to 'kernel_gemm_xn'")
+  bad("kernel_forward", function() return core.kernel_forward("naive", "x", M) end, "bad argument #2 to 'kernel_forward'", "invalid option 'x'")
+  bad("kernel_forward", function() return core.kernel_forward("naive", "relu", {}) end, "bad argument #3 to 'kernel_forward'")
+  bad("kernel_backward", function() return core.kernel_backward("naive", "sigmoid", M, core.Matrix(1, 1)) end, "bad argument #4 to 'kernel_backward'", "shapes differ")
+  bad("kernel_u8", function() return core.kernel_u8("naive", "", 1) end, "bad argument #2 to 'kernel_u8'", "1 to 2^30 bytes")
+  bad("kernel_u8", function() return core.kernel_u8("naive", "a") end, "bad argument #3 to 'kernel_u8'")
+  local CS = {1, 4, 4, 2, 3, 3, 2, 2} -- c h w f kh kw ph pw: K 9, 2 x 1 x 1 outputs
+  bad("kernel_conv", function() return core.kernel_conv("naive", 1) end, "bad argument #2 to 'kernel_conv'", "table expected")
+  bad("kernel_conv", function() return core.kernel_conv("naive", {1, 4, 4, 2, 3, 3, 2}) end, "bad argument #2 to 'kernel_conv'", "shape[8] (pw): an integer in 1..4096 expected")
+  bad("kernel_conv", function() return core.kernel_conv("naive", {1, 4, 4, 2, 5, 3, 1, 1}) end, "bad argument #2 to 'kernel_conv'", "filters larger than the image")
+  bad("kernel_conv", function() return core.kernel_conv("naive", {1, 4, 4, 2, 3, 3, 3, 1}) end, "bad argument #2 to 'kernel_conv'", "no whole pool window")
+  bad("kernel_conv", function() return core.kernel_conv("naive", CS, core.Matrix(2, 15), core.Matrix(2, 9), core.Matrix(2, 2)) end, "bad argument #3 to 'kernel_conv'", "16 columns (c h w) expected, got 15")
+  bad("kernel_conv", function() return core.kernel_conv("naive", CS, core.Matrix(2, 16), core.Matrix(9, 2), core.Matrix(2, 2)) end, "bad argument #4 to 'kernel_conv'", "2 x 9 expected, got 9 x 2")
+  bad("kernel_conv", function() return core.kernel_conv("naive", CS, core.Matrix(2, 16), core.Matrix(2, 9), core.Matrix(1, 2)) end, "bad argument #5 to 'kernel_conv'", "2 x 2 expected, got 1 x 2")
+  bad("Net:kernels", function() return N:kernels("x") end, "bad argument #1 to 'kernels'", "kernel table 'x' is not available")
+
+  it(("with a Lua error naming the function and the argument in each of %d cases"):format(#cases), function()
+    for i, c in ipairs(cases) do
+      local ok, err = pcall(c[1])
+      assert(not ok, ("case %d: no error"):format(i))
+      for k = 2, #c do assert(tostring(err):find(c[k], 1, true), ("case %d: %q lacks %q"):format(i, err, c[k])) end
+    end
+  end)
+
+  it("every core.kernel_* function has a case here", function()
+    local covered, missing = {}, {}
+    for _, c in ipairs(cases) do covered[c[2]:match("to '([%w_]+)'")] = true end
+    for k, v in pairs(core) do
+      if type(v) == "function" and k:match("^kernel_") and not covered[k] then missing[#missing + 1] = k end
+    end
+    table.sort(missing)
+    assert.are.same({}, missing)
+  end)
+end)

@@ -1,6 +1,6 @@
--- lnn.network3 and the engine's conv-pool and dropout layers: the fast
--- convolution against its naive twin on odd shapes, finite-difference
--- gradients of every new layer, dropout's masks and scaling, network3.py's
+-- lnn.network3 and the engine's conv-pool and dropout layers: finite-difference
+-- gradients of every new layer (the fast convolution against its naive twin:
+-- spec/kernels_spec.lua), dropout's masks and scaling, network3.py's
 -- initialisation, L2 and reporting, save/load, ensembles, bad input.
 local core = require "lnn.core"
 local n3 = require "lnn.network3"

@@ -6,7 +6,7 @@ local baselines = require "lnn.baselines"
 local mnist_loader = require "lnn.mnist_loader"
 local H = require "helpers"
 
-describe("lnn.baselines", function()
+describe("lnn.baselines #slow #mnist", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
   local training, _, test = mnist_loader.load_data(data)
 

@@ -27,15 +27,9 @@ local function kill_soon(job, most)
   job:status()
 end
 
-local function leftovers(dir)
-  local p = io.popen(("ls -A '%s'"):format(dir))
-  local n = 0
-  for name in p:lines() do if name:find("%.tmp%.") then n = n + 1 end end
-  p:close()
-  return n
-end
+local leftovers = H.leftovers
 
-describe("checkpoints under kill -9", function()
+describe("checkpoints under kill -9 #slow #process", function()
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)
   after_each(function() cleanup() end)
@@ -123,7 +117,7 @@ describe("checkpoints under kill -9", function()
   end)
 end)
 
-describe("resume", function()
+describe("resume #slow #process", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)

@@ -7,7 +7,7 @@ local core = require "lnn.core"
 local cli = require "lnn.cli"
 local H = require "helpers"
 
-describe("command-line limits and targets", function()
+describe("command-line limits and targets #slow #mnist #process", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)

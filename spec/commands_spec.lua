@@ -7,15 +7,15 @@ local core = require "lnn.core"
 local mnist_loader = require "lnn.mnist_loader"
 local H = require "helpers"
 
-local ROOT = io.popen("pwd"):read("l")
+local ROOT = H.ROOT
 
 local sh = H.sh
 
-local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+local q = H.q
 
-local function lnn(args, env) return sh((env or "") .. " lua5.4 " .. ROOT .. "/bin/lnn " .. args) end
+local lnn = H.lnn
 
-describe("the lnn command", function()
+describe("the lnn command #slow #mnist #process", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)

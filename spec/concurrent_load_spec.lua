@@ -93,7 +93,7 @@ function check.metrics(path)
   end
 end
 
-describe("loads while other processes save the same file", function()
+describe("loads while other processes save the same file #slow #process", function()
   local dir, cleanup, pids
   before_each(function()
     dir, cleanup = H.tmpdir()

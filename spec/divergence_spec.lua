@@ -9,7 +9,7 @@ local H = require "helpers"
 
 local run = H.run_train
 
-describe("divergence", function()
+describe("divergence #slow #mnist", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)

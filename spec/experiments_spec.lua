@@ -12,7 +12,7 @@ local function run_script(name, args)
   return out, tonumber(out:match("status=(%d+)%s*$"))
 end
 
-describe("experiments", function()
+describe("experiments #slow #mnist #process", function()
   local dir, cleanup
   setup(function() dir, cleanup = H.tmpdir() end)
   teardown(function() cleanup() end)

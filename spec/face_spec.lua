@@ -130,7 +130,7 @@ describe("lnn.face", function()
     end
   end)
 
-  it("progress moves a bar with an ETA from C every few mini-batches, without changing a bit", function()
+  it("progress moves a bar with an ETA from C every few mini-batches, without changing a bit #slow", function()
     -- the engine's callback: whole runs of mini-batches, at most ten times a second
     local d = H.to_data(H.get_dummy_training_data(40, 10, 12000, core.Rng(9)))
     local a, b = network.Network({40, 250, 10}, {seed = 9}), network.Network({40, 250, 10}, {seed = 9})

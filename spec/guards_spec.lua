@@ -4,11 +4,11 @@
 local core = require "lnn.core"
 local H = require "helpers"
 
-local ROOT = io.popen("pwd"):read("l")
+local ROOT = H.ROOT
 
-local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+local q = H.q
 
-describe("a save whose rename fails (fileio-rename-error-ignored)", function()
+describe("a save whose rename fails (fileio-rename-error-ignored) #process", function()
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)
   after_each(function() cleanup() end)
@@ -65,14 +65,14 @@ describe("bounds the bindings check (badinput covers the other side of each)", f
     H.error_matches(function() return D:matrices(3, 3) end, "bad argument #1 to 'matrices'", "first item 1..2 expected, got 3")
   end)
 
-  it("load_idx takes 1 to 256 classes (data-classes)", function()
+  it("load_idx takes 1 to 256 classes (data-classes) #slow #mnist", function()
     local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
     H.error_matches(function()
       return core.load_idx(data .. "/t10k-images-idx3-ubyte.gz", data .. "/t10k-labels-idx1-ubyte.gz", 257)
     end, "bad argument #3 to 'load_idx'", "classes must be 1 to 256")
   end)
 
-  it("load_idx refuses a labels file as images and the reverse, by magic (idx-magic)", function()
+  it("load_idx refuses a labels file as images and the reverse, by magic (idx-magic) #slow #mnist", function()
     local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
     local images, labels = data .. "/t10k-images-idx3-ubyte.gz", data .. "/t10k-labels-idx1-ubyte.gz"
     H.error_matches(function() return core.load_idx(labels, labels) end, "load_idx: " .. labels .. ": bad magic 2049 (expected 2051)")

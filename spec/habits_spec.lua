@@ -9,11 +9,11 @@ local network2 = require "lnn.network2"
 local network3 = require "lnn.network3"
 local H = require "helpers"
 
-local ROOT = io.popen("pwd"):read("l")
-local function lnn(a) return H.sh("lua5.4 " .. ROOT .. "/bin/lnn " .. a) end
-local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+local ROOT = H.ROOT
+local lnn = H.lnn
+local q = H.q
 
-describe("did you mean", function()
+describe("did you mean #process", function()
   it("args.suggest names the closest name: a prefix, a typo, a swap; nothing when none is near", function()
     assert.are.equal(" (did you mean '--epochs'?)", args.suggest("epoch", {"epochs", "eta", "seed"}, "--"))
     assert.are.equal(" (did you mean 'train'?)", args.suggest("trian", {"train", "data", "svm"}))
@@ -64,7 +64,7 @@ describe("lnn svm", function()
   end)
 end)
 
-describe("a wrong file", function()
+describe("a wrong file #slow #process", function()
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)
   after_each(function() cleanup() end)
@@ -124,7 +124,7 @@ describe("a wrong file", function()
   end)
 end)
 
-describe("output folders named by a flag", function()
+describe("output folders named by a flag #slow #mnist #process", function()
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)
   after_each(function() cleanup() end)
@@ -149,7 +149,7 @@ describe("output folders named by a flag", function()
   end)
 end)
 
-describe("before scripts/setup.sh", function()
+describe("before scripts/setup.sh #process", function()
   it("train.lua, bin/lnn and require 'lnn' say in one line that lnn.core is missing and what builds it", function()
     local dir, cleanup = H.tmpdir()
     -- a checkout's files without build/
@@ -240,7 +240,7 @@ describe("predict on one input", function()
   end)
 end)
 
-describe("the progress bar", function()
+describe("the progress bar #slow #process", function()
   local have_script = os.execute("command -v script >/dev/null 2>&1")
   local dir, cleanup, data
   setup(function()
@@ -302,7 +302,7 @@ describe("the progress bar", function()
   end)
 end)
 
-describe("one epoch numbering", function()
+describe("one epoch numbering #slow #process", function()
   it("the printed Epoch j is info.epoch, the metrics' epoch and the charts' x; net.epoch counts", function()
     local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
     local dir, cleanup = H.tmpdir()

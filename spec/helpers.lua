@@ -1,6 +1,17 @@
 -- spec/helpers.lua: what several specs share -- the seed's dummy data, the
 -- MNIST folder, conversions between the engine and lnn.reference, and float
--- comparisons with tolerances (the float32 engine against lnn.reference, which computes in double).
+-- comparisons with tolerances (the float32 engine against lnn.reference, which computes in double),
+-- shell commands, background jobs and the browser.  A helper that two spec
+-- files need lives here, never copied into each.
+--
+-- Tags (busted's #words in a describe or it name; README's "Testing"):
+--   #slow     left out of the fast loop (busted --exclude-tags=slow): over about a
+--             second, or needs MNIST, a browser or MPI
+--   #mnist    reads the real MNIST files (H.mnist_dir)
+--   #process  starts other processes (bin/lnn, train.lua, ldoc, a child busted)
+--   #browser  renders a page in headless Chromium (H.browse)
+--   #mpi      runs ranks under mpirun
+-- Every #mnist, #browser and #mpi spec is also #slow.
 local core = require "lnn.core"
 local R = require "lnn.reference"
 
@@ -205,6 +216,43 @@ function H.stdout(cmd)
   local out = p:read("a")
   p:close()
   return out
+end
+
+-- ROOT: the source root (busted runs from it)
+H.ROOT = io.popen("pwd"):read("l")
+
+-- q(s): s quoted for the shell
+function H.q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+
+-- lnn(args [, env]): output and exit status of `[env] lua5.4 ROOT/bin/lnn args` (as H.sh)
+function H.lnn(args, env) return H.sh((env or "") .. " lua5.4 " .. H.ROOT .. "/bin/lnn " .. args) end
+
+-- epochs_in(path): how many epochs a --metrics JSON file holds (0 if it is
+-- missing, torn or not a metrics file)
+function H.epochs_in(path)
+  local f = io.open(path)
+  if not f then return 0 end
+  local ok, m = pcall(require("lnn.json").decode, f:read("a"))
+  f:close()
+  return ok and type(m) == "table" and type(m.epochs) == "table" and #m.epochs or 0
+end
+
+-- mnist_subset(dir): a small MNIST (22,000 training images, 500 test) in dir/mnist; its path
+function H.mnist_subset(dir)
+  local d = dir .. "/mnist"
+  os.execute("mkdir -p " .. d)
+  assert(os.execute(("lua5.4 scripts/mnist_subset.lua %s 22000 500 >/dev/null"):format(d)))
+  return d
+end
+
+-- leftovers(dir): how many temporary files of interrupted saves dir holds
+-- (NAME.tmp.XXXXXX, or .lnn-tmp.XXXXXX for a name near the length limit), and their names
+function H.leftovers(dir)
+  local n, names = 0, {}
+  for name in io.popen(("ls -A '%s'"):format(dir)):lines() do
+    if name:find("%.tmp%.") or name:find("^%.lnn%-tmp%.") then n = n + 1; names[#names + 1] = name end
+  end
+  return n, table.concat(names, " ")
 end
 
 function H.read_file(path)

@@ -69,7 +69,7 @@ describe("kernel tables: every table gives the naive table's bits", function()
   end
 
   for _, t in ipairs(tables) do
-    it(t .. ": gemm_nt (C = beta C + A B^T) on odd shapes", function()
+    it(t .. ": gemm_nt (C = beta C + A B^T) on odd shapes #slow", function()
       each_shape(function(m, n, k)
         local A, B = random_matrix(m, k, m * 1000 + k), random_matrix(n, k, n * 1000 + k + 1)
         local C = random_matrix(m, n, m + n)
@@ -80,7 +80,7 @@ describe("kernel tables: every table gives the naive table's bits", function()
       end)
     end)
 
-    it(t .. ": gemm_xn (C = beta C + alpha A B and alpha A^T B) on odd shapes", function()
+    it(t .. ": gemm_xn (C = beta C + alpha A B and alpha A^T B) on odd shapes #slow", function()
       each_shape(function(m, n, k)
         local A, At = random_matrix(m, k, m * 77 + k), random_matrix(k, m, m * 79 + k)
         local B, C = random_matrix(k, n, n * 83 + k), random_matrix(m, n, m * 7 + n)

@@ -35,7 +35,7 @@ local function functions(text)
   return out
 end
 
-describe("the API reference", function()
+describe("the API reference #process", function()
   it("documents every public function of every module, with its parameters and returns", function()
     local problems, count = {}, 0
     for _, file in ipairs(files()) do

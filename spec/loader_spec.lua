@@ -81,7 +81,7 @@ describe("load_idx", function()
   end)
 end)
 
-describe("mnist_loader on real MNIST", function()
+describe("mnist_loader on real MNIST #slow #mnist", function()
   local dir = H.mnist_dir()
   assert(dir, "MNIST is missing: run scripts/setup.sh")
 

@@ -10,7 +10,7 @@ local H = require "helpers"
 
 local F = loader.FILES
 
-describe("messages", function()
+describe("messages #slow #process", function()
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)
   after_each(function() cleanup() end)

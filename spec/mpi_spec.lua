@@ -15,13 +15,7 @@ local have_mpirun = os.execute("command -v mpirun >/dev/null 2>&1")
 local built = distributed.available()
 
 -- output (stdout and stderr) and exit status of a shell command
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1; echo \"status=$?\"")
-  local out = p:read("a")
-  p:close()
-  local status = tonumber(out:match("status=(%d+)%s*$"))
-  return (out:gsub("status=%d+%s*$", "")), status
-end
+local sh = H.sh
 
 -- the env prefix that passes the sanitized build (if any) to every rank
 local function env()
@@ -50,7 +44,7 @@ local function maxdiff(a, b)
   return m
 end
 
-describe("train_epoch's reducer option (no MPI needed)", function()
+describe("train_epoch's reducer option (no MPI needed) #slow", function()
   it("must be an lnn.Reducer, and update takes none", function()
     local lnn = require "lnn"
     local n = lnn.network.Network({4, 3, 2}, {seed = 1})
@@ -62,7 +56,7 @@ describe("train_epoch's reducer option (no MPI needed)", function()
   end)
 end)
 
-describe("scripts/sweep.lua (one process)", function()
+describe("scripts/sweep.lua (one process) #slow #process", function()
   it("trains every point of the grid, prints one table and writes one JSON; bad lists are refused", function()
     local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
     local dir, cleanup = H.tmpdir()
@@ -86,7 +80,7 @@ describe("scripts/sweep.lua (one process)", function()
   end)
 end)
 
-describe("lnn.mpi under mpirun -np 2", function()
+describe("lnn.mpi under mpirun -np 2 #slow #mpi #process", function()
   if not (built and have_mpirun) then
     pending(("lnn.mpi is not built%s: install openmpi-bin and libopenmpi-dev and rerun "
       .. "scripts/setup.sh; every MPI spec is skipped"):format(built and " (mpirun is missing)" or ""))

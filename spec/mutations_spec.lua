@@ -4,7 +4,7 @@
 -- itself (scripts/mutate.lua) is not run here: it takes many minutes.
 local H = require "helpers"
 
-describe("scripts/mutations.lua", function()
+describe("scripts/mutations.lua #process", function()
   it("has at least 60 mutations, each text found exactly once in its file", function()
     local out, status = H.sh("lua5.4 scripts/mutate.lua --check")
     assert.are.equal(0, status, out)

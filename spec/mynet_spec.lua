@@ -60,7 +60,7 @@ local function capture(f)
   return lines
 end
 
-describe("lnn.mynet against lnn.reference (the seed's tests/test_network1.py)", function()
+describe("lnn.mynet against lnn.reference (the seed's tests/test_network1.py) #slow", function()
   it("feedforward: five shapes, 50 random inputs each, every z and activation and getOutput", function()
     local rng = core.Rng(21)
     for si, sizes in ipairs {{4, 2, 3}, {1, 1}, countdown(10), zigzag(10), {500, 3, 400, 1000}} do

@@ -273,7 +273,7 @@ describe("lnn.network3", function()
     H.error_matches(function() net:weights(1) end, "bad argument #1 to 'weights'", "layer 1 is dropout, which has no parameters")
   end)
 
-  describe("on MNIST", function()
+  describe("on MNIST #slow #mnist", function()
     local dir = H.mnist_dir()
     local loader = require "lnn.mnist_loader"
     local tr, va, te

@@ -17,7 +17,7 @@ local function random_input(n, rng)
   return t
 end
 
-describe("lnn.network against lnn.reference", function()
+describe("lnn.network against lnn.reference #slow", function()
   it("feedforward agrees on the seed's shapes", function()
     local rng = core.Rng(7)
     for si, sizes in ipairs(shapes) do

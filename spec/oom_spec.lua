@@ -26,7 +26,7 @@ for _, mb in ipairs {20, 50, 60, 70, 80, 400} do LIMITS[#LIMITS + 1] = mb * 1024
 -- the interpreter's own refusal before it runs any of lnn: nothing lnn can word
 local INTERPRETER = "^lua5%.4: cannot create state: not enough memory\n$"
 
-describe("out of memory under ulimit -v", function()
+describe("out of memory under ulimit -v #slow #process", function()
   if os.getenv("LNN_SANITIZED") == "1" then
     it("is not checked under the sanitizers", function()
       pending("LNN_SANITIZED=1: ASan reserves huge address space, so ulimit -v cannot apply")

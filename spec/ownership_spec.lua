@@ -7,7 +7,7 @@ local network = require "lnn.network"
 local mnist_loader = require "lnn.mnist_loader"
 local H = require "helpers"
 
-describe("commands remove only what they wrote", function()
+describe("commands remove only what they wrote #slow #process", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
   local root = H.stdout("pwd"):gsub("%s+$", "")
   local lnn = root .. "/bin/lnn"

@@ -41,7 +41,7 @@ local function listing()
   return t
 end
 
-describe("random calls of the public API", function()
+describe("random calls of the public API #slow #process", function()
   it(("never crash nor raise a non-string error (%g s)"):format(SECONDS), function()
     local dir, cleanup = H.tmpdir()
     -- the working folder (the checkout) must gain no file: writers get scratch paths
@@ -212,7 +212,7 @@ end)
 -- Left out: bench (it measures for seconds by design, in child processes),
 -- `data fetch` (it downloads), report's --quick (it runs the book's runs) and
 -- --mpi.
-describe("random command lines of every command", function()
+describe("random command lines of every command #slow #process", function()
   it(("end with status 0, 1 or 2 and a clean message (%g s)"):format(SECONDS), function()
     local cli = require "lnn.cli"
     local commands = require "lnn.commands"

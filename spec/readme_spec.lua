@@ -2,7 +2,7 @@
 -- line is what that very call prints (same seed, same numbers), not the book's.
 local H = require "helpers"
 
-describe("README quick start", function()
+describe("README quick start #slow #mnist", function()
   it("the comment after net:SGD shows the line lnn prints for the first epoch", function()
     local readme = H.read_file("README.md")
     local sizes, seed = readme:match("lnn%.network%.Network%(({[%d, ]+}), {seed = (%d+)}%)")

@@ -16,7 +16,7 @@ local function row_of(id)
   for _, r in ipairs(report.rows()) do if r.id == id then return r end end
 end
 
-describe("lnn.report judging", function()
+describe("lnn.report judging #slow #browser #process", function()
   it("has a row for each of the book's headline results, in the book's order", function()
     local ids = {}
     for _, r in ipairs(report.rows()) do ids[#ids + 1] = r.id end
@@ -166,7 +166,7 @@ local function non_white(path)
   return n, w, h
 end
 
-describe("the report page", function()
+describe("the report page #slow #browser #process", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
   local dir, cleanup, page, html, metrics
   setup(function()
@@ -303,7 +303,7 @@ end)
 -- whose fields have the wrong types, impossible values or missing keys is
 -- listed under "Files that could not be read" with its name and why, while the
 -- page is still built (status 0)
-describe("the report's pages to draw on", function()
+describe("the report's pages to draw on #slow", function()
   it("links a demo page for every visualize folder whose network is at hand, and says why not for the others", function()
     local dir, cleanup = H.tmpdir()
     local res = dir .. "/res"
@@ -342,9 +342,9 @@ describe("the report's pages to draw on", function()
   end)
 end)
 
-describe("the report page from hostile results", function()
+describe("the report page from hostile results #slow #browser #process", function()
   local XSS = [[<script>alert(1)</script>"><img src=x onerror=alert(2)>&amp;' <SCRIPT src=//e.org>]]
-  local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+  local q = H.q
   local function put(path, v) H.write_file(path, type(v) == "string" and v or json.encode(v)) end
   local function mkdir(path) assert(os.execute("mkdir -p " .. q(path))) end
 

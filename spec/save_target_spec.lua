@@ -20,13 +20,7 @@ end
 local function kind(path) return sh(("stat -c %%F '%s'"):format(path)) end
 local function mode(path) return sh(("stat -L -c %%a '%s'"):format(path)) end
 
-local function leftovers(dir)
-  local n, names = 0, {}
-  for name in io.popen(("ls -A '%s'"):format(dir)):lines() do
-    if name:find("%.tmp%.") or name:find("^%.lnn%-tmp%.") then n = n + 1; names[#names + 1] = name end
-  end
-  return n, table.concat(names, " ")
-end
+local leftovers = H.leftovers
 
 -- every writer, as a function of the target path; each returns the bytes a
 -- reader should find there afterwards (nil: any non-empty content)
@@ -45,7 +39,7 @@ local function writers()
   }
 end
 
-describe("save targets", function()
+describe("save targets #slow #process", function()
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)
   after_each(function() cleanup() end)

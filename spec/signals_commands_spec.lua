@@ -26,15 +26,9 @@ end
 
 local function decode(path) return json.decode(H.read_file(path)) end
 
-local function epochs_in(path)
-  local f = io.open(path)
-  if not f then return 0 end
-  local ok, m = pcall(json.decode, f:read("a"))
-  f:close()
-  return ok and type(m) == "table" and type(m.epochs) == "table" and #m.epochs or 0
-end
+local epochs_in = H.epochs_in
 
-describe("signals in every training command", function()
+describe("signals in every training command #slow #process #mpi", function()
   local mnist = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
   assert(mnist)
   local dir, cleanup, job
@@ -45,13 +39,7 @@ describe("signals in every training command", function()
     cleanup()
   end)
 
-  -- a small MNIST (22,000 training images, 500 test) in dir/mnist
-  local function subset()
-    local d = dir .. "/mnist"
-    os.execute("mkdir -p " .. d)
-    assert(os.execute(("lua5.4 scripts/mnist_subset.lua %s 22000 500 >/dev/null"):format(d)))
-    return d
-  end
+  local function subset() return H.mnist_subset(dir) end
 
   local function stopped(out, prog, signame)
     assert.falsy(out:find("traceback", 1, true), out)

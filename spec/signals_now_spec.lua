@@ -7,7 +7,7 @@
 -- right before the call; the marker of the call's return must never appear.
 local H = require "spec.helpers"
 
-describe("a command stops at once on a signal, inside a long C call too", function()
+describe("a command stops at once on a signal, inside a long C call too #slow #process", function()
   for _, sig in ipairs {{"INT", 130}, {"TERM", 143}} do
     it("SIG" .. sig[1] .. ": status " .. sig[2] .. ", the call's work never returns", function()
       local dir, cleanup = H.tmpdir()

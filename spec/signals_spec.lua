@@ -22,15 +22,9 @@ local function pending(pid, sig)
   return mask ~= nil and tonumber(mask:sub(-8), 16) & (1 << (sig - 1)) ~= 0
 end
 
-local function epochs_in(path)
-  local f = io.open(path)
-  if not f then return 0 end
-  local ok, m = pcall(json.decode, f:read("a"))
-  f:close()
-  return ok and type(m) == "table" and #m.epochs or 0
-end
+local epochs_in = H.epochs_in
 
-describe("signals during scripts/train.lua", function()
+describe("signals during scripts/train.lua #slow #process", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
   local dir, cleanup, job, pid, hold
   before_each(function() dir, cleanup = H.tmpdir() end)
@@ -50,12 +44,7 @@ describe("signals during scripts/train.lua", function()
   end
   local function status() return job:status() end
 
-  local function subset()
-    local d = dir .. "/mnist"
-    os.execute("mkdir -p " .. d)
-    assert(os.execute(("lua5.4 scripts/mnist_subset.lua %s 22000 500 >/dev/null"):format(d)))
-    return d
-  end
+  local function subset() return H.mnist_subset(dir) end
 
   for _, case in ipairs {{"INT", 130}, {"TERM", 143}} do
     it(("SIG%s stops after the epoch's checkpoint and metrics, names the resume command, exits %d")

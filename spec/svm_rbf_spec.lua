@@ -19,7 +19,7 @@ local function dataset(n, d, seed)
   return core.Data(xs, ys, 3), xs
 end
 
-describe("random Fourier features", function()
+describe("random Fourier features #slow #mnist #process", function()
   it("rff_map draws the same omega and b for the same seed, others for another", function()
     local o1, b1 = tools.rff_map(5, 50, 7, 0.1)
     local o2, b2 = tools.rff_map(5, 50, 7, 0.1)
@@ -106,7 +106,7 @@ describe("random Fourier features", function()
   end)
 end)
 
-describe("baselines.svm with kernel = 'rbf'", function()
+describe("baselines.svm with kernel = 'rbf' #slow #mnist #process", function()
   it("refuses unknown kernels and options that do not belong to the kernel", function()
     local data = dataset(30, 4, 2)
     H.error_matches(function() baselines.svm(data, {kernel = "poly"}) end,
@@ -216,7 +216,7 @@ describe("one-vs-one (multiclass = 'ovo', libsvm's scheme)", function()
   end)
 end)
 
-describe("lnn svm --kernel rbf", function()
+describe("lnn svm --kernel rbf #slow #mnist #process", function()
   it("refuses rbf options without the rbf kernel, and features over the memory budget, before any work", function()
     local out, st = H.sh("lua5.4 bin/lnn svm --gamma 0.1")
     assert.are.equal(2, st, out)

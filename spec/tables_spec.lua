@@ -15,7 +15,7 @@ local specs = {"spec/pinned_spec.lua", "spec/readme_spec.lua", "spec/threads_spe
 -- (six times the others together), and under the sanitizers longer still
 local slow = {["spec/mpi_spec.lua"] = {naive = true}}
 
-describe("every kernel table gives the pinned figures", function()
+describe("every kernel table gives the pinned figures #slow #process", function()
   for _, t in ipairs(core.kernels()) do
     if t ~= current then
       local run, skipped = {}, {}

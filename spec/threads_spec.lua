@@ -49,7 +49,7 @@ local function same_bits(a, b)
   end
 end
 
-describe("training over threads", function()
+describe("training over threads #slow #mnist", function()
   it("gives the same parameters, bit for bit, on 1, 2, 3 and 8 threads (dense, momentum, L2)", function()
     local make = function() return core.Net{sizes = {400, 100, 10}, cost = "cross-entropy"} end
     local opts = {eta = 0.5, batch = 400, mu = 0.7, lmbda = 2.0}
@@ -110,7 +110,7 @@ end)
 
 -- The faces drive the same engine: their SGD takes a threads option (lnn.face
 -- forwards it), and core.threads() is left as it was.
-describe("each face trained over threads", function()
+describe("each face trained over threads #slow #mnist", function()
   local mnist_loader = require "lnn.mnist_loader"
   local network, network2, network3 = require "lnn.network", require "lnn.network2", require "lnn.network3"
   local dir = H.mnist_dir()

@@ -23,7 +23,7 @@ local function count_pngs(dir)
   return n
 end
 
-describe("tool scripts", function()
+describe("tool scripts #slow #mnist #process", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)

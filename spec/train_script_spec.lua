@@ -6,7 +6,7 @@ local H = require "helpers"
 
 local run = H.run_train
 
-describe("scripts/train.lua", function()
+describe("scripts/train.lua #slow #mnist #process", function()
   local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
   local dir, cleanup
   before_each(function() dir, cleanup = H.tmpdir() end)

@@ -47,7 +47,7 @@ apt_install() {
 
 # ---------------------------------------------------------------------------
 # 1. Debian packages
-PACKAGES=(lua5.4 liblua5.4-dev zlib1g-dev lua-busted luarocks lua-ldoc cmake pkg-config gcc clang make
+PACKAGES=(lua5.4 liblua5.4-dev zlib1g-dev lua-busted luarocks lua-ldoc lua-discount cmake pkg-config gcc clang make
   # OpenMPI: the optional lnn.mpi module (`--mpi` under mpirun) and its specs; here rather than
   # in CI's extras so that a user's setup gives the same build CI tests (lnn builds without it)
   openmpi-bin libopenmpi-dev)

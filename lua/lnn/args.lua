@@ -1,6 +1,6 @@
 --- lnn.args: argument checks shared by the book's faces.  Every error names the
 -- function, the argument, what was expected and what came, at the caller's level.
--- @module lnn.args
+-- @internal lnn.args
 local args = {}
 
 --- fail(fname, n, msg [, level]): raises "bad argument #n to 'fname' (msg)"
@@ -107,8 +107,8 @@ end
 --- table whose every key is in the set known.
 -- @param opts options table (the keys are listed above)
 -- @param known the set of allowed keys
--- @param fname the file's name
--- @param n a count
+-- @param fname the function's name, as the error names it
+-- @param n the options table's argument position
 -- @return opts (or {}) after checking that it is a table whose every key is in the set known
 function args.options(opts, known, fname, n)
   if opts == nil then return {} end
@@ -134,8 +134,8 @@ end
 
 --- lmbda(v, fname, n): a finite L2 parameter >= 0.
 -- @param lmbda the L2 regularisation strength
--- @param fname the file's name
--- @param n a count
+-- @param fname the function's name, as the error names it
+-- @param n the argument's position
 function args.lmbda(lmbda, fname, n)
   if type(lmbda) ~= "number" or not (lmbda >= 0) or lmbda == math.huge then
     args.fail(fname, n, "lmbda must be a number >= 0, got " .. tostring(lmbda), 2)

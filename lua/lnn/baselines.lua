@@ -20,6 +20,10 @@ end
 -- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
 -- @return table digit -> the average darkness (sum of the 784 pixel values, each 0..1) of that
 --  digit's training images; digits with no images are absent, as in the book's defaultdict
+-- @usage
+-- local baselines = require "lnn.baselines"
+-- local avgs = baselines.avg_darknesses(lnn.Data({{0.1, 0.2}, {0.9, 0.8}}, {0, 1}))
+-- -- avgs[0] == 0.3, avgs[1] == 1.7 (up to float32 rounding)
 function baselines.avg_darknesses(training_data)
   check_data(training_data, "avg_darknesses", 1)
   return tools.avg_darknesses(training_data)
@@ -34,9 +38,13 @@ end
 
 --- guess_digit(image, avgs): the digit whose average darkness is nearest to the
 --- image's (the smallest digit on ties).  image: a Matrix or a table of values.
--- @param image see above
--- @param avgs see above
--- @return the digit whose average darkness is nearest to the image's (the smallest digit on ties)
+-- @param image the image: an lnn.Matrix or a table of pixel values in [0, 1]
+-- @param avgs digit -> average darkness, as average_darknesses returns
+-- @return the digit (0 to 9) whose average darkness is nearest to the image's
+-- @usage
+-- local baselines = require "lnn.baselines"
+-- local avgs = baselines.avg_darknesses(lnn.Data({{0.1, 0.2}, {0.9, 0.8}}, {0, 1}))
+-- assert(baselines.guess_digit({1, 0.9}, avgs) == 1)
 function baselines.guess_digit(image, avgs)
   check_avgs(avgs, "guess_digit")
   local darkness
@@ -67,8 +75,12 @@ end
 --- guess_digits(data, avgs): guess_digit for every item, in C: how many are
 --- right, and the list of guesses.
 -- @param data an lnn.Data set
--- @param avgs see above
--- @return guess_digit for every item, in C: how many are right, and the list of guesses
+-- @param avgs digit -> average darkness, as average_darknesses returns
+-- @return how many guesses are right, and the list of guesses (one digit per item)
+-- @usage
+-- local baselines = require "lnn.baselines"
+-- local data = lnn.Data({{0.1, 0.2}, {0.9, 0.8}}, {0, 1})
+-- local right, guesses = baselines.guess_digits(data, baselines.avg_darknesses(data))  -- 2, {0, 1}
 function baselines.guess_digits(data, avgs)
   check_data(data, "guess_digits", 1)
   check_avgs(avgs, "guess_digits")
@@ -91,8 +103,11 @@ end
 -- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
 -- @param opts options table (the keys are listed above)
 -- @return the classifier
--- @usage local clf = baselines.svm(training_data, {kernel = "rbf", features = 2000})
--- print(clf:predict(test_data))
+-- @usage
+-- local baselines = require "lnn.baselines"
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 0, 1, 1})
+-- local clf = baselines.svm(data)          -- or {kernel = "rbf", features = 2000}
+-- local correct, predictions = clf:predict(data)
 function baselines.svm(training_data, opts)
   check_data(training_data, "svm", 1)
   if opts ~= nil and type(opts) ~= "table" then

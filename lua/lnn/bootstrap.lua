@@ -22,7 +22,7 @@
 -- is not what decides: it has no sensible threshold when gains are near zero
 -- (it is undefined at WA(largeBin) = 0) and reads steady progress (ratio 1)
 -- the same as a flat plateau.
--- @module lnn.bootstrap
+-- @internal lnn.bootstrap
 local bootstrap = {}
 
 local args = require "lnn.args"
@@ -46,10 +46,10 @@ end
 --- WA(smallBin) / WA(largeBin) (nil where undefined: a history too short, or
 --- WA(largeBin) = 0), converged and rate lnn's rule above (false and
 --- math.huge when the history is too short).
--- @param history see above
--- @param largeBin see above
--- @param smallBin see above
--- @param threshold see above
+-- @param history the accuracies so far, one per epoch (oldest first)
+-- @param largeBin how many recent epochs the long window averages
+-- @param smallBin how many recent epochs the short window averages
+-- @param threshold the rate below which training counts as converged (default 0.005)
 -- @return ratio, converged, rate, WA(largeBin), WA(smallBin): ratio is the seed's WA(smallBin) /
 --  WA(largeBin) (nil where undefined: a history too short, or WA(largeBin) = 0), converged and rate
 --  lnn's rule above (false and math.huge when the history is too short)
@@ -102,7 +102,7 @@ local train_options = {epochs_per_round = true, batch = true, growth = true, max
 --- accuracies, rounds = list of {round, batch, epochs, accuracy, ratio, rate,
 --- converged}, converged = bool, interrupted = {round, epochs (of it done)}
 --- when should_stop ended it}.
--- @param net a network
+-- @param net the face's network to train (network, network2 or mynet)
 -- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
 -- @param eta the learning rate
 -- @param evaluation_data an lnn.Data set to evaluate on

@@ -7,7 +7,7 @@
 -- validation accuracy curve).  The command line (`lnn experiment ch6_N`,
 -- scripts/experiments/ch6_N.lua) lives in lnn.commands.experiment; errors
 -- here are raised, never printed and exited.
--- @module lnn.chapter6
+-- @internal lnn.chapter6
 local core = require "lnn.core"
 local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
@@ -56,7 +56,7 @@ local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 -- @param va the validation set
 -- @param te the test set
 -- @param seed a random seed
--- @param dist see above
+-- @param dist the lnn.distributed run to train over (its ranks share each mini-batch)
 -- @return builds run.layers(network3, mini_batch_size) and trains it as the book does
 --  (data-parallel over dist's ranks, an lnn.distributed run); returns the network, the best
 --  validation accuracy, its iteration, the test accuracy there and the wall time

@@ -4,7 +4,8 @@
 -- --help or a failure is raised as an exit object that run() turns into the
 -- message and the status (2 for usage errors, 0 for a help request, 1 for failures);
 -- only the entry points (bin/lnn, scripts/*.lua, train.lua) call os.exit.
--- @module lnn.cli
+-- @internal lnn.cli
+
 -- lnn.core on first use, not at load: an entry point loads lnn.cli first, so
 -- that a failure to load lnn.core (no memory left to map it) is still a message
 local core = setmetatable({}, {__index = function(_, k) return require("lnn.core")[k] end})

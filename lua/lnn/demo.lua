@@ -8,7 +8,7 @@
 -- external file.
 -- `window.lnnDemo` is the page's test hook: classify(pixels) -> {digit,
 -- outputs}, and stroke(points) draws a stroke as the pointer would.
--- @module lnn.demo
+-- @internal lnn.demo
 local report = require "lnn.report"
 
 local demo = {}

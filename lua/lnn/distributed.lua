@@ -1,5 +1,5 @@
---- lnn.distributed: what every script's `--mpi` flag does, written once.
--- Synchronous data-parallel SGD over the ranks of `mpirun -np N`: parameters
+--- lnn.distributed: what the MPI flag of every script does, written once.
+-- The flag is `--mpi`. Synchronous data-parallel SGD over the ranks of `mpirun -np N`: parameters
 -- and generator start as rank 0's (broadcast) and are checked identical after
 -- every epoch; each mini-batch is split over the ranks and the gradients are
 -- summed in C (train_epoch's reducer); only rank 0 prints and writes files.
@@ -8,7 +8,7 @@
 -- Without `--mpi` the same calls run serially in one process (rank 0 of 1).
 -- It does not start processes (mpirun does) nor recover a lost rank: MPI
 -- ends the whole job when one dies, and a resumed run reads rank 0's files.
--- @module lnn.distributed
+-- @internal lnn.distributed
 
 local json = require "lnn.json"
 
@@ -196,7 +196,7 @@ function Run:print(...)
 end
 
 --- mine(n): the job numbers 1..n this rank runs (job i on rank (i-1) % size).
--- @param n a count
+-- @param n how many jobs there are
 -- @return the job numbers 1..n this rank runs (job i on rank (i-1) % size)
 function Run:mine(n)
   local list = {}

@@ -4,7 +4,7 @@
 -- curve.  Options shorten a run for the specs; the defaults reproduce the book.
 -- The command line (`lnn experiment NAME`, scripts/experiments/<name>.lua)
 -- lives in lnn.commands.experiment, not here.
--- @module lnn.experiments
+-- @internal lnn.experiments
 local core = require "lnn.core"
 local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
@@ -249,7 +249,7 @@ function E.curves(metrics)
 end
 
 --- command(name, opts): the command line that runs experiment name with opts.
--- @param name a name
+-- @param name the experiment's name
 -- @param opts options table (the keys are listed above)
 -- @return the command line that runs experiment name with opts
 function E.command(name, opts)
@@ -272,7 +272,7 @@ end
 --- metrics of the epochs run are written with interrupted = {signal, run,
 --- epoch})}; writes <out>/<name>.json and .svg files and returns the metrics
 --- table.
--- @param name a name
+-- @param name the experiment's name
 -- @param opts options table (the keys are listed above)
 -- @return runs experiment name with opts {epochs, seed, data, train_size, out, quiet, print, dist
 --  (an lnn.distributed run: data-parallel over its ranks, rank 0 alone prints and writes)}; writes

@@ -5,7 +5,7 @@
 -- in lnn's Lua that calls the engine's training step.  A face adds names,
 -- defaults, printed lines and file formats through hooks; it does no epoch
 -- bookkeeping of its own.  No arithmetic on samples happens here.
--- @module lnn.face
+-- @internal lnn.face
 local core = require "lnn.core"
 local args = require "lnn.args"
 local progress = require "lnn.progress"
@@ -127,7 +127,7 @@ end
 
 --- is(v, tname): whether v is lnn.core's type tname ("lnn.Matrix"), by its
 -- metatable (core.type).
--- @param v any value
+-- @param v the value to test
 -- @param tname a type name of lnn.core
 -- @return true or false
 function face.is(v, tname)
@@ -226,7 +226,7 @@ function face.check_finite(fname, data, what, ...)
 end
 
 --- fmt(x): a number as the faces print it (integers plainly, else %.10g).
--- @param x a number
+-- @param x the number to print
 -- @return its text
 function face.fmt(x)
   if math.type(x) == "integer" then return tostring(x) end

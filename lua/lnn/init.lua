@@ -2,6 +2,7 @@
 -- the whole library in one table: the core, the book's faces, the loader, the
 -- model files, the plain-Lua reference network, plots and the progress bar.
 -- @module lnn
+
 -- Before the build, one line (what is missing, what builds it) instead of
 -- require's list of every path searched.  The error is a table with
 -- __tostring, which lua.c prints alone, without a stack traceback.

@@ -81,18 +81,24 @@ function encode(v, out, depth)
 end
 
 --- JSON text of v (tables with keys 1..n are arrays; other keys must be strings).
--- @param v a value
+-- @param v the Lua value to write: a table, string, number, boolean or json.null
 -- @return JSON text of v (tables with keys 1..n are arrays; other keys must be strings)
+-- @usage
+-- local text = lnn.json.encode {sizes = {784, 30, 10}, cost = "CrossEntropyCost"}
 function json.encode(v)
   local out = {}
   encode(v, out)
   return table.concat(out)
 end
 
---- The Lua value of JSON text; name (e.g. a file name) prefixes errors.
+--- The Lua value of JSON text.  An error names the text by name and the
+-- position in it.
 -- @param text JSON text
--- @param name a name
--- @return The Lua value of JSON text; name (e.g
+-- @param name what the text is called in errors, for instance its file name
+-- @return the Lua value (objects and arrays as tables, null as json.null)
+-- @usage
+-- local t = lnn.json.decode('{"sizes": [784, 30, 10]}', "net.json")
+-- assert(t.sizes[2] == 30)
 function json.decode(text, name)
   -- the engine's name for it, as before this wrapper checked
   if type(text) ~= "string" then args.fail("json_decode", 1, "string expected, got " .. type(text)) end

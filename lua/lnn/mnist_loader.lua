@@ -33,6 +33,8 @@ end
 
 --- user_dir(): the per-user data folder ($XDG_DATA_HOME/lnn or ~/.local/share/lnn), or nil without HOME.
 -- @return the per-user data folder ($XDG_DATA_HOME/lnn or ~/.local/share/lnn), or nil without HOME
+-- @usage
+-- local dir = lnn.mnist_loader.user_dir()  -- "/home/me/.local/share/lnn", say
 function loader.user_dir()
   local xdg = os.getenv("XDG_DATA_HOME")
   if xdg and xdg:sub(1, 1) == "/" then return xdg .. "/lnn" end
@@ -45,6 +47,8 @@ end
 --- nil when lnn is installed (not run from a checkout).
 -- @return the data/ folder of the source checkout lnn runs from, or nil when lnn is installed (not
 --  run from a checkout)
+-- @usage
+-- local dir = lnn.mnist_loader.checkout_dir()
 function loader.checkout_dir()
   local here = debug.getinfo(1, "S").source:match("^@(.*)/lua/lnn/mnist_loader%.lua$")
   if here and exists(here .. "/lua/lnn/init.lua") then return here .. "/data" end
@@ -56,6 +60,8 @@ end
 --- not a checkout, no HOME).
 -- @return the search order after a caller's own folder, as a list of {dir =, what =} (dir nil when
 --  the place does not apply: LNN_DATA unset, not a checkout, no HOME)
+-- @usage
+-- for _, place in ipairs(lnn.mnist_loader.places()) do print(place) end
 function loader.places()
   local env = os.getenv("LNN_DATA")
   if env == "" then env = nil end
@@ -70,6 +76,8 @@ end
 --- it is; or nil and a message saying where it looked and how to get MNIST.
 -- @return the folder MNIST is read from when none is given, and which place it is; or nil and a
 --  message saying where it looked and how to get MNIST
+-- @usage
+-- local dir = lnn.mnist_loader.find()  -- nil when MNIST is nowhere
 function loader.find()
   local looked = {}
   for _, p in ipairs(loader.places()) do
@@ -93,8 +101,10 @@ end
 loader.default_dir = default_dir
 
 --- path(dir, name): dir/name.gz, or dir/name (raw) if only that exists.
--- @param dir a folder
--- @param name a name
+-- @param dir the data folder
+-- @param name the file's name without .gz, e.g. "t10k-labels-idx1-ubyte"
+-- @usage
+-- local p = lnn.mnist_loader.path("data", "t10k-labels-idx1-ubyte")  -- "data/t10k-labels-idx1-ubyte.gz"
 function loader.path(dir, name)
   if type(dir) ~= "string" then
     error(("bad argument #1 to 'path' (string expected, got %s)"):format(type(dir)), 2)
@@ -142,8 +152,11 @@ end
 --- manifest(dir): the manifest of a data folder lnn wrote ({files = {train_images = {name, crc32,
 --- size}, ...}, expanded = {images, labels, source = {train_images, train_labels}}}), checked;
 --- nil when the folder has none.
--- @param dir a folder
+-- @param dir the data folder
 -- @return the manifest as a table, or nil
+-- @usage
+-- local dir = lnn.mnist_loader.find()
+-- local m = dir and lnn.mnist_loader.manifest(dir)  -- nil for a folder lnn did not write
 function loader.manifest(dir)
   if type(dir) ~= "string" then
     error(("bad argument #1 to 'manifest' (folder name expected, got %s)"):format(type(dir)), 2)
@@ -196,9 +209,14 @@ end
 --- files(dir [, expanded]): the paths of the data set in dir, checked against its manifest when it
 --- has one: training images, labels, test images, labels; with expanded, the expanded images and
 --- labels instead of the first two (refused when they were made from other training files).
--- @param dir a folder
+-- @param dir the data folder
 -- @param expanded true for the expanded pair
 -- @return four paths (two with expanded)
+-- @usage
+-- local dir = lnn.mnist_loader.find()
+-- if dir then
+--   local train_images, train_labels, test_images, test_labels = lnn.mnist_loader.files(dir)
+-- end
 function loader.files(dir, expanded)
   if type(dir) ~= "string" then
     error(("bad argument #1 to 'files' (folder name expected, got %s)"):format(type(dir)), 2)
@@ -325,10 +343,15 @@ end
 --- type (1.5, a table) is an error.  data:get(i) and data:label(i) give the
 --- same item and raise for an index out of range; data:slice(first, last) is a
 --- view; for k, batch in data:batches(size) gives the mini-batches in order.
--- @param dir a folder
+-- @param dir the data folder (default: the first of loader.places() that holds MNIST)
 -- @param opts options table (the keys are listed above)
 -- @return training (first 50,000), validation (last 10,000 of the training file) and test (10,000)
 --  data sets; items give (x, digit)
+-- @usage
+-- if lnn.mnist_loader.find() then
+--   local training, validation, test = lnn.mnist_loader.load_data()
+--   assert(#training == 50000 and training:label(1) == 5)
+-- end
 function loader.load_data(dir, opts)
   check_args("load_data", dir, opts)
   if dir == nil then
@@ -357,10 +380,15 @@ end
 
 --- load_data_wrapper([dir][, opts]): the same sets in the book's shapes: training items
 --- give (x 784x1, y one-hot 10x1); validation and test items give (x, digit).
--- @param dir a folder
+-- @param dir the data folder (default: the first of loader.places() that holds MNIST)
 -- @param opts options table (the keys are listed above)
 -- @return the same sets in the book's shapes: training items give (x 784x1, y one-hot 10x1);
 --  validation and test items give (x, digit)
+-- @usage
+-- if lnn.mnist_loader.find() then
+--   local training, validation, test = lnn.mnist_loader.load_data_wrapper()
+--   local x, y = training:get(1)  -- 784 x 1 and the one-hot 10 x 1 of digit 5
+-- end
 function loader.load_data_wrapper(dir, opts)
   check_args("load_data_wrapper", dir, opts)
   local tr, va, te = loader.load_data(dir, opts)
@@ -370,6 +398,9 @@ end
 --- vectorized_result(j): the 10x1 one-hot vector of digit j.
 -- @param j a digit or index
 -- @return the 10x1 one-hot vector of digit j
+-- @usage
+-- local y = lnn.mnist_loader.vectorized_result(3)
+-- assert(y[4][1] == 1 and y:sum() == 1)
 function loader.vectorized_result(j)
   if math.type(j) ~= "integer" or j < 0 or j > 9 then
     error("bad argument #1 to 'vectorized_result' (digit 0..9 expected, got " .. tostring(j) .. ")", 2)
@@ -383,10 +414,15 @@ end
 --- as a dim x dim image: a new dim x dim Matrix of the same values, which
 --- core.write_png(file, img, dim, dim) writes as round(255 v).  With fname it
 --- also writes that grayscale PNG (atomically); without, it writes nothing.
--- @param v a value
--- @param fname the file's name
+-- @param v the pixel values: an lnn.Matrix or a table of n numbers in [0, 1]
+-- @param fname the PNG file to write (optional)
 -- @return the n values of v (0..1; n a square, dim x dim) as a dim x dim image: a new dim x dim
 --  Matrix of the same values, which core.write_png(file, img, dim, dim) writes as round(255 v)
+-- @usage
+-- local img = lnn.mnist_loader.vectorToImage(lnn.Matrix(784, 1, 0.5))  -- a 28 x 28 Matrix
+-- local path = os.tmpname()
+-- lnn.mnist_loader.vectorToImage(lnn.Matrix(784, 1, 0.5), path)  -- and a PNG
+-- os.remove(path)
 function loader.vectorToImage(v, fname)
   if type(v) == "table" then v = core.call_as("vectorToImage", 1, core.Matrix, v) end
   if core.type(v) ~= "lnn.Matrix" then

@@ -117,8 +117,14 @@ end
 --- lnn model file; meta: extra string metadata (the face's).  A network
 --- holding a NaN or an infinity is refused (the old file stays).
 -- @param path the file's name
--- @param net a network
+-- @param net the lnn.Net to write
 -- @param meta extra string metadata
+-- @usage
+-- local net = lnn.core.Net {sizes = {2, 3, 1}}
+-- net:init(lnn.Rng(1))
+-- local path = os.tmpname()
+-- lnn.model.save(path, net, {note = "an example"})
+-- os.remove(path)
 function model.save(path, net, meta)
   if type(path) ~= "string" then
     error("bad argument #1 to 'save' (file name expected, got " .. type(path) .. ")", 2)
@@ -145,6 +151,11 @@ end
 -- @tparam string path the file
 -- @treturn ?string the loader's name
 -- @treturn ?string what the file is ("a metrics JSON file (...), not a network")
+-- @usage
+-- local path = os.tmpname()
+-- lnn.network.Network({2, 3, 1}):save(path)
+-- local what, loader = lnn.model.which_loader(path)  -- loader "lnn.network.load"
+-- os.remove(path)
 function model.which_loader(path)
   if type(path) ~= "string" then return nil end
   local f = io.open(path, "rb")
@@ -202,6 +213,11 @@ end
 -- @param path the file's name
 -- @param refusing the refusing loader's name
 -- @return " (it is ...; lnn.X reads it)" for a message, or ""
+-- @usage
+-- local path = os.tmpname()
+-- lnn.network.Network({2, 3, 1}):save(path)
+-- local h = lnn.model.hint(path, "lnn.network3.load")  -- " (it is ...; lnn.network.load reads it)"
+-- os.remove(path)
 function model.hint(path, refusing)
   local loader, what = model.which_loader(path)
   if not what or (refusing ~= nil and loader == refusing) then return "" end
@@ -217,6 +233,11 @@ end
 --- A file that is no network is an error saying what it is.
 -- @tparam string path the file
 -- @return the face's network
+-- @usage
+-- local path = os.tmpname()
+-- lnn.network2.Network({2, 3, 1}):save(path)
+-- local net = lnn.model.load_any(path)  -- a network2 Network
+-- os.remove(path)
 function model.load_any(path)
   if type(path) ~= "string" then
     error("bad argument #1 to 'load_any' (file name expected, got " .. type(path) .. ")", 2)
@@ -405,6 +426,11 @@ end
 -- @param face the face's name
 -- @param loader the calling loader's name
 -- @return reads an lnn model file: a core network and the metadata table
+-- @usage
+-- local path = os.tmpname()
+-- lnn.network.Network({2, 3, 1}):save(path)
+-- local net, metadata = lnn.model.load(path)  -- an lnn.Net and the file's metadata
+-- os.remove(path)
 function model.load(path, face, loader)
   if type(path) ~= "string" then
     error("bad argument #1 to 'load' (file name expected, got " .. type(path) .. ")", 2)
@@ -497,6 +523,13 @@ end
 -- @param net the network to fill (its architecture decides what must match)
 -- @tparam string path the safetensors file
 -- @return net
+-- @usage
+-- local a, b = lnn.network.Network({2, 3, 1}, {seed = 1}), lnn.network.Network({2, 3, 1}, {seed = 2})
+-- local path = os.tmpname()
+-- lnn.model.export(a, path)
+-- lnn.model.import(b, path)  -- b now holds a's weights and biases
+-- assert(b.weights[1]:maxabsdiff(a.weights[1]) == 0)
+-- os.remove(path)
 function model.import(net, path)
   local engine = engine_of(net)
   if not engine then
@@ -563,11 +596,16 @@ end
 --- export(net, path [, prefixes]): writes net's weights and biases as a plain
 --- safetensors file (no lnn metadata) that PyTorch's safetensors.torch.load_file
 --- reads: tensors PREFIX.weight and PREFIX.bias per layer with parameters,
---- the prefixes given (e.g. {"0", "2"} for nn.Sequential(Linear, Sigmoid,
---- Linear)) or "layers.L" (L the engine layer, as save names them).
+--- the prefixes given ({"0", "2"} for nn.Sequential(Linear, Sigmoid,
+--- Linear), say) or "layers.L" (L the engine layer, as save names them).
 -- @param net a face's network or an lnn.Net
 -- @tparam string path the file (replaced atomically)
 -- @tparam[opt] {string,...} prefixes one per layer with parameters
+-- @usage
+-- local path = os.tmpname()
+-- lnn.model.export(lnn.network.Network({784, 30, 10}), path, {"0", "2"})
+-- -- in PyTorch: nn.Sequential(Linear(784, 30), Sigmoid(), Linear(30, 10)).load_state_dict(load_file(path))
+-- os.remove(path)
 function model.export(net, path, prefixes)
   local engine = engine_of(net)
   if not engine then

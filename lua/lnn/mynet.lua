@@ -37,6 +37,8 @@ mynet.default_backupDir = "backups"
 -- @param sizes the layer sizes, input first
 -- @param opts optional {seed, rng, backupDir}
 -- @return the Network
+-- @usage
+-- local net = lnn.mynet.Network({2, 3, 2}, {seed = 1, backupDir = false})
 function mynet.Network(sizes, opts)
   args.sizes(sizes, "Network")
   opts = args.options(opts, {seed = true, rng = true, backupDir = true}, "Network", 2)
@@ -49,6 +51,8 @@ end
 --- getOutput(x): the output layer's activations (n_out x 1) for input x.
 -- @param x the input (Matrix or table of n_in values)
 -- @return the n_out x 1 output Matrix
+-- @usage
+-- local out = lnn.mynet.Network({2, 3, 2}, {backupDir = false}):getOutput({0.5, 0.25})  -- 2 x 1
 function methods:getOutput(x)
   face.checkself(self, "getOutput")
   return self._net:forward(face.matrix(x, self.sizes[1], "getOutput", 1))
@@ -60,11 +64,14 @@ local function weighted_input(self, l, a)
   return core.kernel_gemm_xn(self._net:kernels(), self.weights[l], false, a, self.biases[l], 1.0, 1.0)
 end
 
---- feedforward(a): zs, activations -- the lists of every layer's weighted
+--- feedforward(a): zs, activations: the lists of every layer's weighted
 -- input and activation for input a (n x 1 matrices), input layer first:
 -- activations[1] is a itself and zs[1] zeros (mynet.py's placeholder).
 -- @param a the input (Matrix or table of n_in values)
 -- @return zs, activations (lists of Matrix)
+-- @usage
+-- local zs, activations = lnn.mynet.Network({2, 3, 2}, {backupDir = false}):feedforward({0.5, 0.25})
+-- assert(#activations == 3)
 function methods:feedforward(a)
   face.checkself(self, "feedforward")
   local n = self.sizes[1]
@@ -81,6 +88,9 @@ end
 -- index of the largest output against the label).  Runs in C.
 -- @param test_data an lnn.Data or list of {x, y}
 -- @return the number correct
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- local correct = lnn.mynet.Network({2, 3, 2}, {backupDir = false}):test(data)  -- 0 to 4
 function methods:test(test_data)
   face.checkself(self, "test")
   return self._net:evaluate(face.data(test_data, self.sizes[#self.sizes], "test", 1, self.sizes[1]))
@@ -91,6 +101,9 @@ end
 -- averaged over the batch.
 -- @param miniBatch an lnn.Data or list of {x, y}
 -- @param rate the learning rate
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- lnn.mynet.Network({2, 3, 2}, {backupDir = false}):updateMiniBatch(data:onehot(true), 3.0)
 function methods:updateMiniBatch(miniBatch, rate)
   face.checkself(self, "updateMiniBatch")
   local data = face.data(miniBatch, self.sizes[#self.sizes], "updateMiniBatch", 1, self.sizes[1])
@@ -98,13 +111,15 @@ function methods:updateMiniBatch(miniBatch, rate)
   face.step(self, data, {eta = rate, batch = #data, shuffle = false})
 end
 
---- backprop(x, y): nabla_b, nabla_w, nabla_a0 -- the gradient of the cost
+--- backprop(x, y): nabla_b, nabla_w, nabla_a0: the gradient of the cost
 -- 0.5 |a - y|^2 with respect to every bias and weight (lists shaped like
 -- biases and weights), and to the inputs (n_in x 1), as mynet.py returns.
 -- y is the n_out target vector or a class 0..n_out-1.
 -- @param x the input (n_in values)
 -- @param y the target (n_out values) or class
 -- @return nabla_b, nabla_w, nabla_a0
+-- @usage
+-- local nabla_b, nabla_w, nabla_a0 = lnn.mynet.Network({2, 3, 2}, {backupDir = false}):backprop({0.5, 0.25}, 1)
 function methods:backprop(x, y)
   face.checkself(self, "backprop")
   local n_in, n_out = self.sizes[1], self.sizes[#self.sizes]
@@ -120,6 +135,9 @@ end
 -- @param output_activations the output (n_out values)
 -- @param y the target (n_out values)
 -- @return the n_out x 1 Matrix a - y
+-- @usage
+-- local net = lnn.mynet.Network({2, 3, 2}, {backupDir = false})
+-- local d = net:cost_derivative(net:getOutput({0.5, 0.25}), {0, 1})
 function methods:cost_derivative(output_activations, y)
   face.checkself(self, "cost_derivative")
   local n = self.sizes[#self.sizes]
@@ -142,6 +160,10 @@ end
 --- save(filename): the network (sizes, parameters, epoch, generator state)
 -- in lnn's model file, written atomically; prints mynet.py's line.
 -- @param filename the file to write
+-- @usage
+-- local path = os.tmpname()
+-- lnn.mynet.Network({2, 3, 2}, {backupDir = false}):save(path)  -- prints "*** network saved to '...' ***"
+-- os.remove(path)
 function methods:save(filename)
   face.checkself(self, "save")
   if type(filename) ~= "string" then args.fail("save", 1, "file name expected, got " .. type(filename)) end
@@ -154,6 +176,12 @@ end
 -- mynet.py's load does; prints mynet.py's line and returns the network.
 -- @param filename the file to read
 -- @return the network itself
+-- @usage
+-- local path = os.tmpname()
+-- lnn.mynet.Network({2, 3, 2}, {seed = 1, backupDir = false}):save(path)
+-- local net = lnn.mynet.Network({2, 3, 2}, {backupDir = false})
+-- net:load(path)  -- now the saved network
+-- os.remove(path)
 function methods:load(filename)
   face.checkself(self, "load")
   if type(filename) ~= "string" then args.fail("load", 1, "file name expected, got " .. type(filename)) end
@@ -196,6 +224,10 @@ local sgd_options = {quiet = true, log = true}
 -- @param start_epoch optional first epoch (1-based, default 1)
 -- @param opts optional {quiet, log, and the driver's options}
 -- @return the list of epoch infos
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- local net = lnn.mynet.Network({2, 3, 2}, {seed = 1, backupDir = false})
+-- net:SGD(data:onehot(true), 3, 2, 3.0, data, nil, {quiet = true})
 function methods:SGD(training_data, epochs, mini_batch_size, rate, test_data, start_epoch, opts)
   face.checkself(self, "SGD")
   local n_in, n_out = self.sizes[1], self.sizes[#self.sizes]

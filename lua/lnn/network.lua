@@ -21,6 +21,8 @@ end
 -- @param sizes layer sizes, e.g. {784, 30, 10}
 -- @param opts options table (the keys are listed above)
 -- @return weights and biases drawn from N(0, 1)
+-- @usage
+-- local net = lnn.network.Network({784, 30, 10}, {seed = 1})
 function network.Network(sizes, opts)
   args.sizes(sizes, "Network")
   opts = args.options(opts, {seed = true, rng = true}, "Network", 2)
@@ -31,6 +33,8 @@ end
 --- feedforward(a): the output (n_out x 1) for input a (a Matrix or table of n_in values).
 -- @param a an activation (lnn.Matrix)
 -- @return the output (n_out x 1) for input a (a Matrix or table of n_in values)
+-- @usage
+-- local out = lnn.network.Network({2, 3, 2}):feedforward({0.5, 0.25})  -- 2 x 1
 function methods:feedforward(a)
   return face.dense.feedforward(self, a)
 end
@@ -39,6 +43,9 @@ end
 --- pairs (or a data set), as network.py.
 -- @param mini_batch a mini-batch (lnn.Data set)
 -- @param eta the learning rate
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- lnn.network.Network({2, 3, 2}):update_mini_batch(data:onehot(true), 3.0)
 function methods:update_mini_batch(mini_batch, eta)
   face.checkself(self, "update_mini_batch")
   local data = face.data(mini_batch, self.sizes[#self.sizes], "update_mini_batch", 1, self.sizes[1])
@@ -52,6 +59,9 @@ end
 -- @param y a target (lnn.Matrix, table or class number)
 -- @return nabla_b, nabla_w, the gradient of the cost C_x layer by layer (lists of matrices shaped
 --  like biases and weights)
+-- @usage
+-- local nabla_b, nabla_w = lnn.network.Network({2, 3, 2}):backprop({0.5, 0.25}, {0, 1})
+-- -- nabla_w[1] is 3 x 2, like weights[1]
 function methods:backprop(x, y)
   return face.dense.backprop(self, x, y)
 end
@@ -59,6 +69,9 @@ end
 --- evaluate(test_data): how many items the network classifies correctly.
 -- @param test_data an lnn.Data set to evaluate on
 -- @return how many items the network classifies correctly
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- local correct = lnn.network.Network({2, 3, 2}):evaluate(data)  -- 0 to 4
 function methods:evaluate(test_data)
   return face.dense.evaluate(self, test_data)
 end
@@ -67,6 +80,9 @@ end
 -- @param output_activations the network's output (lnn.Matrix)
 -- @param y a target (lnn.Matrix, table or class number)
 -- @return the vector a - y
+-- @usage
+-- local net = lnn.network.Network({2, 3, 2})
+-- local d = net:cost_derivative(net:feedforward({0.5, 0.25}), {0, 1})
 function methods:cost_derivative(output_activations, y)
   return face.dense.cost_derivative(self, output_activations, y)
 end
@@ -92,6 +108,10 @@ local sgd_options = {start_epoch = true, backups = true, backup_every = true, qu
 -- @param test_data an lnn.Data set to evaluate on
 -- @param opts options table (the keys are listed above)
 -- @return the list of per-epoch infos (epoch, seconds, correct, total)
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- local net = lnn.network.Network({2, 3, 2}, {seed = 1})
+-- net:SGD(data:onehot(true), 3, 2, 3.0, data, {quiet = true})  -- the book prints Epoch j: k / 4
 function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opts)
   face.checkself(self, "SGD")
   local n_out = self.sizes[#self.sizes]
@@ -139,6 +159,10 @@ end
 
 --- save(filename): sizes, parameters, epoch and generator state, atomically.
 -- @param filename the file's name
+-- @usage
+-- local path = os.tmpname()
+-- lnn.network.Network({2, 3, 2}):save(path)
+-- os.remove(path)
 function methods:save(filename)
   face.checkself(self, "save")
   model.save(filename, self._net, {face = "network", epoch = self.epoch, rng = self.rng:state()})
@@ -147,6 +171,11 @@ end
 --- load(filename): the Network saved there, with its epoch and generator state.
 -- @param filename the file's name
 -- @return the Network saved there, with its epoch and generator state
+-- @usage
+-- local path = os.tmpname()
+-- lnn.network.Network({2, 3, 2}, {seed = 1}):save(path)
+-- local net = lnn.network.load(path)
+-- os.remove(path)
 function network.load(filename)
   local net, md = model.load(filename, nil, "lnn.network.load")
   -- network.py's networks only: dense sigmoid layers, the quadratic cost; another

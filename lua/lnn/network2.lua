@@ -145,6 +145,8 @@ end
 -- @param cost a cost (network2's QuadraticCost, CrossEntropyCost or LogLikelihoodCost)
 -- @param opts options table (the keys are listed above)
 -- @return the new Network
+-- @usage
+-- local net = lnn.network2.Network({784, 30, 10}, lnn.network2.CrossEntropyCost, {seed = 1})
 function network2.Network(sizes, cost, opts)
   args.sizes(sizes, "Network")
   cost = check_cost(cost or network2.CrossEntropyCost, "Network", 2)
@@ -170,12 +172,18 @@ end
 
 --- default_weight_initializer(): weights N(0, 1/n_in), biases N(0, 1), drawn
 --- from the network's generator (all biases first, then the weights, as numpy).
+-- @usage
+-- local net = lnn.network2.Network({2, 3, 2})
+-- net:default_weight_initializer()
 function methods:default_weight_initializer()
   face.checkself(self, "default_weight_initializer")
   self._net:init(self.rng, "default")
 end
 
 --- large_weight_initializer(): weights and biases N(0, 1) (chapter 1's).
+-- @usage
+-- local net = lnn.network2.Network({2, 3, 2})
+-- net:large_weight_initializer()
 function methods:large_weight_initializer()
   face.checkself(self, "large_weight_initializer")
   self._net:init(self.rng, "large")
@@ -199,6 +207,9 @@ end
 -- @param data an lnn.Data set
 -- @param convert whether data's targets are one-hot vectors to convert (network2.py's convert)
 -- @return how many items the network classifies correctly
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- local correct = lnn.network2.Network({2, 3, 2}):accuracy(data)  -- 0 to 4
 function methods:accuracy(data, convert)
   face.checkself(self, "accuracy")
   data = data_arg(self, data, "accuracy", 1)
@@ -220,6 +231,9 @@ local check_lmbda = args.lmbda
 -- @param convert whether data's targets are class numbers to convert (network2.py's convert)
 -- @return the mean cost over data plus the L2 term 0.5 (lmbda / n) sum w^2, added once (as the
 --  upstream network2.py)
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- local cost = lnn.network2.Network({2, 3, 2}):total_cost(data, 0.1)
 function methods:total_cost(data, lmbda, convert)
   face.checkself(self, "total_cost")
   data = data_arg(self, data, "total_cost", 1)
@@ -234,7 +248,10 @@ end
 -- @param mini_batch a mini-batch (lnn.Data set)
 -- @param eta the learning rate
 -- @param lmbda the L2 regularisation strength
--- @param n a count
+-- @param n the size of the whole training set (the L2 term's scale)
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- lnn.network2.Network({2, 3, 2}):update_mini_batch(data:onehot(true), 0.5, 0.1, #data)
 function methods:update_mini_batch(mini_batch, eta, lmbda, n)
   face.checkself(self, "update_mini_batch")
   local data = data_arg(self, mini_batch, "update_mini_batch", 1)
@@ -273,6 +290,12 @@ local fmt = face.fmt
 -- @param opts options table (the keys are listed above)
 -- @return evaluation_cost, evaluation_accuracy, training_cost, training_accuracy: four lists, one
 --  entry per epoch in each list whose monitor option is true
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- local net = lnn.network2.Network({2, 3, 2}, nil, {seed = 1})
+-- local evaluation_cost, evaluation_accuracy, training_cost, training_accuracy =
+--   net:SGD(data:onehot(true), 3, 2, 0.5, {lmbda = 0.1, evaluation_data = data,
+--     monitor_evaluation_accuracy = true, quiet = true})
 function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
   face.checkself(self, "SGD")
   training_data = data_arg(self, training_data, "SGD", 1)
@@ -374,6 +397,9 @@ end
 -- @return for each layer l, the length of the gradient of the mean cost over data with respect to
 --  its biases (the "speed of learning" of the book's vanishing-gradient chapter) and with respect
 --  to its weights
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- local norms = lnn.network2.Network({2, 3, 2}):gradient_norms(data:onehot(true))  -- one per layer
 function methods:gradient_norms(data)
   face.checkself(self, "gradient_norms")
   data = data_arg(self, data, "gradient_norms", 1)
@@ -401,6 +427,10 @@ end
 --- network with other than sigmoid units also records "activations" (which
 --- network2.py ignores).  Written to a temporary file, then renamed.
 -- @param filename the file's name
+-- @usage
+-- local path = os.tmpname()
+-- lnn.network2.Network({2, 3, 2}):save(path)  -- network2.py's JSON
+-- os.remove(path)
 function methods:save(filename)
   face.checkself(self, "save")
   if type(filename) ~= "string" then args.fail("save", 1, "file name expected, got " .. type(filename)) end
@@ -476,6 +506,11 @@ end
 --- load(filename): the network saved there by save() or by network2.py.
 -- @param filename the file's name
 -- @return the network saved there by save() or by network2.py
+-- @usage
+-- local path = os.tmpname()
+-- lnn.network2.Network({2, 3, 2}):save(path)
+-- local net = lnn.network2.load(path)
+-- os.remove(path)
 function network2.load(filename)
   if type(filename) ~= "string" then args.fail("load", 1, "file name expected, got " .. type(filename)) end
   -- one descriptor, a regular file only: one whole save even while another process saves

@@ -120,6 +120,10 @@ end
 --- convolution, max-pooling without padding, then bias and activation.
 -- @param opts options table (the keys are listed above)
 -- @return the layer (for Network's list)
+-- @usage
+-- local n3 = lnn.network3
+-- local layer = n3.ConvPoolLayer {image_shape = {10, 1, 28, 28}, filter_shape = {20, 1, 5, 5},
+--   poolsize = {2, 2}, activation_fn = n3.ReLU}
 function network3.ConvPoolLayer(opts)
   local fname = "ConvPoolLayer"
   check_options(opts, {filter_shape = true, image_shape = true, poolsize = true, activation_fn = true}, fname)
@@ -166,6 +170,9 @@ end
 --- FullyConnectedLayer{n_in, n_out, activation_fn = sigmoid, p_dropout = 0}
 -- @param opts options table (the keys are listed above)
 -- @return the layer (for Network's list)
+-- @usage
+-- local n3 = lnn.network3
+-- local layer = n3.FullyConnectedLayer {n_in = 20 * 12 * 12, n_out = 100, activation_fn = n3.ReLU, p_dropout = 0.5}
 function network3.FullyConnectedLayer(opts)
   return dense_layer("FullyConnectedLayer", opts)
 end
@@ -173,6 +180,8 @@ end
 --- SoftmaxLayer{n_in, n_out, p_dropout = 0}: weights and biases start at zero.
 -- @param opts options table (the keys are listed above)
 -- @return the layer (for Network's list)
+-- @usage
+-- local layer = lnn.network3.SoftmaxLayer {n_in = 100, n_out = 10}
 function network3.SoftmaxLayer(opts)
   return dense_layer("SoftmaxLayer", opts, {book = "softmax", engine = "softmax"})
 end
@@ -273,6 +282,10 @@ end
 -- @param mini_batch_size items per mini-batch
 -- @param opts options table (the keys are listed above)
 -- @return the new Network
+-- @usage
+-- local n3 = lnn.network3
+-- local net = n3.Network({n3.FullyConnectedLayer {n_in = 2, n_out = 3}, n3.SoftmaxLayer {n_in = 3, n_out = 2}}, 2,
+--   {seed = 1})
 function network3.Network(layers, mini_batch_size, opts)
   check_layers(layers, "Network")
   if not pos_int(mini_batch_size) then fail("Network", "argument #2", "a positive integer mini_batch_size", show(mini_batch_size)) end
@@ -298,6 +311,11 @@ end
 --- accuracy(data): the fraction of data's items whose predicted class is theirs.
 -- @param data an lnn.Data set
 -- @return the fraction of data's items whose predicted class is theirs
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- local n3 = lnn.network3
+-- local net = n3.Network({n3.FullyConnectedLayer {n_in = 2, n_out = 3}, n3.SoftmaxLayer {n_in = 3, n_out = 2}}, 2)
+-- local fraction = net:accuracy(data)  -- 0 to 1
 function methods:accuracy(data)
   face.checkself(self, "accuracy")
   data = check_data(self, data, "accuracy", 1)
@@ -309,6 +327,10 @@ end
 -- @param x an input (lnn.Matrix or table)
 -- @return the output probabilities (10 x 1) for one input (a Matrix or table of n_in values),
 --  dropout layers scaled as at inference
+-- @usage
+-- local n3 = lnn.network3
+-- local net = n3.Network({n3.FullyConnectedLayer {n_in = 2, n_out = 3}, n3.SoftmaxLayer {n_in = 3, n_out = 2}}, 2)
+-- local p = net:feedforward({0.5, 0.25})  -- 2 x 1, summing to 1
 function methods:feedforward(x)
   face.checkself(self, "feedforward")
   return self._net:forward(face.matrix(x, n_in(self), "feedforward", 1))
@@ -339,6 +361,12 @@ local function pct(x) return ("%.2f%%"):format(100 * x) end
 -- @param lmbda the L2 regularisation strength
 -- @param opts options table (the keys are listed above)
 -- @return the best validation accuracy, its iteration, and the test accuracy there
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- local n3 = lnn.network3
+-- local net = n3.Network({n3.FullyConnectedLayer {n_in = 2, n_out = 3}, n3.SoftmaxLayer {n_in = 3, n_out = 2}}, 2,
+--   {seed = 1})
+-- local best, iteration, test = net:SGD(data, 3, 2, 0.1, data, data, 0.0, {quiet = true})
 function methods:SGD(training_data, epochs, mini_batch_size, eta, validation_data, test_data, lmbda, opts)
   local fname = "SGD"
   face.checkself(self, fname)
@@ -390,6 +418,11 @@ end
 --- save(filename): architecture, parameters, mini_batch_size, epoch and
 --- generator state, atomically, in lnn.model's safetensors format.
 -- @param filename the file's name
+-- @usage
+-- local n3 = lnn.network3
+-- local path = os.tmpname()
+-- n3.Network({n3.FullyConnectedLayer {n_in = 2, n_out = 3}, n3.SoftmaxLayer {n_in = 3, n_out = 2}}, 2):save(path)
+-- os.remove(path)
 function methods:save(filename)
   face.checkself(self, "save")
   if type(filename) ~= "string" then fail("save", "argument #1", "file name", type(filename)) end
@@ -403,6 +436,12 @@ end
 -- @param filename the file's name
 -- @return a Network saved by save (or any lnn model file whose layers have a network3 form: a
 --  loaded network predicts exactly as saved)
+-- @usage
+-- local n3 = lnn.network3
+-- local path = os.tmpname()
+-- n3.Network({n3.FullyConnectedLayer {n_in = 2, n_out = 3}, n3.SoftmaxLayer {n_in = 3, n_out = 2}}, 2):save(path)
+-- local net = n3.load(path)
+-- os.remove(path)
 function network3.load(filename)
   if type(filename) ~= "string" then fail("load", "argument #1", "file name", type(filename)) end
   local net, md = model.load(filename, nil, "lnn.network3.load")
@@ -430,6 +469,13 @@ Ensemble.__index = Ensemble
 --- ensemble(nets): nets is a list of Networks or of file names saved by save.
 -- @param nets a list of networks or file names
 -- @return the Ensemble (predict, accuracy)
+-- @usage
+-- local n3 = lnn.network3
+-- local function net(seed)
+--   return n3.Network({n3.FullyConnectedLayer {n_in = 2, n_out = 3}, n3.SoftmaxLayer {n_in = 3, n_out = 2}}, 2,
+--     {seed = seed})
+-- end
+-- local vote = n3.ensemble {net(1), net(2), net(3)}
 function network3.ensemble(nets)
   if type(nets) ~= "table" or #nets == 0 then
     fail("ensemble", "argument #1", "a non-empty list of networks or file names", type(nets))
@@ -457,6 +503,14 @@ end
 -- @param data an lnn.Data set, or one input
 -- @return each item's class by plurality vote (ties: the smallest class), counted in C
 --  (lnn.core.tools.vote); or the one input's class
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- local n3 = lnn.network3
+-- local function net(seed)
+--   return n3.Network({n3.FullyConnectedLayer {n_in = 2, n_out = 3}, n3.SoftmaxLayer {n_in = 3, n_out = 2}}, 2,
+--     {seed = seed})
+-- end
+-- local classes = n3.ensemble({net(1), net(2), net(3)}):predict(data)  -- a class per item
 function Ensemble:predict(data)
   local first = self.members[1]
   local set, one = face.inputs(data, n_in(first), n_out(first), "predict", 1)
@@ -470,6 +524,14 @@ end
 --- accuracy(data): the fraction of items the vote gets right.
 -- @param data an lnn.Data set
 -- @return the fraction of items the vote gets right
+-- @usage
+-- local data = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- local n3 = lnn.network3
+-- local function net(seed)
+--   return n3.Network({n3.FullyConnectedLayer {n_in = 2, n_out = 3}, n3.SoftmaxLayer {n_in = 3, n_out = 2}}, 2,
+--     {seed = seed})
+-- end
+-- local fraction = n3.ensemble({net(1), net(2), net(3)}):accuracy(data)
 function Ensemble:accuracy(data)
   data = check_data(self.members[1], data, "accuracy", 1)
   local _, correct = core.tools.confusion(data, self:predict(data))

@@ -18,7 +18,7 @@ local MAX_TARGETS = 100
 
 --- escape(s): s (tostring'd) as HTML/XML text or a quoted attribute's value: & < > " ' as
 --- entities.  The one escape of every page and picture lnn writes (plot's SVG, lnn.report's page).
--- @param s any value
+-- @param s the value to escape (tostring'd: a string, a number, ...)
 -- @treturn string the escaped text
 local function esc(s)
   return (tostring(s):gsub("[&<>\"']", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;",
@@ -47,10 +47,13 @@ local function finite(y) return type(y) == "number" and y == y and y ~= math.hug
 --- styles(series): each series' colour and dash pattern: a series with .set
 --- gets the set's colour; the others take the remaining colours in order; a
 --- colour used a second time gets a dash pattern so the lines stay apart.
--- @param series see above
+-- @param series the chart's series, each a table with an optional .set (its data set's name)
 -- @return each series' colour and dash pattern: a series with .set gets the set's colour; the
 --  others take the remaining colours in order; a colour used a second time gets a dash pattern so
 --  the lines stay apart
+-- @usage
+-- local styles = lnn.plot.styles {{name = "test", set = "test"}, {name = "mine"}}
+-- -- styles[1].color, styles[1].dash
 function plot.styles(series)
   local out, used, next_other = {}, {}, 1
   for i, s in ipairs(series) do
@@ -74,6 +77,9 @@ end
 --- on a page.  Every point carries a <title> (its value on hover).
 -- @param spec the chart: {title, xlabel, ylabel, series = {{name, points = {{x, y}, ...}}, ...}, width, height}
 -- @return the chart as SVG text
+-- @usage
+-- local svg = lnn.plot.svg {title = "Accuracy", xlabel = "epoch", ylabel = "%",
+--   series = {{name = "test", set = "test", points = {{1, 90.1}, {2, 93.4}}}}}
 function plot.svg(spec)
   assert(type(spec) == "table" and type(spec.series) == "table", "plot.svg: spec with series expected")
   local ref = spec.reference
@@ -200,6 +206,10 @@ end
 --- write(path, spec): plot.svg(spec) written atomically to path.
 -- @param path the file's name
 -- @param spec the chart: {title, xlabel, ylabel, series = {{name, points = {{x, y}, ...}}, ...}, width, height}
+-- @usage
+-- local path = os.tmpname()
+-- lnn.plot.write(path, {title = "Cost", series = {{name = "training", points = {{1, 0.5}, {2, 0.3}}}}})
+-- os.remove(path)
 function plot.write(path, spec)
   core.write_file(path, plot.svg(spec))
 end

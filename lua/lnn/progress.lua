@@ -19,6 +19,8 @@ progress.clock = clock
 --- (never "0 s" for a short run).
 -- @tparam number s seconds
 -- @treturn string the text
+-- @usage
+-- assert(lnn.progress.seconds(95) == "95 s")
 function progress.seconds(s)
   if s < 10 then return ("%.2f s"):format(s) end
   if s < 60 then return ("%.1f s"):format(s) end
@@ -28,6 +30,8 @@ end
 --- mpi_rank(): this process's rank when it runs under mpirun (Open MPI's,
 --- MPICH's or PMIx's environment says so), else nil.
 -- @treturn ?integer the rank (0-based)
+-- @usage
+-- local rank = lnn.progress.mpi_rank()  -- nil outside mpirun
 function progress.mpi_rank()
   for _, k in ipairs {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"} do
     local r = math.tointeger(tonumber(os.getenv(k) or ""))
@@ -44,6 +48,8 @@ end
 --- output goes to a file).
 -- @tparam ?boolean choice the user's choice, or nil
 -- @treturn boolean true to draw
+-- @usage
+-- local draw = lnn.progress.wanted()  -- true on a terminal
 function progress.wanted(choice)
   local rank = progress.mpi_rank()
   if rank and rank ~= 0 then return false end
@@ -54,6 +60,10 @@ end
 --- new{total =, done = 0, label = "epochs", enabled = progress.wanted(), out = io.stdout}
 -- @param o options table (the keys are listed above)
 -- @return see above
+-- @usage
+-- local bar = lnn.progress.new {total = 30, label = "epochs"}
+-- for epoch = 1, 30 do bar:update(epoch) end
+-- bar:finish()
 function progress.new(o)
   local self = setmetatable({total = o.total, done = o.done or 0, first = o.done or 0,
     label = o.label or "epochs", out = o.out or io.stdout, t0 = core.clock(), shown = false}, Bar)
@@ -62,6 +72,9 @@ function progress.new(o)
 end
 
 --- clear(): removes the bar from the terminal line (until the next draw).
+-- @usage
+-- local bar = lnn.progress.new {total = 10}
+-- bar:clear()
 function Bar:clear()
   if self.enabled and self.shown then
     self.out:write("\r\27[K")
@@ -71,6 +84,9 @@ end
 
 --- Prints line above the bar (or plainly when there is no bar).
 -- @param line a line of text
+-- @usage
+-- local bar = lnn.progress.new {total = 10, out = io.stderr}
+-- bar:print("Epoch 0: 9087 / 10000")
 function Bar:print(line)
   self:clear()
   self.out:write(line, "\n")
@@ -79,12 +95,18 @@ end
 
 --- update(done): redraws with done units finished.
 -- @param done units finished
+-- @usage
+-- local bar = lnn.progress.new {total = 10}
+-- bar:update(3)
 function Bar:update(done)
   self.done = done
   self:draw()
 end
 
 --- draw(): draws the bar: done/total, elapsed time and ETA (nothing on a pipe).
+-- @usage
+-- local bar = lnn.progress.new {total = 10}
+-- bar:draw()
 function Bar:draw()
   if not self.enabled or self.finished or self.total <= 0 then return end
   local width = 30
@@ -102,6 +124,9 @@ end
 
 --- finish(): clears the bar at the end of the run; it is not drawn again
 --- (lines printed through it after the run stay plain).
+-- @usage
+-- local bar = lnn.progress.new {total = 10}
+-- bar:finish()
 function Bar:finish()
   self:clear()
   self.finished = true

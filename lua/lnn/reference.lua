@@ -14,6 +14,8 @@ local MAX_DOUBLE = 1.7976931348623157e308 -- what np.nan_to_num turns +inf into
 --- sigmoid(z): 1 / (1 + e^-z).
 -- @tparam number z a weighted input
 -- @treturn number the activation
+-- @usage
+-- assert(lnn.reference.sigmoid(0) == 0.5)
 function R.sigmoid(z)
   -- For z < -709 exp(-z) is inf and 1/inf is 0, so no guard is needed in doubles.
   return 1.0 / (1.0 + exp(-z))
@@ -22,6 +24,8 @@ end
 --- sigmoid_prime(z): the sigmoid's derivative at z.
 -- @tparam number z a weighted input
 -- @treturn number sigmoid(z) * (1 - sigmoid(z))
+-- @usage
+-- assert(lnn.reference.sigmoid_prime(0) == 0.25)
 function R.sigmoid_prime(z)
   local s = R.sigmoid(z)
   return s * (1.0 - s)
@@ -169,6 +173,9 @@ local NETWORK_OPTIONS = { weights = true, biases = true, cost = true }
 -- @tparam {int,...} sizes layer sizes, e.g. {784, 30, 10}
 -- @tparam[opt] table params {weights = W[l][j][k], biases = B[l][j], cost = R.QuadraticCost or R.CrossEntropyCost}
 -- @return the network
+-- @usage
+-- local R = lnn.reference
+-- local net = R.Network({2, 1}, {weights = {{{1, -1}}}, biases = {{0}}, cost = R.CrossEntropyCost})
 function R.Network(sizes, params)
   if type(sizes) ~= "table" or #sizes < 2 then
     error("sizes to 'Network' must be a table of at least 2 layer sizes", 2)
@@ -219,6 +226,9 @@ end
 --- feedforward(a): the network's output for input a.
 -- @tparam {number,...} a the input
 -- @treturn {number,...} the output activations
+-- @usage
+-- local net = lnn.reference.Network({2, 1}, {weights = {{{1, -1}}}, biases = {{0}}})
+-- local a = net:feedforward({3, 3})  -- {0.5}
 function Network:feedforward(a)
   check_vector(a, self.sizes[1], "input", "feedforward")
   for l = 1, self.num_layers - 1 do
@@ -233,6 +243,9 @@ end
 -- @tparam {number,...} x the input
 -- @tparam {number,...} y the target
 -- @return nabla_b (per layer, per neuron) and nabla_w (per layer, [j][k])
+-- @usage
+-- local net = lnn.reference.Network({2, 1}, {weights = {{{1, -1}}}, biases = {{0}}})
+-- local nabla_b, nabla_w = net:backprop({1, 0}, {1})
 function Network:backprop(x, y)
   check_vector(x, self.sizes[1], "x", "backprop")
   check_vector(y, self.sizes[self.num_layers], "y", "backprop")
@@ -273,6 +286,9 @@ end
 -- @tparam number eta the learning rate
 -- @tparam[opt=0] number lmbda the L2 strength
 -- @tparam[opt] int n the training set's size (for the decay)
+-- @usage
+-- local net = lnn.reference.Network({2, 1}, {weights = {{{1, -1}}}, biases = {{0}}})
+-- net:update_mini_batch({{{1, 0}, {1}}, {{0, 1}, {0}}}, 3.0)
 function Network:update_mini_batch(batch, eta, lmbda, n)
   lmbda = lmbda or 0.0
   if #batch == 0 then error("empty mini-batch to 'update_mini_batch'", 2) end
@@ -304,6 +320,9 @@ end
 -- like the book) d.
 -- @tparam table test_data the pairs
 -- @treturn int the count
+-- @usage
+-- local net = lnn.reference.Network({2, 2}, {weights = {{{1, 0}, {0, 1}}}, biases = {{0, 0}}})
+-- assert(net:evaluate({{{1, 0}, 0}, {{0, 1}, 1}}) == 2)
 function Network:evaluate(test_data)
   local correct = 0
   for i = 1, #test_data do
@@ -326,6 +345,9 @@ local SGD_OPTIONS = { test_data = true, lmbda = true, permutation = true, on_epo
 -- @tparam number eta the learning rate
 -- @tparam[opt] table opts {test_data, lmbda, permutation = function(n, epoch) -> order, on_epoch}
 -- @return per-epoch test counts when test_data is given
+-- @usage
+-- local net = lnn.reference.Network({2, 1}, {weights = {{{1, -1}}}, biases = {{0}}})
+-- net:SGD({{{1, 0}, {1}}, {{0, 1}, {0}}}, 5, 2, 3.0)
 function Network:SGD(training_data, epochs, mini_batch_size, eta, opts)
   opts = check_options(opts, SGD_OPTIONS, "SGD")
   local n = #training_data
@@ -370,6 +392,9 @@ end
 -- @tparam table data the pairs
 -- @tparam[opt=0] number lmbda the L2 strength
 -- @treturn number the cost
+-- @usage
+-- local net = lnn.reference.Network({2, 1}, {weights = {{{1, -1}}}, biases = {{0}}})
+-- local c = net:total_cost({{{1, 0}, {1}}, {{0, 1}, {0}}}, 0.1)
 function Network:total_cost(data, lmbda)
   lmbda = lmbda or 0.0
   local cost = 0.0

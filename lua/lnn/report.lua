@@ -7,7 +7,7 @@
 -- or font; the few lines of JavaScript only sort the table.  It does not run
 -- anything itself: quick_plan() says what --quick should run and the caller
 -- runs it (scripts/report.lua).
--- @module lnn.report
+-- @internal lnn.report
 local core = require "lnn.core"
 local args = require "lnn.args"
 local json = require "lnn.json"
@@ -210,7 +210,7 @@ end
 --- weights}}, unreadable = list of {path, err}}.  Every list item is the
 --- decoded JSON with .path (its file) added.
 -- @param results {[job] = value} of this rank's jobs
--- @param skip see above
+-- @param skip a path prefix: files under it are left out
 -- @return what the results folder holds: {experiment = {name -> list}, chapter6 = {name -> list},
 --  baseline = {name -> list}, train = list, visualize = list of {dir, summary, pictures =
 --  {confusion, misclassified, weights}}, unreadable = list of {path, err}}
@@ -291,8 +291,8 @@ end
 --- shortness(row, m): nil for a full-length run of row, else why it is short
 --- ("3 of 30 epochs", "10,000 of 50,000 training images", ...).  Judged from
 --- what the file records, not from a flag it may not carry.
--- @param row see above
--- @param m see above
+-- @param row the report's row (what the book's figure is for)
+-- @param m one result file of the row (decoded JSON)
 -- @return nil for a full-length run of row, else why it is short ("3 of 30 epochs", "10,000 of
 --  50,000 training images", ...)
 function R.shortness(row, m)
@@ -338,8 +338,8 @@ end
 --- command_of(row, m): the command that reproduces result m of row: the one
 --- the file records, else one made from what it records (and true as the
 --- second result: reconstructed).
--- @param row see above
--- @param m see above
+-- @param row the report's row (what the book's figure is for)
+-- @param m one result file of the row (decoded JSON)
 -- @return the command that reproduces result m of row: the one the file records, else one made from
 --  what it records (and true as the second result: reconstructed)
 function R.command_of(row, m)
@@ -380,8 +380,8 @@ end
 --- Full-length runs win over short ones; full runs of different seeds are
 --- averaged (the newest file per seed counts), and with three or more seeds
 --- their spread is the noise; otherwise the binomial error of one accuracy.
--- @param row see above
--- @param list see above
+-- @param row the report's row (what the book's figure is for)
+-- @param list the row's result files (decoded JSON)
 -- @return the table cell values for row from its result files: {status = "not run" | "full" |
 --  "short", value, n (runs), seeds, diff, noise = {within, se, basis}, seconds, machine, command,
 --  short (why)}
@@ -558,13 +558,13 @@ local esc = plot.escape -- every string a results file, a file name or the machi
 
 --- escape(s): s with & < > " and ' written as HTML entities: the one escape
 -- of the page and of its charts (lnn.plot's), for text and attributes alike.
--- @param s a string
+-- @param s the text to escape
 -- @return the escaped string
 function R.escape(s) return esc(s) end
 
 local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 --- base64(s): s in base64 (RFC 4648, with padding).
--- @param s a string
+-- @param s the bytes to encode
 -- @return s in base64 (RFC 4648, with padding)
 function R.base64(s)
   local out, n = {}, #s

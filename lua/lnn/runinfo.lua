@@ -1,9 +1,9 @@
---- lnn.runinfo: where and how a result was made -- lnn's version, the kernels,
+--- lnn.runinfo: where and how a result was made: lnn's version, the kernels,
 -- the thread count, the machine (CPU model, cores, system), the date and the
 -- command -- so a results file says what produced it and the report can show
 -- it.  Reads /proc and /etc only; never runs a program, never fails: what it
 -- cannot read it leaves out.
--- @module lnn.runinfo
+-- @internal lnn.runinfo
 local core = require "lnn.core"
 
 local R = {}
@@ -20,9 +20,9 @@ local function first_line(path, pattern)
 end
 
 local machine
---- machine(): one line describing this computer, e.g. "AMD EPYC, 2 cores,
---- Debian GNU/Linux 12 (bookworm)" (cached).
--- @return one line describing this computer, e.g
+--- machine(): one line describing this computer (cached), such as "AMD EPYC,
+--- 2 cores, Debian GNU/Linux 12 (bookworm)".
+-- @return the line
 function R.machine()
   if machine then return machine end
   local cpu = first_line("/proc/cpuinfo", "^model name%s*:%s*(.-)%s*$")
@@ -44,7 +44,7 @@ end
 --- describe([command]): a table for a results file: lnn (version), kernels,
 --- threads (training and evaluation), machine, date (UTC, ISO 8601) and command (when given:
 --- the command line that reproduces the result).
--- @param command see above
+-- @param command the words of the command line that made the result (optional)
 -- @return a table for a results file: lnn (version), kernels, threads, machine, date
 --  (UTC, ISO 8601) and command (when given: the command line that reproduces the result)
 function R.describe(command)
@@ -53,7 +53,7 @@ function R.describe(command)
 end
 
 --- shell_quote(s): s as one word for sh (left bare when it needs no quotes).
--- @param s a string
+-- @param s the word to quote
 -- @return s as one word for sh (left bare when it needs no quotes)
 function R.shell_quote(s)
   s = tostring(s)
@@ -62,7 +62,7 @@ function R.shell_quote(s)
 end
 
 --- command(words): the words joined into a command line, quoted for sh.
--- @param words see above
+-- @param words the command's words, a list of strings
 -- @return the words joined into a command line, quoted for sh
 function R.command(words)
   local t = {}
@@ -72,10 +72,10 @@ end
 
 --- save(dir, name, result): writes result (a table) as dir/name.json,
 --- making dir if needed; returns the file's path.
--- @param dir a folder
--- @param name a name
--- @param result see above
--- @return writes result (a table) as dir/name.json, making dir if needed; returns the file's path
+-- @param dir the results folder
+-- @param name the file's name without .json
+-- @param result the table to write
+-- @return the file's path
 function R.save(dir, name, result)
   local json = require "lnn.json"
   core.tools.mkdir(dir)

@@ -3,7 +3,7 @@
 -- reports GFLOP/s of the products, the time to load MNIST from gz and the peak
 -- RSS of a one-epoch `lnn train` run (W4: of a one-epoch W4 run in a child
 -- process).  lnn bench --help
--- @module lnn.commands.bench
+-- @internal lnn.commands.bench
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local mnist_loader = require "lnn.mnist_loader"

@@ -5,7 +5,7 @@
 -- accuracy has stopped improving.  Prints each round and the whole history.
 -- bootyNet's gooo(prev, entropyYears) knobs are --previous FILE (the network
 -- to continue from) and --rounds-done N (how many rounds it has had).
--- @module lnn.commands.bootstrap_training
+-- @internal lnn.commands.bootstrap_training
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local bootstrap = require "lnn.bootstrap"

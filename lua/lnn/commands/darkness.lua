@@ -1,7 +1,7 @@
 --- lnn darkness: mnist_average_darkness.py.  Guesses a test digit by which
 -- digit's average darkness (summed pixel values over the training images) its
 -- own darkness is nearest to.  The book's figure: 2225 of 10000.
--- @module lnn.commands.darkness
+-- @internal lnn.commands.darkness
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local baselines = require "lnn.baselines"

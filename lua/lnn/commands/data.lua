@@ -4,7 +4,7 @@
 -- machines lnn is built on); `lnn data import DIR` copies and checks IDX files
 -- of 28x28 images from any folder.  Both write to --to DIR, else $LNN_DATA,
 -- else the per-user folder.  scripts/setup.sh runs `fetch` for a checkout.
--- @module lnn.commands.data
+-- @internal lnn.commands.data
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local mnist_loader = require "lnn.mnist_loader"

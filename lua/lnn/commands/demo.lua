@@ -3,7 +3,7 @@
 -- the network's ten outputs as bars, the 28 x 28 input it reads, a clear
 -- button.  Every network lnn saves (network, network2, mynet, network3's conv
 -- nets; network2.py's JSON files too).
--- @module lnn.commands.demo
+-- @internal lnn.commands.demo
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local demo = require "lnn.demo"

@@ -5,7 +5,7 @@
 -- them.  Existing output is kept unless --force.  The shifts run in C, a
 -- thousand images at a time, reporting "Expanding image number N" after each
 -- thousand as expand_mnist.py does (--quiet: only the summary lines).
--- @module lnn.commands.expand
+-- @internal lnn.commands.expand
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local mnist_loader = require "lnn.mnist_loader"

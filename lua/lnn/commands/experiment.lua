@@ -1,8 +1,8 @@
---- lnn experiment NAME: one of the book's experiments -- chapters 1, 3 and 4
+--- lnn experiment NAME: one of the book's experiments: chapters 1, 3 and 4
 -- (lnn.experiments, network2) and chapter 6's runs 6.1 to 6.8 (lnn.chapter6,
 -- network3), with its flags; `lnn experiment` with the list flag shows them all with
 -- the book's figure for each.  scripts/experiments/<name>.lua runs named(name).
--- @module lnn.commands.experiment
+-- @internal lnn.commands.experiment
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local E = require "lnn.experiments"
@@ -191,7 +191,7 @@ end
 
 --- named(name): the command function(argv, prog) of experiment name (what
 --- scripts/experiments/<name>.lua runs).
--- @param name a name
+-- @param name the experiment's name, as the list of experiments shows it
 -- @return the command function(argv, prog) of experiment name (what scripts/experiments/<name>.lua
 --  runs)
 function M.named(name)

@@ -2,7 +2,7 @@
 -- lnn.commands.<name> with summary, run(argv, prog) -> exit status (and its
 -- flag table); main() picks one.  Commands print and return statuses; only
 -- the entry points (bin/lnn, scripts/*.lua, the root train.lua) exit.
--- @module lnn.commands
+-- @internal lnn.commands
 local cli = require "lnn.cli"
 
 local commands = {}

@@ -5,7 +5,7 @@
 -- own commands (lnn experiment, darkness, svm, expand, train, visualize), so
 -- it works in a checkout and an installed tree alike.  Parses, runs and
 -- reports; never exits.
--- @module lnn.commands.report
+-- @internal lnn.commands.report
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local mnist_loader = require "lnn.mnist_loader"

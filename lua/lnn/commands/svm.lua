@@ -2,7 +2,7 @@
 -- coordinate descent in C over the 50,000 training images, scored on the
 -- 10,000 test images.  Linear by default; --kernel rbf approximates the book's
 -- RBF SVM with random Fourier features (lnn.baselines.svm).  No Python.
--- @module lnn.commands.svm
+-- @internal lnn.commands.svm
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local baselines = require "lnn.baselines"

@@ -5,7 +5,7 @@
 -- over the ranks (point i on rank (i-1) % N, each trained whole by one rank)
 -- and rank 0 prints and writes; without it they run one after another.
 -- It does not pick the best point for you, nor train one point over ranks.
--- @module lnn.commands.sweep
+-- @internal lnn.commands.sweep
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local json = require "lnn.json"

@@ -3,7 +3,7 @@
 -- every epoch, as network.py does.  The flag table below is the one place
 -- train's flags are declared (bin/lnn, scripts/train.lua and the root
 -- train.lua all run this).  It parses and reports; it never exits.
--- @module lnn.commands.train
+-- @internal lnn.commands.train
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local json = require "lnn.json"

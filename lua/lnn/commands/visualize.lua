@@ -6,7 +6,7 @@
 -- first layer's weights as 28x28 images (a conv net's filters as 5x5 ones).
 -- It reads every network file lnn writes (lnn.model.load_any).  --checkpoints
 -- DIR scores every saved network in a folder instead, oldest first.  Predictions and pictures run in C.
--- @module lnn.commands.visualize
+-- @internal lnn.commands.visualize
 local core = require "lnn.core"
 local cli = require "lnn.cli"
 local model = require "lnn.model"

@@ -1,0 +1,198 @@
+--- lnn.core: the C engine as a Lua module.
+-- `require "lnn.core"` (also `lnn.core` in `require "lnn"`) gives the types
+-- (lnn.Matrix, lnn.Data, lnn.Rng and lnn.Net, the engine's network), the MNIST
+-- IDX loader, the thread count, the kernel tables, the limits, and the file
+-- functions lnn's own modules build on.  Every binding checks its arguments
+-- and raises a Lua error naming the function and the argument ("bad argument
+-- #1 to 'threads' (thread count must be 1 to 256)"); a failure in C (a file
+-- that cannot be read, no memory) is a Lua error naming the call and the file.
+-- This file only documents the C module; its code is csrc/lua_*.c.
+--
+-- Also there, for lnn's own modules and specs rather than scripts:
+-- `core.tools` (the C halves of lnn's tools: expand, SVM, average darkness,
+-- PNG sheets), `kernel_gemm_nt`, `kernel_gemm_xn`, `kernel_forward`,
+-- `kernel_backward`, `kernel_u8` (one kernel of a named table, for the specs
+-- that hold every table to the naive one's bits), `call_as` and `type` (the
+-- faces' argument errors), `json_decode`, `json_number`, `read_model`,
+-- `write_model`, `write_idx`, `check_writable`.
+-- @module lnn.core
+
+--- The lnn.Matrix constructor (see lnn.Matrix).
+-- @usage
+-- local m = lnn.core.Matrix(2, 2, 1)
+-- @function Matrix
+
+--- The lnn.Data constructor (see lnn.Data).
+-- @usage
+-- local d = lnn.core.Data({{1}, {2}}, {0, 1})
+-- @function Data
+
+--- The lnn.Rng constructor (see lnn.Rng).
+-- @usage
+-- local rng = lnn.core.Rng(1)
+-- @function Rng
+
+--- load_idx(images, labels [, classes]): an IDX image file (count x rows x
+-- cols bytes) and its label file as one data set, raw or gzip-compressed;
+-- pixels are scaled by 1/255 when they become floats, as the book does.  A
+-- bad file is an error naming it and the problem ("bad magic 2049 (expected
+-- 2051)", "truncated").
+-- @param images the images file's path
+-- @param labels the labels file's path
+-- @param classes how many classes (1 to 256, default 10)
+-- @return the lnn.Data set
+-- @usage
+-- local dir = lnn.mnist_loader.find()
+-- if dir then
+--   local test = lnn.core.load_idx(dir .. "/t10k-images-idx3-ubyte.gz", dir .. "/t10k-labels-idx1-ubyte.gz")
+--   assert(#test == 10000 and test:label(1) == 7)
+-- end
+-- @function load_idx
+
+--- Net(layout): the engine's network, which every face drives: one userdata
+-- holding every parameter in one block, all zero until init.  layout is
+-- `{sizes = {784, 30, 10}, hidden = "sigmoid", output = "sigmoid", cost =
+-- "quadratic"}` for a fully connected network, or `{layers = {...}, cost =
+-- ...}` for any list of dense, conv-pool and dropout layers.  Its methods
+-- (init, forward, train_epoch, evaluate, predict, weights, biases, layout,
+-- kernels, ...) are what lnn.network, network2, network3 and mynet call;
+-- scripts use the faces.
+-- @param layout the options table
+-- @return the new lnn.Net
+-- @usage
+-- local net = lnn.core.Net {sizes = {2, 3, 1}}
+-- net:init(lnn.Rng(1))
+-- local out = net:forward(lnn.Matrix {0.5, 0.25})  -- 1 x 1
+-- @function Net
+
+--- threads([n]): the number of threads training and evaluation use, set to n
+-- first when given (default: the number of processors).  Results never depend
+-- on it: the work is split in fixed chunks and summed in a fixed order.
+-- @param n the new count, 1 to core.limits.threads
+-- @return the count in force
+-- @usage
+-- local before = lnn.core.threads()
+-- lnn.core.threads(1)
+-- lnn.core.threads(before)
+-- @function threads
+
+--- simd(): the name of the kernel table new networks use: LNN_KERNELS's,
+-- else the fastest this processor runs ("avx512", "avx2" or "naive").
+-- @return the name
+-- @usage
+-- print("kernels: " .. lnn.core.simd())
+-- @function simd
+
+--- kernels(): the names of the kernel tables this processor runs, "naive"
+-- first.  Every table gives the naive table's bits (docs/arithmetic.md).
+-- @return a list of names
+-- @usage
+-- assert(lnn.core.kernels()[1] == "naive")
+-- @function kernels
+
+--- clock(): seconds on a monotonic wall clock, for timing.
+-- @return the seconds
+-- @usage
+-- local t0 = lnn.core.clock()
+-- local seconds = lnn.core.clock() - t0
+-- @function clock
+
+--- isatty(fd): whether file descriptor fd (0, 1 or 2) is a terminal.
+-- @param fd 0 (stdin), 1 (stdout) or 2 (stderr)
+-- @return true or false
+-- @usage
+-- local bar = lnn.core.isatty(2)  -- draw a progress bar only on a terminal
+-- @function isatty
+
+--- read_file(path [, max_mib]): the whole content of a regular file, read
+-- through one open descriptor (a save running meanwhile is seen whole or not
+-- at all).
+-- @param path the file
+-- @param max_mib the size limit in MiB (default 1024)
+-- @return the content, a string
+-- @usage
+-- local path = os.tmpname()
+-- lnn.core.write_file(path, "hello\n")
+-- assert(lnn.core.read_file(path) == "hello\n")
+-- os.remove(path)
+-- @function read_file
+
+--- write_file(path, text): replaces path's content atomically (a temporary
+-- file, fsync, rename): a failure leaves the old file as it was.  A symlink is
+-- followed; a folder, device or fifo is refused.
+-- @param path the file
+-- @param text the new content
+-- @usage
+-- local path = os.tmpname()
+-- lnn.core.write_file(path, '{"epochs": []}\n')
+-- os.remove(path)
+-- @function write_file
+
+--- checksum(path): the CRC-32 of a regular file's bytes (8 hex digits) and its
+-- size, what a data folder's manifest records of each file.  A check against
+-- mixed or changed files, not against tampering.
+-- @param path the file
+-- @return the checksum and the size in bytes
+-- @usage
+-- local path = os.tmpname()
+-- lnn.core.write_file(path, "abc")
+-- local crc, size = lnn.core.checksum(path)  -- "352441c2", 3
+-- os.remove(path)
+-- @function checksum
+
+--- write_png(path, pixels, width, height [, channels]): a PNG image, written
+-- atomically; pixels a string of width x height x channels bytes, or an
+-- lnn.Matrix of as many values in [0, 1] (scaled by 255 and rounded; NaN is black).
+-- @param path the file
+-- @param pixels the bytes, or an lnn.Matrix
+-- @param width 1 to 65535
+-- @param height 1 to 65535
+-- @param channels 1 (gray, the default) or 3 (RGB)
+-- @usage
+-- local path = os.tmpname()
+-- lnn.core.write_png(path, lnn.Matrix(28, 28, 0.5), 28, 28)
+-- os.remove(path)
+-- @function write_png
+
+--- read_png(path): a PNG written by write_png (8-bit gray or RGB, not interlaced).
+-- @param path the file
+-- @return width, height, channels and the pixels (a string of bytes)
+-- @usage
+-- local path = os.tmpname()
+-- lnn.core.write_png(path, string.rep("\255", 4), 2, 2)
+-- local w, h, c, pixels = lnn.core.read_png(path)  -- 2, 2, 1, "\255\255\255\255"
+-- os.remove(path)
+-- @function read_png
+
+--- catch_signals(mode): how SIGINT and SIGTERM are handled.  true: the first
+-- signal only sets a flag (interrupted() tells; training stops after the
+-- epoch), a second stops at once; "now": the first already stops at once;
+-- false: the handlers from before.  Either way forgets a signal caught
+-- before.  A stop at once removes the temporary file of a save in progress.
+-- @param mode true, "now" or false
+-- @return the mode before (false, true or "now"), to put back later
+-- @usage
+-- local before = lnn.core.catch_signals(true)
+-- -- ... train; stop early if lnn.core.interrupted() ...
+-- lnn.core.catch_signals(before)
+-- @function catch_signals
+
+--- interrupted(): the first signal caught since catch_signals(true).
+-- @return nil, or the signal's name and number ("SIGINT", 2 or "SIGTERM", 15)
+-- @usage
+-- if lnn.core.interrupted() then print("stopping after this epoch") end
+-- @function interrupted
+
+--- version: lnn's version, a string such as "0.1.0".
+-- @usage
+-- print("lnn " .. lnn.core.version)
+-- @field version
+
+--- limits: the engine's limits, each defined once in C and checked there and
+-- by every command's flags.  `layer`: the largest layer (units), `batch`: the
+-- largest mini-batch, `layers`: the most layers in a network, `threads`: the
+-- most threads, `params`: the most parameters in a network.
+-- @usage
+-- assert(lnn.core.limits.threads == 256)
+-- local n = math.min(100000, lnn.core.limits.batch)
+-- @table limits

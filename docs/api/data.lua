@@ -1,0 +1,136 @@
+--- lnn.Data: a data set, compact in C, read like the book's list of (x, y) pairs.
+-- Pixels loaded from MNIST stay bytes (55 MB for all 70,000 images) and
+-- become floats one mini-batch at a time inside C; a set built from Lua
+-- tables holds floats.  A set reads as a Lua sequence: `#data` items,
+-- `data[i]` the pair `{x, y}` and nil past either end, so
+-- `for i, item in ipairs(data)` visits every item; an index of another type
+-- (1.5, a table) is an error.  x is an inputs x 1 lnn.Matrix; y is the class
+-- (a 0-based digit, as the book's labels) or a target vector (a one-hot
+-- column for the training set of load_data_wrapper).  Slices and batches are
+-- views sharing the set's memory.  This file only documents the C type; its
+-- code is csrc/lua_data.c.
+--
+-- Errors name the function and the argument: "bad argument #2 to 'slice'
+-- (last 3 out of range 1..2)".
+-- @module lnn.Data
+
+--- Data(xs, ys [, classes]): a data set from Lua values.
+-- xs: a list of input vectors (lnn.Matrix or tables of numbers, all the same
+-- length) or an items x inputs Matrix.  ys: a list of class numbers (0-based;
+-- classes defaults to the largest + 1, at most 256), a list of target
+-- vectors, or an items x targets Matrix.
+-- @param xs the inputs
+-- @param ys the targets or classes, one per input
+-- @param classes how many classes (1 to 256) when ys are class numbers
+-- @return the new lnn.Data
+-- @usage
+-- local d = lnn.Data({{0, 0}, {0, 1}, {1, 0}, {1, 1}}, {0, 1, 1, 0})
+-- assert(#d == 4)
+-- @function Data
+
+--- Indexing, `data[i]`: item i as the pair {x, y}; nil for 0 or past the end.
+-- @param i the item, an integer
+-- @return the pair, or nil
+-- @usage
+-- local d = lnn.Data({{1, 2}, {3, 4}}, {0, 1})
+-- for i, item in ipairs(d) do
+--   local x, y = item[1], item[2]  -- x a 2 x 1 Matrix, y the class
+-- end
+-- assert(d[3] == nil)
+-- @function __index
+
+--- The length operator, `#data`: the number of items.
+-- @return the count
+-- @usage
+-- assert(#lnn.Data({{1}, {2}, {3}}, {0, 1, 0}) == 3)
+-- @function __len
+
+--- get(i): item i's input and target; an index out of range is an error.
+-- @param i the item, 1 to #data
+-- @return x (an inputs x 1 lnn.Matrix) and y (the class, or a targets x 1 Matrix)
+-- @usage
+-- local x, y = lnn.Data({{1, 2}, {3, 4}}, {0, 1}):get(2)
+-- assert(x[2][1] == 4 and y == 1)
+-- @function get
+
+--- slice(first [, last]): items first to last (1-based, inclusive; last
+-- defaults to the end) as a new set sharing memory: the book's
+-- `training_data[:1000]` is `training_data:slice(1, 1000)`.
+-- @param first the first item, 1 to #data
+-- @param last the last item, first to #data
+-- @return the slice, an lnn.Data
+-- @usage
+-- local d = lnn.Data({{1}, {2}, {3}, {4}}, {0, 1, 0, 1})
+-- local tail = d:slice(3)         -- items 3 and 4
+-- assert(#tail == 2 and tail:label(1) == 0)
+-- @function slice
+
+--- batches(size): an iterator over the mini-batches in order, each a slice;
+-- the last one holds what is left.
+-- @param size items per mini-batch, 1 or more
+-- @return the iterator: each step gives the batch's number and its slice
+-- @usage
+-- local d = lnn.Data({{1}, {2}, {3}, {4}, {5}}, {0, 1, 0, 1, 0})
+-- for k, batch in d:batches(2) do
+--   -- k = 1, 2, 3; #batch = 2, 2, 1
+-- end
+-- @function batches
+
+--- onehot(flag): a view whose items give y as a one-hot vector (true) or as
+-- the class number (false); a labelled set only.
+-- @param flag true for one-hot vectors
+-- @return the view, an lnn.Data
+-- @usage
+-- local d = lnn.Data({{1}, {2}}, {0, 2}):onehot(true)
+-- local _, y = d:get(2)  -- y is the 3 x 1 column {0, 0, 1}
+-- @function onehot
+
+--- shape(): the number of items, of inputs per item, and of classes (or the
+-- targets' length).
+-- @return items, inputs, classes
+-- @usage
+-- local n, d, k = lnn.Data({{1, 2}, {3, 4}}, {0, 1}):shape()  -- 2, 2, 2
+-- @function shape
+
+--- label(i): the class of item i (a 0-based digit for MNIST).
+-- @param i the item
+-- @return the class
+-- @usage
+-- assert(lnn.Data({{1}, {2}}, {0, 1}):label(2) == 1)
+-- @function label
+
+--- pixels(i): item i's raw bytes as a string, for a set loaded from IDX files
+-- (a set holding floats is an error).
+-- @param i the item
+-- @return a string of inputs bytes
+-- @usage
+-- -- local training = lnn.mnist_loader.load_data()
+-- -- local bytes = training:pixels(1)  -- 784 bytes, 0 to 255
+-- @function pixels
+
+--- find_nonfinite(): where the first NaN or infinity is.
+-- @return nil when every input and target is finite; else the item, "input"
+-- or "target", and the element (1-based)
+-- @usage
+-- local item, part, k = lnn.Data({{1, 0 / 0}}, {0}):find_nonfinite()  -- 1, "input", 2
+-- @function find_nonfinite
+
+--- checksum(): the CRC-32 (8 hex digits) of the set's shape, inputs and
+-- targets as held: two sets with the same items give the same text (what MPI
+-- ranks compare before they train together).
+-- @return the checksum
+-- @usage
+-- local a = lnn.Data({{1}, {2}}, {0, 1})
+-- assert(a:checksum() == lnn.Data({{1}, {2}}, {0, 1}):checksum())
+-- @function checksum
+
+--- matrices([first [, last]]): items first to last (default: all) as an
+-- input matrix X (items x inputs) and a target matrix Y (items x classes,
+-- one-hot for a labelled set).
+-- @param first the first item (default 1)
+-- @param last the last item (default #data)
+-- @return X and Y, two lnn.Matrix
+-- @usage
+-- local X, Y = lnn.Data({{1, 2}, {3, 4}}, {0, 1}):matrices()
+-- assert(X:get(2, 1) == 3 and Y:get(2, 2) == 1)
+-- @function matrices

@@ -336,7 +336,7 @@ describe("network2 JSON files", function()
   end)
 end)
 
-describe("evaluation over threads", function()
+describe("evaluation over threads #slow #mnist", function()
   it("gives the same count, cost and predictions, bit for bit, on 1, 2 or 3 threads", function()
     local dir = H.mnist_dir()
     local _, _, test = require("lnn.mnist_loader").load_data(dir)

@@ -2,7 +2,7 @@
 -- public modules (lua/lnn/*.lua declared with @module) and the C types'
 -- pages (docs/api/*.lua) give each public function a short example; each is
 -- run here as a chunk of its own, with `lnn` (require "lnn") in scope, so an
--- example cannot drift from the code.  A public function without an example
+-- example cannot drift from the code (those that read MNIST are #slow #mnist).  A public function without an example
 -- is a failure too.
 local H = require "helpers"
 
@@ -81,7 +81,23 @@ describe("the reference's @usage examples", function()
   end)
 
   for _, e in ipairs(examples) do
-    it("run: " .. e.where, function()
+    -- an example that reads MNIST belongs to the slow specs (README's "Testing")
+    local tags = (e.code:find("load_data") or e.code:find("mnist_loader.find()", 1, true)) and " #slow #mnist" or ""
+    it("run: " .. e.where .. tags, function()
+      if tags ~= "" then
+        -- in a child lua, where the loader's search finds the suite's MNIST
+        -- (H.mnist_dir: LNN_DATA, else the checkout's data/)
+        local dir, cleanup = H.tmpdir()
+        H.write_file(dir .. "/example.lua", ('package.path = "lua/?.lua;lua/?/init.lua;" .. package.path\n'
+          .. 'package.cpath = %q .. package.cpath\nlnn = require "lnn"\n'):format((os.getenv("LNN_BUILD_DIR") or "build") .. "/?.so;")
+          .. e.code)
+        local data = assert(H.mnist_dir(), "MNIST is missing: run scripts/setup.sh")
+        if not data:match("^/") then data = H.ROOT .. "/" .. data end
+        local out, status = H.sh(("LNN_DATA=%s lua5.4 %s/example.lua"):format(H.q(data), dir))
+        cleanup()
+        assert(status == 0, out .. "\n" .. e.code)
+        return
+      end
       local env = setmetatable({lnn = require "lnn"}, {__index = _G})
       local chunk, err = load(e.code, "=" .. e.where, "t", env)
       assert(chunk, err)

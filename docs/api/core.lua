@@ -11,7 +11,7 @@
 -- Also there, for lnn's own modules and specs rather than scripts:
 -- `core.tools` (the C halves of lnn's tools: expand, SVM, average darkness,
 -- PNG sheets), `kernel_gemm_nt`, `kernel_gemm_xn`, `kernel_forward`,
--- `kernel_backward`, `kernel_u8` (one kernel of a named table, for the specs
+-- `kernel_backward`, `kernel_u8`, `kernel_conv` (one kernel of a named table, for the specs
 -- that hold every table to the naive one's bits), `call_as` and `type` (the
 -- faces' argument errors), `json_decode`, `json_number`, `read_model`,
 -- `write_model`, `write_idx`, `check_writable`.
@@ -43,10 +43,8 @@
 -- @return the lnn.Data set
 -- @usage
 -- local dir = lnn.mnist_loader.find()
--- if dir then
---   local test = lnn.core.load_idx(dir .. "/t10k-images-idx3-ubyte.gz", dir .. "/t10k-labels-idx1-ubyte.gz")
---   assert(#test == 10000 and test:label(1) == 7)
--- end
+-- local test = lnn.core.load_idx(dir .. "/t10k-images-idx3-ubyte.gz", dir .. "/t10k-labels-idx1-ubyte.gz")
+-- assert(#test == 10000 and test:label(1) == 7)
 -- @function load_idx
 
 --- Net(layout): the engine's network, which every face drives: one userdata

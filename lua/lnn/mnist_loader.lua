@@ -214,9 +214,7 @@ end
 -- @return four paths (two with expanded)
 -- @usage
 -- local dir = lnn.mnist_loader.find()
--- if dir then
---   local train_images, train_labels, test_images, test_labels = lnn.mnist_loader.files(dir)
--- end
+-- local train_images, train_labels, test_images, test_labels = lnn.mnist_loader.files(dir)
 function loader.files(dir, expanded)
   if type(dir) ~= "string" then
     error(("bad argument #1 to 'files' (folder name expected, got %s)"):format(type(dir)), 2)
@@ -348,10 +346,8 @@ end
 -- @return training (first 50,000), validation (last 10,000 of the training file) and test (10,000)
 --  data sets; items give (x, digit)
 -- @usage
--- if lnn.mnist_loader.find() then
---   local training, validation, test = lnn.mnist_loader.load_data()
---   assert(#training == 50000 and training:label(1) == 5)
--- end
+-- local training, validation, test = lnn.mnist_loader.load_data()
+-- assert(#training == 50000 and training:label(1) == 5)
 function loader.load_data(dir, opts)
   check_args("load_data", dir, opts)
   if dir == nil then
@@ -385,10 +381,8 @@ end
 -- @return the same sets in the book's shapes: training items give (x 784x1, y one-hot 10x1);
 --  validation and test items give (x, digit)
 -- @usage
--- if lnn.mnist_loader.find() then
---   local training, validation, test = lnn.mnist_loader.load_data_wrapper()
---   local x, y = training:get(1)  -- 784 x 1 and the one-hot 10 x 1 of digit 5
--- end
+-- local training, validation, test = lnn.mnist_loader.load_data_wrapper()
+-- local x, y = training:get(1)  -- 784 x 1 and the one-hot 10 x 1 of digit 5
 function loader.load_data_wrapper(dir, opts)
   check_args("load_data_wrapper", dir, opts)
   local tr, va, te = loader.load_data(dir, opts)

@@ -2,8 +2,9 @@
 -- public modules (lua/lnn/*.lua declared with @module) and the C types'
 -- pages (docs/api/*.lua) give each public function a short example; each is
 -- run here as a chunk of its own, with `lnn` (require "lnn") in scope, so an
--- example cannot drift from the code (those that read MNIST are #slow #mnist).  A public function without an example
--- is a failure too.
+-- example cannot drift from the code (those that read MNIST are #slow #mnist).
+-- The Lua blocks of the guides in docs/ run too.  A public function without
+-- an example is a failure.
 local H = require "helpers"
 
 -- the doc blocks of a file: {line = first line, text = the lines without
@@ -75,6 +76,16 @@ describe("the reference's @usage examples", function()
     end
   end
 
+  -- the guides' Lua blocks (docs/data.md, files.md, report.md), each guide in
+  -- one chunk, its blocks in order: they read MNIST, so they are #slow #mnist
+  for _, guide in ipairs {"docs/data.md", "docs/files.md", "docs/report.md"} do
+    local blocks_ = {}
+    for code in H.read_file(guide):gmatch("```lua\n(.-)```") do blocks_[#blocks_ + 1] = "do\n" .. code .. "end" end
+    if #blocks_ > 0 then
+      examples[#examples + 1] = {where = guide, code = table.concat(blocks_, "\n"), guide = true}
+    end
+  end
+
   it(("cover every public function (%d examples)"):format(#examples), function()
     assert(#missing == 0, #missing .. " public functions without @usage:\n" .. table.concat(missing, "\n"))
     assert.is_true(#examples > 100)
@@ -82,7 +93,7 @@ describe("the reference's @usage examples", function()
 
   for _, e in ipairs(examples) do
     -- an example that reads MNIST belongs to the slow specs (README's "Testing")
-    local tags = (e.code:find("load_data") or e.code:find("mnist_loader.find()", 1, true)) and " #slow #mnist" or ""
+    local tags = (e.guide or e.code:find("load_data") or e.code:find("mnist_loader.find()", 1, true)) and " #slow #mnist" or ""
     it("run: " .. e.where .. tags, function()
       if tags ~= "" then
         -- in a child lua, where the loader's search finds the suite's MNIST

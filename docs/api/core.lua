@@ -6,7 +6,7 @@
 -- and raises a Lua error naming the function and the argument ("bad argument
 -- #1 to 'threads' (thread count must be 1 to 256)"); a failure in C (a file
 -- that cannot be read, no memory) is a Lua error naming the call and the file.
--- This file only documents the C module; its code is csrc/lua_*.c.
+-- This file only documents the C module; its code is csrc/lua/*.c.
 --
 -- Also there, for lnn's own modules and specs rather than scripts:
 -- `core.tools` (the C halves of lnn's tools: expand, SVM, average darkness,
@@ -66,7 +66,7 @@
 --- threads([n]): the number of threads training and evaluation use, set to n
 -- first when given (default: the number of processors).  Results never depend
 -- on it: the work is split in fixed chunks and summed in a fixed order.
--- @param n the new count, 1 to core.limits.threads
+-- @param n the new count, 1 to core.limits.threads (at most core.limits.run_threads run at once)
 -- @return the count in force
 -- @usage
 -- local before = lnn.core.threads()
@@ -186,10 +186,13 @@
 -- print("lnn " .. lnn.core.version)
 -- @field version
 
---- limits: the engine's limits, each defined once in C and checked there and
--- by every command's flags.  `layer`: the largest layer (units), `batch`: the
--- largest mini-batch, `layers`: the most layers in a network, `threads`: the
--- most threads, `params`: the most parameters in a network.
+--- limits: the engine's limits, each defined once (csrc/base/limits.h) and
+-- checked there and by every command's flags.  `layer`: the largest layer
+-- (units); `layers`: the most layers in a network; `conv`: the largest
+-- conv-pool channel count, image side or filter count; `batch`: the largest
+-- mini-batch; `threads`: the largest thread count core.threads takes;
+-- `run_threads`: the most threads that run at once; `classes`: the most
+-- classes of a data set; `params`: the most parameters in a network.
 -- @usage
 -- assert(lnn.core.limits.threads == 256)
 -- local n = math.min(100000, lnn.core.limits.batch)

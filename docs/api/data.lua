@@ -8,7 +8,7 @@
 -- (a 0-based digit, as the book's labels) or a target vector (a one-hot
 -- column for the training set of load_data_wrapper).  Slices and batches are
 -- views sharing the set's memory.  This file only documents the C type; its
--- code is csrc/lua_data.c.
+-- code is csrc/lua/lua_data.c.
 --
 -- Errors name the function and the argument: "bad argument #2 to 'slice'
 -- (last 3 out of range 1..2)".

@@ -1,10 +1,10 @@
 --- lnn.Matrix: float32 matrices, indexed like numpy.
--- A matrix is one userdata (lnn.core's C, csrc/lua_matrix.c); `m[i]` is row i
+-- A matrix is one userdata (lnn.core's C, csrc/lua/lua_matrix.c); `m[i]` is row i
 -- as a 1-D view and `m[i][k]` a number, so the book's `w[j][k]` reads as in
 -- Python, 1-based.  Views (`m[i]`, `view`, `reshape`) share memory with their
 -- owner and keep it alive.  There is no arithmetic here: the engine computes
 -- on whole batches in C.  This file only documents the C type; its code is
--- csrc/lua_matrix.c.
+-- csrc/lua/lua_matrix.c.
 --
 -- Errors are Lua errors naming the function and the argument, such as
 -- "bad argument #1 to 'get' (index 0 out of range 1..3)"; a size must be 1 to

@@ -4,7 +4,7 @@
 -- same run, bit for bit, on the same build.  Its state round-trips through a
 -- string, so checkpoints carry it.  It is never seeded from the clock: a
 -- script that wants that passes os.time() itself.  This file only documents
--- the C type; its code is csrc/lua_rng.c.
+-- the C type; its code is csrc/lua/lua_rng.c.
 -- @module lnn.Rng
 
 --- Rng([seed [, stream]]): a new generator.

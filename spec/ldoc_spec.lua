@@ -55,10 +55,12 @@ describe("the API reference #process", function()
         problems[#problems + 1] = file .. ": no @module or @internal"
       end
       -- LDoc drops a doc block whose first line holds "--" after its dashes
-      local n = 0
+      local n, prev = 0, ""
       for l in (text .. "\n"):gmatch("(.-)\n") do
         n = n + 1
-        if l:match("^%-%-%-[^-]") and l:sub(4):find("--", 1, true) then
+        local first = not prev:match("^%-%-")
+        prev = l
+        if first and l:match("^%-%-%-[^-]") and l:sub(4):find("--", 1, true) then
           problems[#problems + 1] = ("%s:%d: '--' in the first line of a doc comment"):format(file, n)
         end
         for _, f in ipairs(FILLER) do

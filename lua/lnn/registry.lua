@@ -4,7 +4,7 @@
 -- order.  A name finds its entry and kind here, and the listing, the charts of a
 -- results file and the command that reproduces one are asked here for every
 -- run; what a run trains, and how, stays in its kind's module.
--- @module lnn.registry
+-- @internal lnn.registry
 local E = require "lnn.experiments"
 local X = require "lnn.chapter6"
 

@@ -2,7 +2,7 @@
 -- module should hold: MNIST as a command loads it (flag errors are usage
 -- errors), the peak resident memory, shell quoting, and the command line a
 -- result file records.  Not a command itself, and it requires none.
--- @module lnn.commands.toolkit
+-- @internal lnn.commands.toolkit
 local cli = require "lnn.cli"
 local mnist_loader = require "lnn.mnist_loader"
 local runinfo = require "lnn.runinfo"

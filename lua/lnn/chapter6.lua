@@ -62,6 +62,9 @@ local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 --  validation accuracy, its iteration, the test accuracy there and the wall time
 function X.train(run, opts, tr, va, te, seed, dist)
   local mbs = run.mini_batch_size or 10
+  if #tr < mbs then -- the command's flag, said before any work (SGD's own check names SGD's argument)
+    error(("--train-size %d: fewer training images than one mini-batch of %d"):format(#tr, mbs), 0)
+  end
   local net = network3.Network(run.layers(network3, mbs), mbs, {seed = seed or opts.seed})
   dist = dist or distributed.start(false)
   -- ranks that would train on other data or for other steps stop here, together (lnn.distributed)

@@ -3,14 +3,14 @@
 -- mnist_svm.py's libsvm RBF one.  Per-item work runs in C; no libsvm here.
 -- @module lnn.baselines
 local core = require "lnn.core"
+local args = require "lnn.args"
 
 local tools = core.tools
 local baselines = {}
 
 local function check_data(v, fname, n)
   if core.type(v) ~= "lnn.Data" then
-    error(("bad argument #%d to '%s' (lnn.Data expected, got %s)"):format(n, fname,
-      type(v) == "userdata" and tostring(v) or type(v)), 3)
+    args.fail(fname, n, ("lnn.Data expected, got %s"):format(type(v) == "userdata" and tostring(v) or type(v)), 2)
   end
 end
 
@@ -31,8 +31,7 @@ end
 
 local function check_avgs(avgs, fname)
   if type(avgs) ~= "table" then
-    error(("bad argument #2 to '%s' (table digit -> average darkness expected, got %s)")
-      :format(fname, type(avgs)), 3)
+    args.fail(fname, 2, ("table digit -> average darkness expected, got %s"):format(type(avgs)), 2)
   end
 end
 
@@ -53,22 +52,22 @@ function baselines.guess_digit(image, avgs)
   elseif type(image) == "table" then
     darkness = core.call_as("guess_digit", 1, core.Matrix, image):sum()
   else
-    error(("bad argument #1 to 'guess_digit' (lnn.Matrix or table of pixel values expected, got %s)")
-      :format(type(image)), 2)
+    args.fail("guess_digit", 1, ("lnn.Matrix or table of pixel values expected, got %s")
+      :format(type(image)))
   end
   local best, guess = math.huge, nil
   for digit = 0, 255 do
     local a = avgs[digit]
     if a ~= nil then
       if type(a) ~= "number" then
-        error(("bad argument #2 to 'guess_digit' (average of digit %d: number expected, got %s)")
-          :format(digit, type(a)), 2)
+        args.fail("guess_digit", 2, ("average of digit %d: number expected, got %s")
+          :format(digit, type(a)))
       end
       local d = math.abs(a - darkness)
       if d < best then best, guess = d, digit end
     end
   end
-  if guess == nil then error("bad argument #2 to 'guess_digit' (no averages in the table)", 2) end
+  if guess == nil then args.fail("guess_digit", 2, "no averages in the table") end
   return guess
 end
 
@@ -111,12 +110,12 @@ end
 function baselines.svm(training_data, opts)
   check_data(training_data, "svm", 1)
   if opts ~= nil and type(opts) ~= "table" then
-    error(("bad argument #2 to 'svm' (options table expected, got %s)"):format(type(opts)), 2)
+    args.fail("svm", 2, ("options table expected, got %s"):format(type(opts)))
   end
   opts = opts or {}
   local kernel = opts.kernel or "linear"
   if kernel ~= "linear" and kernel ~= "rbf" then
-    error(("bad argument #2 to 'svm' (kernel: 'linear' or 'rbf' expected, got %s)"):format(tostring(kernel)), 2)
+    args.fail("svm", 2, ("kernel: 'linear' or 'rbf' expected, got %s"):format(tostring(kernel)))
   end
   local solver = {} -- the solver's options: the rest (svm_train names an unknown one)
   for k, v in pairs(opts) do
@@ -124,14 +123,14 @@ function baselines.svm(training_data, opts)
   end
   local multiclass = opts.multiclass or (kernel == "rbf" and "ovo" or "ovr")
   if multiclass ~= "ovr" and multiclass ~= "ovo" then
-    error(("bad argument #2 to 'svm' (multiclass: 'ovr' or 'ovo' expected, got %s)"):format(tostring(multiclass)), 2)
+    args.fail("svm", 2, ("multiclass: 'ovr' or 'ovo' expected, got %s"):format(tostring(multiclass)))
   end
   solver.multiclass = multiclass
   local classes = multiclass == "ovo" and select(3, training_data:shape()) or nil
   if kernel == "linear" then
     for _, k in ipairs {"gamma", "features"} do
       if opts[k] ~= nil then
-        error(("bad argument #2 to 'svm' (%s is an rbf kernel's option; kernel is linear)"):format(k), 2)
+        args.fail("svm", 2, ("%s is an rbf kernel's option; kernel is linear"):format(k))
       end
     end
     local W, passes, gap = tools.svm_train(training_data, solver)
@@ -145,10 +144,10 @@ function baselines.svm(training_data, opts)
   local _, d = training_data:shape()
   local gamma, features = opts.gamma or 1 / d, opts.features or 3000
   if type(gamma) ~= "number" or not (gamma > 0 and gamma < math.huge) then
-    error(("bad argument #2 to 'svm' (gamma: a positive number expected, got %s)"):format(tostring(gamma)), 2)
+    args.fail("svm", 2, ("gamma: a positive number expected, got %s"):format(tostring(gamma)))
   end
   if math.type(features) ~= "integer" or features < 1 or features > 1000000 then
-    error(("bad argument #2 to 'svm' (features: an integer 1 to 1000000 expected, got %s)"):format(tostring(features)), 2)
+    args.fail("svm", 2, ("features: an integer 1 to 1000000 expected, got %s"):format(tostring(features)))
   end
   solver.C = solver.C or 1.0
   local omega, b = tools.rff_map(opts.seed or 0, features, d, gamma)

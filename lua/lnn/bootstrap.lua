@@ -122,15 +122,15 @@ function bootstrap.train(net, training_data, eta, evaluation_data, opts)
   local done = opts.rounds_done or 0
   for name, v in pairs {epochs_per_round = per, batch = b, max_batch = max_batch, max_rounds = max_rounds} do
     if math.type(v) ~= "integer" or v < 1 then
-      error(("bad option '%s' to 'train' (positive integer expected, got %s)"):format(name, tostring(v)), 2)
+      args.bad("train", ("option '%s'"):format(name), ("positive integer expected, got %s"):format(tostring(v)))
     end
   end
   if math.type(done) ~= "integer" or done < 0 or done > bootstrap.max_rounds_done then
-    error(("bad option 'rounds_done' to 'train' (integer 0 to %d expected, got %s)"):format(bootstrap.max_rounds_done,
-      tostring(done)), 2)
+    args.bad("train", "option 'rounds_done'", ("integer 0 to %d expected, got %s"):format(bootstrap.max_rounds_done,
+      tostring(done)))
   end
   if type(growth) ~= "number" or not (growth >= 1) then
-    error("bad option 'growth' to 'train' (number >= 1 expected, got " .. tostring(growth) .. ")", 2)
+    args.bad("train", "option 'growth'", "number >= 1 expected, got " .. tostring(growth))
   end
   for _ = 1, done do
     b = math.min(max_batch, b * growth)

@@ -6,6 +6,7 @@
 -- lives in lnn.commands.experiment, not here.
 -- @internal lnn.experiments
 local core = require "lnn.core"
+local args = require "lnn.args"
 local json = require "lnn.json"
 local mnist_loader = require "lnn.mnist_loader"
 local network2 = require "lnn.network2"
@@ -279,8 +280,8 @@ end
 --  <out>/<name>.json and .svg files and returns the metrics table
 function E.run(name, opts)
   local e = E.by_name[name]
-  if not e then error(("bad argument #1 to 'run' (an experiment name expected, got %s; `lnn experiment --list` shows them)")
-    :format(tostring(name)), 2) end
+  if not e then args.fail("run", 1, ("an experiment name expected, got %s; `lnn experiment --list` shows them")
+    :format(tostring(name))) end
   opts = opts or {}
   local dist = opts.dist or distributed.start(false)
   local say = dist.root and (opts.print or print) or function() end

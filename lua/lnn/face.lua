@@ -152,10 +152,10 @@ end
 -- @return an lnn.Rng
 function face.rng(opts, fname)
   if opts.seed ~= nil and math.type(opts.seed) ~= "integer" then
-    error(("bad option 'seed' to '%s' (integer expected, got %s)"):format(fname, tostring(opts.seed)), 3)
+    args.bad(fname, "option 'seed'", ("integer expected, got %s"):format(tostring(opts.seed)), 2)
   end
   if opts.rng ~= nil and not face.is(opts.rng, "lnn.Rng") then
-    error(("bad option 'rng' to '%s' (lnn.Rng expected, got %s)"):format(fname, type(opts.rng)), 3)
+    args.bad(fname, "option 'rng'", ("lnn.Rng expected, got %s"):format(type(opts.rng)), 2)
   end
   return opts.rng or core.Rng(opts.seed or 0)
 end
@@ -341,21 +341,21 @@ local FORWARD = {"threads", "reducer"}
 local function check_driver_options(opts, fname)
   for k, want in pairs {on_epoch = "function", should_stop = "function", warn = "function"} do
     if opts[k] ~= nil and type(opts[k]) ~= want then
-      error(("bad option '%s' to '%s' (%s expected, got %s)"):format(k, fname, want, type(opts[k])), 4)
+      args.bad(fname, ("option '%s'"):format(k), ("%s expected, got %s"):format(want, type(opts[k])), 3)
     end
   end
   local s = opts.on_saturation
   if s ~= nil and s ~= "stop" and s ~= "warn" then
-    error(("bad option 'on_saturation' to '%s' ('stop' or 'warn' expected, got %s)"):format(fname,
-      type(s) == "string" and ("'" .. s .. "'") or type(s)), 4)
+    args.bad(fname, "option 'on_saturation'", ("'stop' or 'warn' expected, got %s"):format(
+      type(s) == "string" and ("'" .. s .. "'") or type(s)), 3)
   end
   local t = opts.threads
   if t ~= nil and (math.type(t) ~= "integer" or t < 1 or t > core.limits.threads) then
-    error(("bad option 'threads' to '%s' (integer 1 to %d expected, got %s)"):format(fname, core.limits.threads, tostring(t)), 4)
+    args.bad(fname, "option 'threads'", ("integer 1 to %d expected, got %s"):format(core.limits.threads, tostring(t)), 3)
   end
   local p = opts.progress
   if p ~= nil and type(p) ~= "boolean" and not (type(p) == "table" and io.type(p.out) == "file") then
-    error(("bad option 'progress' to '%s' (boolean or {out = file} expected, got %s)"):format(fname, type(p)), 4)
+    args.bad(fname, "option 'progress'", ("boolean or {out = file} expected, got %s"):format(type(p)), 3)
   end
 end
 

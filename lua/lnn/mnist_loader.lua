@@ -3,6 +3,7 @@
 -- It reads the four canonical files, raw or gzip, from any folder.
 -- @module lnn.mnist_loader
 local core = require "lnn.core"
+local args = require "lnn.args"
 
 local loader = {}
 
@@ -107,10 +108,10 @@ loader.default_dir = default_dir
 -- local p = lnn.mnist_loader.path("data", "t10k-labels-idx1-ubyte")  -- "data/t10k-labels-idx1-ubyte.gz"
 function loader.path(dir, name)
   if type(dir) ~= "string" then
-    error(("bad argument #1 to 'path' (string expected, got %s)"):format(type(dir)), 2)
+    args.fail("path", 1, ("string expected, got %s"):format(type(dir)))
   end
   if type(name) ~= "string" then
-    error(("bad argument #2 to 'path' (string expected, got %s)"):format(type(name)), 2)
+    args.fail("path", 2, ("string expected, got %s"):format(type(name)))
   end
   local gz = dir .. "/" .. name .. ".gz"
   if exists(gz) then return gz end
@@ -159,7 +160,7 @@ end
 -- local m = dir and lnn.mnist_loader.manifest(dir)  -- nil for a folder lnn did not write
 function loader.manifest(dir)
   if type(dir) ~= "string" then
-    error(("bad argument #1 to 'manifest' (folder name expected, got %s)"):format(type(dir)), 2)
+    args.fail("manifest", 1, ("folder name expected, got %s"):format(type(dir)))
   end
   local f = io.open(dir .. "/" .. MANIFEST, "rb")
   if not f then return nil end
@@ -217,10 +218,10 @@ end
 -- local train_images, train_labels, test_images, test_labels = lnn.mnist_loader.files(dir)
 function loader.files(dir, expanded)
   if type(dir) ~= "string" then
-    error(("bad argument #1 to 'files' (folder name expected, got %s)"):format(type(dir)), 2)
+    args.fail("files", 1, ("folder name expected, got %s"):format(type(dir)))
   end
   if expanded ~= nil and type(expanded) ~= "boolean" then
-    error(("bad argument #2 to 'files' (boolean or nil expected, got %s)"):format(type(expanded)), 2)
+    args.fail("files", 2, ("boolean or nil expected, got %s"):format(type(expanded)))
   end
   local m = loader.manifest(dir)
   if not m then
@@ -319,14 +320,14 @@ end
 
 local function check_args(fname, dir, opts)
   if dir ~= nil and type(dir) ~= "string" then
-    error(("bad argument #1 to '%s' (folder name expected, got %s)"):format(fname, type(dir)), 3)
+    args.fail(fname, 1, ("folder name expected, got %s"):format(type(dir)), 2)
   end
   if opts ~= nil and type(opts) ~= "table" then
-    error(("bad argument #2 to '%s' (options table expected, got %s)"):format(fname, type(opts)), 3)
+    args.fail(fname, 2, ("options table expected, got %s"):format(type(opts)), 2)
   end
   for k in pairs(opts or {}) do
     if k ~= "expanded" then
-      error(("bad argument #2 to '%s' (unknown option '%s')"):format(fname, tostring(k)), 3)
+      args.fail(fname, 2, ("unknown option '%s'"):format(tostring(k)), 2)
     end
   end
 end
@@ -397,7 +398,7 @@ end
 -- assert(y[4][1] == 1 and y:sum() == 1)
 function loader.vectorized_result(j)
   if math.type(j) ~= "integer" or j < 0 or j > 9 then
-    error("bad argument #1 to 'vectorized_result' (digit 0..9 expected, got " .. tostring(j) .. ")", 2)
+    args.fail("vectorized_result", 1, "digit 0..9 expected, got " .. tostring(j))
   end
   local e = core.Matrix(10, 1)
   e[j + 1][1] = 1.0
@@ -420,16 +421,16 @@ end
 function loader.vectorToImage(v, fname)
   if type(v) == "table" then v = core.call_as("vectorToImage", 1, core.Matrix, v) end
   if core.type(v) ~= "lnn.Matrix" then
-    error("bad argument #1 to 'vectorToImage' (lnn.Matrix or table expected, got " .. type(v) .. ")", 2)
+    args.fail("vectorToImage", 1, "lnn.Matrix or table expected, got " .. type(v))
   end
   local n = v:numel()
   local dim = math.floor(math.sqrt(n) + 0.5)
   if dim * dim ~= n or dim > 65535 then
-    error(("bad argument #1 to 'vectorToImage' (a square number of values (dim x dim) expected, got %d)")
-      :format(n), 2)
+    args.fail("vectorToImage", 1, ("a square number of values (dim x dim) expected, got %d")
+      :format(n))
   end
   if fname ~= nil and type(fname) ~= "string" then
-    error("bad argument #2 to 'vectorToImage' (file name or nil expected, got " .. type(fname) .. ")", 2)
+    args.fail("vectorToImage", 2, "file name or nil expected, got " .. type(fname))
   end
   local img = v:copy():reshape(dim, dim)
   if fname then

@@ -21,6 +21,7 @@
 -- faces (a face's network is accepted for its engine, net:engine() or net._net).
 -- @module lnn.model
 local core = require "lnn.core"
+local args = require "lnn.args"
 local json = require "lnn.json"
 
 local model = {}
@@ -46,7 +47,7 @@ end
 --- layer list, architecture fields only), and net:layout() itself.
 local function layout_of(net)
   if not is_net(net) then
-    error("bad argument #1 to 'layout_of' (lnn.Net expected, got " .. type(net) .. ")", 2)
+    args.fail("layout_of", 1, "lnn.Net expected, got " .. type(net))
   end
   local lay = net:layout()
   local layers = {}
@@ -127,13 +128,13 @@ end
 -- os.remove(path)
 function model.save(path, net, meta)
   if type(path) ~= "string" then
-    error("bad argument #1 to 'save' (file name expected, got " .. type(path) .. ")", 2)
+    args.fail("save", 1, "file name expected, got " .. type(path))
   end
   if not is_net(net) then
-    error("bad argument #2 to 'save' (lnn.Net expected, got " .. type(net) .. ")", 2)
+    args.fail("save", 2, "lnn.Net expected, got " .. type(net))
   end
   if meta ~= nil and type(meta) ~= "table" then
-    error("bad argument #3 to 'save' (metadata table expected, got " .. type(meta) .. ")", 2)
+    args.fail("save", 3, "metadata table expected, got " .. type(meta))
   end
   local header = header_of(net)
   local md = {format = "lnn", version = "1", layout = json.encode((layout_of(net)))}
@@ -240,7 +241,7 @@ end
 -- os.remove(path)
 function model.load_any(path)
   if type(path) ~= "string" then
-    error("bad argument #1 to 'load_any' (file name expected, got " .. type(path) .. ")", 2)
+    args.fail("load_any", 1, "file name expected, got " .. type(path))
   end
   local loader = model.which_loader(path)
   local face = loader and loader:match("^lnn%.(network[23])%.load$") or "network"
@@ -433,7 +434,7 @@ end
 -- os.remove(path)
 function model.load(path, face, loader)
   if type(path) ~= "string" then
-    error("bad argument #1 to 'load' (file name expected, got " .. type(path) .. ")", 2)
+    args.fail("load", 1, "file name expected, got " .. type(path))
   end
   loader = loader or (face and ("lnn." .. face .. ".load")) or "lnn.model.load"
   local header, block = read(path, "load", loader)
@@ -533,10 +534,10 @@ end
 function model.import(net, path)
   local engine = engine_of(net)
   if not engine then
-    error("bad argument #1 to 'import' (a network expected, got " .. type(net) .. ")", 2)
+    args.fail("import", 1, "a network expected, got " .. type(net))
   end
   if type(path) ~= "string" then
-    error("bad argument #2 to 'import' (file name expected, got " .. type(path) .. ")", 2)
+    args.fail("import", 2, "file name expected, got " .. type(path))
   end
   local header, block = read(path, "import", "lnn.model.import")
   local md = header.__metadata__
@@ -609,10 +610,10 @@ end
 function model.export(net, path, prefixes)
   local engine = engine_of(net)
   if not engine then
-    error("bad argument #1 to 'export' (a network expected, got " .. type(net) .. ")", 2)
+    args.fail("export", 1, "a network expected, got " .. type(net))
   end
   if type(path) ~= "string" then
-    error("bad argument #2 to 'export' (file name expected, got " .. type(path) .. ")", 2)
+    args.fail("export", 2, "file name expected, got " .. type(path))
   end
   local name
   if prefixes ~= nil then
@@ -621,13 +622,13 @@ function model.export(net, path, prefixes)
       if l.nweights > 0 then with[#with + 1] = i end
     end
     if type(prefixes) ~= "table" or #prefixes ~= #with then
-      error(("bad argument #3 to 'export' (a list of %d prefixes expected, got %s)"):format(#with,
-        type(prefixes) == "table" and #prefixes .. " items" or type(prefixes)), 2)
+      args.fail("export", 3, ("a list of %d prefixes expected, got %s"):format(#with,
+        type(prefixes) == "table" and #prefixes .. " items" or type(prefixes)))
     end
     local by = {}
     for k, i in ipairs(with) do
       if type(prefixes[k]) ~= "string" then
-        error(("bad argument #3 to 'export' (prefix %d must be a string, got %s)"):format(k, type(prefixes[k])), 2)
+        args.fail("export", 3, ("prefix %d must be a string, got %s"):format(k, type(prefixes[k])))
       end
       by[i] = prefixes[k]
     end

@@ -124,10 +124,10 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, test_data, opt
     args.bad("SGD", "option 'backups'", "string expected, got " .. type(opts.backups))
   end
   if opts.backup_every ~= nil and (math.type(opts.backup_every) ~= "integer" or opts.backup_every < 0) then
-    error("bad option 'backup_every' to 'SGD' (integer >= 0 expected, got " .. tostring(opts.backup_every) .. ")", 2)
+    args.bad("SGD", "option 'backup_every'", "integer >= 0 expected, got " .. tostring(opts.backup_every))
   end
   local start = opts.start_epoch or self.epoch
-  if math.type(start) ~= "integer" or start < 0 then error("bad option 'start_epoch' to 'SGD' (integer >= 0 expected)", 2) end
+  if math.type(start) ~= "integer" or start < 0 then args.bad("SGD", "option 'start_epoch'", "integer >= 0 expected") end
   -- epochs more, or (with start_epoch) up to epochs in total
   local count = opts.start_epoch and math.max(0, epochs - start) or epochs
   local every = opts.backup_every or 0

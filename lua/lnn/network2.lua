@@ -29,7 +29,7 @@ end
 local function pair(fname, a, y, na, ny)
   a, y = vector(a, fname, na), vector(y, fname, ny)
   if #a ~= #y then
-    error(("bad arguments to '%s' (a has %d values, y has %d)"):format(fname, #a, #y), 3)
+    args.bad(fname, "arguments", ("a has %d values, y has %d"):format(#a, #y), 2)
   end
   return a, y
 end
@@ -58,7 +58,7 @@ local function make_cost(name, engine_name, output, fn, delta)
     local zv = vector(z, name .. ".delta", 1)
     local av, yv = pair(name .. ".delta", a, y, 2, 3)
     if #zv ~= #av then
-      error(("bad arguments to '%s.delta' (z has %d values, a has %d)"):format(name, #zv, #av), 2)
+      args.bad(name .. ".delta", "arguments", ("z has %d values, a has %d"):format(#zv, #av))
     end
     return result(delta(zv, av, yv))
   end

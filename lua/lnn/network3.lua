@@ -22,7 +22,7 @@ Activation.__call = function(a, z)
   if type(z) == "number" then return a.scalar(z) end
   if type(z) == "table" then z = core.call_as(a.book, 1, core.Matrix, z) end
   if not face.is(z, "lnn.Matrix") then
-    error(("bad argument #1 to '%s' (number or lnn.Matrix expected, got %s)"):format(a.book, type(z)), 2)
+    args.fail(a.book, 1, ("number or lnn.Matrix expected, got %s"):format(type(z)))
   end
   if a.engine == "linear" then return z:copy() end
   return z:apply(a.engine)
@@ -140,17 +140,17 @@ function network3.ConvPoolLayer(opts)
                              poolsize = poolsize, activation_fn = check_act(opts, fname)}, Layer)
   local c, h, w = image_shape[2], image_shape[3], image_shape[4]
   if filter_shape[2] ~= c then
-    error(("bad option 'filter_shape' to '%s' (filters of %d channels expected, as image_shape has, got %d)")
-      :format(fname, c, filter_shape[2]), 2)
+    args.bad(fname, "option 'filter_shape'", ("filters of %d channels expected, as image_shape has, got %d")
+      :format(c, filter_shape[2]))
   end
   if filter_shape[3] > h or filter_shape[4] > w then
-    error(("bad option 'filter_shape' to '%s' (filters of at most %dx%d expected for a %dx%d image, got %dx%d)")
-      :format(fname, h, w, h, w, filter_shape[3], filter_shape[4]), 2)
+    args.bad(fname, "option 'filter_shape'", ("filters of at most %dx%d expected for a %dx%d image, got %dx%d")
+      :format(h, w, h, w, filter_shape[3], filter_shape[4]))
   end
   local oh, ow = h - filter_shape[3] + 1, w - filter_shape[4] + 1
   if poolsize[1] > oh or poolsize[2] > ow then
-    error(("bad option 'poolsize' to '%s' (at most %dx%d expected for a %dx%d convolution, got %dx%d)")
-      :format(fname, oh, ow, oh, ow, poolsize[1], poolsize[2]), 2)
+    args.bad(fname, "option 'poolsize'", ("at most %dx%d expected for a %dx%d convolution, got %dx%d")
+      :format(oh, ow, oh, ow, poolsize[1], poolsize[2]))
   end
   self.out_shape = {filter_shape[1], oh // poolsize[1], ow // poolsize[2]}
   self.n_in = c * h * w
@@ -246,25 +246,25 @@ local function check_layers(layers, fname)
   end
   for i, l in ipairs(layers) do
     if getmetatable(l) ~= Layer then
-      error(("bad argument #1 to '%s' (layer %d: ConvPoolLayer, FullyConnectedLayer or SoftmaxLayer expected, got %s)")
-        :format(fname, i, type(l)), 3)
+      args.fail(fname, 1, ("layer %d: ConvPoolLayer, FullyConnectedLayer or SoftmaxLayer expected, got %s")
+        :format(i, type(l)), 2)
     end
     if i > 1 then
       local prev = layers[i - 1]
       if l.n_in ~= prev.n_out then
-        error(("bad argument #1 to '%s' (layer %d, %s, takes %s inputs but layer %d, %s, gives %s)")
-          :format(fname, i, l.type, shape_of(l, "in"), i - 1, prev.type, shape_of(prev, "out")), 3)
+        args.fail(fname, 1, ("layer %d, %s, takes %s inputs but layer %d, %s, gives %s")
+          :format(i, l.type, shape_of(l, "in"), i - 1, prev.type, shape_of(prev, "out")), 2)
       end
     end
   end
   local last = layers[#layers]
   if last.type ~= "SoftmaxLayer" then
-    error(("bad argument #1 to '%s' (the last layer must be a SoftmaxLayer, for the log-likelihood cost; got %s)")
-      :format(fname, last.type), 3)
+    args.fail(fname, 1, ("the last layer must be a SoftmaxLayer, for the log-likelihood cost; got %s")
+      :format(last.type), 2)
   end
   for i = 1, #layers - 1 do
     if layers[i].type == "SoftmaxLayer" then
-      error(("bad argument #1 to '%s' (layer %d: a SoftmaxLayer can only be the last layer)"):format(fname, i), 3)
+      args.fail(fname, 1, ("layer %d: a SoftmaxLayer can only be the last layer"):format(i), 2)
     end
   end
 end
@@ -487,11 +487,11 @@ function network3.ensemble(nets)
     elseif getmetatable(n) == Network then
       members[i] = n
     else
-      error(("bad argument #1 to 'ensemble' (item %d: Network or file name expected, got %s)"):format(i, type(n)), 2)
+      args.fail("ensemble", 1, ("item %d: Network or file name expected, got %s"):format(i, type(n)))
     end
     if members[i].layers[1].n_in ~= members[1].layers[1].n_in
        or members[i].layers[#members[i].layers].n_out ~= members[1].layers[#members[1].layers].n_out then
-      error(("bad argument #1 to 'ensemble' (item %d takes or gives other sizes than item 1)"):format(i), 2)
+      args.fail("ensemble", 1, ("item %d takes or gives other sizes than item 1"):format(i))
     end
   end
   return setmetatable({members = members}, Ensemble)

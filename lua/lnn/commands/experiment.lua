@@ -4,6 +4,7 @@
 -- the book's figure for each.  scripts/experiments/<name>.lua runs named(name).
 -- @internal lnn.commands.experiment
 local core = require "lnn.core"
+local args = require "lnn.args"
 local cli = require "lnn.cli"
 local E = require "lnn.experiments"
 local X = require "lnn.chapter6"
@@ -196,7 +197,7 @@ end
 --  runs)
 function M.named(name)
   local entry = registry.by_name[name]
-  if not entry then error(("bad argument #1 to 'named' (an experiment name expected, got %s)"):format(tostring(name)), 2) end
+  if not entry then args.fail("named", 1, ("an experiment name expected, got %s"):format(tostring(name))) end
   if entry.kind == "experiment" then
     return function(argv, prog) return run_book(name, argv, prog) end
   end

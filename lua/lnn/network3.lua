@@ -295,8 +295,8 @@ function network3.Network(layers, mini_batch_size, opts)
   for _, l in ipairs(layers) do
     for _, e in ipairs(engine_layers(l)) do spec[#spec + 1] = e end
   end
-  local ok, net = pcall(core.Net, {layers = spec, cost = "log-likelihood"})
-  if not ok then error(tostring(net):gsub("^Net:", "Network:"), 2) end
+  local ok, net = pcall(core.call_as, "Network", nil, core.Net, {layers = spec, cost = "log-likelihood"})
+  if not ok then error(net, 2) end
   net:init(rng, "network3")
   return wrap(net, layers, mini_batch_size, rng)
 end

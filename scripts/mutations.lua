@@ -83,12 +83,15 @@ return {
    find = "  if (got < h->total) {\n", replace = "  if (0) {\n",
    why = "an IDX file shorter than its header says loads, the rest of the pixels left as they were",
    specs = {"spec/loader_spec.lua", "spec/import_spec.lua", "spec/fuzz_regressions_spec.lua"}},
+  -- (check_tensors refuses a bad tiling before copy_tensors runs: copy_tensors'
+  -- own offset checks are a second line that no file reaches, so these two
+  -- mutate check_tensors, whose messages the specs expect)
   {id = "model-data-offsets", file = "lua/lnn/model.lua",
-   find = "or off[1] < 0 or off[1] % 4 ~= 0 or off[2] - off[1] ~= 4 * count then", replace = "or off[1] < 0 then",
-   why = "a safetensors tensor whose offsets disagree with its shape loads", specs = {"spec/model_spec.lua", "spec/fuzz_regressions_spec.lua", "spec/guards_spec.lua"}},
+   find = "      if off[2] - off[1] ~= 4 * count then\n", replace = "      if false then\n",
+   why = "a safetensors tensor whose offsets disagree with its shape gets past the tiling check", specs = {"spec/model_spec.lua", "spec/fuzz_regressions_spec.lua", "spec/guards_spec.lua"}},
   {id = "model-truncated", file = "lua/lnn/model.lua",
-   find = "      if off[2] > 4 * nblock then\n", replace = "      if false then\n",
-   why = "a tensor that ends past the data block (truncated file) loads", specs = {"spec/model_spec.lua", "spec/fuzz_regressions_spec.lua", "spec/guards_spec.lua"}},
+   find = "    elseif e.a > at then\n", replace = "    elseif false then\n",
+   why = "a tensor moved towards the end of the data block (a gap before it, its end past the block) is not named", specs = {"spec/model_spec.lua", "spec/fuzz_regressions_spec.lua", "spec/guards_spec.lua"}},
 
   -- bounds and shape checks in the bindings (csrc/lua/lua_*.c)
   {id = "matrix-index-range", file = "csrc/lua/lua_matrix.c",

@@ -47,6 +47,9 @@ describe("command-line limits and targets #slow #mnist #process", function()
       {"--backups " .. dir .. "/file/bk", "option '--backups'", dir .. "/file", "is not a folder"},
       {"--backups " .. dir .. "/file", "option '--backups'", "is not a folder"},
       {"--backups /proc/1/bk", "option '--backups'", "cannot be written"},
+      -- a learning rate the engine's float32 turns into 0 or infinity (random_calls_spec found 1e-50)
+      {"--eta 1e-50", "option '--eta'", "a positive number a float32 holds"},
+      {"--eta 1e50", "option '--eta'", "a positive number a float32 holds"},
     } do
       -- --data names a folder without MNIST: a check that ran after loading would say so instead
       local out, status = H.run_train(case[1] .. " --epochs 1 --data " .. dir .. "/nodata")

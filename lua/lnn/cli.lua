@@ -397,6 +397,17 @@ end
 -- @treturn ?string the complaint
 function cli.positive(v) if v <= 0 then return "must be positive" end end
 
+--- rate(v): a flag check for a learning rate or another number the engine
+--- keeps as a float32: nil if v is positive and stays positive and finite as
+--- a float32, else the complaint (1e-50 would become 0, 1e50 infinity).
+-- @tparam number v the value
+-- @treturn ?string the complaint
+function cli.rate(v)
+  if not (v > 0) then return "must be positive" end
+  local f = v < math.huge and string.unpack("<f", string.pack("<f", v)) or math.huge
+  if not (f > 0 and f < math.huge) then return "must be a positive number a float32 holds (1.4e-45 to 3.4e38)" end
+end
+
 --- nonnegative(v): a flag check: nil if v >= 0, else the complaint.
 -- @tparam number v the value
 -- @treturn ?string the complaint

@@ -17,7 +17,7 @@ local M = {summary = "train in rounds with a growing mini-batch until converged 
 M.about = "Trains in rounds with a growing mini-batch until the validation accuracy stops improving."
 M.flags = {
   {name = "sizes", kind = "sizes", default = {784, 30, 10}, help = "layer sizes", arg = "A,B,...", check = cli.layer_sizes},
-  {name = "eta", kind = "number", default = 3.0, help = "learning rate", check = cli.positive},
+  {name = "eta", kind = "number", default = 3.0, help = "learning rate", check = cli.rate},
   {name = "batch", kind = "int", default = 10, help = "mini-batch size of the first round", check = cli.batch},
   {name = "growth", kind = "number", default = 1.1, help = "mini-batch growth per round",
    check = function(v) if v < 1 then return "must be >= 1" end end},

@@ -20,7 +20,8 @@ local function numbers(s, positive)
   local t = {}
   for part in (s .. ","):gmatch("([^,]*),") do
     local v = tonumber(part)
-    if not v or v ~= v or v == math.huge or v < 0 or (positive and v == 0) then
+    local f = v and v == v and v >= 0 and v < math.huge and string.unpack("<f", string.pack("<f", v)) -- the engine's float32
+    if not f or f == math.huge or (positive and f == 0) then
       return nil, ("a list of %s numbers like %s"):format(positive and "positive" or "non-negative",
         positive and "0.5,1,3" or "0,1,5")
     end

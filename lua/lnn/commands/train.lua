@@ -17,7 +17,7 @@ M.flags = {
   {name = "sizes", kind = "sizes", default = {784, 30, 10}, help = "layer sizes", arg = "A,B,...", check = cli.layer_sizes},
   {name = "epochs", kind = "int", default = 30, help = "epochs in total", check = cli.nonnegative},
   {name = "batch", kind = "int", default = 10, help = "mini-batch size", check = cli.batch},
-  {name = "eta", kind = "number", default = 3.0, help = "learning rate", check = cli.positive},
+  {name = "eta", kind = "number", default = 3.0, help = "learning rate", check = cli.rate},
   {name = "seed", kind = "int", default = 1, help = "random seed (weights and shuffling)"},
   {name = "data", kind = "string", help = "folder with the four MNIST files (.gz or raw; `lnn data` shows the search)", arg = "DIR"},
   {name = "save", kind = "string", help = "save the network here after every epoch (atomic)", arg = "FILE", check = cli.writable_file},

@@ -386,6 +386,8 @@ bad("mnist_loader.path", function() return loader.path(dir, "none") end, "none.g
 bad("mnist_loader.manifest", function() return loader.manifest(5) end, "bad argument #1 to 'manifest'", "folder name expected, got number")
 bad("mnist_loader.files", function() return loader.files({}) end, "bad argument #1 to 'files'", "folder name expected, got table")
 bad("mnist_loader.files", function() return loader.files(dir, "yes") end, "bad argument #2 to 'files'", "boolean or nil expected, got string")
+bad("mnist_loader.problem", function() return loader.problem(7) end, "bad argument #1 to 'problem'", "folder name expected, got number")
+bad("mnist_loader.problem", function() return loader.problem(dir, 1) end, "bad argument #2 to 'problem'", "boolean or nil expected, got number")
 bad("checksum", function() return core.checksum({}) end, "bad argument #1 to 'checksum'", "string expected, got table")
 bad("checksum", function() return core.checksum(dir .. "/none") end, "checksum: " .. dir .. "/none", "No such file")
 bad("mnist_loader.default_dir", function() return loader.default_dir():find(nil) end, "bad argument #1 to 'find'") -- takes no input

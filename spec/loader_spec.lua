@@ -81,6 +81,32 @@ describe("load_idx", function()
   end)
 end)
 
+describe("mnist_loader.problem", function()
+  it("gives what files() refuses in two parts, the error's own text", function()
+    local dir = H.tmpdir()
+    local F = loader.FILES
+    for _, k in ipairs {"train_images", "train_labels", "test_images", "test_labels"} do
+      local f = assert(io.open(dir .. "/" .. F[k], "wb"))
+      f:write(k:match("images") and idx_images(2, 28, 28) or idx_labels {1, 2})
+      f:close()
+    end
+    assert.is_nil(loader.problem(dir))
+    -- the expanded pair is missing: the fix is lnn expand, not lnn data fetch
+    local what, fix = loader.problem(dir, true)
+    assert.equal(F.expanded_images .. ".gz not found in " .. dir, what)
+    assert.truthy(fix:find("`lnn expand` writes it", 1, true), fix)
+    local ok, err = pcall(loader.files, dir, true)
+    assert.is_false(ok)
+    assert.equal("mnist_loader: " .. what .. fix, err)
+    os.remove(dir .. "/" .. F.test_labels)
+    what, fix = loader.problem(dir)
+    assert.equal(F.test_labels .. ".gz not found in " .. dir, what)
+    assert.truthy(fix:find("`lnn data fetch` downloads MNIST", 1, true), fix)
+    ok, err = pcall(loader.files, dir)
+    assert.equal("mnist_loader: " .. what .. fix, err)
+  end)
+end)
+
 describe("mnist_loader on real MNIST #slow #mnist", function()
   local dir = H.mnist_dir()
   assert(dir, "MNIST is missing: run scripts/setup.sh")

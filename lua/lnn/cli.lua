@@ -227,8 +227,9 @@ function cli.layer_sizes(t)
       return ("size %d is %d units; the largest layer lnn takes has %d (2^24)"):format(i, n, L.layer)
     end
   end
-  local ok, n = pcall(core.net_nparams, {sizes = t})
-  if not ok then return (tostring(n):gsub("^.-%(", ""):gsub("%)$", "")) end
+  -- the sizes are checked above, so the count fits an integer with room to spare
+  local n = 0
+  for i = 1, #t - 1 do n = n + t[i] * t[i + 1] + t[i + 1] end
   if n > L.params then
     return ("%d parameters; the largest network lnn saves and loads has %d (2^30)"):format(n, L.params)
   end

@@ -101,9 +101,34 @@ local function default_dir()
 end
 loader.default_dir = default_dir
 
+-- What is wrong with a data folder is raised inside this module as a problem,
+-- {detail =, fix =}: what is wrong, and the clause saying what mends it.  It
+-- leaves the module once, as the text "mnist_loader: <detail><fix>" (raise),
+-- or as its parts (loader.problem), so that no caller parses the message.
+local Problem = {}
+local function problem(detail, fix) error(setmetatable({detail = detail, fix = fix or ""}, Problem), 0) end
+local function raise(ok, ...)
+  if ok then return ... end
+  local e = ...
+  if getmetatable(e) == Problem then error("mnist_loader: " .. e.detail .. e.fix, 0) end
+  error(e, 0)
+end
+
+local FETCH = " (`lnn data fetch` downloads MNIST, `lnn data import DIR` copies it; in a checkout: scripts/setup.sh)"
+local EXPAND = " (`lnn expand` writes it; in a checkout: lua scripts/expand_mnist.lua)"
+
+local function path_of(dir, name)
+  local gz = dir .. "/" .. name .. ".gz"
+  if exists(gz) then return gz end
+  if exists(dir .. "/" .. name) then return dir .. "/" .. name end
+  problem(("%s not found in %s"):format(name .. ".gz", dir),
+    (name == FILES.expanded_images or name == FILES.expanded_labels) and EXPAND or FETCH)
+end
+
 --- path(dir, name): dir/name.gz, or dir/name (raw) if only that exists.
 -- @param dir the data folder
 -- @param name the file's name without .gz, e.g. "t10k-labels-idx1-ubyte"
+-- @treturn string the path
 -- @usage
 -- local p = lnn.mnist_loader.path("data", "t10k-labels-idx1-ubyte")  -- "data/t10k-labels-idx1-ubyte.gz"
 function loader.path(dir, name)
@@ -113,11 +138,7 @@ function loader.path(dir, name)
   if type(name) ~= "string" then
     args.fail("path", 2, ("string expected, got %s"):format(type(name)))
   end
-  local gz = dir .. "/" .. name .. ".gz"
-  if exists(gz) then return gz end
-  if exists(dir .. "/" .. name) then return dir .. "/" .. name end
-  error(("mnist_loader: %s not found in %s (`lnn data fetch` downloads MNIST, `lnn data import DIR` copies"
-    .. " it; in a checkout: scripts/setup.sh)"):format(name .. ".gz", dir), 0)
+  return raise(pcall(path_of, dir, name))
 end
 
 -- A data folder written by lnn (`lnn data fetch`, `lnn data import`, `lnn expand`) holds a
@@ -133,8 +154,8 @@ local BASE = {"train_images", "train_labels", "test_images", "test_labels"}
 loader.BASE_KEYS = BASE
 
 local function bad_manifest(dir, what)
-  error(("mnist_loader: %s/%s: %s; `lnn data import DIR` or `lnn data fetch --force` writes the folder "
-    .. "again"):format(dir, MANIFEST, what), 0)
+  problem(("%s/%s: %s"):format(dir, MANIFEST, what),
+    "; `lnn data import DIR` or `lnn data fetch --force` writes the folder again")
 end
 
 local function check_entry(dir, e, where)
@@ -150,18 +171,7 @@ local function check_entry(dir, e, where)
   end
 end
 
---- manifest(dir): the manifest of a data folder lnn wrote ({files = {train_images = {name, crc32,
---- size}, ...}, expanded = {images, labels, source = {train_images, train_labels}}}), checked;
---- nil when the folder has none.
--- @param dir the data folder
--- @return the manifest as a table, or nil
--- @usage
--- local dir = lnn.mnist_loader.find()
--- local m = dir and lnn.mnist_loader.manifest(dir)  -- nil for a folder lnn did not write
-function loader.manifest(dir)
-  if type(dir) ~= "string" then
-    args.fail("manifest", 1, ("folder name expected, got %s"):format(type(dir)))
-  end
+local function read_manifest(dir)
   local f = io.open(dir .. "/" .. MANIFEST, "rb")
   if not f then return nil end
   f:close()
@@ -186,6 +196,21 @@ function loader.manifest(dir)
   return m
 end
 
+--- manifest(dir): the manifest of a data folder lnn wrote ({files = {train_images = {name, crc32,
+--- size}, ...}, expanded = {images, labels, source = {train_images, train_labels}}}), checked;
+--- nil when the folder has none.
+-- @param dir the data folder
+-- @return the manifest as a table, or nil
+-- @usage
+-- local dir = lnn.mnist_loader.find()
+-- local m = dir and lnn.mnist_loader.manifest(dir)  -- nil for a folder lnn did not write
+function loader.manifest(dir)
+  if type(dir) ~= "string" then
+    args.fail("manifest", 1, ("folder name expected, got %s"):format(type(dir)))
+  end
+  return raise(pcall(read_manifest, dir))
+end
+
 -- _entry(path): what a manifest records of a file: {name, crc32, size}.  The
 -- writer's side (_entry, _unstage, _stage_name, _publish) is lnn's commands'.
 function loader._entry(path)
@@ -198,13 +223,44 @@ local function verified(dir, e, what)
   local path = dir .. "/" .. e.name
   local ok, crc, size = pcall(core.checksum, path)
   if not ok or crc ~= e.crc32 or size ~= e.size then
-    error(("mnist_loader: %s: %s is not the file its manifest (%s) records (%s): an update of the %s did "
-      .. "not finish, or the file was changed since; %s"):format(dir, e.name, MANIFEST,
+    problem(("%s: %s is not the file its manifest (%s) records (%s): an update of the %s did "
+      .. "not finish, or the file was changed since"):format(dir, e.name, MANIFEST,
       not ok and "missing or unreadable" or ("size %d, CRC-32 %s; recorded %d, %s"):format(size, crc, e.size, e.crc32),
-      what, what == "expanded set" and "`lnn expand --force` writes it again"
-        or "`lnn data import DIR` or `lnn data fetch --force` writes the data set again"), 0)
+      what), what == "expanded set" and "; `lnn expand --force` writes it again"
+        or "; `lnn data import DIR` or `lnn data fetch --force` writes the data set again")
   end
   return path
+end
+
+-- the paths files() returns, or a problem raised
+local function locate(dir, expanded)
+  local m = read_manifest(dir)
+  if not m then
+    if expanded then return path_of(dir, FILES.expanded_images), path_of(dir, FILES.expanded_labels) end
+    return path_of(dir, FILES.train_images), path_of(dir, FILES.train_labels),
+      path_of(dir, FILES.test_images), path_of(dir, FILES.test_labels)
+  end
+  if expanded then
+    local x = m.expanded
+    if not x then problem(("%s holds no expanded set"):format(dir), " (its manifest names none; `lnn expand` writes it)") end
+    if x.source.train_images ~= m.files.train_images.crc32 or x.source.train_labels ~= m.files.train_labels.crc32 then
+      problem(("%s: the expanded set was made from other training files than the ones there now"):format(dir),
+        "; `lnn expand --force` makes it again from these")
+    end
+    return verified(dir, x.images, "expanded set"), verified(dir, x.labels, "expanded set")
+  end
+  local out = {}
+  for i, k in ipairs(BASE) do out[i] = verified(dir, m.files[k], "data set") end
+  return table.unpack(out)
+end
+
+local function check_files_args(fname, dir, expanded)
+  if type(dir) ~= "string" then
+    args.fail(fname, 1, ("folder name expected, got %s"):format(type(dir)), 2)
+  end
+  if expanded ~= nil and type(expanded) ~= "boolean" then
+    args.fail(fname, 2, ("boolean or nil expected, got %s"):format(type(expanded)), 2)
+  end
 end
 
 --- files(dir [, expanded]): the paths of the data set in dir, checked against its manifest when it
@@ -217,32 +273,26 @@ end
 -- local dir = lnn.mnist_loader.find()
 -- local train_images, train_labels, test_images, test_labels = lnn.mnist_loader.files(dir)
 function loader.files(dir, expanded)
-  if type(dir) ~= "string" then
-    args.fail("files", 1, ("folder name expected, got %s"):format(type(dir)))
-  end
-  if expanded ~= nil and type(expanded) ~= "boolean" then
-    args.fail("files", 2, ("boolean or nil expected, got %s"):format(type(expanded)))
-  end
-  local m = loader.manifest(dir)
-  if not m then
-    if expanded then return loader.path(dir, FILES.expanded_images), loader.path(dir, FILES.expanded_labels) end
-    return loader.path(dir, FILES.train_images), loader.path(dir, FILES.train_labels),
-      loader.path(dir, FILES.test_images), loader.path(dir, FILES.test_labels)
-  end
-  if expanded then
-    local x = m.expanded
-    if not x then
-      error(("mnist_loader: %s holds no expanded set (its manifest names none; `lnn expand` writes it)"):format(dir), 0)
-    end
-    if x.source.train_images ~= m.files.train_images.crc32 or x.source.train_labels ~= m.files.train_labels.crc32 then
-      error(("mnist_loader: %s: the expanded set was made from other training files than the ones there now; "
-        .. "`lnn expand --force` makes it again from these"):format(dir), 0)
-    end
-    return verified(dir, x.images, "expanded set"), verified(dir, x.labels, "expanded set")
-  end
-  local out = {}
-  for i, k in ipairs(BASE) do out[i] = verified(dir, m.files[k], "data set") end
-  return table.unpack(out)
+  check_files_args("files", dir, expanded)
+  return raise(pcall(locate, dir, expanded))
+end
+
+--- problem(dir [, expanded]): what files(dir, expanded) would refuse, in two parts: nil when
+--- it would not; else what is wrong ("train-images-idx3-ubyte.gz not found in data") and
+--- the clause saying what mends it (" (`lnn data fetch` downloads MNIST, ...)").  files'
+--- error is "mnist_loader: " followed by the two.
+-- @param dir the data folder
+-- @param expanded true for the expanded pair
+-- @treturn ?string what is wrong, or nil
+-- @treturn ?string what mends it
+-- @usage
+-- local what, fix = lnn.mnist_loader.problem("/nonexistent")  -- "... not found in /nonexistent", " (`lnn data fetch` ...)"
+function loader.problem(dir, expanded)
+  check_files_args("problem", dir, expanded)
+  local ok, e = pcall(locate, dir, expanded)
+  if ok then return nil end
+  if getmetatable(e) ~= Problem then error(e, 0) end
+  return e.detail, e.fix
 end
 
 -- _unstage(dir): removes what an earlier update left staged in dir (its files named by
@@ -366,11 +416,7 @@ function loader.load_data(dir, opts)
   end
   local training = train:slice(1, n - 10000)
   if opts and opts.expanded then
-    local ok, ex = pcall(function() return load_pair(loader.files(dir, true)) end)
-    if not ok then
-      error(tostring(ex):gsub("%(`lnn data fetch`.*%)$", "(`lnn expand` writes it; in a checkout: lua scripts/expand_mnist.lua)"), 2)
-    end
-    training = ex
+    training = load_pair(loader.files(dir, true))
   end
   return training, train:slice(n - 10000 + 1, n), test
 end

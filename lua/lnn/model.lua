@@ -413,8 +413,9 @@ local function read(path, who, refusing)
     error(msg, 0)
   end
   local function no(what) error(("%s: %s: %s"):format(who, path, what), 0) end
-  local ok, header = pcall(json.decode, text, path)
-  if not ok then no("bad header: " .. tostring(header):gsub("^[^:]*: ", "")) end
+  -- the decoder's error names the text it was given: here "bad header"
+  local ok, header = pcall(json.decode, text, "bad header")
+  if not ok then no(tostring(header)) end
   if type(header) ~= "table" then no("bad header: not a JSON object") end
   return header, block
 end
@@ -468,13 +469,13 @@ function model.load(path, face, loader)
   -- allocates what the layout asks: a 100-byte file must not cost gigabytes.
   local opts = {layers = spec, cost = layout.cost}
   local okw, want = pcall(core.net_nparams, opts)
-  if not okw then bad(path, "bad layout: " .. tostring(want):gsub("^[^:]*: ", "")) end
+  if not okw then bad(path, "bad layout: " .. tostring(want)) end
   local nblock = block:numel()
   if want ~= nblock then
     bad(path, ("data block holds %d floats, but the layout needs %d (truncated file?)"):format(nblock, want))
   end
   local okn, net = pcall(core.Net, opts)
-  if not okn then bad(path, "bad layout: " .. tostring(net):gsub("^[^:]*: ", "")) end
+  if not okn then bad(path, "bad layout: " .. tostring(net)) end
   check_tensors(path, header, nblock, "load")
   -- the tensors tile the block (above), whose size is nparams: each is one of the layout's
   copy_tensors(path, header, net, block, function(i, part) return ("layers.%d.%s"):format(i, part) end)

@@ -66,26 +66,29 @@ local function check_folder(dir)
   return check_paths(ti, tl), check_paths(si, sl)
 end
 
-local function short(err) return (tostring(err):gsub(" %(`lnn data fetch`.*$", "")) end
-
 local function describe(dir, what)
   if not dir then
     return what == "$LNN_DATA" and "(not set)" or what:match("checkout") and "(lnn is not run from a checkout)"
       or "(HOME is not set)"
   end
   if not exists(dir) then return "(no such folder)" end
-  local ok, ntrain, ntest = pcall(check_folder, dir)
-  if not ok then
-    local msg = short(ntrain):gsub("^mnist_loader: ", "")
-    if exists(dir .. "/" .. mnist_loader.MANIFEST) then return "(incomplete: " .. msg .. ")" end
-    return "(no MNIST: " .. msg .. ")"
+  -- what the loader refuses, without the clause that says how to mend it
+  local what = mnist_loader.problem(dir)
+  local ok, ntrain, ntest = true, nil, nil
+  if not what then ok, ntrain, ntest = pcall(check_folder, dir) end
+  if what or not ok then
+    what = what or tostring(ntrain)
+    if exists(dir .. "/" .. mnist_loader.MANIFEST) then return "(incomplete: " .. what .. ")" end
+    return "(no MNIST: " .. what .. ")"
   end
-  local ok3, nex = pcall(function() return check_paths(mnist_loader.files(dir, true)) end)
+  local refused = mnist_loader.problem(dir, true)
+  local ok3, nex = true, nil
+  if not refused then ok3, nex = pcall(function() return check_paths(mnist_loader.files(dir, true)) end) end
   local expanded
-  if ok3 then
+  if ok3 and not refused then
     expanded = nex .. " images"
   elseif mnist_loader.manifest(dir) and mnist_loader.manifest(dir).expanded then
-    expanded = "refused (" .. short(nex):gsub("^mnist_loader: ", "") .. ")"
+    expanded = "refused (" .. (refused or tostring(nex)) .. ")"
   else
     expanded = "none (`lnn expand` writes it)"
   end

@@ -49,13 +49,13 @@ function M.run(argv, prog)
   local labels = ("%s/%s.gz"):format(dir, F.expanded_labels)
   if not opts.force and exists(images) and exists(labels) then
     -- kept only when it is the expansion of the training files there now (the manifest says so)
-    local okx, why = pcall(mnist_loader.files, dir, true)
-    if okx or not mnist_loader.manifest(dir) then
+    local why = mnist_loader.problem(dir, true)
+    if not why or not mnist_loader.manifest(dir) then
       print(("The expanded training set already exists in %s; kept (--force rewrites it)."):format(dir))
       return 0
     end
     print(("The expanded training set in %s is refused (%s); writing it again.")
-      :format(dir, tostring(why):gsub("^mnist_loader: ", "")))
+      :format(dir, why))
   end
   print("Expanding the MNIST training set")
   local training = mnist_loader.load_data(dir) -- an error: cli.run says it

@@ -58,6 +58,12 @@ return {
    why = "a relative symlink in another folder is resolved against the working folder", specs = FILES},
 
   -- checksums and file formats
+  {id = "loader-expand-hint", file = "lua/lnn/mnist_loader.lua",
+   find = "(name == FILES.expanded_images or name == FILES.expanded_labels) and EXPAND or FETCH", replace = "FETCH",
+   why = "a missing expanded set is said to need lnn data fetch, not lnn expand", specs = {"spec/loader_spec.lua"}},
+  {id = "loader-problem-parts", file = "lua/lnn/mnist_loader.lua",
+   find = "return e.detail, e.fix", replace = "return \"mnist_loader: \" .. e.detail .. e.fix, e.fix",
+   why = "problem() gives the whole message, which its callers then show with the prefix", specs = {"spec/loader_spec.lua"}},
   {id = "fetch-sha256", file = "lua/lnn/commands/data.lua",
    find = "if sum ~= M.SHA256[name] then", replace = "if false then",
    why = "lnn data fetch installs bytes whose SHA-256 is wrong", specs = {"spec/data_fetch_spec.lua"}},

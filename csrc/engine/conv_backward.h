@@ -18,7 +18,7 @@
  *   pixel is then the sum of those rows' entries that cover it, p in row
  *   order, VN columns at a time.
  *
- * Expects: BW_SUFFIX(name), BW_TARGET, the vector type V and mask type VM,
+ * Expects: BW_SUFFIX(name), DIN_SUFFIX(name) and DIN_VN (the din gather's width), BW_TARGET, the vector type V and mask type VM,
  * VN (lanes), and vzero(), vload(p), vloadm(p, m), vstore(p, v),
  * vstorem(p, m, v), vstoren(p, n, v) (the first n lanes), vbcast(p), vfma(a, b, c) = a b + c, vadd(a, b),
  * vmask(n) (the first n lanes, 0 <= n <= VN), vwindow(lo, kw) (lanes j
@@ -210,10 +210,10 @@ BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratc
 #undef DCOL
     }
     for (yi = 0; yi < s->h; yi++)
-      for (x0 = 0; x0 < s->w; x0 += VN) {
+      for (x0 = 0; x0 < s->w; x0 += DIN_VN) {
         for (c = 0; c + 4 <= s->c; c += 4)
-          BW_SUFFIX(din_vectors)(din + i * chw, rows, active, Kp, c, yi, x0, s, 4);
-        for (; c < s->c; c++) BW_SUFFIX(din_vectors)(din + i * chw, rows, active, Kp, c, yi, x0, s, 1);
+          DIN_SUFFIX(din_vectors)(din + i * chw, rows, active, Kp, c, yi, x0, s, 4);
+        for (; c < s->c; c++) DIN_SUFFIX(din_vectors)(din + i * chw, rows, active, Kp, c, yi, x0, s, 1);
       }
   }
 }

@@ -21,6 +21,7 @@ describe("command-line limits and targets #slow #mnist #process", function()
     assert.are.equal(16, core.limits.run_threads)
     assert.are.equal(256, core.limits.classes)
     assert.are.equal(4096, core.limits.conv)
+    assert.are.equal(1024, core.limits.accumulate)
     -- and they are the engine's: one more is refused there too
     assert.has_error(function() core.Net {sizes = {2, core.limits.layer + 1}} end)
     assert.has_error(function() core.threads(core.limits.threads + 1) end)

@@ -1,7 +1,8 @@
 -- mpi_spec.lua: data-parallel training over MPI ranks (lnn.mpi, lnn.distributed,
--- train_epoch's reducer).  The runs start real OpenMPI jobs:
--- `mpirun --allow-run-as-root --oversubscribe -np 2` (root needs the first flag,
--- two ranks on a 2-core machine the second), each under `timeout` so a hang fails
+-- train_epoch's reducer and accumulate, the LNN_TEST_NET_DELAY_US hook).  The
+-- runs start real OpenMPI jobs: `mpirun --allow-run-as-root --oversubscribe
+-- -np 2` (root needs the first flag, two ranks on a 2-core machine the
+-- second), each under `timeout` so a hang fails
 -- (H.HANG_LIMIT, exit status 124): no spec here measures how long a job takes.
 local H = require "helpers"
 local distributed = require "lnn.distributed"
@@ -343,5 +344,59 @@ describe("lnn.mpi under mpirun -np 2 #slow #mpi #process", function()
       assert.are.equal(a.members[k].test_accuracy, b.members[k].test_accuracy)
       assert.truthy(io.open(("%s/m/member-%d.lnn"):format(dir, k)), "member file " .. k)
     end
+  end)
+
+  -- gradient accumulation (what it computes: mpi_accumulate_spec.lua) and the delay hook
+  -- face, k, ranks: network3 has dropout and shuffles; network2 momentum and L2;
+  -- 3 ranks sum through the gathered tree, 2 through MPI_Allreduce
+  for _, case in ipairs {{"network", 4, 2}, {"network2", 8, 2}, {"network3", 2, 2}, {"network3", 6, 3}} do
+    local face, k, np = case[1], case[2], case[3]
+    it(("%s, accumulate %d: %d ranks end with one process's bits"):format(face, k, np), function()
+      local tag = ("%s-%d-%d"):format(face, k, np)
+      local one, s1 = H.sh(("LNN_DATA=%s lua5.4 spec/support/mpi_driver.lua %s %s/one-%s- one %d")
+        :format(data, face, dir, tag, k))
+      assert.are.equal(0, s1, one)
+      local many, s2 = mpirun(np, ("spec/support/mpi_driver.lua %s %s/many-%s- mpi %d"):format(face, dir, tag, k), data)
+      assert.are.equal(0, s2, many)
+      local want = H.read_file(("%s/one-%s-rank-0"):format(dir, tag))
+      for r = 0, np - 1 do
+        assert.is_true(H.read_file(("%s/many-%s-rank-%d"):format(dir, tag, r)) == want,
+          ("rank %d's parameters or generator differ from one process's"):format(r))
+      end
+      -- and accumulation changed the run: not the parameters of k = 1
+      local plain, s3 = H.sh(("LNN_DATA=%s lua5.4 spec/support/mpi_driver.lua %s %s/plain-%s- one 1")
+        :format(data, face, dir, tag))
+      assert.are.equal(0, s3, plain)
+      assert.is_true(H.read_file(("%s/plain-%s-rank-0"):format(dir, tag)) ~= want)
+    end)
+  end
+
+  it("--accumulate that is not the ranks times a power of two: every rank refuses it, naming the flag", function()
+    local out, st = mpirun(2, "scripts/train.lua --mpi --accumulate 3 --epochs 1 --train-size 100", data)
+    assert.is_true(st ~= 0 and st ~= 124, out)
+    assert.truthy(out:find("option '--accumulate': the number of processes (2) times a power of two expected", 1, true), out)
+  end)
+
+  it("LNN_TEST_NET_DELAY_US delays every gradient sum by about that much (measured loosely)", function()
+    local script = dir .. "/delay.lua"
+    H.write_file(script, [[
+      do local boot = loadfile("scripts/bootstrap.lua") if boot then boot() end end
+      local core, comm = require "lnn.core", require("lnn.mpi").init()
+      local m = core.Matrix(10, 1)
+      comm:barrier()
+      local t0 = core.clock()
+      for _ = 1, 50 do comm:sum(m) end
+      if comm:rank() == 0 then print(("seconds %.6f"):format(core.clock() - t0)) end
+      require("lnn.mpi").finalize()
+    ]])
+    local function seconds(us)
+      local out, st = sh(("LNN_TEST_NET_DELAY_US=%d %s -x LNN_TEST_NET_DELAY_US %s-np 2 lua5.4 %s")
+        :format(us, MPIRUN, env(), script))
+      assert.are.equal(0, st, out)
+      return assert(tonumber(out:match("seconds ([%d.]+)")), out)
+    end
+    local plain, delayed = seconds(0), seconds(4000)
+    -- 50 sums of 4 ms: at least 0.2 s more; loosely (a busy machine only adds time)
+    assert.is_true(delayed >= 0.2 and delayed - plain >= 0.19, ("0 us: %.3f s, 4000 us: %.3f s"):format(plain, delayed))
   end)
 end)

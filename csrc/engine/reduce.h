@@ -29,6 +29,11 @@ typedef struct lnn_reducer {
   int rank, size; /* 0 <= rank < size */
   int (*sum)(void *ctx, float *buf, size_t n, lnn_error *err);
   void *ctx;
+  /* The same sum in a fixed order: lnn_reduce_tree's over the workers' bufs
+   * in rank order, so the result is the bits one process gets from the same
+   * tree (lnn_train_epoch_accumulate needs it; NULL where it is not offered).
+   * Two workers: any sum is bufs[0] + bufs[1], so MPI_Allreduce is one. */
+  int (*tree)(void *ctx, float *buf, size_t n, lnn_error *err);
 } lnn_reducer;
 
 /* bufs[0][lo..hi-1] = the sum of bufs[0..nbufs-1][lo..hi-1] in a fixed

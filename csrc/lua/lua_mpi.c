@@ -33,7 +33,8 @@ static int mpi_live(void) {
 }
 
 /* This module is loaded apart from lnn.core (RTLD_LOCAL), so it calls none
- * of core's functions: it shares only the types of lua_lnn.h. */
+ * of core's functions: it shares only the types of lua_lnn.h, and compiles
+ * its own copy of engine/reduce.c (the tree of comm_tree). */
 static void *scratch(lua_State *L, size_t bytes) {
   return lua_newuserdatauv(L, bytes ? bytes : 1, 0);
 }
@@ -62,6 +63,45 @@ static int comm_sum(void *ctx, float *buf, size_t n, lnn_error *err) {
     buf += k;
     n -= (size_t)k;
   }
+  return LNN_OK;
+}
+
+/* The reducer's tree: lnn_reduce_tree's order over the ranks.  Two ranks:
+ * MPI_Allreduce (one addition per element, the same bits in any order).  More:
+ * every rank's block gathered on every rank (P times the bytes of a sum) and
+ * added in the tree here, so no rank depends on the order MPI would pick. */
+static int comm_tree(void *ctx, float *buf, size_t n, lnn_error *err) {
+  const lcomm *c = (const lcomm *)ctx;
+  const int P = c->red.size;
+  float *all, **rows;
+  int i;
+  if (P <= 2 || n == 0) return comm_sum(ctx, buf, n, err);
+  if (!mpi_live() || n > (size_t)INT_MAX || (size_t)P > ((size_t)-1 / sizeof(float)) / n) {
+    err->code = LNN_EINVAL;
+    snprintf(err->msg, sizeof err->msg, !mpi_live() ? "MPI is finalized"
+             : "a tree sum of %zu floats over %d ranks is too large", n, P);
+    return LNN_EINVAL;
+  }
+  all = (float *)malloc((size_t)P * n * sizeof(float));
+  rows = (float **)malloc((size_t)P * sizeof *rows);
+  if (all == NULL || rows == NULL) {
+    free(all);
+    free(rows);
+    err->code = LNN_ENOMEM;
+    snprintf(err->msg, sizeof err->msg, "out of memory for a tree sum over %d ranks", P);
+    return LNN_ENOMEM;
+  }
+  if (c->delay > 0.0) {
+    const double until = seconds_now() + c->delay;
+    while (seconds_now() < until) {
+    }
+  }
+  MPI_Allgather(buf, (int)n, MPI_FLOAT, all, (int)n, MPI_FLOAT, c->comm);
+  for (i = 0; i < P; i++) rows[i] = all + (size_t)i * n;
+  lnn_reduce_tree(rows, P, 0, n);
+  memcpy(buf, rows[0], n * sizeof(float));
+  free(all);
+  free(rows);
   return LNN_OK;
 }
 
@@ -153,6 +193,7 @@ static int mpi_init(lua_State *L) {
     c->delay = d != NULL && atof(d) > 0.0 ? atof(d) * 1e-6 : 0.0;
   }
   c->red.sum = comm_sum;
+  c->red.tree = comm_tree;
   c->red.ctx = c;
   c->red.rank = rank;
   c->red.size = size;

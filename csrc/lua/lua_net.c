@@ -2,11 +2,13 @@
  * userdata, header then parameter block; its mini-batch workspace and momentum
  * buffer are cached in user values.  Every argument is checked here so the
  * core can trust it.  One call to train_epoch runs a whole epoch in C. */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/accumulate.h"
 #include "engine/parallel.h"
 #include "lua_lnn.h"
 
@@ -476,7 +478,7 @@ static float *velocity(lua_State *L, int arg, lnet *u, float mu) {
  * (in the section: reading them can run an __index metamethod). */
 static void check_sgd_options(lua_State *L, int t, const char *fname) {
   static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "threads",
-                                     "reducer", "progress", NULL};
+                                     "reducer", "progress", "accumulate", NULL};
   luaL_checktype(L, t, LUA_TTABLE);
   lnn_lua_checkoptions(L, t, fname, opts);
 }
@@ -527,7 +529,9 @@ static int update_section(lua_State *L) {
     lnn_lua_opterror(L, "update", "threads", "only train_epoch takes threads");
   if (lua_getfield(L, 4, "progress") != LUA_TNIL)
     lnn_lua_opterror(L, "update", "progress", "only train_epoch reports progress");
-  lua_pop(L, 3);
+  if (lua_getfield(L, 4, "accumulate") != LUA_TNIL)
+    lnn_lua_opterror(L, "update", "accumulate", "only train_epoch accumulates");
+  lua_pop(L, 4);
   vel = velocity(L, 1, u, s.mu);
   load_batch(L, u, &w, 2, 3);
   lnn_net_forward(&u->net, &w, m, NULL, u->K);
@@ -575,6 +579,27 @@ static const lnn_reducer *reducer_option(lua_State *L, int t, const char *fname)
   return red;
 }
 
+/* The accumulate option of train_epoch: k mini-batches a step, 1 to
+ * LNN_LIMIT_ACCUMULATE; with a reducer of more than one process, a multiple
+ * of its size whose quotient is a power of two (each process then holds a
+ * whole subtree of the fixed sum). */
+static int accumulate_option(lua_State *L, int t, const lnn_reducer *red) {
+  const int P = red != NULL ? red->size : 1;
+  lua_Integer k = lnn_lua_optintfield(L, t, "train_epoch", "accumulate", 1), q;
+  if (k < 1 || k > LNN_LIMIT_ACCUMULATE)
+    lnn_lua_opterror(L, "train_epoch", "accumulate", "integer 1 to %d expected, got %d",
+                     LNN_LIMIT_ACCUMULATE, (int)(k < 0 ? -1 : k > INT_MAX ? INT_MAX : k));
+  if (k == 1) return 1;
+  q = k / P;
+  if (P > 1 && (k % P != 0 || (q & (q - 1)) != 0))
+    lnn_lua_opterror(L, "train_epoch", "accumulate",
+                     "the number of processes (%d) times a power of two expected, got %d", P,
+                     (int)k);
+  if (red != NULL && red->tree == NULL)
+    lnn_lua_opterror(L, "train_epoch", "accumulate", "a reducer with a fixed-order sum expected");
+  return (int)k;
+}
+
 /* Mini-batches between two looks at the clock when train_epoch reports
  * progress, and the least time between two reports. */
 #define PROGRESS_BATCHES 32
@@ -592,18 +617,26 @@ static double seconds_now(void) {
  * PROGRESS_SECONDS (the network stays busy: the function cannot re-enter it).
  * perm, mem and the velocity live in userdata: an error raised by the
  * function leaks nothing. */
+/* One run of the epoch: lnn_train_epoch, or with accumulate > 1 lnn_train_epoch_accumulate. */
+static int train_run(lnet *u, float *mem, int threads, const lnn_data *d, const uint32_t *perm,
+                     const lnn_sgd *o, int acc, float *vel, lnn_rng *r, const lnn_reducer *red,
+                     lnn_error *e) {
+  if (acc > 1)
+    return lnn_train_epoch_accumulate(&u->net, mem, d, perm, o, acc, vel, r, red, u->K, e);
+  return lnn_train_epoch(&u->net, mem, threads, d, perm, o, vel, r, red, u->K, e);
+}
+
 static void train_with_progress(lua_State *L, int fn, lnet *u, float *mem, int threads,
                                 const lnn_data *d, const uint32_t *perm, const lnn_sgd *o,
-                                float *vel, lnn_rng *r, const lnn_reducer *red) {
-  const size_t run = o->batch * PROGRESS_BATCHES;
+                                int acc, float *vel, lnn_rng *r, const lnn_reducer *red) {
+  const size_t run = o->batch * (size_t)acc * PROGRESS_BATCHES;
   lnn_data part = *d;
   lnn_error e;
   size_t first;
   double last = seconds_now();
   for (first = 0; first < d->n; first += run) {
     part.n = d->n - first < run ? d->n - first : run;
-    if (lnn_train_epoch(&u->net, mem, threads, &part, perm + first, o, vel, r, red, u->K, &e) !=
-        LNN_OK)
+    if (train_run(u, mem, threads, &part, perm + first, o, acc, vel, r, red, &e) != LNN_OK)
       lnn_lua_fail(L, "train_epoch", &e);
     if (first + part.n < d->n && seconds_now() - last >= PROGRESS_SECONDS) {
       lua_pushvalue(L, fn);
@@ -616,13 +649,17 @@ static void train_with_progress(lua_State *L, int fn, lnet *u, float *mem, int t
 }
 
 /* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true,
- * threads = core.threads(), reducer =, progress = function(done, n)}): one
- * epoch of mini-batch SGD in C, the shuffle then the dropout masks drawn from
- * rng; the same bits on any number of threads.  With a reducer, this process
- * runs its share of every mini-batch and the gradients are summed over all of
- * them (data-parallel: every process calls it with the same parameters, data
- * and rng state).  progress, if given, is called with the items done so far
- * at most ten times a second.  Returns true while every parameter is finite */
+ * threads = core.threads(), reducer =, progress = function(done, n),
+ * accumulate = 1}): one epoch of mini-batch SGD in C, the shuffle then the
+ * dropout masks drawn from rng; the same bits on any number of threads.  With
+ * a reducer, this process runs its share of every mini-batch and the
+ * gradients are summed over all of them (data-parallel: every process calls
+ * it with the same parameters, data and rng state).  accumulate = k > 1: one
+ * step (and one sum over the reducer) per k mini-batches, of their mean
+ * gradient (engine/accumulate.h; one thread; k / the reducer's size a power
+ * of two; the same bits for any such number of processes).  progress, if
+ * given, is called with the items done so far at most ten times a second.
+ * Returns true while every parameter is finite */
 static int train_epoch_section(lua_State *L) {
   lnet *u = (lnet *)lua_touserdata(L, 1);
   ldata *s = (ldata *)lua_touserdata(L, 2);
@@ -633,7 +670,7 @@ static int train_epoch_section(lua_State *L) {
   lblob *pb, *mem;
   uint32_t *perm;
   float *vel;
-  int shuffle, threads, progress;
+  int shuffle, threads, progress, acc;
   size_t i;
   sgd_options(L, 4, "train_epoch", &o, s->d.n);
   threads = (int)lnn_lua_optintfield(L, 4, "train_epoch", "threads", lnn_lua_threads(L));
@@ -641,6 +678,7 @@ static int train_epoch_section(lua_State *L) {
     lnn_lua_opterror(L, "train_epoch", "threads", "integer 1 to %d expected, got %d",
                      LNN_LIMIT_THREADS, threads);
   red = reducer_option(L, 4, "train_epoch");
+  acc = accumulate_option(L, 4, red);
   lua_getfield(L, 4, "shuffle");
   shuffle = lua_isnil(L, -1) || lua_toboolean(L, -1);
   lua_settop(L, 4);
@@ -648,7 +686,10 @@ static int train_epoch_section(lua_State *L) {
   if (progress && !lua_isfunction(L, 5))
     lnn_lua_opterror(L, "train_epoch", "progress", "function expected, got %s", luaL_typename(L, 5));
   vel = velocity(L, 1, u, o.mu);
-  mem = lnn_lua_newblob(L, (lnn_train_floats(&u->net, o.batch, threads) + 16) * sizeof(float));
+  mem = lnn_lua_newblob(L, ((acc > 1 ? lnn_accumulate_floats(&u->net, o.batch,
+                                                               acc / (red ? red->size : 1))
+                                      : lnn_train_floats(&u->net, o.batch, threads)) + 16) *
+                                sizeof(float));
   pb = lnn_lua_newblob(L, s->d.n * sizeof(uint32_t));
   perm = (uint32_t *)(void *)pb->data;
   if (shuffle)
@@ -656,10 +697,10 @@ static int train_epoch_section(lua_State *L) {
   else
     for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
   if (progress)
-    train_with_progress(L, 5, u, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, vel, r,
-                        red);
-  else if (lnn_train_epoch(&u->net, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, vel,
-                           r, red, u->K, &e) != LNN_OK)
+    train_with_progress(L, 5, u, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, acc, vel,
+                        r, red);
+  else if (train_run(u, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, acc, vel, r, red,
+                     &e) != LNN_OK)
     lnn_lua_fail(L, "train_epoch", &e);
   lua_pushboolean(L, params_finite(&u->net));
   return 1;
@@ -863,6 +904,7 @@ static void open_limits(lua_State *L) {
                 {"layers", LNN_LIMIT_LAYERS},
                 {"conv", LNN_LIMIT_CONV},
                 {"batch", LNN_LIMIT_BATCH},
+                {"accumulate", LNN_LIMIT_ACCUMULATE},
                 {"threads", LNN_LIMIT_THREADS},
                 {"run_threads", LNN_LIMIT_RUN_THREADS},
                 {"classes", LNN_LIMIT_CLASSES},

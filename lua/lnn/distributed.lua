@@ -18,21 +18,54 @@ local distributed = {}
 distributed.flag = {name = "mpi", kind = "flag",
   help = "data-parallel over the ranks of mpirun -np N (rank 0 prints and writes)"}
 
+--- The accumulate flag (beside the mpi flag in every command that trains one
+--- network): one step, and one gradient sum over the ranks, per K
+--- mini-batches; the step is that of a mini-batch of K times the size (the
+--- mean gradient over K m items, eta / (K m)), not K steps.
+distributed.accumulate_flag = {name = "accumulate", kind = "int", default = 1, arg = "K",
+  help = "one step (and one sum over the ranks) per K mini-batches: the step of a K times larger "
+    .. "mini-batch, not K steps (under --mpi K is the ranks times a power of two; one thread per process)",
+  check = function(v)
+    if v < 1 or v > require("lnn.core").limits.accumulate then
+      return ("must be 1 to %d"):format(require("lnn.core").limits.accumulate)
+    end
+  end}
+
 local Run = {}
 Run.__index = Run
 
---- start(use_mpi, who, threads): the run's context.  use_mpi false or nil:
+-- --accumulate K must give every rank a power of two of the K mini-batches
+-- (one process takes any K)
+local function check_accumulate(self)
+  local k = self.accumulate
+  local q = k and k // self.size
+  if k and k > 1 and self.size > 1 and (k % self.size ~= 0 or q & (q - 1) ~= 0) then
+    local msg = ("option '--accumulate': the number of processes (%d) times a power of two expected "
+      .. "(1, 2, 4, ... times it), got %d"):format(self.size, k)
+    self.disagreed = true -- every rank refuses the same at once: they end together (see __close)
+    if self.root then io.stderr:write(("%s: %s\n"):format(self.who, msg)) io.stderr:flush() end
+    self.comm:barrier()
+    require("lnn.cli").refuse(self.who, msg, true)
+  end
+end
+
+--- start(use_mpi, who, threads [, accumulate]): the run's context.  use_mpi false or nil:
 --- one process (rank 0 of 1, no communicator).  who names the script in
 --- errors.  threads (a command's threads flag): lnn's thread count for the run
 --- (core.threads); without it, ranks on one machine share its processors.
+--- accumulate (a command's accumulate flag): mini-batches per step, given to every
+--- SGD of the run (sgd); under MPI it must be the ranks times a power of two
+--- (every rank refuses it together, naming the flag, otherwise).
 -- @param use_mpi whether to run over MPI ranks
 -- @param who the program's name in messages
 -- @param threads optional thread count (core.threads)
+-- @param accumulate optional mini-batches per step (1: every mini-batch steps)
 -- @return the run's context
-function distributed.start(use_mpi, who, threads)
+function distributed.start(use_mpi, who, threads, accumulate)
   who = who or "lnn"
   if threads then require("lnn.core").threads(threads) end
-  local self = setmetatable({rank = 0, size = 1, root = true, who = who}, Run)
+  local self = setmetatable({rank = 0, size = 1, root = true, who = who,
+    accumulate = accumulate ~= 1 and accumulate or nil}, Run)
   if not use_mpi then return self end
   local ok, mpi = pcall(require, "lnn.mpi")
   if not ok then
@@ -48,6 +81,7 @@ function distributed.start(use_mpi, who, threads)
     local core = require "lnn.core"
     core.threads(math.max(1, core.threads() // here))
   end
+  check_accumulate(self)
   return self
 end
 
@@ -167,7 +201,8 @@ end
 
 --- sgd(net, opts): a face's SGD options for this run: the reducer, every
 --- rank quiet and without checkpoints but rank 0, and after every epoch the
---- identity check before rank 0's on_epoch (which then may save).
+--- identity check before rank 0's on_epoch (which then may save); and, with
+--- or without MPI, the run's accumulate.
 -- @param net a network
 -- @param opts options table (the keys are listed above)
 -- @return a face's SGD options for this run: the reducer, every rank quiet and without checkpoints
@@ -175,9 +210,11 @@ end
 --  save)
 function Run:sgd(net, opts)
   opts = opts or {}
-  if not self.comm then return opts end
+  if not self.comm and not self.accumulate then return opts end
   local out = {}
   for k, v in pairs(opts) do out[k] = v end
+  out.accumulate = self.accumulate
+  if not self.comm then return out end
   out.reducer = self.comm
   if not self.root then
     out.quiet, out.backups, out.backup_every = true, nil, nil

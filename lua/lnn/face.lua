@@ -331,12 +331,14 @@ end
 
 -- The driver's options every face's SGD takes (beside the face's own).
 face.driver_options = {on_epoch = true, on_saturation = true, threads = true, reducer = true,
-                       progress = true, should_stop = true, warn = true}
+                       progress = true, should_stop = true, warn = true, accumulate = true}
 
 -- Options the driver hands to the engine's step unchanged when given: the
 -- engine checks them.  threads also sets core.threads for the run, so the
--- evaluations between the steps use the same count.
-local FORWARD = {"threads", "reducer"}
+-- evaluations between the steps use the same count.  accumulate = k: one
+-- step per k mini-batches, of their mean gradient (the step of a mini-batch
+-- of k times the size; train_epoch's option, engine/accumulate.h).
+local FORWARD = {"threads", "reducer", "accumulate"}
 
 local function check_driver_options(opts, fname)
   for k, want in pairs {on_epoch = "function", should_stop = "function", warn = "function"} do
@@ -352,6 +354,19 @@ local function check_driver_options(opts, fname)
   local t = opts.threads
   if t ~= nil and (math.type(t) ~= "integer" or t < 1 or t > core.limits.threads) then
     args.bad(fname, "option 'threads'", ("integer 1 to %d expected, got %s"):format(core.limits.threads, tostring(t)), 3)
+  end
+  local k = opts.accumulate
+  if k ~= nil then
+    -- each process holds a whole subtree of the fixed sum (engine/accumulate.h)
+    local ranks = opts.reducer ~= nil and type(opts.reducer.size) == "function" and opts.reducer:size() or 1
+    if math.type(k) ~= "integer" or k < 1 or k > core.limits.accumulate then
+      args.bad(fname, "option 'accumulate'", ("integer 1 to %d expected, got %s"):format(core.limits.accumulate, tostring(k)), 3)
+    end
+    local q = k // ranks
+    if k > 1 and ranks > 1 and (k % ranks ~= 0 or q & (q - 1) ~= 0) then
+      args.bad(fname, "option 'accumulate'", ("the number of processes (%d) times a power of two expected, got %d")
+        :format(ranks, k), 3)
+    end
   end
   local p = opts.progress
   if p ~= nil and type(p) ~= "boolean" and not (type(p) == "table" and io.type(p.out) == "file") then

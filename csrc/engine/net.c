@@ -338,7 +338,10 @@ static void layer_backward(const lnn_net *net, lnn_work *w, int l, float *grad, 
 void lnn_net_backward(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K) {
   int l;
   output_delta(net, w, m, K);
-  for (l = net->nlayers - 1; l >= 0; l--) layer_backward(net, w, l, w->grad, m, K);
+  for (l = net->nlayers - 1; l >= 0; l--) {
+    layer_backward(net, w, l, w->grad, m, K);
+    if (w->on_layer != NULL) w->on_layer(w->on_layer_ctx, l);
+  }
 }
 
 /* network2.py's nan_to_num: nan -> 0, inf -> the largest double */

@@ -78,6 +78,12 @@ typedef struct lnn_work {
   int32_t *arg[LNN_LIMIT_LAYERS];    /* conv-pool: argmax of each output (cap x n_out) */
   float *scratch[LNN_LIMIT_LAYERS];  /* conv-pool: the kernels' (lnn_conv_scratch_floats) */
   float *mask[LNN_LIMIT_LAYERS];     /* dropout: multiplier of each input (cap x n_in) */
+  /* lnn_net_backward calls on_layer(on_layer_ctx, l) once layer l's part of
+   * grad is final (layers go from the last down): a data-parallel step starts
+   * summing it over the processes while the layers below are computed.  NULL
+   * (lnn_work_carve's) for none. */
+  void (*on_layer)(void *ctx, int l);
+  void *on_layer_ctx;
 } lnn_work;
 
 size_t lnn_work_floats(const lnn_net *net, size_t cap);

@@ -8,9 +8,10 @@ local H = require "helpers"
 
 describe("accumulate: one step per k mini-batches", function()
   it("is the step of a k times larger mini-batch: lnn.reference's SGD at batch k m, shuffles alike", function()
-    -- 53 items, batch 3, k 4: groups of 12, the last of 5 items (a short mini-batch too)
+    -- 53 items, batch 3, k 4: groups of 12, the last of 5 items (a short mini-batch too);
+    -- k 20: 16 chunks across mini-batches, the last group of 53 items shorter than 16 chunks
     local data = H.to_data(H.get_dummy_training_data(20, 4, 53, core.Rng(5)))
-    for _, k in ipairs {1, 3, 4} do
+    for _, k in ipairs {1, 3, 4, 20} do
       local net = network.Network({20, 7, 4}, {seed = 3})
       local ref = H.reference_of(net)
       local twin = net.rng:clone()
@@ -43,7 +44,7 @@ describe("accumulate: one step per k mini-batches", function()
     assert.are.same(run(1), run(4))
   end)
 
-  it("refuses a count out of range, of another type, or on update", function()
+  it("refuses a count out of range, of another type, or on update; overlap needs k >= 2", function()
     local data = H.to_data(H.get_dummy_training_data(6, 3, 20, core.Rng(1)))
     local net = network.Network({6, 4, 3}, {seed = 1})
     for _, bad in ipairs {0, core.limits.accumulate + 1, 2.5, "2"} do
@@ -61,6 +62,20 @@ describe("accumulate: one step per k mini-batches", function()
     ok, err = pcall(e.update, e, x, y, {eta = 1.0, accumulate = 2})
     assert.is_false(ok)
     assert.truthy(tostring(err):find("only train_epoch accumulates", 1, true), err)
+    ok, err = pcall(e.update, e, x, y, {eta = 1.0, overlap = true})
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("bad option 'overlap' to 'update' (only train_epoch overlaps sums)", 1, true), err)
+    ok, err = pcall(net.SGD, net, data, 1, 2, 1.0, nil, {quiet = true, overlap = true})
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("bad option 'overlap' to 'SGD' (accumulate of 2 or more expected", 1, true), err)
+    ok, err = pcall(e.train_epoch, e, data, net.rng, {eta = 1.0, accumulate = 2, overlap = 1})
+    assert.is_false(ok)
+    assert.truthy(tostring(err):find("bad option 'overlap' to 'train_epoch' (boolean expected, got number)", 1, true), err)
+    -- overlap without a reducer: one process, the same bits as without it
+    local a, b = network.Network({6, 4, 3}, {seed = 2}), network.Network({6, 4, 3}, {seed = 2})
+    a:SGD(data, 1, 2, 1.0, nil, {quiet = true, accumulate = 4, overlap = true})
+    b:SGD(data, 1, 2, 1.0, nil, {quiet = true, accumulate = 4})
+    assert.are.same(a._net:params():totable(), b._net:params():totable())
   end)
 
   it("lnn train --accumulate: in the help, and a bad count is a usage error naming the flag", function()
@@ -70,5 +85,8 @@ describe("accumulate: one step per k mini-batches", function()
     local msg, st = H.lnn("train --accumulate 0 --epochs 0")
     assert.are.equal(2, st, msg)
     assert.truthy(msg:find("--accumulate", 1, true), msg)
+    msg, st = H.lnn("train --overlap --epochs 0")
+    assert.are.equal(2, st, msg)
+    assert.truthy(msg:find("option '--overlap': works with --accumulate K", 1, true), msg)
   end)
 end)

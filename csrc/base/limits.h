@@ -10,7 +10,6 @@
 #define LNN_LIMIT_CONV 4096                /* a conv-pool's channels, image sides, filters */
 #define LNN_LIMIT_BATCH (1 << 20)          /* items in one mini-batch */
 #define LNN_LIMIT_ACCUMULATE 1024          /* mini-batches summed into one step (train_epoch accumulate) */
-#define LNN_LIMIT_ACCUMULATE_DEPTH 11      /* log2(LNN_LIMIT_ACCUMULATE) + 1: its tree's blocks */
 #define LNN_LIMIT_THREADS 256              /* the thread count core.threads accepts ... */
 #define LNN_LIMIT_RUN_THREADS 16           /* ... and the most threads that run at once */
 #define LNN_LIMIT_CLASSES 256              /* classes of a data set (labels are bytes) */

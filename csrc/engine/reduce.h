@@ -34,6 +34,15 @@ typedef struct lnn_reducer {
    * tree (lnn_train_epoch_accumulate needs it; NULL where it is not offered).
    * Two workers: any sum is bufs[0] + bufs[1], so MPI_Allreduce is one. */
   int (*tree)(void *ctx, float *buf, size_t n, lnn_error *err);
+  /* The same tree sum, nonblocking, in parts (buckets): start begins the sum
+   * of buf[0..n) (every worker starts the same parts in the same order),
+   * poke lets the started sums progress (MPI moves a message only inside an
+   * MPI call), finish waits for all of them; each part gets the bits tree
+   * would give it.  At most LNN_LIMIT_LAYERS parts in flight.  NULL where not
+   * offered. */
+  int (*start)(void *ctx, float *buf, size_t n, lnn_error *err);
+  void (*poke)(void *ctx);
+  int (*finish)(void *ctx, lnn_error *err);
 } lnn_reducer;
 
 /* bufs[0][lo..hi-1] = the sum of bufs[0..nbufs-1][lo..hi-1] in a fixed

@@ -22,6 +22,13 @@ typedef struct lcomm {
   lnn_reducer red;
   MPI_Comm comm;
   double delay; /* seconds added to every sum: LNN_TEST_NET_DELAY_US, a stand-in for a network */
+  /* the parts of a nonblocking tree sum in flight (comm_start .. comm_finish) */
+  int nparts;
+  MPI_Request req[LNN_LIMIT_LAYERS];
+  float *part[LNN_LIMIT_LAYERS]; /* where each part's sum goes */
+  float *all[LNN_LIMIT_LAYERS];  /* more than 2 ranks: each part's gathered blocks (malloc) */
+  size_t n[LNN_LIMIT_LAYERS];
+  double ready;                  /* the delay hook: no part completes before this time */
 } lcomm;
 
 /* Whether MPI is usable now: initialized (by us or the host) and not finalized. */
@@ -102,6 +109,75 @@ static int comm_tree(void *ctx, float *buf, size_t n, lnn_error *err) {
   memcpy(buf, rows[0], n * sizeof(float));
   free(all);
   free(rows);
+  return LNN_OK;
+}
+
+/* The nonblocking tree (lnn_reducer's start, poke, finish): two ranks
+ * MPI_Iallreduce, more MPI_Iallgather then the tree at the finish, as
+ * comm_tree.  The delay hook makes a part complete no sooner than the delay
+ * after it started, while this rank computes on: as a slower network's latency
+ * would (the parts' latencies overlap one another and the backward pass). */
+static int comm_start(void *ctx, float *buf, size_t n, lnn_error *err) {
+  lcomm *c = (lcomm *)ctx;
+  const int P = c->red.size, i = c->nparts;
+  if (!mpi_live() || i >= LNN_LIMIT_LAYERS || n > (size_t)INT_MAX ||
+      (size_t)P > ((size_t)-1 / sizeof(float)) / (n ? n : 1)) {
+    err->code = LNN_EINVAL;
+    snprintf(err->msg, sizeof err->msg, !mpi_live() ? "MPI is finalized"
+             : "a nonblocking sum of %zu floats in part %d is out of range", n, i + 1);
+    return LNN_EINVAL;
+  }
+  c->part[i] = buf;
+  c->n[i] = n;
+  c->all[i] = NULL;
+  if (P <= 2) {
+    MPI_Iallreduce(MPI_IN_PLACE, buf, (int)n, MPI_FLOAT, MPI_SUM, c->comm, &c->req[i]);
+  } else {
+    c->all[i] = (float *)malloc((size_t)P * (n ? n : 1) * sizeof(float));
+    if (c->all[i] == NULL) {
+      err->code = LNN_ENOMEM;
+      snprintf(err->msg, sizeof err->msg, "out of memory for a tree sum over %d ranks", P);
+      return LNN_ENOMEM;
+    }
+    MPI_Iallgather(buf, (int)n, MPI_FLOAT, c->all[i], (int)n, MPI_FLOAT, c->comm, &c->req[i]);
+  }
+  c->nparts = i + 1;
+  if (c->delay > 0.0) c->ready = seconds_now() + c->delay;
+  return LNN_OK;
+}
+
+static void comm_poke(void *ctx) {
+  lcomm *c = (lcomm *)ctx;
+  int done;
+  if (c->nparts > 0) MPI_Testall(c->nparts, c->req, &done, MPI_STATUSES_IGNORE);
+}
+
+static int comm_finish(void *ctx, lnn_error *err) {
+  lcomm *c = (lcomm *)ctx;
+  const int P = c->red.size;
+  float *rows[64], **row = rows;
+  int i, j;
+  if (c->nparts == 0) return LNN_OK;
+  if (c->delay > 0.0)
+    while (seconds_now() < c->ready) {
+    }
+  MPI_Waitall(c->nparts, c->req, MPI_STATUSES_IGNORE);
+  if (P > 2 && P > 64 && (row = (float **)malloc((size_t)P * sizeof *row)) == NULL) {
+    for (i = 0; i < c->nparts; i++) free(c->all[i]);
+    c->nparts = 0;
+    err->code = LNN_ENOMEM;
+    snprintf(err->msg, sizeof err->msg, "out of memory for a tree sum over %d ranks", P);
+    return LNN_ENOMEM;
+  }
+  for (i = 0; i < c->nparts; i++) {
+    if (c->all[i] == NULL) continue;
+    for (j = 0; j < P; j++) row[j] = c->all[i] + (size_t)j * c->n[i];
+    lnn_reduce_tree(row, P, 0, c->n[i]);
+    memcpy(c->part[i], row[0], c->n[i] * sizeof(float));
+    free(c->all[i]);
+  }
+  if (row != rows) free(row);
+  c->nparts = 0;
   return LNN_OK;
 }
 
@@ -194,6 +270,11 @@ static int mpi_init(lua_State *L) {
   }
   c->red.sum = comm_sum;
   c->red.tree = comm_tree;
+  c->red.start = comm_start;
+  c->red.poke = comm_poke;
+  c->red.finish = comm_finish;
+  c->nparts = 0;
+  c->ready = 0.0;
   c->red.ctx = c;
   c->red.rank = rank;
   c->red.size = size;

@@ -478,7 +478,7 @@ static float *velocity(lua_State *L, int arg, lnet *u, float mu) {
  * (in the section: reading them can run an __index metamethod). */
 static void check_sgd_options(lua_State *L, int t, const char *fname) {
   static const char *const opts[] = {"eta", "lmbda", "mu", "n", "batch", "shuffle", "threads",
-                                     "reducer", "progress", "accumulate", NULL};
+                                     "reducer", "progress", "accumulate", "overlap", NULL};
   luaL_checktype(L, t, LUA_TTABLE);
   lnn_lua_checkoptions(L, t, fname, opts);
 }
@@ -531,7 +531,9 @@ static int update_section(lua_State *L) {
     lnn_lua_opterror(L, "update", "progress", "only train_epoch reports progress");
   if (lua_getfield(L, 4, "accumulate") != LUA_TNIL)
     lnn_lua_opterror(L, "update", "accumulate", "only train_epoch accumulates");
-  lua_pop(L, 4);
+  if (lua_getfield(L, 4, "overlap") != LUA_TNIL)
+    lnn_lua_opterror(L, "update", "overlap", "only train_epoch overlaps sums");
+  lua_pop(L, 5);
   vel = velocity(L, 1, u, s.mu);
   load_batch(L, u, &w, 2, 3);
   lnn_net_forward(&u->net, &w, m, NULL, u->K);
@@ -580,24 +582,40 @@ static const lnn_reducer *reducer_option(lua_State *L, int t, const char *fname)
 }
 
 /* The accumulate option of train_epoch: k mini-batches a step, 1 to
- * LNN_LIMIT_ACCUMULATE; with a reducer of more than one process, a multiple
- * of its size whose quotient is a power of two (each process then holds a
- * whole subtree of the fixed sum). */
+ * LNN_LIMIT_ACCUMULATE; the reducer's processes must share its chunks
+ * (lnn_accumulate_shares: each process then holds a whole subtree of the
+ * fixed sum). */
 static int accumulate_option(lua_State *L, int t, const lnn_reducer *red) {
   const int P = red != NULL ? red->size : 1;
-  lua_Integer k = lnn_lua_optintfield(L, t, "train_epoch", "accumulate", 1), q;
+  lua_Integer k = lnn_lua_optintfield(L, t, "train_epoch", "accumulate", 1);
   if (k < 1 || k > LNN_LIMIT_ACCUMULATE)
     lnn_lua_opterror(L, "train_epoch", "accumulate", "integer 1 to %d expected, got %d",
                      LNN_LIMIT_ACCUMULATE, (int)(k < 0 ? -1 : k > INT_MAX ? INT_MAX : k));
   if (k == 1) return 1;
-  q = k / P;
-  if (P > 1 && (k % P != 0 || (q & (q - 1)) != 0))
+  if (!lnn_accumulate_shares((int)k, P))
     lnn_lua_opterror(L, "train_epoch", "accumulate",
-                     "the number of processes (%d) times a power of two expected, got %d", P,
-                     (int)k);
+                     "%d processes cannot share its %d chunks (the processes times a power of "
+                     "two, at most 16), got %d", P, lnn_accumulate_chunks((int)k), (int)k);
   if (red != NULL && red->tree == NULL)
     lnn_lua_opterror(L, "train_epoch", "accumulate", "a reducer with a fixed-order sum expected");
   return (int)k;
+}
+
+/* The overlap option of train_epoch (a boolean): the sums over the reducer
+ * started in buckets during backward.  It works on the accumulate path (k > 1). */
+static int overlap_option(lua_State *L, int t, int acc, const lnn_reducer *red) {
+  int on;
+  lua_getfield(L, t, "overlap");
+  if (!lua_isnil(L, -1) && !lua_isboolean(L, -1))
+    lnn_lua_opterror(L, "train_epoch", "overlap", "boolean expected, got %s", luaL_typename(L, -1));
+  on = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  if (on && acc < 2)
+    lnn_lua_opterror(L, "train_epoch", "overlap", "accumulate of 2 or more expected (overlap works "
+                     "on its steps), got %d", acc);
+  if (on && red != NULL && (red->start == NULL || red->poke == NULL || red->finish == NULL))
+    lnn_lua_opterror(L, "train_epoch", "overlap", "a reducer with a nonblocking sum expected");
+  return on;
 }
 
 /* Mini-batches between two looks at the clock when train_epoch reports
@@ -619,16 +637,17 @@ static double seconds_now(void) {
  * function leaks nothing. */
 /* One run of the epoch: lnn_train_epoch, or with accumulate > 1 lnn_train_epoch_accumulate. */
 static int train_run(lnet *u, float *mem, int threads, const lnn_data *d, const uint32_t *perm,
-                     const lnn_sgd *o, int acc, float *vel, lnn_rng *r, const lnn_reducer *red,
-                     lnn_error *e) {
+                     const lnn_sgd *o, int acc, int overlap, float *vel, lnn_rng *r,
+                     const lnn_reducer *red, lnn_error *e) {
   if (acc > 1)
-    return lnn_train_epoch_accumulate(&u->net, mem, d, perm, o, acc, vel, r, red, u->K, e);
+    return lnn_train_epoch_accumulate(&u->net, mem, d, perm, o, acc, overlap, vel, r, red, u->K, e);
   return lnn_train_epoch(&u->net, mem, threads, d, perm, o, vel, r, red, u->K, e);
 }
 
 static void train_with_progress(lua_State *L, int fn, lnet *u, float *mem, int threads,
                                 const lnn_data *d, const uint32_t *perm, const lnn_sgd *o,
-                                int acc, float *vel, lnn_rng *r, const lnn_reducer *red) {
+                                int acc, int overlap, float *vel, lnn_rng *r,
+                                const lnn_reducer *red) {
   const size_t run = o->batch * (size_t)acc * PROGRESS_BATCHES;
   lnn_data part = *d;
   lnn_error e;
@@ -636,7 +655,7 @@ static void train_with_progress(lua_State *L, int fn, lnet *u, float *mem, int t
   double last = seconds_now();
   for (first = 0; first < d->n; first += run) {
     part.n = d->n - first < run ? d->n - first : run;
-    if (train_run(u, mem, threads, &part, perm + first, o, acc, vel, r, red, &e) != LNN_OK)
+    if (train_run(u, mem, threads, &part, perm + first, o, acc, overlap, vel, r, red, &e) != LNN_OK)
       lnn_lua_fail(L, "train_epoch", &e);
     if (first + part.n < d->n && seconds_now() - last >= PROGRESS_SECONDS) {
       lua_pushvalue(L, fn);
@@ -650,15 +669,18 @@ static void train_with_progress(lua_State *L, int fn, lnet *u, float *mem, int t
 
 /* train_epoch(data, rng, {eta =, batch =, lmbda =, mu =, n =, shuffle = true,
  * threads = core.threads(), reducer =, progress = function(done, n),
- * accumulate = 1}): one epoch of mini-batch SGD in C, the shuffle then the
+ * accumulate = 1, overlap = false}): one epoch of mini-batch SGD in C, the shuffle then the
  * dropout masks drawn from rng; the same bits on any number of threads.  With
  * a reducer, this process runs its share of every mini-batch and the
  * gradients are summed over all of them (data-parallel: every process calls
  * it with the same parameters, data and rng state).  accumulate = k > 1: one
  * step (and one sum over the reducer) per k mini-batches, of their mean
- * gradient (engine/accumulate.h; one thread; k / the reducer's size a power
- * of two; the same bits for any such number of processes).  progress, if
- * given, is called with the items done so far at most ten times a second.
+ * gradient (engine/accumulate.h: min(k, 16) chunks, shared by the
+ * reducer's processes; one thread; the same bits for any number of processes
+ * that share them); overlap = true
+ * starts those sums in buckets during the backward pass (the same bits).
+ * progress, if given, is called with the items done so far at most ten times
+ * a second.
  * Returns true while every parameter is finite */
 static int train_epoch_section(lua_State *L) {
   lnet *u = (lnet *)lua_touserdata(L, 1);
@@ -670,7 +692,7 @@ static int train_epoch_section(lua_State *L) {
   lblob *pb, *mem;
   uint32_t *perm;
   float *vel;
-  int shuffle, threads, progress, acc;
+  int shuffle, threads, progress, acc, overlap;
   size_t i;
   sgd_options(L, 4, "train_epoch", &o, s->d.n);
   threads = (int)lnn_lua_optintfield(L, 4, "train_epoch", "threads", lnn_lua_threads(L));
@@ -679,6 +701,7 @@ static int train_epoch_section(lua_State *L) {
                      LNN_LIMIT_THREADS, threads);
   red = reducer_option(L, 4, "train_epoch");
   acc = accumulate_option(L, 4, red);
+  overlap = overlap_option(L, 4, acc, red);
   lua_getfield(L, 4, "shuffle");
   shuffle = lua_isnil(L, -1) || lua_toboolean(L, -1);
   lua_settop(L, 4);
@@ -686,8 +709,8 @@ static int train_epoch_section(lua_State *L) {
   if (progress && !lua_isfunction(L, 5))
     lnn_lua_opterror(L, "train_epoch", "progress", "function expected, got %s", luaL_typename(L, 5));
   vel = velocity(L, 1, u, o.mu);
-  mem = lnn_lua_newblob(L, ((acc > 1 ? lnn_accumulate_floats(&u->net, o.batch,
-                                                               acc / (red ? red->size : 1))
+  mem = lnn_lua_newblob(L, ((acc > 1 ? lnn_accumulate_floats(&u->net, o.batch, acc,
+                                                               red ? red->size : 1)
                                       : lnn_train_floats(&u->net, o.batch, threads)) + 16) *
                                 sizeof(float));
   pb = lnn_lua_newblob(L, s->d.n * sizeof(uint32_t));
@@ -697,10 +720,10 @@ static int train_epoch_section(lua_State *L) {
   else
     for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
   if (progress)
-    train_with_progress(L, 5, u, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, acc, vel,
-                        r, red);
-  else if (train_run(u, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, acc, vel, r, red,
-                     &e) != LNN_OK)
+    train_with_progress(L, 5, u, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, acc,
+                        overlap, vel, r, red);
+  else if (train_run(u, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, acc, overlap, vel,
+                     r, red, &e) != LNN_OK)
     lnn_lua_fail(L, "train_epoch", &e);
   lua_pushboolean(L, params_finite(&u->net));
   return 1;
@@ -905,6 +928,7 @@ static void open_limits(lua_State *L) {
                 {"conv", LNN_LIMIT_CONV},
                 {"batch", LNN_LIMIT_BATCH},
                 {"accumulate", LNN_LIMIT_ACCUMULATE},
+                {"accumulate_chunks", LNN_ACCUMULATE_CHUNKS},
                 {"threads", LNN_LIMIT_THREADS},
                 {"run_threads", LNN_LIMIT_RUN_THREADS},
                 {"classes", LNN_LIMIT_CLASSES},

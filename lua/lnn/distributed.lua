@@ -24,24 +24,27 @@ distributed.flag = {name = "mpi", kind = "flag",
 --- mean gradient over K m items, eta / (K m)), not K steps.
 distributed.accumulate_flag = {name = "accumulate", kind = "int", default = 1, arg = "K",
   help = "one step (and one sum over the ranks) per K mini-batches: the step of a K times larger "
-    .. "mini-batch, not K steps (under --mpi K is the ranks times a power of two; one thread per process)",
+    .. "mini-batch, not K steps (min(K, 16) chunks; under --mpi the ranks share them: the ranks times a power of two; one thread a process)",
   check = function(v)
     if v < 1 or v > require("lnn.core").limits.accumulate then
       return ("must be 1 to %d"):format(require("lnn.core").limits.accumulate)
     end
   end}
 
+--- The overlap flag (with the accumulate flag): each step's gradient sum over
+--- the ranks is started in buckets of layers as the backward pass finishes
+--- them (nonblocking MPI), hidden behind the layers below; the same bits.
+distributed.overlap_flag = {name = "overlap", kind = "flag",
+  help = "with --accumulate: start the sums over the ranks in buckets of layers during the backward pass (same results)"}
+
 local Run = {}
 Run.__index = Run
 
--- --accumulate K must give every rank a power of two of the K mini-batches
--- (one process takes any K)
+-- --accumulate K: the ranks must share its chunks (lnn.face.accumulate_problem)
 local function check_accumulate(self)
-  local k = self.accumulate
-  local q = k and k // self.size
-  if k and k > 1 and self.size > 1 and (k % self.size ~= 0 or q & (q - 1) ~= 0) then
-    local msg = ("option '--accumulate': the number of processes (%d) times a power of two expected "
-      .. "(1, 2, 4, ... times it), got %d"):format(self.size, k)
+  local problem = self.accumulate and require("lnn.face").accumulate_problem(self.accumulate, self.size)
+  if problem then
+    local msg = "option '--accumulate': " .. problem
     self.disagreed = true -- every rank refuses the same at once: they end together (see __close)
     if self.root then io.stderr:write(("%s: %s\n"):format(self.who, msg)) io.stderr:flush() end
     self.comm:barrier()
@@ -54,18 +57,23 @@ end
 --- errors.  threads (a command's threads flag): lnn's thread count for the run
 --- (core.threads); without it, ranks on one machine share its processors.
 --- accumulate (a command's accumulate flag): mini-batches per step, given to every
---- SGD of the run (sgd); under MPI it must be the ranks times a power of two
---- (every rank refuses it together, naming the flag, otherwise).
+--- SGD of the run (sgd); under MPI the ranks must share its chunks (every
+--- rank refuses it together, naming the flag, otherwise).  overlap (the
+--- overlap flag, with accumulate): the sums start during backward.
 -- @param use_mpi whether to run over MPI ranks
 -- @param who the program's name in messages
 -- @param threads optional thread count (core.threads)
 -- @param accumulate optional mini-batches per step (1: every mini-batch steps)
+-- @param overlap optional: whether the sums start in buckets during backward
 -- @return the run's context
-function distributed.start(use_mpi, who, threads, accumulate)
+function distributed.start(use_mpi, who, threads, accumulate, overlap)
   who = who or "lnn"
   if threads then require("lnn.core").threads(threads) end
+  if overlap and (accumulate or 1) < 2 then
+    require("lnn.cli").fail(who, "option '--overlap': works with --accumulate K (K of 2 or more)")
+  end
   local self = setmetatable({rank = 0, size = 1, root = true, who = who,
-    accumulate = accumulate ~= 1 and accumulate or nil}, Run)
+    accumulate = accumulate ~= 1 and accumulate or nil, overlap = overlap or nil}, Run)
   if not use_mpi then return self end
   local ok, mpi = pcall(require, "lnn.mpi")
   if not ok then
@@ -202,7 +210,7 @@ end
 --- sgd(net, opts): a face's SGD options for this run: the reducer, every
 --- rank quiet and without checkpoints but rank 0, and after every epoch the
 --- identity check before rank 0's on_epoch (which then may save); and, with
---- or without MPI, the run's accumulate.
+--- or without MPI, the run's accumulate and overlap.
 -- @param net a network
 -- @param opts options table (the keys are listed above)
 -- @return a face's SGD options for this run: the reducer, every rank quiet and without checkpoints
@@ -213,7 +221,7 @@ function Run:sgd(net, opts)
   if not self.comm and not self.accumulate then return opts end
   local out = {}
   for k, v in pairs(opts) do out[k] = v end
-  out.accumulate = self.accumulate
+  out.accumulate, out.overlap = self.accumulate, self.overlap
   if not self.comm then return out end
   out.reducer = self.comm
   if not self.root then

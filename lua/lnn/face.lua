@@ -331,14 +331,33 @@ end
 
 -- The driver's options every face's SGD takes (beside the face's own).
 face.driver_options = {on_epoch = true, on_saturation = true, threads = true, reducer = true,
-                       progress = true, should_stop = true, warn = true, accumulate = true}
+                       progress = true, should_stop = true, warn = true, accumulate = true,
+                       overlap = true}
 
 -- Options the driver hands to the engine's step unchanged when given: the
 -- engine checks them.  threads also sets core.threads for the run, so the
 -- evaluations between the steps use the same count.  accumulate = k: one
 -- step per k mini-batches, of their mean gradient (the step of a mini-batch
--- of k times the size; train_epoch's option, engine/accumulate.h).
-local FORWARD = {"threads", "reducer", "accumulate"}
+-- of k times the size; train_epoch's option, engine/accumulate.h); overlap =
+-- true: with accumulate, the sums over the reducer's processes start in
+-- buckets during the backward pass (the same bits).
+local FORWARD = {"threads", "reducer", "accumulate", "overlap"}
+
+--- accumulate_problem(k, ranks): why ranks processes cannot share the
+-- chunks of accumulate = k (min(k, 16) of them, engine/accumulate.h: each
+-- process must hold a power of two of them, a whole subtree of the fixed
+-- sum; one process takes any k), or nil when they can.
+-- @param k mini-batches per step
+-- @param ranks the number of processes
+-- @return the complaint, or nil
+function face.accumulate_problem(k, ranks)
+  local c = math.min(k, core.limits.accumulate_chunks)
+  local q = c // ranks
+  if k > 1 and ranks > 1 and (c % ranks ~= 0 or q & (q - 1) ~= 0) then
+    return ("%d processes cannot share its %d chunks (the processes times a power of two, at most %d), got %d")
+      :format(ranks, c, core.limits.accumulate_chunks, k)
+  end
+end
 
 local function check_driver_options(opts, fname)
   for k, want in pairs {on_epoch = "function", should_stop = "function", warn = "function"} do
@@ -357,16 +376,19 @@ local function check_driver_options(opts, fname)
   end
   local k = opts.accumulate
   if k ~= nil then
-    -- each process holds a whole subtree of the fixed sum (engine/accumulate.h)
-    local ranks = opts.reducer ~= nil and type(opts.reducer.size) == "function" and opts.reducer:size() or 1
     if math.type(k) ~= "integer" or k < 1 or k > core.limits.accumulate then
       args.bad(fname, "option 'accumulate'", ("integer 1 to %d expected, got %s"):format(core.limits.accumulate, tostring(k)), 3)
     end
-    local q = k // ranks
-    if k > 1 and ranks > 1 and (k % ranks ~= 0 or q & (q - 1) ~= 0) then
-      args.bad(fname, "option 'accumulate'", ("the number of processes (%d) times a power of two expected, got %d")
-        :format(ranks, k), 3)
-    end
+    local ranks = opts.reducer ~= nil and type(opts.reducer.size) == "function" and opts.reducer:size() or 1
+    local problem = face.accumulate_problem(k, ranks)
+    if problem then args.bad(fname, "option 'accumulate'", problem, 3) end
+  end
+  if opts.overlap ~= nil and type(opts.overlap) ~= "boolean" then
+    args.bad(fname, "option 'overlap'", ("boolean expected, got %s"):format(type(opts.overlap)), 3)
+  end
+  if opts.overlap and (k or 1) < 2 then
+    args.bad(fname, "option 'overlap'", ("accumulate of 2 or more expected (overlap works on its steps), got %d")
+      :format(k or 1), 3)
   end
   local p = opts.progress
   if p ~= nil and type(p) ~= "boolean" and not (type(p) == "table" and io.type(p.out) == "file") then

@@ -1,6 +1,6 @@
 -- mpi_driver.lua: small training runs for spec/mpi_spec.lua, under
--- `mpirun -np N lua5.4 spec/support/mpi_driver.lua FACE PREFIX [mpi|one [K]]` or alone
--- (K: --accumulate's K, mini-batches per step).
+-- `mpirun -np N lua5.4 spec/support/mpi_driver.lua FACE PREFIX [mpi|one [K [overlap]]]` or
+-- alone (K: --accumulate's K, mini-batches per step; overlap: --overlap).
 -- Trains FACE (network, network2 with momentum and L2, network3 with a
 -- conv-pool layer and dropout) on the first 1,000 MNIST images for 2 epochs
 -- with a global mini-batch of 10, through lnn.distributed as the scripts do;
@@ -13,7 +13,8 @@ local lnn = require "lnn"
 local distributed = require "lnn.distributed"
 
 local face, dir, use_mpi = arg[1], arg[2], arg[3] == "mpi"
-local run <close> = distributed.start(use_mpi, "mpi_driver", nil, math.tointeger(tonumber(arg[4] or "")))
+local run <close> = distributed.start(use_mpi, "mpi_driver", nil, math.tointeger(tonumber(arg[4] or "")),
+  arg[5] == "overlap")
 local tr, va, te = lnn.mnist_loader.load_data_wrapper(os.getenv("LNN_DATA"))
 tr, te = tr:slice(1, 1000), te:slice(1, 2000)
 local net, correct

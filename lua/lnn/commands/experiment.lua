@@ -27,6 +27,7 @@ M.flags = {
   cli.no_progress_flag,
   distributed.flag,
   distributed.accumulate_flag,
+  distributed.overlap_flag,
   cli.threads_flag,
 }
 
@@ -50,7 +51,10 @@ function M.chapter6_flags(run)
     cli.threads_flag,
   }
   -- 6.8 trains each member whole on one rank: no step to accumulate over the ranks
-  if not run.ensemble then f[#f + 1] = distributed.accumulate_flag end
+  if not run.ensemble then
+    f[#f + 1] = distributed.accumulate_flag
+    f[#f + 1] = distributed.overlap_flag
+  end
   if run.ensemble then
     f[#f + 1] = {name = "nets", kind = "int", default = 5, help = "networks in the ensemble", check = cli.positive}
     f[#f + 1] = {name = "members", kind = "string", help = "vote with these saved networks instead of training", arg = "F1,F2,..."}
@@ -68,7 +72,7 @@ local function run_book(name, argv, prog)
   opts.command = toolkit.command(prog, argv) -- what the results file records
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
-  local dist <close> = distributed.start(opts.mpi, prog, opts.threads, opts.accumulate)
+  local dist <close> = distributed.start(opts.mpi, prog, opts.threads, opts.accumulate, opts.overlap)
   opts.dist = dist
   local stop <close> = dist:catch_signals()
   opts.stop = stop
@@ -88,7 +92,7 @@ local function run_chapter6(run, argv, prog)
   opts.command = toolkit.command(prog, argv) -- what the results file records
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
-  local dist <close> = distributed.start(opts.mpi, prog, opts.threads, opts.accumulate)
+  local dist <close> = distributed.start(opts.mpi, prog, opts.threads, opts.accumulate, opts.overlap)
   dist:only_root_writes(opts, {"save"})
   local tr, va, te = X.data(opts, run.expanded)
   if not opts.quiet then print(run.about) end

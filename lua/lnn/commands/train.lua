@@ -33,6 +33,7 @@ M.flags = {
   {name = "rss", kind = "flag", help = "print the peak resident memory (VmHWM) at the end"},
   distributed.flag,
   distributed.accumulate_flag,
+  distributed.overlap_flag,
 }
 M.about = "Trains a network.py-style sigmoid network on MNIST and reports test accuracy per epoch."
 
@@ -101,7 +102,7 @@ function M.run(argv, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
   -- --mpi: rank 0 alone prints and writes files (lnn.distributed); an error
   -- closes the run, which ends the whole job
-  local run <close> = distributed.start(opts.mpi, prog, opts.threads, opts.accumulate)
+  local run <close> = distributed.start(opts.mpi, prog, opts.threads, opts.accumulate, opts.overlap)
   run:only_root_writes(opts, {"save", "metrics", "backups", "rss"})
 
   local training_data, _, test_data = toolkit.load_data(prog, opts)

@@ -17,16 +17,20 @@
 # iproute2 (ip) and Open MPI; traffic stays between the two namespaces.
 # With --bench it then times W1 and W4 epochs (scripts/bench-mpi.lua): one
 # process, 2 ranks within one host and 2 across the hosts, each as they are
-# and with LNN_TEST_NET_DELAY_US=200 added to every gradient sum.
-# Usage: scripts/test-mpi-hosts.sh [--bench]   (after scripts/setup.sh; LNN_DATA: MNIST)
+# and with LNN_TEST_NET_DELAY_US=200 added to every gradient sum; W1 also
+# with --accumulate $LNN_BENCH_W1_K (default 128), W4 with --accumulate 2,
+# with and without --overlap.  --bench-only skips the checks 1 and 2 (for a
+# timing run: scripts 3 and 4 only).
+# Usage: scripts/test-mpi-hosts.sh [--bench | --bench-only]   (after scripts/setup.sh; LNN_DATA: MNIST)
 set -Eeuo pipefail
 NAME=test-mpi-hosts.sh
 die() { echo "$NAME: $*" >&2; exit 2; }
-BENCH=0
+BENCH=0 ONLY=0
 case ${1:-} in
   "") ;;
   --bench) BENCH=1 ;;
-  *) die "unknown argument '$1' (usage: scripts/test-mpi-hosts.sh [--bench])" ;;
+  --bench-only) BENCH=1 ONLY=1 ;;
+  *) die "unknown argument '$1' (usage: scripts/test-mpi-hosts.sh [--bench | --bench-only])" ;;
 esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
@@ -109,7 +113,9 @@ st=0
 check "mpirun places rank 0 on host 0 and rank 1 on host 1 (${placed//$'\n'/, })" $st
 
 # 1. the same bits across hosts as within one
-for face in network network2 network3; do
+faces="network network2 network3"
+[[ $ONLY -eq 0 ]] || faces=""
+for face in $faces; do
   t0=$SECONDS
   out=$(across lua5.4 spec/support/mpi_driver.lua "$face" "$WORK/x-$face-" mpi 2>&1) || {
     echo "$out" >&2; check "$face: 2 ranks across the hosts ran" 1; continue; }
@@ -138,6 +144,7 @@ EOF
 done
 
 # 2. a host's rank killed while both are held after epoch 1
+if [[ $ONLY -eq 0 ]]; then
 hold=$WORK/hold
 mkdir -p "$hold"
 echo 1 >"$hold/hold"
@@ -178,6 +185,7 @@ io.write(("the checkpoint: %d epoch(s) trained\n"):format(net.epoch))
 LUA
   check "the checkpoint rank 0 saved loads (the last whole epoch)" $st
 fi
+fi
 
 # 3. what one gradient sum costs across the hosts and within one (printed, not judged)
 for where in across within; do
@@ -188,16 +196,21 @@ for where in across within; do
   check "scripts/bench-allreduce.lua $where" $st
 done
 
-# 4. (--bench) W1 and W4 epochs: one process, 2 ranks within one host, 2 across
+# 4. (--bench) W1 and W4 epochs: one process, 2 ranks within one host, 2 across;
+# "one process" runs the same options alone (the same global batch)
 if [[ $BENCH -eq 1 ]]; then
-  echo "| workload | added per sum | one process | 2 ranks, one host | 2 ranks, two hosts |"
-  echo "|---|---:|---:|---:|---:|"
-  for w in W1 W4; do
+  K1=${LNN_BENCH_W1_K:-128}
+  echo "| workload | options | added per sum | one process | 2 ranks, one host | 2 ranks, two hosts |"
+  echo "|---|---|---:|---:|---:|---:|"
+  for cfg in "W1" "W1 --accumulate $K1" "W4" "W4 --accumulate 2" "W4 --accumulate 2 --overlap"; do
     for delay in 0 200; do
-      row="| $w | $delay us |"
+      w=${cfg%% *} opts=""
+      [[ $cfg == *" "* ]] && opts=${cfg#* }
+      row="| $w | ${opts:-(none)} | $delay us |"
       for where in one within across; do
         st=0
-        out=$(LNN_TEST_NET_DELAY_US=$delay $where lua5.4 scripts/bench-mpi.lua $w 2>&1) || st=$?
+        # shellcheck disable=SC2086 # opts: words
+        out=$(LNN_TEST_NET_DELAY_US=$delay $where lua5.4 scripts/bench-mpi.lua $w $opts 2>&1) || st=$?
         [[ $st -eq 0 ]] || echo "$out" >&2
         row="$row $(echo "$out" | grep -o 'epoch [0-9.]* s' | sed 's/epoch //') |"
       done

@@ -7,7 +7,9 @@
 #   1. spec/support/mpi_driver.lua (network, network2, network3) on 2 ranks
 #      across the hosts ends with both ranks' parameters identical, bit for
 #      bit, to a 2-rank run within one host (the same arithmetic whatever
-#      carries the bytes), and within float rounding of one process;
+#      carries the bytes), and within float rounding of one process; and
+#      with --accumulate 2 --overlap (network3) identical, bit for bit, to one
+#      process with the same option;
 #   2. scripts/train.lua --mpi across the hosts, the second host's rank
 #      killed (SIGKILL) while both are held after an epoch: the job ends
 #      (no hang) with a non-zero status, and the checkpoint it saved loads;
@@ -142,6 +144,17 @@ io.write(("max |difference| %.3g\n"):format(m))
 EOF
   check "$face: across the hosts as one process does with the same global batch, within float rounding" $st
 done
+
+# 1b. --accumulate 2 --overlap across the hosts: one process's bits exactly
+if [[ $ONLY -eq 0 ]]; then
+  st=0
+  out=$(across lua5.4 spec/support/mpi_driver.lua network3 "$WORK/xa-" mpi 2 overlap 2>&1) || st=$?
+  [[ $st -eq 0 ]] || echo "$out" >&2
+  one=$(LNN_DATA=$DATA lua5.4 spec/support/mpi_driver.lua network3 "$WORK/oa-" one 2 2>&1) || st=$?
+  [[ $st -eq 0 ]] || echo "$one" >&2
+  [[ $st -ne 0 ]] || { cmp -s "$WORK/xa-rank-0" "$WORK/oa-rank-0" && cmp -s "$WORK/xa-rank-1" "$WORK/oa-rank-0"; } || st=1
+  check "network3 --accumulate 2 --overlap: both ranks across the hosts hold one process's parameters, bit for bit" $st
+fi
 
 # 2. a host's rank killed while both are held after epoch 1
 if [[ $ONLY -eq 0 ]]; then

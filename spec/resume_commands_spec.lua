@@ -1,0 +1,74 @@
+-- --resume of the commands that train more than one network or in rounds
+-- (issue 20): a run killed with SIGKILL (no handler runs) and resumed ends
+-- bit for bit where the run that was never stopped ends.  The run is held
+-- after a known epoch (LNN_TEST_HOLD, lua/lnn/face.lua), let go and killed
+-- at once, so the kill lands in the next epoch or just after it: whichever,
+-- the last whole epoch's checkpoint is what the resumed run starts from.
+local network = require "lnn.network"
+local H = require "helpers"
+
+local sh, q = H.sh, H.q
+
+describe("--resume after kill -9 #slow #mnist #process", function()
+  local dir, cleanup, job, data
+  before_each(function()
+    dir, cleanup = H.tmpdir()
+    data = H.mnist_subset(dir)
+  end)
+  after_each(function()
+    if job then job:kill() end
+    job = nil
+    cleanup()
+  end)
+
+  -- held after epoch `from`, let go and killed with SIGKILL at once
+  local function kill_after(cmd, from)
+    local run = dir .. "/killed"
+    os.execute("mkdir -p " .. q(run))
+    local hold = H.hold(run, from)
+    job = H.background(run, hold.env .. cmd)
+    assert.are.equal(from, hold:wait(job))
+    hold:release()
+    os.execute("kill -KILL " .. job.pid)
+    local status, out = job:status()
+    assert.are.equal(137, status, out)
+    return out
+  end
+
+  it("lnn bootstrap-training: resumed from its checkpoint, the network and the lines are the uninterrupted run's", function()
+    local args = ("lua5.4 bin/lnn bootstrap-training --data %s --train-size 2000 --per-round 2 --max-rounds 3 --save %%s")
+      :format(q(data))
+    local whole, status = sh(args:format(q(dir .. "/whole")))
+    assert.are.equal(0, status, whole)
+    -- killed in round 2 (held after epoch 3: one of its two epochs done)
+    kill_after(args:format(q(dir .. "/b")), 3)
+    local ckpt = dir .. "/b.checkpoint"
+    assert.truthy(io.open(ckpt), "no checkpoint after kill -9")
+    -- without --resume the checkpoint is not overwritten: the run is refused
+    local out, st = sh(args:format(q(dir .. "/b")))
+    assert.are.equal(2, st, out)
+    assert.truthy(out:find(ckpt .. ": a checkpoint of a run that did not finish: --resume continues it", 1, true), out)
+    -- another run's options are refused by name
+    out, st = sh(args:format(q(dir .. "/b")) .. " --resume --eta 2")
+    assert.are.equal(2, st, out)
+    assert.truthy(out:find("--resume: the checkpoint " .. ckpt .. " was made with --eta 3, this run has 2", 1, true), out)
+    out, st = sh(args:format(q(dir .. "/b")) .. " --resume")
+    assert.are.equal(0, st, out)
+    local n = tonumber(out:match("resuming from " .. ckpt:gsub("%p", "%%%0") .. " after (%d+) epochs"))
+    assert.truthy(n and n >= 3 and n <= 6, out)
+    -- the same rounds, history and test accuracy, and the same network, byte for byte
+    for _, pat in ipairs {"History [^\n]*", "Test accuracy[^\n]*", "Round 3:[^\n]*"} do
+      assert.are.equal(whole:match(pat), out:match(pat), pat)
+    end
+    assert.are.equal(H.read_file(dir .. "/whole"), H.read_file(dir .. "/b"))
+    assert.are.equal(6, network.load(dir .. "/b").epoch)
+    assert.falsy(io.open(ckpt), "the checkpoint outlived the whole run")
+    -- --resume without a checkpoint starts from the beginning; without --save it has nowhere to look
+    out, st = sh(args:format(q(dir .. "/c")) .. " --resume")
+    assert.are.equal(0, st, out)
+    assert.are.equal(H.read_file(dir .. "/whole"), H.read_file(dir .. "/c"))
+    out, st = sh(("lua5.4 bin/lnn bootstrap-training --data %s --resume"):format(q(data)))
+    assert.are.equal(2, st, out)
+    assert.truthy(out:find("--resume: expected with --save FILE (the checkpoint is FILE.checkpoint), got it alone", 1, true), out)
+  end)
+end)

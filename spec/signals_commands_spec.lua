@@ -114,7 +114,7 @@ describe("signals in every training command #slow #process #mpi", function()
     assert.are.equal("", sh(("ls -A %s/members 2>/dev/null; ls -A %s/o 2>/dev/null"):format(dir, dir)))
   end)
 
-  it("lnn sweep: SIGINT stops the point in training; the results of the points done are written; exit 130", function()
+  it("lnn sweep: SIGINT stops the point in training; the results of the points done are written, the resume command said; exit 130", function()
     local d = subset()
     -- 6 points of 3 epochs, one after another: held after the 5th epoch, in point 2
     local hold = H.hold(dir, 5)
@@ -128,7 +128,9 @@ describe("signals in every training command #slow #process #mpi", function()
     local line = stopped(out, "lnn sweep", "SIGINT")
     local e, k = line:match("after epoch (%d+) of point (%d+)")
     assert.are.same({"1", "2"}, {e, k}, line) -- its second epoch, "Epoch 1"
-    assert.truthy(line:find("the results of the points done are in " .. dir .. "/s.json", 1, true), line)
+    assert.truthy(line:find("the results of the points done are in " .. dir .. "/s.json; resume with: lnn sweep --data "
+      .. d .. " --train-size 2000 --eta 0.5,1,3 --epochs 3 --out " .. dir .. "/s.json --sizes 784,30,10:784,100,10 --resume",
+      1, true), line)
     local r = decode(dir .. "/s.json")
     assert.are.equal("SIGINT", r.interrupted)
     assert.are.equal(6, #r.points)

@@ -12,8 +12,6 @@
 -- @internal lnn.commands.bootstrap_training
 local core = require "lnn.core"
 local cli = require "lnn.cli"
-local json = require "lnn.json"
-local model = require "lnn.model"
 local bootstrap = require "lnn.bootstrap"
 local network = require "lnn.network"
 local distributed = require "lnn.distributed"
@@ -62,14 +60,11 @@ local function flag_value(v)
 end
 
 -- the checkpoint's state (options, data, the counts of every epoch) and its
--- network, or nil without one; a checkpoint of another run is refused
+-- network, or nil without one; without --resume, or of another run, it is refused
 local function resume_from(prog, file, opts, data_sum)
-  local f = io.open(file, "rb")
-  if not f then return nil end
-  f:close()
-  local ok, _, md = pcall(model.load, file, "network", "lnn.network.load")
-  local state = ok and type(md.bootstrap) == "string" and select(2, pcall(json.decode, md.bootstrap, file))
-  if type(state) ~= "table" or type(state.options) ~= "table" or type(state.correct) ~= "table" then
+  local engine, state = toolkit.checkpoint_load(prog, file, opts.resume, "network", "bootstrap")
+  if not engine then return nil end
+  if type(state.options) ~= "table" or type(state.correct) ~= "table" then
     cli.refuse(prog, ("--resume: %s is not a checkpoint of lnn bootstrap-training"):format(file))
   end
   for _, k in ipairs(SAME) do
@@ -112,12 +107,7 @@ function M.run(argv, prog)
   local ckpt = opts.save and opts.save .. ".checkpoint"
   local data_sum = training_data:checksum()
   local state, net
-  if ckpt and opts.resume then
-    state, net = resume_from(prog, ckpt, opts, data_sum)
-  elseif ckpt and io.open(ckpt, "rb") then
-    cli.refuse(prog, ("%s: a checkpoint of a run that did not finish: --resume continues it (or remove it to start "
-      .. "over)"):format(ckpt))
-  end
+  if ckpt then state, net = resume_from(prog, ckpt, opts, data_sum) end
   if state then
     print(("resuming from %s after %d epochs"):format(ckpt, #state.correct))
   elseif opts.previous then
@@ -135,8 +125,7 @@ function M.run(argv, prog)
   local options = {}
   for _, k in ipairs(SAME) do options[k] = opts[k] end
   local function checkpoint(correct)
-    model.save(ckpt, net:engine(), {face = "network", epoch = net.epoch, rng = net.rng:state(),
-      bootstrap = json.encode {options = options, data = data_sum, correct = correct}})
+    toolkit.checkpoint_save(ckpt, net, "network", "bootstrap", {options = options, data = data_sum, correct = correct})
   end
   print(("lnn %s: network [%s], %d training images, eta %g, rounds of %d epochs, batch %d x%g up to %d,"
     .. " largeBin %d, smallBin %d, threshold %g"):format(core.version, table.concat(net.sizes, ","),

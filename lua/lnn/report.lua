@@ -1074,7 +1074,8 @@ local function section_table(w, ctx)
     .. 'epochs, images or networks than the book) are not compared. The book\'s chapter 1 figure is the best '
     .. 'of three runs; lnn\'s chapter 1 and 3 figures are the best epoch of a run, as the book reads them.</p>\n')
   w('<p>Run time: the wall time of one run as it recorded it (training and per-epoch evaluation). '
-    .. 'Commands run from the checkout\'s root; <code>--out DIR</code> chooses where a run writes its files.</p>\n')
+    .. 'The lnn commands run anywhere lnn is installed (the scripts, shown inside a checkout, from its root); '
+    .. '<code>--out DIR</code> chooses where a run writes its files.</p>\n')
   w('</section>\n')
 end
 

@@ -663,11 +663,13 @@ local function family_of(row)
 end
 
 -- PER_IMAGE: the fallback seconds per training image and epoch of each
--- family (evaluation included), for a row whose family has no result yet:
--- one epoch on 5,000 images (10,000 for the network2 nets) per family, timed
--- alone on the machine named here.
+-- family (evaluation included), for a row whose family has no result yet,
+-- timed alone on the machine named here: the network2 nets and 6.1 from
+-- full-length runs of ch1_30_hidden (2.09 s) and ch6_1 (9.42 s), the conv
+-- nets from one epoch on 5,000 images (validation and test 1,000 each; 400
+-- for the expanded-set nets) of 6.2, 6.3, 6.6 and 6.7.
 R.PER_IMAGE = {machine = "AMD EPYC with AVX-512, 2 cores, 2026-12-08",
-  fc2 = 3.1e-5, fc3 = 6.7e-6, conv1 = 7.1e-5, conv2 = 9.4e-5, conv2fc2 = 7.5e-5, dropout = 2.1e-4}
+  fc2 = 1.4e-6, fc3 = 3.1e-6, conv1 = 7.1e-5, conv2 = 9.4e-5, conv2fc2 = 7.5e-5, dropout = 2.1e-4}
 
 -- the training images times epochs of a full-length run of row (all its runs,
 -- all members): what the estimate multiplies by the seconds per image

@@ -169,6 +169,7 @@ function M.run(argv, prog)
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
   local etas, lmbdas, nets = axes(prog, opts)
+  if opts.resume and opts.mpi then cli.fail(prog, "--resume: expected without --mpi (a sweep over ranks does not resume)") end
 
   local run <close> = distributed.start(opts.mpi, prog, opts.threads)
   run:only_root_writes(opts, {})
@@ -191,12 +192,8 @@ function M.run(argv, prog)
   print(("sweep: %d points (%d sizes x %d eta x %d lmbda), %d epochs each on %d images, %d rank%s")
     :format(#grid, #nets, #etas, #lmbdas, opts.epochs, #training_data, run.size, run.size == 1 and "" or "s"))
 
-  -- a signal stops the point in training after an epoch (each rank's alone: the
-  -- ranks train different points) and no further point starts; the points
-  -- done, and the stopped one with its epochs, are printed and written
   -- the checkpoint (serial runs only): what decides the bits, the points done, the one in training
   local ckpt = not run.comm and opts.out .. ".checkpoint" or nil
-  if opts.resume and run.comm then cli.fail(prog, "--resume: expected without --mpi (a sweep over ranks does not resume)") end
   local same = canon {etas, lmbdas, nets, opts.epochs, opts.batch, opts.seed, #training_data,
                       training_data:checksum(), validation_data:checksum()}
   local state = ckpt and read_checkpoint(prog, ckpt, opts.resume, same) or nil
@@ -205,6 +202,9 @@ function M.run(argv, prog)
       #state.done == 1 and "" or "s", state.current.index, #state.current.accuracy,
       #state.current.accuracy == 1 and "" or "s"))
   end
+  -- a signal stops the point in training after an epoch (each rank's alone: the
+  -- ranks train different points) and no further point starts; the points
+  -- done, and the stopped one with its epochs, are printed and written
   local stop <close> = run:catch_signals()
   local t0 = core.clock()
   local mine = {}

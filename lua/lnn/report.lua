@@ -1318,7 +1318,7 @@ function R.table_md(c, about)
     local cells = {row.chapter, md(row.title), ("%s%.2f%%"):format(row.approx and "about " or "", row.book)}
     if j.status ~= "full" then
       cells[4] = j.status == "short" and ("no full-length run yet (a short run: %s)"):format(md(j.short))
-        or "no full-length run yet"
+        or "not run yet"
       for k = 5, 9 do cells[k] = "" end
     else
       cells[4] = pct(j.value) .. (j.sd and (" ± %.2f"):format(j.sd) or "")

@@ -216,8 +216,8 @@ end)
 -- file:line.  MNIST is a small subset (100 training images); paths point into
 -- a scratch folder; the counts drawn stay small, so runs take milliseconds.
 -- Left out: bench (it measures for seconds by design, in child processes),
--- `data fetch` (it downloads), report's --quick (it runs the book's runs) and
--- --mpi.
+-- `data fetch` (it downloads), report's --quick and --full (they run the
+-- book's runs) and --mpi.
 describe("random command lines of every command #slow #process", function()
   it(("end with status 0, 1 or 2 and a clean message (%g s)"):format(SECONDS), function()
     local cli = require "lnn.cli"
@@ -267,9 +267,9 @@ describe("random command lines of every command #slow #process", function()
       for _, f in ipairs(flags) do has[f.name] = f end
       for _ = 1, rng:random(5) - 1 do
         local f = pick(flags)
-        -- report --quick runs the book's runs for minutes; --mpi would start MPI
-        -- in this process (mpi_spec and signals_commands_spec run it under mpirun)
-        if f and (f.name == "quick" or f.name == "mpi") then f = nil end
+        -- report --quick and --full run the book's runs for minutes or hours; --mpi would
+        -- start MPI in this process (mpi_spec and signals_commands_spec run it under mpirun)
+        if f and (f.name == "quick" or f.name == "full" or f.name == "mpi") then f = nil end
         if f == nil or rng:random(8) == 1 then
           -- a stray word (a path in the scratch folder: after a flag whose value
           -- was left out it is that value, and `--out stray` rightly writes ./stray)

@@ -114,7 +114,7 @@ describe("signals in every training command #slow #process #mpi", function()
     assert.are.equal("", sh(("ls -A %s/members 2>/dev/null; ls -A %s/o 2>/dev/null"):format(dir, dir)))
   end)
 
-  it("lnn sweep: SIGINT stops the point in training; the results of the points done are written; exit 130", function()
+  it("lnn sweep: SIGINT stops the point in training; the results of the points done are written, the resume command said; exit 130", function()
     local d = subset()
     -- 6 points of 3 epochs, one after another: held after the 5th epoch, in point 2
     local hold = H.hold(dir, 5)
@@ -128,7 +128,9 @@ describe("signals in every training command #slow #process #mpi", function()
     local line = stopped(out, "lnn sweep", "SIGINT")
     local e, k = line:match("after epoch (%d+) of point (%d+)")
     assert.are.same({"1", "2"}, {e, k}, line) -- its second epoch, "Epoch 1"
-    assert.truthy(line:find("the results of the points done are in " .. dir .. "/s.json", 1, true), line)
+    assert.truthy(line:find("the results of the points done are in " .. dir .. "/s.json; resume with: lnn sweep --data "
+      .. d .. " --train-size 2000 --eta 0.5,1,3 --epochs 3 --out " .. dir .. "/s.json --sizes 784,30,10:784,100,10 --resume",
+      1, true), line)
     local r = decode(dir .. "/s.json")
     assert.are.equal("SIGINT", r.interrupted)
     assert.are.equal(6, #r.points)
@@ -137,7 +139,7 @@ describe("signals in every training command #slow #process #mpi", function()
     for i = 3, 6 do assert.is_true(r.points[i].not_run, json.encode(r.points[i])) end
   end)
 
-  it("lnn bootstrap-training: SIGTERM saves the network after the epoch and prints the command that continues", function()
+  it("lnn bootstrap-training: SIGTERM saves the network after the epoch and prints the command that resumes", function()
     local d = subset()
     -- held after epoch 3: round 2, one of its 2 epochs done
     local line = interrupt(("bootstrap-training --data %s --train-size 2000 --per-round 2 "
@@ -146,16 +148,15 @@ describe("signals in every training command #slow #process #mpi", function()
     n, round, of = tonumber(n), tonumber(round), tonumber(of)
     assert.are.same({2, 2, 1}, {n, round, of}, line) -- epochs 0, 1 (round 1), 2
     assert.are.equal(n + 1, network.load(dir .. "/b").epoch)
-    local done = round - (of < 2 and 1 or 0)
     assert.truthy(line:find(("continue with: lnn bootstrap-training --data %s --train-size 2000 --per-round 2 "
-      .. "--threshold 0 --max-rounds 1000 --save %s/b --previous %s/b --rounds-done %d"):format(d, dir, dir, done),
-      1, true), line)
-    -- the command continues from it (one more round here)
-    local cmd = line:match("continue with: lnn (.+)$"):gsub("%-%-max%-rounds 1000", "--max-rounds 1")
+      .. "--threshold 0 --max-rounds 1000 --save %s/b --resume"):format(d, dir), 1, true), line)
+    -- the command continues from the checkpoint beside b: round 2 is finished (and stops there)
+    local cmd = line:match("continue with: lnn (.+)$"):gsub("%-%-max%-rounds 1000", "--max-rounds 2")
     local out2 = sh(("lua5.4 bin/lnn %s 2>&1; echo status=$?"):format(cmd))
     assert.truthy(out2:find("status=0", 1, true), out2)
-    assert.truthy(out2:find(("continuing from %s/b (%d epochs, %d rounds done)"):format(dir, n + 1, done), 1, true), out2)
-    assert.truthy(out2:find(("Round %d:"):format(done + 1), 1, true), out2)
+    assert.truthy(out2:find(("resuming from %s/b.checkpoint after %d epochs"):format(dir, n + 1), 1, true), out2)
+    assert.truthy(out2:find("Round 2:", 1, true), out2)
+    assert.truthy(out2:find("Stopped at --max-rounds after 2 rounds (4 epochs", 1, true), out2)
   end)
 
   it("a second Ctrl-C during a checkpoint's save stops at once: the last whole checkpoint stays, no temporary file", function()

@@ -85,7 +85,7 @@ bootstrap.max_rounds_done = 1000000
 
 local train_options = {epochs_per_round = true, batch = true, growth = true, max_batch = true,
   largeBin = true, smallBin = true, threshold = true, max_rounds = true, on_round = true,
-  on_epoch = true, rounds_done = true, should_stop = true, progress = true}
+  on_epoch = true, rounds_done = true, should_stop = true, progress = true, resume = true, checkpoint = true}
 
 --- train(net, training_data, eta, evaluation_data [, opts]): rounds of
 --- net:SGD (net an lnn.network Network) scored on evaluation_data after every
@@ -98,7 +98,13 @@ local train_options = {epochs_per_round = true, batch = true, growth = true, max
 --- times this after each round, rounded), max_batch = 100, largeBin = 10,
 --- smallBin = 3, threshold = 0.005, max_rounds = 20 (rounds this call runs),
 --- rounds_done = 0, on_round(info), on_epoch(info), should_stop and progress
---- (the epoch driver's: true ends training after an epoch; a bar).  Returns {history =
+--- (the epoch driver's: true ends training after an epoch; a bar),
+--- checkpoint(correct) (after every epoch: the correct counts of every epoch
+--- this call has trained, in order, for a checkpoint beside the network) and
+--- resume (those counts from a checkpoint: net has trained them already; the
+--- rounds they make are replayed, printed and judged as they were, and the
+--- round they end in is finished, bit for bit the run that was not
+--- interrupted).  Returns {history =
 --- accuracies, rounds = list of {round, batch, epochs, accuracy, ratio, rate,
 --- converged}, converged = bool, interrupted = {round, epochs (of it done)}
 --- when should_stop ended it}.
@@ -138,17 +144,45 @@ function bootstrap.train(net, training_data, eta, evaluation_data, opts)
   end
   bootstrap.getConvergeRate({}, large, small, threshold) -- checks the bins and threshold
   local history, rounds, total = {}, {}, #evaluation_data
+  local correct = {}
+  local replay = 0 -- epochs of the resumed checkpoint not yet replayed
+  if opts.checkpoint ~= nil and type(opts.checkpoint) ~= "function" then
+    args.bad("train", "option 'checkpoint'", "function expected, got " .. type(opts.checkpoint))
+  end
+  if opts.resume ~= nil and type(opts.resume) ~= "table" then
+    args.bad("train", "option 'resume'", "list of correct counts expected, got " .. type(opts.resume))
+  end
+  if opts.resume then
+    for i, c in ipairs(opts.resume) do
+      if math.type(c) ~= "integer" or c < 0 or c > total then
+        args.bad("train", "option 'resume'", ("correct counts from 0 to %d expected, got %s at %d"):format(total,
+          tostring(c), i))
+      end
+      correct[i], history[i] = c, c / total
+    end
+    replay = #correct
+    if replay > max_rounds * per then
+      args.bad("train", "option 'resume'", ("at most max_rounds x epochs_per_round = %d epochs expected, got %d")
+        :format(max_rounds * per, replay))
+    end
+  end
   local converged = false
   for round = done + 1, done + max_rounds do
     local batch = math.min(max_batch, math.floor(b + 0.5))
-    -- epochs net.epoch .. net.epoch + per - 1, named as a total with its start
-    local before = net.epoch
-    net:SGD(training_data, net.epoch + per, batch, eta, evaluation_data, {quiet = true,
-      start_epoch = net.epoch, should_stop = opts.should_stop, progress = opts.progress,
-      on_epoch = function(info)
-        history[#history + 1] = info.correct / total
-        if opts.on_epoch then opts.on_epoch(info) end
-      end})
+    -- epochs net.epoch .. net.epoch + per - 1, named as a total with its start;
+    -- of a resumed run, the epochs it trained already are this round's first
+    local had = math.min(per, replay)
+    replay = replay - had
+    local before = net.epoch - had
+    if had < per then
+      net:SGD(training_data, before + per, batch, eta, evaluation_data, {quiet = true,
+        start_epoch = net.epoch, should_stop = opts.should_stop, progress = opts.progress,
+        on_epoch = function(info)
+          correct[#correct + 1], history[#history + 1] = info.correct, info.correct / total
+          if opts.checkpoint then opts.checkpoint(correct) end
+          if opts.on_epoch then opts.on_epoch(info) end
+        end})
+    end
     if net.epoch - before < per then -- should_stop ended the round early
       return {history = history, rounds = rounds, converged = false,
               interrupted = {round = round, epochs = net.epoch - before}}

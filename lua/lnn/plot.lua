@@ -68,13 +68,76 @@ function plot.styles(series)
   return out
 end
 
+--- single(spec): true when the chart has a point but no series has two to
+--- join (a run of one epoch): svg draws such a chart as its values, not as a
+--- frame with one dot.  (A chart with no point at all keeps its empty frame.)
+-- @param spec the chart, as svg takes it
+-- @treturn boolean whether the chart holds a finite point and at most one per series
+-- @usage
+-- assert(lnn.plot.single {series = {{name = "test", points = {{0, 97.1}}}}})
+function plot.single(spec)
+  local any = false
+  for _, s in ipairs(spec.series) do
+    local n = 0
+    for _, p in ipairs(s.points) do if finite(p[2]) then n = n + 1 end end
+    if n > 1 then return false end
+    any = any or n == 1
+  end
+  return any
+end
+
+-- the chart of single(spec) as figures: per series its colour, name and value
+-- (with its x), then the reference, under the title; as small as its lines
+local function values_svg(spec, styles)
+  local W = spec.width or 720
+  local id = esc(spec.id or "plot")
+  local rows = {}
+  for i, s in ipairs(spec.series) do
+    for _, p in ipairs(s.points) do
+      if finite(p[2]) then
+        rows[#rows + 1] = {color = styles[i].color, dash = styles[i].dash, name = s.name or ("series " .. i),
+                           value = ("%.4g"):format(p[2]), at = ("%s %s"):format(spec.xlabel or "x", label(p[1]))}
+      end
+    end
+  end
+  local ref = spec.reference
+  if ref and finite(ref.y) then
+    rows[#rows + 1] = {color = REFERENCE, dash = "5 4", name = ref.label or "reference", value = ("%.4g"):format(ref.y)}
+  end
+  local H = 44 + 34 * #rows
+  local out = {
+    ('<svg%s width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-title %s-desc" '
+      .. 'font-family="sans-serif" font-size="12">'):format(spec.inline and "" or ' xmlns="http://www.w3.org/2000/svg"',
+      W, H, W, H, id, id),
+    ('<title id="%s-title">%s</title>'):format(id, esc(spec.title or "")),
+    ('<desc id="%s-desc">%s: one value per series (nothing to draw a line through)</desc>'):format(id,
+      esc(spec.ylabel or "y")),
+    ('<rect width="%d" height="%d" fill="white"/>'):format(W, H),
+    ('<text x="%g" y="22" text-anchor="middle" font-size="15">%s</text>'):format(W / 2, esc(spec.title or "")),
+  }
+  for k, r in ipairs(rows) do
+    local y = 40 + 34 * k
+    out[#out + 1] = ('<line x1="20" y1="%d" x2="46" y2="%d" stroke="%s" stroke-width="3"%s/>'):format(y - 6, y - 6,
+      r.color, r.dash ~= "" and (' stroke-dasharray="%s"'):format(r.dash) or "")
+    out[#out + 1] = ('<text x="56" y="%d">%s</text>'):format(y, esc(r.name))
+    out[#out + 1] = ('<text class="value" x="%g" y="%d" font-size="22" font-weight="bold">%s</text>'):format(W * 0.45,
+      y + 2, esc(r.value))
+    out[#out + 1] = ('<text x="%g" y="%d">%s%s</text>'):format(W * 0.45 + 90, y, esc(spec.ylabel or ""),
+      r.at and (", " .. esc(r.at)) or "")
+  end
+  out[#out + 1] = "</svg>\n"
+  return table.concat(out, "\n")
+end
+
 --- svg{title=, xlabel=, ylabel=, series = {{name=, set=, points = {{x, y}, ...}}, ...},
 ---     reference = {y=, label=}, width = 720, height = auto, inline = false, id = "plot"}:
 --- the chart as SVG text.  Points whose y is not a finite number are skipped.
 --- reference draws a dashed horizontal line (the book's figure).  The legend
 --- sits under the chart, off the curves.  inline leaves out the xmlns
 --- declaration (an SVG inside HTML needs none), id makes the title's id unique
---- on a page.  Every point carries a <title> (its value on hover).
+--- on a page.  Every point carries a <title> (its value on hover).  A chart
+--- with no two points to join (single) is drawn as its values: each series'
+--- name and figure, and the reference's, in a short box instead of a frame.
 -- @param spec the chart: {title, xlabel, ylabel, series = {{name, points = {{x, y}, ...}}, ...}, width, height}
 -- @return the chart as SVG text
 -- @usage
@@ -82,6 +145,7 @@ end
 --   series = {{name = "test", set = "test", points = {{1, 90.1}, {2, 93.4}}}}}
 function plot.svg(spec)
   assert(type(spec) == "table" and type(spec.series) == "table", "plot.svg: spec with series expected")
+  if plot.single(spec) then return values_svg(spec, plot.styles(spec.series)) end
   local ref = spec.reference
   if ref and not finite(ref.y) then ref = nil end
   local nlegend = #spec.series + (ref and 1 or 0)

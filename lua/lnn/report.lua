@@ -30,6 +30,66 @@ R.BASELINES = {
 R.BASELINE = {}
 for _, b in ipairs(R.BASELINES) do R.BASELINE[b.name] = b end
 
+-- the checkout's scripts and the lnn commands they are (a page shows the lnn
+-- command; the script only as a second form, when the page is built in a checkout)
+local LNN_COMMAND = {["scripts/average_darkness.lua"] = "darkness", ["scripts/svm_baseline.lua"] = "svm",
+  ["scripts/expand_mnist.lua"] = "expand", ["scripts/train.lua"] = "train", ["scripts/visualize.lua"] = "visualize",
+  ["scripts/report.lua"] = "report"}
+local SCRIPT_OF = {}
+for script, cmd in pairs(LNN_COMMAND) do SCRIPT_OF[cmd] = script end
+
+-- each part of a command line joined by " && ", rewritten by f (nil: as it is)
+local function each_part(cmd, f)
+  local parts = {}
+  for part in (cmd .. " && "):gmatch("(.-) && ") do parts[#parts + 1] = f(part) or part end
+  return table.concat(parts, " && ")
+end
+
+--- lnn_form(cmd): the command line cmd as the lnn command a reader types: a
+--- checkout's script (`lua scripts/experiments/NAME.lua ...`, `lua
+--- scripts/average_darkness.lua ...`, `bin/lnn ...`) becomes `lnn experiment
+--- NAME ...`, `lnn darkness ...`, `lnn ...`; anything else stays as it is.
+-- @tparam string cmd a command line (each part of a `&&` chain is rewritten)
+-- @treturn string the lnn form
+function R.lnn_form(cmd)
+  return each_part(cmd, function(part)
+    local words = part:gsub("^lua[%d%.]*%s+", "")
+    local name, rest = words:match("^%S-scripts/experiments/([%w_]+)%.lua(.*)$")
+    if name then return "lnn experiment " .. name .. rest end
+    local script, rest2 = words:match("^%S-(scripts/[%w_]+%.lua)(.*)$")
+    if script and LNN_COMMAND[script] then return "lnn " .. LNN_COMMAND[script] .. rest2 end
+    local rest3 = words:match("^%S-bin/lnn(%s.*)$") or words:match("^%S-bin/lnn$") and ""
+    if rest3 then return "lnn" .. rest3 end
+  end)
+end
+
+--- script_form(cmd): the lnn command line cmd as the checkout's script
+--- (`lnn experiment NAME ...` is `lua scripts/experiments/NAME.lua ...`), run
+--- from the checkout's root; nil when some part has no script.
+-- @tparam string cmd an lnn command line (each part of a `&&` chain is rewritten)
+-- @treturn ?string the script form
+function R.script_form(cmd)
+  local none = false
+  local out = each_part(cmd, function(part)
+    local name, rest = part:match("^lnn experiment ([%w_]+)(.*)$")
+    if name then return "lua scripts/experiments/" .. name .. ".lua" .. rest end
+    local sub, rest2 = part:match("^lnn (%S+)(.*)$")
+    if sub and SCRIPT_OF[sub] then return "lua " .. SCRIPT_OF[sub] .. rest2 end
+    none = true
+  end)
+  if not none then return out end
+end
+
+--- checkout(): the root of the lnn checkout this module was loaded from (the
+--- folder holding scripts/experiments/), or nil in an installed tree.
+-- @treturn ?string the folder
+function R.checkout()
+  local src = debug.getinfo(1, "S").source
+  local root = src:match("^@(.*)/lua/lnn/report%.lua$") or (src:match("^@lua/lnn/report%.lua$") and ".")
+  local f = root and io.open(root .. "/scripts/experiments/ch1_30_hidden.lua")
+  if f then f:close() return root end
+end
+
 -- the seed's test.py runs are named seed_*; the one with a book figure is chapter 5's
 local SEED_CHAPTER = {seed_vanishing = "5"}
 local function chapter_of(name) return name:match("^ch(%d)") or SEED_CHAPTER[name] or "-" end
@@ -48,7 +108,7 @@ function R.rows()
       title = e.title, book = e.book_best, run = #e.runs, approx = e.name == "ch3_init",
       measure = ("best %s accuracy over the epochs%s"):format(last.eval or "test",
         #e.runs > 1 and (" (" .. last.label .. ")") or ""),
-      command = "lua scripts/experiments/" .. e.name .. ".lua"}
+      command = "lnn experiment " .. e.name}
   end
   for _, e in ipairs(registry.of("experiment")) do
     if e.book_best and chapter_of(e.name) == "1" then add_experiment(e) end
@@ -56,7 +116,7 @@ function R.rows()
   for _, b in ipairs(R.BASELINES) do
     rows[#rows + 1] = {id = b.name, chapter = "1", kind = "baseline", name = b.name, title = b.title, book = b.book,
       measure = "test images classified correctly", caveat = b.caveat,
-      command = "lua " .. b.script .. (b.args and " " .. table.concat(b.args, " ") or "")}
+      command = "lnn " .. LNN_COMMAND[b.script] .. (b.args and " " .. table.concat(b.args, " ") or "")}
   end
   for _, e in ipairs(registry.of("experiment")) do
     if e.book_best and chapter_of(e.name) ~= "1" then add_experiment(e) end
@@ -66,7 +126,7 @@ function R.rows()
       title = registry.by_name[r.name].title,
       book = 100 * r.book, measure = r.ensemble and "test accuracy of the plurality vote"
         or "test accuracy at the best validation accuracy",
-      command = (r.expanded and "lua scripts/expand_mnist.lua && " or "") .. "lua scripts/experiments/" .. r.script}
+      command = (r.expanded and "lnn expand && " or "") .. "lnn experiment " .. r.name}
   end
   return rows
 end
@@ -343,7 +403,7 @@ end
 -- @return the command that reproduces result m of row: the one the file records, else one made from
 --  what it records (and true as the second result: reconstructed)
 function R.command_of(row, m)
-  if type(m.run) == "table" and type(m.run.command) == "string" then return m.run.command, false end
+  if type(m.run) == "table" and type(m.run.command) == "string" then return R.lnn_form(m.run.command), false end
   local opts = type(m.options) == "table" and m.options or {}
   if row.kind == "experiment" then
     local e = registry.by_name[row.name].def
@@ -354,7 +414,7 @@ function R.command_of(row, m)
     if not o.train_size and type(r.training_images) == "number" and r.training_images < (cfg.train_size or 50000) then
       o.train_size = r.training_images
     end
-    return registry.command(row.name, o), true
+    return R.lnn_form(registry.command(row.name, o)), true
   elseif row.kind == "chapter6" then
     local run = registry.by_name[row.name].def
     local o = {seed = type(m.seed) == "number" and m.seed or 1, shuffle = m.shuffle == true, epochs = opts.epochs,
@@ -365,9 +425,41 @@ function R.command_of(row, m)
       o.train_size = m.training_images
     end
     if run.ensemble and type(m.members) == "table" then o.nets = #m.members end
-    return registry.command(row.name, o), true
+    return R.lnn_form(registry.command(row.name, o)), true
   end
   return row.command, true
+end
+
+-- the epochs result m of row ran (the row's run of a multi-run experiment, a
+-- chapter 6 run's or its first member's), nil for a baseline
+local function epochs_ran(row, m)
+  if row.kind == "experiment" then
+    local r = m.runs and m.runs[row.run]
+    return r and r.epochs and #r.epochs or 0
+  elseif row.kind == "chapter6" then
+    if type(m.epochs) == "table" and #m.epochs > 0 then return #m.epochs end
+    local first = type(m.members) == "table" and m.members[1]
+    return type(first) == "table" and type(first.epochs) == "table" and #first.epochs or 0
+  end
+end
+
+-- the training images times epochs that result m of kind trained (all runs of
+-- an experiment, all members of an ensemble): what its seconds paid for
+local function work_of(kind, m)
+  local n = 0
+  if kind == "experiment" then
+    for _, r in ipairs(m.runs or {}) do
+      n = n + (r.epochs and #r.epochs or 0) * (type(r.training_images) == "number" and r.training_images or 0)
+    end
+  elseif kind == "chapter6" then
+    local images = type(m.training_images) == "number" and m.training_images or 0
+    if type(m.members) == "table" and #m.members > 0 then
+      for _, x in ipairs(m.members) do n = n + (type(x.epochs) == "table" and #x.epochs or 0) * images end
+    else
+      n = (type(m.epochs) == "table" and #m.epochs or 0) * images
+    end
+  end
+  return n
 end
 
 local function date_of(m)
@@ -376,7 +468,8 @@ end
 
 --- judge(row, list): the table cell values for row from its result files:
 --- {status = "not run" | "full" | "short", value, n (runs), seeds, diff,
---- noise = {within, se, basis}, seconds, machine, command, short (why)}.
+--- noise = {within, se, basis}, seconds, machine, command, short (why),
+--- epochs and values (each chosen run's), sd (over seeds, with two or more)}.
 --- Full-length runs win over short ones; full runs of different seeds are
 --- averaged (the newest file per seed counts), and with three or more seeds
 --- their spread is the noise; otherwise the binomial error of one accuracy.
@@ -384,7 +477,7 @@ end
 -- @param list the row's result files (decoded JSON)
 -- @return the table cell values for row from its result files: {status = "not run" | "full" |
 --  "short", value, n (runs), seeds, diff, noise = {within, se, basis}, seconds, machine, command,
---  short (why)}
+--  short (why), epochs, values, sd}
 function R.judge(row, list)
   local full, short = {}, {}
   for _, m in ipairs(list or {}) do
@@ -417,18 +510,24 @@ function R.judge(row, list)
   local mean = sum / n
   local out = {status = status, value = mean, n = n, seconds = secs / n, short = chosen[1].why,
                diff = row.book and (mean - row.book), seeds = {}, files = {}}
+  out.epochs, out.values = {}, {}
   for _, it in ipairs(chosen) do
     out.seeds[#out.seeds + 1] = type(it.m.seed) == "number" and it.m.seed or 1
     out.files[#out.files + 1] = it.m.path
+    out.epochs[#out.epochs + 1] = epochs_ran(row, it.m)
+    out.values[#out.values + 1] = it.value
+  end
+  if n >= 2 then
+    local ss = 0
+    for _, it in ipairs(chosen) do ss = ss + (it.value - mean) ^ 2 end
+    out.sd = math.sqrt(ss / (n - 1))
   end
   local info = chosen[1].m.run
   out.machine = type(info) == "table" and info.machine or nil
   out.command, out.reconstructed = R.command_of(row, chosen[1].m)
   out.date = type(info) == "table" and info.date or nil
   if n >= 3 then
-    local ss = 0
-    for _, it in ipairs(chosen) do ss = ss + (it.value - mean) ^ 2 end
-    local sd = math.sqrt(ss / (n - 1))
+    local sd = out.sd
     out.noise = {se = sd * math.sqrt(1 + 1 / n), basis = ("spread of %d seeds (sd %.2f)"):format(n, sd)}
   else
     local images = chosen[1].images or 10000
@@ -463,9 +562,6 @@ function probe(kind, m)
   if not ok then return "cannot be shown: " .. failed_on(err) end
 end
 
--- the scripts --quick runs and the lnn commands they are
-local LNN_COMMAND = {["scripts/average_darkness.lua"] = "darkness", ["scripts/svm_baseline.lua"] = "svm",
-  ["scripts/expand_mnist.lua"] = "expand", ["scripts/train.lua"] = "train", ["scripts/visualize.lua"] = "visualize"}
 
 --- quick_plan(collected, opts): the short runs the quick option makes for what is
 --- missing, in order: a list of {name, args (the script and its flags, after
@@ -547,6 +643,147 @@ function R.quick_plan(c, opts)
         add("train", {"scripts/train.lua", "--epochs", "3", "--quiet", "--save", net}, "3 epochs", res .. "/train")
       end
       add("visualize", {"scripts/visualize.lua", net, "--out", res .. "/visualize"}, nil)
+    end
+  end
+  return plan
+end
+
+-- full runs: what lnn report --full plans, and its estimate of their time
+
+-- FULL_SEEDS: the seeds the full option runs each cheap row with (chapters 1 to 5, 6.1).
+R.FULL_SEEDS = {1, 2, 3}
+
+-- the network family of a row: a run with no result of its own to time is
+-- estimated from its family's (6.5 is the 6.4 net, 6.8 five 6.7 nets)
+local FAMILY = {ch6_1 = "fc3", ch6_2 = "conv1", ch6_3 = "conv2", ch6_4 = "conv2", ch6_5 = "conv2",
+                ch6_6 = "conv2fc2", ch6_7 = "dropout", ch6_8 = "dropout"}
+local function family_of(row)
+  if row.kind == "experiment" then return "fc2" end
+  return FAMILY[row.name] or row.name
+end
+
+-- PER_IMAGE: the fallback seconds per training image and epoch of each
+-- family (evaluation included), for a row whose family has no result yet,
+-- timed alone on the machine named here: the network2 nets and 6.1 from
+-- full-length runs of ch1_30_hidden (2.09 s) and ch6_1 (9.42 s), the conv
+-- nets from one epoch on 5,000 images (validation and test 1,000 each; 400
+-- for the expanded-set nets) of 6.2, 6.3, 6.6 and 6.7.
+R.PER_IMAGE = {machine = "AMD EPYC with AVX-512, 2 cores, 2026-12-08",
+  fc2 = 1.4e-6, fc3 = 3.1e-6, conv1 = 7.1e-5, conv2 = 9.4e-5, conv2fc2 = 7.5e-5, dropout = 2.1e-4}
+
+-- the training images times epochs of a full-length run of row (all its runs,
+-- all members): what the estimate multiplies by the seconds per image
+local function full_work(row)
+  local d = registry.by_name[row.name].def
+  if row.kind == "experiment" then
+    local n = 0
+    for _, cfg in ipairs(d.runs) do n = n + cfg.epochs * (cfg.train_size or 50000) end
+    return n, ("%d epochs x %s images"):format(d.runs[#d.runs].epochs, fmt_int(d.runs[#d.runs].train_size or 50000))
+      .. (#d.runs > 1 and (" (%d runs)"):format(#d.runs) or "")
+  end
+  local images, nets = d.expanded and 250000 or 50000, d.ensemble and 5 or 1
+  return d.epochs * images * nets, ("%d epochs x %s images%s"):format(d.epochs, fmt_int(images),
+    nets > 1 and (" x %d nets"):format(nets) or "")
+end
+
+local function median(t)
+  table.sort(t)
+  local n = #t
+  return n % 2 == 1 and t[(n + 1) // 2] or (t[n // 2] + t[n // 2 + 1]) / 2
+end
+
+-- seconds per training image of row from the results collected (its own runs,
+-- else its family's, else PER_IMAGE), and how that figure was made
+local function per_image(c, row)
+  local function of(r)
+    local t = {}
+    for _, m in ipairs(c[r.kind][r.name] or {}) do
+      local w = work_of(r.kind, m)
+      if type(m.seconds) == "number" and m.seconds > 0 and w > 0 then t[#t + 1] = m.seconds / w end
+    end
+    return t
+  end
+  local own = of(row)
+  if #own > 0 then return median(own), ("its %d result%s here"):format(#own, #own == 1 and "" or "s") end
+  local fam, names = {}, {}
+  for _, r in ipairs(R.rows()) do
+    if r.kind ~= "baseline" and family_of(r) == family_of(row) then
+      local t = of(r)
+      for _, v in ipairs(t) do fam[#fam + 1] = v end
+      if #t > 0 then names[#names + 1] = r.name end
+    end
+  end
+  if #fam > 0 then return median(fam), "its family's results: " .. table.concat(names, ", ") end
+  return R.PER_IMAGE[family_of(row)], "the built-in figure (" .. R.PER_IMAGE.machine .. ")"
+end
+
+--- full_plan(c, opts): the full-length runs the full option makes for the headlines
+--- without a full-length result in c, in order: the baselines, the cheap rows
+--- (chapters 1 to 5 with a book figure, 6.1) seed by seed over FULL_SEEDS
+--- (only the seeds they lack), then 6.2 to 6.8 once with seed 1 (unless
+--- any seed has a full-length result), `lnn expand` before the first that
+--- needs the expanded set when it is missing.  Each is {name, seed, lnn (the
+--- lnn command's arguments: an experiment with the resume flag), work (what a run
+--- trains, as words), estimate (seconds, nil when not estimated), basis (how
+--- the estimate was made)}.
+-- @param c what collect() found
+-- @tparam table opts {results, data, expanded (true when the expanded training set exists)}
+-- @treturn table the list of runs
+function R.full_plan(c, opts)
+  local res, plan = opts.results, {}
+  local function add(step)
+    if opts.data then step.lnn[#step.lnn + 1] = "--data" step.lnn[#step.lnn + 1] = opts.data end
+    plan[#plan + 1] = step
+  end
+  -- the seeds of row's full-length results
+  local function full_seeds(row)
+    local have = {}
+    for _, m in ipairs(c[row.kind][row.name] or {}) do
+      if figure(row, m) and not R.shortness(row, m) then have[type(m.seed) == "number" and m.seed or 1] = true end
+    end
+    return have
+  end
+  local function experiment(row, seed)
+    local work, words = full_work(row)
+    local cost, basis = per_image(c, row)
+    add {name = row.name, seed = seed, work = words, estimate = work * cost,
+         basis = ("%.2g s per image from %s"):format(cost, basis),
+         lnn = {"experiment", row.name, "--seed", tostring(seed), "--resume", "--quiet", "--out", res .. "/experiments"}}
+  end
+  local cheap, conv = {}, {}
+  for _, row in ipairs(R.rows()) do
+    if row.kind == "baseline" then
+      if not next(full_seeds(row)) then
+        local b = R.BASELINE[row.name]
+        local prev = {}
+        for _, m in ipairs(c.baseline[row.name] or {}) do
+          if type(m.seconds) == "number" then prev[#prev + 1] = m.seconds end
+        end
+        local lnn = {LNN_COMMAND[b.script]}
+        for _, a in ipairs(b.args or {}) do lnn[#lnn + 1] = a end
+        lnn[#lnn + 1], lnn[#lnn + 2] = "--out", res .. "/baselines"
+        add {name = row.name, lnn = lnn, work = "one run (no epochs)", estimate = #prev > 0 and median(prev) or nil,
+             basis = #prev > 0 and "its earlier runs here" or "no earlier run to time"}
+      end
+    elseif row.kind == "experiment" or row.name == "ch6_1" then
+      cheap[#cheap + 1] = row
+    else
+      conv[#conv + 1] = row
+    end
+  end
+  for _, seed in ipairs(R.FULL_SEEDS) do
+    for _, row in ipairs(cheap) do
+      if not full_seeds(row)[seed] then experiment(row, seed) end
+    end
+  end
+  local expanded = opts.expanded
+  for _, row in ipairs(conv) do
+    if not next(full_seeds(row)) then
+      if registry.by_name[row.name].def.expanded and not expanded then
+        expanded = true
+        add {name = "expand", lnn = {"expand"}, work = "250,000 shifted images", basis = "not estimated (minutes)"}
+      end
+      experiment(row, 1)
     end
   end
   return plan
@@ -707,8 +944,16 @@ local function cmd_html(cmd)
   return (esc(cmd):gsub("/", "/<wbr>"):gsub(" (%-%-[%w%-]+)", ' <span class="nb">%1</span>'))
 end
 
+-- a command as the page shows it: the lnn command, and inside a checkout the
+-- script that is the same run as a second form
+local function cmd_forms(ctx, cmd)
+  local script = ctx.checkout and R.script_form(cmd)
+  return ("<code>%s</code>%s"):format(cmd_html(cmd), script
+    and ('<br><span class="muted">in the checkout: <code>%s</code></span>'):format(cmd_html(script)) or "")
+end
+
 -- the shown command for a judged row
-local function command_cell(j, row)
+local function command_cell(ctx, j, row)
   local cmd = j.command or row.command
   local extra = ""
   if j.n and j.n > 1 then
@@ -717,7 +962,7 @@ local function command_cell(j, row)
     extra = ("<br><span class=\"muted\">%d runs, seeds %s (<code>--seed N</code>)</span>"):format(j.n, table.concat(s, ", "))
   end
   if j.reconstructed then extra = extra .. '<br><span class="muted">(made from the file; it records none)</span>' end
-  return ("<code>%s</code>%s"):format(cmd_html(cmd), extra)
+  return cmd_forms(ctx, cmd) .. extra
 end
 
 local function id_of(s) return (tostring(s):gsub("[^%w%-_]", "-")) end
@@ -731,9 +976,14 @@ local function page_context(c, about)
   local ctx = {c = c, about = about, info = about.built or runinfo.describe(), rows = R.rows(), judged = {},
                n_run = 0, n_within = 0, n_short = 0}
   local failed = {}
-  for _, q in ipairs(about.quick or {}) do if not q.ok and q.name then failed[q.name] = true end end
+  for _, how in ipairs {"quick", "full"} do
+    for _, q in ipairs(about[how] or {}) do if not q.ok and q.name then failed[q.name] = how end end
+  end
+  -- the script forms are shown when the page is built in a checkout (about.checkout false: never)
+  if about.checkout ~= false then ctx.checkout = R.checkout() end
   function ctx.not_run(name)
-    return failed[name] and 'not run: the --quick run failed (<a href="#about">see below</a>)' or "not run yet"
+    return failed[name] and ('not run: the --%s run failed (<a href="#about">see below</a>)'):format(failed[name])
+      or "not run yet"
   end
   for i, row in ipairs(ctx.rows) do
     local j = R.judge(row, c[row.kind][row.name])
@@ -774,8 +1024,8 @@ local function book_row(w, ctx, row, j)
   if j.status == "not run" then
     w(('<tr id="row-%s" class="notrun"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
       .. '<td class="num" data-sort="%.4f">%s</td><td data-sort="-1">%s</td><td></td><td></td><td></td><td></td>'
-      .. '<td class="cmd"><code>%s</code></td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
-        row.book, book, ctx.not_run(row.name), cmd_html(row.command)))
+      .. '<td class="cmd">%s</td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
+        row.book, book, ctx.not_run(row.name), cmd_forms(ctx, row.command)))
   else
     local lnn = pct(j.value) .. (j.n > 1 and ("<br><span class=\"muted\">mean of %d</span>"):format(j.n) or "")
     if j.status == "short" then
@@ -791,13 +1041,16 @@ local function book_row(w, ctx, row, j)
         j.noise.within and "yes" or "no", j.noise.within and "yes" or "no",
         j.noise.within and "&le;" or "&gt;", 2 * j.noise.se, esc(j.noise.basis))
     end
+    -- a short run is not compared: no difference either
+    local diff = j.status == "short" and '<td class="num" data-sort=""></td>'
+      or ('<td class="num" data-sort="%.4f">%+.2f</td>'):format(j.diff, j.diff)
     w(('<tr id="row-%s"><td>%s</td><th scope="row">%s<br><span class="muted">%s</span></th>'
       .. '<td class="num" data-sort="%.4f">%s</td><td class="lnn" data-sort="%.4f">%s</td>'
-      .. '<td class="num" data-sort="%.4f">%+.2f</td><td>%s</td><td class="num" data-sort="%.3f">%s</td>'
+      .. '%s<td>%s</td><td class="num" data-sort="%.3f">%s</td>'
       .. '<td>%s</td><td class="cmd">%s</td></tr>\n'):format(id_of(row.id), row.chapter, esc(row.title), esc(row.measure),
-        row.book, book, j.value, lnn, j.diff, j.diff, verdict, j.seconds or 0, seconds(j.seconds),
+        row.book, book, j.value, lnn, diff, verdict, j.seconds or 0, seconds(j.seconds),
         j.machine == ctx.info.machine and '<span class="muted">this machine</span>' or esc(j.machine or "not recorded"),
-        command_cell(j, row)))
+        command_cell(ctx, j, row)))
   end
 end
 
@@ -823,7 +1076,8 @@ local function section_table(w, ctx)
     .. 'epochs, images or networks than the book) are not compared. The book\'s chapter 1 figure is the best '
     .. 'of three runs; lnn\'s chapter 1 and 3 figures are the best epoch of a run, as the book reads them.</p>\n')
   w('<p>Run time: the wall time of one run as it recorded it (training and per-epoch evaluation). '
-    .. 'Commands run from the checkout\'s root; <code>--out DIR</code> chooses where a run writes its files.</p>\n')
+    .. 'The lnn commands run anywhere lnn is installed (the scripts, shown inside a checkout, from its root); '
+    .. '<code>--out DIR</code> chooses where a run writes its files.</p>\n')
   w('</section>\n')
 end
 
@@ -836,7 +1090,7 @@ local function section_words(w, ctx)
     local list = ctx.c.experiment[e.name]
     local m
     for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
-    local lnn, cmd = ctx.not_run(e.name), "lua scripts/experiments/" .. e.name .. ".lua"
+    local lnn, cmd = ctx.not_run(e.name), "lnn experiment " .. e.name
     if m then
       local parts = {}
       for _, r in ipairs(m.runs or {}) do
@@ -848,14 +1102,15 @@ local function section_words(w, ctx)
       if why then lnn = lnn .. ('<br><span class="tag short">short run</span> <span class="muted">%s</span>'):format(esc(why)) end
       cmd = R.command_of(row, m)
     end
-    w(('<tr id="row-%s"><th scope="row">%s</th><td>%s</td><td>%s</td><td><code>%s</code></td></tr>\n'):format(
-      id_of(e.name), esc(e.title), esc(e.book), lnn, cmd_html(cmd)))
+    w(('<tr id="row-%s"><th scope="row">%s</th><td>%s</td><td>%s</td><td>%s</td></tr>\n'):format(
+      id_of(e.name), esc(e.title), esc(e.book), lnn, cmd_forms(ctx, cmd)))
   end
   w('</tbody>\n</table>\n</section>\n')
 end
 
 -- one experiment's newest file drawn as its charts; false when there is none to draw
-local function curves_article(w, c, kind, name, title, list)
+local function curves_article(w, ctx, kind, name, title, list)
+  local c = ctx.c
   local m
   for _, x in ipairs(list or {}) do if not m or date_of(x) > date_of(m) then m = x end end
   if not m then return false end
@@ -870,23 +1125,26 @@ local function curves_article(w, c, kind, name, title, list)
   w(('<article class="experiment" id="curves-%s">\n<h3>%s %s</h3>\n'):format(id_of(name), esc(title),
     why and ('<span class="tag short">short run</span>') or ""))
   local cmd, made = R.command_of(row, m)
-  w(('<p class="muted">%sCommand <code>%s</code>%s. Seed %s. File <code>%s</code>.</p>\n'):format(
-    why and ("Short run: " .. esc(why) .. ". ") or "", esc(cmd), made and " (made from the file)" or "",
+  w(('<p class="muted">%sCommand %s%s. Seed %s. File <code>%s</code>.</p>\n'):format(
+    why and ("Short run: " .. esc(why) .. ". ") or "", cmd_forms(ctx, cmd), made and " (made from the file)" or "",
     esc(tostring(m.seed or 1)), esc(m.path)))
   w('<div class="charts">\n')
   for k, ch in ipairs(charts) do
     local spec = ch.spec
     spec.inline, spec.id = true, ("fig-%s-%d"):format(id_of(name), k)
     local what = ch.field == "plot_cost" and "cost" or ch.field == "plot_gradients" and "gradient lengths" or "accuracy"
-    w(('<figure>\n%s<figcaption>%s per epoch%s</figcaption>\n</figure>\n'):format(plot.svg(spec),
-      what:gsub("^%l", string.upper), spec.reference and "; dashed: the book's figure" or ""))
+    local one = plot.single(spec) -- one epoch: its values, no line to draw
+    w(('<figure>\n%s<figcaption>%s %s%s</figcaption>\n</figure>\n'):format(plot.svg(spec),
+      what:gsub("^%l", string.upper), one and "of the one epoch run" or "per epoch",
+      spec.reference and (one and "; last: the book's figure" or "; dashed: the book's figure") or ""))
   end
   w('</div>\n</article>\n')
   return true
 end
 
 -- every experiment's learning curves
-local function section_curves(w, c)
+local function section_curves(w, ctx)
+  local c = ctx.c
   w('<section id="curves">\n<h2>Learning curves</h2>\n')
   w('<p class="key">Every chart colours a monitored set the same way: <span><i style="border-color:var(--test)"></i>'
     .. 'test data</span><span><i style="border-color:var(--validation)"></i>validation data</span>'
@@ -894,21 +1152,22 @@ local function section_curves(w, c)
     .. '</i>the book\'s figure.</span> A second run on the same set is dashed. Hover a point for its value.</p>\n')
   local any = false
   for _, e in ipairs(registry.list) do
-    any = curves_article(w, c, e.kind, e.name, e.title, c[e.kind][e.name]) or any
+    any = curves_article(w, ctx, e.kind, e.name, e.title, c[e.kind][e.name]) or any
   end
   if not any then
-    w('<p>No experiment has run yet. Run one (<code>lua scripts/experiments/ch1_30_hidden.lua</code>) or build '
-      .. 'this page with <code>--quick</code>.</p>\n')
+    w(('<p>No experiment has run yet. Run one (%s) or build this page with <code>lnn report --quick</code>.</p>\n')
+      :format(cmd_forms(ctx, "lnn experiment ch1_30_hidden")))
   end
   w('</section>\n')
 end
 
 -- the runs of scripts/train.lua --metrics
-local function section_train(w, c)
+local function section_train(w, ctx)
+  local c = ctx.c
   w('<section id="train">\n<h2>train.lua runs</h2>\n')
   if #c.train == 0 then
-    w('<p>No <code>train.lua --metrics</code> file in the results folder. <code>lua scripts/train.lua '
-      .. '--metrics results/train/run.json</code> writes one.</p>\n')
+    w(('<p>No <code>lnn train --metrics</code> file in the results folder. %s writes one.</p>\n')
+      :format(cmd_forms(ctx, "lnn train --metrics results/train/run.json")))
   else
     w('<table>\n<caption>Runs of scripts/train.lua (network.py) with <code>--metrics</code></caption>\n<thead><tr>'
       .. '<th scope="col">File</th><th scope="col">Network</th><th scope="col">Epochs</th><th scope="col">Final test accuracy</th>'
@@ -921,7 +1180,7 @@ local function section_train(w, c)
       end
       local net = type(m.sizes) == "table" and ("[" .. table.concat(m.sizes, ",") .. "]"
         .. (m.eta and (", eta " .. tostring(m.eta)) or "")) or "not recorded"
-      local cmd = type(m.run) == "table" and m.run.command or "not recorded"
+      local cmd = type(m.run) == "table" and m.run.command and R.lnn_form(m.run.command) or "not recorded"
       w(('<tr><th scope="row"><code>%s</code></th><td>%s</td><td class="num">%d</td><td class="num">%s</td>'
         .. '<td class="num">%s</td><td class="num">%s</td><td><code>%s</code></td></tr>\n'):format(esc(m.path), esc(net),
           #m.epochs, pct(100 * last.correct / last.total), pct(best), seconds(total), esc(cmd)))
@@ -991,42 +1250,97 @@ local function picture_article(w, k, v)
 end
 
 -- what a network gets wrong (visualize.lua's folders)
-local function section_pictures(w, c)
+local function section_pictures(w, ctx)
+  local c = ctx.c
   w('<section id="pictures">\n<h2>What a network gets wrong</h2>\n')
   if #c.visualize == 0 then
-    w('<p>No <code>visualize.lua</code> output in the results folder. <code>lua scripts/visualize.lua NET.lnn '
-      .. '--out results/visualize</code> writes one for a network saved by <code>train.lua --save</code>.</p>\n')
+    w(('<p>No <code>lnn visualize</code> output in the results folder. %s writes one for a network saved by '
+      .. '<code>lnn train --save</code>.</p>\n'):format(cmd_forms(ctx, "lnn visualize NET.lnn --out results/visualize")))
   end
   for k, v in ipairs(c.visualize) do picture_article(w, k, v) end
   w('</section>\n')
 end
 
 -- the quick runs, the files that could not be read, how the page is made
-local function section_about(w, c, about)
-  w('<section id="about">\n<h2>About this page</h2>\n')
-  if about.quick and #about.quick > 0 then
-    w('<p>Built with <code>--quick</code>, which ran these short runs for what was missing:</p>\n<ul>\n')
-    for _, q in ipairs(about.quick) do
-      w(('<li><code>%s</code>%s: %s, %s</li>\n'):format(esc(q.command), q.short and (" (" .. esc(q.short) .. ")") or "",
-        q.ok and "done" or "<strong>failed</strong>", seconds(q.seconds)))
+local function section_about(w, ctx)
+  local c, about = ctx.c, ctx.about
+  for _, how in ipairs {{"quick", "short runs"}, {"full", "full-length runs"}} do
+    local list = about[how[1]]
+    if list and #list > 0 then
+      w(('<p>Built with <code>--%s</code>, which ran these %s for what was missing:</p>\n<ul>\n'):format(how[1], how[2]))
+      for _, q in ipairs(list) do
+        w(('<li><code>%s</code>%s: %s, %s</li>\n'):format(esc(q.command), q.short and (" (" .. esc(q.short) .. ")") or "",
+          q.ok and "done" or "<strong>failed</strong>", seconds(q.seconds)))
+      end
+      w('</ul>\n')
     end
-    w('</ul>\n')
   end
   if #c.unreadable > 0 then
     w('<p>Files that could not be read:</p>\n<ul>\n')
     for _, u in ipairs(c.unreadable) do w(('<li><code>%s</code>: %s</li>\n'):format(esc(u.path), esc(u.err))) end
     w('</ul>\n')
   end
-  w(('<p>Built by <code>lua scripts/report.lua</code> from <code>%s</code>; run it again after new runs. '
-    .. '<code>--quick</code> adds short runs (a few epochs each) of whatever is missing. The page is one file: '
-    .. 'charts are inline SVG, pictures data: URIs, no script or font is fetched; it prints on A4.</p>\n')
+  w(('<p>Built by <code>lnn report</code> from <code>%s</code>; run it again after new runs. '
+    .. '<code>--quick</code> adds short runs (a few epochs each) of whatever is missing, <code>--full</code> '
+    .. 'full-length runs (they resume when interrupted). The page is one file: '
+    .. 'charts are inline SVG, pictures data: URIs, no script or font is fetched; it prints on A4. '
+    .. '<code>table.md</code> beside it is the book-vs-lnn table in Markdown.</p>\n')
     :format(esc(about.results)))
   w('</section>\n</main>\n<script>', JS, '</script>\n</body>\n</html>\n')
 end
 
+-- a cell of a Markdown table: one line, its pipes escaped
+local function md(s) return (tostring(s):gsub("[\r\n]+", " "):gsub("|", "\\|")) end
+
+--- table_md(c, about): the book-vs-lnn table in Markdown, for README: per
+--- row the book's figure, lnn's mean over the seeds of its full-length runs
+--- ± their standard deviation, whether that is within noise of the book (the
+--- page's judgement), the seeds, the epochs run, the time per run and the
+--- machine; a row without a full-length run says so (and why a short one is
+--- short).  about as page's.
+-- @param c what collect() found
+-- @param about {results, built}: where the table comes from
+-- @treturn string the Markdown text
+function R.table_md(c, about)
+  local info = about.built or runinfo.describe()
+  local out = {
+    ("The book's headline results beside lnn's, from the full-length runs in `%s` (built by `lnn report` "
+      .. "with lnn %s on %s). lnn: the mean over seeds, ± their standard deviation; within noise: the difference "
+      .. "from the book is at most two standard errors (the spread of three or more seeds, else the binomial "
+      .. "error of one accuracy). Time: the wall time of one run."):format(md(about.results), md(info.lnn or "?"),
+      md((info.date or "?"):sub(1, 10))),
+    "",
+    "| Ch | Result | Book | lnn | Within noise | Seeds | Epochs | Time per run | Machine |",
+    "|---|---|---:|---:|---|---|---:|---:|---|",
+  }
+  for _, row in ipairs(R.rows()) do
+    local j = R.judge(row, c[row.kind][row.name])
+    local cells = {row.chapter, md(row.title), ("%s%.2f%%"):format(row.approx and "about " or "", row.book)}
+    if j.status ~= "full" then
+      cells[4] = j.status == "short" and ("no full-length run yet (a short run: %s)"):format(md(j.short))
+        or "not run yet"
+      for k = 5, 9 do cells[k] = "" end
+    else
+      cells[4] = pct(j.value) .. (j.sd and (" ± %.2f"):format(j.sd) or "")
+      cells[5] = row.caveat and ("not compared: " .. md(row.caveat))
+        or ("%s (%+.2f; 2 SE %.2f, %s)"):format(j.noise.within and "yes" or "**no**", j.diff, 2 * j.noise.se,
+          md(j.noise.basis))
+      cells[6] = table.concat(j.seeds, ", ")
+      local lo, hi = math.huge, -math.huge
+      for _, e in ipairs(j.epochs) do if e then lo, hi = math.min(lo, e), math.max(hi, e) end end
+      cells[7] = lo > hi and "-" or lo == hi and tostring(lo) or ("%d-%d"):format(lo, hi)
+      cells[8] = seconds(j.seconds)
+      cells[9] = md(j.machine or "not recorded")
+    end
+    out[#out + 1] = "| " .. table.concat(cells, " | ") .. " |"
+  end
+  return table.concat(out, "\n") .. "\n"
+end
+
 --- page(collected, about): the whole HTML page as a string.  about {results
---- (the folder read), built (runinfo.describe of the builder), quick (list of
---- {name, ok, seconds, short} runs the quick option made)}.
+--- (the folder read), built (runinfo.describe of the builder), quick and full
+--- (lists of {name, command, ok, seconds, short}: the runs the quick or
+--- full option made), checkout (false: no script forms of the commands)}.
 -- @param c what collect() found
 -- @param about {results, built, quick}: where the page comes from (listed above)
 -- @return the whole HTML page as a string
@@ -1037,10 +1351,10 @@ function R.page(c, about)
   page_header(w, ctx)
   section_table(w, ctx)
   section_words(w, ctx)
-  section_curves(w, c) -- may add to c.unreadable, which the about section lists
-  section_train(w, c)
-  section_pictures(w, c)
-  section_about(w, c, about)
+  section_curves(w, ctx) -- may add to c.unreadable, which the about section lists
+  section_train(w, ctx)
+  section_pictures(w, ctx)
+  section_about(w, ctx)
   return table.concat(h)
 end
 
@@ -1069,8 +1383,11 @@ function R.demo_pages(c, out)
 end
 
 --- build(opts): collects opts.results (default "results"), writes
---- opts.out/index.html (default results/report) and returns its path and the
---- collected results.  opts.quick: the quick runs' list for the page.
+--- opts.out/index.html (default results/report) and opts.out/table.md (the
+--- table in Markdown, table_md) and returns the page's path and the
+--- collected results.  opts.quick, opts.full: the runs the quick or full
+--- option made, for the page; opts.checkout = false: show no script forms of the
+--- commands even in a checkout.
 -- @param opts options table (the keys are listed above)
 -- @return the page's path and the collected results
 function R.build(opts)
@@ -1081,7 +1398,10 @@ function R.build(opts)
   args.call(core.tools.mkdir, out)
   R.demo_pages(c, out)
   local path = out .. "/index.html"
-  args.call(core.write_file, path, R.page(c, {results = results, built = runinfo.describe(), quick = opts.quick}))
+  local about = {results = results, built = runinfo.describe(), quick = opts.quick, full = opts.full,
+                 checkout = opts.checkout}
+  args.call(core.write_file, path, R.page(c, about))
+  args.call(core.write_file, out .. "/table.md", R.table_md(c, about))
   return path, c
 end
 

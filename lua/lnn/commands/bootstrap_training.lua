@@ -4,7 +4,11 @@
 -- getConvergeRate (the rule is in lua/lnn/bootstrap.lua) says the validation
 -- accuracy has stopped improving.  Prints each round and the whole history.
 -- bootyNet's gooo(prev, entropyYears) knobs are --previous FILE (the network
--- to continue from) and --rounds-done N (how many rounds it has had).
+-- to continue from) and --rounds-done N (how many rounds it has had).  With
+-- --save FILE a checkpoint FILE.checkpoint (the network after every epoch, its
+-- generator, and every epoch's validation count) is kept until the run ends;
+-- --resume continues from it, bit for bit the run that was not stopped (kill -9
+-- included: the last whole epoch survives).
 -- @internal lnn.commands.bootstrap_training
 local core = require "lnn.core"
 local cli = require "lnn.cli"
@@ -38,9 +42,48 @@ M.flags = {
      if v < 0 or v > bootstrap.max_rounds_done then return ("must be 0 to %d"):format(bootstrap.max_rounds_done) end
    end,
    help = "rounds the previous network has had: numbering and batch growth go on from there (gooo's entropyYears)"},
+  {name = "resume", kind = "flag",
+   help = "continue from --save's checkpoint (FILE.checkpoint) when there is one, else start from the beginning"},
   cli.progress_flag,
   cli.no_progress_flag,
 }
+
+-- the options a checkpoint must share with the run that resumes it (all but
+-- the stopping rule --max-rounds and what only prints)
+local SAME = {"sizes", "eta", "batch", "growth", "max_batch", "per_round", "large_bin", "small_bin", "threshold",
+              "seed", "train_size", "previous", "rounds_done"}
+
+local function flag_value(v)
+  if type(v) == "table" then return table.concat(v, ",") end
+  if type(v) == "number" then return ("%.17g"):format(v) end -- 3 from JSON and 3.0 from the flag alike
+  return tostring(v)
+end
+
+-- the checkpoint's state (options, data, the counts of every epoch) and its
+-- network, or nil without one; without --resume, or of another run, it is refused
+local function resume_from(prog, file, opts, data_sum)
+  local engine, state = toolkit.checkpoint_load(prog, file, opts.resume, "network", "bootstrap")
+  if not engine then return nil end
+  if type(state.options) ~= "table" or type(state.correct) ~= "table" then
+    cli.refuse(prog, ("--resume: %s is not a checkpoint of lnn bootstrap-training"):format(file))
+  end
+  for _, k in ipairs(SAME) do
+    if flag_value(state.options[k]) ~= flag_value(opts[k]) then
+      local function show(v) return type(v) == "table" and table.concat(v, ",") or tostring(v) end
+      cli.refuse(prog, ("--resume: the checkpoint %s was made with --%s %s, this run has %s"):format(file,
+        k:gsub("_", "-"), show(state.options[k]), show(opts[k])))
+    end
+  end
+  if state.data ~= data_sum then
+    cli.refuse(prog, ("--resume: the checkpoint %s was made on other training data"):format(file))
+  end
+  if #state.correct > opts.max_rounds * opts.per_round then
+    cli.refuse(prog, ("--resume: the checkpoint %s holds %d epochs, more than --max-rounds %d allows")
+      :format(file, #state.correct, opts.max_rounds))
+  end
+  local net = network.load(file)
+  return state, net
+end
 
 --- run(argv, prog): the command; returns its exit status.
 -- @param argv the command's arguments (without its name)
@@ -57,10 +100,17 @@ function M.run(argv, prog)
     cli.fail(prog, ("option '--sizes': MNIST needs 784 inputs and 10 outputs, got '%s'"):format(table.concat(opts.sizes, ",")))
   end
 
+  if opts.resume and not opts.save then
+    cli.fail(prog, "--resume: expected with --save FILE (the checkpoint is FILE.checkpoint), got it alone")
+  end
   local training_data, validation_data, test_data = toolkit.load_data(prog, opts)
-
-  local net
-  if opts.previous then
+  local ckpt = opts.save and opts.save .. ".checkpoint"
+  local data_sum = training_data:checksum()
+  local state, net
+  if ckpt then state, net = resume_from(prog, ckpt, opts, data_sum) end
+  if state then
+    print(("resuming from %s after %d epochs"):format(ckpt, #state.correct))
+  elseif opts.previous then
     net = cli.load_network(prog, "--previous", opts.previous, network.load, toolkit.sigmoid_loads,
       toolkit.sigmoid_takes)
     if net.sizes[1] ~= 784 or net.sizes[#net.sizes] ~= 10 then
@@ -70,6 +120,12 @@ function M.run(argv, prog)
     print(("continuing from %s (%d epochs, %d rounds done)"):format(opts.previous, net.epoch, opts.rounds_done))
   else
     net = network.Network(opts.sizes, {seed = opts.seed})
+  end
+  -- after every epoch: the network, its generator and the counts so far, in one file written atomically
+  local options = {}
+  for _, k in ipairs(SAME) do options[k] = opts[k] end
+  local function checkpoint(correct)
+    toolkit.checkpoint_save(ckpt, net, "network", "bootstrap", {options = options, data = data_sum, correct = correct})
   end
   print(("lnn %s: network [%s], %d training images, eta %g, rounds of %d epochs, batch %d x%g up to %d,"
     .. " largeBin %d, smallBin %d, threshold %g"):format(core.version, table.concat(net.sizes, ","),
@@ -85,6 +141,7 @@ function M.run(argv, prog)
     epochs_per_round = opts.per_round, batch = opts.batch, growth = opts.growth, max_batch = opts.max_batch,
     largeBin = opts.large_bin, smallBin = opts.small_bin, threshold = opts.threshold, max_rounds = opts.max_rounds,
     rounds_done = opts.rounds_done, progress = opts.progress,
+    checkpoint = ckpt and checkpoint or nil, resume = state and state.correct or nil,
     on_round = function(r)
       print(("Round %d: batch %d, epochs %d-%d, validation %.2f%%, rate %s, ratio %s -> %s"):format(r.round,
         r.batch, r.epochs - opts.per_round, r.epochs - 1, 100 * r.accuracy,
@@ -101,13 +158,13 @@ function M.run(argv, prog)
   print("History (validation accuracy % per epoch): " .. table.concat(h, " "))
   local i = result.interrupted
   if i then
-    local done = opts.rounds_done + i.round - (i.epochs < opts.per_round and 1 or 0)
     local oks, err = true, nil
     if opts.save then oks, err = pcall(net.save, net, opts.save) end
     if not oks then cli.die(prog, err) end
+    local again = run:resume_command(prog, argv, {})
     return stop:report(prog, ("%d (round %d, %d of its %d epochs)"):format(net.epoch - 1, i.round, i.epochs,
-      opts.per_round), opts.save and ("saved %s; continue with: %s"):format(opts.save,
-      run:resume_command(prog, argv, {{"--previous", opts.save}, {"--rounds-done", done}}))
+      opts.per_round), opts.save and ("saved %s; continue with: %s%s"):format(opts.save, again,
+      opts.resume and "" or " --resume")
       or "no --save, so nothing to continue from")
   end
   print(("%s after %d round%s (%d epochs, %.2f s)"):format(result.converged and "Converged" or "Stopped at --max-rounds",
@@ -117,6 +174,7 @@ function M.run(argv, prog)
   if opts.save then
     local oks, err = pcall(net.save, net, opts.save)
     if not oks then cli.die(prog, err) end
+    os.remove(ckpt) -- the run is whole: its checkpoint (this command's own file) is done with
     print("saved " .. opts.save)
   end
   return 0

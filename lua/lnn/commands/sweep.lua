@@ -3,7 +3,10 @@
 -- validation data, as the book's chapter 3 tunes them.  Prints one table and
 -- writes one JSON file.  With --mpi under `mpirun -np N` the points are dealt
 -- over the ranks (point i on rank (i-1) % N, each trained whole by one rank)
--- and rank 0 prints and writes; without it they run one after another.
+-- and rank 0 prints and writes; without it they run one after another, and
+-- a checkpoint OUT.checkpoint (the points done, the one in training with its
+-- network and generator after every epoch) lets --resume go on bit for bit
+-- from the last whole epoch, kill -9 included.
 -- It does not pick the best point for you, nor train one point over ranks.
 -- @internal lnn.commands.sweep
 local core = require "lnn.core"
@@ -12,6 +15,7 @@ local json = require "lnn.json"
 local network2 = require "lnn.network2"
 local mnist_loader = require "lnn.mnist_loader"
 local distributed = require "lnn.distributed"
+local toolkit = require "lnn.commands.toolkit"
 
 local M = {summary = "a grid of eta x lmbda x sizes for network2, one table and one JSON (--mpi: over ranks)"}
 
@@ -40,6 +44,7 @@ M.flags = {
   {name = "train-size", kind = "int", help = "use only the first N training images", check = cli.positive, arg = "N"},
   {name = "data", kind = "string", help = "folder with the four MNIST files", arg = "DIR"},
   {name = "out", kind = "string", default = "results/sweep.json", help = "the results' JSON file", arg = "FILE", check = cli.writable_file},
+  {name = "resume", kind = "flag", help = "continue from OUT.checkpoint when there is one, else start (not with --mpi)"},
   cli.progress_flag,
   cli.no_progress_flag,
   distributed.flag,
@@ -71,14 +76,30 @@ end
 
 -- One point of the grid trained: its row of the results (final and best
 -- validation accuracy, or SGD's error) and whether it ran every epoch.
-local function train_point(p, opts, training_data, validation_data, run, stop)
+-- resume {engine, rng, epoch, accuracy, seconds}: the point's checkpoint, its
+-- epochs trained already; checkpoint(net, accuracy, seconds) after each epoch.
+local function train_point(p, opts, training_data, validation_data, run, stop, resume, checkpoint)
   local net = network2.Network(p.sizes, network2.CrossEntropyCost, {seed = opts.seed})
+  local had, before = {}, 0
+  if resume then
+    net:engine():params():copy_from(resume.engine:params())
+    net.rng:set_state(resume.rng)
+    net.epoch, before = resume.epoch, resume.seconds
+    for k, a in ipairs(resume.accuracy) do had[k] = a end
+  end
   local t = core.clock()
-  local okt, _, accuracy = pcall(net.SGD, net, training_data, opts.epochs, opts.batch, p.eta, {
-    lmbda = p.lmbda, evaluation_data = validation_data, monitor_evaluation_accuracy = true, quiet = true,
-    progress = opts.progress,
-    should_stop = stop.should_stop_here})
-  local r = {sizes = p.sizes, eta = p.eta, lmbda = p.lmbda, rank = run.rank, seconds = core.clock() - t}
+  local okt, err = true, nil
+  if #had < opts.epochs then
+    okt, err = pcall(net.SGD, net, training_data, opts.epochs - #had, opts.batch, p.eta, {
+      lmbda = p.lmbda, evaluation_data = validation_data, monitor_evaluation_accuracy = true, quiet = true,
+      progress = opts.progress, should_stop = stop.should_stop_here,
+      on_epoch = function(info)
+        had[#had + 1] = info.evaluation_accuracy
+        if checkpoint then checkpoint(net, had, before + core.clock() - t) end
+      end})
+  end
+  local accuracy = okt and had or err
+  local r = {sizes = p.sizes, eta = p.eta, lmbda = p.lmbda, rank = run.rank, seconds = before + core.clock() - t}
   if okt then
     local best = 0
     for _, a in ipairs(accuracy) do best = math.max(best, a) end
@@ -112,6 +133,33 @@ local function results_table(grid, all)
   return table.concat(lines, "\n"), where
 end
 
+-- a value as one canonical string (numbers to the last bit), to compare a
+-- checkpoint's grid and options with this run's
+local function canon(v)
+  if type(v) == "table" then
+    local t = {}
+    for i, x in ipairs(v) do t[i] = canon(x) end
+    return "{" .. table.concat(t, ",") .. "}"
+  end
+  return type(v) == "number" and ("%.17g"):format(v) or tostring(v)
+end
+
+-- the checkpoint at path (its state and the network of the point in
+-- training), nil when there is none; without --resume, or of another sweep, it is refused
+local function read_checkpoint(prog, path, resume, same)
+  local engine, state, md = toolkit.checkpoint_load(prog, path, resume, "network2", "sweep")
+  if not engine then return nil end
+  if type(state.current) ~= "table" or type(state.done) ~= "table" then
+    cli.refuse(prog, ("--resume: %s is not a checkpoint of lnn sweep"):format(path))
+  end
+  if state.same ~= same then
+    cli.refuse(prog, ("--resume: the checkpoint %s is of another sweep (other --eta, --lmbda, --sizes, --epochs, "
+      .. "--batch, --seed, --train-size or data)"):format(path))
+  end
+  state.engine, state.rng, state.epoch = engine, md.rng, math.tointeger(tonumber(md.epoch)) or 0
+  return state
+end
+
 --- run(argv, prog): the command; returns its exit status.
 -- @param argv the command's arguments (without its name)
 -- @param prog the program's name in messages ("lnn train", "scripts/train.lua")
@@ -121,6 +169,7 @@ function M.run(argv, prog)
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
   local etas, lmbdas, nets = axes(prog, opts)
+  if opts.resume and opts.mpi then cli.fail(prog, "--resume: expected without --mpi (a sweep over ranks does not resume)") end
 
   local run <close> = distributed.start(opts.mpi, prog, opts.threads)
   run:only_root_writes(opts, {})
@@ -143,6 +192,16 @@ function M.run(argv, prog)
   print(("sweep: %d points (%d sizes x %d eta x %d lmbda), %d epochs each on %d images, %d rank%s")
     :format(#grid, #nets, #etas, #lmbdas, opts.epochs, #training_data, run.size, run.size == 1 and "" or "s"))
 
+  -- the checkpoint (serial runs only): what decides the bits, the points done, the one in training
+  local ckpt = not run.comm and opts.out .. ".checkpoint" or nil
+  local same = canon {etas, lmbdas, nets, opts.epochs, opts.batch, opts.seed, #training_data,
+                      training_data:checksum(), validation_data:checksum()}
+  local state = ckpt and read_checkpoint(prog, ckpt, opts.resume, same) or nil
+  if state then
+    print(("resuming from %s: %d point%s done, point %d after %d epoch%s"):format(ckpt, #state.done,
+      #state.done == 1 and "" or "s", state.current.index, #state.current.accuracy,
+      #state.current.accuracy == 1 and "" or "s"))
+  end
   -- a signal stops the point in training after an epoch (each rank's alone: the
   -- ranks train different points) and no further point starts; the points
   -- done, and the stopped one with its epochs, are printed and written
@@ -151,7 +210,21 @@ function M.run(argv, prog)
   local mine = {}
   local jobs = run:mine(#grid)
   for n, i in ipairs(jobs) do
-    local r, partial = train_point(grid[i], opts, training_data, validation_data, run, stop)
+    local r, partial
+    local function checkpoint(net, accuracy, seconds)
+      local done = {}
+      for j = 1, i - 1 do done[j] = mine[j] end
+      toolkit.checkpoint_save(ckpt, net, "network2", "sweep",
+        {same = same, done = done, current = {index = i, accuracy = accuracy, seconds = seconds}})
+    end
+    if state and i < state.current.index then
+      r = state.done[i] -- a point done before the interruption
+    else
+      local resume = state and i == state.current.index and {engine = state.engine, rng = state.rng,
+        epoch = state.epoch, accuracy = state.current.accuracy, seconds = state.current.seconds} or nil
+      r, partial = train_point(grid[i], opts, training_data, validation_data, run, stop, resume,
+        ckpt and checkpoint or nil)
+    end
     mine[i] = r
     if stop:stopping(false) and (partial or n < #jobs) then
       r.stopped = true
@@ -178,11 +251,16 @@ function M.run(argv, prog)
         seconds = core.clock() - t0, points = list, interrupted = stop.signal and stop.signal.name}) .. "\n")
     end)
     if not okw then cli.die(prog, err) end
-    if not stop.signal then print(("sweep: %.1f s; results in %s"):format(core.clock() - t0, opts.out)) end
+    if not stop.signal then
+      if ckpt then os.remove(ckpt) end -- the sweep is whole: its checkpoint (this command's own file) is done with
+      print(("sweep: %.1f s; results in %s"):format(core.clock() - t0, opts.out))
+    end
   end
   if stop.signal then
-    return stop:report(prog, where, ("the results of the points done are in %s "
-      .. "(a sweep does not resume: run the points not run again)"):format(opts.out))
+    local again = run:resume_command(prog, argv, {})
+    return stop:report(prog, where, ckpt and ("the results of the points done are in %s; resume with: %s%s")
+      :format(opts.out, again, opts.resume and "" or " --resume") or ("the results of the points done are in %s "
+      .. "(a sweep over ranks does not resume: run the points not run again)"):format(opts.out))
   end
   return 0
 end

@@ -360,4 +360,22 @@ return {
    find = "if (votes[a] > votes[best]) best = a;", replace = "if (votes[a] >= votes[best]) best = a;",
    why = "a tie goes to the last class with the most votes, not the first (libsvm's rule)",
    specs = {"spec/svm_rbf_spec.lua"}, filter = "one.vs.one"},
+
+  -- an experiment's checkpoint and --resume (lua/lnn/resume.lua, issue 20)
+  {id = "resume-no-rng", file = "lua/lnn/resume.lua",
+   find = "  net.rng:set_state(l.rng)\n", replace = "",
+   why = "a resumed run draws its dropout masks from the seed's generator, not the checkpoint's",
+   specs = {"spec/resume_experiment_spec.lua"}, filter = "ensemble"},
+  {id = "resume-other-run", file = "lua/lnn/resume.lua",
+   find = "  if #diffs > 0 then", replace = "  if false then",
+   why = "--resume continues the checkpoint of another run (another seed) as this one's",
+   specs = {"spec/resume_experiment_spec.lua"}, filter = "another.run"},
+  {id = "resume-no-refusal", file = "lua/lnn/resume.lua",
+   find = "  if not opts.resume then", replace = "  if false then",
+   why = "a run without --resume silently resumes an existing checkpoint instead of refusing",
+   specs = {"spec/resume_experiment_spec.lua"}, filter = "mid.epoch"},
+  {id = "resume-keeps-checkpoint", file = "lua/lnn/experiments.lua",
+   find = "  if not metrics.interrupted then ck:remove() end", replace = "",
+   why = "a chapters 1-4 run that ended whole leaves its checkpoint, and the next run of it is refused",
+   specs = {"spec/resume_experiment_spec.lua"}, filter = "ch3_init"},
 }

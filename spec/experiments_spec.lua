@@ -43,7 +43,7 @@ describe("experiments #slow #mnist #process", function()
     local lines = {}
     local m = E.run("ch3_overfitting", {epochs = 3, out = dir, quiet = true, data = H.mnist_dir(),
                                         print = function(s) lines[#lines + 1] = s end})
-    local back = json.decode(H.read_file(dir .. "/ch3_overfitting.json"))
+    local back = json.decode(H.read_file(dir .. "/ch3_overfitting.seed1.epochs3.json"))
     assert.are.equal(3, #back.runs[1].epochs)
     local e3 = back.runs[1].epochs[3]
     assert.is_true(e3.training_accuracy > 60 and e3.training_accuracy <= 100, e3.training_accuracy)
@@ -51,7 +51,7 @@ describe("experiments #slow #mnist #process", function()
     assert.is_true(e3.accuracy > 60, "test accuracy " .. e3.accuracy)
     assert.are.equal(1000, back.runs[1].training_images)
     assert.are.equal(m.runs[1].best_accuracy, back.runs[1].best_accuracy)
-    for _, f in ipairs {"ch3_overfitting.svg", "ch3_overfitting-cost.svg"} do
+    for _, f in ipairs {"ch3_overfitting.seed1.epochs3.svg", "ch3_overfitting.seed1.epochs3-cost.svg"} do
       local svg = H.read_file(dir .. "/" .. f)
       assert.truthy(svg:match("^<svg "), f)
       local _, n = svg:gsub("<polyline ", "")
@@ -66,11 +66,11 @@ describe("experiments #slow #mnist #process", function()
     local out, status = run_script("ch4_vanishing", ("--epochs 1 --out %s --data %s"):format(dir, H.mnist_dir()))
     assert.are.equal(0, status, out)
     assert.truthy(out:find("hidden-layer gradients", 1, true), out)
-    local m = json.decode(H.read_file(dir .. "/ch4_vanishing.json"))
+    local m = json.decode(H.read_file(dir .. "/ch4_vanishing.seed1.epochs1.json"))
     local g0 = m.runs[1].gradient_norms[1].norms
     assert.are.equal(5, #g0)
     for l = 1, 3 do assert.is_true(g0[l] < g0[l + 1], ("layer %d not slower than %d"):format(l, l + 1)) end
-    local _, n = H.read_file(dir .. "/ch4_vanishing-gradients.svg"):gsub("<polyline ", "")
+    local _, n = H.read_file(dir .. "/ch4_vanishing.seed1.epochs1-gradients.svg"):gsub("<polyline ", "")
     assert.are.equal(4, n)
   end)
 
@@ -86,7 +86,7 @@ describe("experiments #slow #mnist #process", function()
     assert.is_nil(c.train_size) -- all the data
     local m = E.run("seed_early_stopping", {epochs = 2, out = dir, quiet = true, data = H.mnist_dir(),
                                             print = function() end})
-    local back = json.decode(H.read_file(dir .. "/seed_early_stopping.json"))
+    local back = json.decode(H.read_file(dir .. "/seed_early_stopping.seed1.epochs2.json"))
     assert.are.equal(1000, back.runs[1].training_images)
     assert.are.equal(2, #back.runs[1].epochs)
     local e2 = back.runs[1].epochs[2]
@@ -97,7 +97,7 @@ describe("experiments #slow #mnist #process", function()
     assert.are.equal(0, status, out)
     -- numbered as network2 prints its epochs: the first is epoch 0 (issue 22)
     assert.truthy(out:find("%[5 hidden%] epoch 0: test %d+ / 10000"), out)
-    assert.are.equal(0, json.decode(H.read_file(dir .. "/seed_784_5_10.json")).runs[1].epochs[1].epoch)
+    assert.are.equal(0, json.decode(H.read_file(dir .. "/seed_784_5_10.seed1.epochs1.train5000.json")).runs[1].epochs[1].epoch)
   end)
 
   it("a chapter 1 script runs short and a bad flag exits 2", function()

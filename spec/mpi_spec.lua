@@ -329,7 +329,8 @@ describe("lnn.mpi under mpirun -np 2 #slow #mpi #process", function()
     local one
     one, st = sh(("lua5.4 scripts/experiments/ch6_4.lua %s --out %s/c1"):format(args, dir))
     assert.are.equal(0, st, one)
-    local a, b = json.decode(H.read_file(dir .. "/c1/ch6_4.json")), json.decode(H.read_file(dir .. "/c2/ch6_4.json"))
+    local a, b = json.decode(H.read_file(dir .. "/c1/ch6_4.seed1.epochs1.train400.eval300.json")),
+      json.decode(H.read_file(dir .. "/c2/ch6_4.seed1.epochs1.train400.eval300.json"))
     assert.are.equal(2, b.ranks)
     assert.is_true(math.abs(a.test_accuracy - b.test_accuracy) <= 0.02, a.test_accuracy .. " vs " .. b.test_accuracy)
     args = args .. " --nets 3"
@@ -337,7 +338,8 @@ describe("lnn.mpi under mpirun -np 2 #slow #mpi #process", function()
     assert.are.equal(0, st, out)
     one, st = sh(("lua5.4 scripts/experiments/ch6_8.lua %s --out %s/e1"):format(args, dir))
     assert.are.equal(0, st, one)
-    a, b = json.decode(H.read_file(dir .. "/e1/ch6_8.json")), json.decode(H.read_file(dir .. "/e2/ch6_8.json"))
+    a, b = json.decode(H.read_file(dir .. "/e1/ch6_8.seed1.epochs1.train400.eval300.nets3.json")),
+      json.decode(H.read_file(dir .. "/e2/ch6_8.seed1.epochs1.train400.eval300.nets3.json"))
     assert.are.equal(a.vote_test_accuracy, b.vote_test_accuracy)
     for k = 1, 3 do
       assert.are.equal((k - 1) % 2, b.members[k].rank)

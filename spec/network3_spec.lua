@@ -422,7 +422,7 @@ describe("lnn.network3", function()
       assert.matches("Epoch 0: validation accuracy", out)
       assert.matches("6%.4 test accuracy at the best validation accuracy: book 99%.23%% after 60 epochs | lnn %d+%.%d%d%% after 2 epochs", out)
       -- the metrics: every epoch's validation accuracy, the result, and a curve
-      local m = json.decode(H.read_file(tmp .. "/res/ch6_4.json"))
+      local m = json.decode(H.read_file(tmp .. "/res/ch6_4.seed3.epochs2.train500.eval100.json"))
       assert.are.equal(2, #m.epochs)
       assert.are.equal("ch6_4", m.experiment)
       assert.are.equal(3, m.seed)
@@ -430,7 +430,7 @@ describe("lnn.network3", function()
       local test = out:match("lnn (%d+%.%d%d)%% after 2 epochs")
       assert.are.equal(test, ("%.2f"):format(100 * m.test_accuracy))
       for _, e in ipairs(m.epochs) do assert.truthy(e.validation_accuracy > 0 and e.validation_accuracy <= 1) end
-      assert.matches("<svg", H.read_file(tmp .. "/res/ch6_4.svg"))
+      assert.matches("<svg", H.read_file(tmp .. "/res/ch6_4.seed3.epochs2.train500.eval100.svg"))
       -- 6.8 votes with saved networks (--members) and records them
       local a = n3.Network({n3.SoftmaxLayer {n_in = 784, n_out = 10}}, 10, {seed = 1})
       a:SGD(tr:slice(1, 200), 1, 10, 0.1, va:slice(1, 10), nil, 0, {quiet = true})
@@ -443,7 +443,7 @@ describe("lnn.network3", function()
       assert.matches("member 3 %(.-a%.lnn%): test accuracy " .. single:gsub("%.", "%%.") .. "%%", out)
       -- three copies of one network vote as that network
       assert.matches("6%.8 ensemble of 3, plurality vote on the test set: book 99%.67%% | lnn " .. single:gsub("%.", "%%.") .. "%%", out)
-      m = json.decode(H.read_file(tmp .. "/res/ch6_8.json"))
+      m = json.decode(H.read_file(tmp .. "/res/ch6_8.seed1.eval100.vote.json"))
       assert.are.equal(3, #m.members)
       assert.is_nil(m.training_images)
       -- 6.5 needs the expanded set: a clear message when it is missing

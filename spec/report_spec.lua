@@ -181,8 +181,8 @@ describe("the report page #slow #browser #process", function()
     assert(status == 0, out)
     out, status = sh(("lua5.4 scripts/average_darkness.lua --out %s/baselines --data %s"):format(res, data))
     assert(status == 0, out)
-    metrics = {ch1 = json.decode(H.read_file(res .. "/experiments/ch1_30_hidden.json")),
-               ch6 = json.decode(H.read_file(res .. "/experiments/ch6_1.json"))}
+    metrics = {ch1 = json.decode(H.read_file(res .. "/experiments/ch1_30_hidden.seed1.epochs2.train5000.json")),
+               ch6 = json.decode(H.read_file(res .. "/experiments/ch6_1.seed1.epochs2.train3000.eval2000.json"))}
     out, status = sh(("lua5.4 scripts/report.lua --results %s --out %s/page"):format(res, dir))
     assert(status == 0, out)
     page = dir .. "/page/index.html"

@@ -4,7 +4,7 @@
 -- reaches one rank or both.  Each stops after an epoch, prints "interrupted
 -- after epoch N" with the command that resumes or what was saved, exits 130
 -- (SIGINT) or 143 (SIGTERM), and what it wrote holds exactly N epochs (the
--- 6.8 ensemble, which cannot vote without all its members, writes nothing).  A
+-- 6.8 ensemble, which cannot vote without all its members, writes no results: its checkpoint resumes it).  A
 -- second signal that lands while a checkpoint is being written stops the
 -- process at once and leaves the last whole checkpoint, no temporary file.
 -- Every signal comes while the runs are held between two known epochs (H.hold,
@@ -73,9 +73,12 @@ describe("signals in every training command #slow #process #mpi", function()
     -- epochs are numbered as printed, from 0: held after held epochs, the last is held - 1
     local n = tonumber(line:match("after epoch (%d+)"))
     assert.are.equal(held - 1, n, line)
-    assert.truthy(line:find("the metrics of the epochs run are in " .. dir .. "/o/ch3_ce_30.json", 1, true), line)
-    assert.truthy(line:find("does not resume", 1, true), line)
-    local m = decode(dir .. "/o/ch3_ce_30.json")
+    local id = dir .. "/o/ch3_ce_30.seed1.epochs1000.train2000"
+    assert.truthy(line:find("the metrics of the epochs run are in " .. id .. ".json", 1, true), line)
+    assert.truthy(line:find(("resume with: lnn experiment ch3_ce_30 --data %s --train-size 2000 --epochs 1000 --out %s/o "
+      .. "--resume"):format(d, dir), 1, true), line)
+    assert.truthy(io.open(id .. ".checkpoint"), "the checkpoint of the last epoch is gone")
+    local m = decode(id .. ".json")
     assert.are.equal(held, #m.runs[1].epochs)
     assert.are.equal(n, m.runs[1].epochs[held].epoch)
     assert.are.same({signal = "SIGINT", run = "cross-entropy, 30 hidden", epoch = n}, m.interrupted)
@@ -92,7 +95,8 @@ describe("signals in every training command #slow #process #mpi", function()
     assert.truthy(out:find("Epoch " .. n .. ": validation", 1, true), out)
     assert.truthy(line:find("the network after it is saved in " .. dir .. "/net6", 1, true), line)
     assert.are.equal(held, network3.load(dir .. "/net6").epoch)
-    local m = decode(dir .. "/o/ch6_1.json")
+    assert.truthy(line:find("resume with: lnn experiment ch6_1 ", 1, true), line)
+    local m = decode(dir .. "/o/ch6_1.seed1.epochs1000.train1000.eval200.json")
     assert.are.equal(held, #m.epochs)
     assert.are.same({signal = "SIGTERM", epoch = n}, m.interrupted)
     assert.truthy(out:find("after " .. held .. " epochs", 1, true), out)
@@ -109,9 +113,12 @@ describe("signals in every training command #slow #process #mpi", function()
     local n = tonumber(line:match("after epoch (%d+) of member 1;"))
     assert.are.equal(0, n, line) -- its first, "Epoch 0"
     assert.are.equal(n + 1, count(out, "Epoch %d+: validation"))
-    assert.truthy(line:find("nothing saved: the vote needs all 3 members", 1, true), line)
+    assert.truthy(line:find("the members trained whole are kept in", 1, true), line)
+    assert.truthy(line:find("resume with: lnn experiment ch6_8 ", 1, true), line)
     assert.falsy(out:find("-- member 2", 1, true), out)
-    assert.are.equal("", sh(("ls -A %s/members 2>/dev/null; ls -A %s/o 2>/dev/null"):format(dir, dir)))
+    -- no vote, no results: the checkpoint of member 1's epoch alone
+    assert.are.equal("", sh(("ls -A %s/members 2>/dev/null"):format(dir)))
+    assert.are.equal("ch6_8.seed1.epochs1000.train200.eval100.nets3.checkpoint\n", sh(("ls -A %s/o"):format(dir)))
   end)
 
   it("lnn sweep: SIGINT stops the point in training; the results of the points done are written, the resume command said; exit 130", function()
@@ -253,6 +260,29 @@ describe("signals in every training command #slow #process #mpi", function()
       assert.truthy(line:find("resume with: mpirun -np 2 lnn train --mpi", 1, true), line)
       assert.truthy(line:find("--load " .. dir .. "/ckpt", 1, true), line)
     end
+
+    it("lnn experiment ch6_4 --mpi killed (kill -9, both ranks) after epoch 1 resumes to an uninterrupted run's bits", function()
+      if not have then pending("lnn.mpi or mpirun is missing") return end
+      local d = subset()
+      local args = ("experiment ch6_4 --mpi --data %s --train-size 1000 --eval-size 100 --epochs 2 --quiet"):format(d)
+      local out, st = H.sh(("%s -np 2 lua5.4 bin/lnn %s --out %s/a --save %s/a.lnn"):format(MPIRUN, args, dir, dir))
+      assert.are.equal(0, st, out)
+      local pids, hold = start(("%s --out %s/b --save %s/b.lnn"):format(args, dir, dir))
+      for r = 0, 1 do assert.are.equal(1, hold:wait(job, pids[r])) end
+      os.execute(("kill -KILL %d %d"):format(pids[0], pids[1]))
+      job:status()
+      hold:release()
+      local id = "ch6_4.seed1.epochs2.train1000.eval100"
+      assert.truthy(io.open(("%s/b/%s.checkpoint"):format(dir, id)), "no checkpoint after the kill")
+      assert.is_nil(io.open(dir .. "/b.lnn"))
+      out, st = H.sh(("%s -np 2 lua5.4 bin/lnn %s --out %s/b --save %s/b.lnn --resume"):format(MPIRUN, args, dir, dir))
+      assert.are.equal(0, st, out)
+      assert.are.equal(1, count(out, "resuming "), out) -- rank 0 says it
+      assert.are.equal(H.read_file(dir .. "/a.lnn"), H.read_file(dir .. "/b.lnn"))
+      local a, b = decode(("%s/a/%s.json"):format(dir, id)), decode(("%s/b/%s.json"):format(dir, id))
+      assert.are.same({a.test_accuracy, a.best_iteration, #a.epochs}, {b.test_accuracy, b.best_iteration, #b.epochs})
+      assert.is_nil(io.open(("%s/b/%s.checkpoint"):format(dir, id)))
+    end)
 
     it("SIGINT to rank 1 only: both ranks stop after the same epoch, exit 130", function()
       if not have then pending("lnn.mpi or mpirun is missing") return end

@@ -3,8 +3,9 @@
 -- report).  Every run prints network3.py's lines and, at the end, the book's
 -- figure beside its own.  6.5 to 6.8 train on the expanded set `lnn expand`
 -- writes and say so when it is missing.  Like lnn.experiments, each run
--- writes <out>/<name>.json (every epoch's figures) and <name>.svg (the
--- validation accuracy curve).  The command line (`lnn experiment ch6_N`,
+-- writes <out>/<id>.json (every epoch's figures) and <id>.svg (the
+-- validation accuracy curve), id naming the run (lnn.registry.run_id), and
+-- keeps <out>/<id>.checkpoint while it trains (lnn.resume).  The command line (`lnn experiment ch6_N`,
 -- scripts/experiments/ch6_N.lua) lives in lnn.commands.experiment; errors
 -- here are raised, never printed and exited.
 -- @internal lnn.chapter6
@@ -45,11 +46,15 @@ end
 
 local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 
---- train(run, opts, tr, va, te [, seed [, dist]]): builds run.layers(network3,
+--- train(run, opts, tr, va, te [, seed [, dist [, part]]]): builds run.layers(network3,
 --- mini_batch_size) and trains it as the book does (data-parallel over dist's
 --- ranks, an lnn.distributed run; opts.stop, a run's catch_signals(), stops it
 --- after an epoch); returns the network, the best validation accuracy, its
 --- iteration, the test accuracy there, the wall time and the epochs' infos.
+--- part, to checkpoint and resume: {sgd = network3's SGD state, epochs = the
+--- infos of the epochs run, seconds = their wall time, restore = function(net)
+--- (puts a checkpoint's network in place) or nil, checkpoint = function(net,
+--- part) (called after every whole epoch, on rank 0)}.
 -- @param run a chapter 6 run (lnn.chapter6.list entry)
 -- @param opts options table (the keys are listed above)
 -- @param tr the training set
@@ -57,15 +62,18 @@ local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 -- @param te the test set
 -- @param seed a random seed
 -- @param dist the lnn.distributed run to train over (its ranks share each mini-batch)
+-- @param part where the run is, and its checkpoint hooks (above)
 -- @return builds run.layers(network3, mini_batch_size) and trains it as the book does
 --  (data-parallel over dist's ranks, an lnn.distributed run); returns the network, the best
 --  validation accuracy, its iteration, the test accuracy there and the wall time
-function X.train(run, opts, tr, va, te, seed, dist)
+function X.train(run, opts, tr, va, te, seed, dist, part)
   local mbs = run.mini_batch_size or 10
   if #tr < mbs then -- the command's flag, said before any work (SGD's own check names SGD's argument)
     error(("--train-size %d: fewer training images than one mini-batch of %d"):format(#tr, mbs), 0)
   end
   local net = network3.Network(run.layers(network3, mbs), mbs, {seed = seed or opts.seed})
+  part = part or {}
+  if part.restore then part.restore(net) end
   dist = dist or distributed.start(false)
   -- ranks that would train on other data or for other steps stop here, together (lnn.distributed)
   dist:share(net, function()
@@ -77,13 +85,22 @@ function X.train(run, opts, tr, va, te, seed, dist)
   end)
   local t0 = core.clock()
   local log = function(line) io.write(line, "\n") io.flush() end
-  local epochs = {}
+  local epochs = part.epochs or {}
+  part.epochs, part.sgd, part.seconds = epochs, part.sgd or {epoch = 0}, part.seconds or 0
   local best, iter, test = net:SGD(tr, opts.epochs, mbs, run.eta, va, te, run.lmbda,
     dist:sgd(net, {quiet = opts.quiet, shuffle = opts.shuffle, log = log, progress = opts.progress,
                    -- data-parallel ranks stop together; a network a rank trains alone, alone
                    should_stop = opts.stop and (dist.comm and opts.stop.should_stop or opts.stop.should_stop_here),
-                   on_epoch = function(info) epochs[#epochs + 1] = info end}))
-  return net, best, iter, test, core.clock() - t0, epochs
+                   state = part.sgd,
+                   on_epoch = function(info)
+                     epochs[#epochs + 1] = info
+                     if part.checkpoint then
+                       part.seconds = part.seconds + (core.clock() - t0)
+                       t0 = core.clock()
+                       part.checkpoint(net, part)
+                     end
+                   end}))
+  return net, best, iter, test, part.seconds + (core.clock() - t0), epochs
 end
 
 --- curves(metrics): the charts of a run's metrics (as write_results gets them
@@ -114,7 +131,7 @@ end
 -- @param opts options table (the keys are listed above)
 -- @return the command line that runs run with opts
 function X.command(run, opts)
-  local w = {"lua", "scripts/experiments/" .. run.script}
+  local w = {"lnn", "experiment", run.name}
   if opts.epochs ~= run.epochs then w[#w + 1] = "--epochs" w[#w + 1] = tostring(opts.epochs) end
   for _, f in ipairs {"train_size", "eval_size", "nets", "data"} do
     if opts[f] and not (f == "nets" and opts.nets == 5) then
@@ -129,12 +146,13 @@ function X.command(run, opts)
   return runinfo.command(w)
 end
 
---- write_results(run, opts, metrics): <out>/<name>.json and, when
---- metrics.epochs has any, <out>/<name>.svg; returns the JSON's path.
+--- write_results(run, opts, metrics): <out>/<id>.json and, when
+--- metrics.epochs has any, <out>/<id>.svg (id: lnn.registry.run_id of the
+--- run and opts); returns the JSON's path.
 -- @param run a chapter 6 run (lnn.chapter6.list entry)
 -- @param opts options table (the keys are listed above)
 -- @param metrics the metrics table to write
--- @return <out>/<name>.json and, when metrics.epochs has any, <out>/<name>.svg; returns the JSON's
+-- @return <out>/<id>.json and, when metrics.epochs has any, <out>/<id>.svg; returns the JSON's
 --  path
 function X.write_results(run, opts, metrics)
   local out = opts.out or "results/experiments"
@@ -145,11 +163,12 @@ function X.write_results(run, opts, metrics)
   -- the command line that ran (lnn experiment records its argv), else one made from opts
   metrics.run = runinfo.describe(opts.command or X.command(run, opts))
   core.tools.mkdir(out)
+  local id = require("lnn.registry").run_id(run.name, opts)
   for _, c in ipairs(X.curves(metrics)) do
-    metrics[c.field] = ("%s/%s%s.svg"):format(out, run.name, c.suffix)
+    metrics[c.field] = ("%s/%s%s.svg"):format(out, id, c.suffix)
     plot.write(metrics[c.field], c.spec)
   end
-  metrics.file = ("%s/%s.json"):format(out, run.name)
+  metrics.file = ("%s/%s.json"):format(out, id)
   core.write_file(metrics.file, json.encode(metrics) .. "\n")
   return metrics.file
 end

@@ -347,7 +347,8 @@ end
 --- resume_command(prog, argv, flags): the command line that runs prog with
 --- argv again, each flag of flags (a list of {name, value}, the name with its
 --- dashes) removed from argv, whether given with its value as the next word or
---- after '=', and appended with its value; words quoted for sh where needed.
+--- after '=', and appended with its value (a flag without a value, {name}, is
+--- removed and appended alone); words quoted for sh where needed.
 --- Under MPI it starts with "mpirun -np N".
 -- @param prog the program's name ("lnn train", "scripts/train.lua")
 -- @param argv the command's arguments
@@ -355,19 +356,19 @@ end
 -- @return the command line
 function Run:resume_command(prog, argv, flags)
   local drop = {}
-  for _, f in ipairs(flags) do drop[f[1]] = true end
+  for _, f in ipairs(flags) do drop[f[1]] = f[2] == nil and "bare" or "value" end
   local words = {(self.comm and ("mpirun -np %d "):format(self.size) or "")
     .. (prog:match("%.lua$") and ("lua5.4 " .. prog) or prog)}
   local i = 1
   while i <= #argv do
     local a = argv[i]
     local name = a:match("^(%-%-[^=]+)=")
-    if drop[a] then i = i + 1 elseif not (name and drop[name]) then words[#words + 1] = a end
+    if drop[a] == "value" then i = i + 1 elseif not (drop[a] or name and drop[name]) then words[#words + 1] = a end
     i = i + 1
   end
   for _, f in ipairs(flags) do
     words[#words + 1] = f[1]
-    words[#words + 1] = tostring(f[2])
+    if f[2] ~= nil then words[#words + 1] = tostring(f[2]) end
   end
   local quote = require("lnn.runinfo").shell_quote
   for k = 2, #words do words[k] = quote(words[k]) end

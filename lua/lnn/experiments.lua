@@ -1,7 +1,8 @@
 --- lnn.experiments: the book's chapter 1, 3 and 4 experiments (the seed's
 -- test.py), one entry each, and run(name, opts) to run one: it prints the
 -- book's figure beside its own and writes a metrics JSON and an SVG learning
--- curve.  Options shorten a run for the specs; the defaults reproduce the book.
+-- curve named for the run (lnn.registry.run_id), keeping a checkpoint while it
+-- trains (lnn.resume).  Options shorten a run for the specs; the defaults reproduce the book.
 -- The command line (`lnn experiment NAME`, scripts/experiments/<name>.lua)
 -- lives in lnn.commands.experiment, not here.
 -- @internal lnn.experiments
@@ -13,6 +14,7 @@ local network2 = require "lnn.network2"
 local plot = require "lnn.plot"
 local runinfo = require "lnn.runinfo"
 local distributed = require "lnn.distributed"
+local resume = require "lnn.resume"
 
 local E = {}
 
@@ -116,17 +118,32 @@ for _, e in ipairs(E.list) do E.by_name[e.name] = e end
 
 local function percent(k, n) return 100 * k / n end
 
--- One configured run; returns its per-epoch records.
-local function run_one(cfg, sets, opts, say)
-  local cost = network2[cfg.cost]
-  local net = network2.Network(cfg.sizes, cost, {seed = opts.seed})
+-- The network of one configured run, as the book builds it.
+local function network_of(cfg, seed)
+  local net = network2.Network(cfg.sizes, network2[cfg.cost], {seed = seed})
   if cfg.init == "large" then net:large_weight_initializer() end
+  return net
+end
+
+-- The training set of one configured run (the first N images when asked).
+local function training_of(cfg, sets, opts)
   local training = sets.training
   local size = opts.train_size or cfg.train_size
   if size then
     if size > #training then error(("train_size: at most %d, got %d"):format(#training, size), 0) end
     training = training:slice(1, size)
   end
+  return training
+end
+
+-- One configured run; returns its per-epoch records.  opts.part (from a
+-- checkpoint, or fresh) is {records, grads, sgd = network2's SGD state};
+-- opts.checkpoint(net, part) is called after every whole epoch.
+local function run_one(cfg, sets, opts, say)
+  local net = network_of(cfg, opts.seed)
+  local part = opts.part
+  if opts.restore then opts.restore(net) end
+  local training = training_of(cfg, sets, opts)
   local eval = cfg.eval == "validation" and sets.validation or sets.test
   local epochs = opts.epochs or cfg.epochs
   -- ranks that would train on other data or for other steps stop here, together (lnn.distributed)
@@ -137,11 +154,10 @@ local function run_one(cfg, sets, opts, say)
   end)
   local monitor = {}
   for _, m in ipairs(cfg.monitor or {}) do monitor[m] = true end
-  local records = {}
-  local grads = {}
+  local records, grads = part.records, part.grads
   local probe = training:slice(1, math.min(#training, 1000))
   -- gradient lengths by epochs trained: 0 at initialisation, then after each epoch
-  if cfg.vanishing then grads[1] = {trained = 0, norms = (net:gradient_norms(probe))} end
+  if cfg.vanishing and #grads == 0 then grads[1] = {trained = 0, norms = (net:gradient_norms(probe))} end
   net:SGD(training, epochs, cfg.batch, cfg.eta, opts.dist:sgd(net, {
     lmbda = cfg.lmbda or 0, evaluation_data = eval,
     monitor_evaluation_accuracy = true,
@@ -150,7 +166,7 @@ local function run_one(cfg, sets, opts, say)
     monitor_training_accuracy = monitor.training_accuracy,
     early_stopping_n = cfg.early_stopping_n, schedule_n = cfg.schedule_n,
     on_saturation = cfg.on_saturation, quiet = true, progress = opts.progress,
-    should_stop = opts.stop and opts.stop.should_stop,
+    should_stop = opts.stop and opts.stop.should_stop, state = part.sgd,
     on_epoch = function(info)
       local r = {epoch = info.epoch, seconds = info.seconds, eta = info.eta,
                  accuracy = percent(info.evaluation_accuracy, #eval),
@@ -173,6 +189,7 @@ local function run_one(cfg, sets, opts, say)
       end
       say(("  [%s] epoch %d: %s %d / %d (%.2f%%)%s"):format(cfg.label, info.epoch, cfg.eval,
         r.correct, r.total, r.accuracy, #extra > 0 and ("; " .. table.concat(extra, "; ")) or ""))
+      if opts.checkpoint then opts.checkpoint(net, part) end
     end,
   }))
   -- runs judged on validation data also report the test set once, at the end
@@ -254,7 +271,7 @@ end
 -- @param opts options table (the keys are listed above)
 -- @return the command line that runs experiment name with opts
 function E.command(name, opts)
-  local w = {"lua", "scripts/experiments/" .. name .. ".lua"}
+  local w = {"lnn", "experiment", name}
   if opts.epochs then w[#w + 1] = "--epochs" w[#w + 1] = tostring(opts.epochs) end
   if opts.train_size then w[#w + 1] = "--train-size" w[#w + 1] = tostring(opts.train_size) end
   if (opts.seed or 1) ~= 1 then w[#w + 1] = "--seed" w[#w + 1] = tostring(opts.seed) end
@@ -266,18 +283,21 @@ end
 --- run(name, opts): runs experiment name with opts {epochs, seed, data,
 --- train_size, out, quiet, print, progress (the epoch driver's bar option),
 --- command (the command line that ran, for the results file; default: one
---- made from opts),
+--- made from opts), resume, restart (lnn.resume's policy for the run's
+--- checkpoint; prog names the command in its messages),
 --- dist (an lnn.distributed run: data-parallel
 --- over its ranks, rank 0 alone prints and writes), stop (dist's
 --- catch_signals(): a signal ends the experiment after the epoch, and the
 --- metrics of the epochs run are written with interrupted = {signal, run,
---- epoch})}; writes <out>/<name>.json and .svg files and returns the metrics
---- table.
+--- epoch})}.  After every whole epoch rank 0 writes the checkpoint
+--- <out>/<id>.checkpoint (id: lnn.registry.run_id; the finished runs of an
+--- experiment of several are kept in it); at the end <out>/<id>.json and
+--- .svg files, then the checkpoint is removed.  Returns the metrics table.
 -- @param name the experiment's name
 -- @param opts options table (the keys are listed above)
 -- @return runs experiment name with opts {epochs, seed, data, train_size, out, quiet, print, dist
 --  (an lnn.distributed run: data-parallel over its ranks, rank 0 alone prints and writes)}; writes
---  <out>/<name>.json and .svg files and returns the metrics table
+--  <out>/<id>.json and .svg files and returns the metrics table
 function E.run(name, opts)
   local e = E.by_name[name]
   if not e then args.fail("run", 1, ("an experiment name expected, got %s; `lnn experiment --list` shows them")
@@ -286,17 +306,47 @@ function E.run(name, opts)
   local dist = opts.dist or distributed.start(false)
   local say = dist.root and (opts.print or print) or function() end
   local verbose = opts.quiet and function() end or say
+  local out = opts.out or "results/experiments"
+  local id = require("lnn.registry").run_id(name, opts)
   local tr, va, te = mnist_loader.load_data(opts.data)
   local sets = {training = tr, validation = va, test = te}
+  local seed = opts.seed or 1
+  -- what makes a checkpoint this run's: the experiment, its options and its data
+  local first = training_of(e.runs[1], sets, opts)
+  local identity = {experiment = name, seed = seed, epochs = opts.epochs or e.runs[1].epochs,
+                    train_size = #first, training_checksum = first:checksum(),
+                    validation_checksum = va:checksum(), test_checksum = te:checksum()}
+  if dist.root then core.tools.mkdir(out) end
+  local ck = resume.open(opts, opts.prog or ("lnn experiment " .. name), resume.path(out, id), identity, dist.root)
   say(e.title)
-  local metrics = {experiment = name, title = e.title, book = e.book, seed = opts.seed or 1, runs = {},
+  local metrics = {experiment = name, title = e.title, book = e.book, seed = seed, runs = {},
                    options = {epochs = opts.epochs, train_size = opts.train_size},
                    run = runinfo.describe(opts.command or E.command(name, opts))}
   local t0 = core.clock()
-  for _, cfg in ipairs(e.runs) do
-    local records, grads, ntrain, test_accuracy = run_one(cfg, sets, {epochs = opts.epochs, seed = opts.seed or 1,
-                                                        train_size = opts.train_size, dist = dist,
-                                                        stop = opts.stop, progress = opts.progress}, verbose)
+  local saved = ck.loaded and ck.loaded.state or {done = {}, seconds = 0}
+  for k, cfg in ipairs(e.runs) do
+    local finished = saved.done[k]
+    local records, grads, ntrain, test_accuracy
+    if finished then -- whole in the checkpoint
+      records, grads, ntrain, test_accuracy = finished.records, finished.grads, finished.ntrain, finished.test_accuracy
+    else
+      local part = saved.part or {records = {}, grads = {}, sgd = {epoch = 0}}
+      local resuming = saved.part ~= nil
+      saved.part = nil
+      local epochs = opts.epochs or cfg.epochs
+      records, grads, ntrain, test_accuracy = run_one(cfg, sets, {epochs = opts.epochs, seed = seed,
+        train_size = opts.train_size, dist = dist, stop = opts.stop, progress = opts.progress, part = part,
+        restore = resuming and function(net) ck:restore(net) end,
+        checkpoint = function(net, p)
+          saved.part = p
+          saved.seconds = saved.seconds + (core.clock() - t0)
+          t0 = core.clock()
+          ck:save(net, saved, #e.runs > 1 and ("epoch %d of %d of run '%s'"):format(p.sgd.epoch, epochs, cfg.label)
+            or ("epoch %d of %d"):format(p.sgd.epoch, epochs))
+          saved.part = nil
+        end}, verbose)
+      saved.done[k] = {records = records, grads = grads, ntrain = ntrain, test_accuracy = test_accuracy}
+    end
     local best, at = best_of(records)
     metrics.runs[#metrics.runs + 1] = {label = cfg.label, config = cfg, training_images = ntrain,
                                        epochs = records, best_accuracy = best, best_epoch = at,
@@ -322,17 +372,18 @@ function E.run(name, opts)
       break
     end
   end
-  metrics.seconds = core.clock() - t0
+  -- the wall time of the whole run, over every process that ran a part of it
+  metrics.seconds = saved.seconds + (core.clock() - t0)
+  metrics.checkpoint = metrics.interrupted and ck.path or nil
   if not dist.root then return metrics end
-  local out = opts.out or "results/experiments"
-  core.tools.mkdir(out)
   for _, c in ipairs(E.curves(metrics)) do
-    local path = ("%s/%s%s.svg"):format(out, name, c.suffix)
+    local path = ("%s/%s%s.svg"):format(out, id, c.suffix)
     metrics[c.field] = path
     plot.write(path, c.spec)
   end
-  metrics.file = ("%s/%s.json"):format(out, name)
+  metrics.file = ("%s/%s.json"):format(out, id)
   core.write_file(metrics.file, json.encode(metrics) .. "\n")
+  if not metrics.interrupted then ck:remove() end
   say("  book: " .. e.book)
   for _, r in ipairs(metrics.runs) do
     say(("  lnn:  [%s] %s"):format(r.label, r.summary or "no epochs run"))

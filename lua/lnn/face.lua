@@ -437,6 +437,27 @@ function face.sgd_options(opts, known, fname, argn)
   return opts, not opts.quiet and (opts.log or print) or nil
 end
 
+--- sgd_state(state, fname, argn): the SGD option 'state' (network2,
+--- network3) checked: nil, or a table whose epoch (the epochs run in all, 0
+--- when absent) is an integer >= 0; returns it with epoch set.  The face keeps
+--- it up to date after every epoch, before the caller's on_epoch, so a
+--- checkpoint written there resumes the very run (lnn.resume).
+-- @param state the option's value
+-- @param fname the public function's name
+-- @param argn the options argument's number
+-- @return the table, or nil
+function face.sgd_state(state, fname, argn)
+  if state == nil then return nil end
+  if type(state) ~= "table" then
+    args.bad(fname, "option 'state'", "table expected, got " .. type(state), 2)
+  end
+  state.epoch = state.epoch or 0
+  if math.type(state.epoch) ~= "integer" or state.epoch < 0 then
+    args.bad(fname, "option 'state'", "epoch an integer >= 0 expected, got " .. tostring(state.epoch), 2)
+  end
+  return state
+end
+
 -- Sets lnn's thread count for the run; returns a to-be-closed value that
 -- restores it.
 local function threads_for(n)

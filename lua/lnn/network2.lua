@@ -266,7 +266,7 @@ local sgd_options = {
   monitor_evaluation_accuracy = true, monitor_training_cost = true,
   monitor_training_accuracy = true, early_stopping_n = true,
   -- lnn's additions
-  mu = true, schedule_n = true, quiet = true, log = true,
+  mu = true, schedule_n = true, quiet = true, log = true, state = true,
 }
 
 local fmt = face.fmt
@@ -280,8 +280,14 @@ local fmt = face.fmt
 --- without a new best evaluation accuracy).  lnn's additions: mu (momentum,
 --- 0 <= mu < 1), schedule_n (halve eta after that many epochs without a new
 --- best evaluation accuracy; stop once eta has fallen to 1/128 of its start),
---- quiet, log = function(line), on_epoch = function(info) with info.epoch (as
---- printed: "Epoch j training complete", from 0 in every call),
+--- quiet, log = function(line), state (a table: {epoch = 0} to start, or a
+--- checkpoint's; after every epoch it holds epoch (the epochs run in all),
+--- eta, best, since_best, since_halving and stopped, and a call given it
+--- trains up to epochs in all, numbering on from its epoch, none once stopped:
+--- a run resumed from it goes on as if never stopped; not with mu > 0 past
+--- epoch 0, whose velocity it does not hold), on_epoch = function(info) with
+--- info.epoch (as printed: "Epoch j training complete", from 0 in every call
+--- or from state.epoch),
 --- info.seconds (training time), info.eta and the epoch's monitored values.
 -- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
 -- @param epochs epochs to train
@@ -322,15 +328,54 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
   end
   face.check_finite("SGD", training_data, "training data", evaluation_data, "evaluation data")
 
+  -- opts.state: where an earlier call stopped (a checkpoint's), kept up to date after every epoch
+  local state = face.sgd_state(opts.state, "SGD", 5)
+  local done = state and state.epoch or 0
+  if done > 0 and mu > 0 then
+    args.bad("SGD", "option 'state'", "a resumed run (epoch > 0) with mu > 0: the velocity is not kept in a state")
+  end
+
   local n = #training_data
   local evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = {}, {}, {}, {}
   local best, since_best, since_halving = -1, 0, 0
   local eta0 = eta
   local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = n, mu = mu}
-  local plan = {fname = "SGD", data = training_data, sgd = sgd, count = epochs, first = 0,
+  if done > 0 then
+    best, since_best, since_halving, sgd.eta = state.best, state.since_best, state.since_halving, state.eta
+  end
+  local count = state and ((state.stopped or done >= epochs) and 0 or epochs - done) or epochs
+  local plan = {fname = "SGD", data = training_data, sgd = sgd, count = count, first = done,
                 base = self.epoch or 0, opts = opts, say = say}
-  local accuracy
-  function plan.report(info, j, say)
+  local accuracy, verdict
+  -- early stopping and the halving schedule, decided once the epoch's accuracy
+  -- is known (so a state saved in on_epoch holds them), said after on_epoch
+  local function decide()
+    verdict = nil
+    if not accuracy then return end
+    if accuracy > best then
+      best, since_best, since_halving = accuracy, 0, 0
+    else
+      since_best, since_halving = since_best + 1, since_halving + 1
+    end
+    if early > 0 and since_best >= early then
+      verdict = ("Early stopping: no better evaluation accuracy in %d epochs (best %d / %d)")
+        :format(early, best, #evaluation_data)
+      return true
+    end
+    if schedule > 0 and since_halving >= schedule then
+      sgd.eta = sgd.eta / 2
+      since_halving = 0
+      if sgd.eta <= eta0 / 128 then
+        verdict = ("Learning rate schedule: eta fell to %s = eta/128; stopping"):format(fmt(sgd.eta))
+        return true
+      end
+      verdict = ("Learning rate schedule: eta halved to %s"):format(fmt(sgd.eta))
+    end
+    return false
+  end
+  local stopping
+  function plan.report(info, i, say)
+    local j = done + i
     info.eta = sgd.eta
     say(("Epoch %d training complete"):format(j))
     -- one pass over a set gives both its accuracy and its cost
@@ -361,30 +406,15 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, opts)
       evaluation_accuracy[#evaluation_accuracy + 1] = accuracy
       say(("Accuracy on evaluation data: %d / %d"):format(accuracy, #evaluation_data))
     end
+    stopping = decide()
+    if state then
+      state.epoch, state.eta, state.best, state.since_best, state.since_halving, state.stopped =
+        j + 1, sgd.eta, best, since_best, since_halving, stopping or nil
+    end
   end
-  -- early stopping and the halving schedule, after the caller's on_epoch
   function plan.stop(_, _, say)
-    if not accuracy then return false end
-    if accuracy > best then
-      best, since_best, since_halving = accuracy, 0, 0
-    else
-      since_best, since_halving = since_best + 1, since_halving + 1
-    end
-    if early > 0 and since_best >= early then
-      say(("Early stopping: no better evaluation accuracy in %d epochs (best %d / %d)")
-        :format(early, best, #evaluation_data))
-      return true
-    end
-    if schedule > 0 and since_halving >= schedule then
-      sgd.eta = sgd.eta / 2
-      since_halving = 0
-      if sgd.eta <= eta0 / 128 then
-        say(("Learning rate schedule: eta fell to %s = eta/128; stopping"):format(fmt(sgd.eta)))
-        return true
-      end
-      say(("Learning rate schedule: eta halved to %s"):format(fmt(sgd.eta)))
-    end
-    return false
+    if verdict then say(verdict) end
+    return stopping
   end
   face.train(self, plan)
   return evaluation_cost, evaluation_accuracy, training_cost, training_accuracy

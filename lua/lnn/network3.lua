@@ -336,7 +336,7 @@ function methods:feedforward(x)
   return self._net:forward(face.matrix(x, n_in(self), "feedforward", 1))
 end
 
-local sgd_known = {quiet = true, log = true, shuffle = true}
+local sgd_known = {quiet = true, log = true, shuffle = true, state = true}
 
 local function pct(x) return ("%.2f%%"):format(100 * x) end
 
@@ -349,7 +349,11 @@ local function pct(x) return ("%.2f%%"):format(100 * x) end
 --- far, "This is the best validation accuracy to date." and the test accuracy
 --- there; at the end the best validation accuracy, its iteration and the test
 --- accuracy there, and returns those three (accuracies as fractions).
---- opts: quiet, log = function(line), shuffle; and the driver's (lnn.face.train):
+--- opts: quiet, log = function(line), shuffle, state (a table: {epoch = 0} to
+--- start, or a checkpoint's; after every epoch it holds epoch (the epochs run
+--- in all), best_validation_accuracy, best_iteration and test_accuracy, and a
+--- call given it trains up to epochs in all, numbering on from its epoch: a
+--- run resumed from it goes on as if never stopped); and the driver's (lnn.face.train):
 --- on_epoch = function(info) (info.epoch 0-based, as network3.py counts),
 --- on_saturation, threads, progress, should_stop.
 -- @param training_data an lnn.Data set (or list of {x, y} pairs) to train on
@@ -387,10 +391,18 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, validation_dat
   face.check_finite(fname, train, "training data", validation_data, "validation data", test_data, "test data")
   local sgd = {eta = eta, batch = mini_batch_size, lmbda = lmbda, n = num_training_batches,
                shuffle = opts.shuffle and true or false}
-  local plan = {fname = fname, data = train, sgd = sgd, count = epochs, first = 0, base = self.epoch or 0,
-                opts = opts, say = say}
+  -- opts.state: where an earlier call stopped (a checkpoint's), kept up to date after every epoch
+  local state = face.sgd_state(opts.state, fname, 8)
+  local done = state and state.epoch or 0
+  local plan = {fname = fname, data = train, sgd = sgd, count = state and math.max(0, epochs - done) or epochs,
+                first = done, base = self.epoch or 0, opts = opts, say = say}
   local best_validation_accuracy, best_iteration, test_accuracy = 0.0, nil, nil
-  function plan.report(info, epoch, print_line)
+  if state and done > 0 then
+    best_validation_accuracy, best_iteration, test_accuracy = state.best_validation_accuracy or 0.0,
+      state.best_iteration, state.test_accuracy
+  end
+  function plan.report(info, i, print_line)
+    local epoch = done + i
     local iteration = num_training_batches * (epoch + 1) - 1
     local validation_accuracy = self:accuracy(validation_data)
     print_line(("Epoch %d: validation accuracy %s"):format(epoch, pct(validation_accuracy)))
@@ -403,6 +415,10 @@ function methods:SGD(training_data, epochs, mini_batch_size, eta, validation_dat
         info.test_accuracy = test_accuracy
         print_line(("The corresponding test accuracy is %s"):format(pct(test_accuracy)))
       end
+    end
+    if state then
+      state.epoch, state.best_validation_accuracy, state.best_iteration, state.test_accuracy =
+        epoch + 1, best_validation_accuracy, best_iteration, test_accuracy
     end
   end
   face.train(self, plan)

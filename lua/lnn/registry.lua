@@ -5,6 +5,7 @@
 -- results file and the command that reproduces one are asked here for every
 -- run; what a run trains, and how, stays in its kind's module.
 -- @internal lnn.registry
+local args = require "lnn.args"
 local E = require "lnn.experiments"
 local X = require "lnn.chapter6"
 
@@ -67,6 +68,37 @@ end
 -- @treturn table the charts
 function registry.curves(kind, metrics)
   return KINDS[kind].curves(metrics)
+end
+
+--- run_id(name, opts): the name of one run's files (<out>/<id>.json, its SVGs,
+--- its checkpoint): name, then ".seed<S>", then only where the run differs
+--- from the book's: ".epochs<E>", ".train<N>" (opts.train_size), ".eval<N>"
+--- (opts.eval_size), ".shuffle", ".nets<K>" (an ensemble of other than 5), and
+--- ".vote" for a vote of saved networks (opts.members).  Runs that differ get
+--- different files; the same run gets the same ones (and replaces them).
+-- @tparam string name a run's name
+-- @tparam table opts its options (seed, epochs, train_size, eval_size, shuffle, nets, members)
+-- @treturn string the id
+-- @usage
+-- local registry = require "lnn.registry"
+-- assert(registry.run_id("ch6_4", {seed = 1, epochs = 60}) == "ch6_4.seed1")
+-- assert(registry.run_id("ch1_30_hidden", {seed = 2, epochs = 3, train_size = 1000})
+--   == "ch1_30_hidden.seed2.epochs3.train1000")
+function registry.run_id(name, opts)
+  local e = registry.by_name[name]
+  if not e then args.fail("run_id", 1, ("an experiment name expected, got %s"):format(tostring(name))) end
+  local def = e.def
+  local first = e.kind == "experiment" and def.runs[1] or def
+  local id = {name, (".seed%d"):format(opts.seed or 1)}
+  if opts.epochs and opts.epochs ~= first.epochs then id[#id + 1] = (".epochs%d"):format(opts.epochs) end
+  if opts.train_size and opts.train_size ~= first.train_size then
+    id[#id + 1] = (".train%d"):format(opts.train_size)
+  end
+  if opts.eval_size then id[#id + 1] = (".eval%d"):format(opts.eval_size) end
+  if opts.shuffle then id[#id + 1] = ".shuffle" end
+  if opts.nets and opts.nets ~= 5 then id[#id + 1] = (".nets%d"):format(opts.nets) end
+  if opts.members then id[#id + 1] = ".vote" end
+  return table.concat(id)
 end
 
 --- command(name, opts): the command line that runs name with opts (its kind's

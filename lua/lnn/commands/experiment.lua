@@ -12,6 +12,7 @@ local registry = require "lnn.registry"
 local toolkit = require "lnn.commands.toolkit"
 local network3 = require "lnn.network3"
 local distributed = require "lnn.distributed"
+local resume = require "lnn.resume"
 
 local M = {summary = "run one of the book's experiments (--list shows them and the book's figures)"}
 
@@ -29,6 +30,8 @@ M.flags = {
   distributed.accumulate_flag,
   distributed.overlap_flag,
   cli.threads_flag,
+  resume.flags[1],
+  resume.flags[2],
 }
 
 --- chapter6_flags(run): the flags of chapter 6 run run, with its defaults.
@@ -49,6 +52,8 @@ function M.chapter6_flags(run)
     {name = "out", kind = "string", default = "results/experiments", help = "folder for the metrics JSON and the SVG curve", arg = "DIR", check = cli.writable_folder},
     distributed.flag,
     cli.threads_flag,
+    resume.flags[1],
+    resume.flags[2],
   }
   -- 6.8 trains each member whole on one rank: no step to accumulate over the ranks
   if not run.ensemble then
@@ -65,11 +70,19 @@ end
 
 local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 
+-- the command that continues an interrupted run from its checkpoint
+local function resume_command(dist, prog, argv)
+  local rest = {}
+  for _, a in ipairs(argv) do if a ~= "--restart" then rest[#rest + 1] = a end end
+  return "resume with: " .. dist:resume_command(prog, rest, {{"--resume"}})
+end
+
 -- a chapter 1, 3 or 4 experiment
 local function run_book(name, argv, prog)
   local e = E.by_name[name]
   local opts = cli.parse(argv, M.flags, prog, e.title .. "\nbook: " .. e.book)
   opts.command = toolkit.command(prog, argv) -- what the results file records
+  opts.prog = prog
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads, opts.accumulate, opts.overlap)
@@ -80,10 +93,16 @@ local function run_book(name, argv, prog)
   if stop.signal then
     local i = m.interrupted
     return stop:report(prog, #e.runs > 1 and ("%d of run '%s'"):format(i.epoch, i.run) or i.epoch,
-      ("the metrics of the epochs run are in %s (an experiment does not resume: run it again to start over)")
-      :format(m.file or (opts.out .. "/" .. name .. ".json")))
+      ("the metrics of the epochs run are in %s; %s"):format(m.file, resume_command(dist, prog, argv)))
   end
   return 0
+end
+
+-- what makes a chapter 6 checkpoint this run's: the run, its options and its data
+local function identity_of(run, opts, tr, va, te)
+  return {experiment = run.name, seed = opts.seed, epochs = opts.epochs, train_size = #tr, eval_size = #te,
+          shuffle = opts.shuffle and true or false, nets = opts.nets, training_checksum = tr:checksum(),
+          validation_checksum = va:checksum(), test_checksum = te:checksum()}
 end
 
 -- a chapter 6 run other than 6.8
@@ -95,12 +114,21 @@ local function run_chapter6(run, argv, prog)
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads, opts.accumulate, opts.overlap)
   dist:only_root_writes(opts, {"save"})
   local tr, va, te = X.data(opts, run.expanded)
+  if dist.root then core.tools.mkdir(opts.out) end
+  local ck = resume.open(opts, prog, resume.path(opts.out, registry.run_id(run.name, opts)),
+    identity_of(run, opts, tr, va, te), dist.root)
   if not opts.quiet then print(run.about) end
   -- a signal stops the run after an epoch: the network then is saved (--save)
   -- and the metrics of the epochs run are written, as at the end
   local stop <close> = dist:catch_signals()
   opts.stop = stop
-  local net, best, iter, test, seconds, epochs = X.train(run, opts, tr, va, te, nil, dist)
+  local part = ck.loaded and ck.loaded.state or {}
+  part.restore = ck.loaded and function(net) ck:restore(net) end
+  function part.checkpoint(net, p)
+    ck:save(net, {sgd = p.sgd, epochs = p.epochs, seconds = p.seconds},
+      ("epoch %d of %d"):format(p.sgd.epoch, opts.epochs))
+  end
+  local net, best, iter, test, seconds, epochs = X.train(run, opts, tr, va, te, nil, dist, part)
   if opts.save then net:save(opts.save) end
   X.report(run, opts, test, #tr, seconds, #epochs)
   local file = dist.root and X.write_results(run, opts, {epochs = epochs, best_validation_accuracy = best,
@@ -108,10 +136,11 @@ local function run_chapter6(run, argv, prog)
     test_images = #te, ranks = dist.size, interrupted = stop.signal and {signal = stop.signal.name,
     epoch = #epochs - 1}})
   if stop.signal then
-    return stop:report(prog, #epochs - 1, ("%sthe metrics of the epochs run are in %s (a chapter 6 run does not "
-      .. "resume: run it again to start over)"):format(opts.save and ("the network after it is saved in "
-      .. opts.save .. "; ") or "", file))
+    return stop:report(prog, #epochs - 1, ("%sthe metrics of the epochs run are in %s; %s"):format(
+      opts.save and ("the network after it is saved in " .. opts.save .. "; ") or "", file,
+      resume_command(dist, prog, argv)))
   end
+  ck:remove()
   if file and not opts.quiet then print("metrics " .. file) end
   return 0
 end
@@ -119,16 +148,29 @@ end
 -- 6.8: trains the five with seeds seed..seed+4 (with --mpi one member per
 -- rank in turn, each trained whole by its rank; the members' parameters are
 -- then broadcast so every rank holds all), or votes with networks saved
--- earlier (--members, e.g. from `lnn experiment ch6_7 --save`)
+-- earlier (--members, e.g. from `lnn experiment ch6_7 --save`).  Serially it
+-- resumes member by member: each whole member is saved as
+-- <out>/<id>.members/member-K.lnn and named in the checkpoint, which also holds
+-- the member in training; the vote comes when all are whole.  Under --mpi
+-- (members trained at once on several ranks) it keeps no checkpoint.
 local function run_ensemble(run, argv, prog)
   local opts = cli.parse(argv, M.chapter6_flags(run), prog, run.about)
   opts.command = toolkit.command(prog, argv) -- what the results file records
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
+  if opts.mpi and (opts.resume or opts.restart) then
+    cli.fail(prog, ("--%s: the ensemble resumes only without --mpi (under --mpi its members train at once "
+      .. "on several ranks and keep no checkpoint)"):format(opts.resume and "resume" or "restart"))
+  end
+  if opts.members and (opts.resume or opts.restart) then
+    cli.fail(prog, ("--%s: a vote of saved networks (--members) trains nothing and has no checkpoint")
+      :format(opts.resume and "resume" or "restart"))
+  end
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads)
   local save_dir = dist.root and opts.save_dir
   dist:only_root_writes(opts, {"save_dir"})
   local members, test_data, ntrain, t0, results = {}, nil, nil, core.clock(), {}
+  local ck, saved, kept
   if opts.members then
     local _, _, te = X.data({data = opts.data, eval_size = opts.eval_size}, false)
     for file in opts.members:gmatch("[^,]+") do
@@ -140,6 +182,13 @@ local function run_ensemble(run, argv, prog)
     test_data = te
   else
     local tr, va, te = X.data(opts, run.expanded)
+    local id = registry.run_id(run.name, opts)
+    kept = ("%s/%s.members"):format(opts.out, id) -- whole members, until the vote
+    if not dist.comm then
+      core.tools.mkdir(opts.out)
+      ck = resume.open(opts, prog, resume.path(opts.out, id), identity_of(run, opts, tr, va, te))
+      saved = ck.loaded and ck.loaded.state or {whole = {}, seconds = 0}
+    end
     if save_dir then core.tools.mkdir(save_dir) end
     -- a signal stops the member in training after an epoch (each rank's
     -- alone); then every rank learns of it, and there is no vote
@@ -147,23 +196,49 @@ local function run_ensemble(run, argv, prog)
     opts.stop = stop
     local where
     local mine = dist:mine(opts.nets)
+    local whole = {}
+    for _, w in ipairs(saved and saved.whole or {}) do whole[w.member] = w.result end
     for n, k in ipairs(mine) do
-      if not opts.quiet then print(("-- member %d of %d (seed %d)"):format(k, opts.nets, opts.seed + k - 1)) end
-      local net, best, iter, test, seconds, epochs = X.train(run, opts, tr, va, te, opts.seed + k - 1)
-      results[k] = {seed = opts.seed + k - 1, best_validation_accuracy = best, best_iteration = iter,
-                    test_accuracy = test, seconds = seconds, epochs = epochs, rank = dist.rank}
-      members[k] = net
-      -- (a signal after this rank's last member, whole, stops nothing)
-      if stop:stopping(false) and (#epochs < opts.epochs or n < #mine) then
-        where = ("%d of member %d"):format(#epochs - 1, k)
-        break
+      local member_file = ("%s/member-%d.lnn"):format(kept, k)
+      if whole[k] then -- trained whole before an interruption
+        members[k], results[k] = network3.load(member_file), whole[k]
+        if not opts.quiet then print(("-- member %d of %d (seed %d): whole in %s"):format(k, opts.nets,
+          opts.seed + k - 1, member_file)) end
+      else
+        if not opts.quiet then print(("-- member %d of %d (seed %d)"):format(k, opts.nets, opts.seed + k - 1)) end
+        local part
+        if ck then
+          part = saved.part or {}
+          part.restore = saved.part and function(net) ck:restore(net) end
+          saved.part = nil
+          function part.checkpoint(net, p)
+            ck:save(net, {whole = saved.whole, part = {sgd = p.sgd, epochs = p.epochs, seconds = p.seconds}},
+              ("epoch %d of %d of member %d of %d"):format(p.sgd.epoch, opts.epochs, k, opts.nets))
+          end
+        end
+        local net, best, iter, test, seconds, epochs = X.train(run, opts, tr, va, te, opts.seed + k - 1, nil, part)
+        results[k] = {seed = opts.seed + k - 1, best_validation_accuracy = best, best_iteration = iter,
+                      test_accuracy = test, seconds = seconds, epochs = epochs, rank = dist.rank}
+        members[k] = net
+        -- (a signal after this rank's last member, whole, stops nothing)
+        if stop:stopping(false) and (#epochs < opts.epochs or n < #mine) then
+          where = ("%d of member %d"):format(#epochs - 1, k)
+          break
+        end
+        if ck then -- whole: kept, then named in the checkpoint
+          core.tools.mkdir(kept)
+          net:save(member_file)
+          saved.whole[#saved.whole + 1] = {member = k, result = results[k]}
+          ck:save(net, {whole = saved.whole}, ("member %d of %d (whole)"):format(k, opts.nets))
+        end
       end
     end
     if stop:stopping(true) then
       local places = dist:gather({[dist.rank + 1] = where})
       for r = 1, dist.size do where = where or places[r] end
       if where then
-        return stop:report(prog, where, ("nothing saved: the vote needs all %d members (train them one at a "
+        return stop:report(prog, where, ck and ("the members trained whole are kept in %s; %s"):format(kept,
+          resume_command(dist, prog, argv)) or ("nothing saved: the vote needs all %d members (train them one at a "
           .. "time with `lnn experiment ch6_7 --save FILE --seed N`, then vote with --members)"):format(opts.nets))
       end
     end
@@ -187,6 +262,11 @@ local function run_ensemble(run, argv, prog)
   local file = X.write_results(run, opts, {members = results, vote_test_accuracy = acc,
                                            training_images = ntrain, test_images = #test_data,
                                            seconds = core.clock() - t0, ranks = dist.size})
+  if ck then -- the run ended whole: its checkpoint and kept members (its own files) go
+    ck:remove()
+    for k = 1, opts.nets do os.remove(("%s/member-%d.lnn"):format(kept, k)) end
+    os.remove(kept)
+  end
   if not opts.quiet then print("metrics " .. file) end
   return 0
 end

@@ -283,8 +283,8 @@ end
 --- run(name, opts): runs experiment name with opts {epochs, seed, data,
 --- train_size, out, quiet, print, progress (the epoch driver's bar option),
 --- command (the command line that ran, for the results file; default: one
---- made from opts), resume, restart (lnn.resume's policy for the run's
---- checkpoint; prog names the command in its messages),
+--- made from opts), resume, restart, refuse (lnn.resume.open's policy for
+--- the run's checkpoint),
 --- dist (an lnn.distributed run: data-parallel
 --- over its ranks, rank 0 alone prints and writes), stop (dist's
 --- catch_signals(): a signal ends the experiment after the epoch, and the
@@ -317,7 +317,7 @@ function E.run(name, opts)
                     train_size = #first, training_checksum = first:checksum(),
                     validation_checksum = va:checksum(), test_checksum = te:checksum()}
   if dist.root then core.tools.mkdir(out) end
-  local ck = resume.open(opts, opts.prog or ("lnn experiment " .. name), resume.path(out, id), identity, dist.root)
+  local ck = resume.open(opts, resume.path(out, id), identity, dist.root)
   say(e.title)
   local metrics = {experiment = name, title = e.title, book = e.book, seed = seed, runs = {},
                    options = {epochs = opts.epochs, train_size = opts.train_size},

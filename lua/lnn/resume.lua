@@ -10,7 +10,6 @@
 -- @internal lnn.resume
 local json = require "lnn.json"
 local model = require "lnn.model"
-local cli = require "lnn.cli"
 
 local resume = {}
 
@@ -64,7 +63,7 @@ end
 local Checkpoint = {}
 Checkpoint.__index = Checkpoint
 
---- open(opts, prog, path, identity [, root = true]): the run's checkpoint, as
+--- open(opts, path, identity [, root = true]): the run's checkpoint, as
 --- the flags say: opts.restart discards an existing one (this run's own:
 --- its name is this run's id); opts.resume loads it, refused when its
 --- identity differs from identity (a flat table of what makes the run this
@@ -74,16 +73,18 @@ Checkpoint.__index = Checkpoint
 --- holds and both flags.  ck.loaded is {net = lnn.Net, rng = state, epoch =,
 --- state = the caller's state} when resuming.  root false (an MPI rank other
 --- than 0): reads rank 0's file, prints, removes and writes nothing.
--- @tparam table opts the command's options (resume, restart)
--- @tparam string prog the command's name in messages
+--- A refusal goes through opts.refuse(msg, flags_fault) (a command's: cli.fail
+--- when flags_fault, else cli.refuse), or is raised as it is.
+-- @tparam table opts the command's options (resume, restart, refuse)
 -- @tparam string path the checkpoint (resume.path)
 -- @tparam table identity what the checkpoint must match
 -- @param root whether this process writes (rank 0)
 -- @return the checkpoint object
-function resume.open(opts, prog, path, identity, root)
+function resume.open(opts, path, identity, root)
   root = root ~= false
   local ck = setmetatable({path = path, identity = identity, root = root}, Checkpoint)
-  if opts.resume and opts.restart then cli.fail(prog, "--resume and --restart contradict each other") end
+  local refuse = opts.refuse or function(msg) error(msg, 0) end
+  if opts.resume and opts.restart then refuse("--resume and --restart contradict each other", true) end
   local f = io.open(path, "rb")
   if f then f:close() end
   if not f then
@@ -98,12 +99,12 @@ function resume.open(opts, prog, path, identity, root)
   local okj, saved = false, nil
   if ok then okj, saved = pcall(json.decode, md.checkpoint or "", path) end
   if not (ok and okj and type(saved) == "table" and type(saved.identity) == "table") then
-    cli.refuse(prog, ("%s is not a checkpoint lnn can read (%s); --restart discards it and starts over")
-      :format(path, ok and (okj and "no run state in it" or tostring(saved)) or cli.clean(net)))
+    refuse(("%s is not a checkpoint lnn can read (%s); --restart discards it and starts over")
+      :format(path, ok and (okj and "no run state in it" or tostring(saved)) or tostring(net)))
   end
   saved = unpack_(saved)
   if not opts.resume then
-    cli.refuse(prog, ("%s holds this run after %s: --resume continues it, --restart starts over")
+    refuse(("%s holds this run after %s: --resume continues it, --restart starts over")
       :format(path, saved.where or "?"))
   end
   local keys, seen, diffs = {}, {}, {}
@@ -116,8 +117,8 @@ function resume.open(opts, prog, path, identity, root)
     if mine ~= theirs then diffs[#diffs + 1] = ("%s %s there, %s here"):format(k, theirs, mine) end
   end
   if #diffs > 0 then
-    cli.fail(prog, ("--resume: the checkpoint %s is of another run (%s); --restart discards it and starts over")
-      :format(path, table.concat(diffs, "; ")))
+    refuse(("--resume: the checkpoint %s is of another run (%s); --restart discards it and starts over")
+      :format(path, table.concat(diffs, "; ")), true)
   end
   ck.loaded = {net = net, rng = md.rng, epoch = math.tointeger(tonumber(md.epoch or "0")) or 0, state = saved.state}
   if root then print(("resuming %s after %s"):format(path, saved.where or "?")) end

@@ -70,6 +70,14 @@ end
 
 local function pct(x) return x and ("%.2f%%"):format(100 * x) or "-" end
 
+-- a checkpoint's refusal as the command's: a usage error when the flags are at fault
+local function refusal(prog)
+  return function(msg, flags_fault)
+    if flags_fault then cli.fail(prog, msg) end
+    cli.refuse(prog, msg)
+  end
+end
+
 -- the command that continues an interrupted run from its checkpoint
 local function resume_command(dist, prog, argv)
   local rest = {}
@@ -82,7 +90,7 @@ local function run_book(name, argv, prog)
   local e = E.by_name[name]
   local opts = cli.parse(argv, M.flags, prog, e.title .. "\nbook: " .. e.book)
   opts.command = toolkit.command(prog, argv) -- what the results file records
-  opts.prog = prog
+  opts.refuse = refusal(prog)
   cli.no_arguments(opts, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads, opts.accumulate, opts.overlap)
@@ -115,7 +123,8 @@ local function run_chapter6(run, argv, prog)
   dist:only_root_writes(opts, {"save"})
   local tr, va, te = X.data(opts, run.expanded)
   if dist.root then core.tools.mkdir(opts.out) end
-  local ck = resume.open(opts, prog, resume.path(opts.out, registry.run_id(run.name, opts)),
+  opts.refuse = refusal(prog)
+  local ck = resume.open(opts, resume.path(opts.out, registry.run_id(run.name, opts)),
     identity_of(run, opts, tr, va, te), dist.root)
   if not opts.quiet then print(run.about) end
   -- a signal stops the run after an epoch: the network then is saved (--save)
@@ -186,7 +195,8 @@ local function run_ensemble(run, argv, prog)
     kept = ("%s/%s.members"):format(opts.out, id) -- whole members, until the vote
     if not dist.comm then
       core.tools.mkdir(opts.out)
-      ck = resume.open(opts, prog, resume.path(opts.out, id), identity_of(run, opts, tr, va, te))
+      opts.refuse = refusal(prog)
+      ck = resume.open(opts, resume.path(opts.out, id), identity_of(run, opts, tr, va, te))
       saved = ck.loaded and ck.loaded.state or {whole = {}, seconds = 0}
     end
     if save_dir then core.tools.mkdir(save_dir) end

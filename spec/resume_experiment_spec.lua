@@ -120,7 +120,8 @@ describe("lnn experiment resumes #slow #process", function()
     assert(os.rename(mine, other))
     local out, status = lnn(common .. " --seed 2 --resume")
     assert.are.equal(2, status, out)
-    assert.truthy(out:find("--resume: the checkpoint " .. other .. " is of another run (seed 1 there, 2 here)", 1, true), out)
+    assert.truthy(out:find("--resume: the checkpoint " .. other .. " is of another run (seed 1 there, 2 here)", 1,
+      true), out)
     assert.truthy(H.read_file(other)) -- left as it was
   end)
 
@@ -168,7 +169,8 @@ describe("lnn experiment resumes #slow #process", function()
     assert.are.equal(0, status, out)
     assert.truthy(out:find("after epoch 1 of 2 of member 2 of 3", 1, true), out)
     for k = 1, 3 do
-      assert.are.equal(H.read_file(("%s/ma/member-%d.lnn"):format(dir, k)), H.read_file(("%s/mb/member-%d.lnn"):format(dir, k)))
+      local member = "%s/%s/member-%d.lnn"
+      assert.are.equal(H.read_file(member:format(dir, "ma", k)), H.read_file(member:format(dir, "mb", k)))
     end
     local ra, rb = decode(("%s/a/%s.json"):format(dir, id)), decode(("%s/b/%s.json"):format(dir, id))
     assert.are.same(stable(ra), stable(rb))

@@ -4,7 +4,8 @@
 -- reaches one rank or both.  Each stops after an epoch, prints "interrupted
 -- after epoch N" with the command that resumes or what was saved, exits 130
 -- (SIGINT) or 143 (SIGTERM), and what it wrote holds exactly N epochs (the
--- 6.8 ensemble, which cannot vote without all its members, writes no results: its checkpoint resumes it).  A
+-- 6.8 ensemble, which cannot vote without all its members, writes no results:
+-- its checkpoint resumes it).  A
 -- second signal that lands while a checkpoint is being written stops the
 -- process at once and leaves the last whole checkpoint, no temporary file.
 -- Every signal comes while the runs are held between two known epochs (H.hold,
@@ -75,8 +76,8 @@ describe("signals in every training command #slow #process #mpi", function()
     assert.are.equal(held - 1, n, line)
     local id = dir .. "/o/ch3_ce_30.seed1.epochs1000.train2000"
     assert.truthy(line:find("the metrics of the epochs run are in " .. id .. ".json", 1, true), line)
-    assert.truthy(line:find(("resume with: lnn experiment ch3_ce_30 --data %s --train-size 2000 --epochs 1000 --out %s/o "
-      .. "--resume"):format(d, dir), 1, true), line)
+    assert.truthy(line:find(("resume with: lnn experiment ch3_ce_30 --data %s --train-size 2000 --epochs 1000 "
+      .. "--out %s/o --resume"):format(d, dir), 1, true), line)
     assert.truthy(io.open(id .. ".checkpoint"), "the checkpoint of the last epoch is gone")
     local m = decode(id .. ".json")
     assert.are.equal(held, #m.runs[1].epochs)
@@ -261,7 +262,7 @@ describe("signals in every training command #slow #process #mpi", function()
       assert.truthy(line:find("--load " .. dir .. "/ckpt", 1, true), line)
     end
 
-    it("lnn experiment ch6_4 --mpi killed (kill -9, both ranks) after epoch 1 resumes to an uninterrupted run's bits", function()
+    it("lnn experiment ch6_4 --mpi killed (kill -9, both ranks) after epoch 1 resumes to the same bits", function()
       if not have then pending("lnn.mpi or mpirun is missing") return end
       local d = subset()
       local args = ("experiment ch6_4 --mpi --data %s --train-size 1000 --eval-size 100 --epochs 2 --quiet"):format(d)

@@ -161,7 +161,8 @@ end
 
 --- flags: the resume and restart flags, for a command's cli.parse flag list.
 resume.flags = {
-  {name = "resume", kind = "flag", help = "continue this run from its checkpoint (<out>/<id>.checkpoint), if it has one"},
+  {name = "resume", kind = "flag",
+   help = "continue this run from its checkpoint (<out>/<id>.checkpoint), if it has one"},
   {name = "restart", kind = "flag", help = "discard this run's checkpoint and start over"},
 }
 

@@ -106,11 +106,11 @@ local function run_book(name, argv, prog)
   return 0
 end
 
--- what makes a chapter 6 checkpoint this run's: the run, its options and its data
+-- what makes a chapter 6 checkpoint this run's: the run, its options, its data and lnn's version
 local function identity_of(run, opts, tr, va, te)
   return {experiment = run.name, seed = opts.seed, epochs = opts.epochs, train_size = #tr, eval_size = #te,
           shuffle = opts.shuffle and true or false, nets = opts.nets, training_checksum = tr:checksum(),
-          validation_checksum = va:checksum(), test_checksum = te:checksum()}
+          validation_checksum = va:checksum(), test_checksum = te:checksum(), lnn = core.version}
 end
 
 -- a chapter 6 run other than 6.8

@@ -378,4 +378,13 @@ return {
    find = "  if not metrics.interrupted then ck:remove() end", replace = "",
    why = "a chapters 1-4 run that ended whole leaves its checkpoint, and the next run of it is refused",
    specs = {"spec/resume_experiment_spec.lua"}, filter = "ch3_init"},
+  {id = "network2-state-lost", file = "lua/lnn/network2.lua",
+   find = "    best, since_best, since_halving, sgd.eta = state.best, state.since_best, state.since_halving, state.eta\n",
+   replace = "",
+   why = "a resumed network2 run forgets its best accuracy, its flat epochs and its halved eta",
+   specs = {"spec/resume_experiment_spec.lua"}, filter = "state"},
+  {id = "network3-state-lost", file = "lua/lnn/network3.lua",
+   find = "  if state and done > 0 then\n    best_validation_accuracy", replace = "  if false then\n    best_validation_accuracy",
+   why = "a resumed network3 run forgets its best validation accuracy and the test accuracy there",
+   specs = {"spec/resume_experiment_spec.lua"}, filter = "state"},
 }

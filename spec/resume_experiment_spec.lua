@@ -202,3 +202,82 @@ describe("lnn experiment resumes #slow #process", function()
       H.stdout(("ls %s/o | grep json"):format(dir)))
   end)
 end)
+
+-- What a checkpoint resumes from: SGD's state option (network2, network3).
+-- One run split over several calls, each given the same state, is the run
+-- of one call: the same parameters, epochs, eta schedule, stop and best.
+describe("SGD's state option", function()
+  local core = require "lnn.core"
+  local network2, n3 = require "lnn.network2", require "lnn.network3"
+  local function data(n, seed)
+    local rng, xs, ys = core.Rng(seed), {}, {}
+    for i = 1, n do
+      xs[i] = {}
+      for k = 1, 8 do xs[i][k] = rng:uniform() end
+      ys[i] = rng:random(3) - 1
+    end
+    return core.Data(xs, ys)
+  end
+  local function params(net) return net:engine():params() end
+
+  it("network2: a run in three calls is the run in one, early stopping and eta schedule included", function()
+    local tr, ev = data(60, 1), data(30, 2)
+    local function train(splits)
+      local net = network2.Network({8, 5, 3}, nil, {seed = 7})
+      local state, infos = {epoch = 0}, {}
+      for _, upto in ipairs(splits) do
+        net:SGD(tr:onehot(true), upto, 5, 2.0, {evaluation_data = ev, monitor_evaluation_accuracy = true,
+          early_stopping_n = 5, schedule_n = 2, quiet = true, state = state,
+          on_epoch = function(i) infos[#infos + 1] = {i.epoch, i.eta, i.evaluation_accuracy} end})
+      end
+      return net, infos, state
+    end
+    local a, ia, sa = train({40})
+    local b, ib, sb = train({3, 7, 40})
+    assert.are.same(ia, ib)
+    assert.are.same(sa, sb)
+    assert.are.equal(0, params(a):maxabsdiff(params(b)))
+    -- the decisions crossed the calls: eta was halved, and the run stopped early
+    assert.is_true(ia[#ia][2] < 2.0 and sa.stopped and #ia < 40, json.encode(ia))
+    local more = {}
+    b:SGD(tr:onehot(true), 50, 5, 2.0, {evaluation_data = ev, monitor_evaluation_accuracy = true, quiet = true,
+      early_stopping_n = 5, state = sb, on_epoch = function(i) more[#more + 1] = i end})
+    assert.are.same({}, more) -- stopped: a later call trains no more
+  end)
+
+  it("network3: a run in six calls is the run in one, shuffles, dropout and the best so far included", function()
+    local tr, va, te = data(60, 3), data(30, 4), data(30, 5)
+    local function train(splits)
+      local net = n3.Network({n3.FullyConnectedLayer {n_in = 8, n_out = 6, p_dropout = 0.5},
+                              n3.SoftmaxLayer {n_in = 6, n_out = 3}}, 5, {seed = 9})
+      local state, r, epochs = {epoch = 0}, nil, {}
+      for _, upto in ipairs(splits) do
+        r = {net:SGD(tr, upto, 5, 0.3, va, te, 0.1, {quiet = true, shuffle = true, state = state,
+          on_epoch = function(i) epochs[#epochs + 1] = {i.epoch, i.validation_accuracy, i.test_accuracy} end})}
+      end
+      return net, r, state, epochs
+    end
+    local a, ra, sa, ea = train({8})
+    local b, rb, sb, eb = train({3, 4, 5, 6, 7, 8})
+    assert.are.same(ra, rb)
+    assert.are.same(sa, sb)
+    assert.are.same(ea, eb)
+    assert.are.equal(0, params(a):maxabsdiff(params(b)))
+    assert.are.equal(8, sb.epoch)
+    -- an epoch that began a call (epochs 3 to 7) was no new best: the best so far crossed the calls
+    local nobest = 0
+    for k = 4, 8 do if ea[k][3] == nil then nobest = nobest + 1 end end
+    assert.is_true(nobest > 0, json.encode(ea))
+  end)
+
+  it("refuses a state that is not one", function()
+    local net = network2.Network({8, 5, 3}, nil, {seed = 7})
+    H.error_matches(function() net:SGD(data(10, 1):onehot(true), 1, 5, 1.0, {state = 5}) end,
+      "bad option 'state' to 'SGD' (table expected, got number)")
+    H.error_matches(function() net:SGD(data(10, 1):onehot(true), 1, 5, 1.0, {state = {epoch = 2}, mu = 0.5}) end,
+      "bad option 'state' to 'SGD'", "mu > 0")
+    local n = n3.Network({n3.SoftmaxLayer {n_in = 8, n_out = 3}}, 5)
+    H.error_matches(function() n:SGD(data(10, 1), 1, 5, 0.1, data(5, 2), nil, 0, {state = {epoch = -1}}) end,
+      "bad option 'state' to 'SGD' (epoch an integer >= 0 expected, got -1)")
+  end)
+end)

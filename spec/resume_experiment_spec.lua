@@ -78,7 +78,8 @@ describe("lnn experiment resumes #slow #process", function()
     for _, s in ipairs {ckpt, "after epoch 1 of 3", "--resume continues it", "--restart starts over"} do
       assert.truthy(out:find(s, 1, true), out)
     end
-    out, status = lnn(b .. " --resume")
+    -- (on another thread count: the same bits whatever it is)
+    out, status = lnn(b .. " --resume --threads 2")
     assert.are.equal(0, status, out)
     assert.truthy(out:find("resuming " .. ckpt .. " after epoch 1 of 3", 1, true), out)
     assert.are.equal(H.read_file(dir .. "/a.lnn"), H.read_file(dir .. "/b.lnn"))
@@ -279,5 +280,15 @@ describe("SGD's state option", function()
     local n = n3.Network({n3.SoftmaxLayer {n_in = 8, n_out = 3}}, 5)
     H.error_matches(function() n:SGD(data(10, 1), 1, 5, 0.1, data(5, 2), nil, 0, {state = {epoch = -1}}) end,
       "bad option 'state' to 'SGD' (epoch an integer >= 0 expected, got -1)")
+  end)
+end)
+
+describe("lnn experiment ch6_8 and --resume #process", function()
+  it("refuses --resume with --mpi (no checkpoint there) and with --members (nothing to train)", function()
+    for flags, said in pairs {["--mpi --resume"] = "--resume: the ensemble resumes only without --mpi",
+                              ["--members a.lnn,b.lnn --restart"] = "--restart: a vote of saved networks (--members)"} do
+      local out, status = H.lnn("experiment ch6_8 " .. flags)
+      assert.are.same({2, true}, {status, out:find(said, 1, true) ~= nil}, out)
+    end
   end)
 end)

@@ -308,16 +308,16 @@ function E.run(name, opts)
   local verbose = opts.quiet and function() end or say
   local out = opts.out or "results/experiments"
   local id = require("lnn.registry").run_id(name, opts)
+  if dist.root then core.tools.mkdir(out) end
+  local ck = resume.open(opts, resume.path(out, id), dist.root) -- refused here, before any work
   local tr, va, te = mnist_loader.load_data(opts.data)
   local sets = {training = tr, validation = va, test = te}
   local seed = opts.seed or 1
   -- what makes a checkpoint this run's: the experiment, its options, its data and lnn's version
   local first = training_of(e.runs[1], sets, opts)
-  local identity = {experiment = name, seed = seed, epochs = opts.epochs or e.runs[1].epochs,
-                    train_size = #first, training_checksum = first:checksum(),
-                    validation_checksum = va:checksum(), test_checksum = te:checksum(), lnn = core.version}
-  if dist.root then core.tools.mkdir(out) end
-  local ck = resume.open(opts, resume.path(out, id), identity, dist.root)
+  ck:check {experiment = name, seed = seed, epochs = opts.epochs or e.runs[1].epochs,
+            train_size = #first, training_checksum = first:checksum(),
+            validation_checksum = va:checksum(), test_checksum = te:checksum(), lnn = core.version}
   say(e.title)
   local metrics = {experiment = name, title = e.title, book = e.book, seed = seed, runs = {},
                    options = {epochs = opts.epochs, train_size = opts.train_size},

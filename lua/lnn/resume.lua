@@ -63,27 +63,25 @@ end
 local Checkpoint = {}
 Checkpoint.__index = Checkpoint
 
---- open(opts, path, identity [, root = true]): the run's checkpoint, as
---- the flags say: opts.restart discards an existing one (this run's own:
---- its name is this run's id); opts.resume loads it, refused when its
---- identity differs from identity (a flat table of what makes the run this
---- one: experiment, seed, options, data checksums), or says in one line that
---- there is none and the run starts from the beginning; without either flag
---- an existing checkpoint is refused before any work, naming it, the place it
---- holds and both flags.  ck.loaded is {net = lnn.Net, rng = state, epoch =,
---- state = the caller's state} when resuming.  root false (an MPI rank other
---- than 0): reads rank 0's file, prints, removes and writes nothing.
---- A refusal goes through opts.refuse(msg, flags_fault) (a command's: cli.fail
---- when flags_fault, else cli.refuse), or is raised as it is.
+--- open(opts, path [, root = true]): the run's checkpoint, as the flags say,
+--- decided before any work: opts.restart discards an existing one (this
+--- run's own: its name is this run's id); opts.resume reads it, or says in one
+--- line that there is none and the run starts from the beginning; without
+--- either flag an existing checkpoint is refused, naming it, the place it
+--- holds and both flags.  ck:check(identity) then compares what it was
+--- written for.  ck.loaded is {net = lnn.Net, rng = state, epoch =, state =
+--- the caller's state} when resuming.  root false (an MPI rank other than 0):
+--- reads rank 0's file, prints, removes and writes nothing.  A refusal goes
+--- through opts.refuse(msg, flags_fault) (a command's: cli.fail when
+--- flags_fault, else cli.refuse), or is raised as it is.
 -- @tparam table opts the command's options (resume, restart, refuse)
 -- @tparam string path the checkpoint (resume.path)
--- @tparam table identity what the checkpoint must match
 -- @param root whether this process writes (rank 0)
 -- @return the checkpoint object
-function resume.open(opts, path, identity, root)
+function resume.open(opts, path, root)
   root = root ~= false
-  local ck = setmetatable({path = path, identity = identity, root = root}, Checkpoint)
   local refuse = opts.refuse or function(msg) error(msg, 0) end
+  local ck = setmetatable({path = path, root = root, refuse = refuse}, Checkpoint)
   if opts.resume and opts.restart then refuse("--resume and --restart contradict each other", true) end
   local f = io.open(path, "rb")
   if f then f:close() end
@@ -107,22 +105,34 @@ function resume.open(opts, path, identity, root)
     refuse(("%s holds this run after %s: --resume continues it, --restart starts over")
       :format(path, saved.where or "?"))
   end
+  ck.loaded = {net = net, rng = md.rng, epoch = math.tointeger(tonumber(md.epoch or "0")) or 0, state = saved.state,
+               identity = saved.identity, where = saved.where}
+  return ck
+end
+
+--- check(identity): identity (a flat table of what makes the run this one:
+--- experiment, seed, options, data checksums, lnn's version) is what the
+--- checkpoints are written for; a loaded checkpoint written for another is
+--- refused as the resume flag's fault, naming each difference.
+-- @tparam table identity what the checkpoint must match
+function Checkpoint:check(identity)
+  self.identity = identity
+  local l = self.loaded
+  if not l then return end
   local keys, seen, diffs = {}, {}, {}
-  for _, t in ipairs {identity, saved.identity} do
+  for _, t in ipairs {identity, l.identity} do
     for k in pairs(t) do if not seen[k] then seen[k] = true keys[#keys + 1] = k end end
   end
   table.sort(keys)
   for _, k in ipairs(keys) do
-    local mine, theirs = show(identity[k]), show(saved.identity[k])
+    local mine, theirs = show(identity[k]), show(l.identity[k])
     if mine ~= theirs then diffs[#diffs + 1] = ("%s %s there, %s here"):format(k, theirs, mine) end
   end
   if #diffs > 0 then
-    refuse(("--resume: the checkpoint %s is of another run (%s); --restart discards it and starts over")
-      :format(path, table.concat(diffs, "; ")), true)
+    self.refuse(("--resume: the checkpoint %s is of another run (%s); --restart discards it and starts over")
+      :format(self.path, table.concat(diffs, "; ")), true)
   end
-  ck.loaded = {net = net, rng = md.rng, epoch = math.tointeger(tonumber(md.epoch or "0")) or 0, state = saved.state}
-  if root then print(("resuming %s after %s"):format(path, saved.where or "?")) end
-  return ck
+  if self.root then print(("resuming %s after %s"):format(self.path, l.where or "?")) end
 end
 
 --- restore(net): the checkpoint's parameters, generator state and epoch

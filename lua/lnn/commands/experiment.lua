@@ -121,11 +121,11 @@ local function run_chapter6(run, argv, prog)
   opts.progress = cli.progress(opts, prog) -- the bar, or false
   local dist <close> = distributed.start(opts.mpi, prog, opts.threads, opts.accumulate, opts.overlap)
   dist:only_root_writes(opts, {"save"})
-  local tr, va, te = X.data(opts, run.expanded)
   if dist.root then core.tools.mkdir(opts.out) end
   opts.refuse = refusal(prog)
-  local ck = resume.open(opts, resume.path(opts.out, registry.run_id(run.name, opts)),
-    identity_of(run, opts, tr, va, te), dist.root)
+  local ck = resume.open(opts, resume.path(opts.out, registry.run_id(run.name, opts)), dist.root)
+  local tr, va, te = X.data(opts, run.expanded)
+  ck:check(identity_of(run, opts, tr, va, te))
   if not opts.quiet then print(run.about) end
   -- a signal stops the run after an epoch: the network then is saved (--save)
   -- and the metrics of the epochs run are written, as at the end
@@ -190,13 +190,16 @@ local function run_ensemble(run, argv, prog)
     end
     test_data = te
   else
-    local tr, va, te = X.data(opts, run.expanded)
     local id = registry.run_id(run.name, opts)
     kept = ("%s/%s.members"):format(opts.out, id) -- whole members, until the vote
     if not dist.comm then
       core.tools.mkdir(opts.out)
       opts.refuse = refusal(prog)
-      ck = resume.open(opts, resume.path(opts.out, id), identity_of(run, opts, tr, va, te))
+      ck = resume.open(opts, resume.path(opts.out, id))
+    end
+    local tr, va, te = X.data(opts, run.expanded)
+    if ck then
+      ck:check(identity_of(run, opts, tr, va, te))
       saved = ck.loaded and ck.loaded.state or {whole = {}, seconds = 0}
     end
     if save_dir then core.tools.mkdir(save_dir) end

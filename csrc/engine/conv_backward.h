@@ -152,7 +152,7 @@ BW_TARGET INLINE void BW_SUFFIX(din_vectors)(float *d, const float *dcol, const 
  * (lnn_conv_scratch_floats) */
 BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratch, const float *dz,
                                             const int32_t *arg, const float *in, const float *W,
-                                            size_t m, const lnn_conv *s) {
+                                            size_t m, const lnn_conv *s, int f0, int f1) {
   const int ow = lnn_conv_ow(s), qh = lnn_conv_qh(s), qw = lnn_conv_qw(s);
   const size_t P = (size_t)lnn_conv_oh(s) * ow, chw = (size_t)s->c * s->h * s->w;
   const size_t nq = (size_t)qh * qw, nout = (size_t)s->f * nq, L = P > (size_t)s->f ? P : (size_t)s->f;
@@ -169,8 +169,8 @@ BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratc
   for (i = 0; i < m; i++) {
     const float *g = dz + i * nout;
     const int32_t *a = arg + i * nout;
-    BW_SUFFIX(im2row)(rows, in + i * chw, s, Kp);
-    for (f = 0; f < s->f; f++) {
+    if (f0 < f1) BW_SUFFIX(im2row)(rows, in + i * chw, s, Kp);
+    for (f = f0; f < f1; f++) {
       float *gw = gW + (size_t)f * K;
       for (q = 0, n = 0; q < nq; q++) { /* branch-free: ReLU makes the zeros unpredictable */
         const float gv = g[(size_t)f * nq + q];

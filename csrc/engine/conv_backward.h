@@ -166,10 +166,13 @@ BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratc
   float *bg = (float *)(void *)(bf + nout);
   size_t i, q, n, p;
   int f, c, yi, x0;
-  for (i = 0; i < m; i++) {
+  /* gW first over every item, then din (whose rows reuse the scratch): two
+   * loops, so the filter range is not live in the din loop's registers (one
+   * loop measured 11% slower) */
+  for (i = 0; i < m && f0 < f1; i++) {
     const float *g = dz + i * nout;
     const int32_t *a = arg + i * nout;
-    if (f0 < f1) BW_SUFFIX(im2row)(rows, in + i * chw, s, Kp);
+    BW_SUFFIX(im2row)(rows, in + i * chw, s, Kp);
     for (f = f0; f < f1; f++) {
       float *gw = gW + (size_t)f * K;
       for (q = 0, n = 0; q < nq; q++) { /* branch-free: ReLU makes the zeros unpredictable */
@@ -183,7 +186,10 @@ BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratc
       BY_BLOCKS(GW);
 #undef GW
     }
-    if (din == NULL) continue;
+  }
+  for (i = 0; i < m && din != NULL; i++) {
+    const float *g = dz + i * nout;
+    const int32_t *a = arg + i * nout;
     /* each pooled output routes its delta to one window position (its
      * argmax); pool windows do not overlap, so a position's bucket holds
      * each filter at most once, in f order (f is the outer loop) */

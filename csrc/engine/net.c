@@ -202,6 +202,10 @@ void lnn_work_carve(lnn_work *w, const lnn_net *net, size_t cap, float *mem) {
  * multiples of `align` (the kernels' vector blocks) where n allows; T = 1
  * gives the whole.  Every unit's bits are the same whichever part holds it. */
 static void part_of(size_t n, size_t align, int t, int T, size_t *lo, size_t *hi) {
+  if (T == 1) { /* the whole, without a division: W1's layers are a few microseconds */
+    *lo = 0, *hi = n;
+    return;
+  }
   if (n < align * (size_t)T) align = 1;
   *lo = (n * (size_t)t / (size_t)T + align / 2) / align * align;
   *hi = t + 1 == T ? n : (n * (size_t)(t + 1) / (size_t)T + align / 2) / align * align;

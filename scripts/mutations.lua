@@ -249,7 +249,7 @@ return {
    find = "if (m - i == 2) NT_ROWS(nt_block, 2, 2);", replace = "if (0) NT_ROWS(nt_block, 2, 2);",
    why = "AVX2 gemm_nt drops the last two rows when m % 3 == 2", specs = KERNELS},
   {id = "avx2-gemm-cols-tail", file = "csrc/engine/kernels.c",
-   find = "    for (; j < n; j++) BLOCK(C + i * n + j, n, A + i * k, B + j * k, k, RI, 1, beta);          \\\n",
+   find = "    for (; j < n; j++) BLOCK(C + i * ldc + j, ldc, A + i * k, B + j * k, k, RI, 1, beta);      \\\n",
    replace = "",
    why = "SIMD gemm_nt drops the last column when n is odd", specs = KERNELS},
   {id = "avx2-act-tail", file = "csrc/engine/kernels.c",
@@ -262,7 +262,7 @@ return {
    find = "(int)(t < 0 ? 0 : t > 8 ? 8 : t)", replace = "(int)(t < 0 ? 0 : t > 8 ? 8 : t + 1)",
    why = "the masked tail of the AVX2 products reads and writes one lane too many", specs = KERNELS},
   {id = "avx2-xn-rows-tail", file = "csrc/engine/kernels.c",
-   find = "  for (; x < m; x++)\n    for (c = 0; c < n; c += 16)\n      xn_block(C + x * n, A + x * ax, ar, ax, B, n, k, c, n - c < 16 ? n - c : 16, 1, alpha, beta);\n}\n\nstatic const lnn_kernels kernels_avx2",
+   find = "  for (; x < m; x++)\n    for (c = 0; c < n; c += 16)\n      xn_block(C + x * ld, A + x * ax, ar, ax, B, ld, k, c, n - c < 16 ? n - c : 16, 1, alpha, beta);\n}\n\nstatic const lnn_kernels kernels_avx2",
    replace = "}\n\nstatic const lnn_kernels kernels_avx2",
    why = "AVX2 gemm_xn drops the last m % 4 rows", specs = KERNELS},
   {id = "conv-pool-last-vector", file = "csrc/engine/conv.c",
@@ -290,6 +290,17 @@ return {
    find = "for (s = 1; s < nbufs; s *= 2)", replace = "for (s = 1; s < nbufs; s += 1)",
    why = "the chunks are summed left to right, not in the fixed pairwise tree: other bits on >2 chunks",
    specs = {"spec/threads_spec.lua", "spec/pinned_spec.lua", "spec/guards_spec.lua"}},
+
+  -- a step of one chunk shared inside the layers (csrc/engine/parallel.c, net.c)
+  {id = "layered-never", file = "csrc/engine/parallel.c",
+   find = "x.layered = x.T > 1 && x.nc == 1 && x.hi > x.lo && any_split(net, x.hi - x.lo);",
+   replace = "x.layered = 0;",
+   why = "a step of one chunk stays on thread 0 while the other threads idle (the same bits, no sharing)",
+   specs = {"spec/threads_spec.lua"}, filter = "inside"},
+  {id = "conv-backward-filter-range", file = "csrc/engine/conv_backward.h",
+   find = "    for (f = f0; f < f1; f++) {", replace = "    for (f = 0; f < f1; f++) {",
+   why = "a thread's share of the conv weight gradient also adds the filters before its range: those filters' rows get more than their sum",
+   specs = {"spec/threads_spec.lua"}, filter = "inside"},
 
   -- resume state: generator, epoch, velocity
   {id = "resume-rng-saved", file = "lua/lnn/network.lua",

@@ -108,6 +108,94 @@ describe("training over threads #slow #mnist", function()
   end)
 end)
 
+-- A step too small to cut into chunks (net:chunks(m) == 1, the book's batch of
+-- 10) is shared inside the layers instead: each layer worth it
+-- (lnn_layer_splits) is cut into parts, a conv-pool layer by items and filters,
+-- a dense one by columns and rows, every output computed by one thread in one
+-- thread's order.  train_epoch's second result counts the steps so shared, so
+-- a step that silently stays on thread 0 fails here.  spec/tables_spec.lua
+-- runs this file again under every other kernel table.
+describe("a step of one chunk shared by threads inside the layers", function()
+  -- the book's 6.7 network (network3.py): two conv-pool layers, FC 1000 and
+  -- FC 1000 with dropout 0.5 on their inputs and the softmax's
+  local function net67()
+    return core.Net{cost = "log-likelihood", layers = {
+      {kind = "convpool", image = {1, 28, 28}, filters = {20, 1, 5, 5}, pool = {2, 2}, activation = "relu"},
+      {kind = "convpool", image = {20, 12, 12}, filters = {40, 20, 5, 5}, pool = {2, 2}, activation = "relu"},
+      {kind = "dropout", n_in = 640, p = 0.5},
+      {kind = "dense", n_in = 640, n_out = 1000, activation = "relu"},
+      {kind = "dropout", n_in = 1000, p = 0.5},
+      {kind = "dense", n_in = 1000, n_out = 1000, activation = "relu"},
+      {kind = "dropout", n_in = 1000, p = 0.5},
+      {kind = "dense", n_in = 1000, n_out = 10, activation = "softmax"}}}
+  end
+  -- a dense layer small enough to share (64,000 weights, 1.28 MFLOP at 10 items)
+  local function dense_net() return core.Net{sizes = {256, 250, 10}, cost = "cross-entropy"} end
+
+  -- params (bit patterns) and train_epoch's counts after one epoch on t threads
+  local function run(make, init, d, opts, t)
+    local net = make()
+    local rng = core.Rng(7)
+    net:init(rng, init)
+    local o = {threads = t}
+    for k, v in pairs(opts) do o[k] = v end
+    local ok, stats = net:train_epoch(d, rng, o)
+    assert.is_true(ok)
+    return net:params():totable(true), stats
+  end
+
+  -- 1, 2 and 3 threads give the same bits, and 2 and 3 did share every step
+  local function shared(make, init, d, opts)
+    assert.are.equal(1, make():chunks(opts.batch), "a step of one chunk is what this tests")
+    local p1, s1 = run(make, init, d, opts, 1)
+    assert.are.same({steps = #d // opts.batch, chunked = 0, layered = 0, threads = 1}, s1)
+    for _, t in ipairs({2, 3}) do
+      local p, st = run(make, init, d, opts, t)
+      same_bits(p1, p)
+      assert.are.same({steps = #d // opts.batch, chunked = 0, layered = #d // opts.batch, threads = t}, st)
+    end
+  end
+
+  it("the 6.7 network at batch 10: the same parameters on 1, 2 and 3 threads (plain SGD, fused step)", function()
+    shared(net67, "network3", data(60, 784, 10, 11), {eta = 0.03, batch = 10})
+  end)
+
+  it("the 6.7 network at batch 10 with momentum and L2 (gradient block, then the step by ranges)", function()
+    shared(net67, "network3", data(40, 784, 10, 12), {eta = 0.03, batch = 10, mu = 0.5, lmbda = 0.1})
+  end)
+
+  it("a conv net with dropout at batch 10, plain and with momentum", function()
+    shared(conv_net, "network3", data(50, 400, 10, 13), {eta = 0.05, batch = 10})
+    shared(conv_net, "network3", data(50, 400, 10, 14), {eta = 0.05, batch = 10, mu = 0.5, lmbda = 0.1})
+  end)
+
+  it("a dense layer shared by rows and columns, plain and with momentum", function()
+    shared(dense_net, "default", data(50, 256, 10, 15), {eta = 0.5, batch = 10})
+    shared(dense_net, "default", data(50, 256, 10, 16), {eta = 0.5, batch = 10, mu = 0.7, lmbda = 2.0})
+  end)
+
+  it("keeps a step whose layers are all too small, or too large to move between cores, on one thread", function()
+    for _, sizes in ipairs({{784, 30, 10}, {784, 100, 10}}) do -- W1, W2
+      local d = data(30, 784, 10, 17)
+      local p1 = run(function() return core.Net{sizes = sizes} end, "default", d, {eta = 3.0, batch = 10}, 1)
+      local p2, st = run(function() return core.Net{sizes = sizes} end, "default", d, {eta = 3.0, batch = 10}, 2)
+      same_bits(p1, p2)
+      assert.are.same({steps = 3, chunked = 0, layered = 0, threads = 1}, st)
+    end
+  end)
+
+  it("shares a last, shorter mini-batch too, and cuts a larger one into chunks as before", function()
+    local d = data(45, 400, 10, 18) -- 4 steps of 10, then one of 5 (shuffled: a short step stays short)
+    local p1 = run(conv_net, "network3", d, {eta = 0.05, batch = 10}, 1)
+    local p2, st = run(conv_net, "network3", d, {eta = 0.05, batch = 10}, 2)
+    same_bits(p1, p2)
+    -- the step of 5 has no layer worth sharing (conv_net's are 1.0-1.3 MFLOP at 10 items)
+    assert.are.same({steps = 5, chunked = 0, layered = 4, threads = 2}, st)
+    local _, big = run(conv_net, "network3", data(80, 400, 10, 19), {eta = 0.05, batch = 40}, 2)
+    assert.are.same({steps = 2, chunked = 2, layered = 0, threads = 2}, big)
+  end)
+end)
+
 -- The faces drive the same engine: their SGD takes a threads option (lnn.face
 -- forwards it), and core.threads() is left as it was.
 describe("each face trained over threads #slow #mnist", function()

@@ -1,7 +1,8 @@
 /* threads_check.c -- the threaded trainer without Lua, for ThreadSanitizer
  * (scripts/test-threads-tsan.sh builds it with -fsanitize=thread and runs it).
  * Trains a dense net with momentum and a conv-pool net with dropout on random
- * data on 1, 2, 3 and 8 threads, and two "ranks" as two threads summing
+ * data on 1, 2, 3 and 8 threads (at batch 10 too, where a step is one chunk
+ * the threads share inside the layers), and two "ranks" as two threads summing
  * through a shared-memory lnn_reducer; exits non-zero if any parameter block
  * differs from the one-thread run (ranks: from each other). */
 #include <pthread.h>
@@ -40,7 +41,7 @@ static int train(lnn_net *net, const float *p0, float *out, const lnn_data *data
   for (ep = 0; ep < 2 && rc == LNN_OK; ep++) {
     for (i = 0; i < data->n; i++) perm[i] = (uint32_t)i;
     rc = lnn_train_epoch(net, mem, threads, data, perm, s, s->mu > 0 ? vel : NULL, &r, red,
-                         lnn_kernels_best(), &e);
+                         lnn_kernels_best(), NULL, &e);
   }
   free(mem), free(vel), free(perm);
   return rc;
@@ -134,7 +135,9 @@ int main(void) {
   lnn_net dense, conv;
   lnn_layer spec[6];
   lnn_sgd s1 = {0.5f, 1.0f, 0.7f, 240, 200}, s2 = {0.05f, 0.1f, 0.5f, 240, 40};
-  int sizes[3] = {400, 100, 10}, bad = 0;
+  lnn_sgd s3 = {0.05f, 0.0f, 0.0f, 240, 10}, s4 = {0.05f, 0.1f, 0.5f, 240, 10};
+  int sizes[3] = {400, 100, 10}, sizes2[3] = {400, 150, 10}, bad = 0;
+  lnn_net dense2;
   lnn_error e;
   if (lnn_net_layout_dense(&dense, sizes, 3, LNN_ACT_SIGMOID, LNN_ACT_SIGMOID,
                            LNN_COST_CROSS_ENTROPY, &e) != LNN_OK)
@@ -152,5 +155,14 @@ int main(void) {
     return fprintf(stderr, "%s\n", e.msg), 2;
   bad |= check("dense [400,100,10], momentum, batch 200", &dense, &data, &s1);
   bad |= check("conv-pool + dropout, momentum, batch 40", &conv, &data, &s2);
+  /* one chunk a step: the layers are shared (the fused plain step, and the
+   * gradient block with momentum) */
+  bad |= check("conv-pool + dropout, batch 10", &conv, &data, &s3);
+  bad |= check("conv-pool + dropout, momentum, batch 10", &conv, &data, &s4);
+  if (lnn_net_layout_dense(&dense2, sizes2, 3, LNN_ACT_SIGMOID, LNN_ACT_SIGMOID,
+                           LNN_COST_CROSS_ENTROPY, &e) != LNN_OK)
+    return fprintf(stderr, "%s\n", e.msg), 2;
+  bad |= check("dense [400,150,10], batch 10", &dense2, &data, &s3);
+  bad |= check("dense [400,150,10], momentum, batch 10", &dense2, &data, &s4);
   return bad;
 }

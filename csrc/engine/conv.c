@@ -88,7 +88,7 @@ LNN_NAIVE static void forward_naive(float *out, int32_t *arg, float *scratch, co
  * scratch: K floats for that row. */
 LNN_NAIVE static void backward_naive(float *gW, float *din, float *scratch, const float *dz,
                                      const int32_t *arg, const float *in, const float *W,
-                                     size_t m, const lnn_conv *s) {
+                                     size_t m, const lnn_conv *s, int f0, int f1) {
   const int oh = lnn_conv_oh(s), ow = lnn_conv_ow(s), qh = lnn_conv_qh(s), qw = lnn_conv_qw(s);
   const size_t nq = (size_t)qh * qw, nout = (size_t)s->f * nq;
   const size_t chw = (size_t)s->c * s->h * s->w, K = (size_t)s->c * s->kh * s->kw;
@@ -98,7 +98,7 @@ LNN_NAIVE static void backward_naive(float *gW, float *din, float *scratch, cons
   for (i = 0; i < m; i++) {
     const float *g = dz + i * nout, *img = in + i * chw;
     const int32_t *a = arg + i * nout;
-    for (f = 0; f < s->f; f++)
+    for (f = f0; f < f1; f++)
       for (q = 0; q < nq; q++) {
         const float gv = g[(size_t)f * nq + q];
         const int py = a[(size_t)f * nq + q] / ow, px = a[(size_t)f * nq + q] % ow;
@@ -140,8 +140,8 @@ void lnn_conv_forward_naive(float *out, int32_t *arg, float *scratch, const floa
 
 void lnn_conv_backward_naive(float *gW, float *din, float *scratch, const float *dz,
                              const int32_t *arg, const float *in, const float *W, size_t m,
-                             const lnn_conv *s) {
-  backward_naive(gW, din, scratch, dz, arg, in, W, m, s);
+                             const lnn_conv *s, int f0, int f1) {
+  backward_naive(gW, din, scratch, dz, arg, in, W, m, s, f0, f1);
 }
 
 /* ---- the fast form: direct SIMD forward, sparse backward ----

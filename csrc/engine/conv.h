@@ -36,27 +36,30 @@ typedef void (*lnn_conv_forward_fn)(float *out, int32_t *arg, float *scratch, co
                                     const float *W, size_t m, const lnn_conv *s);
 /* Backward of the same m items after their forward:
  *   dz  (m x f x qh x qw): dC/d(pooled output)
- *   gW  (f x c x kh x kw) += dC/dW
- *   din (m x c x h x w)    = dC/d(input), unless din is NULL */
+ *   gW  (f x c x kh x kw) += dC/dW, of the filters f0..f1-1 only (their rows
+ *                           get the same bits as with every filter: each
+ *                           filter's sum depends on its own deltas alone)
+ *   din (m x c x h x w)    = dC/d(input), unless din is NULL
+ * So threads share one backward: filters for gW, items for din. */
 typedef void (*lnn_conv_backward_fn)(float *gW, float *din, float *scratch, const float *dz,
                                      const int32_t *arg, const float *in, const float *W,
-                                     size_t m, const lnn_conv *s);
+                                     size_t m, const lnn_conv *s, int f0, int f1);
 
 void lnn_conv_forward_naive(float *out, int32_t *arg, float *scratch, const float *in,
                             const float *W, size_t m, const lnn_conv *s);
 void lnn_conv_backward_naive(float *gW, float *din, float *scratch, const float *dz,
                              const int32_t *arg, const float *in, const float *W, size_t m,
-                             const lnn_conv *s);
+                             const lnn_conv *s, int f0, int f1);
 /* The fast form (x86-64 only), compiled for AVX2 and for AVX-512 (conv.c). */
 void lnn_conv_forward_avx2(float *out, int32_t *arg, float *scratch, const float *in,
                            const float *W, size_t m, const lnn_conv *s);
 void lnn_conv_backward_avx2(float *gW, float *din, float *scratch, const float *dz,
                             const int32_t *arg, const float *in, const float *W, size_t m,
-                            const lnn_conv *s);
+                            const lnn_conv *s, int f0, int f1);
 void lnn_conv_forward_avx512(float *out, int32_t *arg, float *scratch, const float *in,
                              const float *W, size_t m, const lnn_conv *s);
 void lnn_conv_backward_avx512(float *gW, float *din, float *scratch, const float *dz,
                               const int32_t *arg, const float *in, const float *W, size_t m,
-                              const lnn_conv *s);
+                              const lnn_conv *s, int f0, int f1);
 
 #endif

@@ -152,7 +152,7 @@ BW_TARGET INLINE void BW_SUFFIX(din_vectors)(float *d, const float *dcol, const 
  * (lnn_conv_scratch_floats) */
 BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratch, const float *dz,
                                             const int32_t *arg, const float *in, const float *W,
-                                            size_t m, const lnn_conv *s) {
+                                            size_t m, const lnn_conv *s, int f0, int f1) {
   const int ow = lnn_conv_ow(s), qh = lnn_conv_qh(s), qw = lnn_conv_qw(s);
   const size_t P = (size_t)lnn_conv_oh(s) * ow, chw = (size_t)s->c * s->h * s->w;
   const size_t nq = (size_t)qh * qw, nout = (size_t)s->f * nq, L = P > (size_t)s->f ? P : (size_t)s->f;
@@ -166,11 +166,14 @@ BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratc
   float *bg = (float *)(void *)(bf + nout);
   size_t i, q, n, p;
   int f, c, yi, x0;
-  for (i = 0; i < m; i++) {
+  /* gW first over every item, then din (whose rows reuse the scratch): two
+   * loops, so the filter range is not live in the din loop's registers (one
+   * loop measured 11% slower) */
+  for (i = 0; i < m && f0 < f1; i++) {
     const float *g = dz + i * nout;
     const int32_t *a = arg + i * nout;
     BW_SUFFIX(im2row)(rows, in + i * chw, s, Kp);
-    for (f = 0; f < s->f; f++) {
+    for (f = f0; f < f1; f++) {
       float *gw = gW + (size_t)f * K;
       for (q = 0, n = 0; q < nq; q++) { /* branch-free: ReLU makes the zeros unpredictable */
         const float gv = g[(size_t)f * nq + q];
@@ -183,7 +186,10 @@ BW_TARGET void BW_SUFFIX(lnn_conv_backward)(float *gW, float *din, float *scratc
       BY_BLOCKS(GW);
 #undef GW
     }
-    if (din == NULL) continue;
+  }
+  for (i = 0; i < m && din != NULL; i++) {
+    const float *g = dz + i * nout;
+    const int32_t *a = arg + i * nout;
     /* each pooled output routes its delta to one window position (its
      * argmax); pool windows do not overlap, so a position's bucket holds
      * each filter at most once, in f order (f is the outer loop) */

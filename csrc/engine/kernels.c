@@ -159,16 +159,16 @@ static inline __attribute__((always_inline)) void nt_tile(float *C, size_t ldc, 
     }
 }
 
-LNN_NAIVE static void naive_gemm_nt(float *C, const float *A, const float *B, size_t m, size_t n,
-                                    size_t k, float beta) {
+LNN_NAIVE static void naive_gemm_nt(float *C, size_t ldc, const float *A, const float *B, size_t m,
+                                    size_t n, size_t k, float beta) {
   const size_t mt = m - m % NT_TI, nt = n - n % NT_TJ; /* what whole tiles cover */
   size_t i, j;
   for (i = 0; i < mt; i += NT_TI)
-    for (j = 0; j < nt; j += NT_TJ) nt_tile(C + i * n + j, n, A + i * k, B + j * k, k, beta);
+    for (j = 0; j < nt; j += NT_TJ) nt_tile(C + i * ldc + j, ldc, A + i * k, B + j * k, k, beta);
   for (i = 0; i < m; i++) /* the rest: one dot each */
     for (j = i < mt ? nt : 0; j < n; j++) {
       const float s = dot_canonical(A + i * k, B + j * k, k);
-      C[i * n + j] = (beta == 0.0f ? 0.0f : beta * C[i * n + j]) + s;
+      C[i * ldc + j] = (beta == 0.0f ? 0.0f : beta * C[i * ldc + j]) + s;
     }
 }
 
@@ -178,7 +178,8 @@ LNN_NAIVE static void naive_gemm_nt(float *C, const float *A, const float *B, si
  * to XN_COLS columns of a row run side by side (r outer), each in its order. */
 #define XN_COLS 64
 LNN_NAIVE static void naive_gemm_xn(float *C, const float *A, size_t ar, size_t ax, const float *B,
-                                    size_t m, size_t n, size_t k, float alpha, float beta) {
+                                    size_t ld, size_t m, size_t n, size_t k, float alpha,
+                                    float beta) {
   float s[XN_COLS];
   size_t x, c0, c, r, w;
   for (x = 0; x < m; x++)
@@ -186,12 +187,12 @@ LNN_NAIVE static void naive_gemm_xn(float *C, const float *A, size_t ar, size_t 
       w = n - c0 < XN_COLS ? n - c0 : XN_COLS;
       for (c = 0; c < w; c++) s[c] = 0.0f;
       for (r = 0; r < k; r++) {
-        const float a = A[r * ar + x * ax], *b = B + r * n + c0;
+        const float a = A[r * ar + x * ax], *b = B + r * ld + c0;
         for (c = 0; c < w; c++) s[c] = fmaf(a, b[c], s[c]);
       }
       for (c = 0; c < w; c++) {
         const float t = alpha * s[c];
-        float *o = C + x * n + c0 + c;
+        float *o = C + x * ld + c0 + c;
         *o = beta == 0.0f ? t : fmaf(beta, *o, t);
       }
     }
@@ -201,17 +202,25 @@ const lnn_kernels lnn_kernels_naive = {"naive", naive_act_forward, naive_act_bac
                                        naive_u8_to_float, naive_gemm_nt, naive_gemm_xn,
                                        lnn_conv_forward_naive, lnn_conv_backward_naive};
 
-void lnn_gemm(const lnn_kernels *K, lnn_gemm_form form, size_t m, size_t n, size_t k, float alpha,
-              const float *A, const float *B, float beta, float *C) {
+void lnn_gemm_block(const lnn_kernels *K, lnn_gemm_form form, size_t m, size_t n, size_t k,
+                    float alpha, const float *A, const float *B, float beta, float *C, size_t r0,
+                    size_t r1, size_t c0, size_t c1) {
+  float *Cb = C + r0 * n + c0;
+  if (r0 >= r1 || c0 >= c1) return;
   switch (form) {
     case LNN_GEMM_NT:
       assert(alpha == 1.0f);
       (void)alpha;
-      K->gemm_nt(C, A, B, m, n, k, beta);
+      K->gemm_nt(Cb, n, A + r0 * k, B + c0 * k, r1 - r0, c1 - c0, k, beta);
       break;
-    case LNN_GEMM_TN: K->gemm_xn(C, A, m, 1, B, m, n, k, alpha, beta); break;
-    default: K->gemm_xn(C, A, 1, k, B, m, n, k, alpha, beta); break;
+    case LNN_GEMM_TN: K->gemm_xn(Cb, A + r0, m, 1, B + c0, n, r1 - r0, c1 - c0, k, alpha, beta); break;
+    default: K->gemm_xn(Cb, A + r0 * k, 1, k, B + c0, n, r1 - r0, c1 - c0, k, alpha, beta); break;
   }
+}
+
+void lnn_gemm(const lnn_kernels *K, lnn_gemm_form form, size_t m, size_t n, size_t k, float alpha,
+              const float *A, const float *B, float beta, float *C) {
+  lnn_gemm_block(K, form, m, n, k, alpha, A, B, beta, C, 0, m, 0, n);
 }
 
 /* exp(r - max) per row, then each divided by the row's sum (in order) */
@@ -383,12 +392,12 @@ AVX2 static INLINE void nt_block(float *C, size_t ldc, const float *A, const flo
 #define NT_ROWS(BLOCK, RI, RJMAX)                                                              \
   do {                                                                                         \
     for (j = 0; j + RJMAX <= n; j += RJMAX)                                                    \
-      BLOCK(C + i * n + j, n, A + i * k, B + j * k, k, RI, RJMAX, beta);                       \
-    for (; j < n; j++) BLOCK(C + i * n + j, n, A + i * k, B + j * k, k, RI, 1, beta);          \
+      BLOCK(C + i * ldc + j, ldc, A + i * k, B + j * k, k, RI, RJMAX, beta);                   \
+    for (; j < n; j++) BLOCK(C + i * ldc + j, ldc, A + i * k, B + j * k, k, RI, 1, beta);      \
   } while (0)
 
-AVX2 static void avx2_gemm_nt(float *C, const float *A, const float *B, size_t m, size_t n,
-                              size_t k, float beta) {
+AVX2 static void avx2_gemm_nt(float *C, size_t ldc, const float *A, const float *B, size_t m,
+                              size_t n, size_t k, float beta) {
   size_t i = 0, j;
   for (; i + 3 <= m; i += 3) NT_ROWS(nt_block, 3, 2);
   if (m - i == 2) NT_ROWS(nt_block, 2, 2);
@@ -398,7 +407,7 @@ AVX2 static void avx2_gemm_nt(float *C, const float *A, const float *B, size_t m
 /* RX rows x of C, columns c..c+15 (the last W < 16 of them masked):
  * C[x][c..] = beta C + alpha sum_r A(x, r) B[r][c..] */
 AVX2 static INLINE void xn_block(float *C, const float *A, size_t ar, size_t ax, const float *B,
-                                 size_t n, size_t k, size_t c, size_t w, int RX, float alpha,
+                                 size_t ld, size_t k, size_t c, size_t w, int RX, float alpha,
                                  float beta) {
   __m256 acc[4][2];
   __m256i m0 = tail_mask((long)w), m1 = tail_mask((long)w - 8);
@@ -406,7 +415,7 @@ AVX2 static INLINE void xn_block(float *C, const float *A, size_t ar, size_t ax,
   int x;
   for (x = 0; x < RX; x++) acc[x][0] = acc[x][1] = _mm256_setzero_ps();
   for (r = 0; r < k; r++) {
-    const float *b = B + r * n + c;
+    const float *b = B + r * ld + c;
     __m256 b0 = w >= 8 ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, m0);
     __m256 b1 = w >= 16 ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, m1);
     for (x = 0; x < RX; x++) {
@@ -416,7 +425,7 @@ AVX2 static INLINE void xn_block(float *C, const float *A, size_t ar, size_t ax,
     }
   }
   for (x = 0; x < RX; x++) {
-    float *o = C + (size_t)x * n + c;
+    float *o = C + (size_t)x * ld + c;
     acc[x][0] = _mm256_mul_ps(_mm256_set1_ps(alpha), acc[x][0]);
     acc[x][1] = _mm256_mul_ps(_mm256_set1_ps(alpha), acc[x][1]);
     if (beta != 0.0f) {
@@ -437,14 +446,14 @@ AVX2 static INLINE void xn_block(float *C, const float *A, size_t ar, size_t ax,
 }
 
 AVX2 static void avx2_gemm_xn(float *C, const float *A, size_t ar, size_t ax, const float *B,
-                              size_t m, size_t n, size_t k, float alpha, float beta) {
+                              size_t ld, size_t m, size_t n, size_t k, float alpha, float beta) {
   size_t x = 0, c;
   for (; x + 4 <= m; x += 4)
     for (c = 0; c < n; c += 16)
-      xn_block(C + x * n, A + x * ax, ar, ax, B, n, k, c, n - c < 16 ? n - c : 16, 4, alpha, beta);
+      xn_block(C + x * ld, A + x * ax, ar, ax, B, ld, k, c, n - c < 16 ? n - c : 16, 4, alpha, beta);
   for (; x < m; x++)
     for (c = 0; c < n; c += 16)
-      xn_block(C + x * n, A + x * ax, ar, ax, B, n, k, c, n - c < 16 ? n - c : 16, 1, alpha, beta);
+      xn_block(C + x * ld, A + x * ax, ar, ax, B, ld, k, c, n - c < 16 ? n - c : 16, 1, alpha, beta);
 }
 
 static const lnn_kernels kernels_avx2 = {"avx2", avx2_act_forward, avx2_act_backward,
@@ -495,8 +504,8 @@ AVX512 static INLINE void nt_block512(float *C, size_t ldc, const float *A, cons
     }
 }
 
-AVX512 static void avx512_gemm_nt(float *C, const float *A, const float *B, size_t m, size_t n,
-                                  size_t k, float beta) {
+AVX512 static void avx512_gemm_nt(float *C, size_t ldc, const float *A, const float *B, size_t m,
+                                  size_t n, size_t k, float beta) {
   size_t i = 0, j;
   for (; i + 4 <= m; i += 4) NT_ROWS(nt_block512, 4, 3);
   if (m - i == 3) NT_ROWS(nt_block512, 3, 3);
@@ -506,7 +515,7 @@ AVX512 static void avx512_gemm_nt(float *C, const float *A, const float *B, size
 
 /* RX rows x of C, columns c..c+w-1 (w <= 32, masked past w) */
 AVX512 static INLINE void xn_block512(float *C, const float *A, size_t ar, size_t ax,
-                                      const float *B, size_t n, size_t k, size_t c, size_t w,
+                                      const float *B, size_t ld, size_t k, size_t c, size_t w,
                                       int RX, float alpha, float beta) {
   __m512 acc[4][2];
   __mmask16 m0 = mask16(w), m1 = mask16(w > 16 ? w - 16 : 0);
@@ -514,7 +523,7 @@ AVX512 static INLINE void xn_block512(float *C, const float *A, size_t ar, size_
   int x;
   for (x = 0; x < RX; x++) acc[x][0] = acc[x][1] = _mm512_setzero_ps();
   for (r = 0; r < k; r++) {
-    const float *b = B + r * n + c;
+    const float *b = B + r * ld + c;
     __m512 b0 = _mm512_maskz_loadu_ps(m0, b), b1 = _mm512_maskz_loadu_ps(m1, b + 16);
     for (x = 0; x < RX; x++) {
       __m512 a = _mm512_set1_ps(A[r * ar + (size_t)x * ax]);
@@ -523,7 +532,7 @@ AVX512 static INLINE void xn_block512(float *C, const float *A, size_t ar, size_
     }
   }
   for (x = 0; x < RX; x++) {
-    float *o = C + (size_t)x * n + c;
+    float *o = C + (size_t)x * ld + c;
     __m512 al = _mm512_set1_ps(alpha);
     __m512 o0 = _mm512_mul_ps(al, acc[x][0]), o1 = _mm512_mul_ps(al, acc[x][1]);
     if (beta != 0.0f) {
@@ -537,15 +546,15 @@ AVX512 static INLINE void xn_block512(float *C, const float *A, size_t ar, size_
 }
 
 AVX512 static void avx512_gemm_xn(float *C, const float *A, size_t ar, size_t ax, const float *B,
-                                  size_t m, size_t n, size_t k, float alpha, float beta) {
+                                  size_t ld, size_t m, size_t n, size_t k, float alpha, float beta) {
   size_t x = 0, c;
   for (; x + 4 <= m; x += 4)
     for (c = 0; c < n; c += 32)
-      xn_block512(C + x * n, A + x * ax, ar, ax, B, n, k, c, n - c < 32 ? n - c : 32, 4, alpha,
+      xn_block512(C + x * ld, A + x * ax, ar, ax, B, ld, k, c, n - c < 32 ? n - c : 32, 4, alpha,
                   beta);
   for (; x < m; x++)
     for (c = 0; c < n; c += 32)
-      xn_block512(C + x * n, A + x * ax, ar, ax, B, n, k, c, n - c < 32 ? n - c : 32, 1, alpha,
+      xn_block512(C + x * ld, A + x * ax, ar, ax, B, ld, k, c, n - c < 32 ? n - c : 32, 1, alpha,
                   beta);
 }
 

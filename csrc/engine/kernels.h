@@ -32,17 +32,20 @@ typedef struct lnn_kernels {
   void (*act_backward)(lnn_act f, float *dx, const float *dy, const float *y, size_t n);
   /* y[n] = scale * x[n] (bytes to floats: pixels 0..255 become 0..1). */
   void (*u8_to_float)(float *y, const uint8_t *x, size_t n, float scale);
-  /* The products, all row-major and contiguous.
-   * gemm_nt: C (m x n) = beta C + A (m x k) B^T, B (n x k): rows dotted with
-   *   rows, each dot in LNN_LANES lanes (the canonical dot, kernels.c).
+  /* The products, all row-major; A and B contiguous, C's rows (and B's in
+   * gemm_xn) ld apart, so a band of columns of a wider matrix is one call.
+   * gemm_nt: C (m x n, rows ldc apart) = beta C + A (m x k) B^T, B (n x k):
+   *   rows dotted with rows, each dot in LNN_LANES lanes (the canonical dot,
+   *   kernels.c).
    * gemm_xn: C (m x n) = beta C + alpha sum over r < k of A(x, r) B[r] (B k x n),
-   *   the terms of each element in order r = 0 .. k-1, where
-   *   A(x, r) = A[r * ar + x * ax]: ar = m, ax = 1 reads A as k x m transposed
-   *   (the weight gradient d^T X); ar = 1, ax = k reads it as m x k (d W). */
-  void (*gemm_nt)(float *C, const float *A, const float *B, size_t m, size_t n, size_t k,
-                  float beta);
-  void (*gemm_xn)(float *C, const float *A, size_t ar, size_t ax, const float *B, size_t m,
-                  size_t n, size_t k, float alpha, float beta);
+   *   the rows of B and C ld apart, the terms of each element in order
+   *   r = 0 .. k-1, where A(x, r) = A[r * ar + x * ax]: ar = m, ax = 1 reads A
+   *   as k x m transposed (the weight gradient d^T X); ar = 1, ax = k reads it
+   *   as m x k (d W). */
+  void (*gemm_nt)(float *C, size_t ldc, const float *A, const float *B, size_t m, size_t n,
+                  size_t k, float beta);
+  void (*gemm_xn)(float *C, const float *A, size_t ar, size_t ax, const float *B, size_t ld,
+                  size_t m, size_t n, size_t k, float alpha, float beta);
   /* The conv-pool layer's convolution and pooling (conv.h): direct loops in
    * the naive table; in the others a direct SIMD forward and a backward that
    * follows the pool's argmax (conv_backward.h, one text for both widths). */
@@ -68,6 +71,13 @@ typedef enum lnn_gemm_form {
  * table or the thread that computes it). */
 void lnn_gemm(const lnn_kernels *K, lnn_gemm_form form, size_t m, size_t n, size_t k, float alpha,
               const float *A, const float *B, float beta, float *C);
+/* The block rows r0..r1-1, columns c0..c1-1 of that same C, every other
+ * element untouched: each element's bits are lnn_gemm's, so threads can share
+ * one product by bands of rows or columns (parallel.c's steps split inside
+ * the layers). */
+void lnn_gemm_block(const lnn_kernels *K, lnn_gemm_form form, size_t m, size_t n, size_t k,
+                    float alpha, const float *A, const float *B, float beta, float *C, size_t r0,
+                    size_t r1, size_t c0, size_t c1);
 
 extern const lnn_kernels lnn_kernels_naive;
 /* The table new networks use: LNN_KERNELS's when it names one this

@@ -198,34 +198,76 @@ void lnn_work_carve(lnn_work *w, const lnn_net *net, size_t cap, float *mem) {
   w->grad = mem;
 }
 
-/* out (m x n_out) = f(in (m x n_in) W^T + b) */
+/* The part t of T of n units (rows, columns, filters): [lo, hi), cut at
+ * multiples of `align` (the kernels' vector blocks) where n allows; T = 1
+ * gives the whole.  Every unit's bits are the same whichever part holds it. */
+static void part_of(size_t n, size_t align, int t, int T, size_t *lo, size_t *hi) {
+  if (T == 1) { /* the whole, without a division: W1's layers are a few microseconds */
+    *lo = 0, *hi = n;
+    return;
+  }
+  if (n < align * (size_t)T) align = 1;
+  *lo = (n * (size_t)t / (size_t)T + align / 2) / align * align;
+  *hi = t + 1 == T ? n : (n * (size_t)(t + 1) / (size_t)T + align / 2) / align * align;
+}
+
+#define COL_ALIGN 32 /* floats: a 512-bit gemm_xn block */
+#define ROW_ALIGN 4  /* rows of a gemm_xn block */
+
+/* y = f(x) on columns j0..j1-1 of m rows of n */
+static void act_cols(const lnn_kernels *K, int act, float *y, size_t m, size_t n, size_t j0,
+                     size_t j1) {
+  size_t r;
+  if (j0 == 0 && j1 == n) {
+    K->act_forward((lnn_act)act, y, y, m * n);
+    return;
+  }
+  for (r = 0; r < m; r++) K->act_forward((lnn_act)act, y + r * n + j0, y + r * n + j0, j1 - j0);
+}
+
+/* dx = dx f'(y) on columns j0..j1-1 of m rows of n */
+static void act_back_cols(const lnn_kernels *K, int act, float *dx, const float *y, size_t m,
+                          size_t n, size_t j0, size_t j1) {
+  size_t r;
+  if (j0 == 0 && j1 == n) {
+    K->act_backward((lnn_act)act, dx, dx, y, m * n);
+    return;
+  }
+  for (r = 0; r < m; r++)
+    K->act_backward((lnn_act)act, dx + r * n + j0, dx + r * n + j0, y + r * n + j0, j1 - j0);
+}
+
+/* out (m x n_out) = f(in (m x n_in) W^T + b), its columns j0..j1-1 (a softmax
+ * layer: all of them, the softmax needs whole rows) */
 static void dense_forward(const lnn_net *net, const lnn_layer *L, const float *in, float *out,
-                          size_t m, const lnn_kernels *K) {
+                          size_t m, size_t j0, size_t j1, const lnn_kernels *K) {
   const float *W = net->params + L->w, *b = net->params + L->b;
   size_t r, n = (size_t)L->n_out;
-  for (r = 0; r < m; r++) memcpy(out + r * n, b, n * sizeof *out);
-  lnn_gemm(K, LNN_GEMM_NT, m, n, (size_t)L->n_in, 1.0f, in, W, 1.0f, out);
+  for (r = 0; r < m; r++) memcpy(out + r * n + j0, b + j0, (j1 - j0) * sizeof *out);
+  lnn_gemm_block(K, LNN_GEMM_NT, m, n, (size_t)L->n_in, 1.0f, in, W, 1.0f, out, 0, m, j0, j1);
   if (L->act == LNN_ACT_SOFTMAX)
     lnn_softmax_rows(out, m, n);
   else
-    K->act_forward((lnn_act)L->act, out, out, m * n);
+    act_cols(K, L->act, out, m, n, j0, j1);
 }
 
-/* out (m x f x qh x qw) = f(maxpool(conv(in, W)) + b), the bias one per filter */
-static void convpool_forward(const lnn_net *net, const lnn_layer *L, lnn_work *w, int l, size_t m,
-                             const lnn_kernels *K) {
+/* out (m x f x qh x qw) = f(maxpool(conv(in, W)) + b), the bias one per
+ * filter, for items i0..i1-1 (scratch: the kernels', lnn_conv_scratch_floats) */
+static void convpool_forward(const lnn_net *net, const lnn_layer *L, lnn_work *w, int l,
+                             float *scratch, size_t i0, size_t i1, const lnn_kernels *K) {
   const float *b = net->params + L->b;
-  const size_t q = (size_t)lnn_conv_qh(&L->conv) * lnn_conv_qw(&L->conv);
-  float *out = w->a[l + 1];
+  const size_t q = (size_t)lnn_conv_qh(&L->conv) * lnn_conv_qw(&L->conv), no = (size_t)L->n_out;
+  float *out = w->a[l + 1] + i0 * no;
   size_t i, j;
   int f;
-  K->conv_forward(out, w->arg[l], w->scratch[l], w->a[l], net->params + L->w, m, &L->conv);
-  for (i = 0; i < m; i++)
+  K->conv_forward(out, w->arg[l] + i0 * no, scratch, w->a[l] + i0 * (size_t)L->n_in,
+                  net->params + L->w, i1 - i0, &L->conv);
+  for (i = 0; i < i1 - i0; i++)
     for (f = 0; f < L->conv.f; f++) {
       float *o = out + (i * (size_t)L->conv.f + (size_t)f) * q;
       for (j = 0; j < q; j++) o[j] += b[f];
     }
-  K->act_forward((lnn_act)L->act, out, out, m * (size_t)L->n_out);
+  K->act_forward((lnn_act)L->act, out, out, (i1 - i0) * no);
 }
 
 /* out = in * mask, mask (m x n_in): as drawn (training), or 1 - p everywhere
@@ -257,19 +299,33 @@ void lnn_net_draw_masks(const lnn_net *net, float *const *mask, size_t m, lnn_rn
   }
 }
 
+void lnn_layer_forward_part(const lnn_net *net, lnn_work *w, const lnn_work *own, int l,
+                            size_t m, int drawn, int t, int T, const lnn_kernels *K) {
+  const lnn_layer *L = &net->layer[l];
+  size_t lo, hi;
+  switch (L->kind) {
+    case LNN_LAYER_CONVPOOL:
+      part_of(m, 1, t, T, &lo, &hi);
+      if (lo < hi) convpool_forward(net, L, w, l, own->scratch[l], lo, hi, K);
+      break;
+    case LNN_LAYER_DROPOUT:
+      if (t == 0) dropout_forward(L, w->mask[l], w->a[l], w->a[l + 1], m, drawn);
+      break;
+    default:
+      if (L->act == LNN_ACT_SOFTMAX) {
+        if (t == 0) dense_forward(net, L, w->a[l], w->a[l + 1], m, 0, (size_t)L->n_out, K);
+        break;
+      }
+      part_of((size_t)L->n_out, COL_ALIGN, t, T, &lo, &hi);
+      if (lo < hi) dense_forward(net, L, w->a[l], w->a[l + 1], m, lo, hi, K);
+      break;
+  }
+}
+
 void lnn_net_forward_drawn(const lnn_net *net, lnn_work *w, size_t m, int drawn,
                            const lnn_kernels *K) {
   int l;
-  for (l = 0; l < net->nlayers; l++) {
-    const lnn_layer *L = &net->layer[l];
-    switch (L->kind) {
-      case LNN_LAYER_CONVPOOL: convpool_forward(net, L, w, l, m, K); break;
-      case LNN_LAYER_DROPOUT:
-        dropout_forward(L, w->mask[l], w->a[l], w->a[l + 1], m, drawn);
-        break;
-      default: dense_forward(net, L, w->a[l], w->a[l + 1], m, K); break;
-    }
-  }
+  for (l = 0; l < net->nlayers; l++) lnn_layer_forward_part(net, w, w, l, m, drawn, 0, 1, K);
 }
 
 void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *drop,
@@ -278,19 +334,21 @@ void lnn_net_forward(const lnn_net *net, lnn_work *w, size_t m, lnn_rng *drop,
   lnn_net_forward_drawn(net, w, m, drop != NULL, K);
 }
 
-/* Given dz (m x n_out): gW += dz^T in, gb += column sums of dz, and, when
- * din is not NULL, din (m x n_in) = dz W (the caller applies f' of the layer below). */
+/* Given dz (m x n_out): gW += dz^T in and gb += column sums of dz on the
+ * outputs (rows of W) j0..j1-1, and, when din is not NULL, din (m x n_in) =
+ * dz W on the input columns c0..c1-1 (the caller applies f' of the layer
+ * below).  Rows of W, not columns, so that parts write whole cache lines. */
 static void dense_backward(const lnn_net *net, const lnn_layer *L, const float *in,
-                           const float *dz, float *din, float *grad, size_t m,
-                           const lnn_kernels *K) {
+                           const float *dz, float *din, float *grad, size_t m, size_t c0,
+                           size_t c1, size_t j0, size_t j1, const lnn_kernels *K) {
   const float *W = net->params + L->w;
   float *gW = grad + L->w, *gb = grad + L->b;
   size_t r, j, n = (size_t)L->n_out, k = (size_t)L->n_in;
-  lnn_gemm(K, LNN_GEMM_TN, n, k, m, 1.0f, dz, in, 1.0f, gW);
+  lnn_gemm_block(K, LNN_GEMM_TN, n, k, m, 1.0f, dz, in, 1.0f, gW, j0, j1, 0, k);
   for (r = 0; r < m; r++)
-    for (j = 0; j < n; j++) gb[j] += dz[r * n + j];
+    for (j = j0; j < j1; j++) gb[j] += dz[r * n + j];
   if (din == NULL) return;
-  lnn_gemm(K, LNN_GEMM_NN, m, k, n, 1.0f, dz, W, 0.0f, din);
+  lnn_gemm_block(K, LNN_GEMM_NN, m, k, n, 1.0f, dz, W, 0.0f, din, 0, m, c0, c1);
 }
 
 /* d of the output layer = dC/dz: with a matched cost and output the f' cancels */
@@ -303,43 +361,89 @@ static void output_delta(const lnn_net *net, lnn_work *w, size_t m, const lnn_ke
   if (net->cost == LNN_COST_QUADRATIC) K->act_backward((lnn_act)out->act, d, d, a, n);
 }
 
+/* A conv-pool layer's backward, part t of T: grad's rows (and biases) of the
+ * filters f0..f1-1 over all m items (zeroed first when `zero`), din of the
+ * items i0..i1-1 over all filters (through f' of the layer below) */
+static void convpool_backward(const lnn_net *net, lnn_work *w, const lnn_work *own, int l,
+                              float *grad, size_t m, int zero, int t, int T,
+                              const lnn_kernels *K) {
+  const lnn_layer *L = &net->layer[l];
+  const size_t q = (size_t)lnn_conv_qh(&L->conv) * lnn_conv_qw(&L->conv), no = (size_t)L->n_out;
+  const size_t ni = (size_t)L->n_in, kf = lnn_layer_nweights(L) / (size_t)L->conv.f;
+  const float *in = w->a[l], *dz = w->d[l + 1];
+  float *din = l > 0 ? w->d[l] : NULL, *gb = grad + L->b;
+  size_t i, j, f0, f1, i0, i1;
+  size_t f;
+  part_of((size_t)L->conv.f, 1, t, T, &f0, &f1);
+  part_of(m, 1, t, T, &i0, &i1);
+  if (zero) {
+    memset(grad + L->w + f0 * kf, 0, (f1 - f0) * kf * sizeof(float));
+    memset(gb + f0, 0, (f1 - f0) * sizeof(float));
+  }
+  if (T == 1) { /* one call does both */
+    K->conv_backward(grad + L->w, din, own->scratch[l], dz, w->arg[l], in, net->params + L->w, m,
+                     &L->conv, 0, L->conv.f);
+  } else {
+    if (f0 < f1)
+      K->conv_backward(grad + L->w, NULL, own->scratch[l], dz, w->arg[l], in, net->params + L->w,
+                       m, &L->conv, (int)f0, (int)f1);
+    if (din != NULL && i0 < i1)
+      K->conv_backward(NULL, din + i0 * ni, own->scratch[l], dz + i0 * no, w->arg[l] + i0 * no,
+                       in + i0 * ni, net->params + L->w, i1 - i0, &L->conv, 0, 0);
+  }
+  for (i = 0; i < m; i++)
+    for (f = f0; f < f1; f++) {
+      const float *g = dz + (i * (size_t)L->conv.f + f) * q;
+      for (j = 0; j < q; j++) gb[f] += g[j];
+    }
+  if (din != NULL && i0 < i1 && net->layer[l - 1].act != LNN_ACT_LINEAR)
+    K->act_backward((lnn_act)net->layer[l - 1].act, din + i0 * ni, din + i0 * ni, in + i0 * ni,
+                    (i1 - i0) * ni);
+}
+
 /* dC/dz of layer l (in w->d[l+1]) -> grad += its parameters' gradient and,
- * for l > 0, w->d[l] = dC/dz of layer l - 1 (through that layer's f') */
-static void layer_backward(const lnn_net *net, lnn_work *w, int l, float *grad, size_t m,
-                           const lnn_kernels *K) {
+ * for l > 0, w->d[l] = dC/dz of layer l - 1 (through that layer's f'): part
+ * t of T (a dense layer by input columns, a conv-pool one by filters and
+ * items; dropout on thread 0) */
+static void layer_backward(const lnn_net *net, lnn_work *w, const lnn_work *own, int l,
+                           float *grad, size_t m, int t, int T, const lnn_kernels *K) {
   const lnn_layer *L = &net->layer[l];
   const float *in = w->a[l], *dz = w->d[l + 1];
+  const size_t k = (size_t)L->n_in;
   float *din = l > 0 ? w->d[l] : NULL;
-  size_t i, j;
+  size_t i, c0, c1, j0, j1;
   switch (L->kind) {
-    case LNN_LAYER_CONVPOOL: {
-      const size_t q = (size_t)lnn_conv_qh(&L->conv) * lnn_conv_qw(&L->conv);
-      float *gb = grad + L->b;
-      int f;
-      K->conv_backward(grad + L->w, din, w->scratch[l], dz, w->arg[l], in, net->params + L->w, m,
-                       &L->conv);
-      for (i = 0; i < m; i++)
-        for (f = 0; f < L->conv.f; f++) {
-          const float *g = dz + (i * (size_t)L->conv.f + (size_t)f) * q;
-          for (j = 0; j < q; j++) gb[f] += g[j];
-        }
-      break;
-    }
+    case LNN_LAYER_CONVPOOL: convpool_backward(net, w, own, l, grad, m, 0, t, T, K); return;
     case LNN_LAYER_DROPOUT:
+      if (t != 0) return;
       if (din != NULL)
-        for (i = 0; i < m * (size_t)L->n_in; i++) din[i] = dz[i] * w->mask[l][i];
+        for (i = 0; i < m * k; i++) din[i] = dz[i] * w->mask[l][i];
+      c0 = 0, c1 = k;
       break;
-    default: dense_backward(net, L, in, dz, din, grad, m, K); break;
+    default:
+      part_of(k, COL_ALIGN, t, T, &c0, &c1);
+      part_of((size_t)L->n_out, ROW_ALIGN, t, T, &j0, &j1);
+      dense_backward(net, L, in, dz, din, grad, m, c0, c1, j0, j1, K);
+      break;
   }
-  if (din != NULL && net->layer[l - 1].act != LNN_ACT_LINEAR)
-    K->act_backward((lnn_act)net->layer[l - 1].act, din, din, in, m * (size_t)L->n_in);
+  if (din != NULL && c0 < c1 && net->layer[l - 1].act != LNN_ACT_LINEAR)
+    act_back_cols(K, net->layer[l - 1].act, din, in, m, k, c0, c1);
+}
+
+void lnn_output_delta(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K) {
+  output_delta(net, w, m, K);
+}
+
+void lnn_layer_backward_part(const lnn_net *net, lnn_work *w, const lnn_work *own, int l,
+                             size_t m, int t, int T, const lnn_kernels *K) {
+  layer_backward(net, w, own, l, w->grad, m, t, T, K);
 }
 
 void lnn_net_backward(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K) {
   int l;
   output_delta(net, w, m, K);
   for (l = net->nlayers - 1; l >= 0; l--) {
-    layer_backward(net, w, l, w->grad, m, K);
+    layer_backward(net, w, w, l, w->grad, m, 0, 1, K);
     if (w->on_layer != NULL) w->on_layer(w->on_layer_ctx, l);
   }
 }
@@ -435,54 +539,104 @@ void lnn_sgd_step_range(const lnn_net *net, const float *grad, float *vel, size_
   }
 }
 
-/* the step of one layer's weights and biases */
-static void layer_step(const lnn_net *net, const lnn_layer *L, const float *grad, float *vel,
-                       size_t m, const lnn_sgd *s) {
-  size_t lo = L->w, hi = L->b + lnn_layer_nbiases(L);
-  part_step(net, L->w, lnn_layer_nweights(L), 1, grad, vel, m, s, lo, hi);
-  part_step(net, L->b, lnn_layer_nbiases(L), 0, grad, vel, m, s, lo, hi);
+/* the plain step of a conv-pool layer's filters f0..f1-1 (weights, biases) */
+static void filters_step(const lnn_net *net, const lnn_layer *L, const float *grad, size_t m,
+                         const lnn_sgd *s, size_t f0, size_t f1) {
+  const size_t kf = lnn_layer_nweights(L) / (size_t)L->conv.f;
+  part_step(net, L->w, lnn_layer_nweights(L), 1, grad, NULL, m, s, L->w + f0 * kf, L->w + f1 * kf);
+  part_step(net, L->b, lnn_layer_nbiases(L), 0, grad, NULL, m, s, L->b + f0, L->b + f1);
 }
 
 void lnn_sgd_step(const lnn_net *net, const float *grad, float *vel, size_t m, const lnn_sgd *s) {
   lnn_sgd_step_range(net, grad, vel, m, s, 0, net->nparams);
 }
 
-/* a dense layer's backward and plain step fused: W is stepped in place by the
- * product that would have written its gradient */
-static void dense_backward_step(const lnn_net *net, lnn_work *w, int l, size_t m,
-                                const lnn_sgd *s, const lnn_kernels *K) {
+/* A dense layer's backward and plain step fused: W is stepped in place by the
+ * product that would have written its gradient, after the delta below has
+ * read it.  Part t of T: the delta below on the input columns c0..c1-1
+ * (dense_delta), then, once every part has read W, W's rows and the biases
+ * j0..j1-1 (dense_step) */
+static void dense_delta(const lnn_net *net, lnn_work *w, int l, size_t m, int t, int T,
+                        const lnn_kernels *K) {
+  const lnn_layer *L = &net->layer[l];
+  const size_t n = (size_t)L->n_out, k = (size_t)L->n_in;
+  size_t c0, c1;
+  part_of(k, COL_ALIGN, t, T, &c0, &c1);
+  if (c0 >= c1) return;
+  lnn_gemm_block(K, LNN_GEMM_NN, m, k, n, 1.0f, w->d[l + 1], net->params + L->w, 0.0f, w->d[l],
+                 0, m, c0, c1);
+  if (net->layer[l - 1].act != LNN_ACT_LINEAR)
+    act_back_cols(K, net->layer[l - 1].act, w->d[l], w->a[l], m, k, c0, c1);
+}
+
+static void dense_step(const lnn_net *net, const lnn_work *w, int l, size_t m, const lnn_sgd *s,
+                       int t, int T, const lnn_kernels *K) {
   const float rate = s->eta / (float)m;
   const float keep = 1.0f - (s->n > 0 ? s->eta * s->lmbda / (float)s->n : 0.0f);
   const lnn_layer *L = &net->layer[l];
-  const float *in = w->a[l], *dz = w->d[l + 1];
-  float *W = net->params + L->w, *b = net->params + L->b;
-  size_t r, j, n = (size_t)L->n_out, k = (size_t)L->n_in;
-  if (l > 0) { /* the delta below needs W before its step */
-    float *din = w->d[l];
-    lnn_gemm(K, LNN_GEMM_NN, m, k, n, 1.0f, dz, W, 0.0f, din);
-    if (net->layer[l - 1].act != LNN_ACT_LINEAR)
-      K->act_backward((lnn_act)net->layer[l - 1].act, din, din, in, m * k);
-  }
-  lnn_gemm(K, LNN_GEMM_TN, n, k, m, -rate, dz, in, keep, W);
+  const float *dz = w->d[l + 1];
+  float *b = net->params + L->b;
+  size_t r, j, n = (size_t)L->n_out, k = (size_t)L->n_in, j0, j1;
+  part_of(n, ROW_ALIGN, t, T, &j0, &j1);
+  lnn_gemm_block(K, LNN_GEMM_TN, n, k, m, -rate, dz, w->a[l], keep, net->params + L->w, j0, j1, 0,
+                 k);
   for (r = 0; r < m; r++)
-    for (j = 0; j < n; j++) b[j] -= rate * dz[r * n + j];
+    for (j = j0; j < j1; j++) b[j] -= rate * dz[r * n + j];
+}
+
+int lnn_layer_backward_step_part(const lnn_net *net, lnn_work *w, const lnn_work *own, int l,
+                                 size_t m, const lnn_sgd *s, int t, int T, const lnn_kernels *K) {
+  const lnn_layer *L = &net->layer[l];
+  switch (L->kind) {
+    case LNN_LAYER_DENSE:
+      if (l == 0) { /* no delta below: nothing else reads W */
+        dense_step(net, w, l, m, s, t, T, K);
+        return 0;
+      }
+      dense_delta(net, w, l, m, t, T, K);
+      return 1;
+    case LNN_LAYER_CONVPOOL: /* its filters' slot of the gradient block */
+      convpool_backward(net, w, own, l, w->grad, m, 1, t, T, K);
+      return 1;
+    default: layer_backward(net, w, own, l, w->grad, m, t, T, K); return 0;
+  }
+}
+
+void lnn_layer_step_part(const lnn_net *net, const lnn_work *w, int l, size_t m,
+                         const lnn_sgd *s, int t, int T, const lnn_kernels *K) {
+  const lnn_layer *L = &net->layer[l];
+  size_t f0, f1;
+  if (L->kind == LNN_LAYER_DENSE) {
+    dense_step(net, w, l, m, s, t, T, K);
+    return;
+  }
+  part_of((size_t)L->conv.f, 1, t, T, &f0, &f1);
+  filters_step(net, L, w->grad, m, s, f0, f1);
 }
 
 void lnn_net_backward_step(const lnn_net *net, lnn_work *w, size_t m, const lnn_sgd *s,
                            const lnn_kernels *K) {
   int l;
   output_delta(net, w, m, K);
-  for (l = net->nlayers - 1; l >= 0; l--) {
-    const lnn_layer *L = &net->layer[l];
-    if (L->kind == LNN_LAYER_DENSE) {
-      dense_backward_step(net, w, l, m, s, K);
-    } else {
-      /* the layer's slot of the gradient block, then its step */
-      memset(w->grad + L->w, 0, (lnn_layer_nweights(L) + lnn_layer_nbiases(L)) * sizeof(float));
-      layer_backward(net, w, l, w->grad, m, K);
-      layer_step(net, L, w->grad, NULL, m, s);
-    }
+  for (l = net->nlayers - 1; l >= 0; l--)
+    if (lnn_layer_backward_step_part(net, w, w, l, m, s, 0, 1, K))
+      lnn_layer_step_part(net, w, l, m, s, 0, 1, K);
+}
+
+int lnn_layer_splits(const lnn_net *net, int l, size_t m) {
+  const lnn_layer *L = &net->layer[l];
+  double f;
+  switch (L->kind) {
+    case LNN_LAYER_DENSE:
+      if (L->act == LNN_ACT_SOFTMAX) return 0;
+      f = 2.0 * (double)L->n_in * L->n_out;
+      break;
+    case LNN_LAYER_CONVPOOL:
+      f = 2.0 * (double)lnn_layer_nweights(L) * lnn_conv_oh(&L->conv) * lnn_conv_ow(&L->conv);
+      break;
+    default: return 0;
   }
+  return (double)m * f >= LNN_SPLIT_FLOPS && lnn_layer_nweights(L) <= LNN_SPLIT_WEIGHTS;
 }
 
 double lnn_net_item_flops(const lnn_net *net) {

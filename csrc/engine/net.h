@@ -161,6 +161,47 @@ double lnn_net_item_flops(const lnn_net *net);
 #define LNN_MAX_CHUNKS 16
 int lnn_step_chunks(const lnn_net *net, size_t m);
 
+/* A step shared by T threads inside each layer (parallel.c, when the step is
+ * one chunk): part t of T of each layer's work, every output element computed
+ * by exactly one part in the same order as one thread does, so the bits are
+ * those of T = 1 (which is the whole layer: lnn_net_forward_drawn and the
+ * backwards above are these with t = 0, T = 1).  w is the step's workspace
+ * (activations, deltas, w->grad), own thread t's (its conv scratch).  A dense
+ * layer is cut by output columns forward, and backward by rows of W (its
+ * gradient or step) and columns of the delta below (a softmax layer runs
+ * whole on part 0), a conv-pool layer by items forward and
+ * by filters (weight gradient) and items (delta below) backward, dropout runs
+ * on part 0.  The parts of a layer need the layer below's whole output (and
+ * the layer above's whole delta): the caller waits between layers. */
+void lnn_layer_forward_part(const lnn_net *net, lnn_work *w, const lnn_work *own, int l,
+                            size_t m, int drawn, int t, int T, const lnn_kernels *K);
+/* w->d of the output layer from its outputs and w->y (one thread) */
+void lnn_output_delta(const lnn_net *net, lnn_work *w, size_t m, const lnn_kernels *K);
+/* part t of layer l's backward: w->grad += its gradient, w->d[l] its delta */
+void lnn_layer_backward_part(const lnn_net *net, lnn_work *w, const lnn_work *own, int l,
+                             size_t m, int t, int T, const lnn_kernels *K);
+/* part t of layer l's backward with its plain step fused (lnn_net_backward_step).
+ * Returns 1 when the step must wait until every part is done (the delta below
+ * reads every weight), then lnn_layer_step_part. */
+int lnn_layer_backward_step_part(const lnn_net *net, lnn_work *w, const lnn_work *own, int l,
+                                 size_t m, const lnn_sgd *s, int t, int T, const lnn_kernels *K);
+void lnn_layer_step_part(const lnn_net *net, const lnn_work *w, int l, size_t m,
+                         const lnn_sgd *s, int t, int T, const lnn_kernels *K);
+/* Whether layer l is worth cutting into parts at m items: a dense (not
+ * softmax) or conv-pool layer of at least LNN_SPLIT_FLOPS forward (each cut
+ * costs a wait of every thread) whose weights are at most LNN_SPLIT_WEIGHTS
+ * floats: every part reads weights that other parts step, so each step moves
+ * them between the cores' caches, which for the 6.7 net's 640x1000 and
+ * 1000x1000 layers cost more than the work shared (docs/parallel.md has the
+ * measurement).  A layer not cut runs on thread 0 alone. */
+#ifndef LNN_SPLIT_FLOPS
+#define LNN_SPLIT_FLOPS 1e6
+#endif
+#ifndef LNN_SPLIT_WEIGHTS
+#define LNN_SPLIT_WEIGHTS 65536
+#endif
+int lnn_layer_splits(const lnn_net *net, int l, size_t m);
+
 /* Classes predicted for items first..first+count-1 (pred may be NULL); returns
  * how many equal lnn_data_class.  *cost (if not NULL) gets the summed cost. */
 size_t lnn_net_evaluate(const lnn_net *net, lnn_work *w, const lnn_data *data, size_t first,

@@ -159,7 +159,7 @@ int lnn_svm_train(float *W, const lnn_data *s, const lnn_svm_opts *o, lnn_rng *r
       load_row(x, s, i, K);
       for (c = 0; c < dd; c++) q += x[c] * x[c];
       if (q <= 0.0f) continue;
-      K->gemm_nt(score, x, W, 1, k, dd, 0.0f); /* score (k) = W x */
+      K->gemm_nt(score, k, x, W, 1, k, dd, 0.0f); /* score (k) = W x */
       for (c = 0; c < k; c++) {
         float yc = (o->pair ? cls == o->a : (int)c == cls) ? 1.0f : -1.0f, *a = alpha + i * k + c;
         float g = yc * score[c] - 1.0f, pg = g, anew, delta;
@@ -174,7 +174,7 @@ int lnn_svm_train(float *W, const lnn_data *s, const lnn_svm_opts *o, lnn_rng *r
         anew = anew < 0.0f ? 0.0f : anew > C ? C : anew;
         delta = (anew - *a) * yc;
         *a = anew;
-        if (delta != 0.0f) K->gemm_xn(W + c * dd, &delta, 1, 1, x, 1, dd, 1, 1.0f, 1.0f);
+        if (delta != 0.0f) K->gemm_xn(W + c * dd, &delta, 1, 1, x, dd, 1, dd, 1, 1.0f, 1.0f);
       }
     }
     spread = (double)maxpg - (double)minpg;

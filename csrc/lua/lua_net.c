@@ -638,16 +638,16 @@ static double seconds_now(void) {
 /* One run of the epoch: lnn_train_epoch, or with accumulate > 1 lnn_train_epoch_accumulate. */
 static int train_run(lnet *u, float *mem, int threads, const lnn_data *d, const uint32_t *perm,
                      const lnn_sgd *o, int acc, int overlap, float *vel, lnn_rng *r,
-                     const lnn_reducer *red, lnn_error *e) {
+                     const lnn_reducer *red, lnn_train_stats *st, lnn_error *e) {
   if (acc > 1)
     return lnn_train_epoch_accumulate(&u->net, mem, d, perm, o, acc, overlap, vel, r, red, u->K, e);
-  return lnn_train_epoch(&u->net, mem, threads, d, perm, o, vel, r, red, u->K, e);
+  return lnn_train_epoch(&u->net, mem, threads, d, perm, o, vel, r, red, u->K, st, e);
 }
 
 static void train_with_progress(lua_State *L, int fn, lnet *u, float *mem, int threads,
                                 const lnn_data *d, const uint32_t *perm, const lnn_sgd *o,
                                 int acc, int overlap, float *vel, lnn_rng *r,
-                                const lnn_reducer *red) {
+                                const lnn_reducer *red, lnn_train_stats *st) {
   const size_t run = o->batch * (size_t)acc * PROGRESS_BATCHES;
   lnn_data part = *d;
   lnn_error e;
@@ -655,7 +655,7 @@ static void train_with_progress(lua_State *L, int fn, lnet *u, float *mem, int t
   double last = seconds_now();
   for (first = 0; first < d->n; first += run) {
     part.n = d->n - first < run ? d->n - first : run;
-    if (train_run(u, mem, threads, &part, perm + first, o, acc, overlap, vel, r, red, &e) != LNN_OK)
+    if (train_run(u, mem, threads, &part, perm + first, o, acc, overlap, vel, r, red, st, &e) != LNN_OK)
       lnn_lua_fail(L, "train_epoch", &e);
     if (first + part.n < d->n && seconds_now() - last >= PROGRESS_SECONDS) {
       lua_pushvalue(L, fn);
@@ -681,7 +681,9 @@ static void train_with_progress(lua_State *L, int fn, lnet *u, float *mem, int t
  * starts those sums in buckets during the backward pass (the same bits).
  * progress, if given, is called with the items done so far at most ten times
  * a second.
- * Returns true while every parameter is finite */
+ * Returns true while every parameter is finite, and how the steps ran: {steps,
+ * chunked (cut into chunks), layered (one chunk shared inside the layers by
+ * every thread), threads (that ran)}; all 0 with accumulate > 1 (its own path) */
 static int train_epoch_section(lua_State *L) {
   lnet *u = (lnet *)lua_touserdata(L, 1);
   ldata *s = (ldata *)lua_touserdata(L, 2);
@@ -690,6 +692,7 @@ static int train_epoch_section(lua_State *L) {
   lnn_sgd o;
   lnn_error e;
   lblob *pb, *mem;
+  lnn_train_stats st;
   uint32_t *perm;
   float *vel;
   int shuffle, threads, progress, acc, overlap;
@@ -719,14 +722,24 @@ static int train_epoch_section(lua_State *L) {
     lnn_rng_permutation(r, perm, s->d.n);
   else
     for (i = 0; i < s->d.n; i++) perm[i] = (uint32_t)i;
+  memset(&st, 0, sizeof st);
   if (progress)
     train_with_progress(L, 5, u, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, acc,
-                        overlap, vel, r, red);
+                        overlap, vel, r, red, &st);
   else if (train_run(u, (float *)lnn_align(mem->data), threads, &s->d, perm, &o, acc, overlap, vel,
-                     r, red, &e) != LNN_OK)
+                     r, red, &st, &e) != LNN_OK)
     lnn_lua_fail(L, "train_epoch", &e);
   lua_pushboolean(L, params_finite(&u->net));
-  return 1;
+  lua_createtable(L, 0, 4);
+  lua_pushinteger(L, (lua_Integer)st.steps);
+  lua_setfield(L, -2, "steps");
+  lua_pushinteger(L, (lua_Integer)st.chunked);
+  lua_setfield(L, -2, "chunked");
+  lua_pushinteger(L, (lua_Integer)st.layered);
+  lua_setfield(L, -2, "layered");
+  lua_pushinteger(L, st.threads);
+  lua_setfield(L, -2, "threads");
+  return 2;
 }
 
 static int net_train_epoch(lua_State *L) {

@@ -59,7 +59,7 @@ static int sys_kernel_gemm_nt(lua_State *L) {
       return lnn_lua_argerror(L, 4, NULL, "wrong shape");
     memcpy(C->data, C0->data, (size_t)C->rows * C->cols * sizeof(float));
   }
-  K->gemm_nt(C->data, A->data, B->data, (size_t)A->rows, (size_t)B->rows, (size_t)A->cols, beta);
+  K->gemm_nt(C->data, (size_t)B->rows, A->data, B->data, (size_t)A->rows, (size_t)B->rows, (size_t)A->cols, beta);
   return 1;
 }
 
@@ -83,9 +83,11 @@ static int sys_kernel_gemm_xn(lua_State *L) {
     memcpy(C->data, C0->data, (size_t)C->rows * C->cols * sizeof(float));
   }
   if (tr)
-    K->gemm_xn(C->data, A->data, m, 1, B->data, m, (size_t)B->cols, k, alpha, beta);
+    K->gemm_xn(C->data, A->data, m, 1, B->data, (size_t)B->cols, m, (size_t)B->cols, k, alpha,
+               beta);
   else
-    K->gemm_xn(C->data, A->data, 1, k, B->data, m, (size_t)B->cols, k, alpha, beta);
+    K->gemm_xn(C->data, A->data, 1, k, B->data, (size_t)B->cols, m, (size_t)B->cols, k, alpha,
+               beta);
   return 1;
 }
 
@@ -180,7 +182,7 @@ static int sys_kernel_conv(lua_State *L) {
   gW = lnn_lua_newmatrix(L, s.f, (int)nk);
   din = lnn_lua_newmatrix(L, (int)m, (int)chw);
   K->conv_forward(out->data, arg, scratch, in->data, W->data, m, &s);
-  K->conv_backward(gW->data, din->data, scratch, dz->data, arg, in->data, W->data, m, &s);
+  K->conv_backward(gW->data, din->data, scratch, dz->data, arg, in->data, W->data, m, &s, 0, s.f);
   for (j = 0; j < m * nout; j++) argm->data[j] = (float)arg[j];
   return 4;
 }

@@ -93,6 +93,17 @@ describe("lnn.report judging #slow #browser #process", function()
     assert.are.equal("&lt;a href=&quot;x&quot;&gt;&amp;&#39;", report.escape("<a href=\"x\">&'"))
   end)
 
+  it("reads a vanishing-gradient experiment's own file (lengths at initialisation have no epoch)", function()
+    local dir, cleanup = H.tmpdir()
+    local E = require "lnn.experiments"
+    E.run("ch4_vanishing", {epochs = 1, train_size = 200, data = H.mnist_dir(), out = dir .. "/experiments",
+                            quiet = true, print = function() end})
+    local c = report.collect(dir)
+    cleanup()
+    assert.are.same({}, c.unreadable)
+    assert.are.equal(1, #c.experiment.ch4_vanishing)
+  end)
+
   it("a broken results file is listed on the page, without Lua file and line, and the rest still shows", function()
     local dir, cleanup = H.tmpdir()
     os.execute(("mkdir -p '%s/experiments'"):format(dir))

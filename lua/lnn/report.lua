@@ -206,7 +206,7 @@ local SCHEMA = {
     runs = list(fields {best_accuracy = percent, training_images = count, label = str, summary = str,
       config = fields {eval = str, monitor = list(str)},
       epochs = list(fields({epoch = count, accuracy = percent, total = count}, {"epoch"})),
-      gradient_norms = list(fields({epoch = count, norms = list(number_v, 2)}, {"epoch", "norms"}))})},
+      gradient_norms = list(fields({trained = count, epoch = count, norms = list(number_v, 2)}, {"norms"}))})},
     {"runs"}),
   chapter6 = fields {about = str, seed = seed_v, seconds = seconds_v, shuffle = bool, options = OPTIONS, run = RUN_INFO,
     test_accuracy = fraction, vote_test_accuracy = fraction, test_images = positive, training_images = count,

@@ -69,7 +69,12 @@ local function resume_from(prog, file, opts, data_sum)
   end
   for _, k in ipairs(SAME) do
     if flag_value(state.options[k]) ~= flag_value(opts[k]) then
-      local function show(v) return type(v) == "table" and table.concat(v, ",") or tostring(v) end
+      local function show(v)
+        if type(v) == "table" then return table.concat(v, ",") end
+        -- a whole float as typed (--eta 3, kept exact as 3.0)
+        if math.type(v) == "float" and v == math.floor(v) and math.abs(v) < 2 ^ 53 then return ("%d"):format(v) end
+        return tostring(v)
+      end
       cli.refuse(prog, ("--resume: the checkpoint %s was made with --%s %s, this run has %s"):format(file,
         k:gsub("_", "-"), show(state.options[k]), show(opts[k])))
     end

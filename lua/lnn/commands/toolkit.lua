@@ -58,8 +58,9 @@ toolkit.quote = runinfo.shell_quote
 -- @tparam string key the metadata field of the command's state ("sweep")
 -- @tparam table state what the command needs to go on
 function toolkit.checkpoint_save(path, net, face, key, state)
+  -- the state's numbers exact (lnn.resume's packing: lnn.json keeps float32 text)
   model.save(path, net:engine(), {face = face, epoch = net.epoch,
-    rng = net.rng:state(), [key] = json.encode(state)})
+    rng = net.rng:state(), [key] = json.encode(require("lnn.resume").pack(state))})
 end
 
 --- checkpoint_load(prog, path, resume, face, key): nil when path does not
@@ -84,6 +85,7 @@ function toolkit.checkpoint_load(prog, path, resume, face, key)
   local ok, engine, md = pcall(model.load, path, face, "lnn." .. face .. ".load")
   local okj, state = false, nil
   if ok and type(md[key]) == "string" then okj, state = pcall(json.decode, md[key], path) end
+  if okj and type(state) == "table" then state = require("lnn.resume").unpack(state) end
   if not okj or type(state) ~= "table" then
     cli.refuse(prog, ("--resume: %s is not a checkpoint of %s"):format(path, cli.invocation(prog)))
   end
